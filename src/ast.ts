@@ -1,0 +1,130 @@
+/**
+ * The positioned syntax tree of one nginx configuration file.
+ *
+ * Positions are stored as offsets into `SourceFile.text` (UTF-16 code units, as JavaScript strings index them);
+ * line and column are derived on demand with `positionAt`, which keeps parsing cheap on huge files.
+ * Every range is half-open: `start` is the first character, `end` the one after the last.
+ */
+
+export interface SourceFile {
+  /** Absolute path, or a pseudo path such as `<stdin>`. */
+  readonly path: string;
+  readonly text: string;
+  /** Top-level statements of the file, in source order. */
+  readonly directives: Directive[];
+  /** Every `#` comment of the file, in source order (also those inside blocks). */
+  readonly comments: Comment[];
+  /** Syntax errors, in source order. nginx stops at the first; we record it and recover where it is safe. */
+  readonly errors: SyntaxError[];
+  /** The line break the file mostly uses, so fixes can insert lines in the same style. */
+  readonly eol: '\n' | '\r\n';
+  /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */
+  lineStarts?: number[];
+}
+
+export interface Token {
+  /** The exact source spelling, quotes and backslashes included. */
+  readonly raw: string;
+  /** The value nginx sees: quotes removed, `\" \' \\ \t \r \n` unescaped. */
+  readonly value: string;
+  readonly quoted: boolean;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Comment {
+  /** The comment without its leading `#`. */
+  readonly text: string;
+  /** Offset of the `#`. */
+  readonly start: number;
+  /** Offset of the end of the line (the LF is not part of the comment). */
+  readonly end: number;
+  /** True when nothing but whitespace precedes the comment on its line. */
+  readonly ownLine: boolean;
+}
+
+export interface Directive {
+  readonly name: string;
+  readonly nameToken: Token;
+  readonly args: Token[];
+  /** What ended the statement; null when the file ended first. */
+  readonly terminator: ';' | '{' | null;
+  /** Offset of the `;` or `{` (or of the end of file when `terminator` is null). */
+  readonly terminatorStart: number;
+  /** Statements inside the block, or null when the directive is not a block. Empty for Lua blocks. */
+  readonly children: Directive[] | null;
+  /** For `*_by_lua_block`: the raw Lua code between the braces. */
+  readonly luaBody: Token | null;
+  /** Offset of the closing `}` of a block, or -1 when the block is not closed. */
+  readonly blockEnd: number;
+  /** Offset of the first character of the name. */
+  readonly start: number;
+  /** Offset after the `;` or the closing `}`. */
+  readonly end: number;
+  readonly file: SourceFile;
+  /** The enclosing block directive in the same file, or null at the top level. */
+  readonly parent: Directive | null;
+}
+
+export interface SyntaxError {
+  readonly message: string;
+  /** Offset nginx's error refers to (its line is the one nginx prints). */
+  readonly offset: number;
+  /** The range to highlight: the whole statement where one exists. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Position {
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based, in characters. */
+  readonly column: number;
+}
+
+export interface Span {
+  readonly file: SourceFile;
+  readonly start: number;
+  readonly end: number;
+}
+
+function lineStartsOf(file: SourceFile): number[] {
+  if (file.lineStarts) return file.lineStarts;
+  const starts = [0];
+  const text = file.text;
+  let index = text.indexOf('\n');
+  while (index !== -1) {
+    starts.push(index + 1);
+    index = text.indexOf('\n', index + 1);
+  }
+  file.lineStarts = starts;
+  return starts;
+}
+
+export function positionAt(file: SourceFile, offset: number): Position {
+  const starts = lineStartsOf(file);
+  const clamped = Math.max(0, Math.min(offset, file.text.length));
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= clamped) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: clamped - starts[low]! + 1 };
+}
+
+export function offsetAt(file: SourceFile, position: Position): number {
+  const starts = lineStartsOf(file);
+  const lineStart = starts[Math.min(position.line, starts.length) - 1] ?? 0;
+  return Math.min(lineStart + position.column - 1, file.text.length);
+}
+
+/** The whitespace that begins the line holding `offset`. */
+export function indentationAt(file: SourceFile, offset: number): string {
+  const starts = lineStartsOf(file);
+  const { line } = positionAt(file, offset);
+  const lineStart = starts[line - 1]!;
+  const match = /^[ \t]*/.exec(file.text.slice(lineStart, offset));
+  return match ? match[0] : '';
+}
