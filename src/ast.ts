@@ -18,6 +18,13 @@ export interface SourceFile {
   readonly errors: SyntaxError[];
   /** The line break the file mostly uses, so fixes can insert lines in the same style. */
   readonly eol: '\n' | '\r\n';
+  /**
+   * How the bytes were decoded: `utf8`, or `latin1` for files that are not valid UTF-8 (latin1 maps every byte to
+   * one character, so writing a fix back with the same encoding changes no byte outside the edit).
+   */
+  encoding?: 'utf8' | 'latin1';
+  /** Set for files cut out of an `nginx -T` dump: they exist only inside the dump and cannot be fixed in place. */
+  virtual?: boolean;
   /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */
   lineStarts?: number[];
 }

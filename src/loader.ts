@@ -1,0 +1,210 @@
+/**
+ * Reads an entry file and everything it includes, the way `ngx_conf_include` does: relative paths resolve against
+ * the prefix (the directory of the main config unless `--prefix` says otherwise), not against the including file;
+ * names with `*?[` are globbed (sorted, `*` skips dotfiles, no match is fine); a missing plain file is an error at
+ * the `include` line. Each file is read and parsed once; the context it is analysed in is decided later, per
+ * inclusion, by the tree builder — so a file included from two places is analysed in both.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { globSync } from 'tinyglobby';
+import type { Directive, SourceFile } from './ast.js';
+import { parse } from './parser.js';
+
+export interface IncludeResolution {
+  readonly directive: Directive;
+  /** The include argument made absolute. */
+  readonly pattern: string;
+  readonly files: SourceFile[];
+  /** Set when nginx would stop here: a plain file that cannot be read. */
+  readonly error: string | null;
+}
+
+export interface Program {
+  readonly entry: SourceFile;
+  /** Every file read, by absolute path. */
+  readonly files: Map<string, SourceFile>;
+  readonly includes: Map<Directive, IncludeResolution>;
+  readonly prefix: string;
+  /** True when the input was an `nginx -T` dump. */
+  readonly fromDump: boolean;
+}
+
+export interface LoadOptions {
+  /** nginx's `-p`/conf prefix: where relative include paths resolve. Defaults to the entry file's directory. */
+  readonly prefix?: string;
+  /** Follow `include` directives (crossplane's `--single-file` turns this off). Default true. */
+  readonly followIncludes?: boolean;
+  /** Text to use for the entry file instead of reading it (stdin). */
+  readonly text?: string;
+}
+
+/** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
+export class InputError extends Error {
+  constructor(
+    readonly filePath: string,
+    readonly reason: string,
+  ) {
+    super(`${filePath}: ${reason}`);
+    this.name = 'InputError';
+  }
+}
+
+const DUMP_MARKER = /^# configuration file (.+):\r?$/gm;
+const GLOB_CHARS = /[*?[]/;
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return (error as Error).message;
+  }
+}
+
+/** Decodes as UTF-8 when valid, else as latin1 so that every byte survives a round trip through a fix. */
+function decode(bytes: Buffer, filePath: string): { text: string; encoding: 'utf8' | 'latin1' } {
+  if (bytes.includes(0)) {
+    throw new InputError(filePath, 'binary data (a NUL byte), not an nginx configuration file');
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: bytes.toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+export function readConfigFile(filePath: string): SourceFile {
+  let bytes: Buffer;
+  try {
+    if (statSync(filePath).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    bytes = readFileSync(filePath);
+  } catch (error) {
+    throw new InputError(filePath, describeReadError(error));
+  }
+  const { text, encoding } = decode(bytes, filePath);
+  const file = parse(text, filePath);
+  file.encoding = encoding;
+  return file;
+}
+
+/** Splits `nginx -T` output into its files; returns null when the text is not a dump. */
+export function splitDump(text: string): Map<string, string> | null {
+  const markers = [...text.matchAll(DUMP_MARKER)];
+  if (markers.length === 0) return null;
+  const files = new Map<string, string>();
+  markers.forEach((marker, index) => {
+    const contentStart = marker.index + marker[0].length + 1;
+    const next = markers[index + 1];
+    // nginx -T writes each file, a LF if the file lacked one, and one more LF before the next marker.
+    let content = text.slice(contentStart, next ? next.index : text.length);
+    if (content.endsWith('\n')) content = content.slice(0, -1);
+    files.set(marker[1]!, content);
+  });
+  return files;
+}
+
+function parseVirtual(text: string, filePath: string): SourceFile {
+  const file = parse(text, filePath);
+  file.virtual = true;
+  return file;
+}
+
+export function loadProgram(entryPath: string, options: LoadOptions = {}): Program {
+  const absoluteEntry = path.resolve(entryPath);
+  const entryText = options.text;
+  const rawEntry = entryText === undefined ? readConfigFile(absoluteEntry) : parse(entryText, absoluteEntry);
+  const dump = splitDump(rawEntry.text);
+
+  const files = new Map<string, SourceFile>();
+  let entry: SourceFile;
+  if (dump) {
+    for (const [dumpPath, content] of dump) files.set(dumpPath, parseVirtual(content, dumpPath));
+    entry = files.get(dump.keys().next().value!)!;
+  } else {
+    entry = rawEntry;
+    files.set(absoluteEntry, entry);
+  }
+  const prefix = path.resolve(options.prefix ?? path.dirname(entry.path));
+  const includes = new Map<Directive, IncludeResolution>();
+  const program: Program = { entry, files, includes, prefix, fromDump: dump !== null };
+  if (options.followIncludes === false) return program;
+
+  const resolveFile = (filePath: string): SourceFile => {
+    const known = files.get(filePath);
+    if (known) return known;
+    const file = readConfigFile(filePath);
+    files.set(filePath, file);
+    return file;
+  };
+
+  const pending: SourceFile[] = [entry];
+  const visit = (directives: readonly Directive[]) => {
+    for (const directive of directives) {
+      if (directive.name === 'include' && directive.terminator === ';' && directive.args.length === 1) {
+        const resolution = dump ? resolveInDump(directive, prefix, files) : resolveOnDisk(directive, prefix, resolveFile);
+        includes.set(directive, resolution);
+        for (const target of resolution.files) {
+          if (!visited.has(target)) {
+            visited.add(target);
+            pending.push(target);
+          }
+        }
+      }
+      if (directive.children) visit(directive.children);
+    }
+  };
+  const visited = new Set<SourceFile>([entry]);
+  while (pending.length > 0) visit(pending.pop()!.directives);
+  return program;
+}
+
+function resolveOnDisk(
+  directive: Directive,
+  prefix: string,
+  resolveFile: (filePath: string) => SourceFile,
+): IncludeResolution {
+  const pattern = path.resolve(prefix, directive.args[0]!.value);
+  if (GLOB_CHARS.test(pattern)) {
+    const matches = globSync(pattern, { absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
+    matches.sort();
+    const targets: SourceFile[] = [];
+    for (const match of matches) {
+      try {
+        targets.push(resolveFile(match));
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}` };
+      }
+    }
+    return { directive, pattern, files: targets, error: null };
+  }
+  try {
+    return { directive, pattern, files: [resolveFile(pattern)], error: null };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+  }
+}
+
+function resolveInDump(directive: Directive, prefix: string, files: Map<string, SourceFile>): IncludeResolution {
+  const pattern = path.resolve(prefix, directive.args[0]!.value);
+  if (GLOB_CHARS.test(pattern)) {
+    const isMatch = picomatch(pattern, { dot: false });
+    const targets = [...files.keys()].filter((candidate) => isMatch(candidate)).sort();
+    return { directive, pattern, files: targets.map((target) => files.get(target)!), error: null };
+  }
+  const target = files.get(pattern);
+  return target
+    ? { directive, pattern, files: [target], error: null }
+    : { directive, pattern, files: [], error: `open() "${pattern}" failed (not in the nginx -T dump)` };
+}
