@@ -36,8 +36,8 @@ export interface LoadOptions {
   readonly prefix?: string;
   /** Follow `include` directives (crossplane's `--single-file` turns this off). Default true. */
   readonly followIncludes?: boolean;
-  /** Text to use for the entry file instead of reading it (stdin). */
-  readonly text?: string;
+  /** Texts to use instead of reading the disk: stdin, and the files being fixed between fix passes. */
+  readonly overlay?: ReadonlyMap<string, string>;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -121,8 +121,12 @@ function parseVirtual(text: string, filePath: string): SourceFile {
 
 export function loadProgram(entryPath: string, options: LoadOptions = {}): Program {
   const absoluteEntry = path.resolve(entryPath);
-  const entryText = options.text;
-  const rawEntry = entryText === undefined ? readConfigFile(absoluteEntry) : parse(entryText, absoluteEntry);
+  const overlay = options.overlay;
+  const read = (filePath: string): SourceFile => {
+    const text = overlay?.get(filePath);
+    return text === undefined ? readConfigFile(filePath) : parse(text, filePath);
+  };
+  const rawEntry = read(absoluteEntry);
   const dump = splitDump(rawEntry.text);
 
   const files = new Map<string, SourceFile>();
@@ -142,7 +146,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const resolveFile = (filePath: string): SourceFile => {
     const known = files.get(filePath);
     if (known) return known;
-    const file = readConfigFile(filePath);
+    const file = read(filePath);
     files.set(filePath, file);
     return file;
   };

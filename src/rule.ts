@@ -41,9 +41,11 @@ export interface Suggestion {
 
 export interface Report {
   /** The statement the finding is about; gives the file, the default range and the include chain. */
-  readonly node: ConfigNode;
+  readonly node?: ConfigNode;
   /** A narrower range inside the statement (an argument, say); defaults to the whole statement. */
   readonly token?: Token;
+  /** For findings with no statement to point at (a syntax error): the file and range. */
+  readonly span?: { readonly file: SourceFile; readonly start: number; readonly end: number };
   /**
    * Report the line of this offset rather than the start of the range — nginx names the line of the `;` or `{` that
    * ended a statement, and structural findings must name the same line.

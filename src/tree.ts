@@ -25,8 +25,8 @@ export type TreeProblemKind = 'include-not-found' | 'include-cycle' | 'nesting-t
 export interface TreeProblem {
   readonly kind: TreeProblemKind;
   readonly message: string;
-  readonly directive: Directive;
-  readonly includedBy: ConfigNode | null;
+  /** The `include` statement, or the block nested too deep. */
+  readonly node: ConfigNode;
 }
 
 export interface ConfigTree {
@@ -66,7 +66,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
     into: ConfigNode[],
   ): void => {
     for (const directive of directives) {
-      const opened = directive.children && context ? childContext(directive.name, context, directive.args.map((arg) => arg.value)) : null;
+      const opened = directive.children && context ? childContext(directive.name, context) : null;
       const node: ConfigNode = { directive, context, blockContext: opened, parent, children: [], includedBy };
       into.push(node);
 
@@ -75,8 +75,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
           problems.push({
             kind: 'nesting-too-deep',
             message: `blocks are nested more than ${MAX_NESTING_DEPTH} deep; the inner blocks are not analysed`,
-            directive,
-            includedBy,
+            node,
           });
           continue;
         }
@@ -98,13 +97,13 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
     into: ConfigNode[],
   ): void => {
     if (resolution.error) {
-      problems.push({ kind: 'include-not-found', message: resolution.error, directive: resolution.directive, includedBy: includeNode.includedBy });
+      problems.push({ kind: 'include-not-found', message: resolution.error, node: includeNode });
     }
     for (const target of resolution.files) {
       const cycleStart = fileStack.indexOf(target);
       if (cycleStart !== -1) {
         const chain = [...fileStack.slice(cycleStart), target].map((file) => file.path).join(' → ');
-        problems.push({ kind: 'include-cycle', message: `include cycle: ${chain}`, directive: resolution.directive, includedBy: includeNode.includedBy });
+        problems.push({ kind: 'include-cycle', message: `include cycle: ${chain}`, node: includeNode });
         continue;
       }
       fileStack.push(target);

@@ -44,10 +44,10 @@ export function parseIncludeSite(entry: string): IncludeSite | undefined {
   return { filePath: match[1], line: Number(match[2]) };
 }
 
-/** An `includedFrom` entry as a person reads it: the path made cwd-relative like every other path in the report. */
-export function describeIncludeSite(entry: string, cwd: string): string {
-  const site = parseIncludeSite(entry);
-  return site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry;
+/** The ids of the rules that reported something, sorted, each once. */
+export function firedRuleIds(results: readonly LintResult[]): string[] {
+  const ruleIds = new Set(results.flatMap((result) => result.messages.flatMap((message) => message.ruleId ?? [])));
+  return [...ruleIds].sort();
 }
 
 export type SeverityLabel = 'error' | 'warning';
@@ -95,6 +95,13 @@ export function stableHash(...parts: readonly string[]): string {
   return createHash('md5').update(parts.join('\0')).digest('hex');
 }
 
+export interface ProblemFingerprint {
+  /** Hash of path, rule and message. */
+  readonly hash: string;
+  /** 1 for the first problem with this hash in the report, 2 for the next, and so on. */
+  readonly occurrence: number;
+}
+
 /**
  * Fingerprints for code-scanning services, which track a problem across commits by its fingerprint.
  * It covers the cwd-relative path, the rule and the message but not the line, so that an edit above
@@ -109,11 +116,4 @@ export function createFingerprinter(cwd: string): (filePath: string, ruleId: str
     seen.set(hash, occurrence);
     return { hash, occurrence };
   };
-}
-
-export interface ProblemFingerprint {
-  /** Hash of path, rule and message. */
-  readonly hash: string;
-  /** 1 for the first problem with this hash in the report, 2 for the next, and so on. */
-  readonly occurrence: number;
 }

@@ -1,0 +1,24 @@
+import { defineRule } from '../src/rule.js';
+import { structuralProblems } from '../src/structure.js';
+
+export default defineRule({
+  meta: {
+    id: 'directive-not-allowed-here',
+    description: 'A directive in a block where nginx does not accept it (a `proxy_pass` in `server`, a `listen` in `location`).',
+    category: 'correctness',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: false,
+  },
+  check(context) {
+    for (const { node, problem } of structuralProblems(context.model)) {
+      if (problem.kind !== 'not-allowed-here') continue;
+      const where = node.context ? ` (it is in ${node.context.replace(/-/g, ' ')} context)` : '';
+      context.report({
+        node,
+        lineAt: node.directive.terminatorStart,
+        message: `${problem.message}${where} — nginx -t fails; move it into a block that accepts it`,
+      });
+    }
+  },
+});

@@ -1,0 +1,22 @@
+import { defineRule } from '../src/rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'include-cycle',
+    description: 'Files that include each other; nginx recurses until it runs out of file descriptors or memory.',
+    category: 'correctness',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: false,
+  },
+  check(context) {
+    for (const problem of context.model.tree.problems) {
+      if (problem.kind !== 'include-cycle') continue;
+      context.report({
+        node: problem.node,
+        lineAt: problem.node.directive.terminatorStart,
+        message: `${problem.message} — break the cycle; nginx cannot load this configuration`,
+      });
+    }
+  },
+});

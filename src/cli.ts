@@ -1,0 +1,153 @@
+/**
+ * The command line. Exit codes follow ESLint and ruff: 0 clean (warnings allowed up to --max-warnings), 1 error
+ * findings or too many warnings, 2 usage, configuration, input or internal errors. No stack trace unless --debug.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import yargs from 'yargs';
+import type { BlockContext } from './directives.js';
+import { InputError } from './loader.js';
+import { UsageError } from './inputs.js';
+import type { LintResult } from './results.js';
+
+const SNIPPET_CONTEXTS = ['main', 'http', 'server', 'location', 'upstream', 'stream', 'stream-server', 'mail'] as const;
+const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
+
+export const EXIT_OK = 0;
+export const EXIT_LINT_ERRORS = 1;
+export const EXIT_FAILURE = 2;
+
+function toolVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../package.json') as { version: string }).version;
+}
+
+function buildParser(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('nginx-lint')
+    .usage('$0 [files, directories or globs..]\n\nLint nginx configuration for the settings behind 502/504 errors.')
+    .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': true })
+    .option('fix', { type: 'boolean', default: false, describe: 'Fix problems where it is safe, writing the files in place' })
+    .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; write nothing' })
+    .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
+    .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
+    .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; do not run warning rules' })
+    .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
+    .option('config-lookup', { type: 'boolean', default: true, describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)' })
+    .option('rule', { type: 'string', array: true, default: [] as string[], describe: "Set a rule, e.g. --rule 'proxy-next-upstream-missing: off'" })
+    .option('stdin', { type: 'boolean', default: false, describe: 'Lint the text on standard input' })
+    .option('stdin-filename', { type: 'string', describe: 'Path to report and resolve config and includes for --stdin' })
+    .option('print-config', { type: 'string', describe: 'Print the configuration that applies to a file' })
+    .option('init', { type: 'boolean', default: false, describe: 'Write a starter .nginx-lint.json' })
+    .option('list-rules', { type: 'boolean', default: false, describe: 'List the available rules' })
+    .option('explain', { type: 'string', describe: "Print a rule's documentation" })
+    .option('nginx-version', { type: 'string', describe: 'The nginx version to check against (default: nginx -v, else a built-in default)' })
+    .option('prefix', { alias: 'p', type: 'string', describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory" })
+    .option('context', { choices: SNIPPET_CONTEXTS, describe: 'Context of a snippet file (default: inferred, or a "# nginx-lint context: X" comment)' })
+    .option('follow-includes', { type: 'boolean', default: true, describe: 'Follow include directives (--no-follow-includes: lint single files)' })
+    .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
+    .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
+    .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
+    .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces and timings' })
+    .version(toolVersion())
+    .alias('version', 'v')
+    .help()
+    .alias('help', 'h')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new UsageError(error?.message ?? message);
+    });
+}
+
+function colorEnabled(requested: boolean | undefined, toFile: boolean): boolean {
+  if (requested !== undefined) return requested;
+  if (toFile) return false;
+  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
+  if ('FORCE_COLOR' in process.env) return process.env.FORCE_COLOR !== '0';
+  return Boolean(process.stdout.isTTY);
+}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let debug = argv.includes('--debug');
+  try {
+    const parser = buildParser(argv);
+    const args = await parser.parseAsync();
+    if (args.help || args.version) return EXIT_OK;
+    debug = args.debug;
+    const cwd = process.cwd();
+    const operands = args._.map(String);
+
+    const { runCommand } = await import('./commands.js');
+    return await runCommand({
+      operands,
+      cwd,
+      fix: args.fix,
+      fixDryRun: args.fixDryRun,
+      format: args.format,
+      outputFile: args.outputFile,
+      maxWarnings: args.maxWarnings,
+      quiet: args.quiet,
+      config: args.config,
+      configLookup: args.configLookup,
+      rules: args.rule,
+      stdin: args.stdin || operands.includes('-') ? { text: readStdin(), filename: args.stdinFilename } : null,
+      printConfig: args.printConfig,
+      init: args.init,
+      listRules: args.listRules,
+      explain: args.explain,
+      nginxVersion: args.nginxVersion,
+      prefix: args.prefix,
+      context: args.context as BlockContext | undefined,
+      followIncludes: args.followIncludes,
+      baseline: args.baseline,
+      updateBaseline: args.updateBaseline,
+      errorOnUnmatchedPattern: args.errorOnUnmatchedPattern,
+      color: colorEnabled(args.color, args.outputFile !== undefined),
+      debug,
+    });
+  } catch (error) {
+    return reportFailure(error, debug);
+  }
+}
+
+/** One line on stderr for anything that stops the run, never a stack trace unless asked for. */
+export function reportFailure(error: unknown, debug: boolean): number {
+  const known = error instanceof UsageError || error instanceof InputError || (error instanceof Error && error.name === 'ConfigError');
+  if (error instanceof UsageError) {
+    process.stderr.write(`nginx-lint: ${error.message}\nRun nginx-lint --help for usage.\n`);
+  } else if (known) {
+    process.stderr.write(`nginx-lint: ${(error as Error).message}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`nginx-lint: internal error: ${message}\n${debug ? '' : 'Run with --debug for details, and please report it.\n'}`);
+  }
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+export function writeReport(text: string, outputFile: string | undefined, cwd: string): void {
+  if (outputFile === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const target = path.resolve(cwd, outputFile);
+  if (existsSync(target) && !existsSync(path.dirname(target))) throw new UsageError(`cannot write ${outputFile}`);
+  writeFileSync(target, text);
+}
+
+export function exitCodeFor(results: readonly LintResult[], maxWarnings: number): number {
+  const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
+  const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
+  if (errors > 0) return EXIT_LINT_ERRORS;
+  if (maxWarnings >= 0 && warnings > maxWarnings) return EXIT_LINT_ERRORS;
+  return EXIT_OK;
+}

@@ -1,0 +1,207 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { positionAt } from '../ast.js';
+import type { PresetName } from '../results.js';
+import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
+import { findJsonSyntaxError } from './json-syntax.js';
+import { checkCliRule, checkRuleEntries, globGroup, parseCliRule, presetLayer } from './rules.js';
+import type {
+  ConfigFileContents,
+  GlobGroup,
+  LoadOptions,
+  PluginReference,
+  ResolvedConfig,
+  RuleLayer,
+  RuleRegistryView,
+  ServiceConfig,
+} from './types.js';
+import { validateConfig } from './validate-config.generated.js';
+
+export const CONFIG_FILE_NAME = '.nginx-lint.json';
+const PRESET_PREFIX = 'nginx-lint:';
+
+/** A config file that parsed and passed the schema. */
+interface ConfigDocument {
+  readonly path: string;
+  readonly contents: ConfigFileContents;
+}
+
+/** What `extends` flattens to, in the order it applies. */
+type ChainLink = { readonly preset: PresetName } | { readonly document: ConfigDocument };
+
+/**
+ * Returns a function that finds and resolves the config for a linted file. Results are cached per directory and
+ * per config file for the loader's lifetime, so create one loader per run.
+ *
+ * Without `explicitConfig`, the nearest `.nginx-lint.json` from the file's directory upward applies, stopping at
+ * the repository root (a directory holding `.git`); no cascade. With none found, or with `noLookup`, the
+ * `nginx-lint:recommended` preset applies. Throws ConfigError for anything the user has to fix.
+ */
+export function createConfigLoader(
+  options: LoadOptions,
+  registry: RuleRegistryView,
+): (filePath: string) => Promise<ResolvedConfig> {
+  const cliRules = (options.cliRules ?? []).map(parseCliRule);
+  const configPathByDirectory = new Map<string, string | null>();
+  const documentsByPath = new Map<string, ConfigDocument>();
+  // Keyed by config path; null stands for the built-in defaults. Promises, so concurrent callers share one load.
+  const resolvedByConfigPath = new Map<string | null, Promise<ResolvedConfig>>();
+
+  const displayPath = (path: string): string => {
+    const fromCwd = relative(options.cwd, path);
+    return fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path : fromCwd;
+  };
+
+  function findConfigFile(startDirectory: string): string | null {
+    const visited: string[] = [];
+    let directory = startDirectory;
+    let found: string | null = null;
+    for (;;) {
+      const cached = configPathByDirectory.get(directory);
+      if (cached !== undefined) {
+        found = cached;
+        break;
+      }
+      visited.push(directory);
+      const candidate = join(directory, CONFIG_FILE_NAME);
+      if (existsSync(candidate)) {
+        found = candidate;
+        break;
+      }
+      const parent = dirname(directory);
+      if (parent === directory || existsSync(join(directory, '.git'))) break;
+      directory = parent;
+    }
+    for (const path of visited) configPathByDirectory.set(path, found);
+    return found;
+  }
+
+  function readDocument(path: string): ConfigDocument {
+    const cached = documentsByPath.get(path);
+    if (cached) return cached;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+      throw new ConfigError(displayPath(path), [{ pointer: '', message: reason }]);
+    }
+    const contents = parseJson(text, path);
+    if (!validateConfig(contents)) {
+      throw new ConfigError(displayPath(path), describeSchemaErrors(validateConfig.errors ?? []));
+    }
+    const document = { path, contents };
+    documentsByPath.set(path, document);
+    return document;
+  }
+
+  function parseJson(text: string, path: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const syntaxError = findJsonSyntaxError(text) ?? { offset: 0, reason: (error as Error).message };
+      // positionAt only reads the text of the file it is given.
+      const { line, column } = positionAt({ path, text, directives: [], comments: [], errors: [], eol: '\n' }, syntaxError.offset);
+      throw new ConfigError(`${displayPath(path)}:${line}:${column}`, [{ pointer: '', message: `invalid JSON: ${syntaxError.reason}` }]);
+    }
+  }
+
+  /** The presets and documents `path` builds on, then the document itself. `extending` detects cycles. */
+  function readChain(path: string, extending: readonly string[]): ChainLink[] {
+    const document = readDocument(path);
+    const declared = document.contents.extends;
+    const entries = declared === undefined ? [] : Array.isArray(declared) ? declared : [declared];
+    const chain: ChainLink[] = [];
+    entries.forEach((entry, index) => {
+      if (entry.startsWith(PRESET_PREFIX)) {
+        // The schema admits only known presets after the prefix.
+        chain.push({ preset: entry.slice(PRESET_PREFIX.length) as PresetName });
+        return;
+      }
+      const pointer = Array.isArray(declared) ? `/extends/${index}` : '/extends';
+      const target = resolve(dirname(path), entry);
+      const fail = (message: string) => new ConfigError(displayPath(path), [{ pointer, message }]);
+      if (target === path || extending.includes(target)) {
+        const cycle = [...extending, path, target].map(displayPath).join(' → ');
+        throw fail(`extends itself: ${cycle}`);
+      }
+      if (!existsSync(target)) throw fail(`cannot find ${JSON.stringify(entry)} (looked for ${displayPath(target)})`);
+      chain.push(...readChain(target, [...extending, path]));
+    });
+    chain.push({ document });
+    return chain;
+  }
+
+  async function resolveConfig(configPath: string | null): Promise<ResolvedConfig> {
+    const chain: ChainLink[] = configPath === null ? [{ preset: 'recommended' }] : readChain(configPath, []);
+    const presets = chain.flatMap((link) => ('preset' in link ? [link.preset] : []));
+    const documents = chain.flatMap((link) => ('document' in link ? [link.document] : []));
+
+    const plugins = pluginReferences(documents);
+    // Plugin rules must be known before rule ids are checked.
+    if (plugins.length > 0) await registry.loadPlugins(plugins);
+
+    const ruleLayers: RuleLayer[] = presets.map((preset) => presetLayer(preset, registry));
+    const overrideLayers: RuleLayer[] = [];
+    for (const { path, contents } of documents) {
+      const problems: ConfigProblem[] = [];
+      ruleLayers.push({ files: null, rules: checkRuleEntries(contents.rules ?? {}, '/rules', registry, problems) });
+      contents.overrides?.forEach((override, index) => {
+        const rules = checkRuleEntries(override.rules ?? {}, `/overrides/${index}/rules`, registry, problems);
+        overrideLayers.push({ files: globGroup(dirname(path), override.files), rules });
+      });
+      if (problems.length > 0) throw new ConfigError(displayPath(path), problems);
+    }
+    ruleLayers.push(...overrideLayers);
+    for (const rule of cliRules) checkCliRule(rule, registry);
+    ruleLayers.push({ files: null, rules: new Map(cliRules.map((rule) => [rule.ruleId, rule.entry])) });
+
+    const globGroupsOf = (key: 'ignores' | 'serviceFiles'): GlobGroup[] =>
+      documents.flatMap(({ path, contents }) => (contents[key] ? [globGroup(dirname(path), contents[key])] : []));
+    const services: Record<string, ServiceConfig> = {};
+    for (const { contents } of documents) Object.assign(services, contents.services);
+
+    return {
+      filePath: configPath,
+      extends: chain.flatMap((link) => {
+        if ('preset' in link) return [PRESET_PREFIX + link.preset];
+        return link.document.path === configPath ? [] : [link.document.path];
+      }),
+      ruleLayers,
+      ignores: globGroupsOf('ignores'),
+      nginxVersion: documents.findLast((document) => document.contents.nginxVersion)?.contents.nginxVersion ?? null,
+      plugins,
+      services,
+      serviceFiles: globGroupsOf('serviceFiles'),
+      requireSuppressionReason: presets.includes('strict'),
+    };
+  }
+
+  return (filePath) => {
+    let configPath: string | null;
+    if (options.explicitConfig !== undefined) configPath = resolve(options.cwd, options.explicitConfig);
+    else if (options.noLookup) configPath = null;
+    else configPath = findConfigFile(dirname(resolve(options.cwd, filePath)));
+
+    let resolved = resolvedByConfigPath.get(configPath);
+    if (!resolved) {
+      resolved = resolveConfig(configPath);
+      resolvedByConfigPath.set(configPath, resolved);
+    }
+    return resolved;
+  };
+}
+
+/** Plugins named along the chain, each once; paths resolve from the naming config's directory. */
+function pluginReferences(documents: readonly ConfigDocument[]): PluginReference[] {
+  const byKey = new Map<string, PluginReference>();
+  for (const { path: configFile, contents } of documents) {
+    for (const specifier of contents.plugins ?? []) {
+      const isPath = specifier.startsWith('.') || isAbsolute(specifier);
+      const path = isPath ? resolve(dirname(configFile), specifier) : null;
+      const key = path ?? specifier;
+      if (!byKey.has(key)) byKey.set(key, { specifier, configFile, path });
+    }
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,465 @@
+/**
+ * Runs rules over configurations: reads each entry file with its includes, builds the model, runs every enabled
+ * rule (a rule that throws becomes an internal-error finding, not a dead run), applies severities per physical
+ * file, suppressions and the baseline, and — for --fix — applies fixes in passes until stable, keeping only
+ * passes that introduce no structural problem.
+ */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { type SourceFile, positionAt } from './ast.js';
+import { applyBaseline, type BaselineFinding } from './baseline.js';
+import { loadConfigFor, resolveRulesFor, isIgnored, printableConfig } from './config/index.js';
+import type { ResolvedConfig, RuleSetting } from './config/types.js';
+import { type BlockContext, checkStatement } from './directives.js';
+import { applyTextChanges } from './fix/apply.js';
+import { expandInputs } from './inputs.js';
+import { InputError, loadProgram, type Program } from './loader.js';
+import { buildModel, type Model } from './model.js';
+import { type LintMessage, type LintResult, type RuleDocs, countSeverities } from './results.js';
+import { RuleRegistry } from './registry.js';
+import type { Report, Rule, TextChange } from './rule.js';
+import { loadServiceCatalog } from './services/index.js';
+import { findSuppressions } from './suppressions.js';
+import { buildTree, contextPragma, includeChain, type ConfigNode } from './tree.js';
+import { resolveNginxVersion } from './version.js';
+
+export interface LintOptions {
+  readonly cwd: string;
+  readonly configFile?: string;
+  readonly configLookup?: boolean;
+  readonly cliRules?: readonly string[];
+  readonly nginxVersion?: string;
+  readonly prefix?: string;
+  readonly context?: BlockContext;
+  readonly followIncludes?: boolean;
+  /** Report errors only, and do not run rules that can only warn. */
+  readonly quiet?: boolean;
+  /** Compute fixed texts (the caller decides whether to write them or print a diff). */
+  readonly fix?: boolean;
+  readonly stdin?: { readonly text: string; readonly filename: string };
+  readonly baseline?: { readonly file: string; readonly update: boolean };
+  /** Print a progress line on stderr when many files are linted. */
+  readonly progress?: boolean;
+  readonly debug?: boolean;
+}
+
+export interface FixedFile {
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+  readonly encoding: 'utf8' | 'latin1';
+}
+
+export interface LintRun {
+  readonly results: LintResult[];
+  readonly rules: ReadonlyMap<string, RuleDocs>;
+  readonly fixedFiles: FixedFile[];
+  /** Operands that matched no file. */
+  readonly unmatched: string[];
+  /** Things the user should know that are not findings (a fix dropped, a baseline written). */
+  readonly notes: string[];
+  readonly toolVersion: string;
+}
+
+/** A finding before it is turned into a message: it still knows its file and statement. */
+interface Finding {
+  readonly ruleId: string;
+  readonly severity: 1 | 2;
+  readonly message: string;
+  readonly file: SourceFile;
+  readonly start: number;
+  readonly end: number;
+  readonly lineAt: number;
+  readonly node: ConfigNode | null;
+  readonly fix: readonly TextChange[] | null;
+  readonly fatal?: boolean;
+}
+
+/** Rules whose findings mean nginx -t fails: a fix must never add one. */
+const STRUCTURAL_RULES = new Set(['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'include-not-found', 'include-cycle']);
+const MAX_FIX_PASSES = 10;
+const PROGRESS_THRESHOLD = 20;
+/** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
+const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'location', 'upstream', 'stream'];
+
+export function toolVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+/**
+ * The context a file without `--context` or pragma is linted in: the first of main, http, server, location, … that
+ * accepts every top-level statement — a `conf.d/site.conf` holding `server { }` blocks is then linted in http.
+ */
+export function inferContext(file: SourceFile): BlockContext {
+  const accepts = (context: BlockContext) =>
+    file.directives.every((directive) => {
+      const problem = checkStatement({ name: directive.name, context, args: directive.args.map((arg) => arg.value), hasBlock: directive.terminator === '{' });
+      return problem?.kind !== 'not-allowed-here';
+    });
+  return INFERRED_CONTEXTS.find(accepts) ?? 'main';
+}
+
+function isSnippetContext(value: string): value is BlockContext {
+  return (INFERRED_CONTEXTS as readonly string[]).concat(['stream-server', 'mail', 'events', 'if-in-location', 'limit_except']).includes(value);
+}
+
+class Linter {
+  readonly registry = new RuleRegistry();
+  private readonly configs = new Map<string, ResolvedConfig>();
+  private readonly settings = new Map<string, Map<string, RuleSetting>>();
+
+  constructor(private readonly options: LintOptions) {}
+
+  async configFor(filePath: string): Promise<ResolvedConfig> {
+    const known = this.configs.get(filePath);
+    if (known) return known;
+    const config = await loadConfigFor(
+      filePath,
+      { cwd: this.options.cwd, explicitConfig: this.options.configFile, noLookup: this.options.configLookup === false, cliRules: this.options.cliRules },
+      this.registry,
+    );
+    this.configs.set(filePath, config);
+    return config;
+  }
+
+  /** Rule settings for the file where a finding physically is — overrides match include targets too. */
+  settingsFor(config: ResolvedConfig, filePath: string): Map<string, RuleSetting> {
+    const key = `${config.filePath ?? ''}\0${filePath}`;
+    let settings = this.settings.get(key);
+    if (!settings) {
+      settings = resolveRulesFor(config, filePath);
+      this.settings.set(key, settings);
+    }
+    return settings;
+  }
+
+  /** Lints one entry file with the given file texts overriding the disk. */
+  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>): Promise<{ program: Program; findings: Finding[]; config: ResolvedConfig }> {
+    const config = await this.configFor(entryPath);
+    const program = loadProgram(entryPath, { prefix: this.options.prefix, overlay, followIncludes: this.options.followIncludes });
+    const pragma = contextPragma(program.entry);
+    const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
+    const tree = buildTree(program, rootContext);
+    const nginxVersion = resolveNginxVersion(this.options.nginxVersion ?? config.nginxVersion ?? undefined);
+    const findings: Finding[] = [];
+
+    let services = null;
+    try {
+      services = loadServiceCatalog({ nginxConfigDir: path.dirname(entryPath), config });
+    } catch (error) {
+      findings.push(internalFinding('services', program.entry, `app-side facts could not be read: ${(error as Error).message}`, 1));
+    }
+    const model = buildModel(tree, { nginxVersion, services });
+
+    const entrySettings = this.settingsFor(config, entryPath);
+    for (const rule of this.registry.all()) {
+      const setting = entrySettings.get(rule.meta.id) ?? this.firstEnablingSetting(config, program, rule.meta.id);
+      if (!setting) continue;
+      if (this.options.quiet && setting.severity === 1 && rule.meta.severity === 'warn') continue;
+      this.runRule(rule, setting, model, findings);
+    }
+    return { program, findings, config };
+  }
+
+  private firstEnablingSetting(config: ResolvedConfig, program: Program, ruleId: string): RuleSetting | undefined {
+    for (const filePath of program.files.keys()) {
+      const setting = this.settingsFor(config, filePath).get(ruleId);
+      if (setting) return setting;
+    }
+    return undefined;
+  }
+
+  private runRule(rule: Rule<any>, setting: RuleSetting, model: Model, findings: Finding[]): void {
+    const options = { ...(rule.meta.defaultOptions ?? {}), ...((setting.options as object | undefined) ?? {}) };
+    const ruleId = rule.meta.id;
+    try {
+      rule.check({
+        model,
+        options,
+        report: (report) => findings.push(toFinding(ruleId, setting.severity, report)),
+      });
+    } catch (error) {
+      const detail = this.options.debug && error instanceof Error ? `\n${error.stack}` : '';
+      findings.push(internalFinding(ruleId, model.tree.program.entry, `rule "${ruleId}" crashed: ${(error as Error).message}${detail}`, 2));
+    }
+  }
+}
+
+function toFinding(ruleId: string, severity: 1 | 2, report: Report): Finding {
+  const directive = report.node?.directive;
+  const file = report.span?.file ?? directive?.file;
+  if (!file) throw new Error(`rule "${ruleId}" reported a finding with neither node nor span`);
+  const start = report.token?.start ?? report.span?.start ?? directive!.start;
+  const end = report.token?.end ?? report.span?.end ?? directive!.end;
+  return {
+    ruleId,
+    severity,
+    message: report.message,
+    file,
+    start,
+    end,
+    lineAt: report.lineAt ?? start,
+    node: report.node ?? null,
+    fix: report.fix && report.fix.length > 0 ? report.fix : null,
+  };
+}
+
+function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {
+  return { ruleId, severity, message, file, start: 0, end: 0, lineAt: 0, node: null, fix: null, fatal: true };
+}
+
+/** ESLint's message shape; the fix is kept only when all its edits are in the reported file (merged into one). */
+function toMessage(finding: Finding): LintMessage {
+  const { file } = finding;
+  const start = positionAt(file, finding.start);
+  const anchor = positionAt(file, finding.lineAt);
+  const end = positionAt(file, finding.end);
+  const line = anchor.line;
+  const column = anchor.line === start.line ? start.column : anchor.column;
+  const message: { -readonly [K in keyof LintMessage]: LintMessage[K] } = {
+    ruleId: finding.fatal && finding.ruleId === 'services' ? null : finding.ruleId,
+    severity: finding.severity,
+    message: finding.message,
+    line,
+    column,
+    endLine: Math.max(end.line, line),
+    endColumn: end.line >= line ? end.column : column,
+  };
+  if (finding.fatal) message.fatal = true;
+  const merged = finding.fix ? mergeChanges(finding.fix, file) : null;
+  if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
+  if (finding.node) {
+    const chain = includeChain(finding.node);
+    if (chain.length > 0) message.includedFrom = chain.map((include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`);
+  }
+  return message;
+}
+
+/** Several edits of one fix in one file become one edit spanning them, as ESLint does, so they apply together. */
+function mergeChanges(changes: readonly TextChange[], file: SourceFile): TextChange | null {
+  if (changes.some((change) => change.file.path !== file.path)) return null;
+  const sorted = [...changes].sort((a, b) => a.start - b.start || a.end - b.end);
+  let text = '';
+  let cursor = sorted[0]!.start;
+  for (const change of sorted) {
+    if (change.start < cursor) return null;
+    text += file.text.slice(cursor, change.start) + change.text;
+    cursor = change.end;
+  }
+  return { file, start: sorted[0]!.start, end: cursor, text };
+}
+
+function findingKey(finding: Finding): string {
+  return `${finding.ruleId}\0${finding.file.path}\0${finding.start}\0${finding.end}\0${finding.message}`;
+}
+
+function structuralKeys(findings: readonly Finding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const finding of findings) {
+    if (!STRUCTURAL_RULES.has(finding.ruleId)) continue;
+    const key = `${finding.ruleId}\0${finding.file.path}\0${finding.message}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function introducesStructuralProblem(before: Map<string, number>, after: Map<string, number>): boolean {
+  for (const [key, count] of after) if (count > (before.get(key) ?? 0)) return true;
+  return false;
+}
+
+/** Where a directive sits, for baselines: stable across line moves. */
+function fingerprintOf(finding: Finding, cwd: string): string {
+  const parts: string[] = [];
+  for (let node = finding.node; node; node = node.parent) {
+    parts.unshift([node.directive.name, ...node.directive.args.map((arg) => arg.value)].join(' '));
+  }
+  return `${path.relative(cwd, finding.file.path)}|${parts.join(' > ') || finding.file.text.slice(finding.start, finding.end)}`;
+}
+
+export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
+  const linter = new Linter(options);
+  const notes: string[] = [];
+  const overlay = new Map<string, string>();
+  let candidates: string[];
+  let unmatched: string[] = [];
+  if (options.stdin) {
+    const stdinPath = path.resolve(options.cwd, options.stdin.filename);
+    overlay.set(stdinPath, options.stdin.text);
+    candidates = [stdinPath];
+  } else {
+    ({ files: candidates, unmatched } = expandInputs(operands, options.cwd));
+  }
+
+  // Lint main configs first, so the files they include are linted in the context nginx gives them, not alone.
+  const ordered = orderEntries(candidates);
+  const covered = new Set<string>();
+  const findingsByFile = new Map<string, Finding[]>();
+  const seen = new Set<string>();
+  const filesLinted = new Map<string, SourceFile>();
+  const fixedFiles: FixedFile[] = [];
+
+  let done = 0;
+  for (const entry of ordered) {
+    done++;
+    if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write(`\rnginx-lint: ${done}/${ordered.length} files`);
+    if (covered.has(entry)) continue;
+    const config = await linter.configFor(entry);
+    if (isIgnored(config, entry)) continue;
+
+    let outcome = await linter.lintEntry(entry, overlay);
+    if (options.fix) {
+      const fixed = await fixEntry(linter, entry, overlay, outcome, notes);
+      outcome = fixed.outcome;
+      fixedFiles.push(...fixed.files);
+    }
+    for (const file of outcome.program.files.values()) {
+      covered.add(file.path);
+      filesLinted.set(file.path, file);
+    }
+    for (const finding of outcome.findings) {
+      const key = findingKey(finding);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const fileSettings = linter.settingsFor(outcome.config, finding.file.path);
+      const setting = fileSettings.get(finding.ruleId);
+      const severity = finding.fatal ? finding.severity : setting?.severity;
+      if (severity === undefined) continue;
+      if (isIgnored(outcome.config, finding.file.path)) continue;
+      if (options.quiet && severity === 1) continue;
+      const list = findingsByFile.get(finding.file.path) ?? [];
+      list.push({ ...finding, severity });
+      findingsByFile.set(finding.file.path, list);
+    }
+  }
+  if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
+
+  let results: LintResult[] = [];
+  const baselineFindings: BaselineFinding[] = [];
+  for (const [filePath, file] of filesLinted) {
+    const findings = applySuppressionComments(file, findingsByFile.get(filePath) ?? []);
+    findings.sort((a, b) => a.lineAt - b.lineAt || a.start - b.start);
+    const messages = findings.map(toMessage);
+    messages.sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const finding of findings) {
+      baselineFindings.push({ filePath: path.relative(options.cwd, filePath), ruleId: finding.ruleId, message: finding.message, fingerprint: fingerprintOf(finding, options.cwd) });
+    }
+    const fixed = fixedFiles.find((candidate) => candidate.path === filePath);
+    results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}) });
+  }
+  if (options.baseline) {
+    const outcome = applyBaseline(results, baselineFindings, path.resolve(options.cwd, options.baseline.file), options.baseline.update);
+    results = outcome.results;
+    notes.push(...outcome.notes);
+  }
+
+  const rules = new Map<string, RuleDocs>();
+  for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
+  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return { results, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion() };
+}
+
+function orderEntries(files: readonly string[]): string[] {
+  const rank = (file: string) => (path.basename(file) === 'nginx.conf' ? 0 : 1);
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
+}
+
+function applySuppressionComments(file: SourceFile, findings: Finding[]): Finding[] {
+  const outcome = findSuppressions(file, findings.map((finding) => ({ ruleId: finding.ruleId, start: finding.start, line: positionAt(file, finding.lineAt).line })));
+  const kept = findings.filter((_, index) => !outcome.suppressed.has(index));
+  for (const unused of outcome.unused) {
+    kept.push({ ruleId: 'unused-suppression', severity: 1, message: unused.message, file, start: unused.start, end: unused.end, lineAt: unused.start, node: null, fix: null });
+  }
+  return kept;
+}
+
+/**
+ * Applies fixes in passes until none applies: each pass takes the non-overlapping fixes, re-lints, and keeps the
+ * pass only if it adds no structural problem; otherwise the pass's fixes are tried one at a time and the ones that
+ * break the configuration are dropped with a note. The texts live in `overlay` until the caller writes them.
+ */
+async function fixEntry(
+  linter: Linter,
+  entry: string,
+  overlay: Map<string, string>,
+  initial: Awaited<ReturnType<Linter['lintEntry']>>,
+  notes: string[],
+): Promise<{ outcome: typeof initial; files: FixedFile[] }> {
+  const originals = new Map<string, SourceFile>();
+  for (const file of initial.program.files.values()) originals.set(file.path, file);
+  let outcome = initial;
+  const dropped = new Set<string>();
+
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const fixable = outcome.findings.filter((finding) => finding.fix && !finding.file.virtual && !dropped.has(findingKey(finding)));
+    if (fixable.length === 0) break;
+    const before = structuralKeys(outcome.findings);
+    const attempt = await tryFixes(linter, entry, overlay, fixable);
+    if (attempt.outcome && !introducesStructuralProblem(before, structuralKeys(attempt.outcome.findings))) {
+      outcome = attempt.outcome;
+      continue;
+    }
+    attempt.undo();
+    // Find the culprits one by one.
+    let progressed = false;
+    for (const finding of fixable) {
+      const single = await tryFixes(linter, entry, overlay, [finding]);
+      if (single.outcome && !introducesStructuralProblem(before, structuralKeys(single.outcome.findings))) {
+        outcome = single.outcome;
+        progressed = true;
+        break;
+      }
+      single.undo();
+      dropped.add(findingKey(finding));
+      notes.push(`fix for ${finding.ruleId} in ${finding.file.path} was not applied: it would make the configuration invalid`);
+    }
+    if (!progressed) break;
+  }
+
+  const files: FixedFile[] = [];
+  for (const [filePath, original] of originals) {
+    const after = overlay.get(filePath);
+    if (after !== undefined && after !== original.text) files.push({ path: filePath, before: original.text, after, encoding: original.encoding ?? 'utf8' });
+  }
+  return { outcome, files };
+}
+
+/** Applies the fixes to the overlay and re-lints; `undo` puts the overlay back. `outcome` is null when re-reading fails. */
+async function tryFixes(linter: Linter, entry: string, overlay: Map<string, string>, findings: readonly Finding[]) {
+  const changesByFile = new Map<string, { file: SourceFile; changes: { start: number; end: number; text: string }[] }>();
+  for (const finding of findings) {
+    const merged = mergeChanges(finding.fix!, finding.fix![0]!.file);
+    if (!merged) continue;
+    const entryForFile = changesByFile.get(merged.file.path) ?? { file: merged.file, changes: [] };
+    entryForFile.changes.push({ start: merged.start, end: merged.end, text: merged.text });
+    changesByFile.set(merged.file.path, entryForFile);
+  }
+  const previous = new Map<string, string | undefined>();
+  for (const [filePath, { file, changes }] of changesByFile) {
+    previous.set(filePath, overlay.get(filePath));
+    overlay.set(filePath, applyTextChanges(file.text, changes).text);
+  }
+  const undo = () => {
+    for (const [filePath, text] of previous) {
+      if (text === undefined) overlay.delete(filePath);
+      else overlay.set(filePath, text);
+    }
+  };
+  try {
+    return { outcome: await linter.lintEntry(entry, overlay), undo };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { outcome: null, undo };
+  }
+}
+
+export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {
+  const linter = new Linter(options);
+  const config = await linter.configFor(filePath);
+  return printableConfig(config, filePath, linter.settingsFor(config, filePath));
+}
+
+export function ruleCatalog(): RuleDocs[] {
+  const registry = new RuleRegistry();
+  return registry.ids().map((id) => registry.docs(id)!).sort((a, b) => a.id.localeCompare(b.id));
+}

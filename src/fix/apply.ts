@@ -1,0 +1,219 @@
+/**
+ * Applying fixes to one file's text, ESLint-style: in passes, each pass taking the fixes that do not overlap, until
+ * nothing is left to fix. On top of ESLint, every pass is verified: a pass whose result has a syntax or structural
+ * problem the text before it did not have is undone and replayed one fix at a time, and the fixes that cause the
+ * problem are dropped — so `--fix` can leave a problem unfixed but never makes a configuration worse.
+ *
+ * Independent of the engine: linting is a callback, and changes are plain offsets into the text.
+ */
+import type { TextChange } from '../rule.js';
+
+/** A change as offsets into the text it is applied to. */
+export type OffsetChange = Pick<TextChange, 'start' | 'end' | 'text'>;
+
+export interface ApplyResult<Change extends OffsetChange> {
+  readonly text: string;
+  /** The changes applied, in offset order. */
+  readonly applied: Change[];
+  /** The changes left for a later pass because they overlap one applied before them, in offset order. */
+  readonly deferred: Change[];
+}
+
+/** Why a change cannot be applied to a text of `length` characters, or null when it can. */
+function invalidRangeReason(change: OffsetChange, length: number): string | null {
+  if (!Number.isInteger(change.start) || !Number.isInteger(change.end)) return 'its range is not a pair of integer offsets';
+  if (change.start > change.end) return 'its range ends before it starts';
+  if (change.start < 0 || change.end > length) return 'its range lies outside the text';
+  return null;
+}
+
+/**
+ * Applies the changes that do not overlap. Changes are taken in offset order (by start, then end); one that shares
+ * a character with a change already taken, or inserts inside its range, is deferred. Changes that merely touch
+ * are both applied, and insertions at the same offset all apply, in the order they were given.
+ * Throws a RangeError for a change whose range is not within the text.
+ */
+export function applyTextChanges<Change extends OffsetChange>(text: string, changes: readonly Change[]): ApplyResult<Change> {
+  for (const change of changes) {
+    const reason = invalidRangeReason(change, text.length);
+    if (reason) throw new RangeError(`cannot apply change [${change.start}, ${change.end}): ${reason}`);
+  }
+  // Array.prototype.sort is stable, which keeps same-offset insertions in the order given.
+  const ordered = [...changes].sort((a, b) => a.start - b.start || a.end - b.end);
+  const applied: Change[] = [];
+  const deferred: Change[] = [];
+  const pieces: string[] = [];
+  let copiedUpTo = 0;
+  for (const change of ordered) {
+    if (change.start < copiedUpTo) {
+      deferred.push(change);
+      continue;
+    }
+    pieces.push(text.slice(copiedUpTo, change.start), change.text);
+    copiedUpTo = change.end;
+    applied.push(change);
+  }
+  pieces.push(text.slice(copiedUpTo));
+  return { text: pieces.join(''), applied, deferred };
+}
+
+/**
+ * Merges the changes of one fix into a single change spanning all of them (the text between them copied from
+ * `text`), so the fix is applied whole or not at all — and can be shown as the one edit ESLint's JSON format has.
+ * Returns the reason instead when the changes cannot be applied together.
+ */
+export function mergeChanges(text: string, changes: readonly OffsetChange[]): OffsetChange | { readonly invalid: string } {
+  if (changes.length === 0) return { invalid: 'it has no changes' };
+  for (const change of changes) {
+    const reason = invalidRangeReason(change, text.length);
+    if (reason) return { invalid: reason };
+  }
+  const start = Math.min(...changes.map((change) => change.start));
+  const end = Math.max(...changes.map((change) => change.end));
+  const relative = changes.map((change) => ({ start: change.start - start, end: change.end - start, text: change.text }));
+  const merged = applyTextChanges(text.slice(start, end), relative);
+  if (merged.deferred.length > 0) return { invalid: 'its changes overlap each other' };
+  return { start, end, text: merged.text };
+}
+
+export interface ProposedFix {
+  readonly ruleId: string;
+  readonly changes: readonly OffsetChange[];
+}
+
+export interface LintForFixesResult {
+  /** The fixes the rules propose for this text, in report order. */
+  readonly fixes: readonly ProposedFix[];
+  /**
+   * Identities of the syntax and structural problems in this text (e.g. rule id + message + the statement's text).
+   * A fix whose result has an identity the text before it lacked is dropped. Identities that hold a line number
+   * change when a fix adds or removes lines above the problem, which makes that fix look guilty — it is then
+   * dropped (safe, but the fix is lost), so position-free identities work best.
+   */
+  readonly problemKeys: ReadonlySet<string>;
+}
+
+export interface DroppedFix {
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+export interface FixUntilStableOptions {
+  readonly initialText: string;
+  /** Parses and lints a version of the file. Called once for the initial text and once per attempted result. */
+  readonly lintForFixes: (text: string) => LintForFixesResult;
+  /** At most this many rounds of apply-and-relint (ESLint's limit is also 10). */
+  readonly maxPasses?: number;
+}
+
+export interface FixUntilStableResult {
+  readonly text: string;
+  /** How many passes changed the text. */
+  readonly passes: number;
+  /** Fixes that were not applied because they would have introduced a problem or could not be applied at all. */
+  readonly dropped: DroppedFix[];
+  readonly changed: boolean;
+}
+
+/** One fix as the single change `mergeChanges` made of it. */
+interface Candidate extends OffsetChange {
+  readonly ruleId: string;
+}
+
+interface LintedText {
+  readonly text: string;
+  readonly lint: LintForFixesResult;
+}
+
+function sameCandidate(a: Candidate, b: Candidate): boolean {
+  return a.ruleId === b.ruleId && a.start === b.start && a.end === b.end && a.text === b.text;
+}
+
+/**
+ * Where a fix proposed against the text before `applied` lies in the text after it, or null when one of the applied
+ * changes altered the fix's range — then it is no longer the same fix.
+ */
+function rebase(candidate: Candidate, applied: readonly OffsetChange[]): Candidate | null {
+  let startShift = 0;
+  let endShift = 0;
+  for (const change of applied) {
+    const shift = change.text.length - (change.end - change.start);
+    if (change.end <= candidate.start) startShift += shift;
+    if (change.end <= candidate.end) endShift += shift;
+    const straddles = (change.start < candidate.start && change.end > candidate.start) || (change.start < candidate.end && change.end > candidate.end);
+    if (straddles) return null;
+  }
+  if (endShift !== startShift) return null;
+  return { ...candidate, start: candidate.start + startShift, end: candidate.end + endShift };
+}
+
+function introducedProblems(before: LintForFixesResult, after: LintForFixesResult): string[] {
+  return [...after.problemKeys].filter((key) => !before.problemKeys.has(key));
+}
+
+/**
+ * Fixes `initialText` pass by pass until no fix applies or `maxPasses` rounds have run. The result never holds a
+ * syntax or structural problem that `initialText` did not have (as `lintForFixes` reports them), and running it
+ * again on its own output changes nothing unless the rules propose new fixes.
+ */
+export function fixUntilStable(options: FixUntilStableOptions): FixUntilStableResult {
+  const { initialText, lintForFixes, maxPasses = 10 } = options;
+  let current: LintedText = { text: initialText, lint: lintForFixes(initialText) };
+  let passes = 0;
+  const dropped: DroppedFix[] = [];
+  // Dropped fixes, kept in the coordinates of the current text: a rule proposes the same fix again after every
+  // pass, and retrying it would only cost a relint per fix to drop it once more.
+  let rejected: Candidate[] = [];
+
+  const drop = (ruleId: string, reason: string) => {
+    if (!dropped.some((note) => note.ruleId === ruleId && note.reason === reason)) dropped.push({ ruleId, reason });
+  };
+
+  for (let round = 0; round < maxPasses; round++) {
+    const candidates: Candidate[] = [];
+    for (const fix of current.lint.fixes) {
+      if (fix.changes.length === 0) continue;
+      const merged = mergeChanges(current.text, fix.changes);
+      if ('invalid' in merged) {
+        drop(fix.ruleId, `the fix cannot be applied: ${merged.invalid}`);
+        continue;
+      }
+      const candidate = { ...merged, ruleId: fix.ruleId };
+      const changesNothing = current.text.slice(candidate.start, candidate.end) === candidate.text;
+      if (!changesNothing && !rejected.some((known) => sameCandidate(known, candidate))) candidates.push(candidate);
+    }
+    if (candidates.length === 0) break;
+
+    const attempt = applyTextChanges(current.text, candidates);
+    // Disjoint changes can still cancel out ("aa": delete one "a", append one): nothing to relint then.
+    if (attempt.text === current.text) break;
+    const attemptLint = lintForFixes(attempt.text);
+
+    let accepted: Candidate[] = attempt.applied;
+    let next: LintedText = { text: attempt.text, lint: attemptLint };
+    if (introducedProblems(current.lint, attemptLint).length > 0) {
+      // Replay the pass one fix at a time on the text before it; any subset of one pass's fixes is still free of
+      // overlaps, so each replay applies the fixes kept so far plus one more.
+      accepted = [];
+      next = current;
+      for (const candidate of attempt.applied) {
+        const trial = applyTextChanges(current.text, [...accepted, candidate]);
+        const trialLint = lintForFixes(trial.text);
+        const introduced = introducedProblems(current.lint, trialLint);
+        if (introduced.length > 0) {
+          drop(candidate.ruleId, `the fix would introduce: ${introduced.join('; ')}`);
+          rejected.push(candidate);
+        } else {
+          accepted.push(candidate);
+          next = { text: trial.text, lint: trialLint };
+        }
+      }
+    }
+
+    rejected = rejected.flatMap((candidate) => rebase(candidate, accepted) ?? []);
+    if (next.text !== current.text) passes++;
+    current = next;
+  }
+
+  return { text: current.text, passes, dropped, changed: current.text !== initialText };
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { globSync } from 'tinyglobby';
+
+/** The names `docker compose` looks for, in its order of preference: it reads the first one a directory has. */
+const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/** The override files `docker compose` applies on top of the main file when present, in the same order. */
+const COMPOSE_OVERRIDE_FILE_NAMES = [
+  'compose.override.yaml',
+  'compose.override.yml',
+  'docker-compose.override.yaml',
+  'docker-compose.override.yml',
+];
+
+function firstExisting(directory: string, names: readonly string[]): string | undefined {
+  return names.map((name) => path.join(directory, name)).find((file) => existsSync(file));
+}
+
+/**
+ * The Compose files nginx's own directory and its parents hold, nearest first, as `docker compose` would pick them in
+ * each directory (the main file and its override). The walk stops after `repoRoot` when given, else after the first
+ * directory holding `.git` (a directory, or the file of a worktree or submodule), else at the filesystem root.
+ */
+export function findComposeFiles(startDirectory: string, repoRoot?: string): string[] {
+  const stop = repoRoot === undefined ? undefined : path.resolve(repoRoot);
+  const files: string[] = [];
+  let directory = path.resolve(startDirectory);
+  for (;;) {
+    for (const names of [COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_FILE_NAMES]) {
+      const file = firstExisting(directory, names);
+      if (file !== undefined) files.push(file);
+    }
+    const atRoot = stop === undefined ? existsSync(path.join(directory, '.git')) : directory === stop;
+    const parent = path.dirname(directory);
+    if (atRoot || parent === directory) return files;
+    directory = parent;
+  }
+}
+
+/** What one `serviceFiles` pattern matched; patterns starting with `!` exclude and match nothing themselves. */
+export interface PatternMatches {
+  readonly pattern: string;
+  readonly index: number;
+  readonly files: readonly string[];
+}
+
+/**
+ * Expands the `serviceFiles` globs against `configDirectory`, each including pattern on its own so that one
+ * matching nothing (a typo, a moved folder) can be reported. Files come back absolute and sorted.
+ */
+export function expandServiceFiles(patterns: readonly string[], configDirectory: string): PatternMatches[] {
+  const exclusions = patterns.filter((pattern) => pattern.startsWith('!'));
+  return patterns.flatMap((pattern, index) => {
+    if (pattern.startsWith('!')) return [];
+    const files = globSync([pattern, ...exclusions], {
+      cwd: configDirectory,
+      absolute: true,
+      dot: true,
+      // A pattern names files; a bare directory would pull in READMEs and charts that are not manifests.
+      expandDirectories: false,
+    });
+    return [{ pattern, index, files: files.map((file) => path.normalize(file)).sort() }];
+  });
+}

@@ -1,0 +1,15 @@
+/** The application side of the 502 rules: which services nginx proxies to, where they listen, how slow they are. */
+export { loadServiceCatalog, ServiceCatalog } from './catalog.js';
+export type { ServiceCatalogOptions } from './catalog.js';
+export { COMPOSE_EXTENSION_KEY } from './compose.js';
+export { ServiceFactsError } from './errors.js';
+export { ANNOTATION_PREFIX } from './kubernetes.js';
+export type {
+  DeclaredService,
+  Fact,
+  FactOrigin,
+  PortFact,
+  ProxyTarget,
+  ServiceFacts,
+  ServiceMatch,
+} from './types.js';

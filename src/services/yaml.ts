@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { ServiceFactsError } from './errors.js';
+import type { OriginFactory } from './origin.js';
+import type { FactOrigin } from './types.js';
+
+/** A map entry: the key as text, and the nodes of key and value. */
+export interface YamlEntry {
+  readonly key: string;
+  readonly keyNode: Node;
+  readonly value: Node | null;
+}
+
+/**
+ * Read access to one YAML document that follows aliases and `<<` merge keys (both common in Compose files, as
+ * `<<: *defaults`) and knows the line of every node, so each fact can carry its origin.
+ */
+export class YamlDocument {
+  constructor(
+    readonly file: string,
+    private readonly document: Document.Parsed,
+    private readonly lines: LineCounter,
+    private readonly origins: OriginFactory,
+  ) {}
+
+  get root(): Node | null {
+    return this.resolve(this.document.contents);
+  }
+
+  /** The entries of a map, merged-in entries after the map's own and only where the map has no such key. */
+  entries(node: Node | null): YamlEntry[] {
+    if (!isMap(node)) return [];
+    const own: YamlEntry[] = [];
+    const merged: YamlEntry[] = [];
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      if (!isScalar(keyNode)) continue;
+      const value = this.resolve(pair.value);
+      if (keyNode.source === '<<' && typeof keyNode.value === 'symbol') {
+        const sources = isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value];
+        for (const source of sources) merged.push(...this.entries(source));
+      } else {
+        own.push({ key: String(keyNode.value), keyNode, value });
+      }
+    }
+    // A map's own keys win over merged ones; among several merge sources the first wins, as in YAML 1.1.
+    const byKey = new Map<string, YamlEntry>();
+    for (const entry of [...own, ...merged]) if (!byKey.has(entry.key)) byKey.set(entry.key, entry);
+    return [...byKey.values()];
+  }
+
+  get(node: Node | null, key: string): YamlEntry | undefined {
+    return this.entries(node).find((entry) => entry.key === key);
+  }
+
+  /** The items of a sequence; empty for anything else. */
+  items(node: Node | null): Node[] {
+    if (!isSeq(node)) return [];
+    return node.items.map((item) => this.resolve(item)).filter((item): item is Node => item !== null);
+  }
+
+  /** A scalar's value (string, number, boolean or null); undefined for collections. */
+  value(node: Node | null): unknown {
+    return isScalar(node) ? node.value : undefined;
+  }
+
+  /** A scalar's value as text (`80` and `"80"` alike), or null for collections and nulls. */
+  text(node: Node | null): string | null {
+    const value = this.value(node);
+    return value === null || value === undefined || typeof value === 'symbol' ? null : String(value);
+  }
+
+  origin(node: Node): FactOrigin {
+    return this.origins.yaml(this.file, this.lines.linePos(node.range?.[0] ?? 0).line);
+  }
+
+  private resolve(node: unknown): Node | null {
+    const target = isAlias(node) ? node.resolve(this.document) : node;
+    return isScalar(target) || isMap(target) || isSeq(target) ? target : null;
+  }
+}
+
+/**
+ * Reads every document of a YAML file. Throws a ServiceFactsError naming the file, line and column of the first
+ * syntax error, or saying why the file cannot be read; a file with any error yields no facts at all.
+ */
+export function readYamlFile(file: string, origins: OriginFactory): YamlDocument[] {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message}`);
+  }
+  const lines = new LineCounter();
+  // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.
+  const documents = parseAllDocuments(source, { lineCounter: lines, merge: true, prettyErrors: false });
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error) {
+      const position = lines.linePos(error.pos[0]);
+      throw new ServiceFactsError(origins.yaml(file, position.line), `invalid YAML: ${error.message}`, position.col);
+    }
+  }
+  return documents.map((document) => new YamlDocument(file, document, lines, origins));
+}

@@ -1,0 +1,138 @@
+/**
+ * nginx release numbers: parsing, ordering, the version ranges of rule metadata, and which version a run assumes.
+ *
+ * Versions cross the API as strings (`"1.29.7"`), the form configs, `--nginx-version` and the directive table use.
+ */
+import { spawnSync } from 'node:child_process';
+
+/**
+ * The version assumed when none is configured and no `nginx` is on PATH: the first release of the stable branch
+ * that was current when the directive table was generated (1.30, April 2026). Stable patch releases never change
+ * defaults, and 1.30 includes the 1.29.7 defaults (upstream keepalive on, `proxy_http_version 1.1`), so findings
+ * then describe what a fresh install of today's nginx does. Rules see `explicit: false` and should say that the
+ * version was assumed when a finding depends on it.
+ */
+export const DEFAULT_NGINX_VERSION = '1.30.0';
+
+export type NginxVersionSource = 'configured' | 'detected' | 'default';
+
+export interface ResolvedNginxVersion {
+  /** Always `major.minor.patch`. */
+  readonly version: string;
+  /** `configured`: the linter config or `--nginx-version`; `detected`: `nginx -v`; `default`: DEFAULT_NGINX_VERSION. */
+  readonly source: NginxVersionSource;
+  /** False when the version is only the default assumption, so version-specific claims may not hold. */
+  readonly explicit: boolean;
+}
+
+const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
+
+type VersionParts = readonly [number, number, number];
+
+function partsOf(version: string): VersionParts | null {
+  const match = VERSION.exec(version);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
+}
+
+function requireParts(version: string): VersionParts {
+  const parts = partsOf(version);
+  if (!parts) throw new RangeError(`invalid nginx version "${version}": expected major.minor.patch, like 1.29.7`);
+  return parts;
+}
+
+/** True for `major.minor.patch` release numbers such as `1.22.1`. */
+export function isNginxVersion(text: string): boolean {
+  return VERSION.test(text);
+}
+
+/** Orders two `major.minor.patch` versions: negative when `left` is older. Throws a RangeError for anything else. */
+export function compareNginxVersions(left: string, right: string): number {
+  const a = requireParts(left);
+  const b = requireParts(right);
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+type Operator = '>=' | '>' | '<=' | '<' | '=';
+
+interface Comparator {
+  readonly operator: Operator;
+  readonly version: string;
+}
+
+const COMPARATOR = /^(>=|<=|>|<|=)?(\d+\.\d+\.\d+)$/;
+
+/**
+ * Parses a range of rule metadata: comparators separated by spaces, all of which must hold, such as `>=1.29.7`,
+ * `<1.29.7` or `>=1.9.13 <1.29.7`. A bare version means `=`. Throws a RangeError naming the bad part, so a rule
+ * with a malformed range fails when it is loaded rather than matching nothing.
+ */
+export function parseVersionRange(range: string): readonly Comparator[] {
+  const parts = range.trim().split(/\s+/);
+  return parts.map((part) => {
+    const match = COMPARATOR.exec(part);
+    if (!match) throw new RangeError(`invalid nginx version range "${range}": cannot read "${part}"`);
+    return { operator: (match[1] ?? '=') as Operator, version: match[2]! };
+  });
+}
+
+function holds(comparison: number, operator: Operator): boolean {
+  switch (operator) {
+    case '>=':
+      return comparison >= 0;
+    case '>':
+      return comparison > 0;
+    case '<=':
+      return comparison <= 0;
+    case '<':
+      return comparison < 0;
+    case '=':
+      return comparison === 0;
+  }
+}
+
+/** Whether `version` lies in `range` (see parseVersionRange): `satisfies('1.30.0', '>=1.29.7 <2.0.0')` is true. */
+export function satisfies(version: string, range: string): boolean {
+  return parseVersionRange(range).every((comparator) => holds(compareNginxVersions(version, comparator.version), comparator.operator));
+}
+
+/**
+ * The nginx core version in the output of `nginx -v` (`nginx version: nginx/1.22.1 (Ubuntu)`). OpenResty counts
+ * too: its `1.25.3.1` is nginx 1.25.3 plus a bundle number. Forks that number their own releases (freenginx, Angie,
+ * Tengine) give null, since their numbers say nothing about nginx's defaults.
+ */
+export function versionFromNginxV(output: string): string | null {
+  const match = /version: (?:nginx|openresty)\/(\d+\.\d+\.\d+)/.exec(output);
+  return match ? match[1]! : null;
+}
+
+let installedVersion: { readonly version: string | null } | undefined;
+
+/**
+ * The version of the `nginx` on PATH, or null when there is none. Runs `nginx -v` once per process: callers ask only
+ * when no version was configured, so a configured run never spawns anything.
+ */
+export function detectInstalledNginxVersion(): string | null {
+  if (!installedVersion) {
+    const result = spawnSync('nginx', ['-v'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    // nginx prints its version on stderr; a missing binary leaves both streams empty and sets result.error.
+    installedVersion = { version: result.error ? null : versionFromNginxV(`${result.stderr}${result.stdout}`) };
+  }
+  return installedVersion.version;
+}
+
+/**
+ * Picks the version a run assumes: the configured one, else the installed nginx's (asked only now), else
+ * DEFAULT_NGINX_VERSION. Throws a RangeError when the configured version is not `major.minor.patch`.
+ */
+export function resolveNginxVersion(
+  configured: string | undefined,
+  detect: () => string | null = detectInstalledNginxVersion,
+): ResolvedNginxVersion {
+  if (configured !== undefined) {
+    requireParts(configured);
+    return { version: configured, source: 'configured', explicit: true };
+  }
+  const detected = detect();
+  if (detected !== null) return { version: detected, source: 'detected', explicit: true };
+  return { version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false };
+}

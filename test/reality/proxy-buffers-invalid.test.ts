@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { startBackend } from './backend.js';
+import {
+  countStatuses,
+  createNginx,
+  findNginx,
+  fixWithLinter,
+  freePort,
+  nginxTest,
+  responseHeaderBytes,
+  sendGetsAndPosts,
+  stopAfterEach,
+  writeServiceFacts,
+} from './harness.js';
+
+const RULE = 'proxy-buffers-invalid';
+const EMERG = /\[emerg\] \d+#\d+: "proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer/;
+/** About 10.2 KiB of response headers: what a proxy_buffer_size of 16k is raised for. */
+const SET_COOKIE_BYTES = 10 * 1024;
+
+/**
+ * Lab scenario 5, "16k alone": proxy_buffer_size raised without touching proxy_buffers (default 8 4k), so the
+ * derived proxy_busy_buffers_size (2 x 16k) exceeds the 7 x 4k that may be busy.
+ */
+const badConfig = (backendPort: number) => (port: number) =>
+  `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${backendPort}; proxy_buffer_size 16k; } }`;
+
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+  const track = stopAfterEach();
+
+  it('nginx -t rejects the bad config with an emerg about proxy_busy_buffers_size, and nginx will not start', async () => {
+    const nginx = track(await createNginx(badConfig(await freePort())));
+
+    const checked = nginxTest(nginx.confPath);
+
+    expect(checked.ok).toBe(false);
+    expect(checked.output).toMatch(EMERG);
+    await expect(nginx.start()).rejects.toThrow(EMERG);
+  });
+
+  it('nginx-lint reports it, and after --fix nginx -t passes and ~10 KiB headers are served', async () => {
+    const backend = track(await startBackend({ setCookieBytes: SET_COOKIE_BYTES }));
+    expect(await responseHeaderBytes(backend.port)).toBeLessThanOrEqual(12 * 1024);
+    const nginx = track(await createNginx(badConfig(backend.port)));
+    writeServiceFacts(nginx.confPath, {
+      app: { hosts: ['127.0.0.1'], port: backend.port, maxResponseHeaderSize: '12k' },
+    });
+
+    fixWithLinter(nginx.confPath, RULE);
+    const checked = nginxTest(nginx.confPath);
+    expect(checked.ok, checked.output).toBe(true);
+    await nginx.start();
+    const outcomes = await sendGetsAndPosts(nginx.port, 5);
+
+    expect(countStatuses(outcomes), nginx.errorLog()).toEqual({ '200': 10 });
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { startBackend } from './backend.js';
+import {
+  countStatuses,
+  createNginx,
+  findNginx,
+  fixWithLinter,
+  sendRequests,
+  startNginx,
+  stopAfterEach,
+  writeServiceFacts,
+} from './harness.js';
+
+const RULE = 'proxy-keepalive-disabled';
+const REQUESTS = 1_000;
+const CONCURRENCY = 8;
+/** The upstream's `keepalive 16`: with working keep-alive nginx never needs more connections than this. */
+const POOL_SIZE = 16;
+/**
+ * Above nginx's default upstream keepalive_timeout (60s), so upstream-keepalive-timeout-race stays quiet and
+ * this test measures connection reuse alone.
+ */
+const BACKEND_KEEP_ALIVE_MS = 65_000;
+
+/**
+ * Lab scenario 2: the upstream keeps a pool, but each variant still sends HTTP/1.0 or `Connection: close`,
+ * so the backend closes every connection after one response.
+ */
+const variants = {
+  'keepalive only': '',
+  'proxy_http_version 1.1 only': ' proxy_http_version 1.1;',
+  'Connection "" only': ' proxy_set_header Connection "";',
+};
+const badConfig = (backendPort: number, locationExtra: string) => (port: number) =>
+  `    upstream app { server 127.0.0.1:${backendPort}; keepalive ${POOL_SIZE}; }
+    server { listen 127.0.0.1:${port}; location / { proxy_pass http://app;${locationExtra} } }`;
+
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+  const track = stopAfterEach();
+
+  it.each(Object.entries(variants))(
+    '%s: no error, but one backend connection per request',
+    async (_variant, locationExtra) => {
+      const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
+      const nginx = track(await startNginx(badConfig(backend.port, locationExtra)));
+
+      const outcomes = await sendRequests(nginx.port, { count: REQUESTS, concurrency: CONCURRENCY });
+
+      expect(countStatuses(outcomes), nginx.errorLog()).toEqual({ '200': REQUESTS });
+      expect(backend.connectionCount()).toBe(REQUESTS);
+    },
+  );
+
+  it.each(Object.entries(variants))(
+    '%s: nginx-lint reports it, and after --fix the backend sees at most the pool size of connections',
+    async (_variant, locationExtra) => {
+      const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
+      const nginx = track(await createNginx(badConfig(backend.port, locationExtra)));
+      writeServiceFacts(nginx.confPath, {
+        app: { hosts: ['127.0.0.1'], port: backend.port, keepAliveTimeout: '65s' },
+      });
+
+      fixWithLinter(nginx.confPath, RULE);
+      await nginx.start();
+      const outcomes = await sendRequests(nginx.port, { count: REQUESTS, concurrency: CONCURRENCY });
+
+      expect(countStatuses(outcomes), nginx.errorLog()).toEqual({ '200': REQUESTS });
+      expect(backend.connectionCount()).toBeLessThanOrEqual(POOL_SIZE);
+    },
+  );
+});

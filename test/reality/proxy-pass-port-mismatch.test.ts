@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { startBackend } from './backend.js';
+import {
+  countStatuses,
+  createNginx,
+  findNginx,
+  fixWithLinter,
+  freePort,
+  linesContaining,
+  sendGetsAndPosts,
+  startNginx,
+  stopAfterEach,
+  writeServiceFacts,
+} from './harness.js';
+
+const RULE = 'proxy-pass-port-mismatch';
+const REFUSED = 'connect() failed (111: Connection refused) while connecting to upstream';
+
+/** Lab scenario 3: proxy_pass names a port where nothing listens, while the service runs on another one. */
+const badConfig = (wrongPort: number) => (port: number) =>
+  `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${wrongPort}; } }`;
+
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+  const track = stopAfterEach();
+
+  it('the bad config answers every GET and POST 502, each logged as connection refused', async () => {
+    // The service is up, only not on the port nginx was given.
+    track(await startBackend());
+    const nginx = track(await startNginx(badConfig(await freePort())));
+
+    const outcomes = await sendGetsAndPosts(nginx.port, 10);
+
+    expect(countStatuses(outcomes), nginx.errorLog()).toEqual({ '502': 20 });
+    expect(linesContaining(nginx.errorLog(), REFUSED)).toHaveLength(20);
+  });
+
+  it('nginx-lint reports it, and after --fix every request is 200', async () => {
+    const backend = track(await startBackend());
+    const nginx = track(await createNginx(badConfig(await freePort())));
+    writeServiceFacts(nginx.confPath, { app: { hosts: ['127.0.0.1'], port: backend.port } });
+
+    fixWithLinter(nginx.confPath, RULE);
+    await nginx.start();
+    const outcomes = await sendGetsAndPosts(nginx.port, 10);
+
+    expect(countStatuses(outcomes), nginx.errorLog()).toEqual({ '200': 20 });
+    expect(linesContaining(nginx.errorLog(), REFUSED)).toEqual([]);
+  });
+});
