@@ -64,7 +64,15 @@ function docPageOf(row) {
   return row.docUrl.slice(DOCS_ROOT.length, -anchor.length);
 }
 
-function compactShape(entry, row) {
+/** src/version.ts compares major.minor.patch only; `<=1.0.0` may open a shape history (directives.ts knows it). */
+function checkVersion(row, field, version, { mayBeOpenEnded = false } = {}) {
+  if (version === null || /^\d+\.\d+\.\d+$/.test(version)) return;
+  if (mayBeOpenEnded && version === '<=1.0.0') return;
+  fail(`${row.name}: ${field} "${version}" is not major.minor.patch`);
+}
+
+function compactShape(entry, index, row) {
+  checkVersion(row, 'shapeHistory.from', entry.from, { mayBeOpenEnded: index === 0 });
   checkContexts(row, entry.contexts);
   checkArgs(row, entry.args);
   return { from: entry.from, contexts: entry.contexts, args: entry.args, block: entry.block || undefined };
@@ -73,6 +81,8 @@ function compactShape(entry, row) {
 function compactRow(row) {
   const docsOnly = row.source === DOCS_ONLY_SOURCE;
   checkContexts(row, row.contexts);
+  checkVersion(row, 'since', row.since);
+  checkVersion(row, 'sinceFirst', row.sinceFirst);
   if (!docsOnly) {
     if (!Array.isArray(row.args) || row.args.length === 0) fail(`${row.name} (${row.module}): code row without args`);
     checkArgs(row, row.args);
@@ -90,7 +100,7 @@ function compactRow(row) {
     since: row.since ?? undefined,
     sinceFirst: row.sinceFirst ?? undefined,
     sinceModule: row.sinceModule ?? undefined,
-    shapeHistory: row.shapeHistory?.map((entry) => compactShape(entry, row)),
+    shapeHistory: row.shapeHistory?.map((entry, index) => compactShape(entry, index, row)),
     deprecated: row.deprecated ?? undefined,
     configure: row.configure ?? undefined,
     buildFlag: row.buildFlag ?? undefined,
@@ -101,6 +111,7 @@ function compactRow(row) {
 }
 
 function compactRemoved(entry) {
+  for (const field of ['firstRelease', 'lastRelease', 'goneIn']) checkVersion(entry, field, entry[field]);
   return {
     name: entry.name,
     family: entry.family,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { distance } from 'fastest-levenshtein';
+import { compareNginxVersions } from './version.js';
 // Erased from the emitted JavaScript, but it makes tsc copy the table into dist/ beside this module, where
 // loadTable reads it. The table is read on first use instead of imported so that a CLI run that never asks about
 // a directive does not parse it, and because Node 20 still flags JSON modules as experimental.
@@ -133,7 +134,7 @@ export interface Statement {
   readonly args: readonly string[];
   /** The statement ended with `{` rather than `;`. */
   readonly hasBlock: boolean;
-  /** Check against this nginx release (`1.22.1`) rather than the newest. */
+  /** Check against this nginx release (`major.minor.patch`, like `1.22.1`) rather than nginx HEAD. */
   readonly nginxVersion?: string;
 }
 
@@ -257,28 +258,6 @@ function isFromCode(spec: DirectiveSpec): spec is DirectiveSpec & { readonly arg
   return spec.args !== null;
 }
 
-// --- nginx versions -------------------------------------------------------------------------------------------
-
-const VERSION_PATTERN = /^\d+(\.\d+)*$/;
-
-function versionParts(version: string): number[] {
-  // `<=1.0.0` opens a shape history: the shape in force at 1.0.0, and the best known for anything older.
-  if (version.startsWith('<=')) return [0];
-  if (!VERSION_PATTERN.test(version)) throw new RangeError(`invalid nginx version "${version}": expected digits and dots, like 1.22.1`);
-  return version.split('.').map(Number);
-}
-
-/** Orders nginx release numbers (`1.9.2` < `1.22.1`); a missing part counts as 0. */
-export function compareNginxVersions(left: string, right: string): number {
-  const a = versionParts(left);
-  const b = versionParts(right);
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
 /**
  * The spec's shape in an nginx release, or null when that release does not have it. Third-party specs keep their
  * shape: their versions are their own, so an nginx version says nothing about them. A release between a backport
@@ -291,8 +270,9 @@ function shapeAt(spec: DirectiveSpec & { readonly args: readonly ArgFlag[] }, ve
   const firstRelease = spec.sinceFirst ?? spec.since;
   if (firstRelease === null || compareNginxVersions(version, firstRelease) < 0) return null;
   if (!spec.shapeHistory) return current;
+  // The first entry also stands for releases before its `from` (it is `<=1.0.0` when the history predates 1.0.0).
   let shape: DirectiveShape = spec.shapeHistory[0]!;
-  for (const entry of spec.shapeHistory) if (compareNginxVersions(entry.from, version) <= 0) shape = entry;
+  for (const entry of spec.shapeHistory.slice(1)) if (compareNginxVersions(entry.from, version) <= 0) shape = entry;
   return shape;
 }
 
@@ -313,12 +293,26 @@ function argumentCountIsValid(args: readonly ArgFlag[], count: number): boolean 
 }
 
 /**
+ * FLAG directives whose handler is not `ngx_conf_set_flag_slot`, so a bad value gets another message or none:
+ * `ssl_ocsp` (an on/off/leaf enum while it was FLAG, 1.19.0 to 1.29.2) and Lua's `lua_load_resty_core` (obsolete,
+ * its value is ignored). Found by giving every FLAG directive of nginx 1.22.1 and lua-nginx-module 0.10.23 a bad
+ * value under real nginx; FLAG directives of later releases and of the other third-party modules were not run and
+ * are assumed to use the flag slot, as nearly all FLAG directives do.
+ */
+const FLAG_WITHOUT_ON_OFF_CHECK: ReadonlySet<string> = new Set(['ssl_ocsp', 'lua_load_resty_core']);
+
+/**
  * Checks one statement as `ngx_conf_handler` would, in its order: the name, the context, `{` versus `;`, the
  * argument count, and for `on`/`off` directives the value (`ngx_conf_set_flag_slot`). Returns the first problem, or
  * null when nginx would hand the statement to the directive's handler.
  *
  * Directives known only from the documentation (NGINX Plus, separate modules) return null: they are not unknown,
  * but their shape is not known well enough to check. Whether the owning module is built or loaded is not modelled.
+ *
+ * With `nginxVersion`, a directive newer than that release is unknown (`addedIn` says since when; distribution
+ * backports make this wrong now and then, e.g. Debian's 1.22.1 has `max_headers` from 1.27.x), one nginx dropped
+ * before it is unknown too (`removedIn`), and one the release had but HEAD dropped gets null, as its shape is not
+ * in the table. Without it the check is against nginx HEAD.
  */
 export function checkStatement(statement: Statement): ShapeProblem | null {
   const { name, context, args, hasBlock, nginxVersion } = statement;
@@ -339,7 +333,7 @@ export function checkStatement(statement: Statement): ShapeProblem | null {
   if (!argumentCountIsValid(shape.args, args.length)) {
     return { kind: 'invalid-arguments', message: `invalid number of arguments in "${name}" directive` };
   }
-  if (shape.args.includes('FLAG')) {
+  if (shape.args.includes('FLAG') && !FLAG_WITHOUT_ON_OFF_CHECK.has(name)) {
     const value = args[0]!;
     if (!/^(on|off)$/i.test(value)) {
       return { kind: 'invalid-arguments', message: `invalid value "${value}" in "${name}" directive, it must be "on" or "off"` };

@@ -11,12 +11,12 @@ import type { TextChange } from './rule.js';
 import type { ConfigNode } from './tree.js';
 
 /** A statement as rules hold it (a tree node) or as the parser made it. */
-export type Statement = ConfigNode | Directive;
+export type DirectiveOrNode = ConfigNode | Directive;
 
 /** What files that show no nesting of their own are indented with: nginx's own sample configs use 4 spaces. */
 const DEFAULT_INDENT_UNIT = '    ';
 
-function directiveOf(statement: Statement): Directive {
+function directiveOf(statement: DirectiveOrNode): Directive {
   return 'directive' in statement ? statement.directive : statement;
 }
 
@@ -193,7 +193,7 @@ function argumentRemovalStart(directive: Directive, previous: Token, argument: T
  * one by one rather than as one range, so comments between them and a multi-line layout survive: surplus new
  * arguments are appended after the last existing one (or the name), surplus old ones are removed.
  */
-export function replaceArgs(statement: Statement, args: readonly string[]): TextChange[] {
+export function replaceArgs(statement: DirectiveOrNode, args: readonly string[]): TextChange[] {
   const directive = directiveOf(statement);
   const { file, args: oldArgs } = directive;
   const changes: TextChange[] = [];
@@ -218,7 +218,7 @@ export function replaceArgs(statement: Statement, args: readonly string[]): Text
  * Adds `statement` (without indentation; it may span lines) on a new line after the given one, indented like it.
  * Inside a block written on one line, the block is first spread over several lines.
  */
-export function insertStatementAfter(statement: Statement, newStatement: string): TextChange[] {
+export function insertStatementAfter(statement: DirectiveOrNode, newStatement: string): TextChange[] {
   const directive = directiveOf(statement);
   const parent = directive.parent;
   if (parent && isOneLineBlock(parent)) {
@@ -232,7 +232,7 @@ export function insertStatementAfter(statement: Statement, newStatement: string)
  * Adds `statements` at the start or end of a block, indented like the block's children (or one indentation step
  * deeper than the block when none begins a line). A block written on one line is spread over several lines.
  */
-export function insertStatementsInBlock(block: Statement, statements: readonly string[], position: 'start' | 'end'): TextChange[] {
+export function insertStatementsInBlock(block: DirectiveOrNode, statements: readonly string[], position: 'start' | 'end'): TextChange[] {
   const directive = directiveOf(block);
   const children = directive.children;
   if (children === null || directive.luaBody !== null || directive.blockEnd === -1) {
@@ -248,9 +248,9 @@ export function insertStatementsInBlock(block: Statement, statements: readonly s
 
 /**
  * Removes the statement: its whole line when it is alone there; otherwise just the statement and the blanks that
- * separate it from its neighbours. A comment on the same line is kept — a fix never deletes a comment.
+ * separate it from its neighbours. A comment after it on the same line is kept: it may not be about the statement.
  */
-export function removeStatement(statement: Statement): TextChange[] {
+export function removeStatement(statement: DirectiveOrNode): TextChange[] {
   const directive = directiveOf(statement);
   const { file, start, end } = directive;
   const text = file.text;

@@ -9,7 +9,7 @@
  * - a quote opens a string only at token start, and the closing quote must be followed by whitespace, `;`, `{`
  *   or `)`;
  * - a backslash escapes the next character; `\" \' \\ \t \r \n` are unescaped in the value nginx sees;
- * - one parameter may hold at most 4096 bytes.
+ * - a token (comments included) must fit nginx's 4096-byte read buffer, or nginx fails with "too long parameter".
  */
 import type { Comment, Token } from './ast.js';
 
@@ -32,8 +32,16 @@ export interface LexError {
   readonly offset: number;
 }
 
-/** NGX_CONF_BUFFER: nginx reads configuration through a buffer of this size, which bounds one parameter. */
-const MAX_PARAMETER_BYTES = 4096;
+/**
+ * NGX_CONF_BUFFER. nginx reads the file through a buffer of this size; on each refill it keeps the bytes from its
+ * `start` pointer on, and fails with "too long parameter" once those no longer fit. `start` moves to each character
+ * read between tokens (whitespace included), to the `#` of a comment, to the first character of a word and to the
+ * character after an opening quote — and not before the character that follows the token has been read. So the
+ * limit also counts a comment, the closing quote and the one character after a token; checked with nginx 1.22.1.
+ */
+const CONF_BUFFER_BYTES = 4096;
+/** One UTF-16 unit encodes to at most 3 UTF-8 bytes, so fewer units than this after the anchor cannot overflow. */
+const UNITS_THAT_ALWAYS_FIT = Math.floor(CONF_BUFFER_BYTES / 3);
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -80,10 +88,16 @@ function unescape(text: string, start: number, end: number): string {
   return value;
 }
 
-function utf8Length(text: string, start: number, end: number): number {
-  // Every UTF-16 unit takes at most 3 UTF-8 bytes, so short tokens need no exact count.
-  if ((end - start) * 3 < MAX_PARAMETER_BYTES) return end - start;
-  return Buffer.byteLength(text.slice(start, end), 'utf8');
+/** nginx quotes the first bytes of the token with `%*s`, which can cut a character in two, as this does. */
+function firstBytes(text: string, count: number): string {
+  return Buffer.from(text, 'utf8').subarray(0, count).toString('utf8');
+}
+
+function utf8Width(code: number): number {
+  if (code < 0x80) return 1;
+  // A surrogate pair is 4 bytes: 2 for each half.
+  if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) return 2;
+  return 3;
 }
 
 /**
@@ -101,6 +115,10 @@ export class Lexer {
   readonly comments: Comment[] = [];
   /** Whether a token was seen on the current line, to tell whether a comment has its line to itself. */
   private lineHasToken = false;
+  /** UTF-8 bytes counted from `measuredAnchor` up to `measuredEnd`, so a long token is measured only once. */
+  private measuredAnchor = -1;
+  private measuredEnd = 0;
+  private measuredBytes = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -118,14 +136,16 @@ export class Lexer {
     let singleQuoted = false;
     let tokenStart = 0;
     let pos = this.pos;
+    /** nginx's `start`: what must still fit in its buffer when it reads the next character. */
+    let anchor = pos;
 
     while (true) {
       if (pos >= length) {
-        this.pos = pos;
+        this.pos = length;
         this.endOffset = length;
-        if ((doubleQuoted || singleQuoted) && utf8Length(text, tokenStart, length) >= MAX_PARAMETER_BYTES) {
-          const quote = doubleQuoted ? '"' : "'";
-          return this.fail(`too long parameter, probably missing terminating "${quote}" character`, tokenStart);
+        // A character skipped after a backslash was not measured when it was passed.
+        if (length > anchor && this.overflowsBuffer(anchor, length - 1)) {
+          return this.tooLong(anchor, tokenStart, doubleQuoted || singleQuoted);
         }
         if (words.length > 0 || !lastSpace) {
           return this.fail('unexpected end of file, expecting ";" or "}"', length);
@@ -133,6 +153,10 @@ export class Lexer {
         return StatementEnd.EndOfFile;
       }
 
+      if (pos - anchor >= UNITS_THAT_ALWAYS_FIT && this.overflowsBuffer(anchor, pos)) {
+        this.pos = pos;
+        return this.tooLong(anchor, tokenStart, doubleQuoted || singleQuoted);
+      }
       const code = text.charCodeAt(pos);
       pos++;
 
@@ -156,6 +180,7 @@ export class Lexer {
       }
 
       if (lastSpace) {
+        anchor = pos - 1;
         if (isSpace(code)) continue;
         tokenStart = pos - 1;
         switch (code) {
@@ -177,6 +202,11 @@ export class Lexer {
             const commentEnd = lineEnd === -1 ? length : lineEnd;
             const end = commentEnd > pos && text.charCodeAt(commentEnd - 1) === CR ? commentEnd - 1 : commentEnd;
             this.comments.push({ text: text.slice(pos, end), start: pos - 1, end, ownLine: !this.lineHasToken });
+            // nginx reads the comment under this anchor too: a comment line longer than its buffer is fatal.
+            if (this.overflowsBuffer(anchor, commentEnd - 1)) {
+              this.pos = commentEnd;
+              return this.tooLong(anchor, tokenStart, false);
+            }
             pos = commentEnd;
             continue;
           }
@@ -187,10 +217,12 @@ export class Lexer {
           case DOUBLE_QUOTE:
             doubleQuoted = true;
             lastSpace = false;
+            anchor = pos;
             break;
           case SINGLE_QUOTE:
             singleQuoted = true;
             lastSpace = false;
+            anchor = pos;
             break;
           case DOLLAR:
             variable = true;
@@ -238,10 +270,6 @@ export class Lexer {
       if (!found) continue;
 
       const tokenEnd = quoted ? pos : pos - 1;
-      if (utf8Length(text, tokenStart, tokenEnd) >= MAX_PARAMETER_BYTES) {
-        this.pos = pos;
-        return this.fail(`too long parameter "${text.slice(tokenStart, tokenStart + 10)}..." started`, tokenStart);
-      }
       words.push({
         raw: text.slice(tokenStart, tokenEnd),
         value: unescape(text, quoted ? tokenStart + 1 : tokenStart, pos - 1),
@@ -252,6 +280,26 @@ export class Lexer {
       if (code === SEMICOLON) return this.finish(pos, StatementEnd.Semicolon);
       if (code === OPEN_BRACE) return this.finish(pos, StatementEnd.BlockStart);
     }
+  }
+
+  /** Whether the text from `anchor` through the character at `last` is more than nginx's buffer holds. */
+  private overflowsBuffer(anchor: number, last: number): boolean {
+    if (last - anchor < UNITS_THAT_ALWAYS_FIT) return false;
+    if (anchor !== this.measuredAnchor || this.measuredEnd > last + 1) {
+      this.measuredAnchor = anchor;
+      this.measuredEnd = anchor;
+      this.measuredBytes = 0;
+    }
+    const text = this.text;
+    while (this.measuredEnd <= last) this.measuredBytes += utf8Width(text.charCodeAt(this.measuredEnd++));
+    return this.measuredBytes > CONF_BUFFER_BYTES;
+  }
+
+  private tooLong(anchor: number, tokenStart: number, inQuotes: boolean): StatementEnd {
+    const message = inQuotes
+      ? `too long parameter, probably missing terminating "${this.text[tokenStart]}" character`
+      : `too long parameter "${firstBytes(this.text.slice(anchor, anchor + 10), 10)}..." started`;
+    return this.fail(message, tokenStart);
   }
 
   private finish(pos: number, end: StatementEnd): StatementEnd {

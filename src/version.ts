@@ -40,11 +40,6 @@ function requireParts(version: string): VersionParts {
   return parts;
 }
 
-/** True for `major.minor.patch` release numbers such as `1.22.1`. */
-export function isNginxVersion(text: string): boolean {
-  return VERSION.test(text);
-}
-
 /** Orders two `major.minor.patch` versions: negative when `left` is older. Throws a RangeError for anything else. */
 export function compareNginxVersions(left: string, right: string): number {
   const a = requireParts(left);

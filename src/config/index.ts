@@ -1,6 +1,6 @@
 export { ConfigError, type ConfigProblem } from './errors.js';
-export { CONFIG_FILE_NAME, createConfigLoader } from './load.js';
-export { printableConfig, starterConfig } from './print.js';
+export { CONFIG_FILE_NAME, loadConfigFor } from './load.js';
+export { printableConfig, starterConfig, type PrintableConfig } from './print.js';
 export { isIgnored, parseCliRule, resolveRulesFor, type CliRule } from './rules.js';
 export type {
   ConfigFileContents,

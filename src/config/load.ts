@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { positionAt } from '../ast.js';
 import type { PresetName } from '../results.js';
 import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { readJsonFile } from './json-file.js';
 import { checkCliRule, checkRuleEntries, globGroup, parseCliRule, presetLayer } from './rules.js';
 import type {
   ConfigFileContents,
@@ -29,18 +28,33 @@ interface ConfigDocument {
 /** What `extends` flattens to, in the order it applies. */
 type ChainLink = { readonly preset: PresetName } | { readonly document: ConfigDocument };
 
+type ConfigLoader = (filePath: string) => Promise<ResolvedConfig>;
+
+/** One loader per registry (a registry lives for one run) and per distinct options. */
+const loadersByRegistry = new WeakMap<RuleRegistryView, Map<string, ConfigLoader>>();
+
 /**
- * Returns a function that finds and resolves the config for a linted file. Results are cached per directory and
- * per config file for the loader's lifetime, so create one loader per run.
- *
- * Without `explicitConfig`, the nearest `.nginx-lint.json` from the file's directory upward applies, stopping at
- * the repository root (a directory holding `.git`); no cascade. With none found, or with `noLookup`, the
- * `nginx-lint:recommended` preset applies. Throws ConfigError for anything the user has to fix.
+ * The configuration for a linted file. Without `explicitConfig`, the nearest `.nginx-lint.json` from the file's
+ * directory upward applies, stopping at the repository root (a directory holding `.git`); no cascade. With none
+ * found, or with `noLookup`, the `nginx-lint:recommended` preset applies. Lookups are cached per directory and
+ * configs per file for as long as `registry` lives. Rejects with ConfigError for anything the user has to fix.
  */
-export function createConfigLoader(
-  options: LoadOptions,
-  registry: RuleRegistryView,
-): (filePath: string) => Promise<ResolvedConfig> {
+export async function loadConfigFor(filePath: string, options: LoadOptions, registry: RuleRegistryView): Promise<ResolvedConfig> {
+  let loaders = loadersByRegistry.get(registry);
+  if (!loaders) {
+    loaders = new Map();
+    loadersByRegistry.set(registry, loaders);
+  }
+  const key = JSON.stringify([options.cwd, options.explicitConfig ?? null, options.noLookup ?? false, options.cliRules ?? []]);
+  let loader = loaders.get(key);
+  if (!loader) {
+    loader = createConfigLoader(options, registry);
+    loaders.set(key, loader);
+  }
+  return loader(filePath);
+}
+
+function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): ConfigLoader {
   const cliRules = (options.cliRules ?? []).map(parseCliRule);
   const configPathByDirectory = new Map<string, string | null>();
   const documentsByPath = new Map<string, ConfigDocument>();
@@ -79,31 +93,13 @@ export function createConfigLoader(
   function readDocument(path: string): ConfigDocument {
     const cached = documentsByPath.get(path);
     if (cached) return cached;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-      throw new ConfigError(displayPath(path), [{ pointer: '', message: reason }]);
-    }
-    const contents = parseJson(text, path);
+    const contents = readJsonFile(path, displayPath(path));
     if (!validateConfig(contents)) {
       throw new ConfigError(displayPath(path), describeSchemaErrors(validateConfig.errors ?? []));
     }
     const document = { path, contents };
     documentsByPath.set(path, document);
     return document;
-  }
-
-  function parseJson(text: string, path: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      const syntaxError = findJsonSyntaxError(text) ?? { offset: 0, reason: (error as Error).message };
-      // positionAt only reads the text of the file it is given.
-      const { line, column } = positionAt({ path, text, directives: [], comments: [], errors: [], eol: '\n' }, syntaxError.offset);
-      throw new ConfigError(`${displayPath(path)}:${line}:${column}`, [{ pointer: '', message: `invalid JSON: ${syntaxError.reason}` }]);
-    }
   }
 
   /** The presets and documents `path` builds on, then the document itself. `extending` detects cycles. */

@@ -1,19 +1,33 @@
 import { isIgnored, resolveRulesFor } from './rules.js';
-import type { GlobGroup, ResolvedConfig } from './types.js';
+import type { GlobGroup, ResolvedConfig, ServiceConfig } from './types.js';
 
-/** `--print-config FILE`: the configuration that applies to one file, as JSON text. */
-export function printableConfig(config: ResolvedConfig, filePath: string): string {
+/** What `--print-config FILE` shows: the configuration that applies to one file, ready for JSON.stringify. */
+export interface PrintableConfig {
+  readonly configFile: string | null;
+  readonly extends: readonly string[];
+  readonly ignored: boolean;
+  readonly nginxVersion: string | null;
+  readonly plugins: readonly string[];
+  readonly requireSuppressionReason: boolean;
+  /** Enabled rules by id, sorted, as they would be written in a config: a severity or [severity, options]. */
+  readonly rules: Readonly<Record<string, string | [string, unknown]>>;
+  readonly services: Readonly<Record<string, ServiceConfig>>;
+  /** Absolute globs. */
+  readonly serviceFiles: readonly string[];
+}
+
+export function printableConfig(config: ResolvedConfig, filePath: string): PrintableConfig {
   const rules = Object.fromEntries(
     [...resolveRulesFor(config, filePath)]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([ruleId, { severity, options }]) => {
+      .map(([ruleId, { severity, options }]): [string, string | [string, unknown]] => {
         const severityName = severity === 2 ? 'error' : 'warn';
         return [ruleId, options === undefined ? severityName : [severityName, options]];
       }),
   );
   const absoluteGlobs = (groups: readonly GlobGroup[]) =>
     groups.flatMap(({ baseDir, patterns }) => patterns.map((pattern) => `${baseDir}/${pattern}`));
-  const printed = {
+  return {
     configFile: config.filePath,
     extends: config.extends,
     ignored: isIgnored(config, filePath),
@@ -24,7 +38,6 @@ export function printableConfig(config: ResolvedConfig, filePath: string): strin
     services: config.services,
     serviceFiles: absoluteGlobs(config.serviceFiles),
   };
-  return `${JSON.stringify(printed, null, 2)}\n`;
 }
 
 /** `--init`: the text of a starter `.nginx-lint.json`. */

@@ -3,16 +3,17 @@ import type { PresetName, Severity, SeverityName } from '../results.js';
 /** A rule setting as written: a severity, `[severity]` or `[severity, options]`. */
 export type RuleEntryInput = SeverityName | [SeverityName] | [SeverityName, unknown];
 
-/** What the application behind a `proxy_pass` needs; durations and sizes are kept as written. */
+/** What the application behind a `proxy_pass` needs, as written; src/services reads and converts it. */
 export interface ServiceConfig {
   readonly hosts?: string[];
-  readonly port?: number;
-  readonly ports?: number[];
-  /** A duration such as "2.5s", "800ms" or "1m". */
+  /** 3000, or "3000", "3000-3005", "53/udp". */
+  readonly port?: number | string;
+  readonly ports?: (number | string)[];
+  /** A duration such as "2.5s", "800ms" or "1m 30s". */
   readonly p99?: string;
   readonly keepAliveTimeout?: string;
-  /** A size such as "4096", "12k" or "1m". */
-  readonly maxResponseHeaderSize?: string;
+  /** Bytes, or nginx's syntax such as "12k". */
+  readonly maxResponseHeaderSize?: number | string;
 }
 
 /** The contents of a `.nginx-lint.json` that passed schema validation. Mirrors schema.json. */

@@ -2,7 +2,7 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"type":"integer","minimum":1,"maximum":65535},"duration":{"description":"a duration such as \"2.5s\", \"800ms\", \"1m\" or \"1h\"","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},"size":{"description":"a size such as \"4096\", \"12k\" or \"1m\"","type":"string","pattern":"^[0-9]+[kKmMgG]?$"},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
 const schema12 = {"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]};
 const schema20 = {"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"};
 const schema19 = {"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."};
@@ -217,11 +217,12 @@ return errors === 0;
 }
 
 const schema22 = {"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}};
-const schema24 = {"type":"integer","minimum":1,"maximum":65535};
-const schema26 = {"description":"a duration such as \"2.5s\", \"800ms\", \"1m\" or \"1h\"","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"};
-const schema28 = {"description":"a size such as \"4096\", \"12k\" or \"1m\"","type":"string","pattern":"^[0-9]+[kKmMgG]?$"};
-const pattern6 = new RegExp("^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$", "u");
-const pattern8 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
+const schema24 = {"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}};
+const schema26 = {"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"};
+const schema28 = {"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}};
+const pattern6 = new RegExp("^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$", "u");
+const pattern8 = new RegExp("^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$", "u");
+const pattern10 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -282,8 +283,11 @@ errors++;
 }
 if(data.port !== undefined){
 let data2 = data.port;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err4 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.type,parentSchema:schema24,data:data2};
+const _errs10 = errors;
+let valid5 = true;
+const _errs11 = errors;
+if(typeof data2 !== "string"){
+const err4 = {};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -292,9 +296,22 @@ vErrors.push(err4);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 65535 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24,data:data2};
+var _valid0 = _errs11 === errors;
+errors = _errs10;
+if(vErrors !== null){
+if(_errs10){
+vErrors.length = _errs10;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs13 = errors;
+if(typeof data2 === "string"){
+if(!pattern6.test(data2)){
+const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema24.then,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -303,8 +320,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(data2 < 1 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24,data:data2};
+}
+else {
+const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.then.type,parentSchema:schema24.then,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -313,16 +331,14 @@ vErrors.push(err6);
 }
 errors++;
 }
+var _valid0 = _errs13 === errors;
+valid5 = _valid0;
+ifClause0 = "then";
 }
-}
-if(data.ports !== undefined){
-let data3 = data.ports;
-if(Array.isArray(data3)){
-const len1 = data3.length;
-for(let i1=0; i1<len1; i1++){
-let data4 = data3[i1];
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err7 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.type,parentSchema:schema24,data:data4};
+else {
+const _errs15 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.else.type,parentSchema:schema24.else,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -331,9 +347,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 65535 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24,data:data4};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 65535 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.else,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -342,8 +358,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data4 < 1 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24,data:data4};
+if(data2 < 1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.else,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -353,10 +369,12 @@ vErrors.push(err9);
 errors++;
 }
 }
+var _valid0 = _errs15 === errors;
+valid5 = _valid0;
+ifClause0 = "else";
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.ports.type,parentSchema:schema22.properties.ports,data:data3};
+if(!valid5){
+const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema24.if,parentSchema:schema24,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -366,11 +384,17 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.p99 !== undefined){
-let data5 = data.p99;
-if(typeof data5 === "string"){
-if(!pattern6.test(data5)){
-const err11 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$",parentSchema:schema26,data:data5};
+if(data.ports !== undefined){
+let data3 = data.ports;
+if(Array.isArray(data3)){
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+const _errs21 = errors;
+let valid9 = true;
+const _errs22 = errors;
+if(typeof data4 !== "string"){
+const err11 = {};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -379,9 +403,22 @@ vErrors.push(err11);
 }
 errors++;
 }
+var _valid1 = _errs22 === errors;
+errors = _errs21;
+if(vErrors !== null){
+if(_errs21){
+vErrors.length = _errs21;
 }
 else {
-const err12 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data5};
+vErrors = null;
+}
+}
+let ifClause1;
+if(_valid1){
+const _errs24 = errors;
+if(typeof data4 === "string"){
+if(!pattern6.test(data4)){
+const err12 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema24.then,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -391,11 +428,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.keepAliveTimeout !== undefined){
-let data6 = data.keepAliveTimeout;
-if(typeof data6 === "string"){
-if(!pattern6.test(data6)){
-const err13 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$",parentSchema:schema26,data:data6};
+else {
+const err13 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.then.type,parentSchema:schema24.then,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -404,9 +438,14 @@ vErrors.push(err13);
 }
 errors++;
 }
+var _valid1 = _errs24 === errors;
+valid9 = _valid1;
+ifClause1 = "then";
 }
 else {
-const err14 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data6};
+const _errs26 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err14 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.else.type,parentSchema:schema24.else,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -415,12 +454,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data.maxResponseHeaderSize !== undefined){
-let data7 = data.maxResponseHeaderSize;
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-const err15 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema28,data:data7};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 65535 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.else,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -429,9 +465,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data7};
+if(data4 < 1 || isNaN(data4)){
+const err16 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.else,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -441,14 +476,184 @@ vErrors.push(err16);
 errors++;
 }
 }
+var _valid1 = _errs26 === errors;
+valid9 = _valid1;
+ifClause1 = "else";
 }
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(!valid9){
+const err17 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema24.if,parentSchema:schema24,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
 else {
 vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.ports.type,parentSchema:schema22.properties.ports,data:data3};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.p99 !== undefined){
+let data5 = data.p99;
+if(typeof data5 === "string"){
+if(!pattern8.test(data5)){
+const err19 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema26,data:data5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data5};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.keepAliveTimeout !== undefined){
+let data6 = data.keepAliveTimeout;
+if(typeof data6 === "string"){
+if(!pattern8.test(data6)){
+const err21 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema26,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data6};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.maxResponseHeaderSize !== undefined){
+let data7 = data.maxResponseHeaderSize;
+const _errs36 = errors;
+let valid13 = true;
+const _errs37 = errors;
+if(typeof data7 !== "string"){
+const err23 = {};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+var _valid2 = _errs37 === errors;
+errors = _errs36;
+if(vErrors !== null){
+if(_errs36){
+vErrors.length = _errs36;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause2;
+if(_valid2){
+const _errs39 = errors;
+if(typeof data7 === "string"){
+if(!pattern10.test(data7)){
+const err24 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema28.then,data:data7};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.then.type,parentSchema:schema28.then,data:data7};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+var _valid2 = _errs39 === errors;
+valid13 = _valid2;
+ifClause2 = "then";
+}
+else {
+const _errs41 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err26 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema28.else.type,parentSchema:schema28.else,data:data7};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err27 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema28.else,data:data7};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+var _valid2 = _errs41 === errors;
+valid13 = _valid2;
+ifClause2 = "else";
+}
+if(!valid13){
+const err28 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema28.if,parentSchema:schema28,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
 }
 errors++;
 }

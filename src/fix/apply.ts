@@ -85,12 +85,13 @@ export interface LintForFixesResult {
   /** The fixes the rules propose for this text, in report order. */
   readonly fixes: readonly ProposedFix[];
   /**
-   * Identities of the syntax and structural problems in this text (e.g. rule id + message + the statement's text).
-   * A fix whose result has an identity the text before it lacked is dropped. Identities that hold a line number
-   * change when a fix adds or removes lines above the problem, which makes that fix look guilty — it is then
-   * dropped (safe, but the fix is lost), so position-free identities work best.
+   * Identities of the syntax and structural problems in this text (e.g. rule id + message + line), one per problem:
+   * a fix whose result has an identity more often than the text before it is dropped. Repeating a key counts, so
+   * position-free keys (rule id + message) still catch a fix that adds a second copy of a problem. Keys holding a
+   * line number change when a fix adds or removes lines above the problem, which makes that fix look guilty — it is
+   * dropped (safe, but the fix is lost).
    */
-  readonly problemKeys: ReadonlySet<string>;
+  readonly problemKeys: Iterable<string>;
 }
 
 export interface DroppedFix {
@@ -101,7 +102,7 @@ export interface DroppedFix {
 export interface FixUntilStableOptions {
   readonly initialText: string;
   /** Parses and lints a version of the file. Called once for the initial text and once per attempted result. */
-  readonly lintForFixes: (text: string) => LintForFixesResult;
+  readonly lintForFixes: (text: string) => LintForFixesResult | Promise<LintForFixesResult>;
   /** At most this many rounds of apply-and-relint (ESLint's limit is also 10). */
   readonly maxPasses?: number;
 }
@@ -122,7 +123,9 @@ interface Candidate extends OffsetChange {
 
 interface LintedText {
   readonly text: string;
-  readonly lint: LintForFixesResult;
+  readonly fixes: readonly ProposedFix[];
+  /** How often each problem key occurs. */
+  readonly problems: ReadonlyMap<string, number>;
 }
 
 function sameCandidate(a: Candidate, b: Candidate): boolean {
@@ -134,21 +137,24 @@ function sameCandidate(a: Candidate, b: Candidate): boolean {
  * changes altered the fix's range — then it is no longer the same fix.
  */
 function rebase(candidate: Candidate, applied: readonly OffsetChange[]): Candidate | null {
-  let startShift = 0;
-  let endShift = 0;
+  let shift = 0;
   for (const change of applied) {
-    const shift = change.text.length - (change.end - change.start);
-    if (change.end <= candidate.start) startShift += shift;
-    if (change.end <= candidate.end) endShift += shift;
-    const straddles = (change.start < candidate.start && change.end > candidate.start) || (change.start < candidate.end && change.end > candidate.end);
-    if (straddles) return null;
+    if (change.start < candidate.end && change.end > candidate.start) return null;
+    if (change.end <= candidate.start) shift += change.text.length - (change.end - change.start);
   }
-  if (endShift !== startShift) return null;
-  return { ...candidate, start: candidate.start + startShift, end: candidate.end + endShift };
+  return { ...candidate, start: candidate.start + shift, end: candidate.end + shift };
 }
 
-function introducedProblems(before: LintForFixesResult, after: LintForFixesResult): string[] {
-  return [...after.problemKeys].filter((key) => !before.problemKeys.has(key));
+async function lintText(text: string, lintForFixes: FixUntilStableOptions['lintForFixes']): Promise<LintedText> {
+  const { fixes, problemKeys } = await lintForFixes(text);
+  const problems = new Map<string, number>();
+  for (const key of problemKeys) problems.set(key, (problems.get(key) ?? 0) + 1);
+  return { text, fixes, problems };
+}
+
+/** The problem keys `after` has more often than `before`. */
+function introducedProblems(before: LintedText, after: LintedText): string[] {
+  return [...after.problems].filter(([key, count]) => count > (before.problems.get(key) ?? 0)).map(([key]) => key);
 }
 
 /**
@@ -156,9 +162,9 @@ function introducedProblems(before: LintForFixesResult, after: LintForFixesResul
  * syntax or structural problem that `initialText` did not have (as `lintForFixes` reports them), and running it
  * again on its own output changes nothing unless the rules propose new fixes.
  */
-export function fixUntilStable(options: FixUntilStableOptions): FixUntilStableResult {
+export async function fixUntilStable(options: FixUntilStableOptions): Promise<FixUntilStableResult> {
   const { initialText, lintForFixes, maxPasses = 10 } = options;
-  let current: LintedText = { text: initialText, lint: lintForFixes(initialText) };
+  let current = await lintText(initialText, lintForFixes);
   let passes = 0;
   const dropped: DroppedFix[] = [];
   // Dropped fixes, kept in the coordinates of the current text: a rule proposes the same fix again after every
@@ -171,7 +177,7 @@ export function fixUntilStable(options: FixUntilStableOptions): FixUntilStableRe
 
   for (let round = 0; round < maxPasses; round++) {
     const candidates: Candidate[] = [];
-    for (const fix of current.lint.fixes) {
+    for (const fix of current.fixes) {
       if (fix.changes.length === 0) continue;
       const merged = mergeChanges(current.text, fix.changes);
       if ('invalid' in merged) {
@@ -187,25 +193,22 @@ export function fixUntilStable(options: FixUntilStableOptions): FixUntilStableRe
     const attempt = applyTextChanges(current.text, candidates);
     // Disjoint changes can still cancel out ("aa": delete one "a", append one): nothing to relint then.
     if (attempt.text === current.text) break;
-    const attemptLint = lintForFixes(attempt.text);
-
     let accepted: Candidate[] = attempt.applied;
-    let next: LintedText = { text: attempt.text, lint: attemptLint };
-    if (introducedProblems(current.lint, attemptLint).length > 0) {
+    let next = await lintText(attempt.text, lintForFixes);
+    if (introducedProblems(current, next).length > 0) {
       // Replay the pass one fix at a time on the text before it; any subset of one pass's fixes is still free of
       // overlaps, so each replay applies the fixes kept so far plus one more.
       accepted = [];
       next = current;
       for (const candidate of attempt.applied) {
-        const trial = applyTextChanges(current.text, [...accepted, candidate]);
-        const trialLint = lintForFixes(trial.text);
-        const introduced = introducedProblems(current.lint, trialLint);
+        const trial = await lintText(applyTextChanges(current.text, [...accepted, candidate]).text, lintForFixes);
+        const introduced = introducedProblems(current, trial);
         if (introduced.length > 0) {
           drop(candidate.ruleId, `the fix would introduce: ${introduced.join('; ')}`);
           rejected.push(candidate);
         } else {
           accepted.push(candidate);
-          next = { text: trial.text, lint: trialLint };
+          next = trial;
         }
       }
     }

@@ -5,12 +5,21 @@
  * permissions and owner, and only then replaces the original.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../ast.js';
 
 /** Characters latin1 cannot encode: `Buffer.from(text, 'latin1')` would silently keep only their low byte. */
 const OUTSIDE_LATIN1 = /[^\u0000-\u00ff]/;
+
+/** Runs a step whose failure must not stop the write; each caller says why its step may fail. */
+function bestEffort(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // Deliberately ignored: see the caller.
+  }
+}
 
 function temporaryPathFor(target: string): string {
   const name = `.${path.basename(target)}.nginx-lint-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
@@ -23,15 +32,14 @@ function temporaryPathFor(target: string): string {
  * is already safe by then.
  */
 function syncDirectory(directory: string): void {
-  let descriptor: number | undefined;
-  try {
-    descriptor = openSync(directory, 'r');
-    fsyncSync(descriptor);
-  } catch {
-    // See above: the rename already happened; this only narrows the window in which a power loss could undo it.
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
-  }
+  bestEffort(() => {
+    const descriptor = openSync(directory, 'r');
+    try {
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+  });
 }
 
 /**
@@ -51,27 +59,19 @@ export function writeFileAtomic(filePath: string, text: string, encoding: 'utf8'
   const descriptor = openSync(temporary, 'wx', 0o600);
   let descriptorOpen = true;
   try {
-    if (process.getuid?.() === 0) {
-      try {
-        fchownSync(descriptor, original.uid, original.gid);
-      } catch {
-        // Best effort by design: some filesystems (FAT, certain network mounts) do not store owners.
-      }
-    }
+    // Only root may give a file away; some filesystems (FAT, certain network mounts) do not store owners at all.
+    if (process.getuid?.() === 0) bestEffort(() => fchownSync(descriptor, original.uid, original.gid));
     // After chown, which may clear the set-user-ID and set-group-ID bits.
     fchmodSync(descriptor, original.mode & 0o7777);
     writeFileSync(descriptor, Buffer.from(text, encoding));
     fsyncSync(descriptor);
-    closeSync(descriptor);
     descriptorOpen = false;
+    closeSync(descriptor);
     renameSync(temporary, target);
   } catch (error) {
-    if (descriptorOpen) closeSync(descriptor);
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // The temporary file is already gone or cannot be removed; the original error is the one worth reporting.
-    }
+    // A cleanup step failing too (the temporary file already gone, say) must not hide the error that caused it.
+    if (descriptorOpen) bestEffort(() => closeSync(descriptor));
+    bestEffort(() => unlinkSync(temporary));
     throw error;
   }
   syncDirectory(path.dirname(target));

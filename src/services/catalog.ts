@@ -8,6 +8,7 @@ import { keyPath, OriginFactory } from './origin.js';
 import type { ApplicationFactKey } from './facts.js';
 import type { DeclaredService, Fact, PortFact, ProxyTarget, ServiceFacts, ServiceMatch } from './types.js';
 import { readYamlFile } from './yaml.js';
+import type { YamlDocument } from './yaml.js';
 
 export interface ServiceCatalogOptions {
   /** Directory of the nginx config being linted: Compose discovery starts here, and origins are labelled from here. */
@@ -71,7 +72,8 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
 }
 
 function portFor(service: ServiceFacts, port: number, protocol: string): PortFact | null {
-  return service.ports.find((fact) => fact.protocol === protocol && fact.value <= port && port <= fact.lastPort) ?? null;
+  const contains = (fact: PortFact): boolean => fact.value <= port && port <= fact.lastPort;
+  return service.ports.find((fact) => fact.protocol === protocol && contains(fact)) ?? null;
 }
 
 /** The application-side facts for one nginx config: which services exist, where they listen, how slow they are. */
@@ -143,7 +145,7 @@ export class ServiceCatalog {
 
 /** The service definitions in one YAML file: Kubernetes documents have a `kind`, Compose files have `services`. */
 function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFactsError[]): ServiceFacts[] {
-  let documents;
+  let documents: YamlDocument[];
   try {
     documents = readYamlFile(file, origins);
   } catch (error) {

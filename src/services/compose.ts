@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import { ServiceFactsError } from './errors.js';
-import { portFact, readApplicationFacts } from './facts.js';
+import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
 import type { Fact, PortFact, ServiceFacts } from './types.js';
@@ -33,53 +33,51 @@ class PortCollector {
  * the ports the application listens on, which nginx in the same network must use, whatever is published.
  */
 export function composeServices(document: YamlDocument, errors: ServiceFactsError[]): ServiceFacts[] {
-  const services = document.get(document.root, 'services');
-  return document.entries(services?.value ?? null).map(({ key: name, keyNode, value: service }) => {
+  return document.entries(document.at(document.root, 'services')).map(({ key: name, keyNode, value: service }) => {
     const origin = document.origin(keyNode);
     const hosts: Fact<string>[] = [{ value: name.toLowerCase(), text: name, origin }];
     const addHost = (node: Node | null): void => {
       const host = document.text(node);
       if (node && host) hosts.push({ value: host.toLowerCase(), text: host, origin: document.origin(node) });
     };
-    addHost(document.get(service, 'container_name')?.value ?? null);
-    addHost(document.get(service, 'hostname')?.value ?? null);
+    addHost(document.at(service, 'container_name'));
+    addHost(document.at(service, 'hostname'));
     // `networks` is either a list of network names (no aliases) or a map of network settings.
-    for (const network of document.entries(document.get(service, 'networks')?.value ?? null)) {
-      for (const alias of document.items(document.get(network.value, 'aliases')?.value ?? null)) addHost(alias);
+    for (const network of document.entries(document.at(service, 'networks'))) {
+      for (const alias of document.items(document.at(network.value, 'aliases'))) addHost(alias);
     }
 
     const ports = new PortCollector(document, errors);
-    for (const item of document.items(document.get(service, 'ports')?.value ?? null)) {
+    for (const item of document.items(document.at(service, 'ports'))) {
       const text = document.text(item);
       if (text !== null) {
         ports.add(item, text, parsePortMapping(text), 'a port mapping such as "8080:80" or "3000"');
         continue;
       }
       // Long syntax: `{ target: 80, published: "8080", protocol: tcp }`.
-      const target = document.text(document.get(item, 'target')?.value ?? null);
+      const target = document.text(document.at(item, 'target'));
       if (target === null) {
         errors.push(new ServiceFactsError(document.origin(item), 'port has no `target`: the port the app listens on'));
         continue;
       }
-      const protocol = document.text(document.get(item, 'protocol')?.value ?? null);
-      const published = document.text(document.get(item, 'published')?.value ?? null);
+      const protocol = document.text(document.at(item, 'protocol'));
+      const published = document.text(document.at(item, 'published'));
       const spec = protocol === null ? target : `${target}/${protocol}`;
       const range = parsePortRange(spec);
       const written = published === null ? spec : `${published}:${spec}`;
       ports.add(item, written, range === null || range === UNRESOLVED ? range : { ...range, published }, 'a port');
     }
-    for (const item of document.items(document.get(service, 'expose')?.value ?? null)) {
+    for (const item of document.items(document.at(service, 'expose'))) {
       const text = document.text(item) ?? '';
       ports.add(item, text, parsePortRange(text), 'a port or range such as "3000" or "3000-3005"');
     }
 
-    const extension = document.get(service, COMPOSE_EXTENSION_KEY)?.value ?? null;
-    const facts = readApplicationFacts((key) => {
-      const entry = document.get(extension, key);
-      if (!entry?.value) return undefined;
-      const value = document.value(entry.value);
-      return { value, origin: document.origin(entry.value), writtenAs: `${COMPOSE_EXTENSION_KEY}.${key}` };
-    }, errors);
+    const facts = readYamlApplicationFacts(
+      document,
+      document.at(service, COMPOSE_EXTENSION_KEY),
+      { keyPrefix: '', messagePrefix: `${COMPOSE_EXTENSION_KEY}.` },
+      errors,
+    );
 
     return {
       name,

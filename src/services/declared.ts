@@ -24,7 +24,8 @@ export function declaredServices(
 ): ServiceFacts[] {
   const services: ServiceFacts[] = [];
   for (const [name, service] of Object.entries(declared)) {
-    const at = (...segments: (string | number)[]) => origins.configKey(configFile, keyPath(SERVICES_KEY, name, ...segments));
+    const at = (...segments: (string | number)[]): FactOrigin =>
+      origins.configKey(configFile, keyPath(SERVICES_KEY, name, ...segments));
     const origin = at();
     if (!isRecord(service)) {
       errors.push(new ServiceFactsError(origin, 'must be an object such as { "port": 3000 }'));
@@ -42,17 +43,22 @@ export function declaredServices(
 
     const hosts: Fact<string>[] = [{ value: name.toLowerCase(), text: name, origin }];
     for (const [host, hostOrigin] of listAt('hosts')) {
-      if (typeof host === 'string' && host !== '') hosts.push({ value: host.toLowerCase(), text: host, origin: hostOrigin });
-      else errors.push(new ServiceFactsError(hostOrigin, `${JSON.stringify(host)} is not a host name`));
+      if (typeof host === 'string' && host !== '') {
+        hosts.push({ value: host.toLowerCase(), text: host, origin: hostOrigin });
+      } else {
+        errors.push(new ServiceFactsError(hostOrigin, `${JSON.stringify(host)} is not a host name`));
+      }
     }
 
     const ports: PortFact[] = [];
-    const portSpecs = service['port'] === undefined ? listAt('ports') : [[service['port'], at('port')] as const, ...listAt('ports')];
+    const single: [unknown, FactOrigin][] = service['port'] === undefined ? [] : [[service['port'], at('port')]];
+    const portSpecs = [...single, ...listAt('ports')];
     for (const [spec, portOrigin] of portSpecs) {
       const range = typeof spec === 'number' || typeof spec === 'string' ? parsePortRange(spec) : null;
       // A variable means nothing in the linter config, so `${PORT}` is as wrong here as any other non-port.
       if (range === null || range === UNRESOLVED) {
-        errors.push(new ServiceFactsError(portOrigin, `${JSON.stringify(spec)} is not a port such as 3000 or "3000-3005"`));
+        const reason = `${JSON.stringify(spec)} is not a port such as 3000 or "3000-3005"`;
+        errors.push(new ServiceFactsError(portOrigin, reason));
       } else {
         ports.push(portFact(range, String(spec), portOrigin));
       }
@@ -60,7 +66,7 @@ export function declaredServices(
 
     const facts = readApplicationFacts((key) => {
       if (service[key] === undefined) return undefined;
-      return { value: service[key], origin: at(key), writtenAs: key };
+      return { value: service[key], origin: at(key) };
     }, errors);
 
     services.push({ name, origin, definitions: [origin], hosts, ports, unresolvedPorts: [], ...facts });

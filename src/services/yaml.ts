@@ -29,8 +29,9 @@ export class YamlDocument {
   }
 
   /** The entries of a map, merged-in entries after the map's own and only where the map has no such key. */
-  entries(node: Node | null): YamlEntry[] {
-    if (!isMap(node)) return [];
+  entries(node: Node | null, merging: ReadonlySet<Node> = new Set()): YamlEntry[] {
+    // `&a { <<: *a }` is valid YAML; merging a map into itself adds nothing, so stop instead of recursing forever.
+    if (!isMap(node) || merging.has(node)) return [];
     const own: YamlEntry[] = [];
     const merged: YamlEntry[] = [];
     for (const pair of node.items) {
@@ -39,7 +40,7 @@ export class YamlDocument {
       const value = this.resolve(pair.value);
       if (keyNode.source === '<<' && typeof keyNode.value === 'symbol') {
         const sources = isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value];
-        for (const source of sources) merged.push(...this.entries(source));
+        for (const source of sources) merged.push(...this.entries(source, new Set([...merging, node])));
       } else {
         own.push({ key: String(keyNode.value), keyNode, value });
       }
@@ -54,21 +55,26 @@ export class YamlDocument {
     return this.entries(node).find((entry) => entry.key === key);
   }
 
+  /** The value under `key` of a map; null when there is no such key, or `node` is not a map. */
+  at(node: Node | null, key: string): Node | null {
+    return this.get(node, key)?.value ?? null;
+  }
+
   /** The items of a sequence; empty for anything else. */
   items(node: Node | null): Node[] {
     if (!isSeq(node)) return [];
     return node.items.map((item) => this.resolve(item)).filter((item): item is Node => item !== null);
   }
 
-  /** A scalar's value (string, number, boolean or null); undefined for collections. */
-  value(node: Node | null): unknown {
-    return isScalar(node) ? node.value : undefined;
+  /** The node as a JavaScript value: a string, number, boolean, null, array or object. */
+  value(node: Node): unknown {
+    return node.toJS(this.document);
   }
 
   /** A scalar's value as text (`80` and `"80"` alike), or null for collections and nulls. */
   text(node: Node | null): string | null {
-    const value = this.value(node);
-    return value === null || value === undefined || typeof value === 'symbol' ? null : String(value);
+    if (!isScalar(node) || node.value === null || typeof node.value === 'symbol') return null;
+    return String(node.value);
   }
 
   origin(node: Node): FactOrigin {
@@ -95,12 +101,10 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   const lines = new LineCounter();
   // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.
   const documents = parseAllDocuments(source, { lineCounter: lines, merge: true, prettyErrors: false });
-  for (const document of documents) {
-    const error = document.errors[0];
-    if (error) {
-      const position = lines.linePos(error.pos[0]);
-      throw new ServiceFactsError(origins.yaml(file, position.line), `invalid YAML: ${error.message}`, position.col);
-    }
+  const [error] = documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0]);
+  if (error) {
+    const position = lines.linePos(error.pos[0]);
+    throw new ServiceFactsError(origins.yaml(file, position.line), `invalid YAML: ${error.message}`, position.col);
   }
   return documents.map((document) => new YamlDocument(file, document, lines, origins));
 }

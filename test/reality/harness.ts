@@ -103,8 +103,7 @@ function accepts(port: number): Promise<boolean> {
 export interface Nginx {
   /** The port nginx listens on at 127.0.0.1; the config body must use it in its `listen`. */
   readonly port: number;
-  /** The prefix directory that holds the config, logs, pid file and temp paths. */
-  readonly dir: string;
+  /** The config, in a temporary prefix directory that also holds the logs, pid file and temp paths. */
   readonly confPath: string;
   /** The error log (level warn) of the current run. */
   errorLog(): string;
@@ -232,7 +231,6 @@ export async function createNginx(httpBody: (listenPort: number) => string): Pro
 
   return {
     port,
-    dir,
     confPath,
     errorLog: () => readLog(errorLogPath),
     accessLog: async (expected) => {
@@ -332,6 +330,7 @@ export function fixWithLinter(confPath: string, ruleId: string): void {
 export interface Outcome {
   /** The HTTP status, or null when no response arrived (refused, reset, timed out). */
   readonly status: number | null;
+  /** Why no response arrived. */
   readonly error?: string;
 }
 
@@ -408,11 +407,11 @@ export async function sendGetsAndPosts(port: number, each: number, options: Omit
   ];
 }
 
-/** Outcomes counted by status, e.g. `{ '502': 20 }`; requests without a response count as `none`. */
+/** Outcomes counted by status, e.g. `{ '502': 20 }`; requests without a response count as `none (<error>)`. */
 export function countStatuses(outcomes: readonly Outcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const { status } of outcomes) {
-    const key = status === null ? 'none' : String(status);
+  for (const { status, error } of outcomes) {
+    const key = status === null ? `none (${error})` : String(status);
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
@@ -438,9 +437,9 @@ export function responseHeaderBytes(port: number, requestPath = '/'): Promise<nu
   });
 }
 
-/** The lines of a log that contain `fragment`. */
-export function linesContaining(log: string, fragment: string): string[] {
-  return log.split('\n').filter((line) => line.includes(fragment));
+/** The lines of a log that contain `pattern` (a literal fragment, or a regular expression). */
+export function linesMatching(log: string, pattern: string | RegExp): string[] {
+  return log.split('\n').filter((line) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line)));
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,10 +1,36 @@
 /**
- * Locates the first syntax error in JSON text that `JSON.parse` rejected. V8's messages give no position for the
- * most common mistakes (a trailing comma, a missing value) and change wording between Node versions, so the
- * reason and offset come from this small scanner instead.
+ * Parses the JSON files users write (configs, baselines), reporting syntax errors with line and column. V8's
+ * messages give no position for the most common mistakes (a trailing comma, a missing value) and change wording
+ * between Node versions, so the reason and offset come from a small scanner instead.
  */
+import { readFileSync } from 'node:fs';
+import { positionAt } from '../ast.js';
+import { ConfigError } from './errors.js';
 
-export interface JsonSyntaxError {
+/**
+ * Reads and parses a JSON file (a leading byte order mark is allowed). Throws a ConfigError naming `source` (the
+ * path as shown to the user) when the file cannot be read, and `source:line:column` on a syntax error.
+ */
+export function readJsonFile(path: string, source: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigError(source, [{ pointer: '', message: reason }]);
+  }
+  const json = text.replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    const syntaxError = findJsonSyntaxError(json) ?? { offset: 0, reason: (error as Error).message };
+    // positionAt only reads the text of the file it is given.
+    const { line, column } = positionAt({ path: source, text: json, directives: [], comments: [], errors: [], eol: '\n' }, syntaxError.offset);
+    throw new ConfigError(`${source}:${line}:${column}`, [{ pointer: '', message: `invalid JSON: ${syntaxError.reason}` }]);
+  }
+}
+
+interface JsonSyntaxError {
   readonly offset: number;
   readonly reason: string;
 }
@@ -19,7 +45,7 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const HEX4 = /[0-9a-fA-F]{4}/y;
 
 /** Returns the first syntax error, or null when the text is valid JSON. */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
+function findJsonSyntaxError(text: string): JsonSyntaxError | null {
   let index = 0;
 
   const fail = (reason: string, offset = index): never => {

@@ -1,0 +1,231 @@
+/**
+ * Effective values: what a directive is at a point of the configuration once nginx has merged every level
+ * (http → server → location → nested location, `if` and `limit_except`), as each module's merge function does.
+ *
+ * The common rule, single-valued and array directives alike: the nearest level that sets the directive at all
+ * supplies the whole value, and nothing above it counts. For array directives this is the trap nginx documents as
+ * "inherited from the previous configuration level if and only if there are no … directives defined on the current
+ * level": one `proxy_set_header` in a location drops every `proxy_set_header` of the server. The exceptions are
+ * listed below with the nginx code that makes them.
+ *
+ * Each level's statements are indexed by name the first time a query reaches it, so a query costs a few map
+ * lookups per enclosing level, and levels no rule asks about are never indexed.
+ */
+import type { BlockContext } from '../directives.js';
+import { getDirective } from '../directives.js';
+import type { ConfigNode, ConfigTree } from '../tree.js';
+import { builtInProxyHeaders, versionedDefaultOf } from './defaults.js';
+
+export type ValueSource = 'here' | 'inherited' | 'default';
+
+export interface EffectiveValue {
+  /** The statements that supply the value, in nginx's order; empty when the default applies. */
+  readonly nodes: readonly ConfigNode[];
+  /** The arguments of each statement, as nginx sees them (quotes removed). */
+  readonly values: readonly (readonly string[])[];
+  /** `here`: set at the queried level itself; `inherited`: set at an enclosing level; `default`: set nowhere. */
+  readonly source: ValueSource;
+  /** The default for this nginx version, as the directive table spells it (see versionedDefaultOf). */
+  readonly default: string | null;
+}
+
+/** Directives that name a header or parameter in their first argument and give its value in the second. */
+export type HeaderDirective =
+  | 'proxy_set_header'
+  | 'grpc_set_header'
+  | 'add_header'
+  | 'add_trailer'
+  | 'fastcgi_param'
+  | 'uwsgi_param'
+  | 'scgi_param';
+
+export interface EffectiveHeader {
+  /** The statement that sets it; null when nginx's built-in value applies or nothing sets it. */
+  readonly node: ConfigNode | null;
+  /**
+   * The value as written, variables unexpanded. `''` means nginx sends no such header. Null when nothing sets it:
+   * for `proxy_set_header` the client's own header then passes through.
+   */
+  readonly value: string | null;
+  readonly source: ValueSource;
+}
+
+/**
+ * A block whose statements form one inheritance level, or null for the statements outside every block (the top
+ * of the entry file, in the tree's root context).
+ */
+type Level = ConfigNode | null;
+
+/** Levels that start afresh: http, stream and mail do not inherit from main, nor an upstream from http. */
+const INHERITANCE_ROOTS: ReadonlySet<BlockContext> = new Set(['main', 'events', 'http', 'mail', 'stream', 'upstream', 'stream-upstream']);
+
+/**
+ * `if` and `limit_except` blocks are locations without a name (`clcf->noname`). They are the only levels that take
+ * over the enclosing location's content handler.
+ */
+const NONAME_CONTEXTS: ReadonlySet<BlockContext> = new Set(['if-in-server', 'if-in-location', 'limit_except']);
+
+/**
+ * Content handlers: the `*_merge_loc_conf` functions copy the upstream only `if (clcf->noname && …)`, so an `if` or
+ * `limit_except` block proxies like its location, but a nested location does not inherit `proxy_pass`.
+ */
+const CONTENT_HANDLERS: ReadonlySet<string> = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
+
+/**
+ * Directives that act only where they are written: the rewrite module's script (`set`, `return`, `rewrite`, `if`,
+ * `break` run in the phase of their own block), `try_files` (not merged by the core module), and the blocks.
+ */
+const LEVEL_LOCAL: ReadonlySet<string> = new Set(['set', 'return', 'rewrite', 'break', 'if', 'try_files', 'location', 'limit_except', 'include']);
+
+/**
+ * Directives that share one setting, so one of them at a level replaces all of them: `allow` and `deny` fill the
+ * same rule list (ngx_http_access_merge_loc_conf), `root` and `alias` the same path (ngx_http_core_merge_loc_conf).
+ */
+const SHARED_SETTINGS: ReadonlyMap<string, string> = new Map([
+  ['allow', 'allow|deny'],
+  ['deny', 'allow|deny'],
+  ['root', 'root|alias'],
+  ['alias', 'root|alias'],
+]);
+
+/**
+ * `add_header_inherit` / `add_trailer_inherit` (nginx 1.29.3): `off` inherits nothing, `merge` appends the
+ * enclosing level's list to the level's own (ngx_http_headers_merge_conf); `on`, the default, is the common rule.
+ */
+const INHERIT_MODE_DIRECTIVES: ReadonlyMap<string, string> = new Map([
+  ['add_header', 'add_header_inherit'],
+  ['add_trailer', 'add_trailer_inherit'],
+]);
+
+/** FastCGI, uwsgi and SCGI parameters are CGI variable names, matched exactly; HTTP header names ignore case. */
+const PARAMETER_DIRECTIVES: ReadonlySet<HeaderDirective> = new Set(['fastcgi_param', 'uwsgi_param', 'scgi_param']);
+
+function settingOf(name: string): string {
+  return SHARED_SETTINGS.get(name) ?? name;
+}
+
+function argumentsOf(node: ConfigNode): string[] {
+  return node.directive.args.map((arg) => arg.value);
+}
+
+export class Inheritance {
+  private readonly statementsByLevel = new Map<Level, Map<string, ConfigNode[]>>();
+
+  constructor(
+    private readonly tree: ConfigTree,
+    /** The nginx version, asked for only when a version-dependent default is needed. */
+    private readonly version: () => string,
+  ) {}
+
+  /** The level a node belongs to: the node itself when it opens a directive block, else its nearest such block. */
+  levelOf(node: ConfigNode | null): Level {
+    for (let current = node; current; current = current.parent) {
+      if (current.blockContext !== null) return current;
+    }
+    return null;
+  }
+
+  effective(scope: ConfigNode, name: string): EffectiveValue {
+    const start = this.levelOf(scope);
+    const nodes = this.supplying(start, name);
+    return {
+      nodes,
+      values: nodes.map(argumentsOf),
+      source: this.sourceOf(start, nodes),
+      default: this.defaultAt(start, name),
+    };
+  }
+
+  effectiveHeader(scope: ConfigNode, directive: HeaderDirective, header: string): EffectiveHeader {
+    const start = this.levelOf(scope);
+    const nodes = this.supplying(start, directive);
+    const wanted = PARAMETER_DIRECTIVES.has(directive) ? header : header.toLowerCase();
+    // nginx sends every matching statement; the first is the one a backend reading a single value sees.
+    const node = nodes.find((candidate) => {
+      const named = candidate.directive.args[0]?.value ?? '';
+      return (PARAMETER_DIRECTIVES.has(directive) ? named : named.toLowerCase()) === wanted;
+    });
+    if (node) return { node, value: node.directive.args[1]?.value ?? '', source: this.sourceOf(start, [node]) };
+    if (directive === 'proxy_set_header') {
+      const builtIn = builtInProxyHeaders(this.version()).find((candidate) => candidate.name.toLowerCase() === wanted);
+      if (builtIn) return { node: null, value: builtIn.value, source: 'default' };
+    }
+    return { node: null, value: null, source: 'default' };
+  }
+
+  /** The statements that make up the effective value at `start`. */
+  private supplying(start: Level, name: string): readonly ConfigNode[] {
+    return INHERIT_MODE_DIRECTIVES.has(name) ? this.headerList(start, name) : this.nearestSetting(start, name);
+  }
+
+  /** The statements of the first level, from `start` outwards, that sets the directive or its shared setting. */
+  private nearestSetting(start: Level, name: string): readonly ConfigNode[] {
+    const setting = settingOf(name);
+    for (let level: Level | undefined = start; level !== undefined; level = this.inheritedFrom(level, name)) {
+      const nodes = this.statementsAt(level, setting);
+      if (nodes.length > 0) return nodes;
+    }
+    return [];
+  }
+
+  /** `add_header`/`add_trailer` after nginx's merge, honouring `add_header_inherit` at each level. */
+  private headerList(level: Level, name: string): readonly ConfigNode[] {
+    const own = this.statementsAt(level, name);
+    const parent = this.inheritedFrom(level, name);
+    if (parent === undefined) return own;
+    const mode = this.nearestSetting(level, INHERIT_MODE_DIRECTIVES.get(name)!).at(-1)?.directive.args[0]?.value ?? 'on';
+    if (mode === 'off') return own;
+    if (own.length === 0) return this.headerList(parent, name);
+    return mode === 'merge' ? [...own, ...this.headerList(parent, name)] : own;
+  }
+
+  /** The level `level` inherits `name` from, or undefined when it inherits nothing. */
+  private inheritedFrom(level: Level, name: string): Level | undefined {
+    if (level === null || LEVEL_LOCAL.has(name)) return undefined;
+    const context = level.blockContext!;
+    if (INHERITANCE_ROOTS.has(context)) return undefined;
+    if (CONTENT_HANDLERS.has(name) && !NONAME_CONTEXTS.has(context)) return undefined;
+    return this.levelOf(level.parent);
+  }
+
+  private sourceOf(start: Level, nodes: readonly ConfigNode[]): ValueSource {
+    if (nodes.length === 0) return 'default';
+    return nodes.some((node) => this.levelOf(node) === start) ? 'here' : 'inherited';
+  }
+
+  /**
+   * The default that applies at `start`: that of the nearest enclosing context where the directive is allowed, since
+   * a block where it may not stand (an `if`, say) has the value of the level around it.
+   */
+  private defaultAt(start: Level, name: string): string | null {
+    const specs = getDirective(name);
+    for (let level: Level | undefined = start; level !== undefined; level = this.structuralParent(level)) {
+      const context = level === null ? this.tree.rootContext : level.blockContext!;
+      if (specs.some((spec) => spec.contexts.includes(context))) return versionedDefaultOf(name, context, this.version);
+    }
+    return null;
+  }
+
+  private structuralParent(level: Level): Level | undefined {
+    if (level === null || INHERITANCE_ROOTS.has(level.blockContext!)) return undefined;
+    return this.levelOf(level.parent);
+  }
+
+  /** The level's own statements of a name or shared setting, includes spliced in, in source order. */
+  private statementsAt(level: Level, nameOrSetting: string): readonly ConfigNode[] {
+    let index = this.statementsByLevel.get(level);
+    if (!index) {
+      index = new Map();
+      for (const node of level === null ? this.tree.roots : level.children) {
+        const name = node.directive.name;
+        for (const key of SHARED_SETTINGS.has(name) ? [name, settingOf(name)] : [name]) {
+          const list = index.get(key);
+          if (list) list.push(node);
+          else index.set(key, [node]);
+        }
+      }
+      this.statementsByLevel.set(level, index);
+    }
+    return index.get(nameOrSetting) ?? [];
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs the real nginx on the same text our parser reads, so parser tests assert what nginx does instead of what we
+ * believe it does. Finding nginx (and failing CI when it is missing) is the reality suite's job; this adds the
+ * placement of a snippet in a config nginx can load, and reading nginx's `MESSAGE in FILE:LINE` verdict.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { positionAt } from '../../src/ast.js';
+import { parse } from '../../src/parser.js';
+import { findNginx, nginxTest } from '../reality/harness.js';
+
+export const nginxAvailable = findNginx() !== null;
+
+/** Debian's lua-nginx-module (package libnginx-mod-http-lua) and the NDK it needs, loaded by absolute path. */
+const LUA_MODULE_FILES = ['/usr/lib/nginx/modules/ndk_http_module.so', '/usr/lib/nginx/modules/ngx_http_lua_module.so'];
+
+function findLuaModule(): boolean {
+  if (!nginxAvailable) return false;
+  const present = LUA_MODULE_FILES.every((file) => existsSync(file));
+  if (!present && process.env.CI === 'true') {
+    throw new Error('lua-nginx-module is not installed; CI must install it (apt-get install -y libnginx-mod-http-lua)');
+  }
+  return present;
+}
+
+export const luaModuleAvailable = findLuaModule();
+
+/** Where a snippet goes: at the top level, or inside the blocks that lead to that context. */
+export type Placement = 'main' | 'http' | 'server' | 'location';
+
+export interface Placed {
+  /** The whole nginx.conf. */
+  readonly text: string;
+  /** Lines that precede the snippet, to turn a line of the whole file into a line of the snippet. */
+  readonly linesBefore: number;
+}
+
+const OPENERS: Record<Placement, string[]> = {
+  main: [],
+  http: ['events {}', 'http {'],
+  server: ['events {}', 'http {', 'server {'],
+  location: ['events {}', 'http {', 'server {', 'location / {'],
+};
+
+/**
+ * Puts a snippet where nginx accepts its directives. Nothing follows a `main` snippet, so end-of-file errors can be
+ * tested there; the other placements close their blocks after the snippet.
+ */
+export function place(snippet: string, placement: Placement, options: { lua?: boolean } = {}): Placed {
+  const before = [...(options.lua ? LUA_MODULE_FILES.map((file) => `load_module ${file};`) : []), ...OPENERS[placement]];
+  const closers = '\n}'.repeat(OPENERS[placement].length - (placement === 'main' ? 0 : 1));
+  const head = before.length > 0 ? `${before.join('\n')}\n` : '';
+  return { text: `${head}${snippet}${closers}${closers ? '\n' : ''}`, linesBefore: before.length };
+}
+
+export interface NginxVerdict {
+  /** nginx's first error message without its ` in FILE:LINE` tail; null when nginx accepted the file. */
+  readonly message: string | null;
+  /** The line nginx names, in the coordinates of the whole file; null when it names none. */
+  readonly line: number | null;
+}
+
+/**
+ * Most configuration errors are `[emerg]`; some fail at `[error]` or `[crit]`. A failed read (`pread() … failed`)
+ * names no file and line.
+ */
+const FAILURE = /\[(?:emerg|alert|crit|error)\] (?:\d+#\d+: )?(.*?)(?: in (\S+):(\d+))?$/m;
+
+export interface FileVerdict extends NginxVerdict {
+  /** The file nginx names: with includes, not always the main one. */
+  readonly file: string | null;
+}
+
+/** `nginx -t` on a config on disk; relative includes resolve against its directory. */
+export function nginxCheck(confPath: string): FileVerdict {
+  const { ok, output } = nginxTest(confPath);
+  if (ok) return { message: null, file: null, line: null };
+  const failure = FAILURE.exec(output);
+  if (!failure) throw new Error(`nginx failed without an error line:\n${output}`);
+  const [, message, file, line] = failure;
+  return { message: message!, file: file ?? null, line: line === undefined ? null : Number(line) };
+}
+
+/** `nginx -t` on `text` written as nginx.conf in a fresh directory. */
+export function nginxVerdict(text: string): NginxVerdict {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-verdict-'));
+  try {
+    const confPath = path.join(directory, 'nginx.conf');
+    writeFileSync(confPath, text);
+    const { message, line } = nginxCheck(confPath);
+    return { message, line };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** `nginx -T`: every file nginx read, each after a `# configuration file PATH:` line. */
+export function nginxDump(confPath: string): string {
+  const result = spawnSync(findNginx()!, ['-T', '-p', path.dirname(confPath), '-c', confPath, '-e', 'stderr'], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`nginx -T failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+export interface ParserVerdict extends NginxVerdict {
+  readonly column: number | null;
+}
+
+/** Our parser's first syntax error in the same terms; nginx stops at its first, and so does the parser. */
+export function parserVerdict(text: string): ParserVerdict {
+  const file = parse(text, 'nginx.conf');
+  const error = file.errors[0];
+  if (!error) return { message: null, line: null, column: null };
+  const { line, column } = positionAt(file, error.offset);
+  return { message: error.message, line, column };
+}

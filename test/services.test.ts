@@ -1,0 +1,425 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadServiceCatalog, ServiceFactsError } from '../src/services/index.js';
+import type { Fact, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
+
+const FIXTURES = fileURLToPath(new URL('fixtures/services/', import.meta.url));
+const temporaryDirectories: string[] = [];
+
+afterAll(() => {
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
+/** Writes `files` (path → content; a path ending in `/` makes a directory) under a fresh temporary directory. */
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'nginx-lint-services-'));
+  temporaryDirectories.push(root);
+  for (const [name, content] of Object.entries(files)) {
+    const target = path.join(root, name);
+    if (name.endsWith('/')) {
+      mkdirSync(target, { recursive: true });
+    } else {
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  return root;
+}
+
+/** Loads a fixture folder as if the nginx config lived there; the folder is its own repository root. */
+function fixtureCatalog(folder: string, serviceFiles?: string[]): ServiceCatalog {
+  const directory = path.join(FIXTURES, folder);
+  return loadServiceCatalog({ nginxConfigDir: directory, repoRoot: directory, configDir: directory, serviceFiles });
+}
+
+function service(catalog: ServiceCatalog, name: string): ServiceFacts {
+  const found = catalog.get(name);
+  if (!found) throw new Error(`no service ${name} in ${catalog.services.map((each) => each.name).join(', ')}`);
+  return found;
+}
+
+/** `value @ label`: a fact and where it came from, in one comparable string. */
+function located(fact: Fact<unknown> | null): string | null {
+  return fact && `${String(fact.value)} @ ${fact.origin.label}`;
+}
+
+describe('Compose files', () => {
+  const catalog = fixtureCatalog('compose');
+
+  it('reads each service with the line of its key', () => {
+    expect(catalog.services.map((each) => `${each.name} @ ${each.origin.label}`)).toEqual([
+      'api @ compose.yaml:7',
+      'worker @ compose.yaml:35',
+      'configured @ compose.yaml:39',
+    ]);
+  });
+
+  it('takes hosts from the name, container_name, hostname and network aliases', () => {
+    expect(service(catalog, 'api').hosts.map(located)).toEqual([
+      'api @ compose.yaml:7',
+      'api-container @ compose.yaml:9',
+      'api-host @ compose.yaml:10',
+      'api.internal @ compose.yaml:14',
+      'legacy-api @ compose.yaml:15',
+    ]);
+  });
+
+  it('takes the container side of every ports and expose spelling', () => {
+    const ports = service(catalog, 'api').ports.map((port) => ({
+      text: port.text,
+      first: port.value,
+      last: port.lastPort,
+      protocol: port.protocol,
+      published: port.published,
+      line: port.origin.line,
+    }));
+    expect(ports).toEqual([
+      { text: '9000:9001', first: 9001, last: 9001, protocol: 'tcp', published: '9000', line: 18 },
+      { text: '127.0.0.1:8080:80/tcp', first: 80, last: 80, protocol: 'tcp', published: '8080', line: 19 },
+      { text: '[::1]:6001:6002', first: 6002, last: 6002, protocol: 'tcp', published: '6001', line: 20 },
+      { text: '3000', first: 3000, last: 3000, protocol: 'tcp', published: null, line: 21 },
+      { text: '4000-4002', first: 4000, last: 4002, protocol: 'tcp', published: null, line: 22 },
+      { text: '5353:53/udp', first: 53, last: 53, protocol: 'udp', published: '5353', line: 23 },
+      { text: '443:8443/tcp', first: 8443, last: 8443, protocol: 'tcp', published: '443', line: 24 },
+      { text: '7000', first: 7000, last: 7000, protocol: 'tcp', published: null, line: 28 },
+      { text: '7100-7101', first: 7100, last: 7101, protocol: 'tcp', published: null, line: 29 },
+    ]);
+  });
+
+  it('reads x-nginx-lint facts in milliseconds and bytes', () => {
+    const api = service(catalog, 'api');
+    expect([api.p99, api.keepAliveTimeout, api.maxResponseHeaderSize].map(located)).toEqual([
+      '2500 @ compose.yaml:31',
+      '5000 @ compose.yaml:32',
+      '16384 @ compose.yaml:33',
+    ]);
+    expect(api.p99?.text).toBe('2.5s');
+  });
+
+  it('follows `<<` merge keys to the anchored definition', () => {
+    expect(service(catalog, 'worker').ports.map(located)).toEqual(['7000 @ compose.yaml:4']);
+  });
+
+  it('keeps ports hidden behind variables apart, and reports ports that make no sense', () => {
+    const configured = service(catalog, 'configured');
+    expect(configured.ports.map(located)).toEqual(['3000 @ compose.yaml:41']);
+    expect(configured.unresolvedPorts.map(located)).toEqual(['8081:${APP_PORT} @ compose.yaml:42']);
+    expect(configured.p99).toBeNull();
+    expect(catalog.errors.map((error) => error.message)).toEqual([
+      'compose.yaml:43: "not-a-port" is not a port mapping such as "8080:80" or "3000"',
+      'compose.yaml:45: x-nginx-lint.p99 "slow" is not a duration with a unit, such as "2.5s" or "800ms"',
+    ]);
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  const catalog = fixtureCatalog('k8s', ['*.yaml']);
+
+  it('reads every Service of a multi-document file, and only Services', () => {
+    expect(catalog.services.map((each) => each.name)).toEqual(['orders', 'payments', 'search', 'legacy']);
+    expect(catalog.errors).toEqual([]);
+  });
+
+  it('answers to the short and the qualified names of the namespace', () => {
+    expect(service(catalog, 'orders').hosts.map(located)).toEqual([
+      'orders @ manifests.yaml:4',
+      'orders.shop @ manifests.yaml:4',
+      'orders.shop.svc @ manifests.yaml:4',
+      'orders.shop.svc.cluster.local @ manifests.yaml:4',
+    ]);
+    expect(service(catalog, 'payments').hosts.map((host) => host.value)).toContain('payments.default.svc');
+  });
+
+  it('listens on the Service port, not the targetPort', () => {
+    expect(service(catalog, 'orders').ports.map(located)).toEqual(['80 @ manifests.yaml:14']);
+    expect(service(catalog, 'payments').ports.map((port) => `${port.value}/${port.protocol}`)).toEqual([
+      '8443/tcp',
+      '9090/udp',
+    ]);
+  });
+
+  it('uses the pods’ port for a headless Service, which has no proxy in between', () => {
+    const search = service(catalog, 'search');
+    expect(search.ports.map(located)).toEqual(['9200 @ manifests.yaml:44']);
+    expect(search.unresolvedPorts.map(located)).toEqual(['transport @ manifests.yaml:46']);
+  });
+
+  it('knows no ports for an ExternalName Service inside a List', () => {
+    expect(service(catalog, 'legacy').ports).toEqual([]);
+  });
+
+  it('reports ports and annotations that make no sense', () => {
+    const root = tree({
+      '.git/': '',
+      'service.yaml': [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: broken',
+        '  annotations:',
+        '    nginx-lint/p99: fast',
+        'spec:',
+        '  ports:',
+        '    - port: http',
+        '',
+      ].join('\n'),
+    });
+    const broken = loadServiceCatalog({ nginxConfigDir: root, configDir: root, serviceFiles: ['service.yaml'] });
+    expect(broken.errors.map((error) => error.message)).toEqual([
+      'service.yaml:9: Service port "http" is not a port',
+      'service.yaml:6: annotation nginx-lint/p99 "fast" is not a duration with a unit, such as "2.5s" or "800ms"',
+    ]);
+  });
+
+  it('reads nginx-lint/ annotations', () => {
+    const orders = service(catalog, 'orders');
+    expect([orders.p99, orders.keepAliveTimeout].map(located)).toEqual([
+      '1500 @ manifests.yaml:7',
+      '65000 @ manifests.yaml:8',
+    ]);
+  });
+});
+
+describe('ServiceCatalog.match', () => {
+  const compose = fixtureCatalog('compose');
+  const kubernetes = fixtureCatalog('k8s', ['manifests.yaml']);
+
+  it('finds the service by any of its hosts, ignoring case and a trailing dot', () => {
+    for (const host of ['api', 'legacy-api', 'API-Container.', 'api.internal']) {
+      expect(compose.match({ host, port: 9001 })).toMatchObject({ matchedBy: 'host', portKnown: true });
+      expect(compose.match({ host, port: 9001 })?.service.name).toBe('api');
+    }
+    expect(kubernetes.match({ host: 'orders.shop.svc.cluster.local', port: 80 })?.port?.origin.label).toBe(
+      'manifests.yaml:14',
+    );
+  });
+
+  it('says the port is wrong when nginx uses the published port', () => {
+    const match = compose.match({ host: 'api', port: 9000 });
+    expect(match).toMatchObject({ portKnown: false, port: null, portMismatch: true });
+  });
+
+  it('matches ranges and protocols', () => {
+    expect(compose.match({ host: 'api', port: 4001 })?.port?.text).toBe('4000-4002');
+    expect(compose.match({ host: 'api', port: 53 })?.portMismatch).toBe(true);
+    expect(compose.match({ host: 'api', port: 53, protocol: 'udp' })?.port?.text).toBe('5353:53/udp');
+  });
+
+  it('concludes nothing about the port when some ports are unknown', () => {
+    expect(compose.match({ host: 'configured', port: 5000 })).toMatchObject({ portKnown: false, portMismatch: false });
+    expect(kubernetes.match({ host: 'legacy', port: 443 })).toMatchObject({ portKnown: false, portMismatch: false });
+    const headless = kubernetes.match({ host: 'search.shop', port: 80 });
+    expect(headless).toMatchObject({ portKnown: false, portMismatch: false });
+  });
+
+  it('falls back to the upstream block’s name, after the host', () => {
+    expect(compose.match({ host: '10.0.0.5', port: 9001, upstreamName: 'api' })).toMatchObject({
+      matchedBy: 'upstream',
+      portKnown: true,
+    });
+    expect(compose.match({ host: 'worker', port: 7000, upstreamName: 'api' })?.service.name).toBe('worker');
+  });
+
+  it('returns null for hosts no service answers to', () => {
+    expect(compose.match({ host: 'localhost', port: 9000 })).toBeNull();
+    expect(compose.match({ host: 'example.com', port: 80, upstreamName: 'backend' })).toBeNull();
+  });
+
+  it('lets the port pick among services that share a host', () => {
+    const catalog = loadServiceCatalog({
+      nginxConfigDir: tree({ '.git/': '' }),
+      declared: {
+        blue: { hosts: ['app'], port: 3000 },
+        green: { hosts: ['app'], port: 4000 },
+        canary: { hosts: ['canary'], port: 5000 },
+        unknown: { hosts: ['canary'] },
+      },
+    });
+    const green = catalog.match({ host: 'app', port: 4000 });
+    expect(green?.service.name).toBe('green');
+    expect(green?.alternatives.map((each) => each.name)).toEqual(['blue']);
+    expect(catalog.match({ host: 'app', port: 3000 })?.service.name).toBe('blue');
+    expect(catalog.match({ host: 'app', port: 5000 })).toMatchObject({ portKnown: false, portMismatch: true });
+    // `unknown` states no port, so it may be the one listening on 6000.
+    expect(catalog.match({ host: 'canary', port: 6000 })).toMatchObject({ portKnown: false, portMismatch: false });
+  });
+});
+
+describe('discovery', () => {
+  const root = tree({
+    'compose.yaml': 'services:\n  outside: {}\n',
+    'repo/.git/': '',
+    'repo/docker-compose.yml': 'services:\n  top:\n    expose: ["1000"]\n',
+    'repo/deploy/compose.yaml': 'services:\n  near:\n    expose: ["2000"]\n',
+    'repo/deploy/compose.override.yaml': 'services:\n  near:\n    expose: ["2001"]\n',
+    'repo/deploy/docker-compose.yml': 'services:\n  shadowed: {}\n',
+    'repo/deploy/nginx/': '',
+  });
+  const nginxConfigDir = path.join(root, 'repo/deploy/nginx');
+
+  it('reads Compose files from the nginx config up to the repository root, nearest first', () => {
+    const catalog = loadServiceCatalog({ nginxConfigDir });
+    expect(catalog.files).toEqual([
+      path.join(root, 'repo/deploy/compose.yaml'),
+      path.join(root, 'repo/deploy/compose.override.yaml'),
+      path.join(root, 'repo/docker-compose.yml'),
+    ]);
+    expect(catalog.services.map((each) => each.name)).toEqual(['near', 'top']);
+    expect(service(catalog, 'near').ports.map(located)).toEqual([
+      '2000 @ ../compose.yaml:3',
+      '2001 @ ../compose.override.yaml:3',
+    ]);
+    expect(service(catalog, 'top').origin.label).toBe('../../docker-compose.yml:2');
+  });
+
+  it('stops at repoRoot when given', () => {
+    const catalog = loadServiceCatalog({ nginxConfigDir, repoRoot: path.join(root, 'repo/deploy') });
+    expect(catalog.services.map((each) => each.name)).toEqual(['near']);
+  });
+
+  it('stops at a .git file, as worktrees and submodules have', () => {
+    const worktree = tree({
+      'compose.yaml': 'services:\n  outside: {}\n',
+      'checkout/.git': 'gitdir: /elsewhere\n',
+      'checkout/compose.yml': 'services:\n  inside: {}\n',
+    });
+    const catalog = loadServiceCatalog({ nginxConfigDir: path.join(worktree, 'checkout') });
+    expect(catalog.services.map((each) => each.name)).toEqual(['inside']);
+  });
+});
+
+describe('serviceFiles', () => {
+  const root = tree({
+    '.git/': '',
+    '.nginx-lint.json': '{}',
+    'k8s/api.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n',
+    'k8s/secret.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: secret\n',
+    'stacks/extra.compose.yml': 'services:\n  extra:\n    expose: ["5000"]\n',
+    'nginx/compose.yaml': 'services:\n  api:\n    expose: ["3000"]\n',
+  });
+  const catalog = loadServiceCatalog({
+    nginxConfigDir: path.join(root, 'nginx'),
+    declaredOrigin: path.join(root, '.nginx-lint.json'),
+    serviceFiles: ['k8s/*.yaml', '!k8s/secret.yaml', 'stacks/*.yml', 'nginx/compose.yaml', 'helm/**/*.yaml'],
+  });
+
+  it('reads the files the globs match, relative to the linter config, before discovered ones', () => {
+    expect(catalog.files).toEqual([
+      path.join(root, 'k8s/api.yaml'),
+      path.join(root, 'stacks/extra.compose.yml'),
+      path.join(root, 'nginx/compose.yaml'),
+    ]);
+    expect(catalog.services.map((each) => each.name)).toEqual(['api', 'extra']);
+    expect(service(catalog, 'api').ports.map(located)).toEqual(['80 @ ../k8s/api.yaml:7', '3000 @ compose.yaml:3']);
+  });
+
+  it('reports a pattern that matches nothing', () => {
+    expect(catalog.errors.map((error) => error.message)).toEqual([
+      `../.nginx-lint.json serviceFiles[4]: "helm/**/*.yaml" matches no file in ${root}`,
+    ]);
+  });
+});
+
+describe('services in the linter config', () => {
+  const root = tree({
+    '.git/': '',
+    'compose.yaml': [
+      'services:',
+      '  api:',
+      '    ports: ["3000"]',
+      '    x-nginx-lint:',
+      '      p99: 2s',
+      '      keepAliveTimeout: 5s',
+      '  web:',
+      '    expose: ["8080"]',
+      '',
+    ].join('\n'),
+    'nginx/': '',
+  });
+  const catalog = loadServiceCatalog({
+    nginxConfigDir: path.join(root, 'nginx'),
+    declaredOrigin: path.join(root, '.nginx-lint.json'),
+    declared: {
+      api: { hosts: ['api.local'], port: 8080, ports: [8081, '9000-9001'], p99: '3.5s' },
+      web: { maxResponseHeaderSize: '12k' },
+      'my.app': { port: 3000 },
+    },
+  });
+
+  it('wins over discovered facts field by field', () => {
+    const api = service(catalog, 'api');
+    expect(api.hosts.map(located)).toEqual([
+      'api @ ../.nginx-lint.json services.api',
+      'api.local @ ../.nginx-lint.json services.api.hosts[0]',
+    ]);
+    expect(api.ports.map(located)).toEqual([
+      '8080 @ ../.nginx-lint.json services.api.port',
+      '8081 @ ../.nginx-lint.json services.api.ports[0]',
+      '9000 @ ../.nginx-lint.json services.api.ports[1]',
+    ]);
+    expect(located(api.p99)).toBe('3500 @ ../.nginx-lint.json services.api.p99');
+    expect(located(api.keepAliveTimeout)).toBe('5000 @ ../compose.yaml:6');
+    expect(api.definitions.map((origin) => origin.label)).toEqual([
+      '../.nginx-lint.json services.api',
+      '../compose.yaml:2',
+    ]);
+  });
+
+  it('keeps discovered ports when the config declares none', () => {
+    const web = service(catalog, 'web');
+    expect(web.ports.map(located)).toEqual(['8080 @ ../compose.yaml:8']);
+    expect(located(web.maxResponseHeaderSize)).toBe('12288 @ ../.nginx-lint.json services.web.maxResponseHeaderSize');
+  });
+
+  it('quotes key paths that are not identifiers', () => {
+    expect(service(catalog, 'my.app').ports[0]?.origin.label).toBe('../.nginx-lint.json services["my.app"].port');
+  });
+
+  it('reports values that are not ports, hosts, durations or sizes', () => {
+    const invalid = loadServiceCatalog({
+      nginxConfigDir: root,
+      declaredOrigin: path.join(root, '.nginx-lint.json'),
+      declared: JSON.parse(
+        '{"a": {"port": "http", "ports": 3000, "hosts": [""], "p99": 5, "maxResponseHeaderSize": "16KB"}, "b": 3000}',
+      ),
+    });
+    expect(invalid.errors.map((error) => error.message)).toEqual([
+      '.nginx-lint.json services.a.hosts[0]: "" is not a host name',
+      '.nginx-lint.json services.a.ports: must be a list',
+      '.nginx-lint.json services.a.port: "http" is not a port such as 3000 or "3000-3005"',
+      '.nginx-lint.json services.a.p99: 5 is not a duration with a unit, such as "2.5s" or "800ms"',
+      '.nginx-lint.json services.a.maxResponseHeaderSize: "16KB" is not a size in bytes or ' +
+        'nginx\'s syntax, such as 16384 or "16k"',
+      '.nginx-lint.json services.b: must be an object such as { "port": 3000 }',
+    ]);
+    expect(invalid.errors.every((error) => error instanceof ServiceFactsError)).toBe(true);
+  });
+});
+
+describe('bad YAML', () => {
+  it('is an error naming file, line and column, and costs only that file’s facts', () => {
+    const directory = path.join(FIXTURES, 'bad');
+    const catalog = loadServiceCatalog({
+      nginxConfigDir: directory,
+      repoRoot: directory,
+      configDir: FIXTURES,
+      serviceFiles: ['k8s/manifests.yaml'],
+    });
+    expect(catalog.services.map((each) => each.name)).toContain('orders');
+    expect(catalog.errors).toHaveLength(1);
+    const [error] = catalog.errors;
+    expect(error).toBeInstanceOf(ServiceFactsError);
+    expect(error?.message).toBe('compose.yaml:5:3: invalid YAML: Map keys must be unique');
+    expect(error?.origin).toMatchObject({ file: path.join(directory, 'compose.yaml'), line: 5 });
+    expect(error?.column).toBe(3);
+  });
+
+  it('is an error when a file cannot be read', () => {
+    const root = tree({ '.git/': '', 'compose.yaml/': '' });
+    const [error] = loadServiceCatalog({ nginxConfigDir: root }).errors;
+    expect(error?.message).toMatch(/^compose\.yaml: cannot be read: EISDIR/);
+  });
+});

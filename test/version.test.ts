@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  compareNginxVersions,
+  DEFAULT_NGINX_VERSION,
+  parseVersionRange,
+  resolveNginxVersion,
+  satisfies,
+  versionFromNginxV,
+} from '../src/version.js';
+
+describe('compareNginxVersions', () => {
+  it('orders by number, not by text', () => {
+    expect(compareNginxVersions('1.9.2', '1.22.1')).toBeLessThan(0);
+    expect(compareNginxVersions('1.29.10', '1.29.7')).toBeGreaterThan(0);
+    expect(compareNginxVersions('2.0.0', '1.99.99')).toBeGreaterThan(0);
+    expect(compareNginxVersions('1.29.7', '1.29.7')).toBe(0);
+  });
+
+  it('rejects anything but major.minor.patch', () => {
+    expect(() => compareNginxVersions('1.29', '1.29.7')).toThrow(/invalid nginx version "1\.29"/);
+    expect(() => compareNginxVersions('1.29.7', 'nginx/1.29.7')).toThrow(RangeError);
+  });
+});
+
+describe('satisfies', () => {
+  it('treats space-separated comparators as all required', () => {
+    expect(satisfies('1.29.7', '>=1.29.7 <2.0.0')).toBe(true);
+    expect(satisfies('1.29.6', '>=1.29.7 <2.0.0')).toBe(false);
+    expect(satisfies('2.0.0', '>=1.29.7 <2.0.0')).toBe(false);
+    expect(satisfies('1.22.1', '>=1.9.13 <1.29.7')).toBe(true);
+  });
+
+  it('supports every operator, a bare version meaning equality', () => {
+    expect(satisfies('1.28.0', '>1.27.5')).toBe(true);
+    expect(satisfies('1.27.5', '>1.27.5')).toBe(false);
+    expect(satisfies('1.27.5', '<=1.27.5')).toBe(true);
+    expect(satisfies('1.27.5', '=1.27.5')).toBe(true);
+    expect(satisfies('1.27.5', '1.27.5')).toBe(true);
+    expect(satisfies('1.27.6', '1.27.5')).toBe(false);
+  });
+
+  it('fails loudly on a malformed range instead of matching nothing', () => {
+    expect(() => parseVersionRange('>= 1.29.7')).toThrow(/cannot read ">="/);
+    expect(() => satisfies('1.29.7', '>=1.29')).toThrow(RangeError);
+    expect(() => parseVersionRange('^1.29.7')).toThrow(RangeError);
+  });
+});
+
+describe('versionFromNginxV', () => {
+  it('reads the version nginx -v prints, distribution suffix and all', () => {
+    expect(versionFromNginxV('nginx version: nginx/1.22.1\n')).toBe('1.22.1');
+    expect(versionFromNginxV('nginx version: nginx/1.24.0 (Ubuntu)\n')).toBe('1.24.0');
+  });
+
+  it('reads the nginx core of an OpenResty bundle version', () => {
+    expect(versionFromNginxV('nginx version: openresty/1.25.3.1\n')).toBe('1.25.3');
+  });
+
+  it('gives up on forks that number their own releases', () => {
+    expect(versionFromNginxV('nginx version: freenginx/1.27.2\n')).toBeNull();
+    expect(versionFromNginxV('')).toBeNull();
+  });
+});
+
+describe('resolveNginxVersion', () => {
+  it('prefers the configured version and then never asks the installed nginx', () => {
+    const detect = vi.fn(() => '1.22.1');
+    expect(resolveNginxVersion('1.29.7', detect)).toEqual({ version: '1.29.7', source: 'configured', explicit: true });
+    expect(detect).not.toHaveBeenCalled();
+  });
+
+  it('uses the installed nginx when nothing is configured', () => {
+    expect(resolveNginxVersion(undefined, () => '1.22.1')).toEqual({ version: '1.22.1', source: 'detected', explicit: true });
+  });
+
+  it('falls back to the documented default, marked as not explicit', () => {
+    expect(resolveNginxVersion(undefined, () => null)).toEqual({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
+  });
+
+  it('rejects a malformed configured version', () => {
+    expect(() => resolveNginxVersion('1.29', () => null)).toThrow(/invalid nginx version "1\.29"/);
+  });
+});
