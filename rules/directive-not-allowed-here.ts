@@ -11,8 +11,8 @@ export default defineRule({
     fixable: false,
   },
   check(context) {
-    for (const { node, problem } of structuralProblems(context.model)) {
-      if (problem.kind !== 'not-allowed-here') continue;
+    for (const { node, problem, ruleId } of structuralProblems(context.model)) {
+      if (ruleId !== 'directive-not-allowed-here') continue;
       const where = node.context ? ` (it is in ${node.context.replace(/-/g, ' ')} context)` : '';
       context.report({
         node,

@@ -4,20 +4,16 @@ import { structuralProblems } from '../src/structure.js';
 export default defineRule({
   meta: {
     id: 'invalid-arguments',
-    description: 'A directive with the wrong number of arguments, a value other than on/off for a flag, or `;` where a block is required (a missing `;` before `{` lands here).',
+    description: 'A directive with the wrong number of arguments, or a value other than on/off for a flag.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
   },
   check(context) {
-    for (const { node, problem } of structuralProblems(context.model)) {
-      if (problem.kind !== 'invalid-arguments') continue;
-      const missingSemicolon =
-        problem.message.endsWith('is not terminated by ";"') && node.directive.args.length > 0
-          ? ' — is a ";" missing before the next directive?'
-          : ' — nginx -t fails';
-      context.report({ node, lineAt: node.directive.terminatorStart, message: `${problem.message}${missingSemicolon}` });
+    for (const { node, problem, ruleId } of structuralProblems(context.model)) {
+      if (ruleId !== 'invalid-arguments') continue;
+      context.report({ node, lineAt: node.directive.terminatorStart, message: `${problem.message} — nginx -t fails` });
     }
   },
 });

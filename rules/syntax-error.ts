@@ -1,4 +1,5 @@
 import { defineRule } from '../src/rule.js';
+import { structuralProblems } from '../src/structure.js';
 
 export default defineRule({
   meta: {
@@ -18,6 +19,13 @@ export default defineRule({
           message: `${error.message} — nginx -t stops here; the rest of this file is not checked`,
         });
       }
+    }
+    for (const { node, problem, ruleId } of structuralProblems(context.model)) {
+      if (ruleId !== 'syntax-error') continue;
+      const advice = problem.message.endsWith('is not terminated by ";"')
+        ? ' — is a ";" missing before the next directive?'
+        : ' — is a "{" missing, or a ";" where the block should start?';
+      context.report({ node, lineAt: node.directive.terminatorStart, message: `${problem.message}${advice}` });
     }
     for (const problem of context.model.tree.problems) {
       if (problem.kind === 'nesting-too-deep') context.report({ node: problem.node, lineAt: problem.node.directive.terminatorStart, message: problem.message });

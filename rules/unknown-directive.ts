@@ -11,8 +11,8 @@ export default defineRule({
     fixable: true,
   },
   check(context) {
-    for (const { node, problem } of structuralProblems(context.model)) {
-      if (problem.kind !== 'unknown-directive') continue;
+    for (const { node, problem, ruleId } of structuralProblems(context.model)) {
+      if (ruleId !== 'unknown-directive') continue;
       const { directive } = node;
       let advice = '';
       if (problem.suggestion) advice = ` — did you mean "${problem.suggestion}"?`;

@@ -56,7 +56,7 @@ function buildParser(argv: readonly string[]) {
     .alias('version', 'v')
     .help()
     .alias('help', 'h')
-    .strict()
+    .strictOptions()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((message, error) => {

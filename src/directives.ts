@@ -254,7 +254,10 @@ export function removedDirective(name: string): readonly RemovedDirective[] {
   return loadTable().removedByName.get(name) ?? [];
 }
 
-function isFromCode(spec: DirectiveSpec): spec is DirectiveSpec & { readonly args: readonly ArgFlag[] } {
+/** A spec read from module source: it has an arity, and only the contexts nginx OSS has. */
+type CodeSpec = DirectiveSpec & { readonly args: readonly ArgFlag[]; readonly contexts: readonly BlockContext[] };
+
+function isFromCode(spec: DirectiveSpec): spec is CodeSpec {
   return spec.args !== null;
 }
 
@@ -264,8 +267,8 @@ function isFromCode(spec: DirectiveSpec): spec is DirectiveSpec & { readonly arg
  * (`sinceFirst`) and `since` counts as having the directive: it may be on the other branch, and calling an existing
  * directive unknown is worse than missing one.
  */
-function shapeAt(spec: DirectiveSpec & { readonly args: readonly ArgFlag[] }, version: string | undefined): DirectiveShape | null {
-  const current = { contexts: spec.contexts as readonly BlockContext[], args: spec.args, block: spec.block };
+function shapeAt(spec: CodeSpec, version: string | undefined): DirectiveShape | null {
+  const current = { contexts: spec.contexts, args: spec.args, block: spec.block };
   if (version === undefined || spec.source !== 'nginx') return current;
   const firstRelease = spec.sinceFirst ?? spec.since;
   if (firstRelease === null || compareNginxVersions(version, firstRelease) < 0) return null;
@@ -395,14 +398,10 @@ export function closestDirectiveName(name: string, context?: BlockContext): stri
 
 // --- blocks -----------------------------------------------------------------------------------------------------
 
-/** The code spec that nginx would pick for the name in this context, if any. */
-function specIn(name: string, context: BlockContext): DirectiveSpec | undefined {
-  return getDirective(name).find((spec) => isFromCode(spec) && spec.contexts.includes(context));
-}
-
 /** What the block of `name` holds in `context`; null when the name is unknown there or takes no block. */
 export function blockBodyOf(name: string, context: BlockContext): BlockBody | null {
-  return specIn(name, context)?.blockBody ?? null;
+  const spec = getDirective(name).find((candidate) => isFromCode(candidate) && candidate.contexts.includes(context));
+  return spec?.blockBody ?? null;
 }
 
 /**

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { type SourceFile, positionAt } from './ast.js';
-import { applyBaseline, type BaselineFinding } from './baseline.js';
+import { applyBaseline } from './baseline.js';
 import { loadConfigFor, resolveRulesFor, isIgnored, printableConfig } from './config/index.js';
 import type { ResolvedConfig, RuleSetting } from './config/types.js';
 import { type BlockContext, checkStatement } from './directives.js';
@@ -18,10 +18,9 @@ import { buildModel, type Model } from './model.js';
 import { type LintMessage, type LintResult, type RuleDocs, countSeverities } from './results.js';
 import { RuleRegistry } from './registry.js';
 import type { Report, Rule, TextChange } from './rule.js';
-import { loadServiceCatalog } from './services/index.js';
+import { loadServiceCatalog, type ServiceCatalog } from './services/index.js';
 import { findSuppressions } from './suppressions.js';
 import { buildTree, contextPragma, includeChain, type ConfigNode } from './tree.js';
-import { resolveNginxVersion } from './version.js';
 
 export interface LintOptions {
   readonly cwd: string;
@@ -72,12 +71,15 @@ interface Finding {
   readonly lineAt: number;
   readonly node: ConfigNode | null;
   readonly fix: readonly TextChange[] | null;
+  /** A rule crashed or facts could not be read: the result is incomplete. Its severity is not configurable. */
   readonly fatal?: boolean;
 }
 
 /** Rules whose findings mean nginx -t fails: a fix must never add one. */
 const STRUCTURAL_RULES = new Set(['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'include-not-found', 'include-cycle']);
 const MAX_FIX_PASSES = 10;
+/** The rule id of findings that belong to no rule; they become `ruleId: null` in the output. */
+const INTERNAL = '';
 const PROGRESS_THRESHOLD = 20;
 /** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
 const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'location', 'upstream', 'stream'];
@@ -107,6 +109,7 @@ class Linter {
   readonly registry = new RuleRegistry();
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly settings = new Map<string, Map<string, RuleSetting>>();
+  private readonly catalogs = new Map<string, ServiceCatalog>();
 
   constructor(private readonly options: LintOptions) {}
 
@@ -120,6 +123,26 @@ class Linter {
     );
     this.configs.set(filePath, config);
     return config;
+  }
+
+  /** Compose files, Kubernetes manifests and declared services, read once per directory and config. */
+  private servicesFor(nginxConfigDir: string, config: ResolvedConfig): ServiceCatalog {
+    const key = `${config.filePath ?? ''}\0${nginxConfigDir}`;
+    let catalog = this.catalogs.get(key);
+    if (!catalog) {
+      catalog = loadServiceCatalog({
+        nginxConfigDir,
+        declared: config.services,
+        ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
+        serviceFiles: config.serviceFiles.flatMap((group) =>
+          group.patterns.map((pattern) =>
+            pattern.startsWith('!') ? `!${path.resolve(group.baseDir, pattern.slice(1))}` : path.resolve(group.baseDir, pattern),
+          ),
+        ),
+      });
+      this.catalogs.set(key, catalog);
+    }
+    return catalog;
   }
 
   /** Rule settings for the file where a finding physically is — overrides match include targets too. */
@@ -140,14 +163,11 @@ class Linter {
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
     const tree = buildTree(program, rootContext);
-    const nginxVersion = resolveNginxVersion(this.options.nginxVersion ?? config.nginxVersion ?? undefined);
+    const nginxVersion = this.options.nginxVersion ?? config.nginxVersion ?? undefined;
     const findings: Finding[] = [];
-
-    let services = null;
-    try {
-      services = loadServiceCatalog({ nginxConfigDir: path.dirname(entryPath), config });
-    } catch (error) {
-      findings.push(internalFinding('services', program.entry, `app-side facts could not be read: ${(error as Error).message}`, 1));
+    const services = this.servicesFor(path.dirname(entryPath), config);
+    for (const error of services.errors) {
+      findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
     const model = buildModel(tree, { nginxVersion, services });
 
@@ -217,7 +237,7 @@ function toMessage(finding: Finding): LintMessage {
   const line = anchor.line;
   const column = anchor.line === start.line ? start.column : anchor.column;
   const message: { -readonly [K in keyof LintMessage]: LintMessage[K] } = {
-    ruleId: finding.fatal && finding.ruleId === 'services' ? null : finding.ruleId,
+    ruleId: finding.ruleId === INTERNAL ? null : finding.ruleId,
     severity: finding.severity,
     message: finding.message,
     line,
@@ -268,13 +288,13 @@ function introducesStructuralProblem(before: Map<string, number>, after: Map<str
   return false;
 }
 
-/** Where a directive sits, for baselines: stable across line moves. */
-function fingerprintOf(finding: Finding, cwd: string): string {
+/** Where a finding sits, for baselines: the statement and its enclosing blocks, stable across line moves. */
+function fingerprintOf(finding: Finding): string {
   const parts: string[] = [];
   for (let node = finding.node; node; node = node.parent) {
     parts.unshift([node.directive.name, ...node.directive.args.map((arg) => arg.value)].join(' '));
   }
-  return `${path.relative(cwd, finding.file.path)}|${parts.join(' > ') || finding.file.text.slice(finding.start, finding.end)}`;
+  return parts.join(' > ') || finding.file.text.slice(finding.start, finding.end);
 }
 
 export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
@@ -299,6 +319,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
   const filesLinted = new Map<string, SourceFile>();
   const fixedFiles: FixedFile[] = [];
 
+  const configOfFile = new Map<string, ResolvedConfig>();
   let done = 0;
   for (const entry of ordered) {
     done++;
@@ -314,19 +335,17 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       fixedFiles.push(...fixed.files);
     }
     for (const file of outcome.program.files.values()) {
+      if (isIgnored(outcome.config, file.path) || filesLinted.has(file.path)) continue;
       covered.add(file.path);
       filesLinted.set(file.path, file);
+      configOfFile.set(file.path, outcome.config);
     }
     for (const finding of outcome.findings) {
       const key = findingKey(finding);
-      if (seen.has(key)) continue;
+      if (seen.has(key) || configOfFile.get(finding.file.path) !== outcome.config) continue;
       seen.add(key);
-      const fileSettings = linter.settingsFor(outcome.config, finding.file.path);
-      const setting = fileSettings.get(finding.ruleId);
-      const severity = finding.fatal ? finding.severity : setting?.severity;
+      const severity = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
       if (severity === undefined) continue;
-      if (isIgnored(outcome.config, finding.file.path)) continue;
-      if (options.quiet && severity === 1) continue;
       const list = findingsByFile.get(finding.file.path) ?? [];
       list.push({ ...finding, severity });
       findingsByFile.set(finding.file.path, list);
@@ -334,23 +353,35 @@ export async function lint(operands: readonly string[], options: LintOptions): P
   }
   if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
 
-  let results: LintResult[] = [];
-  const baselineFindings: BaselineFinding[] = [];
+  let kept: Finding[] = [];
   for (const [filePath, file] of filesLinted) {
-    const findings = applySuppressionComments(file, findingsByFile.get(filePath) ?? []);
-    findings.sort((a, b) => a.lineAt - b.lineAt || a.start - b.start);
-    const messages = findings.map(toMessage);
-    messages.sort((a, b) => a.line - b.line || a.column - b.column);
-    for (const finding of findings) {
-      baselineFindings.push({ filePath: path.relative(options.cwd, filePath), ruleId: finding.ruleId, message: finding.message, fingerprint: fingerprintOf(finding, options.cwd) });
+    const requireReason = configOfFile.get(filePath)!.requireSuppressionReason;
+    kept.push(...applySuppressionComments(file, findingsByFile.get(filePath) ?? [], requireReason));
+  }
+  // After suppressions, so that a suppression of a warning is not reported as unused under --quiet.
+  if (options.quiet) kept = kept.filter((finding) => finding.severity === 2);
+  if (options.baseline) {
+    const baselinePath = path.resolve(options.cwd, options.baseline.file);
+    const outcome = applyBaseline(
+      baselinePath,
+      kept.map((finding) => ({ finding, filePath: finding.file.path, ruleId: finding.ruleId, fingerprint: fingerprintOf(finding) })),
+      { update: options.baseline.update, lintedFiles: [...filesLinted.keys()] },
+    );
+    if (options.baseline.update) notes.push(`wrote ${kept.length} finding(s) to ${options.baseline.file}`);
+    else {
+      kept = outcome.fresh.map((entry) => entry.finding);
+      if (outcome.known.length > 0) notes.push(`${outcome.known.length} known finding(s) in ${options.baseline.file} not reported`);
     }
+  }
+
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of kept) byFile.set(finding.file.path, [...(byFile.get(finding.file.path) ?? []), finding]);
+  const results: LintResult[] = [];
+  for (const filePath of filesLinted.keys()) {
+    const messages = (byFile.get(filePath) ?? []).map(toMessage);
+    messages.sort((a, b) => a.line - b.line || a.column - b.column);
     const fixed = fixedFiles.find((candidate) => candidate.path === filePath);
     results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}) });
-  }
-  if (options.baseline) {
-    const outcome = applyBaseline(results, baselineFindings, path.resolve(options.cwd, options.baseline.file), options.baseline.update);
-    results = outcome.results;
-    notes.push(...outcome.notes);
   }
 
   const rules = new Map<string, RuleDocs>();
@@ -364,13 +395,17 @@ function orderEntries(files: readonly string[]): string[] {
   return [...files].sort((a, b) => rank(a) - rank(b) || a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
 }
 
-function applySuppressionComments(file: SourceFile, findings: Finding[]): Finding[] {
-  const outcome = findSuppressions(file, findings.map((finding) => ({ ruleId: finding.ruleId, start: finding.start, line: positionAt(file, finding.lineAt).line })));
+function applySuppressionComments(file: SourceFile, findings: Finding[], requireReason: boolean): Finding[] {
+  const candidates = findings.map((finding) => ({ ruleId: finding.ruleId, start: finding.start, line: positionAt(file, finding.lineAt).line }));
+  const outcome = findSuppressions(file, candidates, { requireReason });
   const kept = findings.filter((_, index) => !outcome.suppressed.has(index));
-  for (const unused of outcome.unused) {
-    kept.push({ ruleId: 'unused-suppression', severity: 1, message: unused.message, file, start: unused.start, end: unused.end, lineAt: unused.start, node: null, fix: null });
-  }
+  for (const problem of outcome.unused) kept.push(suppressionFinding('unused-suppression', file, problem, 1));
+  for (const problem of outcome.missingReasons) kept.push(suppressionFinding('suppression-reason-missing', file, problem, 2));
   return kept;
+}
+
+function suppressionFinding(ruleId: string, file: SourceFile, problem: { message: string; start: number; end: number }, severity: 1 | 2): Finding {
+  return { ruleId, severity, message: problem.message, file, start: problem.start, end: problem.end, lineAt: problem.start, node: null, fix: null };
 }
 
 /**
@@ -456,7 +491,7 @@ async function tryFixes(linter: Linter, entry: string, overlay: Map<string, stri
 export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {
   const linter = new Linter(options);
   const config = await linter.configFor(filePath);
-  return printableConfig(config, filePath, linter.settingsFor(config, filePath));
+  return printableConfig(config, filePath);
 }
 
 export function ruleCatalog(): RuleDocs[] {

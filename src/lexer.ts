@@ -175,7 +175,8 @@ export class Lexer {
           needSpace = false;
         } else {
           this.pos = pos;
-          return this.fail(`unexpected "${text[pos - 1]}"`, pos - 1);
+          // Whole characters, where nginx prints the first byte: a lone surrogate would make the message invalid.
+          return this.fail(`unexpected "${String.fromCodePoint(text.codePointAt(pos - 1)!)}"`, pos - 1);
         }
       }
 

@@ -5,10 +5,9 @@
  * the `include` line. Each file is read and parsed once; the context it is analysed in is decided later, per
  * inclusion, by the tree builder — so a file included from two places is analysed in both.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { globSync } from 'tinyglobby';
 import type { Directive, SourceFile } from './ast.js';
 import { parse } from './parser.js';
 
@@ -51,7 +50,9 @@ export class InputError extends Error {
   }
 }
 
-const DUMP_MARKER = /^# configuration file (.+):\r?$/gm;
+// nginx -T names every file by its absolute path; requiring the `/` keeps a comment such as
+// `# configuration file for the shop:` from turning a config into a dump.
+const DUMP_MARKER = /^# configuration file (\/.*):\r?$/gm;
 const GLOB_CHARS = /[*?[]/;
 
 function describeReadError(error: unknown): string {
@@ -105,7 +106,7 @@ export function splitDump(text: string): Map<string, string> | null {
   markers.forEach((marker, index) => {
     const contentStart = marker.index + marker[0].length + 1;
     const next = markers[index + 1];
-    // nginx -T writes each file, a LF if the file lacked one, and one more LF before the next marker.
+    // nginx -T writes a LF after every file's text, whether or not the text ended with one.
     let content = text.slice(contentStart, next ? next.index : text.length);
     if (content.endsWith('\n')) content = content.slice(0, -1);
     files.set(marker[1]!, content);
@@ -179,10 +180,8 @@ function resolveOnDisk(
 ): IncludeResolution {
   const pattern = path.resolve(prefix, directive.args[0]!.value);
   if (GLOB_CHARS.test(pattern)) {
-    const matches = globSync(pattern, { absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
-    matches.sort();
     const targets: SourceFile[] = [];
-    for (const match of matches) {
+    for (const match of expandGlob(pattern)) {
       try {
         targets.push(resolveFile(match));
       } catch (error) {
@@ -197,6 +196,44 @@ function resolveOnDisk(
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+  }
+}
+
+/**
+ * Expands an include pattern as glob(3) does for nginx: each path part with `*?[` is matched against the names in
+ * the directories reached so far (a leading dot only by a pattern that spells it), the other parts are taken as
+ * written, and every name found comes back sorted — directories and dangling symlinks too, which nginx then fails
+ * to read, so they are reported instead of silently skipped.
+ */
+function expandGlob(pattern: string): string[] {
+  let found = [path.parse(pattern).root];
+  for (const part of pattern.split(path.sep).filter((segment) => segment !== '')) {
+    if (!GLOB_CHARS.test(part)) {
+      found = found.map((directory) => path.join(directory, part));
+      continue;
+    }
+    // glob(3) knows no braces, extglobs or `**`.
+    const isMatch = picomatch(part, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+    found = found.flatMap((directory) => {
+      try {
+        return readdirSync(directory)
+          .filter((name) => isMatch(name))
+          .map((name) => path.join(directory, name));
+      } catch {
+        return []; // Not a readable directory: glob(3) skips it.
+      }
+    });
+  }
+  return found.filter(existsAsName).sort();
+}
+
+/** Whether the name exists, even as a dangling symlink (glob(3) lists those). */
+function existsAsName(candidate: string): boolean {
+  try {
+    lstatSync(candidate);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -10,6 +10,13 @@ import { scanLuaBlock } from './lua-block.js';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type DirectiveDraft = Mutable<Directive>;
 
+/**
+ * Blocks whose body a module reads line by line through `cf->handler` (`types`, `map`, `geo`, `split_clients`,
+ * `charset_map`, in http and stream alike). ngx_conf_parse rejects any `{` inside them with `unexpected "{"`, which
+ * is what a `map` missing its `}` before the next `server {` gets.
+ */
+const LINE_BODY_BLOCKS = new Set(['types', 'map', 'geo', 'split_clients', 'charset_map']);
+
 /** lua-nginx-module hands the body of these directives to its own Lua-aware scanner. */
 function isLuaBlockDirective(name: string): boolean {
   return name.endsWith('_by_lua_block');
@@ -63,6 +70,11 @@ export function parse(text: string, path: string): SourceFile {
 
     const nameToken = words[0]!;
     const opensBlock = statementEnd === StatementEnd.BlockStart;
+    const enclosing = openBlocks[openBlocks.length - 1];
+    if (opensBlock && enclosing && LINE_BODY_BLOCKS.has(enclosing.name)) {
+      fail('unexpected "{"', lexer.endOffset, nameToken.start, lexer.endOffset + 1);
+      break;
+    }
     const directive: DirectiveDraft = {
       name: nameToken.value,
       nameToken,
@@ -75,7 +87,7 @@ export function parse(text: string, path: string): SourceFile {
       start: nameToken.start,
       end: lexer.endOffset + 1,
       file,
-      parent: openBlocks[openBlocks.length - 1] ?? null,
+      parent: enclosing ?? null,
     };
     siblings.push(directive);
 

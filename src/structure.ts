@@ -9,6 +9,20 @@ import { type ConfigNode, walkTree } from './tree.js';
 export interface StructuralProblem {
   readonly node: ConfigNode;
   readonly problem: ShapeProblem;
+  /** The rule that reports it. */
+  readonly ruleId: 'syntax-error' | 'unknown-directive' | 'directive-not-allowed-here' | 'invalid-arguments';
+}
+
+/**
+ * `;` where nginx expects `{` or the other way round is how a missing `;` shows (`listen 80` then `location / {`
+ * reads as one statement ending in `{`). nginx finds it while checking the directive, but to a user it is a syntax
+ * error, so it is reported as one.
+ */
+function ruleFor(problem: ShapeProblem): StructuralProblem['ruleId'] {
+  if (problem.message.endsWith('is not terminated by ";"') || problem.message.endsWith('has no opening "{"')) return 'syntax-error';
+  if (problem.kind === 'unknown-directive') return 'unknown-directive';
+  if (problem.kind === 'not-allowed-here') return 'directive-not-allowed-here';
+  return 'invalid-arguments';
 }
 
 const cache = new WeakMap<Model, StructuralProblem[]>();
@@ -29,7 +43,7 @@ export function structuralProblems(model: Model): StructuralProblem[] {
       hasBlock: directive.terminator === '{',
       nginxVersion: model.nginxVersion.explicit ? model.nginxVersion.version : undefined,
     });
-    if (problem) found.push({ node, problem });
+    if (problem) found.push({ node, problem, ruleId: ruleFor(problem) });
   });
   cache.set(model, problems);
   return problems;

@@ -98,6 +98,17 @@ function settings(config: Awaited<ReturnType<typeof loadConfigFor>>, root: strin
   return Object.fromEntries([...resolveRulesFor(config, join(root, file))].map(([id, { severity, options }]) => [id, [severity, options]]));
 }
 
+/** The message of the ConfigError `run` throws. */
+function thrownMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 async function expectConfigError(pending: Promise<unknown>, message: string): Promise<void> {
   const error = await pending.then(
     () => null,
@@ -280,14 +291,18 @@ describe('--rule', () => {
   });
 
   it('rejects malformed values with the reason', () => {
-    expect(() => parseCliRule(PORT)).toThrow(
-      new ConfigError(`--rule "${PORT}"`, [{ pointer: '', message: 'expected "rule-id: severity" or "rule-id: [severity, options]"' }]),
+    expect(thrownMessage(() => parseCliRule(PORT))).toBe(
+      `--rule "${PORT}": expected "rule-id: severity" or "rule-id: [severity, options]"`,
     );
-    expect(() => parseCliRule(`${PORT}: warning`)).toThrow(
+    expect(thrownMessage(() => parseCliRule(`${PORT}: warning`))).toBe(
       `--rule "${PORT}: warning": expected one of "off", "warn", "error", got "warning" — did you mean "warn"?`,
     );
-    expect(() => parseCliRule(`${PORT}: [warn, {]`)).toThrow(`--rule "${PORT}: [warn, {]": expected a severity or JSON after the colon, got [warn, {]`);
-    expect(() => parseCliRule(`${PORT}: [warn, {}, 1]`)).toThrow(`--rule "${PORT}: [warn, {}, 1]": expected at most 2 item(s), got 3`);
+    expect(thrownMessage(() => parseCliRule(`${PORT}: [warn, {]`))).toBe(
+      `--rule "${PORT}: [warn, {]": expected a severity or JSON after the colon, got [warn, {]`,
+    );
+    expect(thrownMessage(() => parseCliRule(`${PORT}: [warn, {}, 1]`))).toBe(
+      `--rule "${PORT}: [warn, {}, 1]": expected at most 2 item(s), got 3`,
+    );
   });
 
   it('applies after the config, overrides included', async () => {
@@ -365,6 +380,20 @@ describe('config errors', () => {
     );
     await expectConfigError(errorFor('{\n  "rules": { "a" "error" }\n}'), '.nginx-lint.json:2:18: invalid JSON: unexpected "\\"", expected ":"');
     await expectConfigError(errorFor('{ "extends": '), '.nginx-lint.json:1:14: invalid JSON: unexpected end of file, expected a value');
+  });
+
+  it.each([
+    ['{ "rules": { "a": "error\n" } }', '1:19: invalid JSON: unterminated string'],
+    ['{ "rules": "\\q" }', '1:13: invalid JSON: invalid escape "\\q"'],
+    ["{ 'rules': {} }", '1:3: invalid JSON: unexpected "\'", expected a property name in double quotes'],
+    ['{} {}', '1:4: invalid JSON: unexpected "{" after the end of the JSON value'],
+    ['[1, 2,]', '1:6: invalid JSON: trailing comma'],
+  ])('locates the syntax error in %j', async (text, expected) => {
+    await expectConfigError(errorFor(text), `.nginx-lint.json:${expected}`);
+  });
+
+  it('accepts a byte order mark', async () => {
+    await expectConfigError(errorFor('\uFEFF{ "rulez": {} }'), '.nginx-lint.json: /rulez: unknown key "rulez" — did you mean "rules"?');
   });
 });
 

@@ -192,6 +192,18 @@ describe('syntax errors carry nginx message and line', () => {
   });
 });
 
+describe('a deliberate difference from nginx', () => {
+  const placed = place('return 200 "a"😀;', 'server');
+
+  it('quotes the whole unexpected character', () => {
+    expect(parserVerdict(placed.text)).toEqual({ message: 'unexpected "😀"', line: placed.linesBefore + 1, column: 15 });
+  });
+
+  it.runIf(nginxAvailable)('where nginx prints its first byte, which is no character on its own', () => {
+    expect(nginxVerdict(placed.text)).toEqual({ message: 'unexpected "\uFFFD"', line: placed.linesBefore + 1 });
+  });
+});
+
 describe('token positions', () => {
   it('gives each word its raw spelling, its value and its exact range', () => {
     const text = 'add_header X "a \\"b\\"" \'c\'\n;';

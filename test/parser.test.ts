@@ -118,6 +118,20 @@ const blockErrorCases: BlockErrorCase[] = [
   { rule: 'the end of file inside a block', snippet: 'events {\n', message: 'unexpected end of file, expecting "}"', line: 2, column: 1 },
   { rule: 'the end of file two blocks deep', snippet: 'events {}\nhttp {\n  server {\n', message: 'unexpected end of file, expecting "}"', line: 4, column: 1 },
   { rule: 'the end of file after a comment', snippet: 'events {}\nhttp {\n# the end', message: 'unexpected end of file, expecting "}"', line: 3, column: 10 },
+  {
+    rule: 'a `{` inside a map (a map missing its `}`)',
+    snippet: 'events {}\nhttp {\n  map $host $x {\n    default 0;\n  server {\n  }\n}\n',
+    message: 'unexpected "{"',
+    line: 5,
+    column: 10,
+  },
+  {
+    rule: 'a `{` inside types',
+    snippet: 'events {}\nhttp {\n  server {\n    location / {\n      types {\n        text/html html;\n        a {\n',
+    message: 'unexpected "{"',
+    line: 7,
+    column: 11,
+  },
 ];
 
 describe.each(blockErrorCases)('block error: $rule', (errorCase) => {

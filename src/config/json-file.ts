@@ -48,7 +48,8 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 function findJsonSyntaxError(text: string): JsonSyntaxError | null {
   let index = 0;
 
-  const fail = (reason: string, offset = index): never => {
+  // Typed on the declaration so that control flow knows a call never returns.
+  const fail: (reason: string, offset?: number) => never = (reason, offset = index) => {
     throw new ScanFailure({ offset, reason });
   };
   const found = (): string => (index >= text.length ? 'end of file' : JSON.stringify(text[index]));
@@ -67,15 +68,15 @@ function findJsonSyntaxError(text: string): JsonSyntaxError | null {
       const char = text[index];
       if (char === undefined || char === '\n' || char === '\r') fail('unterminated string', opening);
       if (char === '"') break;
-      if (char! < ' ') fail('control character in string; escape it');
+      if (char < ' ') fail('control character in string; escape it');
       if (char === '\\') {
         index++;
         if (text[index] === 'u') {
           index++;
           if (matchAt(HEX4) === null) fail('invalid \\u escape: expected 4 hex digits');
           index += 3;
-        } else if (!SIMPLE_ESCAPES.has(text[index] ?? '')) {
-          fail(`invalid escape "\\${text[index] ?? ''}"`, index - 1);
+        } else if (index < text.length && !SIMPLE_ESCAPES.has(text[index]!)) {
+          fail(`invalid escape "\\${text[index]}"`, index - 1);
         }
       }
       index++;

@@ -59,7 +59,7 @@ export function parseCliRule(text: string): CliRule {
   return { source, ruleId, entry: normalizeRuleEntry(parsed as RuleEntryInput) };
 }
 
-export function normalizeRuleEntry(input: RuleEntryInput): RuleEntry {
+function normalizeRuleEntry(input: RuleEntryInput): RuleEntry {
   if (typeof input === 'string') return { severity: input };
   return input.length === 2 ? { severity: input[0], options: input[1] } : { severity: input[0] };
 }

@@ -2,14 +2,14 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","type":"array","minItems":1,"items":{"$ref":"#/definitions/nonEmptyString"}},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
 const schema12 = {"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]};
-const schema20 = {"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"};
-const schema19 = {"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."};
+const schema18 = {"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."};
+const schema21 = {"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?!nginx-lint:).", "u");
-const pattern3 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 const pattern2 = new RegExp(".", "u");
+const pattern4 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
 const schema14 = {"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}};
 const schema15 = {"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}};
 const schema16 = {"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]};
@@ -169,9 +169,9 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}};
+const schema19 = {"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -180,7 +180,7 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema19,data:data0};
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -191,7 +191,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.type,parentSchema:schema19,data:data0};
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -203,7 +203,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.type,parentSchema:schema18,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.type,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -212,25 +212,25 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate15.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}};
-const schema24 = {"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}};
-const schema26 = {"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"};
-const schema28 = {"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}};
-const pattern6 = new RegExp("^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$", "u");
-const pattern8 = new RegExp("^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$", "u");
-const pattern10 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
+const schema23 = {"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}};
+const schema25 = {"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}};
+const schema27 = {"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"};
+const schema29 = {"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}};
+const pattern7 = new RegExp("^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$", "u");
+const pattern9 = new RegExp("^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$", "u");
+const pattern11 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((key0 === "hosts") || (key0 === "port")) || (key0 === "ports")) || (key0 === "p99")) || (key0 === "keepAliveTimeout")) || (key0 === "maxResponseHeaderSize"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -248,7 +248,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err1 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema19,data:data1};
+const err1 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -259,7 +259,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.type,parentSchema:schema19,data:data1};
+const err2 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -271,7 +271,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.hosts.type,parentSchema:schema22.properties.hosts,data:data0};
+const err3 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.hosts.type,parentSchema:schema23.properties.hosts,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -310,8 +310,8 @@ let ifClause0;
 if(_valid0){
 const _errs13 = errors;
 if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
-const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema24.then,data:data2};
+if(!pattern7.test(data2)){
+const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema25.then,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -322,7 +322,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.then.type,parentSchema:schema24.then,data:data2};
+const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.then.type,parentSchema:schema25.then,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -338,7 +338,7 @@ ifClause0 = "then";
 else {
 const _errs15 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.else.type,parentSchema:schema24.else,data:data2};
+const err7 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.else.type,parentSchema:schema25.else,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -349,7 +349,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 65535 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.else,data:data2};
+const err8 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema25.else,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -359,7 +359,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.else,data:data2};
+const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.else,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -374,7 +374,7 @@ valid5 = _valid0;
 ifClause0 = "else";
 }
 if(!valid5){
-const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema24.if,parentSchema:schema24,data:data2};
+const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema25.if,parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -417,8 +417,8 @@ let ifClause1;
 if(_valid1){
 const _errs24 = errors;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
-const err12 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema24.then,data:data4};
+if(!pattern7.test(data4)){
+const err12 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema25.then,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -429,7 +429,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.then.type,parentSchema:schema24.then,data:data4};
+const err13 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.then.type,parentSchema:schema25.then,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -445,7 +445,7 @@ ifClause1 = "then";
 else {
 const _errs26 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.else.type,parentSchema:schema24.else,data:data4};
+const err14 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.else.type,parentSchema:schema25.else,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -456,7 +456,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 65535 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.else,data:data4};
+const err15 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema25.else,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -466,7 +466,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err16 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.else,data:data4};
+const err16 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.else,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -481,7 +481,7 @@ valid9 = _valid1;
 ifClause1 = "else";
 }
 if(!valid9){
-const err17 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema24.if,parentSchema:schema24,data:data4};
+const err17 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema25.if,parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -493,7 +493,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.ports.type,parentSchema:schema22.properties.ports,data:data3};
+const err18 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.ports.type,parentSchema:schema23.properties.ports,data:data3};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -506,8 +506,8 @@ errors++;
 if(data.p99 !== undefined){
 let data5 = data.p99;
 if(typeof data5 === "string"){
-if(!pattern8.test(data5)){
-const err19 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema26,data:data5};
+if(!pattern9.test(data5)){
+const err19 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema27,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -518,7 +518,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data5};
+const err20 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -531,8 +531,8 @@ errors++;
 if(data.keepAliveTimeout !== undefined){
 let data6 = data.keepAliveTimeout;
 if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
-const err21 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema26,data:data6};
+if(!pattern9.test(data6)){
+const err21 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema27,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -543,7 +543,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.type,parentSchema:schema26,data:data6};
+const err22 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -582,8 +582,8 @@ let ifClause2;
 if(_valid2){
 const _errs39 = errors;
 if(typeof data7 === "string"){
-if(!pattern10.test(data7)){
-const err24 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema28.then,data:data7};
+if(!pattern11.test(data7)){
+const err24 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema29.then,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -594,7 +594,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.then.type,parentSchema:schema28.then,data:data7};
+const err25 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.then.type,parentSchema:schema29.then,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -610,7 +610,7 @@ ifClause2 = "then";
 else {
 const _errs41 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err26 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema28.else.type,parentSchema:schema28.else,data:data7};
+const err26 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.else.type,parentSchema:schema29.else,data:data7};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -621,7 +621,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err27 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema28.else,data:data7};
+const err27 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.else,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -636,7 +636,7 @@ valid13 = _valid2;
 ifClause2 = "else";
 }
 if(!valid13){
-const err28 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema28.if,parentSchema:schema28,data:data7};
+const err28 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema29.if,parentSchema:schema29,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -648,7 +648,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -657,7 +657,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate19.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
@@ -918,9 +918,54 @@ errors++;
 }
 }
 if(data5.files !== undefined){
-if(!(validate15(data5.files, {instancePath:instancePath+"/overrides/" + i1+"/files",parentData:data5,parentDataProperty:"files",rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
+let data6 = data5.files;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err15 = {instancePath:instancePath+"/overrides/" + i1+"/files",schemaPath:"#/properties/overrides/items/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.overrides.items.properties.files,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+const len2 = data6.length;
+for(let i2=0; i2<len2; i2++){
+let data7 = data6[i2];
+if(typeof data7 === "string"){
+if(!pattern2.test(data7)){
+const err16 = {instancePath:instancePath+"/overrides/" + i1+"/files/" + i2,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/overrides/" + i1+"/files/" + i2,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data7};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/overrides/" + i1+"/files",schemaPath:"#/properties/overrides/items/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.overrides.items.properties.files.type,parentSchema:schema11.properties.overrides.items.properties.files,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
 }
 }
 if(data5.rules !== undefined){
@@ -931,68 +976,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/overrides/" + i1,schemaPath:"#/properties/overrides/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.items.type,parentSchema:schema11.properties.overrides.items,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data4};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data.ignores !== undefined){
-if(!(validate15(data.ignores, {instancePath:instancePath+"/ignores",parentData:data,parentDataProperty:"ignores",rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
-}
-}
-if(data.nginxVersion !== undefined){
-let data9 = data.nginxVersion;
-if(typeof data9 === "string"){
-if(!pattern3.test(data9)){
-const err17 = {instancePath:instancePath+"/nginxVersion",schemaPath:"#/definitions/version/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$"},message:"must match pattern \""+"^[0-9]+\\.[0-9]+\\.[0-9]+$"+"\"",schema:"^[0-9]+\\.[0-9]+\\.[0-9]+$",parentSchema:schema20,data:data9};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/nginxVersion",schemaPath:"#/definitions/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data9};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data.plugins !== undefined){
-let data10 = data.plugins;
-if(Array.isArray(data10)){
-const len2 = data10.length;
-for(let i2=0; i2<len2; i2++){
-let data11 = data10[i2];
-if(typeof data11 === "string"){
-if(!pattern2.test(data11)){
-const err19 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema19,data:data11};
+const err19 = {instancePath:instancePath+"/overrides/" + i1,schemaPath:"#/properties/overrides/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.items.type,parentSchema:schema11.properties.overrides.items,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1002,8 +986,9 @@ vErrors.push(err19);
 errors++;
 }
 }
+}
 else {
-const err20 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.type,parentSchema:schema19,data:data11};
+const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1013,9 +998,17 @@ vErrors.push(err20);
 errors++;
 }
 }
+if(data.ignores !== undefined){
+if(!(validate16(data.ignores, {instancePath:instancePath+"/ignores",parentData:data,parentDataProperty:"ignores",rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
 }
-else {
-const err21 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.plugins.type,parentSchema:schema11.properties.plugins,data:data10};
+}
+if(data.nginxVersion !== undefined){
+let data10 = data.nginxVersion;
+if(typeof data10 === "string"){
+if(!pattern4.test(data10)){
+const err21 = {instancePath:instancePath+"/nginxVersion",schemaPath:"#/definitions/version/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$"},message:"must match pattern \""+"^[0-9]+\\.[0-9]+\\.[0-9]+$"+"\"",schema:"^[0-9]+\\.[0-9]+\\.[0-9]+$",parentSchema:schema21,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1025,18 +1018,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.services !== undefined){
-let data12 = data.services;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key2 in data12){
-if(!(validate19(data12[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data12,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err22 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data12};
+const err22 = {instancePath:instancePath+"/nginxVersion",schemaPath:"#/definitions/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.type,parentSchema:schema21,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1046,20 +1029,82 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.serviceFiles !== undefined){
-if(!(validate15(data.serviceFiles, {instancePath:instancePath+"/serviceFiles",parentData:data,parentDataProperty:"serviceFiles",rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data.plugins !== undefined){
+let data11 = data.plugins;
+if(Array.isArray(data11)){
+const len3 = data11.length;
+for(let i3=0; i3<len3; i3++){
+let data12 = data11[i3];
+if(typeof data12 === "string"){
+if(!pattern2.test(data12)){
+const err23 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
 else {
 vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data12};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.plugins.type,parentSchema:schema11.properties.plugins,data:data11};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.services !== undefined){
+let data13 = data.services;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key2 in data13){
+if(!(validate18(data13[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data13,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data13};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.serviceFiles !== undefined){
+if(!(validate16(data.serviceFiles, {instancePath:instancePath+"/serviceFiles",parentData:data,parentDataProperty:"serviceFiles",rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 }

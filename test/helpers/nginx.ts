@@ -63,10 +63,12 @@ export interface NginxVerdict {
 }
 
 /**
- * Most configuration errors are `[emerg]`; some fail at `[error]` or `[crit]`. A failed read (`pread() … failed`)
- * names no file and line.
+ * Most configuration errors are `[emerg]`; some fail at `[error]` or `[crit]`. nginx prints a directive name as it
+ * read it, so the message can hold a CR or LF (`\r` and `\n` are unescaped): it ends at ` in FILE:LINE` and a LF.
  */
-const FAILURE = /\[(?:emerg|alert|crit|error)\] (?:\d+#\d+: )?(.*?)(?: in (\S+):(\d+))?$/m;
+const FAILURE_AT_LINE = /\[(?:emerg|alert|crit|error)\] (?:\d+#\d+: )?(.*?) in (\/\S+):(\d+)\n/s;
+/** A failed read (`pread() … failed`) names no file and line. */
+const FAILURE = /\[(?:emerg|alert|crit|error)\] (?:\d+#\d+: )?(.*)/;
 
 export interface FileVerdict extends NginxVerdict {
   /** The file nginx names: with includes, not always the main one. */
@@ -77,10 +79,11 @@ export interface FileVerdict extends NginxVerdict {
 export function nginxCheck(confPath: string): FileVerdict {
   const { ok, output } = nginxTest(confPath);
   if (ok) return { message: null, file: null, line: null };
+  const atLine = FAILURE_AT_LINE.exec(output);
+  if (atLine) return { message: atLine[1]!, file: atLine[2]!, line: Number(atLine[3]) };
   const failure = FAILURE.exec(output);
   if (!failure) throw new Error(`nginx failed without an error line:\n${output}`);
-  const [, message, file, line] = failure;
-  return { message: message!, file: file ?? null, line: line === undefined ? null : Number(line) };
+  return { message: failure[1]!, file: null, line: null };
 }
 
 /** `nginx -t` on `text` written as nginx.conf in a fresh directory. */
