@@ -4,12 +4,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import type { BlockContext } from './directives.js';
 import { InputError } from './loader.js';
 import { UsageError } from './inputs.js';
 import type { LintResult } from './results.js';
+import { toolVersion } from './package-info.js';
 
 const SNIPPET_CONTEXTS = ['main', 'http', 'server', 'location', 'upstream', 'stream', 'stream-server', 'mail'] as const;
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
@@ -17,11 +17,6 @@ const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'g
 export const EXIT_OK = 0;
 export const EXIT_LINT_ERRORS = 1;
 export const EXIT_FAILURE = 2;
-
-function toolVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
-}
 
 function buildParser(argv: readonly string[]) {
   return yargs([...argv])

@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT_FAILURE, EXIT_OK, exitCodeFor, writeReport } from './cli.js';
 import type { BlockContext } from './directives.js';
 import { unifiedDiff } from './fix/diff.js';
@@ -12,7 +11,8 @@ import { writeFileAtomic } from './fix/write.js';
 import { getFormatter } from './formatters/index.js';
 import { lint, printConfigFor, ruleCatalog } from './engine.js';
 import { UsageError } from './inputs.js';
-import { starterConfig } from './config/index.js';
+import { CONFIG_FILE_NAME, starterConfig } from './config/index.js';
+import { packageRoot } from './package-info.js';
 
 export interface CommandOptions {
   readonly operands: readonly string[];
@@ -42,8 +42,6 @@ export interface CommandOptions {
   readonly debug: boolean;
 }
 
-const DOCS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/rules');
-const CONFIG_FILE_NAME = '.nginx-lint.json';
 
 export async function runCommand(options: CommandOptions): Promise<number> {
   if (options.init) return init(options.cwd);
@@ -120,7 +118,7 @@ function listRules(): number {
 }
 
 function explain(ruleId: string): number {
-  const doc = path.join(DOCS_DIR, `${ruleId}.md`);
+  const doc = path.join(packageRoot(), 'docs', 'rules', `${ruleId}.md`);
   if (!/^[a-z0-9-]+$/.test(ruleId) || !existsSync(doc)) throw new UsageError(`no rule named "${ruleId}"; see nginx-lint --list-rules`);
   process.stdout.write(readFileSync(doc, 'utf8'));
   return EXIT_OK;

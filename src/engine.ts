@@ -5,7 +5,6 @@
  * passes that introduce no structural problem.
  */
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { type SourceFile, positionAt } from './ast.js';
 import { applyBaseline } from './baseline.js';
 import { loadConfigFor, resolveRulesFor, isIgnored, printableConfig } from './config/index.js';
@@ -17,6 +16,7 @@ import { InputError, loadProgram, type Program } from './loader.js';
 import { buildModel, type Model } from './model.js';
 import { type LintMessage, type LintResult, type RuleDocs, countSeverities } from './results.js';
 import { RuleRegistry } from './registry.js';
+import { toolVersion } from './package-info.js';
 import type { Report, Rule, TextChange } from './rule.js';
 import { loadServiceCatalog, type ServiceCatalog } from './services/index.js';
 import { findSuppressions } from './suppressions.js';
@@ -83,10 +83,6 @@ const INTERNAL = '';
 const PROGRESS_THRESHOLD = 20;
 /** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
 const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'location', 'upstream', 'stream'];
-
-export function toolVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-}
 
 /**
  * The context a file without `--context` or pragma is linted in: the first of main, http, server, location, … that

@@ -1,0 +1,140 @@
+/**
+ * Valid/invalid tables for rule tests, after ESLint's RuleTester. Each case is a small set of files written to a
+ * temporary directory (a `.git` marks it as the repository root, so no config from outside leaks in) and linted
+ * through the real engine with only the rule under test enabled — includes, inheritance, config and services
+ * work exactly as they do for users.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BlockContext } from '../src/directives.js';
+import { lint } from '../src/engine.js';
+import type { LintMessage } from '../src/results.js';
+import type { Rule } from '../src/rule.js';
+
+export interface RuleTestCase {
+  /** Shown as the test's name; defaults to the first line of the entry file. */
+  readonly name?: string;
+  /** A single `nginx.conf`, or files by relative path. */
+  readonly files: string | Readonly<Record<string, string>>;
+  /** The file to lint; default `nginx.conf`. */
+  readonly entry?: string;
+  /** The rule's options. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** More `.nginx-lint.json` keys: `services`, `serviceFiles`, … */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly nginxVersion?: string;
+  readonly context?: BlockContext;
+}
+
+export interface ExpectedError {
+  readonly line: number;
+  readonly column?: number;
+  /** The exact message, or a pattern it must match. */
+  readonly message?: string | RegExp;
+  /** Relative path of the file the finding must be in; default: the entry file. */
+  readonly file?: string;
+  readonly severity?: 1 | 2;
+}
+
+export interface InvalidCase extends RuleTestCase {
+  readonly errors: readonly ExpectedError[];
+  /** Files after `--fix` (a string: the entry file), or null when the rule must offer no fix. */
+  readonly output?: string | Readonly<Record<string, string>> | null;
+}
+
+export interface RuleTests {
+  readonly valid: readonly RuleTestCase[];
+  readonly invalid: readonly InvalidCase[];
+}
+
+const DEFAULT_ENTRY = 'nginx.conf';
+
+function filesOf(testCase: RuleTestCase): Readonly<Record<string, string>> {
+  return typeof testCase.files === 'string' ? { [DEFAULT_ENTRY]: testCase.files } : testCase.files;
+}
+
+function caseName(testCase: RuleTestCase, index: number): string {
+  if (testCase.name) return testCase.name;
+  const entryText = filesOf(testCase)[testCase.entry ?? DEFAULT_ENTRY] ?? '';
+  return `#${index + 1} ${entryText.trim().split('\n')[0]!.slice(0, 60)}`;
+}
+
+export function testRule(rule: Rule<any>, tests: RuleTests): void {
+  const ruleId = rule.meta.id;
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
+  async function run(testCase: RuleTestCase, fix: boolean) {
+    const root = mkdtempSync(path.join(tmpdir(), `nginx-lint-${ruleId}-`));
+    roots.push(root);
+    mkdirSync(path.join(root, '.git'));
+    for (const [relative, text] of Object.entries(filesOf(testCase))) {
+      mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+      writeFileSync(path.join(root, relative), text);
+    }
+    const setting = testCase.options ? ['error', testCase.options] : 'error';
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ ...testCase.config, rules: { [ruleId]: setting } }));
+    const run = await lint([path.join(root, testCase.entry ?? DEFAULT_ENTRY)], {
+      cwd: root,
+      nginxVersion: testCase.nginxVersion ?? '1.28.0',
+      context: testCase.context,
+      fix,
+    });
+    const messages: (LintMessage & { file: string })[] = [];
+    for (const result of run.results) {
+      for (const message of result.messages) messages.push({ ...message, file: path.relative(root, result.filePath) });
+    }
+    return { root, run, messages };
+  }
+
+  describe(ruleId, () => {
+    describe('valid', () => {
+      tests.valid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          const { messages } = await run(testCase, false);
+          expect(messages.map((message) => `${message.file}:${message.line}: ${message.message} (${message.ruleId})`)).toEqual([]);
+        });
+      });
+    });
+    describe('invalid', () => {
+      tests.invalid.forEach((testCase, index) => {
+        it(caseName(testCase, index), async () => {
+          const { messages } = await run(testCase, false);
+          const entry = testCase.entry ?? DEFAULT_ENTRY;
+          const actual = messages.map((message) => ({
+            file: message.file,
+            line: message.line,
+            ruleId: message.ruleId,
+            ...(message.column !== undefined ? { column: message.column } : {}),
+            message: message.message,
+            severity: message.severity,
+          }));
+          expect(actual.map((message) => message.ruleId)).toEqual(testCase.errors.map(() => ruleId));
+          testCase.errors.forEach((expected, errorIndex) => {
+            const found = actual[errorIndex]!;
+            expect(found.file).toBe(expected.file ?? entry);
+            expect(found.line).toBe(expected.line);
+            if (expected.column !== undefined) expect(found.column).toBe(expected.column);
+            if (expected.severity !== undefined) expect(found.severity).toBe(expected.severity);
+            if (typeof expected.message === 'string') expect(found.message).toBe(expected.message);
+            else if (expected.message) expect(found.message).toMatch(expected.message);
+          });
+
+          if (testCase.output === undefined) return;
+          const fixed = await run(testCase, true);
+          const changed = Object.fromEntries(fixed.run.fixedFiles.map((file) => [path.relative(fixed.root, file.path), file.after]));
+          if (testCase.output === null) {
+            expect(changed).toEqual({});
+            return;
+          }
+          const expectedOutput = typeof testCase.output === 'string' ? { [entry]: testCase.output } : testCase.output;
+          expect(changed).toEqual(expectedOutput);
+        });
+      });
+    });
+  });
+}
