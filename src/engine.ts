@@ -71,6 +71,8 @@ interface Finding {
   readonly lineAt: number;
   readonly node: ConfigNode | null;
   readonly fix: readonly TextChange[] | null;
+  /** The rule asked for this finding to be a warning at most. */
+  readonly capAtWarning?: boolean;
   /** A rule crashed or facts could not be read: the result is incomplete. Its severity is not configurable. */
   readonly fatal?: boolean;
 }
@@ -217,6 +219,7 @@ function toFinding(ruleId: string, severity: 1 | 2, report: Report): Finding {
     lineAt: report.lineAt ?? start,
     node: report.node ?? null,
     fix: report.fix && report.fix.length > 0 ? report.fix : null,
+    capAtWarning: report.severity === 'warn',
   };
 }
 
@@ -340,8 +343,9 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       const key = findingKey(finding);
       if (seen.has(key) || configOfFile.get(finding.file.path) !== outcome.config) continue;
       seen.add(key);
-      const severity = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
-      if (severity === undefined) continue;
+      const configured = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
+      if (configured === undefined) continue;
+      const severity = finding.capAtWarning ? 1 : configured;
       const list = findingsByFile.get(finding.file.path) ?? [];
       list.push({ ...finding, severity });
       findingsByFile.set(finding.file.path, list);

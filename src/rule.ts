@@ -52,6 +52,11 @@ export interface Report {
    */
   readonly lineAt?: number;
   readonly message: string;
+  /**
+   * `warn` makes this finding a warning even when the rule is configured as an error — for rules whose findings
+   * differ in certainty (a value that will fail versus one that merely may). Never raises the configured severity.
+   */
+  readonly severity?: 'warn';
   readonly fix?: readonly TextChange[];
   readonly suggestions?: readonly Suggestion[];
 }

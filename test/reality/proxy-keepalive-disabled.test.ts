@@ -11,7 +11,7 @@ import {
 } from './harness.js';
 
 const RULE = 'proxy-keepalive-disabled';
-const REQUESTS = 1_000;
+const REQUESTS = 500;
 const CONCURRENCY = 8;
 /** The upstream's `keepalive 16`: with working keep-alive nginx never needs more connections than this. */
 const POOL_SIZE = 16;
