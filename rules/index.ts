@@ -4,14 +4,30 @@ import directiveNotAllowedHere from './directive-not-allowed-here.js';
 import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
+import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
+import proxyBuffersInvalid from './proxy-buffers-invalid.js';
+import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
+import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
+import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
+import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import syntaxError from './syntax-error.js';
 import unknownDirective from './unknown-directive.js';
+import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
+import upstreamKeepaliveTimeoutRace from './upstream-keepalive-timeout-race.js';
 
 export const builtinRules: readonly Rule<any>[] = [
   directiveNotAllowedHere,
   includeCycle,
   includeNotFound,
   invalidArguments,
+  proxyBufferSizeTooSmall,
+  proxyBuffersInvalid,
+  proxyKeepaliveDisabled,
+  proxyNextUpstreamMissing,
+  proxyPassPortMismatch,
+  proxyTimeoutBelowP99,
   syntaxError,
   unknownDirective,
+  upstreamKeepaliveMissing,
+  upstreamKeepaliveTimeoutRace,
 ];

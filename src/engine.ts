@@ -20,7 +20,8 @@ import { toolVersion } from './package-info.js';
 import type { Report, Rule, TextChange } from './rule.js';
 import { loadServiceCatalog, type ServiceCatalog } from './services/index.js';
 import { findSuppressions } from './suppressions.js';
-import { buildTree, contextPragma, includeChain, type ConfigNode } from './tree.js';
+import { buildTree, contextPragma, includeChain, type ConfigNode, type ConfigTree } from './tree.js';
+import { satisfies } from './version.js';
 
 export interface LintOptions {
   readonly cwd: string;
@@ -70,6 +71,8 @@ interface Finding {
   readonly end: number;
   readonly lineAt: number;
   readonly node: ConfigNode | null;
+  /** A finding with no statement in an included file (a syntax error): the `include` that first read the file. */
+  readonly includedVia?: ConfigNode;
   readonly fix: readonly TextChange[] | null;
   /** The rule asked for this finding to be a warning at most. */
   readonly capAtWarning?: boolean;
@@ -174,6 +177,9 @@ class Linter {
       const setting = entrySettings.get(rule.meta.id) ?? this.firstEnablingSetting(config, program, rule.meta.id);
       if (!setting) continue;
       if (this.options.quiet && setting.severity === 1 && rule.meta.severity === 'warn') continue;
+      // A rule about some nginx releases only (meta.nginxVersions) has nothing to say about the others. Checked after
+      // the setting, so that only an enabled rule makes the model detect the installed nginx's version.
+      if (rule.meta.nginxVersions !== undefined && !satisfies(model.nginxVersion.version, rule.meta.nginxVersions)) continue;
       this.runRule(rule, setting, model, findings);
     }
     return { program, findings, config };
@@ -194,7 +200,7 @@ class Linter {
       rule.check({
         model,
         options,
-        report: (report) => findings.push(toFinding(ruleId, setting.severity, report)),
+        report: (report) => findings.push(toFinding(ruleId, setting.severity, report, model.tree)),
       });
     } catch (error) {
       const detail = this.options.debug && error instanceof Error ? `\n${error.stack}` : '';
@@ -203,7 +209,7 @@ class Linter {
   }
 }
 
-function toFinding(ruleId: string, severity: 1 | 2, report: Report): Finding {
+function toFinding(ruleId: string, severity: 1 | 2, report: Report, tree: ConfigTree): Finding {
   const directive = report.node?.directive;
   const file = report.span?.file ?? directive?.file;
   if (!file) throw new Error(`rule "${ruleId}" reported a finding with neither node nor span`);
@@ -218,6 +224,7 @@ function toFinding(ruleId: string, severity: 1 | 2, report: Report): Finding {
     end,
     lineAt: report.lineAt ?? start,
     node: report.node ?? null,
+    includedVia: report.node ? undefined : tree.firstInclusion.get(file),
     fix: report.fix && report.fix.length > 0 ? report.fix : null,
     capAtWarning: report.severity === 'warn',
   };
@@ -247,10 +254,8 @@ function toMessage(finding: Finding): LintMessage {
   if (finding.fatal) message.fatal = true;
   const merged = finding.fix ? mergeChanges(finding.fix, file) : null;
   if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
-  if (finding.node) {
-    const chain = includeChain(finding.node);
-    if (chain.length > 0) message.includedFrom = chain.map((include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`);
-  }
+  const chain = finding.node ? includeChain(finding.node) : finding.includedVia ? [...includeChain(finding.includedVia), finding.includedVia] : [];
+  if (chain.length > 0) message.includedFrom = chain.map((include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`);
   return message;
 }
 

@@ -87,8 +87,12 @@ function decode(bytes: Buffer, filePath: string): { text: string; encoding: 'utf
 export function readConfigFile(filePath: string): SourceFile {
   let bytes: Buffer;
   try {
-    if (statSync(filePath).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    bytes = readFileSync(filePath);
+    const stats = statSync(filePath);
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // Reading a FIFO waits for a writer and reading a device may never end. nginx blocks on the first too, and
+    // reads a device as the empty file its stat size says it is.
+    if (stats.isFIFO() || stats.isSocket()) throw new Error('not a regular file (a FIFO or socket)');
+    bytes = stats.isFile() ? readFileSync(filePath) : Buffer.alloc(0);
   } catch (error) {
     throw new InputError(filePath, describeReadError(error));
   }

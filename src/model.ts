@@ -6,6 +6,8 @@
  * Everything is built on first use and indexed, so a rule that asks nothing costs nothing and a query never walks
  * the whole configuration.
  */
+import path from 'node:path';
+import { positionAt } from './ast.js';
 import type { BlockContext } from './directives.js';
 import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './model/inheritance.js';
 import { PASS_DIRECTIVES, readPass, type ProxyPass } from './model/passes.js';
@@ -16,7 +18,7 @@ import { type ConfigNode, type ConfigTree, walkTree } from './tree.js';
 import { resolveNginxVersion, type ResolvedNginxVersion } from './version.js';
 
 export type { TextRange } from './model/address.js';
-export { builtInProxyHeaders, KEEPALIVE_BY_DEFAULT_SINCE, type BuiltInHeader } from './model/defaults.js';
+export { KEEPALIVE_BY_DEFAULT_SINCE } from './model/defaults.js';
 export type { EffectiveHeader, EffectiveValue, HeaderDirective, ValueSource } from './model/inheritance.js';
 export type {
   HostTarget,
@@ -75,6 +77,11 @@ export interface Model {
   upstreamNamed(name: string): Upstream | null;
   /** What a `*_pass` statement targets; null for other statements and for passes outside the http context. */
   proxyPassOf(node: ConfigNode): ProxyPass | null;
+  /**
+   * Where a statement is, for messages that point at another line: `conf.d/upstreams.conf:4`. The path is relative
+   * to the entry file's directory, as the labels of service facts are, so both read the same in one message.
+   */
+  where(node: ConfigNode): string;
 }
 
 /** Where the http `*_pass` directives may stand; `proxy_pass` in a stream server is another module's directive. */
@@ -161,6 +168,12 @@ class ConfigModel implements Model {
 
   proxyPassOf(node: ConfigNode): ProxyPass | null {
     return this.passes().byNode.get(node) ?? null;
+  }
+
+  where(node: ConfigNode): string {
+    const { file, start } = node.directive;
+    const relative = path.relative(path.dirname(this.tree.program.entry.path), file.path).split(path.sep).join('/');
+    return `${relative}:${positionAt(file, start).line}`;
   }
 
   private index(): NodeIndex {

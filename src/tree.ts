@@ -34,6 +34,11 @@ export interface ConfigTree {
   readonly rootContext: BlockContext;
   readonly roots: ConfigNode[];
   readonly problems: TreeProblem[];
+  /**
+   * The `include` statement through which each included file is first read. nginx stops at a syntax error the first
+   * time it reads the file, so that inclusion is the one to name for findings that have no statement of their own.
+   */
+  readonly firstInclusion: ReadonlyMap<SourceFile, ConfigNode>;
 }
 
 /**
@@ -56,6 +61,7 @@ export function contextPragma(file: SourceFile): string | null {
 export function buildTree(program: Program, rootContext: BlockContext): ConfigTree {
   const problems: TreeProblem[] = [];
   const fileStack: SourceFile[] = [program.entry];
+  const firstInclusion = new Map<SourceFile, ConfigNode>();
 
   const build = (
     directives: readonly Directive[],
@@ -106,6 +112,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
         problems.push({ kind: 'include-cycle', message: `include cycle: ${chain}`, node: includeNode });
         continue;
       }
+      if (!firstInclusion.has(target)) firstInclusion.set(target, includeNode);
       fileStack.push(target);
       build(target.directives, context, parent, includeNode, depth, into);
       fileStack.pop();
@@ -114,7 +121,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
 
   const roots: ConfigNode[] = [];
   build(program.entry.directives, rootContext, null, null, 0, roots);
-  return { program, rootContext, roots, problems };
+  return { program, rootContext, roots, problems, firstInclusion };
 }
 
 /** Visits every node depth-first in source order (includes already spliced in). */

@@ -11,6 +11,7 @@ import { writeFileAtomic, writeFixedFile } from '../src/fix/write.js';
 import { insertStatementsInBlock, replaceToken } from '../src/fixer.js';
 import { readConfigFile } from '../src/loader.js';
 import { parse } from '../src/parser.js';
+import { buildTree, walkTree } from '../src/tree.js';
 
 // Spies that call the real functions unless a test makes them fail, to interrupt a write at a chosen step.
 vi.mock('node:fs', async (importOriginal) => {
@@ -66,17 +67,12 @@ describe('mergeChanges', () => {
   });
 });
 
-/** Every statement of a parsed file, depth first. */
-function allDirectives(file: SourceFile): Directive[] {
-  const found: Directive[] = [];
-  const visit = (directives: readonly Directive[]) => {
-    for (const directive of directives) {
-      found.push(directive);
-      if (directive.children) visit(directive.children);
-    }
-  };
-  visit(file.directives);
-  return found;
+/** The statements of a parsed file as rules see them: tree nodes, depth first. */
+function statementsOf(file: SourceFile): Directive[] {
+  const program = { entry: file, files: new Map([[file.path, file]]), includes: new Map(), prefix: '/etc/nginx', fromDump: false };
+  const statements: Directive[] = [];
+  walkTree(buildTree(program, 'main').roots, (node) => statements.push(node.directive));
+  return statements;
 }
 
 type TestRule = (file: SourceFile) => ProposedFix[];
@@ -91,7 +87,7 @@ function linterWith(rules: readonly TestRule[]): { lint: (text: string) => LintF
     calls++;
     const file = parse(text, '/etc/nginx/nginx.conf');
     const problemKeys = file.errors.map((error) => `syntax: ${error.message}`);
-    for (const directive of allDirectives(file)) {
+    for (const directive of statementsOf(file)) {
       const siblings = directive.parent?.children ?? file.directives;
       const earlier = siblings.slice(0, siblings.indexOf(directive));
       if (earlier.some((sibling) => sibling.name === directive.name && sibling.name !== 'location')) {
@@ -104,27 +100,27 @@ function linterWith(rules: readonly TestRule[]): { lint: (text: string) => LintF
 }
 
 const raiseReadTimeout: TestRule = (file) =>
-  allDirectives(file)
+  statementsOf(file)
     .filter((directive) => directive.name === 'proxy_read_timeout' && directive.args[0]?.value === '5s')
     .map((directive) => ({ ruleId: 'raise-read-timeout', changes: replaceToken(file, directive.args[0]!, '60s') }));
 
 /** Proposes its fix only once the read timeout is fixed, so fixing takes a second pass. */
 const matchSendTimeout: TestRule = (file) =>
-  allDirectives(file)
+  statementsOf(file)
     .filter((directive) => directive.name === 'proxy_read_timeout' && directive.args[0]?.value === '60s')
     .filter((directive) => !directive.parent?.children?.some((sibling) => sibling.name === 'proxy_send_timeout'))
     .map((directive) => ({ ruleId: 'match-send-timeout', changes: insertStatementsInBlock(directive.parent!, ['proxy_send_timeout 60s;'], 'end') }));
 
 function http11Rule(ruleId: string): TestRule {
   return (file) =>
-    allDirectives(file)
+    statementsOf(file)
       .filter((directive) => directive.name === 'location' && !directive.children?.some((child) => child.name === 'proxy_http_version'))
       .map((location) => ({ ruleId, changes: insertStatementsInBlock(location, ['proxy_http_version 1.1;'], 'start') }));
 }
 
 /** A buggy rule whose fix opens a block that is never closed. */
 const openBrace: TestRule = (file) =>
-  allDirectives(file)
+  statementsOf(file)
     .filter((directive) => directive.name === 'gzip')
     .map((directive) => ({ ruleId: 'open-brace', changes: [{ file, start: directive.end, end: directive.end, text: ' {' }] }));
 

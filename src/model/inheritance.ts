@@ -57,7 +57,7 @@ export interface EffectiveHeader {
 type Level = ConfigNode | null;
 
 /** Levels that start afresh: http, stream and mail do not inherit from main, nor an upstream from http. */
-const INHERITANCE_ROOTS: ReadonlySet<BlockContext> = new Set(['main', 'events', 'http', 'mail', 'stream', 'upstream', 'stream-upstream']);
+const INHERITANCE_ROOTS: ReadonlySet<BlockContext> = new Set(['events', 'http', 'mail', 'stream', 'upstream', 'stream-upstream']);
 
 /**
  * `if` and `limit_except` blocks are locations without a name (`clcf->noname`). They are the only levels that take
@@ -104,12 +104,18 @@ function settingOf(name: string): string {
   return SHARED_SETTINGS.get(name) ?? name;
 }
 
+function headerNameKey(directive: HeaderDirective, name: string): string {
+  return PARAMETER_DIRECTIVES.has(directive) ? name : name.toLowerCase();
+}
+
 function argumentsOf(node: ConfigNode): string[] {
   return node.directive.args.map((arg) => arg.value);
 }
 
 export class Inheritance {
   private readonly statementsByLevel = new Map<Level, Map<string, ConfigNode[]>>();
+  /** Defaults by context and name: the version is fixed for the model's life, so each is computed once. */
+  private readonly defaults = new Map<string, string | null>();
 
   constructor(
     private readonly tree: ConfigTree,
@@ -138,13 +144,11 @@ export class Inheritance {
 
   effectiveHeader(scope: ConfigNode, directive: HeaderDirective, header: string): EffectiveHeader {
     const start = this.levelOf(scope);
-    const nodes = this.supplying(start, directive);
-    const wanted = PARAMETER_DIRECTIVES.has(directive) ? header : header.toLowerCase();
+    const wanted = headerNameKey(directive, header);
     // nginx sends every matching statement; the first is the one a backend reading a single value sees.
-    const node = nodes.find((candidate) => {
-      const named = candidate.directive.args[0]?.value ?? '';
-      return (PARAMETER_DIRECTIVES.has(directive) ? named : named.toLowerCase()) === wanted;
-    });
+    const node = this.supplying(start, directive).find(
+      (candidate) => headerNameKey(directive, candidate.directive.args[0]?.value ?? '') === wanted,
+    );
     if (node) return { node, value: node.directive.args[1]?.value ?? '', source: this.sourceOf(start, [node]) };
     if (directive === 'proxy_set_header') {
       const builtIn = builtInProxyHeaders(this.version()).find((candidate) => candidate.name.toLowerCase() === wanted);
@@ -173,7 +177,7 @@ export class Inheritance {
     const own = this.statementsAt(level, name);
     const parent = this.inheritedFrom(level, name);
     if (parent === undefined) return own;
-    const mode = this.nearestSetting(level, INHERIT_MODE_DIRECTIVES.get(name)!).at(-1)?.directive.args[0]?.value ?? 'on';
+    const mode = this.nearestSetting(level, INHERIT_MODE_DIRECTIVES.get(name)!)[0]?.directive.args[0]?.value ?? 'on';
     if (mode === 'off') return own;
     if (own.length === 0) return this.headerList(parent, name);
     return mode === 'merge' ? [...own, ...this.headerList(parent, name)] : own;
@@ -181,16 +185,21 @@ export class Inheritance {
 
   /** The level `level` inherits `name` from, or undefined when it inherits nothing. */
   private inheritedFrom(level: Level, name: string): Level | undefined {
-    if (level === null || LEVEL_LOCAL.has(name)) return undefined;
-    const context = level.blockContext!;
-    if (INHERITANCE_ROOTS.has(context)) return undefined;
-    if (CONTENT_HANDLERS.has(name) && !NONAME_CONTEXTS.has(context)) return undefined;
+    if (LEVEL_LOCAL.has(name)) return undefined;
+    if (CONTENT_HANDLERS.has(name) && level !== null && !NONAME_CONTEXTS.has(level.blockContext!)) return undefined;
+    return this.enclosingLevel(level);
+  }
+
+  /** The level around `level` in the configuration, or undefined at an inheritance root. */
+  private enclosingLevel(level: Level): Level | undefined {
+    if (level === null || INHERITANCE_ROOTS.has(level.blockContext!)) return undefined;
     return this.levelOf(level.parent);
   }
 
   private sourceOf(start: Level, nodes: readonly ConfigNode[]): ValueSource {
     if (nodes.length === 0) return 'default';
-    return nodes.some((node) => this.levelOf(node) === start) ? 'here' : 'inherited';
+    // The level a statement stands in; for a block statement, the level around it rather than the one it opens.
+    return nodes.some((node) => this.levelOf(node.parent) === start) ? 'here' : 'inherited';
   }
 
   /**
@@ -199,16 +208,21 @@ export class Inheritance {
    */
   private defaultAt(start: Level, name: string): string | null {
     const specs = getDirective(name);
-    for (let level: Level | undefined = start; level !== undefined; level = this.structuralParent(level)) {
+    for (let level: Level | undefined = start; level !== undefined; level = this.enclosingLevel(level)) {
       const context = level === null ? this.tree.rootContext : level.blockContext!;
-      if (specs.some((spec) => spec.contexts.includes(context))) return versionedDefaultOf(name, context, this.version);
+      if (specs.some((spec) => spec.contexts.includes(context))) return this.defaultIn(context, name);
     }
     return null;
   }
 
-  private structuralParent(level: Level): Level | undefined {
-    if (level === null || INHERITANCE_ROOTS.has(level.blockContext!)) return undefined;
-    return this.levelOf(level.parent);
+  private defaultIn(context: BlockContext, name: string): string | null {
+    const key = `${context} ${name}`;
+    let value = this.defaults.get(key);
+    if (value === undefined) {
+      value = versionedDefaultOf(name, context, this.version);
+      this.defaults.set(key, value);
+    }
+    return value;
   }
 
   /** The level's own statements of a name or shared setting, includes spliced in, in source order. */

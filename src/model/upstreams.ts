@@ -6,7 +6,7 @@ import type { Token } from '../ast.js';
 import type { ConfigNode } from '../tree.js';
 import { parseNginxSize, parseNginxTime } from '../units.js';
 import { compareNginxVersions } from '../version.js';
-import { parseAddress } from './address.js';
+import { type TextRange, parseAddress, spanInFile } from './address.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, versionedDefaultOf } from './defaults.js';
 
 export interface UpstreamServer {
@@ -17,6 +17,9 @@ export interface UpstreamServer {
   /** The port nginx connects to: as written, else 80; null for a UNIX socket or an address nginx rejects. */
   readonly port: number | null;
   readonly portExplicit: boolean;
+  /** Where the host and the port digits are in the file, for findings and fixes; null when absent or quoting hides them. */
+  readonly hostRange: TextRange | null;
+  readonly portRange: TextRange | null;
   /** The socket path of `unix:/path`; null otherwise. */
   readonly unix: string | null;
   /** Parameters with their defaults filled in; a number is null when written with a value nginx rejects. */
@@ -125,12 +128,15 @@ function parseServer(node: ConfigNode): UpstreamServer | null {
         break;
     }
   }
+  const inet = address.kind === 'inet' ? address : null;
   return {
     node,
     addressToken,
-    host: address.kind === 'inet' ? address.host : null,
-    port: address.kind === 'inet' ? (address.port ?? DEFAULT_SERVER_PORT) : null,
-    portExplicit: address.kind === 'inet' && address.port !== null,
+    host: inet?.host ?? null,
+    port: inet ? (inet.port ?? DEFAULT_SERVER_PORT) : null,
+    portExplicit: inet !== null && inet.port !== null,
+    hostRange: inet && spanInFile(addressToken, inet.hostSpan),
+    portRange: inet?.portSpan ? spanInFile(addressToken, inet.portSpan) : null,
     unix: address.kind === 'unix' ? address.path : null,
     weight,
     maxFails,

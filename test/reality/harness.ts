@@ -29,7 +29,9 @@ export function findNginx(): string | null {
   nginxBinary = onPath || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null);
   if (nginxBinary === null) {
     const why = 'nginx is not installed (not on PATH, no /usr/sbin/nginx)';
-    if (process.env.CI === 'true') throw new Error(`reality suite: ${why}; CI must install it (apt-get install -y nginx)`);
+    if (process.env.CI === 'true') {
+      throw new Error(`reality suite: ${why}; CI must install it (apt-get install -y nginx)`);
+    }
     console.log(`reality suite skipped: ${why}; install it with: apt-get install -y nginx`);
   }
   return nginxBinary;
@@ -40,6 +42,12 @@ function requireNginx(): string {
   if (binary === null) throw new Error('nginx is not installed');
   return binary;
 }
+
+/**
+ * Per test: each one starts nginx twice, a backend, three linter processes and hundreds of requests. That takes
+ * 2–15 s on an idle 2-core machine and has taken 31 s on a heavily loaded one, beyond vitest's default of 30 s.
+ */
+export const REALITY_TEST_TIMEOUT_MS = 90_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cleanup
@@ -134,8 +142,9 @@ const ACCESS_LOG_FORMAT = `'$status "$upstream_status" "$upstream_addr" $request
 function parseAccessLine(line: string): AccessEntry {
   const match = /^(\d+) "([^"]*)" "([^"]*)" (\S+) (\S+)$/.exec(line);
   if (!match) throw new Error(`unexpected access log line: ${line}`);
-  // All five groups are mandatory, so a match has all five.
-  const [status, upstreamStatus, upstreamAddr, method, uri] = match.slice(1, 6) as [string, string, string, string, string];
+  // None of the five groups is optional, so a match has all five.
+  const fields = match.slice(1) as [string, string, string, string, string];
+  const [status, upstreamStatus, upstreamAddr, method, uri] = fields;
   return { status: Number(status), upstreamStatus, upstreamAddr, method, uri };
 }
 
@@ -275,7 +284,7 @@ export function nginxTest(confPath: string): { ok: boolean; output: string } {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The application facts nginx-lint reads
+// The linter's config: the rule under test and the application facts it compares nginx with
 
 export interface ServiceFacts {
   readonly hosts: readonly string[];
@@ -285,9 +294,14 @@ export interface ServiceFacts {
   readonly maxResponseHeaderSize?: string;
 }
 
-/** Writes `.nginx-lint.json` beside the config, where nginx-lint looks for what the services behind it do. */
-export function writeServiceFacts(confPath: string, services: Record<string, ServiceFacts>): void {
-  writeFileSync(path.join(path.dirname(confPath), '.nginx-lint.json'), `${JSON.stringify({ services }, null, 2)}\n`);
+/**
+ * Writes `.nginx-lint.json` beside the config. It enables only the rule under test: a config file replaces the
+ * default preset, and with one rule on, `--fix` changes only what that rule fixes, so the measurement after the
+ * fix is about that rule alone.
+ */
+export function writeLinterConfig(confPath: string, ruleId: string, services: Record<string, ServiceFacts>): void {
+  const config = { rules: { [ruleId]: 'error' }, services };
+  writeFileSync(path.join(path.dirname(confPath), '.nginx-lint.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,7 +414,11 @@ export async function sendRequests(port: number, options: LoadOptions): Promise<
  * `each` GETs, then `each` POSTs with a small body: the lab measured both, because nginx retries a failed
  * request on another connection or server only while it may (GET always; POST only before it was sent).
  */
-export async function sendGetsAndPosts(port: number, each: number, options: Omit<LoadOptions, 'count'> = {}): Promise<Outcome[]> {
+export async function sendGetsAndPosts(
+  port: number,
+  each: number,
+  options: Omit<LoadOptions, 'count'> = {},
+): Promise<Outcome[]> {
   return [
     ...(await sendRequests(port, { ...options, count: each, method: 'GET' })),
     ...(await sendRequests(port, { ...options, count: each, method: 'POST', body: 'order=1' })),
@@ -423,7 +441,9 @@ export function responseHeaderBytes(port: number, requestPath = '/'): Promise<nu
     const socket = net.connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
     socket.setTimeout(5_000, () => socket.destroy(new Error('no response header within 5 s')));
-    socket.on('connect', () => socket.write(`GET ${requestPath} HTTP/1.1\r\nHost: backend\r\nConnection: close\r\n\r\n`));
+    socket.on('connect', () => {
+      socket.write(`GET ${requestPath} HTTP/1.1\r\nHost: backend\r\nConnection: close\r\n\r\n`);
+    });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       const end = received.indexOf('\r\n\r\n');

@@ -3,13 +3,14 @@ import { startBackend } from './backend.js';
 import {
   countStatuses,
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   linesMatching,
   responseHeaderBytes,
   sendGetsAndPosts,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
 } from './harness.js';
 
 const RULE = 'proxy-buffer-size-too-small';
@@ -24,7 +25,7 @@ const SET_COOKIE_BYTES = 5_632;
 const badConfig = (backendPort: number) => (port: number) =>
   `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${backendPort}; } }`;
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it('the bad config answers every GET and POST 502 (too big header); after nginx-lint --fix, 200', async () => {
@@ -33,7 +34,7 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
     expect(headerBytes).toBeGreaterThan(4 * 1024);
     expect(headerBytes).toBeLessThanOrEqual(6 * 1024);
     const nginx = track(await startNginx(badConfig(backend.port)));
-    writeServiceFacts(nginx.confPath, {
+    writeLinterConfig(nginx.confPath, RULE, {
       app: { hosts: ['127.0.0.1'], port: backend.port, maxResponseHeaderSize: '6k' },
     });
 

@@ -3,11 +3,12 @@ import { startBackend } from './backend.js';
 import {
   countStatuses,
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   sendRequests,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
 } from './harness.js';
 
 const RULE = 'proxy-keepalive-disabled';
@@ -34,7 +35,7 @@ const badConfig = (backendPort: number, locationExtra: string) => (port: number)
   `    upstream app { server 127.0.0.1:${backendPort}; keepalive ${POOL_SIZE}; }
     server { listen 127.0.0.1:${port}; location / { proxy_pass http://app;${locationExtra} } }`;
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it.each(Object.entries(variants))(
@@ -42,7 +43,7 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
     async (_variant, locationExtra) => {
       const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
       const nginx = track(await startNginx(badConfig(backend.port, locationExtra)));
-      writeServiceFacts(nginx.confPath, {
+      writeLinterConfig(nginx.confPath, RULE, {
         app: { hosts: ['127.0.0.1'], port: backend.port, keepAliveTimeout: '65s' },
       });
 

@@ -3,12 +3,13 @@ import { startBackend } from './backend.js';
 import {
   countStatuses,
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   linesMatching,
   sendGetsAndPosts,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
 } from './harness.js';
 
 const RULE = 'proxy-next-upstream-missing';
@@ -30,7 +31,7 @@ const badConfig = (backendPort: number, deadServerExtra: string) => (port: numbe
   `    upstream app { server 127.0.0.1:${backendPort}; server 127.0.0.2:${backendPort}${deadServerExtra}; }
     server { listen 127.0.0.1:${port}; location / { proxy_pass http://app; proxy_next_upstream off; } }`;
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it.each(Object.entries(variants))(
@@ -38,7 +39,9 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
     async (_variant, { deadServerExtra, failed }) => {
       const backend = track(await startBackend());
       const nginx = track(await startNginx(badConfig(backend.port, deadServerExtra)));
-      writeServiceFacts(nginx.confPath, { app: { hosts: ['127.0.0.1', '127.0.0.2'], port: backend.port } });
+      writeLinterConfig(nginx.confPath, RULE, {
+        app: { hosts: ['127.0.0.1', '127.0.0.2'], port: backend.port },
+      });
 
       const bad = await sendGetsAndPosts(nginx.port, EACH);
       expect(countStatuses(bad), nginx.errorLog()).toEqual({ '200': 2 * EACH - failed, '502': failed });

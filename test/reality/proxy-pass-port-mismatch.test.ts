@@ -3,13 +3,14 @@ import { startBackend } from './backend.js';
 import {
   countStatuses,
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   freePort,
   linesMatching,
   sendGetsAndPosts,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
 } from './harness.js';
 
 const RULE = 'proxy-pass-port-mismatch';
@@ -19,13 +20,13 @@ const REFUSED = 'connect() failed (111: Connection refused) while connecting to 
 const badConfig = (wrongPort: number) => (port: number) =>
   `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${wrongPort}; } }`;
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it('the bad config answers every GET and POST 502 (connection refused); after nginx-lint --fix, 200', async () => {
     const backend = track(await startBackend());
     const nginx = track(await startNginx(badConfig(await freePort())));
-    writeServiceFacts(nginx.confPath, { app: { hosts: ['127.0.0.1'], port: backend.port } });
+    writeLinterConfig(nginx.confPath, RULE, { app: { hosts: ['127.0.0.1'], port: backend.port } });
 
     const bad = await sendGetsAndPosts(nginx.port, 10);
     expect(countStatuses(bad), nginx.errorLog()).toEqual({ '502': 20 });

@@ -3,12 +3,13 @@ import { startBackend } from './backend.js';
 import {
   countStatuses,
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   linesMatching,
   sendGetsAndPosts,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
 } from './harness.js';
 
 const RULE = 'proxy-timeout-below-p99';
@@ -20,13 +21,13 @@ const LATENCY_MS = 2_000;
 const badConfig = (backendPort: number) => (port: number) =>
   `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${backendPort}; proxy_read_timeout 1s; } }`;
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it('the bad config answers every GET and POST 504 (not 502, read timeout); after nginx-lint --fix, 200', async () => {
     const backend = track(await startBackend({ latencyMs: LATENCY_MS }));
     const nginx = track(await startNginx(badConfig(backend.port)));
-    writeServiceFacts(nginx.confPath, { app: { hosts: ['127.0.0.1'], port: backend.port, p99: '2s' } });
+    writeLinterConfig(nginx.confPath, RULE, { app: { hosts: ['127.0.0.1'], port: backend.port, p99: '2s' } });
 
     const bad = await sendGetsAndPosts(nginx.port, 5, { concurrency: 5 });
     expect(countStatuses(bad), nginx.errorLog()).toEqual({ '504': 10 });

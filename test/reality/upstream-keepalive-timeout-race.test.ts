@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startBackend } from './backend.js';
 import {
   findNginx,
+  REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
   linesMatching,
   request,
@@ -9,17 +10,21 @@ import {
   sleep,
   startNginx,
   stopAfterEach,
-  writeServiceFacts,
+  writeLinterConfig,
   type Nginx,
   type Outcome,
 } from './harness.js';
 
 const RULE = 'upstream-keepalive-timeout-race';
 /** nginx's two ways of reporting a pooled connection the backend closed under it. */
-const RACE_SIGNATURE =
-  /recv\(\) failed \(104: Connection reset by peer\) while reading response header from upstream|upstream prematurely closed connection while reading response header from upstream/;
+const RACE_SIGNATURE = new RegExp(
+  [
+    String.raw`recv\(\) failed \(104: Connection reset by peer\) while reading response header from upstream`,
+    'upstream prematurely closed connection while reading response header from upstream',
+  ].join('|'),
+);
 const BACKEND_KEEP_ALIVE_MS = 1_000;
-/** Node 20.20 closes an idle connection this long after keepAliveTimeout (its HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER). */
+/** Node 20.20 closes an idle connection this much later than keepAliveTimeout (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER). */
 const NODE_CLOSE_DELAY_MS = 1_000;
 const BACKEND_CLOSES_AT_MS = BACKEND_KEEP_ALIVE_MS + NODE_CLOSE_DELAY_MS;
 const TRIALS = 3;
@@ -73,13 +78,15 @@ async function upstreamAttempts(nginx: Nginx): Promise<string[]> {
   return entries.filter((entry) => entry.uri === '/').map((entry) => entry.upstreamStatus);
 }
 
-describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: 60_000 }, () => {
+describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
   it('the bad config fails a POST that lands on a connection the backend is closing: 502; after nginx-lint --fix, 200', async () => {
     const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
     const nginx = track(await startNginx(badConfig(backend.port)));
-    writeServiceFacts(nginx.confPath, { app: { hosts: ['127.0.0.1'], port: backend.port, keepAliveTimeout: '1s' } });
+    writeLinterConfig(nginx.confPath, RULE, {
+      app: { hosts: ['127.0.0.1'], port: backend.port, keepAliveTimeout: '1s' },
+    });
 
     expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(502));
     expect(await upstreamAttempts(nginx)).toEqual(Array(TRIALS).fill('502'));

@@ -1,0 +1,172 @@
+import path from 'node:path';
+import { positionAt } from '../src/ast.js';
+import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/buffers.js';
+import { type BlockContext, getDirective } from '../src/directives.js';
+import type { Model, PassModule, ProxyPass } from '../src/model.js';
+import { defineRule } from '../src/rule.js';
+import type { Fact, ProxyTarget, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
+import type { ConfigNode } from '../src/tree.js';
+import { formatNginxSize, parseNginxSize } from '../src/units.js';
+
+const TOO_BIG_HEADER = 'upstream sent too big header while reading response header from upstream';
+const PASS_MODULES: readonly PassModule[] = ['proxy', 'fastcgi', 'uwsgi', 'scgi', 'grpc'];
+
+interface LargestHeaders {
+  readonly service: ServiceFacts;
+  readonly fact: Fact<number>;
+}
+
+/** Of the services a pass can reach (every server of its upstream), the one that sends the largest headers. */
+function largestHeadersBehind(pass: ProxyPass, catalog: ServiceCatalog): LargestHeaders | null {
+  const targets: ProxyTarget[] = [];
+  const { target } = pass;
+  if (target.kind === 'host' && target.port !== null) targets.push({ host: target.host, port: target.port });
+  if (target.kind === 'upstream') {
+    for (const server of target.upstream.servers) {
+      if (server.host !== null && server.port !== null) targets.push({ host: server.host, port: server.port, upstreamName: target.upstream.name });
+    }
+  }
+  let largest: LargestHeaders | null = null;
+  for (const reached of targets) {
+    const service = catalog.match(reached)?.service;
+    const fact = service?.maxResponseHeaderSize;
+    if (service && fact && (!largest || fact.value > largest.fact.value)) largest = { service, fact };
+  }
+  return largest;
+}
+
+/**
+ * The header buffer to recommend for headers of `bytes`: a quarter more, for headers that grow (another cookie, a
+ * longer token) and for the status line, rounded up to whole memory pages. The lab's 8k passed 6 KB of headers
+ * and its 12k passed 10 KB; this makes 6k → 8k, 8k → 12k, 12k → 16k.
+ */
+function recommendedBufferSize(bytes: number): number {
+  return Math.ceil((bytes * 1.25) / MEMORY_PAGE) * MEMORY_PAGE;
+}
+
+/** `8k`, or `6000 bytes` for a size without a unit. */
+function describeSize(bytes: number): string {
+  const spelled = formatNginxSize(bytes);
+  return /^[0-9]+$/.test(spelled) ? `${spelled} bytes` : spelled;
+}
+
+/** `conf.d/shop.conf:6`, relative to the directory of the file the finding is in. */
+function locationOf(node: ConfigNode, from: ConfigNode): string {
+  const file = node.directive.file;
+  const relative = path.relative(path.dirname(from.directive.file.path), file.path).split(path.sep).join('/');
+  return `${relative}:${positionAt(file, node.directive.start).line}`;
+}
+
+function passText(pass: ProxyPass): string {
+  return `${pass.node.directive.name} ${pass.node.directive.args.map((arg) => arg.raw).join(' ')}`;
+}
+
+interface Finding {
+  readonly module: PassModule;
+  /** The statement that sets the buffer size in effect, or null when nginx's default applies. */
+  readonly setting: ConfigNode | null;
+  readonly bufferSize: number;
+  readonly passes: ProxyPass[];
+  largest: LargestHeaders;
+}
+
+/** Whether the http module's `name` may be written in `context` (the stream module has a `proxy_buffer_size` too). */
+function allowedIn(name: string, context: BlockContext | null): boolean {
+  return context !== null && getDirective(name).some((spec) => spec.module.startsWith('ngx_http_') && spec.contexts.includes(context));
+}
+
+/** The statement through which a new buffer size reaches the pass: the pass, or the block around it at the nearest level where the directive may stand. */
+function statementAtSettingLevel(model: Model, pass: ProxyPass): ConfigNode | null {
+  const name = directiveName(pass.module, 'bufferSize');
+  let statement = pass.node;
+  for (;;) {
+    const level = statement.parent;
+    if (allowedIn(name, level ? level.blockContext : model.tree.rootContext)) return statement;
+    if (!level) return null;
+    statement = level;
+  }
+}
+
+/** Passes whose buffer size comes from one statement share one finding there; with the default, each pass has its own. */
+function findingsOf(model: Model, catalog: ServiceCatalog): Map<ConfigNode, Finding> {
+  const findings = new Map<ConfigNode, Finding>();
+  for (const pass of model.proxyPasses) {
+    const largest = largestHeadersBehind(pass, catalog);
+    if (!largest) continue;
+    const effective = model.effective(pass.node, directiveName(pass.module, 'bufferSize'));
+    const setting = effective.nodes[0] ?? null;
+    const bufferSize = setting ? parseNginxSize(effective.values[0]?.[0] ?? '') : MEMORY_PAGE;
+    if (!bufferSize || largest.fact.value <= bufferSize) continue;
+    const reportAt = setting ?? pass.node;
+    const finding = findings.get(reportAt);
+    if (!finding) {
+      findings.set(reportAt, { module: pass.module, setting, bufferSize, passes: [pass], largest });
+      continue;
+    }
+    finding.passes.push(pass);
+    if (largest.fact.value > finding.largest.fact.value) finding.largest = largest;
+  }
+  return findings;
+}
+
+export default defineRule({
+  meta: {
+    id: 'proxy-buffer-size-too-small',
+    description:
+      'proxy_buffer_size (or fastcgi_, uwsgi_, scgi_, grpc_buffer_size) is smaller than the response headers of the application behind it, so those responses fail with 502.',
+    category: 'reliability',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: true,
+  },
+  check(context) {
+    const { model } = context;
+    const findings = model.services ? findingsOf(model, model.services) : new Map<ConfigNode, Finding>();
+    for (const [reportAt, { module, setting, bufferSize, passes, largest }] of findings) {
+      const name = directiveName(module, 'bufferSize');
+      const recommended = recommendedBufferSize(largest.fact.value);
+      const anchor = setting ?? statementAtSettingLevel(model, passes[0]!);
+      const fix = anchor && planBufferFix(model, module, anchor, { bufferSize: recommended });
+      const current = setting
+        ? `${name} ${formatNginxSize(bufferSize)}${usedBy(setting, passes)}`
+        : `${name} is not set, so it is nginx's default of one memory page, ${formatNginxSize(bufferSize)}`;
+      const sizing = `the headers plus a quarter, rounded up to ${formatNginxSize(MEMORY_PAGE)}`;
+      const remedy = fix
+        ? `Set ${fix.statements.join(' and ')}: ${sizing}.`
+        : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${module === 'grpc' ? '' : `, with ${directiveName(module, 'buffers')} and ${directiveName(module, 'busyBuffersSize')} to match`}.`;
+      context.report({
+        node: reportAt,
+        message:
+          `${current}, but ${largest.fact.origin.label} says ${largest.service.name} sends up to ${describeSize(largest.fact.value)} of response headers. ` +
+          `The status line and every header must fit in this one buffer: larger responses fail with 502 and the error log says "${TOO_BIG_HEADER}". ${remedy}`,
+        ...(fix ? { fix: fix.changes } : {}),
+      });
+    }
+
+    for (const module of PASS_MODULES) {
+      const name = directiveName(module, 'bufferSize');
+      for (const node of model.nodes(name)) {
+        const value = parseNginxSize(node.directive.args[0]?.value ?? '');
+        if (!allowedIn(name, node.context) || findings.has(node) || !value || value >= MEMORY_PAGE) continue;
+        const fix = planBufferFix(model, module, node, { bufferSize: MEMORY_PAGE });
+        context.report({
+          node,
+          severity: 'warn',
+          message:
+            `${name} ${formatNginxSize(value)} is smaller than nginx's default of one memory page (${formatNginxSize(MEMORY_PAGE)}): ` +
+            `a response whose status line and headers exceed it — one session cookie can — fails with 502 and the error log says "${TOO_BIG_HEADER}". ` +
+            `Set ${fix ? fix.statements.join(' and ') : `${name} ${formatNginxSize(MEMORY_PAGE)}`}.`,
+          ...(fix ? { fix: fix.changes } : {}),
+        });
+      }
+    }
+  },
+});
+
+/** `, which proxy_pass http://api (conf.d/shop.conf:6) uses` when the setting stands elsewhere than the pass. */
+function usedBy(setting: ConfigNode, passes: readonly ProxyPass[]): string {
+  const first = passes[0]!;
+  if (first.node.parent === setting.parent) return '';
+  const more = passes.length > 1 ? ` and ${passes.length - 1} more` : '';
+  return `, which ${passText(first)} (${locationOf(first.node, setting)})${more} uses`;
+}

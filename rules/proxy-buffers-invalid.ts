@@ -1,0 +1,118 @@
+import {
+  BUFFERED_MODULES,
+  type BufferCheck,
+  type BufferSetting,
+  type BufferSettings,
+  busyBuffersLimit,
+  checkedScopes,
+  culpritOf,
+  directiveName,
+  effectiveBusyBuffersSize,
+  effectiveTempFileWriteSize,
+  failedCheck,
+  isConfigured,
+  largestBuffer,
+  nginxMessage,
+  planBufferFix,
+  readBufferSettings,
+  spellSetting,
+} from '../src/buffers.js';
+import { defineRule } from '../src/rule.js';
+import type { ConfigNode } from '../src/tree.js';
+import { formatNginxSize } from '../src/units.js';
+
+/** `proxy_buffers 8 4k`, marked when nginx's default applies rather than a statement. */
+function describeBuffers(settings: BufferSettings): string {
+  const statement = `${directiveName(settings.module, 'buffers')} ${spellSetting('buffers', settings.values.buffers).join(' ')}`;
+  return settings.nodes.buffers ? statement : `${statement} (the default)`;
+}
+
+/** What nginx's "maximum of proxy_buffer_size and one of the proxy_buffers" is here, and which of the two it is. */
+function describeLargestBuffer(settings: BufferSettings): string {
+  const { module, values, nodes } = settings;
+  if (values.bufferSize >= values.buffers.size) {
+    const statement = `${directiveName(module, 'bufferSize')} ${formatNginxSize(values.bufferSize)}`;
+    return nodes.bufferSize ? statement : `${statement} (the default)`;
+  }
+  return `one buffer of ${describeBuffers(settings)}`;
+}
+
+function explain(settings: BufferSettings, check: BufferCheck): string {
+  const { module, values } = settings;
+  const name = (setting: BufferSetting) => directiveName(module, setting);
+  const size = (bytes: number) => formatNginxSize(bytes);
+  switch (check) {
+    case 'buffer-count':
+      return `${describeBuffers(settings)} is a single buffer`;
+    case 'busy-below-buffer':
+      return `${name('busyBuffersSize')} ${size(effectiveBusyBuffersSize(values))} is smaller than ${describeLargestBuffer(settings)}`;
+    case 'busy-above-limit': {
+      const busy =
+        values.busyBuffersSize === null
+          ? `${name('busyBuffersSize')} is not set, so it is twice ${describeLargestBuffer(settings)}: ${size(effectiveBusyBuffersSize(values))}`
+          : `${name('busyBuffersSize')} ${size(values.busyBuffersSize)}`;
+      return `${busy}, more than the ${size(busyBuffersLimit(values.buffers))} that ${describeBuffers(settings)} leave after one buffer`;
+    }
+    case 'temp-write-below-buffer':
+      return `${name('tempFileWriteSize')} ${size(effectiveTempFileWriteSize(values))} is smaller than ${describeLargestBuffer(settings)}`;
+    case 'max-temp-below-buffer':
+      return `${name('maxTempFileSize')} ${size(values.maxTempFileSize)} is smaller than ${describeLargestBuffer(settings)}`;
+  }
+}
+
+/** What to change when no automatic fix is safe (a level inside overrides some of the settings). */
+function advice(settings: BufferSettings, check: BufferCheck): string {
+  const { module, values } = settings;
+  const name = (setting: BufferSetting) => directiveName(module, setting);
+  const least = formatNginxSize(largestBuffer(values));
+  switch (check) {
+    case 'buffer-count':
+      return `Use enough ${name('buffers')} that ${name('busyBuffersSize')} fits in all of them but one.`;
+    case 'busy-below-buffer':
+      return `Raise ${name('busyBuffersSize')} to at least ${least}.`;
+    case 'busy-above-limit':
+      return `Set ${name('busyBuffersSize')} between ${least} and ${formatNginxSize(busyBuffersLimit(values.buffers))}, or use more or larger ${name('buffers')}.`;
+    case 'temp-write-below-buffer':
+      return `Raise ${name('tempFileWriteSize')} to at least ${least}.`;
+    case 'max-temp-below-buffer':
+      return `Raise ${name('maxTempFileSize')} to at least ${least}, or set it to 0 to turn temporary files off.`;
+  }
+}
+
+export default defineRule({
+  meta: {
+    id: 'proxy-buffers-invalid',
+    description:
+      'A combination of proxy_buffer_size, proxy_buffers, proxy_busy_buffers_size and the temp-file sizes (or their fastcgi_, uwsgi_, scgi_ twins) that nginx -t rejects.',
+    category: 'correctness',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: true,
+  },
+  check(context) {
+    const { model } = context;
+    for (const module of BUFFERED_MODULES) {
+      if (!isConfigured(model, module)) continue;
+      // Levels that inherit one bad combination fail alike; the finding is about the statement, once per check.
+      const reported = new Map<ConfigNode, Set<BufferCheck>>();
+      for (const scope of checkedScopes(model)) {
+        const settings = readBufferSettings(model, module, scope);
+        const check = settings && failedCheck(settings.values);
+        if (!settings || !check) continue;
+        const culprit = culpritOf(settings, check);
+        if (!culprit) continue;
+        const checks = reported.get(culprit) ?? new Set<BufferCheck>();
+        if (checks.has(check)) continue;
+        reported.set(culprit, checks.add(check));
+
+        const fix = planBufferFix(model, module, culprit, {});
+        const remedy = fix ? `Set ${fix.statements.join(' and ')}.` : advice(settings, check);
+        context.report({
+          node: culprit,
+          message: `${nginxMessage(module, check)} — ${explain(settings, check)}. nginx -t fails, so nginx will not start, and a reload keeps the old configuration. ${remedy}`,
+          ...(fix ? { fix: fix.changes } : {}),
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,191 @@
+/**
+ * A `*_pass` or upstream `server` whose host is a known service but whose port is none the service listens on:
+ * nothing accepts the connection, so nginx answers 502 (lab scenario 3: 20 of 20 requests,
+ * `connect() failed (111: Connection refused) while connecting to upstream`).
+ *
+ * Only `portMismatch` is reported — every service answering to the host has known ports and none contains the
+ * target's — never a merely unknown port, so a service whose ports are not declared or come from a variable is
+ * given the benefit of the doubt (docs/services.md).
+ */
+import type { ConfigNode } from '../src/tree.js';
+import { parseAddress, spanInFile, type TextRange } from '../src/model/address.js';
+import type { Upstream, UpstreamServer } from '../src/model.js';
+import type { RuleContext, TextChange } from '../src/rule.js';
+import { defineRule } from '../src/rule.js';
+import type { PortFact, ServiceFacts, ServiceMatch } from '../src/services/index.js';
+
+const REFUSED = '"connect() failed (111: Connection refused) while connecting to upstream"';
+
+/** Where the port is written, or where it would go when none is. */
+interface PortSite {
+  readonly node: ConfigNode;
+  /** The port digits; null when the port is implicit (80 for `http://` and `server`, 443 for `https://`). */
+  readonly portRange: TextRange | null;
+  /** The host, to point at and to put `:PORT` after when the port is implicit. */
+  readonly hostRange: TextRange | null;
+}
+
+function portsText(fact: PortFact): string {
+  return fact.value === fact.lastPort ? `${fact.value}` : `${fact.value}-${fact.lastPort}`;
+}
+
+/** `8080 (compose.yaml:27 maps 9000:8080)`, `3000 (.nginx-lint.json services.api.port)`. */
+function describePort(fact: PortFact): string {
+  const source = fact.published === null ? fact.origin.label : `${fact.origin.label} maps ${fact.text}`;
+  return `${portsText(fact)} (${source})`;
+}
+
+function joinAlternatives(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
+}
+
+/** The ports an HTTP target can use: TCP ones, the only kind `match` compares a proxy target with. */
+function tcpPorts(service: ServiceFacts): PortFact[] {
+  return service.ports.filter((fact) => fact.protocol === 'tcp');
+}
+
+/** How the service is named for a target that reached it through `host`. */
+function serviceSubject(match: ServiceMatch, service: ServiceFacts, host: string, upstream: Upstream | null): string {
+  if (match.matchedBy === 'upstream' && upstream) return `upstream ${upstream.name} is service ${service.name}, which`;
+  return host.toLowerCase() === service.name.toLowerCase() ? service.name : `${host} (service ${service.name})`;
+}
+
+/** `orders listens on 8080 (compose.yaml:27 maps 9000:8080)`, for the matched service and any sharing its host. */
+function listeningClause(match: ServiceMatch, host: string, upstream: Upstream | null): string {
+  const services = [match.service, ...match.alternatives];
+  return services
+    .map((service) => `${serviceSubject(match, service, host, upstream)} listens on ${joinAlternatives(tcpPorts(service).map(describePort))}`)
+    .join('; ');
+}
+
+/**
+ * A port mapping whose host side is the port written: the target uses the port Docker publishes on the host, which
+ * nginx inside the Compose network does not see.
+ */
+function publishedMixUp(match: ServiceMatch, port: number): PortFact | null {
+  const services = [match.service, ...match.alternatives];
+  return services.flatMap(tcpPorts).find((fact) => fact.published === String(port)) ?? null;
+}
+
+/** The port to write when exactly one fits: a single service with a single port, not a range. */
+function onlyPort(match: ServiceMatch): number | null {
+  const ports = [match.service, ...match.alternatives].flatMap(tcpPorts);
+  const [only] = ports;
+  return ports.length === 1 && only !== undefined && only.value === only.lastPort ? only.value : null;
+}
+
+function portFix(site: PortSite, port: number): TextChange[] | undefined {
+  const file = site.node.directive.file;
+  if (site.portRange) return [{ file, start: site.portRange.start, end: site.portRange.end, text: `${port}` }];
+  if (site.hostRange) return [{ file, start: site.hostRange.end, end: site.hostRange.end, text: `:${port}` }];
+  return undefined;
+}
+
+/** Where the address of an upstream `server` line has its host and port, for the report and the fix. */
+function serverSite(server: UpstreamServer): PortSite {
+  const address = parseAddress(server.addressToken.value, 0, { uriPart: false });
+  if (address.kind !== 'inet') return { node: server.node, portRange: null, hostRange: null };
+  return {
+    node: server.node,
+    portRange: address.portSpan && spanInFile(server.addressToken, address.portSpan),
+    hostRange: spanInFile(server.addressToken, address.hostSpan),
+  };
+}
+
+interface Mismatch {
+  readonly site: PortSite;
+  /** `proxy_pass to orders:8000`, `server orders:8000 in upstream orders`: what the finding is about. */
+  readonly subject: string;
+  readonly host: string;
+  readonly port: number;
+  readonly match: ServiceMatch;
+  /** The upstream block of a `server` line; null for a `*_pass` that names the host itself. */
+  readonly upstream: Upstream | null;
+  /**
+   * Another server of the upstream can take the request: nginx retries there (lab scenario 11: one refusing server
+   * of two, 0 errors of 80), so the finding is a warning.
+   */
+  readonly othersServe: boolean;
+}
+
+function report(context: RuleContext<Record<string, unknown>>, mismatch: Mismatch): void {
+  const { site, subject, host, port, match, upstream, othersServe } = mismatch;
+  const mixUpNote = publishedMixUp(match, port) ? `; ${port} is the port published on the Docker host, not the one inside the network` : '';
+  const consequence =
+    upstream && othersServe
+      ? `nginx logs ${REFUSED} and retries the request on another server of upstream ${upstream.name}, so clients see no error unless proxy_next_upstream is off, but this server takes no traffic`
+      : `every request${upstream ? ` to upstream ${upstream.name}` : ''} gets 502 ${REFUSED}`;
+  const fixedPort = onlyPort(match);
+  const advice = fixedPort === null ? 'use one of these ports' : `use ${host}:${fixedPort}`;
+  const fix = fixedPort === null ? undefined : portFix(site, fixedPort);
+  const range = site.portRange ?? site.hostRange;
+  context.report({
+    node: site.node,
+    ...(range ? { span: { file: site.node.directive.file, start: range.start, end: range.end } } : {}),
+    message: `${subject}, but ${listeningClause(match, host, upstream)}${mixUpNote} — ${consequence}; ${advice}`,
+    ...(othersServe ? { severity: 'warn' as const } : {}),
+    ...(fix ? { fix } : {}),
+  });
+}
+
+/** `orders:8000`, or `orders (port 80, the default)` when no port is written. */
+function addressText(host: string, port: number, portExplicit: boolean): string {
+  return portExplicit ? `${host}:${port}` : `${host} (port ${port}, the default)`;
+}
+
+export default defineRule({
+  meta: {
+    id: 'proxy-pass-port-mismatch',
+    description: 'A `proxy_pass` or upstream `server` names a known service on a port that service does not listen on: every request gets 502.',
+    category: 'reliability',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: true,
+  },
+  check(context) {
+    const { model } = context;
+    const services = model.services;
+    if (!services) return;
+
+    for (const pass of model.proxyPasses) {
+      const target = pass.target;
+      if (target.kind !== 'host' || target.port === null) continue;
+      const match = services.match({ host: target.host, port: target.port });
+      if (!match?.portMismatch) continue;
+      report(context, {
+        site: { node: pass.node, portRange: target.portRange, hostRange: target.hostRange },
+        subject: `${pass.node.directive.name} to ${addressText(target.host, target.port, target.portExplicit)}`,
+        host: target.host,
+        port: target.port,
+        match,
+        upstream: null,
+        othersServe: false,
+      });
+    }
+
+    // Every upstream block, not only those a `*_pass` names literally: `proxy_pass http://$backend` may pick any.
+    for (const upstream of model.upstreams.values()) {
+      // A `down` server never receives a request.
+      const serving = upstream.servers.filter((server) => !server.down);
+      const mismatched = serving.flatMap((server) => {
+        const { host, port } = server;
+        if (host === null || port === null) return [];
+        const match = services.match({ host, port, upstreamName: upstream.name });
+        return match?.portMismatch ? [{ server, host, port, match }] : [];
+      });
+      const othersServe = mismatched.length < serving.length;
+      for (const { server, host, port, match } of mismatched) {
+        report(context, {
+          site: serverSite(server),
+          subject: `server ${addressText(host, port, server.portExplicit)} in upstream ${upstream.name}`,
+          host,
+          port,
+          match,
+          upstream,
+          othersServe,
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,174 @@
+/**
+ * The read timeout where a `*_pass` stands is shorter than the 99th-percentile response time of the service behind
+ * it, plus headroom: nginx gives up on the slowest requests with 504 (lab scenario 6: `proxy_read_timeout 1s` against
+ * a 2 s backend, 5 of 5), and since a timeout counts as a failure, an upstream whose servers all time out answers
+ * everything with 502 "no live upstreams" until fail_timeout passes.
+ *
+ * The timeout is compared with the P99 of the whole response, although nginx's timer runs only between two reads
+ * (for the header: until the first byte): an application's P99 is what its owners know, and a response that starts
+ * late is the case that matters.
+ */
+import path from 'node:path';
+import { positionAt } from '../src/ast.js';
+import { insertStatementAfter, insertStatementsInBlock, replaceToken } from '../src/fixer.js';
+import type { Model, ProxyPass, Upstream } from '../src/model.js';
+import { defineRule, type TextChange } from '../src/rule.js';
+import type { Fact, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
+import type { ConfigNode } from '../src/tree.js';
+import { formatNginxTime, parseNginxTime } from '../src/units.js';
+
+interface Options {
+  /** How much longer than the P99 the timeout must be, as a fraction: 0.2 means P99 × 1.2. */
+  readonly headroom: number;
+}
+
+/** The fix's value is at least P99 × 1.3, so a P99 that creeps up a little does not bring the finding back. */
+const MIN_FIX_FACTOR = 1.3;
+
+const TIMED_OUT = '"upstream timed out (110: Connection timed out) while reading response header from upstream"';
+const NO_LIVE_UPSTREAMS = '"no live upstreams while connecting to upstream"';
+
+interface SlowService {
+  readonly service: ServiceFacts;
+  readonly p99: Fact<number>;
+}
+
+/** The slowest service with a known P99 among those the pass reaches; null when none is known. */
+function slowestServiceOf(pass: ProxyPass, services: ServiceCatalog): SlowService | null {
+  const target = pass.target;
+  const reached: ServiceFacts[] = [];
+  if (target.kind === 'host' && target.port !== null) {
+    const match = services.match({ host: target.host, port: target.port });
+    if (match) reached.push(match.service);
+  } else if (target.kind === 'upstream') {
+    for (const server of target.upstream.servers) {
+      if (server.down || server.host === null || server.port === null) continue;
+      const match = services.match({ host: server.host, port: server.port, upstreamName: target.upstream.name });
+      if (match) reached.push(match.service);
+    }
+  }
+  let slowest: SlowService | null = null;
+  for (const service of reached) {
+    if (service.p99 !== null && (slowest === null || service.p99.value > slowest.p99.value)) slowest = { service, p99: service.p99 };
+  }
+  return slowest;
+}
+
+/**
+ * Whether timeouts can leave the upstream with no server to try: it is not a single server (nginx never marks a
+ * lone server failed), and every server that takes requests is marked failed after max_fails errors.
+ */
+function canRunOutOfServers(upstream: Upstream): boolean {
+  return upstream.servers.length >= 2 && upstream.servers.every((server) => server.down || server.maxFails !== 0);
+}
+
+/** The level a read-timeout setting for this pass belongs in: its location (not an `if`), or a snippet's top (null). */
+function locationOf(pass: ProxyPass, model: Model): ConfigNode | null {
+  if (pass.location === null || pass.location.blockContext === 'location') return pass.location;
+  return model.enclosing(pass.node, ['location']);
+}
+
+/** `location /api/`, or `this file` for a snippet linted in location context. */
+function locationName(location: ConfigNode | null): string {
+  return location ? ['location', ...location.directive.args.map((arg) => arg.raw)].join(' ') : 'this file';
+}
+
+/** `conf.d/shop.conf:5`: the statement's place, relative to the entry file's directory like the origins of facts. */
+function placeOf(node: ConfigNode, model: Model): string {
+  const file = node.directive.file;
+  const relative = path.relative(path.dirname(model.tree.program.entry.path), file.path).split(path.sep).join('/');
+  return `${relative}:${positionAt(file, node.directive.start).line}`;
+}
+
+/** The statement is written once: not in a file that several places include, where an edit would change them all. */
+function writtenOnce(node: ConfigNode, model: Model): boolean {
+  return model.nodes(node.directive.name).filter((candidate) => candidate.directive === node.directive).length === 1;
+}
+
+/**
+ * A P99 scaled by a factor, in whole milliseconds, rounded up. Noise below a nanosecond is dropped first, so that
+ * 3000 × 1.1 (3300.0000000000005 in floating point) is 3300 and not 3301.
+ */
+function scaleMs(milliseconds: number, factor: number): number {
+  return Math.ceil(milliseconds * factor - 1e-6);
+}
+
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
+export default defineRule<Options>({
+  meta: {
+    id: 'proxy-timeout-below-p99',
+    description: "The read timeout of a proxied location is below the P99 response time of the service behind it, plus headroom: the slowest requests get 504.",
+    category: 'reliability',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: true,
+    schema: {
+      type: 'object',
+      properties: {
+        headroom: { type: 'number', minimum: 0, description: 'How much longer than the P99 the timeout must be, as a fraction: 0.2 means P99 × 1.2.' },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { headroom: 0.2 },
+  },
+  check(context) {
+    const { model, options } = context;
+    const services = model.services;
+    if (!services) return;
+    // Two passes in one location (one in an `if`) would each insert the same statement; nginx rejects a duplicate.
+    const locationsGivenInsert = new Set<ConfigNode | null>();
+
+    for (const pass of model.proxyPasses) {
+      const slowest = slowestServiceOf(pass, services);
+      if (!slowest) continue;
+      const name = `${pass.module}_read_timeout`;
+      const effective = model.effective(pass.node, name);
+      const setter = effective.nodes[0] ?? null;
+      const valueToken = setter?.directive.args[0] ?? null;
+      const valueText = valueToken?.value ?? effective.default;
+      const timeoutMs = valueText === null ? null : parseNginxTime(valueText);
+      if (timeoutMs === null) continue;
+
+      const requiredMs = scaleMs(slowest.p99.value, 1 + options.headroom);
+      if (timeoutMs >= requiredMs) continue;
+
+      const location = locationOf(pass, model);
+      const setHere = setter !== null && setter.parent === location;
+      const suggested = formatNginxTime(scaleMs(slowest.p99.value, Math.max(MIN_FIX_FACTOR, 1 + options.headroom)), { roundUpTo: 's' });
+
+      let fix: TextChange[] | undefined;
+      if (setter && setHere) {
+        if (valueToken && writtenOnce(setter, model)) fix = replaceToken(setter.directive.file, valueToken, suggested);
+      } else if (!locationsGivenInsert.has(location)) {
+        const statement = `${name} ${suggested};`;
+        const levelFile = location?.directive.file ?? model.tree.program.entry;
+        if (pass.node.parent === location && pass.node.directive.file === levelFile) fix = insertStatementAfter(pass.node, statement);
+        else if (location) fix = insertStatementsInBlock(location, [statement], 'end');
+        if (fix) locationsGivenInsert.add(location);
+      }
+
+      const where = locationName(location);
+      const subject =
+        setter === null ? `${name} (the default, ${valueText})`
+        : setHere ? `${name} ${valueText}`
+        : `${name} ${valueText}, inherited by ${where} (${placeOf(location ?? pass.node, model)}),`;
+      const headroom = options.headroom > 0 ? ` plus ${percent(options.headroom)} headroom, ${formatNginxTime(requiredMs)}` : '';
+      const upstream = pass.target.kind === 'upstream' ? pass.target.upstream : null;
+      const noLive =
+        upstream && canRunOutOfServers(upstream)
+          ? `, and once every server of upstream ${upstream.name} has timed out, 502 ${NO_LIVE_UPSTREAMS}`
+          : '';
+      context.report({
+        node: setter ?? pass.node,
+        ...(valueToken ? { token: valueToken } : {}),
+        message:
+          `${subject} is below the p99 of ${slowest.service.name}, ${slowest.p99.text} (${slowest.p99.origin.label})${headroom}: ` +
+          `requests that take longer than ${valueText} get 504 ${TIMED_OUT}${noLive} — set ${name} ${suggested} in ${where}`,
+        ...(fix ? { fix } : {}),
+      });
+    }
+  },
+});

@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint } from '../src/engine.js';
+import { temporaryTrees } from '../test/helpers/files.js';
+import { testRule } from '../test/rule-tester.js';
+import rule from './upstream-keepalive-missing.js';
+
+/** An upstream with `upstreamBody` after its server line, used by one location. */
+function upstream(upstreamBody = '', locationBody = ''): string {
+  return `http {
+    upstream app {
+        server 127.0.0.1:8080;
+${upstreamBody}    }
+    server {
+        location / {
+            proxy_pass http://app;
+${locationBody}        }
+    }
+}
+`;
+}
+
+const COMPOSE = `services:
+  app:
+    expose:
+      - "8080"
+    x-nginx-lint:
+      keepAliveTimeout: 5s
+`;
+
+testRule(rule, {
+  valid: [
+    { name: 'keepalive is set', files: upstream('        keepalive 16;\n') },
+    { name: 'nginx 1.29.7 pools without keepalive: the rule does not apply', files: upstream(), nginxVersion: '1.29.7' },
+    { name: 'nor to later releases', files: upstream(), nginxVersion: '1.30.0' },
+    {
+      name: 'an upstream no proxy_pass uses',
+      files: 'http { upstream php { server 127.0.0.1:9000; } server { location / { fastcgi_pass php; } } }\n',
+    },
+    { name: 'an implicit upstream has no block to add keepalive to', files: 'http { server { location / { proxy_pass http://127.0.0.1:8080; } } }\n' },
+  ],
+  invalid: [
+    {
+      name: 'nothing known about the backend: keepalive with a 1s timeout, below common application servers',
+      files: upstream(),
+      nginxVersion: '1.29.6',
+      errors: [
+        {
+          line: 2,
+          column: 5,
+          message:
+            'upstream app caches no connections (no keepalive), so nginx opens a new backend connection for every request and closes it after the response: ' +
+            'no 502 and no error_log line, but a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput). ' +
+            "Add keepalive 32 and keepalive_timeout 1s or, once the backend's idle timeout is known (declare keepAliveTimeout, see docs/services.md), just below it: " +
+            "the default 60s outlasts most application servers', which then close connections nginx reuses, a 502 for POSTs; " +
+            'the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)',
+        },
+      ],
+      output: upstream('        keepalive 32;\n        keepalive_timeout 1s;\n'),
+    },
+    {
+      name: "the backend's keepAliveTimeout from compose.yaml sets the timeout",
+      files: { 'nginx.conf': upstream(), 'compose.yaml': COMPOSE },
+      errors: [{ line: 2, message: /Add keepalive 32 and keepalive_timeout 4s, below the 5s after which app closes idle connections \(compose\.yaml:6 says keepAliveTimeout 5s\);/ }],
+      output: { 'nginx.conf': upstream('        keepalive 32;\n        keepalive_timeout 4s;\n') },
+    },
+    {
+      name: 'a keepalive_timeout of its own is left to upstream-keepalive-timeout-race',
+      files: upstream('        keepalive_timeout 30s;\n'),
+      errors: [{ line: 2, message: /Add keepalive 32 and keep the block's keepalive_timeout below the backend's idle timeout \(upstream-keepalive-timeout-race checks it\);/ }],
+      output: upstream('        keepalive_timeout 30s;\n        keepalive 32;\n'),
+    },
+    {
+      name: 'a one-line upstream in an included file',
+      files: {
+        'nginx.conf': 'http {\n    include upstreams.conf;\n    server { location / { proxy_pass http://app; } }\n}\n',
+        'upstreams.conf': 'upstream app { server 127.0.0.1:8080; }\n',
+      },
+      errors: [{ file: 'upstreams.conf', line: 1, column: 1 }],
+      output: { 'upstreams.conf': 'upstream app {\n    server 127.0.0.1:8080;\n    keepalive 32;\n    keepalive_timeout 1s;\n}\n' },
+    },
+  ],
+});
+
+describe('--fix with the other keepalive rules', () => {
+  const tree = temporaryTrees();
+
+  it('ends with a pool the locations use and a timeout below the backend', async () => {
+    const root = tree({ '.git/HEAD': '', 'nginx.conf': upstream(), 'compose.yaml': COMPOSE });
+    const rules = { 'upstream-keepalive-missing': 'warn', 'proxy-keepalive-disabled': 'warn', 'upstream-keepalive-timeout-race': 'error' };
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ rules }));
+    const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: '1.22.1', fix: true });
+
+    expect(run.fixedFiles.map((file) => file.after)).toEqual([
+      upstream('        keepalive 32;\n        keepalive_timeout 4s;\n', '            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+    ]);
+    expect(run.results.flatMap((result) => result.messages)).toEqual([]);
+  });
+});
