@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { positionAt } from '../src/ast.js';
 import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/buffers.js';
 import { type BlockContext, getDirective } from '../src/directives.js';
 import type { Model, PassModule, ProxyPass } from '../src/model.js';
@@ -50,13 +48,6 @@ function describeSize(bytes: number): string {
   return /^[0-9]+$/.test(spelled) ? `${spelled} bytes` : spelled;
 }
 
-/** `conf.d/shop.conf:6`, relative to the directory of the file the finding is in. */
-function locationOf(node: ConfigNode, from: ConfigNode): string {
-  const file = node.directive.file;
-  const relative = path.relative(path.dirname(from.directive.file.path), file.path).split(path.sep).join('/');
-  return `${relative}:${positionAt(file, node.directive.start).line}`;
-}
-
 function passText(pass: ProxyPass): string {
   return `${pass.node.directive.name} ${pass.node.directive.args.map((arg) => arg.raw).join(' ')}`;
 }
@@ -66,8 +57,8 @@ interface Finding {
   /** The statement that sets the buffer size in effect, or null when nginx's default applies. */
   readonly setting: ConfigNode | null;
   readonly bufferSize: number;
-  readonly passes: ProxyPass[];
-  largest: LargestHeaders;
+  readonly passes: readonly ProxyPass[];
+  readonly largest: LargestHeaders;
 }
 
 /** Whether the http module's `name` may be written in `context` (the stream module has a `proxy_buffer_size` too). */
@@ -75,7 +66,10 @@ function allowedIn(name: string, context: BlockContext | null): boolean {
   return context !== null && getDirective(name).some((spec) => spec.module.startsWith('ngx_http_') && spec.contexts.includes(context));
 }
 
-/** The statement through which a new buffer size reaches the pass: the pass, or the block around it at the nearest level where the directive may stand. */
+/**
+ * The statement after which a new buffer size reaches the pass: the pass itself, or the `if` or `limit_except` block
+ * around it, at the nearest level where the directive may stand.
+ */
 function statementAtSettingLevel(model: Model, pass: ProxyPass): ConfigNode | null {
   const name = directiveName(pass.module, 'bufferSize');
   let statement = pass.node;
@@ -98,15 +92,24 @@ function findingsOf(model: Model, catalog: ServiceCatalog): Map<ConfigNode, Find
     const bufferSize = setting ? parseNginxSize(effective.values[0]?.[0] ?? '') : MEMORY_PAGE;
     if (!bufferSize || largest.fact.value <= bufferSize) continue;
     const reportAt = setting ?? pass.node;
-    const finding = findings.get(reportAt);
-    if (!finding) {
-      findings.set(reportAt, { module: pass.module, setting, bufferSize, passes: [pass], largest });
-      continue;
-    }
-    finding.passes.push(pass);
-    if (largest.fact.value > finding.largest.fact.value) finding.largest = largest;
+    const previous = findings.get(reportAt);
+    findings.set(reportAt, {
+      module: pass.module,
+      setting,
+      bufferSize,
+      passes: [...(previous?.passes ?? []), pass],
+      largest: previous && previous.largest.fact.value >= largest.fact.value ? previous.largest : largest,
+    });
   }
   return findings;
+}
+
+/** `, which proxy_pass http://api (conf.d/shop.conf:6) uses` when the setting stands elsewhere than the pass. */
+function usedBy(model: Model, setting: ConfigNode, passes: readonly ProxyPass[]): string {
+  const first = passes[0]!;
+  if (first.node.parent === setting.parent) return '';
+  const more = passes.length > 1 ? ` and ${passes.length - 1} more use` : ' uses';
+  return `, which ${passText(first)} (${model.where(first.node)})${more}`;
 }
 
 export default defineRule({
@@ -128,17 +131,18 @@ export default defineRule({
       const anchor = setting ?? statementAtSettingLevel(model, passes[0]!);
       const fix = anchor && planBufferFix(model, module, anchor, { bufferSize: recommended });
       const current = setting
-        ? `${name} ${formatNginxSize(bufferSize)}${usedBy(setting, passes)}`
+        ? `${name} ${formatNginxSize(bufferSize)}${usedBy(model, setting, passes)}`
         : `${name} is not set, so it is nginx's default of one memory page, ${formatNginxSize(bufferSize)}`;
       const sizing = `the headers plus a quarter, rounded up to ${formatNginxSize(MEMORY_PAGE)}`;
+      const matching = module === 'grpc' ? '' : `, with ${directiveName(module, 'buffers')} and ${directiveName(module, 'busyBuffersSize')} to match`;
       const remedy = fix
-        ? `Set ${fix.statements.join(' and ')}: ${sizing}.`
-        : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${module === 'grpc' ? '' : `, with ${directiveName(module, 'buffers')} and ${directiveName(module, 'busyBuffersSize')} to match`}.`;
+        ? `Set ${fix.summary}: ${sizing}.`
+        : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${matching}.`;
       context.report({
         node: reportAt,
         message:
           `${current}, but ${largest.fact.origin.label} says ${largest.service.name} sends up to ${describeSize(largest.fact.value)} of response headers. ` +
-          `The status line and every header must fit in this one buffer: larger responses fail with 502 and the error log says "${TOO_BIG_HEADER}". ${remedy}`,
+          `The status line and every header must fit in this one buffer; a response whose headers do not fit fails with 502, without a retry, and the error log says "${TOO_BIG_HEADER}". ${remedy}`,
         ...(fix ? { fix: fix.changes } : {}),
       });
     }
@@ -154,19 +158,11 @@ export default defineRule({
           severity: 'warn',
           message:
             `${name} ${formatNginxSize(value)} is smaller than nginx's default of one memory page (${formatNginxSize(MEMORY_PAGE)}): ` +
-            `a response whose status line and headers exceed it — one session cookie can — fails with 502 and the error log says "${TOO_BIG_HEADER}". ` +
-            `Set ${fix ? fix.statements.join(' and ') : `${name} ${formatNginxSize(MEMORY_PAGE)}`}.`,
+            `a response whose status line and headers exceed it — one session cookie can — fails with 502, without a retry, and the error log says "${TOO_BIG_HEADER}". ` +
+            `Set ${fix ? fix.summary : `${name} ${formatNginxSize(MEMORY_PAGE)}`}.`,
           ...(fix ? { fix: fix.changes } : {}),
         });
       }
     }
   },
 });
-
-/** `, which proxy_pass http://api (conf.d/shop.conf:6) uses` when the setting stands elsewhere than the pass. */
-function usedBy(setting: ConfigNode, passes: readonly ProxyPass[]): string {
-  const first = passes[0]!;
-  if (first.node.parent === setting.parent) return '';
-  const more = passes.length > 1 ? ` and ${passes.length - 1} more` : '';
-  return `, which ${passText(first)} (${locationOf(first.node, setting)})${more} uses`;
-}

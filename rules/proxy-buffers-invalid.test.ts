@@ -9,8 +9,9 @@ import rule from './proxy-buffers-invalid.js';
 
 const BUSY_ABOVE_LIMIT = '"proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer';
 const CONSEQUENCE = 'nginx -t fails, so nginx will not start, and a reload keeps the old configuration.';
-/** What the lab's `proxy_buffer_size 16k` alone gets, wherever it stands. */
-const HEADER_BUFFER_16K = `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_busy_buffers_size 16k.`;
+/** What the lab's `proxy_buffer_size 16k` alone gets, in the block `level`. */
+const headerBuffer16k = (level: string) =>
+  `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_busy_buffers_size 16k in ${level}.`;
 
 const valid: RuleTestCase[] = [
   { name: 'nginx defaults', files: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://127.0.0.1:8080;\n        }\n    }\n}\n' },
@@ -51,7 +52,7 @@ const invalid: InvalidCase[] = [
     name: 'the lab: proxy_buffer_size 16k alone in a location',
     files:
       'events {}\nhttp {\n    server {\n        location /orders/ {\n            proxy_pass http://127.0.0.1:8000;\n            proxy_buffer_size 16k;\n        }\n    }\n}\n',
-    errors: [{ line: 6, column: 13, message: HEADER_BUFFER_16K }],
+    errors: [{ line: 6, column: 13, message: headerBuffer16k('location /orders/') }],
     output:
       'events {}\nhttp {\n    server {\n        location /orders/ {\n            proxy_pass http://127.0.0.1:8000;\n            proxy_buffer_size 16k;\n            proxy_busy_buffers_size 16k;\n        }\n    }\n}\n',
   },
@@ -59,7 +60,7 @@ const invalid: InvalidCase[] = [
     name: 'set in http, failing in every server and location below: one finding, fixed in http',
     files:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        location / {\n            if ($arg_debug) {\n            }\n        }\n    }\n    server {\n        listen 8081;\n    }\n}\n',
-    errors: [{ line: 3, column: 5, message: HEADER_BUFFER_16K }],
+    errors: [{ line: 3, column: 5, message: headerBuffer16k('http') }],
     output:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    proxy_busy_buffers_size 16k;\n    server {\n        location / {\n            if ($arg_debug) {\n            }\n        }\n    }\n    server {\n        listen 8081;\n    }\n}\n',
   },
@@ -69,7 +70,7 @@ const invalid: InvalidCase[] = [
       'nginx.conf': 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
       'conf.d/site.conf': 'server {\n    listen 8080;\n    proxy_buffer_size 16k;\n}\n',
     },
-    errors: [{ file: 'conf.d/site.conf', line: 3, message: HEADER_BUFFER_16K }],
+    errors: [{ file: 'conf.d/site.conf', line: 3, message: headerBuffer16k('server') }],
     output: { 'conf.d/site.conf': 'server {\n    listen 8080;\n    proxy_buffer_size 16k;\n    proxy_busy_buffers_size 16k;\n}\n' },
   },
   {
@@ -79,7 +80,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 6,
-        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 12k that proxy_buffers 4 4k leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 4 16k.`,
+        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 12k that proxy_buffers 4 4k leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 4 16k in location /.`,
       },
     ],
     output:
@@ -91,7 +92,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 32k: 64k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 8 32k.`,
+        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 32k: 64k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 8 32k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffer_size 32k;\n        proxy_buffers 8 32k;\n    }\n}\n',
@@ -102,7 +103,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        message: `there must be at least 2 "proxy_buffers" — proxy_buffers 1 4k is a single buffer. ${CONSEQUENCE} Set proxy_buffers 3 4k.`,
+        message: `there must be at least 2 "proxy_buffers" — proxy_buffers 1 4k is a single buffer. ${CONSEQUENCE} Set proxy_buffers 3 4k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffers 3 4k;\n    }\n}\n',
@@ -113,7 +114,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        message: `"proxy_busy_buffers_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_busy_buffers_size 8k is smaller than proxy_buffer_size 16k. ${CONSEQUENCE} Set proxy_busy_buffers_size 16k.`,
+        message: `"proxy_busy_buffers_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_busy_buffers_size 8k is smaller than proxy_buffer_size 16k. ${CONSEQUENCE} Set proxy_busy_buffers_size 16k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_busy_buffers_size 16k;\n        proxy_buffer_size 16k;\n    }\n}\n',
@@ -124,7 +125,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size 64k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_busy_buffers_size 28k.`,
+        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size 64k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_busy_buffers_size 28k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_busy_buffers_size 28k;\n    }\n}\n',
@@ -135,7 +136,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 5,
-        message: `"proxy_temp_file_write_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_temp_file_write_size 4k is smaller than one buffer of proxy_buffers 8 8k. ${CONSEQUENCE} Set proxy_temp_file_write_size 8k.`,
+        message: `"proxy_temp_file_write_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_temp_file_write_size 4k is smaller than one buffer of proxy_buffers 8 8k. ${CONSEQUENCE} Set proxy_temp_file_write_size 8k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffers 8 8k;\n        proxy_temp_file_write_size 8k;\n    }\n}\n',
@@ -146,7 +147,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        message: `"proxy_max_temp_file_size" must be equal to zero to disable temporary files usage or must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_max_temp_file_size 2k is smaller than proxy_buffer_size 4k (the default). ${CONSEQUENCE} Set proxy_max_temp_file_size 4k.`,
+        message: `"proxy_max_temp_file_size" must be equal to zero to disable temporary files usage or must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers" — proxy_max_temp_file_size 2k is smaller than proxy_buffer_size 4k (the default). ${CONSEQUENCE} Set proxy_max_temp_file_size 4k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_max_temp_file_size 4k;\n    }\n}\n',
@@ -157,7 +158,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 6,
-        message: `"fastcgi_busy_buffers_size" must be less than the size of all "fastcgi_buffers" minus one buffer — fastcgi_busy_buffers_size is not set, so it is twice fastcgi_buffer_size 16k: 32k, more than the 28k that fastcgi_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set fastcgi_busy_buffers_size 16k.`,
+        message: `"fastcgi_busy_buffers_size" must be less than the size of all "fastcgi_buffers" minus one buffer — fastcgi_busy_buffers_size is not set, so it is twice fastcgi_buffer_size 16k: 32k, more than the 28k that fastcgi_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set fastcgi_busy_buffers_size 16k in location ~ \\.php$.`,
       },
     ],
     output:
@@ -167,10 +168,10 @@ const invalid: InvalidCase[] = [
     name: 'uwsgi and SCGI',
     files: 'events {}\nhttp {\n    server {\n        uwsgi_buffers 1 8k;\n        scgi_busy_buffers_size 2k;\n    }\n}\n',
     errors: [
-      { line: 4, message: `there must be at least 2 "uwsgi_buffers" — uwsgi_buffers 1 8k is a single buffer. ${CONSEQUENCE} Set uwsgi_buffers 3 8k.` },
+      { line: 4, message: `there must be at least 2 "uwsgi_buffers" — uwsgi_buffers 1 8k is a single buffer. ${CONSEQUENCE} Set uwsgi_buffers 3 8k in server.` },
       {
         line: 5,
-        message: `"scgi_busy_buffers_size" must be equal to or greater than the maximum of the value of "scgi_buffer_size" and one of the "scgi_buffers" — scgi_busy_buffers_size 2k is smaller than scgi_buffer_size 4k (the default). ${CONSEQUENCE} Set scgi_busy_buffers_size 4k.`,
+        message: `"scgi_busy_buffers_size" must be equal to or greater than the maximum of the value of "scgi_buffer_size" and one of the "scgi_buffers" — scgi_busy_buffers_size 2k is smaller than scgi_buffer_size 4k (the default). ${CONSEQUENCE} Set scgi_busy_buffers_size 4k in server.`,
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        uwsgi_buffers 3 8k;\n        scgi_busy_buffers_size 4k;\n    }\n}\n',
@@ -178,7 +179,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'a block on one line is spread over lines; CRLF stays CRLF',
     files: 'events {}\r\nhttp {\r\n    server {\r\n        location / { proxy_pass http://127.0.0.1:8000; proxy_buffer_size 16k; }\r\n    }\r\n}\r\n',
-    errors: [{ line: 4, column: 56, message: HEADER_BUFFER_16K }],
+    errors: [{ line: 4, column: 56, message: headerBuffer16k('location /') }],
     output:
       'events {}\r\nhttp {\r\n    server {\r\n        location / {\r\n            proxy_pass http://127.0.0.1:8000;\r\n            proxy_buffer_size 16k;\r\n            proxy_busy_buffers_size 16k;\r\n        }\r\n    }\r\n}\r\n',
   },
@@ -199,10 +200,10 @@ const invalid: InvalidCase[] = [
     files:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        listen 8080;\n    }\n    server {\n        listen 8081;\n        proxy_buffers 4 4k;\n    }\n}\n',
     errors: [
-      { line: 3, message: HEADER_BUFFER_16K },
+      { line: 3, message: headerBuffer16k('http') },
       {
         line: 9,
-        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 12k that proxy_buffers 4 4k leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 4 16k.`,
+        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 12k that proxy_buffers 4 4k leave after one buffer. ${CONSEQUENCE} Set proxy_buffers 4 16k in server.`,
       },
     ],
     output:

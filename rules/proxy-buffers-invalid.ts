@@ -106,7 +106,7 @@ export default defineRule({
         reported.set(culprit, checks.add(check));
 
         const fix = planBufferFix(model, module, culprit, {});
-        const remedy = fix ? `Set ${fix.statements.join(' and ')}.` : advice(settings, check);
+        const remedy = fix ? `Set ${fix.summary}.` : advice(settings, check);
         context.report({
           node: culprit,
           message: `${nginxMessage(module, check)} — ${explain(settings, check)}. nginx -t fails, so nginx will not start, and a reload keeps the old configuration. ${remedy}`,

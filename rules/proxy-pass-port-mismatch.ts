@@ -7,12 +7,11 @@
  * target's — never a merely unknown port, so a service whose ports are not declared or come from a variable is
  * given the benefit of the doubt (docs/services.md).
  */
-import type { ConfigNode } from '../src/tree.js';
 import { parseAddress, spanInFile, type TextRange } from '../src/model/address.js';
 import type { Upstream, UpstreamServer } from '../src/model.js';
-import type { RuleContext, TextChange } from '../src/rule.js';
-import { defineRule } from '../src/rule.js';
+import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
 import type { PortFact, ServiceFacts, ServiceMatch } from '../src/services/index.js';
+import type { ConfigNode } from '../src/tree.js';
 
 const REFUSED = '"connect() failed (111: Connection refused) while connecting to upstream"';
 
@@ -45,6 +44,11 @@ function tcpPorts(service: ServiceFacts): PortFact[] {
   return service.ports.filter((fact) => fact.protocol === 'tcp');
 }
 
+/** The services answering to the target's host: the one `match` chose first, then the others. */
+function answering(match: ServiceMatch): ServiceFacts[] {
+  return [match.service, ...match.alternatives];
+}
+
 /** How the service is named for a target that reached it through `host`. */
 function serviceSubject(match: ServiceMatch, service: ServiceFacts, host: string, upstream: Upstream | null): string {
   if (match.matchedBy === 'upstream' && upstream) return `upstream ${upstream.name} is service ${service.name}, which`;
@@ -53,24 +57,22 @@ function serviceSubject(match: ServiceMatch, service: ServiceFacts, host: string
 
 /** `orders listens on 8080 (compose.yaml:27 maps 9000:8080)`, for the matched service and any sharing its host. */
 function listeningClause(match: ServiceMatch, host: string, upstream: Upstream | null): string {
-  const services = [match.service, ...match.alternatives];
-  return services
+  return answering(match)
     .map((service) => `${serviceSubject(match, service, host, upstream)} listens on ${joinAlternatives(tcpPorts(service).map(describePort))}`)
     .join('; ');
 }
 
 /**
- * A port mapping whose host side is the port written: the target uses the port Docker publishes on the host, which
- * nginx inside the Compose network does not see.
+ * Whether the port written is the host side of a Compose mapping: the port Docker publishes on the host, which nginx
+ * inside the Compose network does not see.
  */
-function publishedMixUp(match: ServiceMatch, port: number): PortFact | null {
-  const services = [match.service, ...match.alternatives];
-  return services.flatMap(tcpPorts).find((fact) => fact.published === String(port)) ?? null;
+function usesPublishedPort(match: ServiceMatch, port: number): boolean {
+  return answering(match).flatMap(tcpPorts).some((fact) => fact.published === String(port));
 }
 
 /** The port to write when exactly one fits: a single service with a single port, not a range. */
 function onlyPort(match: ServiceMatch): number | null {
-  const ports = [match.service, ...match.alternatives].flatMap(tcpPorts);
+  const ports = answering(match).flatMap(tcpPorts);
   const [only] = ports;
   return ports.length === 1 && only !== undefined && only.value === only.lastPort ? only.value : null;
 }
@@ -111,7 +113,7 @@ interface Mismatch {
 
 function report(context: RuleContext<Record<string, unknown>>, mismatch: Mismatch): void {
   const { site, subject, host, port, match, upstream, othersServe } = mismatch;
-  const mixUpNote = publishedMixUp(match, port) ? `; ${port} is the port published on the Docker host, not the one inside the network` : '';
+  const mixUpNote = usesPublishedPort(match, port) ? `; ${port} is the port published on the Docker host, not the one inside the network` : '';
   const consequence =
     upstream && othersServe
       ? `nginx logs ${REFUSED} and retries the request on another server of upstream ${upstream.name}, so clients see no error unless proxy_next_upstream is off, but this server takes no traffic`

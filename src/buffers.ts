@@ -320,8 +320,8 @@ export function culpritOf(settings: BufferSettings, check: BufferCheck): ConfigN
 // Fixing
 
 export interface BufferFix {
-  /** The statements the fix writes, as `proxy_busy_buffers_size 16k`, for messages. */
-  readonly statements: readonly string[];
+  /** What the fix writes and where, for messages: `proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location /api/`. */
+  readonly summary: string;
   readonly changes: readonly TextChange[];
 }
 
@@ -372,7 +372,8 @@ export function planBufferFix(model: Model, module: PassModule, at: ConfigNode, 
     else changes.push(...replaceArgs(supplier, args));
   }
   if (added.length > 0) changes.push(...insertStatementAfter(at, added.join('\n')));
-  return { statements, changes: [...changes, ...spanningLevel(at)] };
+  const place = level ? ` in ${[level.directive.name, ...level.directive.args.map((arg) => arg.raw)].join(' ')}` : '';
+  return { summary: `${statements.join(' and ')}${place}`, changes: [...changes, ...spanningLevel(at)] };
 }
 
 /**

@@ -31,7 +31,8 @@ function buildParser(argv: readonly string[]) {
     .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; do not run warning rules' })
     .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
     .option('config-lookup', { type: 'boolean', default: true, describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)' })
-    .option('rule', { type: 'string', array: true, default: [] as string[], describe: "Set a rule, e.g. --rule 'proxy-next-upstream-missing: off'" })
+    // Not `array: true`: that would swallow the file operands after it. Repeating the flag still gives an array.
+    .option('rule', { type: 'string', describe: "Set a rule, e.g. --rule 'proxy-next-upstream-missing: off' (repeatable)" })
     .option('stdin', { type: 'boolean', default: false, describe: 'Lint the text on standard input' })
     .option('stdin-filename', { type: 'string', describe: 'Path to report and resolve config and includes for --stdin' })
     .option('print-config', { type: 'string', describe: 'Print the configuration that applies to a file' })
@@ -93,7 +94,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       quiet: args.quiet,
       config: args.config,
       configLookup: args.configLookup,
-      rules: args.rule,
+      rules: args.rule === undefined ? [] : ([] as string[]).concat(args.rule),
       stdin: args.stdin || operands.includes('-') ? { text: readStdin(), filename: args.stdinFilename } : null,
       printConfig: args.printConfig,
       init: args.init,

@@ -17,7 +17,7 @@ import { buildModel, type Model } from './model.js';
 import { type LintMessage, type LintResult, type RuleDocs, countSeverities } from './results.js';
 import { RuleRegistry } from './registry.js';
 import { toolVersion } from './package-info.js';
-import type { Report, Rule, TextChange } from './rule.js';
+import type { Report, Rule, Suggestion, TextChange } from './rule.js';
 import { loadServiceCatalog, type ServiceCatalog } from './services/index.js';
 import { findSuppressions } from './suppressions.js';
 import { buildTree, contextPragma, includeChain, type ConfigNode, type ConfigTree } from './tree.js';
@@ -74,6 +74,7 @@ interface Finding {
   /** A finding with no statement in an included file (a syntax error): the `include` that first read the file. */
   readonly includedVia?: ConfigNode;
   readonly fix: readonly TextChange[] | null;
+  readonly suggestions: readonly Suggestion[];
   /** The rule asked for this finding to be a warning at most. */
   readonly capAtWarning?: boolean;
   /** A rule crashed or facts could not be read: the result is incomplete. Its severity is not configurable. */
@@ -226,12 +227,13 @@ function toFinding(ruleId: string, severity: 1 | 2, report: Report, tree: Config
     node: report.node ?? null,
     includedVia: report.node ? undefined : tree.firstInclusion.get(file),
     fix: report.fix && report.fix.length > 0 ? report.fix : null,
+    suggestions: report.suggestions ?? [],
     capAtWarning: report.severity === 'warn',
   };
 }
 
 function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {
-  return { ruleId, severity, message, file, start: 0, end: 0, lineAt: 0, node: null, fix: null, fatal: true };
+  return { ruleId, severity, message, file, start: 0, end: 0, lineAt: 0, node: null, fix: null, suggestions: [], fatal: true };
 }
 
 /** ESLint's message shape; the fix is kept only when all its edits are in the reported file (merged into one). */
@@ -254,6 +256,11 @@ function toMessage(finding: Finding): LintMessage {
   if (finding.fatal) message.fatal = true;
   const merged = finding.fix ? mergeChanges(finding.fix, file) : null;
   if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
+  const suggestions = finding.suggestions.flatMap((suggestion) => {
+    const change = suggestion.changes.length > 0 ? mergeChanges(suggestion.changes, file) : null;
+    return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];
+  });
+  if (suggestions.length > 0) message.suggestions = suggestions;
   const chain = finding.node ? includeChain(finding.node) : finding.includedVia ? [...includeChain(finding.includedVia), finding.includedVia] : [];
   if (chain.length > 0) message.includedFrom = chain.map((include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`);
   return message;
@@ -410,7 +417,7 @@ function applySuppressionComments(file: SourceFile, findings: Finding[], require
 }
 
 function suppressionFinding(ruleId: string, file: SourceFile, problem: { message: string; start: number; end: number }, severity: 1 | 2): Finding {
-  return { ruleId, severity, message: problem.message, file, start: problem.start, end: problem.end, lineAt: problem.start, node: null, fix: null };
+  return { ruleId, severity, message: problem.message, file, start: problem.start, end: problem.end, lineAt: problem.start, node: null, fix: null, suggestions: [] };
 }
 
 /**

@@ -2,15 +2,19 @@
  * `--fix` must never break a configuration: every corpus file real nginx accepted is linted with the recommended
  * rules and `fix: true`, and wherever a fix changed a file, real `nginx -t` must still accept the fixed text.
  *
- * Each changed file is checked in a copy of its repository's corpus directory, wrapped the way the truth wrapped it
- * (nginx-truth.sh): a main config next to the file, so relative includes resolve as they did, holding the file in the
- * context nginx accepted it in, with Debian's dynamic modules, `events {}`, a default certificate, stub log formats
- * and empty files for missing relative include targets. What the truth also made but a test cannot (files at
- * absolute paths, users, host names, addresses) is missing, so a file is first checked unfixed: if it fails already,
- * the fix's effect cannot be told apart and the file is listed as not checkable, not failed.
+ * Each changed file is checked in a sandbox made the way the truth made its own (nginx-truth.sh): the files nginx
+ * reads, copied with their paths in the repository kept, and a main config next to the file (so relative includes
+ * resolve as they did) holding it in the context nginx accepted it in, with Debian's dynamic modules, `events {}`, a
+ * default certificate and stub log formats. The truth created what a corpus cannot ship (certificates, DH params,
+ * missing include targets, log and temp directories) at their absolute paths inside a throwaway overlay of `/`; a
+ * test must not write outside its temporary directory, so those paths are pointed into the sandbox instead, in the
+ * copied text before and after the fix alike. Users, host names and addresses cannot be made at all, so each file is
+ * first checked unfixed: if that fails, the fix's effect cannot be told apart, and the file is listed as not
+ * checkable rather than failed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,16 +22,21 @@ import type { Directive } from '../src/ast.js';
 import type { BlockContext } from '../src/directives.js';
 import { lint, type FixedFile } from '../src/engine.js';
 import { loadProgram, type Program } from '../src/loader.js';
+import { parse } from '../src/parser.js';
 import { findCorpus, readTruth, type TruthRow } from './helpers/corpus.js';
 import { nginxCheck } from './helpers/nginx.js';
 import { findNginx } from './reality/harness.js';
 
+const DEBIAN_CONFIG = '/etc/nginx';
 const DEBIAN_MODULES = '/etc/nginx/modules-enabled';
 const DEBIAN_MODULE_FILES = '/usr/lib/nginx/modules';
 /** Include targets the truth copied from Debian's /etc/nginx instead of leaving empty. */
 const DEBIAN_STOCK_FILES = new Set(['mime.types', 'fastcgi_params', 'fastcgi.conf', 'proxy_params', 'scgi_params', 'uwsgi_params', 'koi-utf', 'koi-win', 'win-utf']);
 /** A dotfile, so that the corpus's own `include *.conf` globs do not pick the wrapper up. */
 const WRAPPER_NAME = '.nginx-lint-corpus-wrapper.conf';
+/** Where absolute paths outside the corpus land in a sandbox; a dot directory, out of the globs' reach too. */
+const HOST_PATHS = '.host';
+const GLOB_CHARS = /[*?[]/;
 
 const corpus = findCorpus('corpus --fix test');
 const nginx = corpus === null ? null : findNginx();
@@ -40,24 +49,35 @@ function nginxVersionOf(binary: string): string {
   return version;
 }
 
-/** The truth's default certificate for snippets that inherit TLS from their includer; null without openssl. */
-function makeCertificate(directory: string): string | null {
+/** The truth's key material; a member is null when openssl cannot make it, and files that need it fail unfixed. */
+interface KeyMaterial {
+  /** Certificate and key in one PEM, usable for both directives. */
+  readonly certificate: string | null;
+  readonly dhParameters: string | null;
+}
+
+function makeKeyMaterial(directory: string): KeyMaterial {
+  const openssl = (args: string[]) => spawnSync('openssl', args).status === 0;
   const key = path.join(directory, 'key.pem');
   const certificate = path.join(directory, 'cert.pem');
-  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=corpus.test', '-keyout', key, '-out', certificate]);
-  if (result.status !== 0) return null;
   const combined = path.join(directory, 'combined.pem');
-  writeFileSync(combined, readFileSync(certificate, 'utf8') + readFileSync(key, 'utf8'));
-  return combined;
+  const dhParameters = path.join(directory, 'dh.pem');
+  const certificateMade = openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=corpus.test', '-keyout', key, '-out', certificate]);
+  if (certificateMade) writeFileSync(combined, readFileSync(certificate, 'utf8') + readFileSync(key, 'utf8'));
+  // A named group: instant, where generating fresh parameters takes seconds.
+  const dhMade = openssl(['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:ffdhe2048', '-out', dhParameters]);
+  return { certificate: certificateMade ? combined : null, dhParameters: dhMade ? dhParameters : null };
+}
+
+function* walk(directives: readonly Directive[]): Generator<Directive> {
+  for (const directive of directives) {
+    yield directive;
+    if (directive.children) yield* walk(directive.children);
+  }
 }
 
 function* allDirectives(program: Program): Generator<Directive> {
-  const pending: Directive[] = [...program.files.values()].flatMap((file) => file.directives);
-  while (pending.length > 0) {
-    const directive = pending.pop()!;
-    yield directive;
-    if (directive.children) pending.push(...directive.children);
-  }
+  for (const file of program.files.values()) yield* walk(file.directives);
 }
 
 /** `log_format` stubs for the formats `access_log` names but no file defines, as the truth added them. */
@@ -98,43 +118,144 @@ function wrapperText(context: BlockContext, target: string, program: Program, ce
   }
 }
 
-interface Sandbox {
-  readonly wrapper: string;
-  /** Where a corpus file is in the copy, or null for a file outside the copied repository. */
-  copyOf(corpusPath: string): string | null;
+/** What nginx -t opens or creates through a directive's first argument. */
+type OpenedPath = 'include' | 'certificate' | 'dh-parameters' | 'ticket-key' | 'log' | 'directory';
+
+function openedPathOf(name: string): OpenedPath | null {
+  if (name === 'include') return 'include';
+  if (name === 'ssl_dhparam') return 'dh-parameters';
+  if (name === 'ssl_session_ticket_key') return 'ticket-key';
+  if (/(^|_)ssl_certificate(_key)?$|_trusted_certificate$|^ssl_client_certificate$/.test(name)) return 'certificate';
+  if (name === 'access_log' || name === 'error_log' || name === 'pid') return 'log';
+  if (/_(temp|cache)_path$/.test(name)) return 'directory';
+  return null;
 }
 
-/** A copy of the row's repository directory with the wrapper next to the file, as the truth's sandbox had it. */
-function prepareSandbox(root: string, row: TruthRow, workDirectory: string, certificate: string | null): Sandbox {
-  const repository = row.path.split('/')[0]!;
-  const copyRoot = mkdtempSync(path.join(workDirectory, 'sandbox-'));
-  cpSync(path.join(root, repository), path.join(copyRoot, repository), { recursive: true });
-  const copyOf = (corpusPath: string): string | null => {
-    const inRepository = path.relative(path.join(root, repository), corpusPath);
-    return inRepository.startsWith('..') || path.isAbsolute(inRepository) ? null : path.join(copyRoot, repository, inRepository);
-  };
+/** An argument that is not a plain path: a variable, `off`, `stderr`, or a `syslog:`/`memory:`/`data:` value. */
+function isPlainPath(value: string): boolean {
+  return !value.includes('$') && !/^[a-z]+:/.test(value) && value !== 'off' && value !== 'stderr';
+}
 
-  const program = loadProgram(path.join(root, row.path));
-  for (const resolution of program.includes.values()) {
-    const missing = resolution.error !== null && resolution.files.length === 0 ? copyOf(resolution.pattern) : null;
-    if (missing === null || existsSync(missing)) continue;
-    mkdirSync(path.dirname(missing), { recursive: true });
-    const stock = path.join('/etc/nginx', path.basename(missing));
-    if (DEBIAN_STOCK_FILES.has(path.basename(missing)) && existsSync(stock)) copyFileSync(stock, missing);
-    else writeFileSync(missing, '');
+/**
+ * The files nginx reads for one corpus file, copied under a fresh directory with their paths in the repository
+ * kept, plus the wrapper next to the corpus file.
+ */
+class Sandbox {
+  private readonly root: string;
+  private readonly repository: string;
+  private readonly prefix: string;
+  readonly wrapper: string;
+
+  constructor(
+    corpusRoot: string,
+    row: TruthRow,
+    workDirectory: string,
+    private readonly keys: KeyMaterial,
+  ) {
+    this.repository = path.join(corpusRoot, row.path.split('/')[0]!);
+    this.root = mkdtempSync(path.join(workDirectory, 'sandbox-'));
+    const program = loadProgram(path.join(corpusRoot, row.path));
+    const entryCopy = this.copyOf(program.entry.path)!;
+    // The wrapper's directory is nginx's prefix (nginxCheck's -p) and conf prefix: relative paths resolve there.
+    this.prefix = path.dirname(entryCopy);
+    mkdirSync(path.join(this.prefix, 'logs'), { recursive: true });
+    if (existsSync(DEBIAN_MODULE_FILES) && !existsSync(path.join(this.prefix, 'modules'))) symlinkSync(DEBIAN_MODULE_FILES, path.join(this.prefix, 'modules'));
+    for (const file of program.files.values()) {
+      if (this.copyOf(file.path) !== null) this.write(file.path, file.text, file.encoding ?? 'utf8');
+    }
+    this.wrapper = path.join(this.prefix, WRAPPER_NAME);
+    writeFileSync(this.wrapper, wrapperText(row.context, entryCopy, program, keys.certificate));
   }
 
-  const directory = path.dirname(copyOf(path.join(root, row.path))!);
-  // nginxCheck makes the wrapper's directory the prefix: default logs and `load_module modules/…` resolve there.
-  mkdirSync(path.join(directory, 'logs'), { recursive: true });
-  if (existsSync(DEBIAN_MODULE_FILES) && !existsSync(path.join(directory, 'modules'))) symlinkSync(DEBIAN_MODULE_FILES, path.join(directory, 'modules'));
-  const wrapper = path.join(directory, WRAPPER_NAME);
-  writeFileSync(wrapper, wrapperText(row.context, path.join(directory, path.basename(row.path)), program, certificate));
-  return { wrapper, copyOf };
+  /** Where a corpus file is in the sandbox, or null for a file outside the copied repository. */
+  copyOf(corpusPath: string): string | null {
+    const inRepository = path.relative(this.repository, corpusPath);
+    return inRepository.startsWith('..') || path.isAbsolute(inRepository) ? null : path.join(this.root, inRepository);
+  }
+
+  /** Writes a corpus file's text into the sandbox, its opened paths pointed at stand-ins. */
+  write(corpusPath: string, text: string, encoding: 'utf8' | 'latin1'): void {
+    const target = this.copyOf(corpusPath)!;
+    const edits: { start: number; end: number; text: string }[] = [];
+    for (const directive of walk(parse(text, target).directives)) {
+      const opened = openedPathOf(directive.name);
+      const argument = directive.args[0];
+      if (opened === null || argument === undefined || !isPlainPath(argument.value)) continue;
+      const standIn = this.standIn(opened, argument.value);
+      if (standIn !== argument.value) edits.push({ start: argument.start, end: argument.end, text: /[\s;{}"'#\\]/.test(standIn) ? `"${standIn}"` : standIn });
+    }
+    let rewritten = text;
+    for (const edit of edits.sort((a, b) => b.start - a.start)) rewritten = rewritten.slice(0, edit.start) + edit.text + rewritten.slice(edit.end);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, Buffer.from(rewritten, encoding));
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /**
+   * The path the sandbox uses for a directive's path argument, with the stand-in made there: inside the sandbox as
+   * written; outside it, moved under HOST_PATHS — except Debian's module configs and existing files nginx only reads
+   * (`/etc/nginx/mime.types`, a distribution's certificate), which the truth's overlay of `/` had too.
+   */
+  private standIn(opened: OpenedPath, value: string): string {
+    const resolved = path.resolve(this.prefix, value);
+    const inside = !path.relative(this.root, resolved).startsWith('..');
+    const readOnly = opened === 'include' || opened === 'certificate' || opened === 'dh-parameters' || opened === 'ticket-key';
+    if (!inside && (resolved.startsWith(`${DEBIAN_MODULES}/`) || (readOnly && !GLOB_CHARS.test(resolved) && existsSync(resolved)))) return value;
+    const target = inside ? resolved : path.join(this.root, HOST_PATHS, resolved);
+    this.make(opened, target);
+    return inside ? value : target;
+  }
+
+  private make(opened: OpenedPath, target: string): void {
+    const directory = opened === 'directory' ? target : path.dirname(target);
+    mkdirSync(directory, { recursive: true });
+    if (opened === 'directory' || opened === 'log' || existsSync(target)) return;
+    if (opened === 'include') {
+      // A glob that matches nothing is fine; only a plain name must exist.
+      if (GLOB_CHARS.test(target)) return;
+      const stock = path.join(DEBIAN_CONFIG, path.basename(target));
+      if (DEBIAN_STOCK_FILES.has(path.basename(target)) && existsSync(stock)) copyFileSync(stock, target);
+      else writeFileSync(target, '');
+      return;
+    }
+    if (opened === 'ticket-key') {
+      writeFileSync(target, randomBytes(80));
+      return;
+    }
+    const material = opened === 'certificate' ? this.keys.certificate : this.keys.dhParameters;
+    if (material !== null) copyFileSync(material, target);
+  }
 }
 
 function verdictText(verdict: ReturnType<typeof nginxCheck>): string {
   return verdict.file ? `${verdict.message} in ${verdict.file}:${verdict.line}` : `${verdict.message}`;
+}
+
+/** nginx -t on the files as the corpus has them, then with the fixes written over them. */
+function checkFix(
+  root: string,
+  row: TruthRow,
+  fixedFiles: readonly FixedFile[],
+  workDirectory: string,
+  keys: KeyMaterial,
+): { verdict: 'accepted' | 'rejected' | 'not-checkable'; detail: string } {
+  const sandbox = new Sandbox(root, row, workDirectory, keys);
+  try {
+    const before = nginxCheck(sandbox.wrapper);
+    if (before.message !== null) return { verdict: 'not-checkable', detail: `fails unfixed in this sandbox: ${verdictText(before)}` };
+    const outside = fixedFiles.filter((file) => sandbox.copyOf(file.path) === null).map((file) => file.path);
+    if (outside.length > 0) return { verdict: 'not-checkable', detail: `the fix changed files outside the repository: ${outside.join(', ')}` };
+    for (const file of fixedFiles) sandbox.write(file.path, file.after, file.encoding);
+    const after = nginxCheck(sandbox.wrapper);
+    if (after.message === null) return { verdict: 'accepted', detail: '' };
+    const files = fixedFiles.map((file) => path.relative(root, file.path)).join(', ');
+    return { verdict: 'rejected', detail: `nginx -t rejects the fixed ${files}: ${verdictText(after)}` };
+  } finally {
+    sandbox.remove();
+  }
 }
 
 describe.skipIf(corpus === null || nginx === null)('corpus --fix: fixed files stay valid for real nginx -t', () => {
@@ -144,7 +265,7 @@ describe.skipIf(corpus === null || nginx === null)('corpus --fix: fixed files st
   it('every fix that changes an accepted corpus file leaves it accepted', async () => {
     const root = corpus!;
     const nginxVersion = nginxVersionOf(nginx!);
-    const certificate = makeCertificate(workDirectory);
+    const keys = makeKeyMaterial(workDirectory);
     const accepted = readTruth(root).filter((row) => row.accepted);
     const changed: { row: TruthRow; fixedFiles: FixedFile[] }[] = [];
     for (const row of accepted) {
@@ -157,30 +278,18 @@ describe.skipIf(corpus === null || nginx === null)('corpus --fix: fixed files st
     const broken: Record<string, string> = {};
     let checked = 0;
     for (const { row, fixedFiles } of changed) {
-      const sandbox = prepareSandbox(root, row, workDirectory, certificate);
-      const before = nginxCheck(sandbox.wrapper);
-      if (before.message !== null) {
-        notCheckable[row.path] = `fails unfixed in this sandbox: ${verdictText(before)}`;
-        continue;
-      }
-      const outside = fixedFiles.filter((file) => sandbox.copyOf(file.path) === null).map((file) => file.path);
-      if (outside.length > 0) {
-        notCheckable[row.path] = `the fix changed files outside the corpus copy: ${outside.join(', ')}`;
-        continue;
-      }
-      for (const file of fixedFiles) writeFileSync(sandbox.copyOf(file.path)!, Buffer.from(file.after, file.encoding));
-      const after = nginxCheck(sandbox.wrapper);
-      checked++;
-      if (after.message !== null) {
-        const files = fixedFiles.map((file) => path.relative(root, file.path)).join(', ');
-        broken[row.path] = `nginx -t rejects the fixed ${files}: ${verdictText(after)}`;
-      }
+      const outcome = checkFix(root, row, fixedFiles, workDirectory, keys);
+      if (outcome.verdict === 'not-checkable') notCheckable[row.path] = outcome.detail;
+      else checked++;
+      if (outcome.verdict === 'rejected') broken[row.path] = outcome.detail;
     }
 
+    const missingKeys = [keys.certificate ? '' : 'certificate', keys.dhParameters ? '' : 'DH parameters'].filter(Boolean);
     console.log(
       `corpus --fix (nginx ${nginxVersion}): ${changed.length}/${accepted.length} accepted files changed by --fix; ` +
         `${checked} checked with nginx -t, ${checked - Object.keys(broken).length} still accepted; ` +
-        `${Object.keys(notCheckable).length} not checkable${certificate ? '' : ' (no openssl: no default certificate)'}`,
+        `${Object.keys(notCheckable).length} not checkable` +
+        (missingKeys.length > 0 ? ` (openssl made no ${missingKeys.join(' or ')})` : ''),
     );
     for (const [file, reason] of Object.entries(notCheckable)) console.log(`  not checkable: ${file}: ${reason}`);
     expect(broken).toEqual({});
