@@ -1,3 +1,4 @@
+import type { Directive } from '../src/ast.js';
 import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/buffers.js';
 import { type BlockContext, getDirective } from '../src/directives.js';
 import type { Model, PassModule, ProxyPass } from '../src/model.js';
@@ -53,6 +54,7 @@ function passText(pass: ProxyPass): string {
 }
 
 interface Finding {
+  readonly reportAt: ConfigNode;
   readonly module: PassModule;
   /** The statement that sets the buffer size in effect, or null when nginx's default applies. */
   readonly setting: ConfigNode | null;
@@ -81,9 +83,12 @@ function statementAtSettingLevel(model: Model, pass: ProxyPass): ConfigNode | nu
   }
 }
 
-/** Passes whose buffer size comes from one statement share one finding there; with the default, each pass has its own. */
-function findingsOf(model: Model, catalog: ServiceCatalog): Map<ConfigNode, Finding> {
-  const findings = new Map<ConfigNode, Finding>();
+/**
+ * Passes whose buffer size comes from one statement share one finding there, also when a file that several places
+ * include holds it; with the default, each pass has its own.
+ */
+function findingsOf(model: Model, catalog: ServiceCatalog): Map<Directive, Finding> {
+  const findings = new Map<Directive, Finding>();
   for (const pass of model.proxyPasses) {
     const largest = largestHeadersBehind(pass, catalog);
     if (!largest) continue;
@@ -92,14 +97,13 @@ function findingsOf(model: Model, catalog: ServiceCatalog): Map<ConfigNode, Find
     const bufferSize = setting ? parseNginxSize(effective.values[0]?.[0] ?? '') : MEMORY_PAGE;
     if (!bufferSize || largest.fact.value <= bufferSize) continue;
     const reportAt = setting ?? pass.node;
-    const previous = findings.get(reportAt);
-    findings.set(reportAt, {
-      module: pass.module,
-      setting,
-      bufferSize,
-      passes: [...(previous?.passes ?? []), pass],
-      largest: previous && previous.largest.fact.value >= largest.fact.value ? previous.largest : largest,
-    });
+    const previous = findings.get(reportAt.directive);
+    findings.set(
+      reportAt.directive,
+      previous
+        ? { ...previous, passes: [...previous.passes, pass], largest: previous.largest.fact.value >= largest.fact.value ? previous.largest : largest }
+        : { reportAt, module: pass.module, setting, bufferSize, passes: [pass], largest },
+    );
   }
   return findings;
 }
@@ -124,8 +128,8 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    const findings = model.services ? findingsOf(model, model.services) : new Map<ConfigNode, Finding>();
-    for (const [reportAt, { module, setting, bufferSize, passes, largest }] of findings) {
+    const findings = model.services ? findingsOf(model, model.services) : new Map<Directive, Finding>();
+    for (const { reportAt, module, setting, bufferSize, passes, largest } of findings.values()) {
       const name = directiveName(module, 'bufferSize');
       const recommended = recommendedBufferSize(largest.fact.value);
       const anchor = setting ?? statementAtSettingLevel(model, passes[0]!);
@@ -151,7 +155,7 @@ export default defineRule({
       const name = directiveName(module, 'bufferSize');
       for (const node of model.nodes(name)) {
         const value = parseNginxSize(node.directive.args[0]?.value ?? '');
-        if (!allowedIn(name, node.context) || findings.has(node) || !value || value >= MEMORY_PAGE) continue;
+        if (!allowedIn(name, node.context) || findings.has(node.directive) || !value || value >= MEMORY_PAGE) continue;
         const fix = planBufferFix(model, module, node, { bufferSize: MEMORY_PAGE });
         context.report({
           node,

@@ -18,7 +18,7 @@ import {
   spellSetting,
 } from '../src/buffers.js';
 import { defineRule } from '../src/rule.js';
-import type { ConfigNode } from '../src/tree.js';
+import type { Directive } from '../src/ast.js';
 import { formatNginxSize } from '../src/units.js';
 
 /** `proxy_buffers 8 4k`, marked when nginx's default applies rather than a statement. */
@@ -93,17 +93,18 @@ export default defineRule({
     const { model } = context;
     for (const module of BUFFERED_MODULES) {
       if (!isConfigured(model, module)) continue;
-      // Levels that inherit one bad combination fail alike; the finding is about the statement, once per check.
-      const reported = new Map<ConfigNode, Set<BufferCheck>>();
+      // Levels that inherit one bad combination fail alike; the finding is about the statement, once per check, also
+      // when a file that several places include holds it.
+      const reported = new Map<Directive, Set<BufferCheck>>();
       for (const scope of checkedScopes(model)) {
         const settings = readBufferSettings(model, module, scope);
         const check = settings && failedCheck(settings.values);
         if (!settings || !check) continue;
         const culprit = culpritOf(settings, check);
         if (!culprit) continue;
-        const checks = reported.get(culprit) ?? new Set<BufferCheck>();
+        const checks = reported.get(culprit.directive) ?? new Set<BufferCheck>();
         if (checks.has(check)) continue;
-        reported.set(culprit, checks.add(check));
+        reported.set(culprit.directive, checks.add(check));
 
         const fix = planBufferFix(model, module, culprit, {});
         const remedy = fix ? `Set ${fix.summary}.` : advice(settings, check);

@@ -50,8 +50,8 @@ testRule(rule, {
           line: 2,
           column: 5,
           message:
-            'upstream app caches no connections (no keepalive), so nginx opens a new backend connection for every request and closes it after the response: ' +
-            'no 502 and no error_log line, but a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput). ' +
+            'upstream app caches no connections (no keepalive), so nginx closes every backend connection after its response: ' +
+            'no 502 and no error_log line, but a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput). ' +
             "Add keepalive 32 and keepalive_timeout 1s or, once the backend's idle timeout is known (declare keepAliveTimeout, see docs/services.md), just below it: " +
             "the default 60s outlasts most application servers', which then close connections nginx reuses, a 502 for POSTs; " +
             'the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)',

@@ -1,6 +1,7 @@
 import { insertStatementsInBlock } from '../src/fixer.js';
 import { defineRule } from '../src/rule.js';
 import { formatNginxTime } from '../src/units.js';
+import { CONNECTION_CHURN_COST } from './proxy-keepalive-disabled.js';
 import { keepaliveTimeoutBelow, proxyPassesByUpstream, shortestBackendIdleTimeout } from './upstream-keepalive-timeout-race.js';
 
 /** Idle connections cached per worker: what nginx 1.29.7 made the default, so upgrading later changes nothing. */
@@ -41,20 +42,23 @@ export default defineRule({
         const { keepAliveTimeout, service } = backend;
         const target = formatNginxTime(keepaliveTimeoutBelow(keepAliveTimeout.value));
         timeoutStatement = `keepalive_timeout ${target};`;
-        timeoutAdvice = `keepalive_timeout ${target}, below the ${keepAliveTimeout.text} after which ${service.name} closes idle connections (${keepAliveTimeout.origin.label} says keepAliveTimeout ${keepAliveTimeout.text})`;
+        timeoutAdvice =
+          `keepalive_timeout ${target}, below the ${keepAliveTimeout.text} after which ${service.name} closes idle connections ` +
+          `(${keepAliveTimeout.origin.label} says keepAliveTimeout ${keepAliveTimeout.text})`;
       } else {
         timeoutStatement = `keepalive_timeout ${KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND};`;
         timeoutAdvice =
-          `keepalive_timeout ${KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND} or, once the backend's idle timeout is known (declare keepAliveTimeout, see docs/services.md), just below it: ` +
+          `keepalive_timeout ${KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND} or, once the backend's idle timeout is known ` +
+          `(declare keepAliveTimeout, see docs/services.md), just below it: ` +
           `the default 60s outlasts most application servers', which then close connections nginx reuses, a 502 for POSTs`;
       }
 
       report({
         node: upstream.node,
         message:
-          `upstream ${upstream.name} caches no connections (no keepalive), so nginx opens a new backend connection for every request and closes it after the response: ` +
-          `no 502 and no error_log line, but a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput). ` +
-          `Add keepalive ${KEEPALIVE_CONNECTIONS} and ${timeoutAdvice}; the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)`,
+          `upstream ${upstream.name} caches no connections (no keepalive), so nginx closes every backend connection after its response: ` +
+          `no 502 and no error_log line, but ${CONNECTION_CHURN_COST}. Add keepalive ${KEEPALIVE_CONNECTIONS} and ${timeoutAdvice}; ` +
+          `the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)`,
         fix: insertStatementsInBlock(upstream.node, timeoutStatement ? [keepaliveStatement, timeoutStatement] : [keepaliveStatement], 'end'),
       });
     }

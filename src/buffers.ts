@@ -355,6 +355,7 @@ export function planBufferFix(model: Model, module: PassModule, at: ConfigNode, 
   }
 
   const file = at.directive.file;
+  if (!writtenOnce(model, at)) return null;
   const statements: string[] = [];
   const changes: TextChange[] = [];
   const added: string[] = [];
@@ -367,13 +368,18 @@ export function planBufferFix(model: Model, module: PassModule, at: ConfigNode, 
     statements.push(statement);
     const supplier = model.effective(levelScope, name).nodes[0];
     if (!supplier || levelOf(model, supplier) !== level) added.push(`${statement};`);
-    // The engine applies a fix only when all of it is in one file; a second statement at the level would be a duplicate.
-    else if (supplier.directive.file !== file) return null;
+    // A fix must stay in one file for the engine to apply it, and a second statement at the level would be a duplicate.
+    else if (supplier.directive.file !== file || !writtenOnce(model, supplier)) return null;
     else changes.push(...replaceArgs(supplier, args));
   }
   if (added.length > 0) changes.push(...insertStatementAfter(at, added.join('\n')));
   const place = level ? ` in ${[level.directive.name, ...level.directive.args.map((arg) => arg.raw)].join(' ')}` : '';
   return { summary: `${statements.join(' and ')}${place}`, changes: [...changes, ...spanningLevel(at)] };
+}
+
+/** False for a statement in a file that several `include`s read: editing it would change every place at once. */
+function writtenOnce(model: Model, statement: ConfigNode): boolean {
+  return model.nodes(statement.directive.name).filter((node) => node.directive === statement.directive).length === 1;
 }
 
 /**

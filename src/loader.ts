@@ -157,8 +157,11 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   };
 
   const pending: SourceFile[] = [entry];
-  const visit = (directives: readonly Directive[]) => {
-    for (const directive of directives) {
+  const visit = (file: SourceFile) => {
+    // Depth-first in source order with a stack of our own: blocks can nest deeper than the call stack allows.
+    const stack = [...file.directives].reverse();
+    while (stack.length > 0) {
+      const directive = stack.pop()!;
       if (directive.name === 'include' && directive.terminator === ';' && directive.args.length === 1) {
         const resolution = dump ? resolveInDump(directive, prefix, files) : resolveOnDisk(directive, prefix, resolveFile);
         includes.set(directive, resolution);
@@ -169,11 +172,11 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           }
         }
       }
-      if (directive.children) visit(directive.children);
+      if (directive.children) for (let index = directive.children.length - 1; index >= 0; index--) stack.push(directive.children[index]!);
     }
   };
   const visited = new Set<SourceFile>([entry]);
-  while (pending.length > 0) visit(pending.pop()!.directives);
+  while (pending.length > 0) visit(pending.pop()!);
   return program;
 }
 

@@ -122,8 +122,8 @@ describe('config lookup', () => {
   it('uses the nearest config and does not merge it with configs further up', async () => {
     const root = makeTree({
       ...GIT,
-      '.nginx-lint.json': { rules: { [KEEPALIVE]: 'error' } },
-      'sites/.nginx-lint.json': { rules: { [TIMEOUT]: 'error' } },
+      '.nginx-lint.json': { extends: [], rules: { [KEEPALIVE]: 'error' } },
+      'sites/.nginx-lint.json': { extends: [], rules: { [TIMEOUT]: 'error' } },
       'sites/api.conf': '',
       'nginx.conf': '',
     });
@@ -140,7 +140,7 @@ describe('config lookup', () => {
 
   it('stops at the repository root and falls back to the recommended preset', async () => {
     const outer = makeTree({
-      '.nginx-lint.json': { rules: { [KEEPALIVE]: 'error' } },
+      '.nginx-lint.json': { extends: [], rules: { [KEEPALIVE]: 'error' } },
       'repo/.git/HEAD': 'ref: refs/heads/main\n',
       'repo/conf/nginx.conf': '',
     });
@@ -164,8 +164,8 @@ describe('config lookup', () => {
   it('applies --config to every file, and --no-config-lookup ignores config files', async () => {
     const root = makeTree({
       ...GIT,
-      '.nginx-lint.json': { rules: { [KEEPALIVE]: 'error' } },
-      'ci/lint.json': { rules: { [BUFFERING]: 'warn' } },
+      '.nginx-lint.json': { extends: [], rules: { [KEEPALIVE]: 'error' } },
+      'ci/lint.json': { extends: [], rules: { [BUFFERING]: 'warn' } },
       'sites/api.conf': '',
     });
     const explicit = await load(root, 'sites/api.conf', { explicitConfig: 'ci/lint.json' });
@@ -241,11 +241,27 @@ describe('extends and presets', () => {
   });
 });
 
+describe('a config without extends', () => {
+  it('builds on the recommended preset, so declaring only services keeps the rules on; "extends": [] opts out', async () => {
+    const registry = new FakeRegistry();
+    const withServices = makeTree({ ...GIT, '.nginx-lint.json': { services: { api: { port: 3000 } } }, 'nginx.conf': '' });
+    const recommended = makeTree({ ...GIT, '.nginx-lint.json': { extends: 'nginx-lint:recommended' }, 'nginx.conf': '' });
+    expect(settings(await load(withServices, 'nginx.conf', {}, registry), withServices, 'nginx.conf')).toEqual(
+      settings(await load(recommended, 'nginx.conf', {}, registry), recommended, 'nginx.conf'),
+    );
+    expect(Object.keys(settings(await load(withServices, 'nginx.conf', {}, registry), withServices, 'nginx.conf')).length).toBeGreaterThan(0);
+
+    const optedOut = makeTree({ ...GIT, '.nginx-lint.json': { extends: [], services: { api: { port: 3000 } } }, 'nginx.conf': '' });
+    expect(settings(await load(optedOut, 'nginx.conf', {}, registry), optedOut, 'nginx.conf')).toEqual({});
+  });
+});
+
 describe('overrides and ignores', () => {
   it('matches overrides against the file a directive is written in, such as an include target', async () => {
     const root = makeTree({
       ...GIT,
       '.nginx-lint.json': {
+        extends: [],
         rules: { [TIMEOUT]: 'warn' },
         overrides: [
           { files: ['snippets/legacy-*.conf'], rules: { [TIMEOUT]: 'off', [KEEPALIVE]: 'error' } },
@@ -399,7 +415,7 @@ describe('config errors', () => {
 
 describe('rule options', () => {
   it('passes options that match the rule schema to the rule', async () => {
-    const root = makeTree({ ...GIT, '.nginx-lint.json': { rules: { [PORT]: ['error', { headroom: 0.25 }] } } });
+    const root = makeTree({ ...GIT, '.nginx-lint.json': { extends: [], rules: { [PORT]: ['error', { headroom: 0.25 }] } } });
     expect(settings(await load(root, 'nginx.conf'), root, 'nginx.conf')).toEqual({ [PORT]: [2, { headroom: 0.25 }] });
   });
 
@@ -434,7 +450,7 @@ describe('plugins', () => {
     const registry = new FakeRegistry(BUILTIN_RULES, { 'nginx-lint-plugin-acme': { 'acme/no-http': { presets: [], severity: 'warn' } } });
     const root = makeTree({
       ...GIT,
-      '.nginx-lint.json': { plugins: ['nginx-lint-plugin-acme', './local-rules.js'], rules: { 'acme/no-http': 'error' } },
+      '.nginx-lint.json': { extends: [], plugins: ['nginx-lint-plugin-acme', './local-rules.js'], rules: { 'acme/no-http': 'error' } },
     });
     const config = await load(root, 'nginx.conf', {}, registry);
     const configFile = join(root, '.nginx-lint.json');

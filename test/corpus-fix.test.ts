@@ -190,6 +190,11 @@ class Sandbox {
     writeFileSync(target, Buffer.from(rewritten, encoding));
   }
 
+  /** nginx's verdict, with the file it names given by its path in the repository. */
+  describe(verdict: ReturnType<typeof nginxCheck>): string {
+    return verdict.file ? `${verdict.message} in ${path.relative(this.root, verdict.file)}:${verdict.line}` : `${verdict.message}`;
+  }
+
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -230,10 +235,6 @@ class Sandbox {
   }
 }
 
-function verdictText(verdict: ReturnType<typeof nginxCheck>): string {
-  return verdict.file ? `${verdict.message} in ${verdict.file}:${verdict.line}` : `${verdict.message}`;
-}
-
 /** nginx -t on the files as the corpus has them, then with the fixes written over them. */
 function checkFix(
   root: string,
@@ -245,14 +246,14 @@ function checkFix(
   const sandbox = new Sandbox(root, row, workDirectory, keys);
   try {
     const before = nginxCheck(sandbox.wrapper);
-    if (before.message !== null) return { verdict: 'not-checkable', detail: `fails unfixed in this sandbox: ${verdictText(before)}` };
+    if (before.message !== null) return { verdict: 'not-checkable', detail: `fails unfixed in this sandbox: ${sandbox.describe(before)}` };
     const outside = fixedFiles.filter((file) => sandbox.copyOf(file.path) === null).map((file) => file.path);
     if (outside.length > 0) return { verdict: 'not-checkable', detail: `the fix changed files outside the repository: ${outside.join(', ')}` };
     for (const file of fixedFiles) sandbox.write(file.path, file.after, file.encoding);
     const after = nginxCheck(sandbox.wrapper);
     if (after.message === null) return { verdict: 'accepted', detail: '' };
     const files = fixedFiles.map((file) => path.relative(root, file.path)).join(', ');
-    return { verdict: 'rejected', detail: `nginx -t rejects the fixed ${files}: ${verdictText(after)}` };
+    return { verdict: 'rejected', detail: `nginx -t rejects the fixed ${files}: ${sandbox.describe(after)}` };
   } finally {
     sandbox.remove();
   }

@@ -130,6 +130,9 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
 
   async function resolveConfig(configPath: string | null): Promise<ResolvedConfig> {
     const chain: ChainLink[] = configPath === null ? [{ preset: 'recommended' }] : readChain(configPath, []);
+    // A config that only declares services or overrides must not silently switch every rule off: without
+    // `extends`, the recommended preset applies underneath it (`"extends": []` opts out).
+    if (configPath !== null && readDocument(configPath).contents.extends === undefined) chain.unshift({ preset: 'recommended' });
     const presets = chain.flatMap((link) => ('preset' in link ? [link.preset] : []));
     const documents = chain.flatMap((link) => ('document' in link ? [link.document] : []));
 
