@@ -164,6 +164,17 @@ const invalid: InvalidCase[] = [
     output: null,
   },
   {
+    name: 'a snippet that two locations include: one finding, and no fix, which would change both',
+    files: {
+      'nginx.conf':
+        'events {}\nhttp {\n    upstream api {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location /a/ {\n            proxy_pass http://api;\n            include buffer.conf;\n        }\n        location /b/ {\n            proxy_pass http://api;\n            include buffer.conf;\n        }\n    }\n}\n',
+      'buffer.conf': 'proxy_buffer_size 4k;\n',
+    },
+    config: API_8K,
+    errors: [{ file: 'buffer.conf', line: 1, message: /^proxy_buffer_size 4k, but .* Raise it to 12k for this pass/ }],
+    output: null,
+  },
+  {
     name: 'below one memory page: a warning even without facts, raised to the default',
     files: apiConfig(['proxy_buffer_size 1k;']),
     errors: [

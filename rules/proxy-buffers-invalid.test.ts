@@ -196,6 +196,22 @@ const invalid: InvalidCase[] = [
     output: null,
   },
   {
+    name: 'a snippet that two locations include: one finding, and no fix, which would change both',
+    files: {
+      'nginx.conf':
+        'events {}\nhttp {\n    server {\n        location /a/ {\n            include buffers.conf;\n        }\n        location /b/ {\n            include buffers.conf;\n        }\n    }\n}\n',
+      'buffers.conf': 'proxy_buffer_size 16k;\n',
+    },
+    errors: [
+      {
+        file: 'buffers.conf',
+        line: 1,
+        message: `${BUSY_ABOVE_LIMIT} — proxy_busy_buffers_size is not set, so it is twice proxy_buffer_size 16k: 32k, more than the 28k that proxy_buffers 8 4k (the default) leave after one buffer. ${CONSEQUENCE} Set proxy_busy_buffers_size between 16k and 28k, or use more or larger proxy_buffers.`,
+      },
+    ],
+    output: null,
+  },
+  {
     name: 'each level with a culprit of its own is a finding of its own',
     files:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        listen 8080;\n    }\n    server {\n        listen 8081;\n        proxy_buffers 4 4k;\n    }\n}\n',

@@ -77,7 +77,8 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
       writeFileSync(path.join(root, relative), text);
     }
     const setting = testCase.options ? ['error', testCase.options] : 'error';
-    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ ...testCase.config, rules: { [ruleId]: setting } }));
+    // `extends: []`: without it the recommended preset applies underneath, and every rule in it would report here.
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], ...testCase.config, rules: { [ruleId]: setting } }));
     const run = await lint([path.join(root, testCase.entry ?? DEFAULT_ENTRY)], {
       cwd: root,
       nginxVersion: testCase.nginxVersion ?? '1.28.0',
