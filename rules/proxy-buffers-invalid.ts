@@ -1,3 +1,4 @@
+import type { Directive } from '../src/ast.js';
 import {
   BUFFERED_MODULES,
   type BufferCheck,
@@ -18,7 +19,6 @@ import {
   spellSetting,
 } from '../src/buffers.js';
 import { defineRule } from '../src/rule.js';
-import type { Directive } from '../src/ast.js';
 import { formatNginxSize } from '../src/units.js';
 
 /** `proxy_buffers 8 4k`, marked when nginx's default applies rather than a statement. */
@@ -37,6 +37,7 @@ function describeLargestBuffer(settings: BufferSettings): string {
   return `one buffer of ${describeBuffers(settings)}`;
 }
 
+/** Why the values fail the check, in the configuration's terms. */
 function explain(settings: BufferSettings, check: BufferCheck): string {
   const { module, values } = settings;
   const name = (setting: BufferSetting) => directiveName(module, setting);

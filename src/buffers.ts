@@ -11,7 +11,7 @@
  * result, whether or not the level proxies anything; an `http` block without servers is never checked.
  */
 import type { BlockContext } from './directives.js';
-import { replaceArgs, insertStatementAfter } from './fixer.js';
+import { insertStatementAfter, replaceArgs } from './fixer.js';
 import type { Model, PassModule } from './model.js';
 import type { TextChange } from './rule.js';
 import { type ConfigNode, walkTree } from './tree.js';
@@ -22,9 +22,9 @@ export type BufferedModule = Exclude<PassModule, 'grpc'>;
 export const BUFFERED_MODULES: readonly BufferedModule[] = ['proxy', 'fastcgi', 'uwsgi', 'scgi'];
 
 /**
- * nginx's default for the header buffer and for each of `*_buffers` is one memory page (`ngx_pagesize`). That is
- * 4 KiB on x86_64 and on most arm64 distributions; kernels with 16 KiB or 64 KiB pages make every default, and so
- * every verdict that rests on one, four or sixteen times larger. Settings written explicitly do not depend on it.
+ * nginx's default for the header buffer and for each of `*_buffers` is one memory page (`ngx_pagesize`): 4 KiB on
+ * x86_64 and on most arm64 distributions. With 16 KiB or 64 KiB pages every default is four or sixteen times larger,
+ * and a verdict that rests on a default may not hold there; settings written out do not depend on it.
  */
 export const MEMORY_PAGE = 4096;
 /** `ngx_conf_merge_bufs_value(..., 8, ngx_pagesize)`. */

@@ -70,7 +70,8 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   }
 
   const formatter = await getFormatter(options.format);
-  const report = formatter(run.results, { cwd: options.cwd, rules: run.rules, color: options.color, toolVersion: run.toolVersion });
+  const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
+  const report = formatter(run.results, { cwd: options.cwd, rules: run.rules, color: options.color, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);

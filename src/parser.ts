@@ -68,7 +68,8 @@ export function parse(text: string, path: string): SourceFile {
       continue;
     }
 
-    const nameToken = words[0]!;
+    // The lexer hands out a new array per statement, so it can become the argument list.
+    const nameToken = words.shift()!;
     const opensBlock = statementEnd === StatementEnd.BlockStart;
     const enclosing = openBlocks[openBlocks.length - 1];
     if (opensBlock && enclosing && LINE_BODY_BLOCKS.has(enclosing.name)) {
@@ -78,7 +79,7 @@ export function parse(text: string, path: string): SourceFile {
     const directive: DirectiveDraft = {
       name: nameToken.value,
       nameToken,
-      args: words.slice(1),
+      args: words,
       terminator: opensBlock ? '{' : ';',
       terminatorStart: lexer.endOffset,
       children: opensBlock ? [] : null,

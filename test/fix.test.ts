@@ -139,22 +139,22 @@ describe('fixUntilStable', () => {
   });
 
   it('applies an overlapping fix in a later pass', async () => {
-    const file = parse('user nginx;\n', 'a.conf');
-    const user = file.directives[0]!;
     let lintCount = 0;
     const result = await fixUntilStable({
-      initialText: file.text,
+      initialText: 'user nginx;\n',
       lintForFixes: (text) => {
         lintCount++;
-        const current = parse(text, 'a.conf').directives[0]!;
+        const file = parse(text, 'a.conf');
+        const userArg = file.directives[0]!.args[0]!;
         const fixes: ProposedFix[] = [];
-        if (current.args[0]!.value === 'nginx') fixes.push({ ruleId: 'rename', changes: replaceToken(file, user.args[0]!, 'www') });
-        if (!current.args[1]) fixes.push({ ruleId: 'group', changes: [{ start: current.args[0]!.start, end: current.args[0]!.end, text: `${current.args[0]!.raw} www` }] });
+        if (userArg.value === 'nginx') fixes.push({ ruleId: 'rename', changes: replaceToken(file, userArg, 'www') });
+        if (file.directives[0]!.args.length === 1) fixes.push({ ruleId: 'group', changes: replaceToken(file, userArg, `${userArg.raw} www`) });
         return { fixes, problemKeys: [] };
       },
     });
     expect(result.text).toBe('user www www;\n');
     expect(result.passes).toBe(2);
+    // One lint per pass plus the initial one; the third finds nothing left to fix.
     expect(lintCount).toBe(3);
   });
 
@@ -189,7 +189,8 @@ describe('fixUntilStable', () => {
     const text = 'gzip on;\ngzip on;\nsendfile on;\n';
     const duplicateGzip = (current: string): ProposedFix[] =>
       current.includes('sendfile') ? [{ ruleId: 'gzip-again', changes: [{ start: current.indexOf('sendfile'), end: current.length - 1, text: 'gzip off;' }] }] : [];
-    const result = await fixUntilStable({ initialText: text, lintForFixes: (current) => ({ ...linterWith([]).lint(current), fixes: duplicateGzip(current) }) });
+    const { lint } = linterWith([]);
+    const result = await fixUntilStable({ initialText: text, lintForFixes: (current) => ({ ...lint(current), fixes: duplicateGzip(current) }) });
     expect(result.changed).toBe(false);
     expect(result.dropped.map((note) => note.ruleId)).toEqual(['gzip-again']);
   });

@@ -140,10 +140,10 @@ describe('stylish', () => {
       [
         'nginx/conf.d/api.conf',
         `   12:9   error    upstream "backend" uses keepalive but this location does not set proxy_http_version 1.1  ${KEEPALIVE}`,
-        `   14:9   warning  proxy_read_timeout 3s is below the 10s minimum                                           ${TIMEOUT}`,
+        `   14:9   warning  proxy_read_timeout 3s is below the 10s minimum  ${TIMEOUT}`,
         '                   ↳ included from nginx/conf.d/all.conf:2, from nginx/nginx.conf:31',
-        `  120:13  warning  proxy_read_timeout "1<2&3" is 100%, not 5s: too low                                      ${TIMEOUT}`,
-        '                   second line',
+        `  120:13  warning  proxy_read_timeout "1<2&3" is 100%, not 5s: too low`,
+        `                   second line  ${TIMEOUT}`,
         '',
         'nginx/sites/broken.conf',
         '  1:1  error    Cannot read file: EACCES: permission denied',
@@ -157,6 +157,19 @@ describe('stylish', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('wraps long messages (never narrower than 40 columns) under the message column, the rule id after the last line', () => {
+    const long = lintResult('/repo/nginx.conf', [
+      message({ ruleId: TIMEOUT, severity: 2, message: 'one two three four five six seven eight nine ten', line: 3, column: 5 }),
+    ]);
+    const lines = formatStylish([long], { ...context, width: 40 }).split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'nginx.conf',
+      '  3:5  error    one two three four five six seven eight',
+      `                nine ten  ${TIMEOUT}`,
+      '',
+    ]);
   });
 
   it('prints nothing for a clean run', () => {

@@ -14,6 +14,8 @@ export interface FormatterContext {
   readonly color: boolean;
   /** nginx-lint's own version, which SARIF records. */
   readonly toolVersion: string;
+  /** Terminal width for formats that wrap text (stylish); unset when the output is not a terminal. */
+  readonly width?: number;
 }
 
 /**

@@ -17,6 +17,9 @@ import { describeTotals, firedRuleIds, parseIncludeSite, pluralize, projectPath,
 const SEVERITY_WIDTH = 7;
 const COLUMN_GAP = '  ';
 const INDENT = '  ';
+/** Used when the output is not a terminal (a file, a pipe, CI logs). */
+const DEFAULT_WIDTH = 120;
+const MIN_TEXT_WIDTH = 40;
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
@@ -36,20 +39,20 @@ export function formatStylish(results: readonly LintResult[], context: Formatter
 function formatFile(result: LintResult, context: FormatterContext, colors: Colors): string {
   const lineWidth = Math.max(...result.messages.map((message) => String(message.line).length));
   const columnWidth = Math.max(...result.messages.map((message) => String(message.column).length));
-  const messageWidth = Math.max(...result.messages.map((message) => firstLine(message.message).length));
-  // Continuation lines (a multi-line message, the include chain) start under the message column.
-  const continuationIndent = ' '.repeat(
-    INDENT.length + lineWidth + 1 + columnWidth + COLUMN_GAP.length + SEVERITY_WIDTH + COLUMN_GAP.length,
-  );
+  // Continuation lines (a wrapped message, the include chain) start under the message column.
+  const indentWidth = INDENT.length + lineWidth + 1 + columnWidth + COLUMN_GAP.length + SEVERITY_WIDTH + COLUMN_GAP.length;
+  const continuationIndent = ' '.repeat(indentWidth);
+  // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
+  const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
 
   const lines = [colors.underline(projectPath(result.filePath, context.cwd))];
   for (const message of result.messages) {
-    const [messageHead = '', ...messageTail] = message.message.split(/\r?\n/);
     const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
-    const ruleCell = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
-    const messageCell = message.ruleId ? messageHead.padEnd(messageWidth) : messageHead;
-    lines.push(`${INDENT}${colors.dim(position)}${COLUMN_GAP}${colorSeverity(message, colors)}${COLUMN_GAP}${messageCell}${ruleCell}`);
-    for (const continuation of messageTail) lines.push(`${continuationIndent}${continuation}`);
+    const ruleSuffix = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
+    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(paragraph, textWidth));
+    wrapped[wrapped.length - 1] += ruleSuffix;
+    lines.push(`${INDENT}${colors.dim(position)}${COLUMN_GAP}${colorSeverity(message, colors)}${COLUMN_GAP}${wrapped[0]}`);
+    for (const continuation of wrapped.slice(1)) lines.push(`${continuationIndent}${continuation}`);
     if (message.includedFrom?.length) {
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
@@ -57,8 +60,20 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
   return lines.join('\n');
 }
 
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
+/** Greedy word wrap; a word longer than the width (a path, a URL) stays whole on its own line. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
 }
 
 function colorSeverity(message: LintMessage, colors: Colors): string {
