@@ -10,7 +10,7 @@ import { applyBaseline } from './baseline.js';
 import { loadConfigFor, resolveRulesFor, isIgnored, printableConfig } from './config/index.js';
 import type { ResolvedConfig, RuleSetting } from './config/types.js';
 import { type BlockContext, checkStatement } from './directives.js';
-import { applyTextChanges } from './fix/apply.js';
+import { fixUntilStable, mergeChanges, type OffsetChange } from './fix/apply.js';
 import { expandInputs } from './inputs.js';
 import { InputError, loadProgram, type Program } from './loader.js';
 import { buildModel, type Model } from './model.js';
@@ -79,6 +79,12 @@ interface Finding {
   readonly capAtWarning?: boolean;
   /** A rule crashed or facts could not be read: the result is incomplete. Its severity is not configurable. */
   readonly fatal?: boolean;
+}
+
+interface EntryOutcome {
+  readonly program: Program;
+  readonly findings: Finding[];
+  readonly config: ResolvedConfig;
 }
 
 /** Rules whose findings mean nginx -t fails: a fix must never add one. */
@@ -159,7 +165,7 @@ class Linter {
   }
 
   /** Lints one entry file with the given file texts overriding the disk. */
-  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>): Promise<{ program: Program; findings: Finding[]; config: ResolvedConfig }> {
+  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>): Promise<EntryOutcome> {
     const config = await this.configFor(entryPath);
     const program = loadProgram(entryPath, { prefix: this.options.prefix, overlay, followIncludes: this.options.followIncludes });
     const pragma = contextPragma(program.entry);
@@ -254,10 +260,10 @@ function toMessage(finding: Finding): LintMessage {
     endColumn: end.line >= line ? end.column : column,
   };
   if (finding.fatal) message.fatal = true;
-  const merged = finding.fix ? mergeChanges(finding.fix, file) : null;
+  const merged = finding.fix ? singleEdit(finding.fix, file) : null;
   if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
   const suggestions = finding.suggestions.flatMap((suggestion) => {
-    const change = suggestion.changes.length > 0 ? mergeChanges(suggestion.changes, file) : null;
+    const change = singleEdit(suggestion.changes, file);
     return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];
   });
   if (suggestions.length > 0) message.suggestions = suggestions;
@@ -266,37 +272,20 @@ function toMessage(finding: Finding): LintMessage {
   return message;
 }
 
-/** Several edits of one fix in one file become one edit spanning them, as ESLint does, so they apply together. */
-function mergeChanges(changes: readonly TextChange[], file: SourceFile): TextChange | null {
-  if (changes.some((change) => change.file.path !== file.path)) return null;
-  const sorted = [...changes].sort((a, b) => a.start - b.start || a.end - b.end);
-  let text = '';
-  let cursor = sorted[0]!.start;
-  for (const change of sorted) {
-    if (change.start < cursor) return null;
-    text += file.text.slice(cursor, change.start) + change.text;
-    cursor = change.end;
-  }
-  return { file, start: sorted[0]!.start, end: cursor, text };
+/** The fix as one edit in `file` (ESLint's shape), or null when it touches another file or cannot be merged. */
+function singleEdit(changes: readonly TextChange[], file: SourceFile): OffsetChange | null {
+  if (changes.length === 0 || changes.some((change) => change.file.path !== file.path)) return null;
+  const merged = mergeChanges(file.text, changes);
+  return 'invalid' in merged ? null : merged;
 }
 
 function findingKey(finding: Finding): string {
   return `${finding.ruleId}\0${finding.file.path}\0${finding.start}\0${finding.end}\0${finding.message}`;
 }
 
-function structuralKeys(findings: readonly Finding[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const finding of findings) {
-    if (!STRUCTURAL_RULES.has(finding.ruleId)) continue;
-    const key = `${finding.ruleId}\0${finding.file.path}\0${finding.message}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function introducesStructuralProblem(before: Map<string, number>, after: Map<string, number>): boolean {
-  for (const [key, count] of after) if (count > (before.get(key) ?? 0)) return true;
-  return false;
+/** The structural problems of a lint, one key per problem, positions left out so that moving lines changes nothing. */
+function structuralProblemKeys(findings: readonly Finding[]): string[] {
+  return findings.filter((finding) => STRUCTURAL_RULES.has(finding.ruleId)).map((finding) => `${finding.ruleId}\0${finding.file.path}\0${finding.message}`);
 }
 
 /** Where a finding sits, for baselines: the statement and its enclosing blocks, stable across line moves. */
@@ -421,46 +410,51 @@ function suppressionFinding(ruleId: string, file: SourceFile, problem: { message
 }
 
 /**
- * Applies fixes in passes until none applies: each pass takes the non-overlapping fixes, re-lints, and keeps the
- * pass only if it adds no structural problem; otherwise the pass's fixes are tried one at a time and the ones that
- * break the configuration are dropped with a note. The texts live in `overlay` until the caller writes them.
+ * Fixes an entry and the files it includes. Each file with fixes goes through `fixUntilStable` (passes of
+ * non-overlapping fixes, re-linting the whole program each time, dropping any fix that would add a structural
+ * problem anywhere); rounds repeat while some file changed, because a fix in one file can enable one in another.
+ * The texts live in `overlay` until the caller writes them.
  */
 async function fixEntry(
   linter: Linter,
   entry: string,
   overlay: Map<string, string>,
-  initial: Awaited<ReturnType<Linter['lintEntry']>>,
+  initial: EntryOutcome,
   notes: string[],
-): Promise<{ outcome: typeof initial; files: FixedFile[] }> {
-  const originals = new Map<string, SourceFile>();
-  for (const file of initial.program.files.values()) originals.set(file.path, file);
+): Promise<{ outcome: EntryOutcome; files: FixedFile[] }> {
+  const originals = new Map(initial.program.files);
   let outcome = initial;
-  const dropped = new Set<string>();
-
-  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-    const fixable = outcome.findings.filter((finding) => finding.fix && !finding.file.virtual && !dropped.has(findingKey(finding)));
-    if (fixable.length === 0) break;
-    const before = structuralKeys(outcome.findings);
-    const attempt = await tryFixes(linter, entry, overlay, fixable);
-    if (attempt.outcome && !introducesStructuralProblem(before, structuralKeys(attempt.outcome.findings))) {
-      outcome = attempt.outcome;
-      continue;
-    }
-    attempt.undo();
-    // Find the culprits one by one.
-    let progressed = false;
-    for (const finding of fixable) {
-      const single = await tryFixes(linter, entry, overlay, [finding]);
-      if (single.outcome && !introducesStructuralProblem(before, structuralKeys(single.outcome.findings))) {
-        outcome = single.outcome;
-        progressed = true;
-        break;
+  for (let round = 0; round < MAX_FIX_PASSES; round++) {
+    const filesWithFixes = new Set<string>();
+    for (const finding of outcome.findings) {
+      const target = finding.fix?.[0]?.file;
+      if (!target || target.virtual) continue;
+      if (finding.fix!.some((change) => change.file.path !== target.path)) {
+        notes.push(`fix for ${finding.ruleId} in ${finding.file.path} spans several files and was not applied`);
+        continue;
       }
-      single.undo();
-      dropped.add(findingKey(finding));
-      notes.push(`fix for ${finding.ruleId} in ${finding.file.path} was not applied: it would make the configuration invalid`);
+      filesWithFixes.add(target.path);
     }
-    if (!progressed) break;
+    let changed = false;
+    for (const filePath of filesWithFixes) {
+      const fixesIn = (findings: readonly Finding[]) =>
+        findings.flatMap((finding) => (finding.fix?.every((change) => change.file.path === filePath) ? [{ ruleId: finding.ruleId, changes: finding.fix }] : []));
+      const result = await fixUntilStable({
+        initialText: overlay.get(filePath) ?? originals.get(filePath)!.text,
+        maxPasses: MAX_FIX_PASSES,
+        lintForFixes: async (text) => {
+          overlay.set(filePath, text);
+          const trial = await linter.lintEntry(entry, overlay);
+          return { fixes: fixesIn(trial.findings), problemKeys: structuralProblemKeys(trial.findings) };
+        },
+      });
+      overlay.set(filePath, result.text);
+      for (const dropped of result.dropped) notes.push(`fix for ${dropped.ruleId} in ${filePath} was not applied: ${dropped.reason}`);
+      if (result.changed) changed = true;
+    }
+    // The last trial lint may have been of a text that was then rejected: lint what was kept.
+    outcome = await linter.lintEntry(entry, overlay);
+    if (!changed) break;
   }
 
   const files: FixedFile[] = [];
@@ -469,35 +463,6 @@ async function fixEntry(
     if (after !== undefined && after !== original.text) files.push({ path: filePath, before: original.text, after, encoding: original.encoding ?? 'utf8' });
   }
   return { outcome, files };
-}
-
-/** Applies the fixes to the overlay and re-lints; `undo` puts the overlay back. `outcome` is null when re-reading fails. */
-async function tryFixes(linter: Linter, entry: string, overlay: Map<string, string>, findings: readonly Finding[]) {
-  const changesByFile = new Map<string, { file: SourceFile; changes: { start: number; end: number; text: string }[] }>();
-  for (const finding of findings) {
-    const merged = mergeChanges(finding.fix!, finding.fix![0]!.file);
-    if (!merged) continue;
-    const entryForFile = changesByFile.get(merged.file.path) ?? { file: merged.file, changes: [] };
-    entryForFile.changes.push({ start: merged.start, end: merged.end, text: merged.text });
-    changesByFile.set(merged.file.path, entryForFile);
-  }
-  const previous = new Map<string, string | undefined>();
-  for (const [filePath, { file, changes }] of changesByFile) {
-    previous.set(filePath, overlay.get(filePath));
-    overlay.set(filePath, applyTextChanges(file.text, changes).text);
-  }
-  const undo = () => {
-    for (const [filePath, text] of previous) {
-      if (text === undefined) overlay.delete(filePath);
-      else overlay.set(filePath, text);
-    }
-  };
-  try {
-    return { outcome: await linter.lintEntry(entry, overlay), undo };
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return { outcome: null, undo };
-  }
 }
 
 export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {

@@ -68,8 +68,7 @@ export function parse(text: string, path: string): SourceFile {
       continue;
     }
 
-    // The lexer hands out a new array per statement, so it can become the argument list.
-    const nameToken = words.shift()!;
+    const nameToken = words[0]!;
     const opensBlock = statementEnd === StatementEnd.BlockStart;
     const enclosing = openBlocks[openBlocks.length - 1];
     if (opensBlock && enclosing && LINE_BODY_BLOCKS.has(enclosing.name)) {
@@ -79,7 +78,7 @@ export function parse(text: string, path: string): SourceFile {
     const directive: DirectiveDraft = {
       name: nameToken.value,
       nameToken,
-      args: words,
+      args: words.slice(1),
       terminator: opensBlock ? '{' : ';',
       terminatorStart: lexer.endOffset,
       children: opensBlock ? [] : null,
