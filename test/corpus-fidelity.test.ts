@@ -3,8 +3,9 @@
  * truth's `wrapper` column), and the findings are compared with the verdict `nginx -t` 1.22.1 gave (recorded in
  * `nginx-t-results.tsv`, so nginx is not needed here). A file nginx accepted must get no structural error; a file
  * nginx rejected for a syntax error, an unknown directive or a directive out of place must get its first structural
- * finding, in nginx's order of reading, at the file and line nginx named; for any other rejection that names a line,
- * the linter must not report a structural error before that line, where nginx had read everything without one.
+ * finding, in nginx's order of reading, at the file and line nginx named and with nginx's message; for any other
+ * rejection that names a line, the linter must not report a structural error before that line, where nginx had read
+ * everything without one.
  *
  * Includes are followed, as nginx follows them, with the file's own directory as the prefix (the truth wrote its
  * wrapper config next to the file). The truth's sandbox created an empty file for every missing include target, so a
@@ -163,7 +164,8 @@ describe.skipIf(corpus === null)('corpus fidelity: structural rules against ngin
 
       let agrees: boolean;
       if (mustFind) {
-        agrees = first !== undefined && first.file === stop.file && first.line === stop.line;
+        // nginx's words lead every structural message; the linter only adds advice after them.
+        agrees = first !== undefined && first.file === stop.file && first.line === stop.line && first.message.startsWith(stop.message);
         (row.errorClass === 'context' ? outOfContext : syntaxOrUnknown).count(agrees);
       } else {
         const place = first ? placeAgainst(first, stop) : 'not-before';

@@ -24,7 +24,7 @@ import { lint, type FixedFile } from '../src/engine.js';
 import { loadProgram, type Program } from '../src/loader.js';
 import { parse } from '../src/parser.js';
 import { findCorpus, readTruth, type TruthRow } from './helpers/corpus.js';
-import { nginxCheck } from './helpers/nginx.js';
+import { type FileVerdict, nginxCheck } from './helpers/nginx.js';
 import { findNginx } from './reality/harness.js';
 
 const DEBIAN_CONFIG = '/etc/nginx';
@@ -131,7 +131,7 @@ function openedPathOf(name: string): OpenedPath | null {
   return null;
 }
 
-/** An argument that is not a plain path: a variable, `off`, `stderr`, or a `syslog:`/`memory:`/`data:` value. */
+/** Whether an argument names a file: not a variable, `off`, `stderr`, or a `syslog:`/`memory:`/`data:` value. */
 function isPlainPath(value: string): boolean {
   return !value.includes('$') && !/^[a-z]+:/.test(value) && value !== 'off' && value !== 'stderr';
 }
@@ -191,7 +191,7 @@ class Sandbox {
   }
 
   /** nginx's verdict, with the file it names given by its path in the repository. */
-  describe(verdict: ReturnType<typeof nginxCheck>): string {
+  describe(verdict: FileVerdict): string {
     return verdict.file ? `${verdict.message} in ${path.relative(this.root, verdict.file)}:${verdict.line}` : `${verdict.message}`;
   }
 

@@ -65,8 +65,8 @@ export function readTruth(corpus: string): TruthRow[] {
   });
 }
 
-/** Where nginx's message points: the file (relative to the corpus root) and line of its ` in FILE:LINE` tail. */
-export function nginxErrorLocation(message: string): { readonly file: string; readonly line: number } | null {
-  const match = / in (\S+):(\d+)$/.exec(message);
-  return match ? { file: match[1]!, line: Number(match[2]) } : null;
+/** nginx's message split at its ` in FILE:LINE` tail (FILE relative to the corpus root); null when it has none. */
+export function nginxErrorLocation(message: string): { readonly message: string; readonly file: string; readonly line: number } | null {
+  const match = /^(.*) in (\S+):(\d+)$/.exec(message);
+  return match ? { message: match[1]!, file: match[2]!, line: Number(match[3]) } : null;
 }
