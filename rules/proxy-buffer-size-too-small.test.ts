@@ -1,8 +1,6 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { temporaryTrees } from '../test/helpers/files.js';
-import { nginxAvailable, nginxCheck } from '../test/helpers/nginx.js';
-import { type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
+import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
+import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-buffer-size-too-small.js';
 
 const TOO_BIG =
@@ -198,19 +196,10 @@ const invalid: InvalidCase[] = [
 
 testRule(rule, { valid: [...valid, streamProxy], invalid });
 
-const trees = temporaryTrees();
-
-function nginxVerdictOn(files: string | Readonly<Record<string, string>>) {
-  const root = trees(typeof files === 'string' ? { 'nginx.conf': files } : files);
-  return nginxCheck(path.join(root, 'nginx.conf'));
-}
-
 describe.skipIf(!nginxAvailable)('proxy-buffer-size-too-small fixes pass nginx -t', () => {
   const fixed = invalid.filter((testCase) => testCase.output);
   it.each(fixed.map((testCase) => [testCase.name!, testCase] as const))('%s', (_, testCase) => {
-    const original = typeof testCase.files === 'string' ? { 'nginx.conf': testCase.files } : testCase.files;
-    const output = typeof testCase.output === 'string' ? { 'nginx.conf': testCase.output } : testCase.output!;
-    expect(nginxVerdictOn(original).message).toBeNull();
-    expect(nginxVerdictOn({ ...original, ...output }).message).toBeNull();
+    expect(nginxVerdict(testCase.files).message).toBeNull();
+    expect(nginxVerdict(filesAfterFix(testCase)).message).toBeNull();
   });
 });

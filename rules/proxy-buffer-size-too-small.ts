@@ -3,8 +3,8 @@ import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/buffers.js';
 import { type BlockContext, getDirective } from '../src/directives.js';
 import type { Model, PassModule, ProxyPass } from '../src/model.js';
 import { defineRule } from '../src/rule.js';
-import type { Fact, ProxyTarget, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
-import type { ConfigNode } from '../src/tree.js';
+import type { Fact, ServiceFacts } from '../src/services/index.js';
+import { type ConfigNode, statementText } from '../src/tree.js';
 import { formatNginxSize, parseNginxSize } from '../src/units.js';
 
 const TOO_BIG_HEADER = 'upstream sent too big header while reading response header from upstream';
@@ -16,20 +16,11 @@ interface LargestHeaders {
 }
 
 /** Of the services a pass can reach (every server of its upstream), the one that sends the largest headers. */
-function largestHeadersBehind(pass: ProxyPass, catalog: ServiceCatalog): LargestHeaders | null {
-  const targets: ProxyTarget[] = [];
-  const { target } = pass;
-  if (target.kind === 'host' && target.port !== null) targets.push({ host: target.host, port: target.port });
-  if (target.kind === 'upstream') {
-    for (const server of target.upstream.servers) {
-      if (server.host !== null && server.port !== null) targets.push({ host: server.host, port: server.port, upstreamName: target.upstream.name });
-    }
-  }
+function largestHeadersBehind(model: Model, pass: ProxyPass): LargestHeaders | null {
   let largest: LargestHeaders | null = null;
-  for (const reached of targets) {
-    const service = catalog.match(reached)?.service;
-    const fact = service?.maxResponseHeaderSize;
-    if (service && fact && (!largest || fact.value > largest.fact.value)) largest = { service, fact };
+  for (const { service } of model.servicesBehind(pass)) {
+    const fact = service.maxResponseHeaderSize;
+    if (fact && (!largest || fact.value > largest.fact.value)) largest = { service, fact };
   }
   return largest;
 }
@@ -47,10 +38,6 @@ function recommendedBufferSize(bytes: number): number {
 function describeSize(bytes: number): string {
   const spelled = formatNginxSize(bytes);
   return /^[0-9]+$/.test(spelled) ? `${spelled} bytes` : spelled;
-}
-
-function passText(pass: ProxyPass): string {
-  return `${pass.node.directive.name} ${pass.node.directive.args.map((arg) => arg.raw).join(' ')}`;
 }
 
 interface Finding {
@@ -87,10 +74,10 @@ function statementAtSettingLevel(model: Model, pass: ProxyPass): ConfigNode | nu
  * Passes whose buffer size comes from one statement share one finding there, also when a file that several places
  * include holds it; with the default, each pass has its own.
  */
-function findingsOf(model: Model, catalog: ServiceCatalog): Map<Directive, Finding> {
+function findingsOf(model: Model): Map<Directive, Finding> {
   const findings = new Map<Directive, Finding>();
   for (const pass of model.proxyPasses) {
-    const largest = largestHeadersBehind(pass, catalog);
+    const largest = largestHeadersBehind(model, pass);
     if (!largest) continue;
     const effective = model.effective(pass.node, directiveName(pass.module, 'bufferSize'));
     const setting = effective.nodes[0] ?? null;
@@ -113,7 +100,7 @@ function usedBy(model: Model, setting: ConfigNode, passes: readonly ProxyPass[])
   const first = passes[0]!;
   if (first.node.parent === setting.parent) return '';
   const more = passes.length > 1 ? ` and ${passes.length - 1} more use` : ' uses';
-  return `, which ${passText(first)} (${model.where(first.node)})${more}`;
+  return `, which ${statementText(first.node)} (${model.where(first.node)})${more}`;
 }
 
 export default defineRule({
@@ -128,7 +115,7 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    const findings = model.services ? findingsOf(model, model.services) : new Map<Directive, Finding>();
+    const findings = findingsOf(model);
     for (const { reportAt, module, setting, bufferSize, passes, largest } of findings.values()) {
       const name = directiveName(module, 'bufferSize');
       const recommended = recommendedBufferSize(largest.fact.value);

@@ -1,10 +1,8 @@
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BufferValues, failedCheck, nginxMessage, repairBuffers } from '../src/buffers.js';
-import { temporaryTrees } from '../test/helpers/files.js';
-import { nginxAvailable, nginxCheck } from '../test/helpers/nginx.js';
-import { type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
+import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
+import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-buffers-invalid.js';
 
 const BUSY_ABOVE_LIMIT = '"proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer';
@@ -229,27 +227,16 @@ const invalid: InvalidCase[] = [
 
 testRule(rule, { valid: [...valid, streamProxy], invalid });
 
-const trees = temporaryTrees();
-
-function nginxVerdictOn(files: string | Readonly<Record<string, string>>) {
-  const root = trees(typeof files === 'string' ? { 'nginx.conf': files } : files);
-  return nginxCheck(path.join(root, 'nginx.conf'));
-}
-
 describe.skipIf(!nginxAvailable)('proxy-buffers-invalid agrees with nginx -t', () => {
   it.each(valid.map((testCase) => [testCase.name!, testCase] as const))('accepted: %s', (_, testCase) => {
-    expect(nginxVerdictOn(testCase.files).message).toBeNull();
+    expect(nginxVerdict(testCase.files).message).toBeNull();
   });
 
   it.each(invalid.map((testCase) => [testCase.name!, testCase] as const))('rejected, and accepted once fixed: %s', (_, testCase) => {
     // nginx names the first failure it meets, ours lead with nginx's words.
     const nginxWords = testCase.errors.map((error) => String(error.message).split(' — ')[0]);
-    expect(nginxWords).toContain(nginxVerdictOn(testCase.files).message);
-    if (testCase.output) {
-      const original = typeof testCase.files === 'string' ? { 'nginx.conf': testCase.files } : testCase.files;
-      const fixed = typeof testCase.output === 'string' ? { 'nginx.conf': testCase.output } : testCase.output;
-      expect(nginxVerdictOn({ ...original, ...fixed }).message).toBeNull();
-    }
+    expect(nginxWords).toContain(nginxVerdict(testCase.files).message);
+    if (testCase.output) expect(nginxVerdict(filesAfterFix(testCase)).message).toBeNull();
   });
 
   it('finds the same first failure as nginx for any combination', () => {
@@ -257,7 +244,7 @@ describe.skipIf(!nginxAvailable)('proxy-buffers-invalid agrees with nginx -t', (
       fc.property(bufferValues, (values) => {
         const text = `events {}\nhttp {\n    server {\n${directives(values)}    }\n}\n`;
         const check = failedCheck(values);
-        expect(nginxVerdictOn(text).message).toBe(check && nginxMessage('proxy', check));
+        expect(nginxVerdict(text).message).toBe(check && nginxMessage('proxy', check));
       }),
       { numRuns: 60, seed: 5 },
     );

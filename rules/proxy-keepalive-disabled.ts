@@ -1,7 +1,7 @@
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model.js';
 import { defineRule, type TextChange } from '../src/rule.js';
-import type { ConfigNode } from '../src/tree.js';
+import { type ConfigNode, statementText } from '../src/tree.js';
 
 /** What the lab measured for keep-alive that the locations defeat (scenario 2), for messages. */
 export const CONNECTION_CHURN_COST =
@@ -52,17 +52,6 @@ function connectionCause(model: Model, scope: ConfigNode): ConnectionCause | nul
   return { kind: 'default' };
 }
 
-/** The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`. */
-function locationOf(model: Model, pass: ProxyPass): ConfigNode | null {
-  if (pass.location?.blockContext === 'location') return pass.location;
-  return model.enclosing(pass.node, ['location']);
-}
-
-/** The statement as written, without its `;`. */
-function statementText(node: ConfigNode): string {
-  return [node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ');
-}
-
 /**
  * The `proxy_set_header` lines a location that has none of its own must get along with `Connection ""`: every
  * inherited one, since one statement at a level drops them all, with a Connection among them cleared in place.
@@ -75,7 +64,7 @@ function headersWithConnectionCleared(inherited: readonly ConfigNode[]): string[
 
 /** What keeps the upstream's connections, for messages. */
 function poolOf(model: Model, upstream: Upstream): string {
-  if (upstream.keepalive) return `keepalive ${upstream.keepalive.node.directive.args.map((arg) => arg.raw).join(' ')} (${model.where(upstream.keepalive.node)})`;
+  if (upstream.keepalive) return `${statementText(upstream.keepalive.node)} (${model.where(upstream.keepalive.node)})`;
   const { version, explicit } = model.nginxVersion;
   const assumed = explicit ? '' : `; nginx ${version} is assumed, set nginxVersion to yours`;
   const byDefault = model.effective(upstream.node, 'keepalive').default;
@@ -137,7 +126,8 @@ export default defineRule({
     for (const pass of model.proxyPasses) {
       const { target } = pass;
       if (pass.module !== 'proxy' || target.kind !== 'upstream' || target.rejectedPort !== null || !target.upstream.keepaliveEffective) continue;
-      const location = locationOf(model, pass);
+      // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
+      const location = model.enclosing(pass.node, ['location']);
       const group = byLocation.get(location) ?? { passes: [], upstreams: new Set() };
       group.passes.push(pass);
       group.upstreams.add(target.upstream);
@@ -173,7 +163,7 @@ export default defineRule({
 
       const upstreams = joinAnd([...upstreamSet].map((upstream) => `upstream ${upstream.name}`));
       const pools = joinAnd([...upstreamSet].map((upstream) => poolOf(model, upstream)));
-      const subject = location ? `${location.directive.name} ${location.directive.args.map((arg) => arg.raw).join(' ')}` : 'this proxy_pass';
+      const subject = location ? statementText(location) : 'this proxy_pass';
       const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
       report({

@@ -16,7 +16,7 @@
 import { replaceArgs } from '../src/fixer.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type EffectiveValue, type Model, type Upstream } from '../src/model.js';
 import { defineRule } from '../src/rule.js';
-import type { ConfigNode } from '../src/tree.js';
+import { type ConfigNode, statementText } from '../src/tree.js';
 import { parseNginxTime } from '../src/units.js';
 
 const REFUSED = '502 "connect() failed (111: Connection refused) while connecting to upstream"';
@@ -81,7 +81,7 @@ const serverCount = (upstream: Upstream): string => `${servingServers(upstream)}
 /** Why the upstream keeps idle connections: `keepalive 16`, or the default of newer nginx. */
 function keepaliveSource(upstream: Upstream): string {
   if (!upstream.keepalive) return `keepalive by default since nginx ${KEEPALIVE_BY_DEFAULT_SINCE}`;
-  return ['keepalive', ...upstream.keepalive.node.directive.args.map((arg) => arg.raw)].join(' ');
+  return statementText(upstream.keepalive.node);
 }
 
 function unique<Item>(items: readonly Item[]): Item[] {

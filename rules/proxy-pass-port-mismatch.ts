@@ -7,8 +7,7 @@
  * target's — never a merely unknown port, so a service whose ports are not declared or come from a variable is
  * given the benefit of the doubt (docs/services.md).
  */
-import { parseAddress, spanInFile, type TextRange } from '../src/model/address.js';
-import type { Upstream, UpstreamServer } from '../src/model.js';
+import type { TextRange, Upstream } from '../src/model.js';
 import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
 import type { PortFact, ServiceFacts, ServiceMatch } from '../src/services/index.js';
 import type { ConfigNode } from '../src/tree.js';
@@ -84,17 +83,6 @@ function portFix(site: PortSite, port: number): TextChange[] | undefined {
   return undefined;
 }
 
-/** Where the address of an upstream `server` line has its host and port, for the report and the fix. */
-function serverSite(server: UpstreamServer): PortSite {
-  const address = parseAddress(server.addressToken.value, 0, { uriPart: false });
-  if (address.kind !== 'inet') return { node: server.node, portRange: null, hostRange: null };
-  return {
-    node: server.node,
-    portRange: address.portSpan && spanInFile(server.addressToken, address.portSpan),
-    hostRange: spanInFile(server.addressToken, address.hostSpan),
-  };
-}
-
 interface Mismatch {
   readonly site: PortSite;
   /** `proxy_pass to orders:8000`, `server orders:8000 in upstream orders`: what the finding is about. */
@@ -147,39 +135,37 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    const services = model.services;
-    if (!services) return;
 
     for (const pass of model.proxyPasses) {
       const target = pass.target;
-      if (target.kind !== 'host' || target.port === null) continue;
-      const match = services.match({ host: target.host, port: target.port });
-      if (!match?.portMismatch) continue;
-      report(context, {
-        site: { node: pass.node, portRange: target.portRange, hostRange: target.hostRange },
-        subject: `${pass.node.directive.name} to ${addressText(target.host, target.port, target.portExplicit)}`,
-        host: target.host,
-        port: target.port,
-        match,
-        upstream: null,
-        othersServe: false,
-      });
+      // Passes to an upstream block are checked with its servers below.
+      if (target.kind !== 'host') continue;
+      for (const match of model.servicesBehind(pass)) {
+        if (!match.portMismatch) continue;
+        const { host, port } = match.address;
+        report(context, {
+          site: { node: pass.node, portRange: target.portRange, hostRange: target.hostRange },
+          subject: `${pass.node.directive.name} to ${addressText(host, port, target.portExplicit)}`,
+          host,
+          port,
+          match,
+          upstream: null,
+          othersServe: false,
+        });
+      }
     }
 
     // Every upstream block, not only those a `*_pass` names literally: `proxy_pass http://$backend` may pick any.
     for (const upstream of model.upstreams.values()) {
       // A `down` server never receives a request.
       const serving = upstream.servers.filter((server) => !server.down);
-      const mismatched = serving.flatMap((server) => {
-        const { host, port } = server;
-        if (host === null || port === null) return [];
-        const match = services.match({ host, port, upstreamName: upstream.name });
-        return match?.portMismatch ? [{ server, host, port, match }] : [];
-      });
+      const mismatched = model.servicesBehindUpstream(upstream).filter((match) => !match.server.down && match.portMismatch);
       const othersServe = mismatched.length < serving.length;
-      for (const { server, host, port, match } of mismatched) {
+      for (const match of mismatched) {
+        const { server } = match;
+        const { host, port } = match.address;
         report(context, {
-          site: serverSite(server),
+          site: { node: server.node, portRange: server.portRange, hostRange: server.hostRange },
           subject: `server ${addressText(host, port, server.portExplicit)} in upstream ${upstream.name}`,
           host,
           port,

@@ -8,13 +8,11 @@
  * (for the header: until the first byte): an application's P99 is what its owners know, and a response that starts
  * late is the case that matters.
  */
-import path from 'node:path';
-import { positionAt } from '../src/ast.js';
 import { insertStatementAfter, insertStatementsInBlock, replaceToken } from '../src/fixer.js';
 import type { Model, ProxyPass, Upstream } from '../src/model.js';
 import { defineRule, type TextChange } from '../src/rule.js';
-import type { Fact, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
-import type { ConfigNode } from '../src/tree.js';
+import type { Fact, ServiceFacts } from '../src/services/index.js';
+import { type ConfigNode, statementText } from '../src/tree.js';
 import { formatNginxTime, parseNginxTime } from '../src/units.js';
 
 interface Options {
@@ -33,22 +31,11 @@ interface SlowService {
   readonly p99: Fact<number>;
 }
 
-/** The slowest service with a known P99 among those the pass reaches; null when none is known. */
-function slowestServiceOf(pass: ProxyPass, services: ServiceCatalog): SlowService | null {
-  const target = pass.target;
-  const reached: ServiceFacts[] = [];
-  if (target.kind === 'host' && target.port !== null) {
-    const match = services.match({ host: target.host, port: target.port });
-    if (match) reached.push(match.service);
-  } else if (target.kind === 'upstream') {
-    for (const server of target.upstream.servers) {
-      if (server.down || server.host === null || server.port === null) continue;
-      const match = services.match({ host: server.host, port: server.port, upstreamName: target.upstream.name });
-      if (match) reached.push(match.service);
-    }
-  }
+/** The slowest service with a known P99 among those the pass reaches (not through `down` servers); null when none is known. */
+function slowestServiceOf(model: Model, pass: ProxyPass): SlowService | null {
   let slowest: SlowService | null = null;
-  for (const service of reached) {
+  for (const { service, server } of model.servicesBehind(pass)) {
+    if (server?.down) continue;
     if (service.p99 !== null && (slowest === null || service.p99.value > slowest.p99.value)) slowest = { service, p99: service.p99 };
   }
   return slowest;
@@ -62,27 +49,9 @@ function canRunOutOfServers(upstream: Upstream): boolean {
   return upstream.servers.length >= 2 && upstream.servers.every((server) => server.down || server.maxFails !== 0);
 }
 
-/** The level a read-timeout setting for this pass belongs in: its location (not an `if`), or a snippet's top (null). */
-function locationOf(pass: ProxyPass, model: Model): ConfigNode | null {
-  if (pass.location === null || pass.location.blockContext === 'location') return pass.location;
-  return model.enclosing(pass.node, ['location']);
-}
-
 /** `location /api/`, or `this file` for a snippet linted in location context. */
 function locationName(location: ConfigNode | null): string {
-  return location ? ['location', ...location.directive.args.map((arg) => arg.raw)].join(' ') : 'this file';
-}
-
-/** `conf.d/shop.conf:5`: the statement's place, relative to the entry file's directory like the origins of facts. */
-function placeOf(node: ConfigNode, model: Model): string {
-  const file = node.directive.file;
-  const relative = path.relative(path.dirname(model.tree.program.entry.path), file.path).split(path.sep).join('/');
-  return `${relative}:${positionAt(file, node.directive.start).line}`;
-}
-
-/** The statement is written once: not in a file that several places include, where an edit would change them all. */
-function writtenOnce(node: ConfigNode, model: Model): boolean {
-  return model.nodes(node.directive.name).filter((candidate) => candidate.directive === node.directive).length === 1;
+  return location ? statementText(location) : 'this file';
 }
 
 /**
@@ -116,13 +85,11 @@ export default defineRule<Options>({
   },
   check(context) {
     const { model, options } = context;
-    const services = model.services;
-    if (!services) return;
     // Two passes in one location (one in an `if`) would each insert the same statement; nginx rejects a duplicate.
     const locationsGivenInsert = new Set<ConfigNode | null>();
 
     for (const pass of model.proxyPasses) {
-      const slowest = slowestServiceOf(pass, services);
+      const slowest = slowestServiceOf(model, pass);
       if (!slowest) continue;
       const name = `${pass.module}_read_timeout`;
       const effective = model.effective(pass.node, name);
@@ -135,13 +102,14 @@ export default defineRule<Options>({
       const requiredMs = scaleMs(slowest.p99.value, 1 + options.headroom);
       if (timeoutMs >= requiredMs) continue;
 
-      const location = locationOf(pass, model);
+      // A read-timeout setting for the pass belongs in its location, not an `if` in it; null at a snippet's top.
+      const location = model.enclosing(pass.node, ['location']);
       const setHere = setter !== null && setter.parent === location;
       const suggested = formatNginxTime(scaleMs(slowest.p99.value, Math.max(MIN_FIX_FACTOR, 1 + options.headroom)), { roundUpTo: 's' });
 
       let fix: TextChange[] | undefined;
       if (setter && setHere) {
-        if (valueToken && writtenOnce(setter, model)) fix = replaceToken(setter.directive.file, valueToken, suggested);
+        if (valueToken && model.appearsOnce(setter)) fix = replaceToken(setter.directive.file, valueToken, suggested);
       } else if (!locationsGivenInsert.has(location)) {
         const statement = `${name} ${suggested};`;
         const levelFile = location?.directive.file ?? model.tree.program.entry;
@@ -154,7 +122,7 @@ export default defineRule<Options>({
       const subject =
         setter === null ? `${name} (the default, ${valueText})`
         : setHere ? `${name} ${valueText}`
-        : `${name} ${valueText}, inherited by ${where} (${placeOf(location ?? pass.node, model)}),`;
+        : `${name} ${valueText}, inherited by ${where} (${model.where(location ?? pass.node)}),`;
       const headroom = options.headroom > 0 ? ` plus ${percent(options.headroom)} headroom, ${formatNginxTime(requiredMs)}` : '';
       const upstream = pass.target.kind === 'upstream' ? pass.target.upstream : null;
       const noLive =

@@ -33,7 +33,7 @@ export default defineRule({
       if (upstream.keepalive !== null) continue;
 
       // The timeout comes with the keepalive: without it the fix would set up the race the lab turned into 502s.
-      const backend = shortestBackendIdleTimeout(upstream, model.services);
+      const backend = shortestBackendIdleTimeout(model, upstream);
       let timeoutStatement: string | null = null;
       let timeoutAdvice: string;
       if (upstream.keepaliveTimeout.node !== null) {

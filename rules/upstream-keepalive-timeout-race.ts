@@ -1,7 +1,7 @@
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model.js';
 import { defineRule } from '../src/rule.js';
-import type { Fact, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
+import type { Fact, ServiceFacts } from '../src/services/index.js';
 import { formatNginxTime } from '../src/units.js';
 import { reusesConnections } from './proxy-keepalive-disabled.js';
 
@@ -15,13 +15,11 @@ export interface BackendIdleTimeout {
  * The shortest `keepAliveTimeout` known for the services behind the upstream's servers, or null when none is known.
  * A `down` server gets no requests; a timeout of 0 means the application never closes idle connections.
  */
-export function shortestBackendIdleTimeout(upstream: Upstream, services: ServiceCatalog | null): BackendIdleTimeout | null {
+export function shortestBackendIdleTimeout(model: Model, upstream: Upstream): BackendIdleTimeout | null {
   let shortest: BackendIdleTimeout | null = null;
-  for (const server of upstream.servers) {
-    if (server.down || server.host === null || server.port === null) continue;
-    const service = services?.match({ host: server.host, port: server.port, upstreamName: upstream.name })?.service;
-    const keepAliveTimeout = service?.keepAliveTimeout;
-    if (!service || !keepAliveTimeout || keepAliveTimeout.value <= 0) continue;
+  for (const { service, server } of model.servicesBehindUpstream(upstream)) {
+    const keepAliveTimeout = service.keepAliveTimeout;
+    if (server.down || !keepAliveTimeout || keepAliveTimeout.value <= 0) continue;
     if (!shortest || keepAliveTimeout.value < shortest.keepAliveTimeout.value) shortest = { service, keepAliveTimeout };
   }
   return shortest;
@@ -107,7 +105,7 @@ export default defineRule({
     for (const [upstream, passes] of proxyPassesByUpstream(model)) {
       const nginxMs = upstream.keepaliveTimeout.ms;
       if (!upstream.keepaliveEffective || nginxMs === null) continue;
-      const backend = shortestBackendIdleTimeout(upstream, model.services);
+      const backend = shortestBackendIdleTimeout(model, upstream);
       if (!backend || nginxMs < backend.keepAliveTimeout.value) continue;
 
       const timeoutNode = upstream.keepaliveTimeout.node;

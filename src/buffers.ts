@@ -14,7 +14,7 @@ import type { BlockContext } from './directives.js';
 import { insertStatementAfter, replaceArgs } from './fixer.js';
 import type { Model, PassModule } from './model.js';
 import type { TextChange } from './rule.js';
-import { type ConfigNode, walkTree } from './tree.js';
+import { type ConfigNode, statementText, walkTree } from './tree.js';
 import { formatNginxSize, parseNginxSize } from './units.js';
 
 /** The modules whose responses go through `*_buffers`; gRPC has only `grpc_buffer_size`. */
@@ -355,7 +355,7 @@ export function planBufferFix(model: Model, module: PassModule, at: ConfigNode, 
   }
 
   const file = at.directive.file;
-  if (!writtenOnce(model, at)) return null;
+  if (!model.appearsOnce(at)) return null;
   const statements: string[] = [];
   const changes: TextChange[] = [];
   const added: string[] = [];
@@ -369,17 +369,12 @@ export function planBufferFix(model: Model, module: PassModule, at: ConfigNode, 
     const supplier = model.effective(levelScope, name).nodes[0];
     if (!supplier || levelOf(model, supplier) !== level) added.push(`${statement};`);
     // A fix must stay in one file for the engine to apply it, and a second statement at the level would be a duplicate.
-    else if (supplier.directive.file !== file || !writtenOnce(model, supplier)) return null;
+    else if (supplier.directive.file !== file || !model.appearsOnce(supplier)) return null;
     else changes.push(...replaceArgs(supplier, args));
   }
   if (added.length > 0) changes.push(...insertStatementAfter(at, added.join('\n')));
-  const place = level ? ` in ${[level.directive.name, ...level.directive.args.map((arg) => arg.raw)].join(' ')}` : '';
+  const place = level ? ` in ${statementText(level)}` : '';
   return { summary: `${statements.join(' and ')}${place}`, changes: [...changes, ...spanningLevel(at)] };
-}
-
-/** False for a statement in a file that several `include`s read: editing it would change every place at once. */
-function writtenOnce(model: Model, statement: ConfigNode): boolean {
-  return model.nodes(statement.directive.name).filter((node) => node.directive === statement.directive).length === 1;
 }
 
 /**

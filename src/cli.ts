@@ -10,6 +10,7 @@ import { InputError } from './loader.js';
 import { UsageError } from './inputs.js';
 import type { LintResult } from './results.js';
 import { toolVersion } from './package-info.js';
+import { resolveNginxVersion } from './version.js';
 
 const SNIPPET_CONTEXTS = ['main', 'http', 'server', 'location', 'upstream', 'stream', 'stream-server', 'mail'] as const;
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
@@ -27,7 +28,7 @@ function buildParser(argv: readonly string[]) {
     .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; write nothing' })
     .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
-    .option('max-warnings', { type: 'number', default: -1, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
+    .option('max-warnings', { type: 'number', default: -1, coerce: maxWarningsArgument, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; do not run warning rules' })
     .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
     .option('config-lookup', { type: 'boolean', default: true, describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)' })
@@ -39,7 +40,7 @@ function buildParser(argv: readonly string[]) {
     .option('init', { type: 'boolean', default: false, describe: 'Write a starter .nginx-lint.json' })
     .option('list-rules', { type: 'boolean', default: false, describe: 'List the available rules' })
     .option('explain', { type: 'string', describe: "Print a rule's documentation" })
-    .option('nginx-version', { type: 'string', describe: 'The nginx version to check against (default: nginx -v, else a built-in default)' })
+    .option('nginx-version', { type: 'string', coerce: nginxVersionArgument, describe: 'The nginx version to check against (default: nginx -v, else a built-in default)' })
     .option('prefix', { alias: 'p', type: 'string', describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory" })
     .option('context', { choices: SNIPPET_CONTEXTS, describe: 'Context of a snippet file (default: inferred, or a "# nginx-lint context: X" comment)' })
     .option('follow-includes', { type: 'boolean', default: true, describe: 'Follow include directives (--no-follow-includes: lint single files)' })
@@ -60,9 +61,30 @@ function buildParser(argv: readonly string[]) {
     });
 }
 
+/** yargs turns `--max-warnings abc` into NaN, which would silently mean "no limit". */
+function maxWarningsArgument(value: number): number {
+  if (!Number.isInteger(value) || value < -1) throw new UsageError('--max-warnings needs a whole number of warnings, or -1 for no limit');
+  return value;
+}
+
+/** Checked while parsing, so a malformed version is a usage error instead of a RangeError from deep in the run. */
+function nginxVersionArgument(value: string): string {
+  try {
+    return resolveNginxVersion(value).version;
+  } catch (error) {
+    throw new UsageError(`--nginx-version: ${(error as Error).message}`);
+  }
+}
+
+/** A reader that stops early (`nginx-lint --list-rules | head`) closes the pipe: not a failure, and no stack trace. */
+function ignoreClosedStdout(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+
 function colorEnabled(requested: boolean | undefined, toFile: boolean): boolean {
-  if (requested !== undefined) return requested;
+  // A report file is read by tools and diffed, never by a terminal: no ANSI codes in it, even with --color.
   if (toFile) return false;
+  if (requested !== undefined) return requested;
   if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
   if ('FORCE_COLOR' in process.env) return process.env.FORCE_COLOR !== '0';
   return Boolean(process.stdout.isTTY);
@@ -74,6 +96,7 @@ function readStdin(): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');
+  if (!process.stdout.listeners('error').includes(ignoreClosedStdout)) process.stdout.on('error', ignoreClosedStdout);
   try {
     const parser = buildParser(argv);
     const args = await parser.parseAsync();

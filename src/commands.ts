@@ -11,6 +11,7 @@ import { writeFileAtomic } from './fix/write.js';
 import { getFormatter } from './formatters/index.js';
 import { lint, printConfigFor, ruleCatalog } from './engine.js';
 import { UsageError } from './inputs.js';
+import { countSeverities, type LintResult } from './results.js';
 import { CONFIG_FILE_NAME, starterConfig } from './config/index.js';
 import { packageRoot } from './package-info.js';
 
@@ -71,10 +72,17 @@ export async function runCommand(options: CommandOptions): Promise<number> {
 
   const formatter = await getFormatter(options.format);
   const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
-  const report = formatter(run.results, { cwd: options.cwd, rules: run.rules, color: options.color, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
+  // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
+  const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
+  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
+  // Said out loud because --quiet hides the warnings that fail the run.
+  const warnings = run.results.reduce((sum, result) => sum + result.warningCount, 0);
+  if (options.maxWarnings >= 0 && warnings > options.maxWarnings) {
+    process.stderr.write(`nginx-lint: ${warnings} warning(s), more than --max-warnings ${options.maxWarnings} allows\n`);
+  }
   return exitCodeFor(run.results, options.maxWarnings);
 }
 
@@ -88,13 +96,19 @@ function engineOptions(options: CommandOptions) {
     prefix: options.prefix,
     context: options.context,
     followIncludes: options.followIncludes,
-    quiet: options.quiet,
+    // As ESLint does: --quiet skips warning rules, unless --max-warnings needs their warnings counted.
+    quiet: options.quiet && options.maxWarnings < 0,
     fix: options.fix || options.fixDryRun,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },
     progress: !options.debug && Boolean(process.stderr.isTTY),
     debug: options.debug,
   };
+}
+
+function withErrorsOnly(result: LintResult): LintResult {
+  const messages = result.messages.filter((message) => message.severity === 2);
+  return { ...result, messages, ...countSeverities(messages) };
 }
 
 function init(cwd: string): number {

@@ -11,6 +11,7 @@ import { positionAt } from './ast.js';
 import type { BlockContext } from './directives.js';
 import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './model/inheritance.js';
 import { PASS_DIRECTIVES, readPass, type ProxyPass } from './model/passes.js';
+import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servicesBehindUpstream } from './model/services-behind.js';
 import { indexUpstream, type Upstream } from './model/upstreams.js';
 import { VariableValues } from './model/variables.js';
 import type { ServiceCatalog } from './services/index.js';
@@ -31,6 +32,7 @@ export type {
   UpstreamTarget,
   VariableTarget,
 } from './model/passes.js';
+export type { ServiceBehind, ServiceBehindServer } from './model/services-behind.js';
 export type { Upstream, UpstreamCount, UpstreamKeepalive, UpstreamServer, UpstreamTime, UpstreamZone } from './model/upstreams.js';
 
 export interface ModelOptions {
@@ -77,6 +79,19 @@ export interface Model {
   upstreamNamed(name: string): Upstream | null;
   /** What a `*_pass` statement targets; null for other statements and for passes outside the http context. */
   proxyPassOf(node: ConfigNode): ProxyPass | null;
+  /**
+   * The services the catalog knows at the addresses a `*_pass` connects to: its own host and port, or each server
+   * of its upstream block, `down` servers included (they get no requests; most rules leave them out). Empty without
+   * a catalog.
+   */
+  servicesBehind(pass: ProxyPass): readonly ServiceBehind[];
+  /** The same for an `upstream` block's servers, whether or not a `*_pass` names the block. */
+  servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[];
+  /**
+   * Whether the statement stands at one place in the configuration: false for one in a file that several `include`s
+   * read, where a fix that edits it would change every place at once.
+   */
+  appearsOnce(statement: ConfigNode): boolean;
   /**
    * Where a statement is, for messages that point at another line: `conf.d/upstreams.conf:4`. The path is relative
    * to the entry file's directory, as the labels of service facts are, so both read the same in one message.
@@ -168,6 +183,19 @@ class ConfigModel implements Model {
 
   proxyPassOf(node: ConfigNode): ProxyPass | null {
     return this.passes().byNode.get(node) ?? null;
+  }
+
+  servicesBehind(pass: ProxyPass): readonly ServiceBehind[] {
+    return this.services ? servicesBehindPass(pass, this.services) : [];
+  }
+
+  servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[] {
+    return this.services ? servicesBehindUpstream(upstream, this.services) : [];
+  }
+
+  appearsOnce(statement: ConfigNode): boolean {
+    // Each inclusion of a file makes its own nodes around the one parsed directive.
+    return this.nodes(statement.directive.name).filter((node) => node.directive === statement.directive).length === 1;
   }
 
   where(node: ConfigNode): string {

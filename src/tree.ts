@@ -140,3 +140,8 @@ export function includeChain(node: ConfigNode): ConfigNode[] {
   for (let include = node.includedBy; include; include = include.includedBy) chain.unshift(include);
   return chain;
 }
+
+/** The statement as written, without its `;` or block, for messages: `location /api/`, `keepalive 16 local`. */
+export function statementText(node: ConfigNode): string {
+  return [node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ');
+}

@@ -121,7 +121,7 @@ describe('10,000 nested blocks', () => {
 describe('an unreadable file', () => {
   // Root reads a chmod 000 file anyway, so as root the reader runs as nobody (uid/gid 65534) instead.
   const asRoot = process.getuid?.() === 0;
-  const unprivileged: SpawnSyncOptions = asRoot ? { uid: 65534, gid: 65534 } : {};
+  const unprivileged = asRoot ? { uid: 65534, gid: 65534 } : {};
   const root = writeTree({ 'locked.conf': 'events {}\n' });
   const filePath = path.join(root, 'locked.conf');
   chmodSync(root, 0o755);

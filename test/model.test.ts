@@ -6,6 +6,7 @@ import { positionAt } from '../src/ast.js';
 import type { BlockContext } from '../src/directives.js';
 import { loadProgram } from '../src/loader.js';
 import { buildModel, type Model, type ModelOptions, type PassTarget, type TextRange } from '../src/model.js';
+import { loadServiceCatalog } from '../src/services/index.js';
 import { buildTree, type ConfigNode } from '../src/tree.js';
 import { DEFAULT_NGINX_VERSION } from '../src/version.js';
 
@@ -529,6 +530,83 @@ stream { server { listen 9000; proxy_pass 127.0.0.1:9001; } }
     expect(model.proxyPasses).toHaveLength(17);
     const first = model.proxyPasses[0]!;
     expect(model.proxyPassOf(first.node)).toBe(first);
+  });
+});
+
+describe('services behind a pass', () => {
+  const { model, directory } = load({
+    'nginx.conf': `http {
+    upstream shop {
+        server orders:8080;
+        server orders-old:8000 down;
+        server unix:/run/cart.sock;
+        server 10.0.0.9:7000;
+    }
+    upstream unused { server orders:8080; }
+    server {
+        location /shop { proxy_pass http://shop; }
+        location /orders { proxy_pass http://orders:8080/api; }
+        location /default-port { proxy_pass http://orders; }
+        location /elsewhere { proxy_pass http://example.com; }
+        location /socket { proxy_pass http://unix:/run/app.sock; }
+    }
+}
+`,
+  });
+  const withCatalog = buildModel(model.tree, {
+    detectNginxVersion: () => null,
+    services: loadServiceCatalog({
+      nginxConfigDir: directory,
+      repoRoot: directory,
+      declared: { orders: { hosts: ['orders-old'], port: 8080 }, shop: {} },
+    }),
+  });
+
+  function passIn(location: string) {
+    return only(withCatalog.proxyPasses.filter((pass) => pass.location?.directive.args[0]?.value === location));
+  }
+
+  it('matches each server of the upstream, down ones included, and by the upstream name a server the catalog has no host for', () => {
+    const behind = withCatalog.servicesBehind(passIn('/shop'));
+    expect(behind.map(({ service, server, address }) => [service.name, server?.down, address])).toEqual([
+      ['orders', false, { host: 'orders', port: 8080, upstreamName: 'shop' }],
+      ['orders', true, { host: 'orders-old', port: 8000, upstreamName: 'shop' }],
+      ['shop', false, { host: '10.0.0.9', port: 7000, upstreamName: 'shop' }],
+    ]);
+    expect(behind.map((match) => match.portMismatch)).toEqual([false, true, false]);
+  });
+
+  it('matches the host of a pass with the port nginx connects to', () => {
+    expect(withCatalog.servicesBehind(passIn('/orders'))).toMatchObject([{ service: { name: 'orders' }, server: null, portKnown: true }]);
+    expect(withCatalog.servicesBehind(passIn('/default-port'))).toMatchObject([{ address: { host: 'orders', port: 80 }, portMismatch: true }]);
+    expect(withCatalog.servicesBehind(passIn('/elsewhere'))).toEqual([]);
+    expect(withCatalog.servicesBehind(passIn('/socket'))).toEqual([]);
+  });
+
+  it('matches the servers of a block no pass names', () => {
+    const unused = withCatalog.upstreamNamed('unused')!;
+    expect(withCatalog.servicesBehindUpstream(unused).map(({ service, server }) => [service.name, server])).toEqual([['orders', unused.servers[0]]]);
+  });
+
+  it('knows no service without a catalog', () => {
+    expect(model.servicesBehind(model.proxyPasses[0]!)).toEqual([]);
+    expect(model.servicesBehindUpstream(model.upstreamNamed('shop')!)).toEqual([]);
+  });
+});
+
+describe('statements in a file included from several places', () => {
+  const { model } = load({
+    'nginx.conf': 'http {\n    server {\n        include proxy.conf;\n    }\n    server {\n        include proxy.conf;\n    }\n    server {\n        include timeouts.conf;\n    }\n}\n',
+    'proxy.conf': 'proxy_buffer_size 8k;\n',
+    'timeouts.conf': 'proxy_read_timeout 5s;\n',
+  });
+
+  it('appear at each place, so an edit is not safe; one included once appears once', () => {
+    const shared = model.nodes('proxy_buffer_size');
+    expect(shared).toHaveLength(2);
+    expect(shared.map((node) => model.appearsOnce(node))).toEqual([false, false]);
+    expect(model.appearsOnce(only(model.nodes('proxy_read_timeout')))).toBe(true);
+    expect(model.appearsOnce(only(model.nodes('http')))).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import type { BlockContext } from '../src/directives.js';
 import { lint } from '../src/engine.js';
 import type { LintMessage } from '../src/results.js';
 import type { Rule } from '../src/rule.js';
+import { writeFiles } from './helpers/files.js';
 
 export interface RuleTestCase {
   /** Shown as the test's name; defaults to the first line of the entry file. */
@@ -55,6 +56,17 @@ function filesOf(testCase: RuleTestCase): Readonly<Record<string, string>> {
   return typeof testCase.files === 'string' ? { [DEFAULT_ENTRY]: testCase.files } : testCase.files;
 }
 
+/** The files `--fix` must change, and what into; empty for a case without `output`. */
+function outputOf(testCase: InvalidCase): Readonly<Record<string, string>> {
+  const output = testCase.output ?? {};
+  return typeof output === 'string' ? { [testCase.entry ?? DEFAULT_ENTRY]: output } : output;
+}
+
+/** Every file of the case as `--fix` must leave it: its `output` written over its `files`. */
+export function filesAfterFix(testCase: InvalidCase): Readonly<Record<string, string>> {
+  return { ...filesOf(testCase), ...outputOf(testCase) };
+}
+
 function caseName(testCase: RuleTestCase, index: number): string {
   if (testCase.name) return testCase.name;
   const entryText = filesOf(testCase)[testCase.entry ?? DEFAULT_ENTRY] ?? '';
@@ -72,10 +84,7 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
     const root = mkdtempSync(path.join(tmpdir(), `nginx-lint-${ruleId}-`));
     roots.push(root);
     mkdirSync(path.join(root, '.git'));
-    for (const [relative, text] of Object.entries(filesOf(testCase))) {
-      mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
-      writeFileSync(path.join(root, relative), text);
-    }
+    writeFiles(root, filesOf(testCase));
     const setting = testCase.options ? ['error', testCase.options] : 'error';
     // `extends: []`: without it the recommended preset applies underneath, and every rule in it would report here.
     writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], ...testCase.config, rules: { [ruleId]: setting } }));
@@ -132,8 +141,7 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
             expect(changed).toEqual({});
             return;
           }
-          const expectedOutput = typeof testCase.output === 'string' ? { [entry]: testCase.output } : testCase.output;
-          expect(changed).toEqual(expectedOutput);
+          expect(changed).toEqual(outputOf(testCase));
         });
       });
     });

@@ -16,11 +16,16 @@ export function temporaryTrees(): (files?: FileTree) => string {
   return (files = {}) => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-test-'));
     roots.push(root);
-    for (const [relative, content] of Object.entries(files)) {
-      const target = path.join(root, relative);
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    }
+    writeFiles(root, files);
     return root;
   };
+}
+
+/** Writes each file under `root`, creating the directories its path names. */
+export function writeFiles(root: string, files: Readonly<FileTree>): void {
+  for (const [relative, content] of Object.entries(files)) {
+    const target = path.join(root, relative);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
 }

@@ -4,12 +4,13 @@
  * placement of a snippet in a config nginx can load, and reading nginx's `MESSAGE in FILE:LINE` verdict.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { positionAt } from '../../src/ast.js';
 import { parse } from '../../src/parser.js';
 import { findNginx, nginxTest } from '../reality/harness.js';
+import { writeFiles } from './files.js';
 
 export const nginxAvailable = findNginx() !== null;
 
@@ -86,13 +87,15 @@ export function nginxCheck(confPath: string): FileVerdict {
   return { message: failure[1]!, file: null, line: null };
 }
 
-/** `nginx -t` on `text` written as nginx.conf in a fresh directory. */
-export function nginxVerdict(text: string): NginxVerdict {
+/**
+ * `nginx -t` on `files` written to a fresh directory: a string is nginx.conf, else files by relative path with
+ * nginx.conf the main one. With several files the line may be in any of them; nginxCheck names the file.
+ */
+export function nginxVerdict(files: string | Readonly<Record<string, string>>): NginxVerdict {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-verdict-'));
   try {
-    const confPath = path.join(directory, 'nginx.conf');
-    writeFileSync(confPath, text);
-    const { message, line } = nginxCheck(confPath);
+    writeFiles(directory, typeof files === 'string' ? { 'nginx.conf': files } : files);
+    const { message, line } = nginxCheck(path.join(directory, 'nginx.conf'));
     return { message, line };
   } finally {
     rmSync(directory, { recursive: true, force: true });
