@@ -18,7 +18,9 @@ interface LargestHeaders {
 /** Of the services a pass can reach (every server of its upstream), the one that sends the largest headers. */
 function largestHeadersBehind(model: Model, pass: ProxyPass): LargestHeaders | null {
   let largest: LargestHeaders | null = null;
-  for (const { service } of model.servicesBehind(pass)) {
+  for (const { service, server } of model.servicesBehind(pass)) {
+    // A server marked down gets no requests, so its headers cannot fail one.
+    if (server?.down) continue;
     const fact = service.maxResponseHeaderSize;
     if (fact && (!largest || fact.value > largest.fact.value)) largest = { service, fact };
   }

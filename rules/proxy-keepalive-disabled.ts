@@ -1,5 +1,6 @@
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model.js';
+import { listAnd } from '../src/wording.js';
 import { defineRule, type TextChange } from '../src/rule.js';
 import { type ConfigNode, statementText } from '../src/tree.js';
 
@@ -69,10 +70,6 @@ function poolOf(model: Model, upstream: Upstream): string {
   const assumed = explicit ? '' : `; nginx ${version} is assumed, set nginxVersion to yours`;
   const byDefault = model.effective(upstream.node, 'keepalive').default;
   return `the keepalive ${byDefault} nginx gives upstream ${upstream.name} by default since ${KEEPALIVE_BY_DEFAULT_SINCE}${assumed}`;
-}
-
-function joinAnd(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /**
@@ -161,16 +158,16 @@ export default defineRule({
       }
       if (connection?.kind === 'default') causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
 
-      const upstreams = joinAnd([...upstreamSet].map((upstream) => `upstream ${upstream.name}`));
-      const pools = joinAnd([...upstreamSet].map((upstream) => poolOf(model, upstream)));
+      const upstreams = listAnd([...upstreamSet].map((upstream) => `upstream ${upstream.name}`));
+      const pools = listAnd([...upstreamSet].map((upstream) => poolOf(model, upstream)));
       const subject = location ? statementText(location) : 'this proxy_pass';
       const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
       report({
         node: reported,
         message:
-          `${subject} ${joinAnd(causes)} to ${upstreams}, so the backend closes each connection after one response, which leaves ${pools} unused. ` +
-          `No 502 and no error_log line, but ${CONNECTION_CHURN_COST}; use ${joinAnd(wanted)} in ${subject}`,
+          `${subject} ${listAnd(causes)} to ${upstreams}, so the backend closes each connection after one response, which leaves ${pools} unused. ` +
+          `No 502 and no error_log line, but ${CONNECTION_CHURN_COST}; use ${listAnd(wanted)} in ${subject}`,
         fix: fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope }),
       });
     }

@@ -15,6 +15,7 @@
  */
 import { replaceArgs } from '../src/fixer.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type EffectiveValue, type Model, type Upstream } from '../src/model.js';
+import { listAnd } from '../src/wording.js';
 import { defineRule } from '../src/rule.js';
 import { type ConfigNode, statementText } from '../src/tree.js';
 import { parseNginxTime } from '../src/units.js';
@@ -72,8 +73,7 @@ function valueOf(effective: EffectiveValue): string | null {
 /** `upstream api (2 servers)`, `upstreams api (2 servers) and search (3 servers)`. */
 function upstreamList(upstreams: readonly Upstream[], describe: (upstream: Upstream) => string): string {
   const items = upstreams.map((upstream) => `${upstream.name} (${describe(upstream)})`);
-  const joined = items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
-  return `${items.length === 1 ? 'upstream' : 'upstreams'} ${joined}`;
+  return `${items.length === 1 ? 'upstream' : 'upstreams'} ${listAnd(items)}`;
 }
 
 const serverCount = (upstream: Upstream): string => `${servingServers(upstream)} servers`;

@@ -8,6 +8,7 @@
  * given the benefit of the doubt (docs/services.md).
  */
 import type { TextRange, Upstream } from '../src/model.js';
+import { listOr } from '../src/wording.js';
 import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
 import type { PortFact, ServiceFacts, ServiceMatch } from '../src/services/index.js';
 import type { ConfigNode } from '../src/tree.js';
@@ -33,11 +34,6 @@ function describePort(fact: PortFact): string {
   return `${portsText(fact)} (${source})`;
 }
 
-function joinAlternatives(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
-}
-
 /** The ports an HTTP target can use: TCP ones, the only kind `match` compares a proxy target with. */
 function tcpPorts(service: ServiceFacts): PortFact[] {
   return service.ports.filter((fact) => fact.protocol === 'tcp');
@@ -57,7 +53,7 @@ function serviceSubject(match: ServiceMatch, service: ServiceFacts, host: string
 /** `orders listens on 8080 (compose.yaml:27 maps 9000:8080)`, for the matched service and any sharing its host. */
 function listeningClause(match: ServiceMatch, host: string, upstream: Upstream | null): string {
   return answering(match)
-    .map((service) => `${serviceSubject(match, service, host, upstream)} listens on ${joinAlternatives(tcpPorts(service).map(describePort))}`)
+    .map((service) => `${serviceSubject(match, service, host, upstream)} listens on ${listOr(tcpPorts(service).map(describePort))}`)
     .join('; ');
 }
 

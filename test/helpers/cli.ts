@@ -10,7 +10,8 @@ import { temporaryTrees, type FileTree } from './files.js';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const CLI_PATH = path.join(repoRoot, 'bin', 'nginx-lint.js');
 
-const builtCli = path.join(repoRoot, 'dist', 'src', 'cli.js');
+/** The bundle bin/nginx-lint.js imports. */
+const builtCli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.mjs');
 if (!existsSync(builtCli)) {
   throw new Error(`nginx-lint is not built (${builtCli} is missing): run npm run build, or npm test, which builds first`);
 }
