@@ -123,6 +123,7 @@ function repeat(runs, run) {
   return {
     seconds: median(results.map((result) => result.seconds)),
     peakKilobytes: hasTime ? median(results.map((result) => result.peakKilobytes)) : null,
+    results,
     last: results[results.length - 1],
   };
 }
@@ -163,6 +164,8 @@ rmSync(benchDir, { recursive: true, force: true });
 mkdirSync(benchDir, { recursive: true });
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`);
+// Other work on the machine skews wall times; the load average says how much there was.
+console.log(`load average at start: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
 if (!hasTime) console.log(`${TIME} not found: peak RSS is not measured`);
 if (!nginx) console.log('nginx not found: the nginx -t column is empty');
 
@@ -174,8 +177,8 @@ for (const { label, lines, runs } of SIZES) {
   const realLines = text.split('\n').length - 1;
 
   const parse = repeat(runs, () => measure(process.execPath, ['--input-type=module', '-e', PARSE_SCRIPT, loaderModule, confPath]));
-  const parsed = JSON.parse(parse.last.stdout);
-  if (parsed.errors > 0) throw new Error(`the generated ${label} config does not parse`);
+  const parsed = parse.results.map((result) => JSON.parse(result.stdout));
+  if (parsed[0].errors > 0) throw new Error(`the generated ${label} config does not parse`);
   const lint = repeat(runs, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', confPath]));
   if (lint.last.status !== 0 && lint.last.status !== 1) throw new Error(`nginx-lint failed on ${label}:\n${lint.last.stderr}`);
   const nginxTest = nginx ? repeat(runs, () => measure(nginx, ['-t', '-q', '-p', benchDir, '-c', confPath, '-e', 'stderr'])) : null;
@@ -185,8 +188,8 @@ for (const { label, lines, runs } of SIZES) {
     label,
     lines: realLines,
     megabytes: Buffer.byteLength(text) / 2 ** 20,
-    directives: parsed.directives,
-    parseInProcess: median([parsed.milliseconds]) / 1000,
+    directives: parsed[0].directives,
+    parseInProcess: median(parsed.map((run) => run.milliseconds)) / 1000,
     parse,
     lint,
     nginxTest,

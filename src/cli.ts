@@ -29,7 +29,7 @@ function buildParser(argv: readonly string[]) {
     .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
     .option('max-warnings', { type: 'number', default: -1, coerce: maxWarningsArgument, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; do not run warning rules' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; warning rules run only when --max-warnings needs them counted' })
     .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
     .option('config-lookup', { type: 'boolean', default: true, describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)' })
     // Not `array: true`: that would swallow the file operands after it. Repeating the flag still gives an array.
@@ -48,7 +48,7 @@ function buildParser(argv: readonly string[]) {
     .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
     .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
     .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
-    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces and timings' })
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
     .version(toolVersion())
     .alias('version', 'v')
     .help()

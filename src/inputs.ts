@@ -5,7 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
+import { lazyRequire } from './lazy-require.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 
 /** What counts as an nginx configuration inside a directory. */
 const CONFIG_PATTERNS = [
@@ -45,9 +47,9 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
     let matches: string[];
     if (exists && !isDirectory) matches = [absolute];
     else if (isDirectory) {
-      matches = globSync(CONFIG_PATTERNS, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES, followSymbolicLinks: false });
-    } else if (isDynamicPattern(operand)) {
-      matches = globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
+      matches = tinyglobby().globSync(CONFIG_PATTERNS, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES, followSymbolicLinks: false });
+    } else if (tinyglobby().isDynamicPattern(operand)) {
+      matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
     } else matches = [];
     if (matches.length === 0) unmatched.push(operand);
     for (const match of matches.sort()) files.add(path.normalize(match));

@@ -1,11 +1,14 @@
 /** English lists for messages: "a", "a and b", "a, b, and c" (Intl.ListFormat, so no hand-rolled joining). */
-const conjunction = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
-const disjunction = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });
+let conjunction: Intl.ListFormat | undefined;
+let disjunction: Intl.ListFormat | undefined;
 
+// Created on first use: building a ListFormat loads ICU data, which costs every start-up ~15 ms otherwise.
 export function listAnd(items: readonly string[]): string {
+  conjunction ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
   return conjunction.format(items);
 }
 
 export function listOr(items: readonly string[]): string {
+  disjunction ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });
   return disjunction.format(items);
 }

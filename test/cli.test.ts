@@ -64,7 +64,7 @@ describe('exit codes', () => {
 
   it('1 for an error finding', () => {
     const run = runCli(['typo.conf'], { cwd: root });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toContain('typo.conf');
     expect(run.stdout).toContain('5:9');
     expect(run.stdout).toContain('unknown directive "locaton" — did you mean "location"?');
@@ -77,7 +77,7 @@ describe('exit codes', () => {
 
   it('1 for more warnings than --max-warnings, saying so on stderr', () => {
     const run = runCli([...asWarnings, '--max-warnings', '1', 'two.conf'], { cwd: root });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toBe('nginx-lint: 2 warning(s), more than --max-warnings 1 allows\n');
   });
 });
@@ -174,7 +174,7 @@ describe('--version and --help', () => {
     expect(declaredOptions.length).toBeGreaterThan(20);
     for (const flag of ['--help', '-h']) {
       const run = runCli([flag], { cwd: root });
-      expect(run.status).toBe(0);
+      expect(run.status, run.stderr).toBe(0);
       for (const option of declaredOptions) expect(run.stdout).toContain(`--${option}`);
     }
   });
@@ -263,7 +263,7 @@ describe('--output-file, --color and --no-color', () => {
 
   it('-o writes the report to the file and nothing to stdout, without ANSI codes even when colour is forced', () => {
     const run = runCli(['--color', '-o', 'report.txt', 'typo.conf'], { cwd: root, env: { FORCE_COLOR: '1' } });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toBe('');
     const report = readFileSync(path.join(root, 'report.txt'), 'utf8');
     expect(report).toContain('unknown-directive');
@@ -293,19 +293,19 @@ describe('--quiet', () => {
       'warn.conf': TYPO,
     });
     const run = runCli(['--quiet', '--format', 'json', 'error.conf', 'warn.conf'], { cwd: config });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(messagesOf(run).map((message) => [path.basename(message.filePath), message.severity])).toEqual([['error.conf', 2]]);
   });
 
   it('leaves a run with only warnings clean', () => {
     const run = runCli(['--quiet', ...asWarnings, 'two.conf'], { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run)).toEqual([]);
   });
 
   it('with --max-warnings still counts the warnings it does not report', () => {
     const run = runCli(['--quiet', '--max-warnings', '0', ...asWarnings, 'two.conf'], { cwd: root });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(messagesOf(run)).toEqual([]);
     expect(run.stderr).toContain('2 warning(s), more than --max-warnings 0 allows');
   });
@@ -329,7 +329,7 @@ describe('--config and --no-config-lookup', () => {
   it('--config (-c) uses the given file instead', () => {
     for (const flag of ['--config', '-c']) {
       const run = runCli([flag, 'shared/as-warning.json', '--format', 'json', 'site/nginx.conf'], { cwd: root });
-      expect(run.status).toBe(0);
+      expect(run.status, run.stderr).toBe(0);
       expect(messagesOf(run).map((message) => message.severity)).toEqual([1]);
     }
   });
@@ -361,7 +361,7 @@ describe('--rule', () => {
     // With the default headroom of 20%, 3s is enough for a P99 of 2s; with 100% it must be 4s.
     expect(runCli(['nginx.conf'], { cwd: root }).status).toBe(0);
     const run = runCli(args, { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run).map((message) => [message.ruleId, message.severity, message.line])).toEqual([['proxy-timeout-below-p99', 1, 5]]);
     expect(messagesOf(run)[0]!.message).toContain('plus 100% headroom, 4s');
   });
@@ -386,13 +386,13 @@ describe('standard input', () => {
 
   it('--stdin lints the text as <stdin>', () => {
     const run = runCli(['--stdin'], { cwd: root, input: TYPO });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^<stdin>\n {2}5:9 {2}error/);
   });
 
   it('- as an operand is standard input', () => {
     const run = runCli(['-'], { cwd: root, input: TYPO });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^<stdin>\n/);
   });
 
@@ -400,7 +400,7 @@ describe('standard input', () => {
     const entry = path.join(root, 'site/nginx.conf');
     const run = runCli(['--stdin', '--stdin-filename', 'site/nginx.conf', '--format', 'json'], { cwd: root, input: readFileSync(entry, 'utf8') });
     // site/.nginx-lint.json made the finding a warning.
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run).map((message) => [message.filePath, message.ruleId, message.severity, message.includedFrom])).toEqual([
       [path.join(root, 'site/conf.d/app.conf'), 'unknown-directive', 1, [`${entry}:3`]],
     ]);
@@ -408,7 +408,7 @@ describe('standard input', () => {
 
   it('--stdin-filename text wins over the file on disk', () => {
     const run = runCli(['--stdin', '--stdin-filename', 'site/conf.d/app.conf', '--format', 'json'], { cwd: root, input: 'server {\n    listen 80;\n}\n' });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run)).toEqual([]);
   });
 });
@@ -435,7 +435,7 @@ describe('an nginx -T dump', () => {
 
   it('on stdin: findings are reported under the paths the dump names', () => {
     const run = runCli(['--stdin', '--format', 'json'], { cwd: root, input: dump });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(findingsOf(run)).toEqual(expected);
     expect(parseJson(run).map((result) => result.filePath)).toEqual(['/etc/nginx/conf.d/shop.conf', '/etc/nginx/nginx.conf']);
   });
@@ -454,7 +454,7 @@ describe('--print-config', () => {
 
   it('prints the configuration that applies to a file', () => {
     const run = runCli(['--print-config', 'site/nginx.conf'], { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const printed = JSON.parse(run.stdout) as { configFile: string; extends: string[]; nginxVersion: string; requireSuppressionReason: boolean; rules: Record<string, unknown> };
     expect(printed.configFile).toBe(path.join(root, 'site/.nginx-lint.json'));
     expect(printed.extends).toEqual(['nginx-lint:strict']);
@@ -495,7 +495,7 @@ describe('--list-rules and --explain', () => {
 
   it('--list-rules lists every rule with its description, severity and category', () => {
     const run = runCli(['--list-rules'], { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(builtinRules.map((rule) => rule.meta.id).sort());
     for (const line of lines) expect(line).toMatch(/^[a-z0-9-]+ +\S.* \((error|warn), [a-z]+(, fixable)?\)$/);
@@ -513,7 +513,7 @@ describe('--list-rules and --explain', () => {
 
   it('--explain prints the rule page', () => {
     const run = runCli(['--explain', 'proxy-keepalive-disabled'], { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(readFileSync(path.join(repoRoot, 'docs/rules/proxy-keepalive-disabled.md'), 'utf8'));
   });
 
@@ -590,7 +590,7 @@ describe('--no-follow-includes', () => {
   it('lints each file alone, without reading what it includes', () => {
     expect(ruleIdsOf(runCli(['--format', 'json', 'nginx.conf'], { cwd: root })).sort()).toEqual(['include-not-found', 'unknown-directive']);
     const run = runCli(['--no-follow-includes', '--format', 'json', 'nginx.conf'], { cwd: root });
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(parseJson(run).map((result) => result.filePath)).toEqual([path.join(root, 'nginx.conf')]);
   });
 });
@@ -686,7 +686,7 @@ describe('directories', () => {
 
   it('expand to their configs; conf.d files are linted through the include of nginx.conf, not also alone', () => {
     const run = runCli(['--format', 'json', 'nginx'], { cwd: root });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(parseJson(run).map((result) => path.relative(root, result.filePath))).toEqual(['nginx/conf.d/admin.conf', 'nginx/conf.d/app.conf', 'nginx/nginx.conf']);
     // Linted alone as well, app.conf would carry a second finding without includedFrom.
     expect(messagesOf(run).map((message) => [message.filePath, message.line, message.ruleId, message.includedFrom])).toEqual([
@@ -715,7 +715,7 @@ describe('plugins', () => {
 
   it('the example reports through the config that names it', () => {
     const run = runCli(['--format', 'json', path.join(example, 'nginx.conf')], { cwd: root });
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     expect(messagesOf(run).map((message) => [message.line, message.ruleId, message.severity])).toEqual([
       [27, 'require-request-id', 2],
       [33, 'require-request-id', 2],

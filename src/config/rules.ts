@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path';
-import { Ajv, type SchemaObject } from 'ajv';
+import type { Ajv, SchemaObject } from 'ajv';
 import picomatch from 'picomatch';
+import { lazyRequire } from '../lazy-require.js';
 import type { PresetName, SeverityName } from '../results.js';
 import { ConfigError, describeSchemaErrors, didYouMean, pointerToken, type ConfigProblem } from './errors.js';
 import type {
@@ -101,11 +102,12 @@ function checkRuleEntry(ruleId: string, entry: RuleEntry, registry: RuleRegistry
   return validate(entry.options) ? [] : describeSchemaErrors(validate.errors ?? [], '/1');
 }
 
+const ajvModule = lazyRequire<typeof import('ajv')>('ajv');
 let optionsAjv: Ajv | undefined;
 
 /** Compiled on first use only: most runs configure no options. ajv caches compiled schemas by object identity. */
 function ruleOptionsValidator(schema: object) {
-  optionsAjv ??= new Ajv({ allErrors: true, verbose: true, strict: true });
+  optionsAjv ??= new (ajvModule().Ajv)({ allErrors: true, verbose: true, strict: true });
   // A rule's meta.schema is a JSON Schema object; ajv itself rejects one that is not.
   return optionsAjv.compile(schema as SchemaObject);
 }

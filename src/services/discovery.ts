@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { globSync } from 'tinyglobby';
+import { lazyRequire } from '../lazy-require.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 
 /** The names `docker compose` looks for, in its order of preference: it reads the first one a directory has. */
 const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -53,7 +55,7 @@ export function expandServiceFiles(patterns: readonly string[], configDirectory:
   const exclusions = patterns.filter((pattern) => pattern.startsWith('!'));
   return patterns.flatMap((pattern, index) => {
     if (pattern.startsWith('!')) return [];
-    const files = globSync([pattern, ...exclusions], {
+    const files = tinyglobby().globSync([pattern, ...exclusions], {
       cwd: configDirectory,
       absolute: true,
       dot: true,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { lazyRequire } from '../lazy-require.js';
+
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 import { ServiceFactsError } from './errors.js';
 import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
@@ -31,15 +33,15 @@ export class YamlDocument {
   /** The entries of a map, merged-in entries after the map's own and only where the map has no such key. */
   entries(node: Node | null, merging: ReadonlySet<Node> = new Set()): YamlEntry[] {
     // `&a { <<: *a }` is valid YAML; merging a map into itself adds nothing, so stop instead of recursing forever.
-    if (!isMap(node) || merging.has(node)) return [];
+    if (!yaml().isMap(node) || merging.has(node)) return [];
     const own: YamlEntry[] = [];
     const merged: YamlEntry[] = [];
     for (const pair of node.items) {
       const keyNode = this.resolve(pair.key);
-      if (!isScalar(keyNode)) continue;
+      if (!yaml().isScalar(keyNode)) continue;
       const value = this.resolve(pair.value);
       if (keyNode.source === '<<' && typeof keyNode.value === 'symbol') {
-        const sources = isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value];
+        const sources = yaml().isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value];
         for (const source of sources) merged.push(...this.entries(source, new Set([...merging, node])));
       } else {
         own.push({ key: String(keyNode.value), keyNode, value });
@@ -62,7 +64,7 @@ export class YamlDocument {
 
   /** The items of a sequence; empty for anything else. */
   items(node: Node | null): Node[] {
-    if (!isSeq(node)) return [];
+    if (!yaml().isSeq(node)) return [];
     return node.items.map((item) => this.resolve(item)).filter((item): item is Node => item !== null);
   }
 
@@ -73,7 +75,7 @@ export class YamlDocument {
 
   /** A scalar's value as text (`80` and `"80"` alike), or null for collections and nulls. */
   text(node: Node | null): string | null {
-    if (!isScalar(node) || node.value === null || typeof node.value === 'symbol') return null;
+    if (!yaml().isScalar(node) || node.value === null || typeof node.value === 'symbol') return null;
     return String(node.value);
   }
 
@@ -82,8 +84,8 @@ export class YamlDocument {
   }
 
   private resolve(node: unknown): Node | null {
-    const target = isAlias(node) ? node.resolve(this.document) : node;
-    return isScalar(target) || isMap(target) || isSeq(target) ? target : null;
+    const target = yaml().isAlias(node) ? node.resolve(this.document) : node;
+    return yaml().isScalar(target) || yaml().isMap(target) || yaml().isSeq(target) ? target : null;
   }
 }
 
@@ -98,9 +100,9 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   } catch (error) {
     throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message}`);
   }
-  const lines = new LineCounter();
+  const lines = new (yaml().LineCounter)();
   // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.
-  const documents = parseAllDocuments(source, { lineCounter: lines, merge: true, prettyErrors: false });
+  const documents = yaml().parseAllDocuments(source, { lineCounter: lines, merge: true, prettyErrors: false });
   const [error] = documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0]);
   if (error) {
     const position = lines.linePos(error.pos[0]);

@@ -1,0 +1,13 @@
+/**
+ * Loads a dependency on first use instead of at start-up. ajv, yaml, diff and tinyglobby cost start-up time and
+ * most runs need none of them (no rule options, no compose file, no --fix-dry-run, no directory operand); the
+ * bundled CLI leaves them out and they are required from node_modules only when a run gets that far.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export function lazyRequire<Module>(id: string): () => Module {
+  let loaded: Module | undefined;
+  return () => (loaded ??= require(id) as Module);
+}
