@@ -7,7 +7,7 @@
  */
 
 export interface SourceFile {
-  /** Absolute path, or a pseudo path such as `<stdin>`. */
+  /** Absolute path (for `--stdin`, the `--stdin-filename` resolved against the working directory). */
   readonly path: string;
   readonly text: string;
   /** Top-level statements of the file, in source order. */

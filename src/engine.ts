@@ -260,7 +260,8 @@ function toMessage(finding: Finding): LintMessage {
     endColumn: end.line >= line ? end.column : column,
   };
   if (finding.fatal) message.fatal = true;
-  const merged = finding.fix ? singleEdit(finding.fix, file) : null;
+  // A file cut out of an nginx -T dump exists only inside the dump: nothing there can be fixed in place.
+  const merged = finding.fix && !file.virtual ? singleEdit(finding.fix, file) : null;
   if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
   const suggestions = finding.suggestions.flatMap((suggestion) => {
     const change = singleEdit(suggestion.changes, file);
@@ -368,11 +369,10 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       kept.map((finding) => ({ finding, filePath: finding.file.path, ruleId: finding.ruleId, fingerprint: fingerprintOf(finding) })),
       { update: options.baseline.update, lintedFiles: [...filesLinted.keys()] },
     );
-    if (options.baseline.update) notes.push(`wrote ${kept.length} finding(s) to ${options.baseline.file}`);
-    else {
-      kept = outcome.fresh.map((entry) => entry.finding);
-      if (outcome.known.length > 0) notes.push(`${outcome.known.length} known finding(s) in ${options.baseline.file} not reported`);
-    }
+    // Updating records every finding, so none of them fails this run (ESLint's --suppress-all does the same).
+    kept = outcome.fresh.map((entry) => entry.finding);
+    if (options.baseline.update) notes.push(`wrote ${outcome.known.length} finding(s) to ${options.baseline.file}`);
+    else if (outcome.known.length > 0) notes.push(`${outcome.known.length} known finding(s) in ${options.baseline.file} not reported`);
   }
 
   const byFile = new Map<string, Finding[]>();

@@ -21,10 +21,12 @@ export class PluginError extends Error {
 
 export class RuleRegistry implements RuleRegistryView {
   private readonly rules = new Map<string, Rule<any>>();
+  private readonly builtinIds: ReadonlySet<string>;
   private readonly loadedPlugins = new Set<string>();
 
   constructor(rules: readonly Rule<any>[] = builtinRules) {
     for (const rule of rules) this.rules.set(rule.meta.id, rule);
+    this.builtinIds = new Set(this.rules.keys());
   }
 
   ids(): readonly string[] {
@@ -47,7 +49,8 @@ export class RuleRegistry implements RuleRegistryView {
     const rule = this.rules.get(id);
     if (!rule) return undefined;
     const { meta } = rule;
-    return { id, description: meta.description, category: meta.category, severity: meta.severity, fixable: meta.fixable, url: ruleDocsUrl(id) };
+    const url = meta.url ?? (this.builtinIds.has(id) ? ruleDocsUrl(id) : null);
+    return { id, description: meta.description, category: meta.category, severity: meta.severity, fixable: meta.fixable, url };
   }
 
   async loadPlugins(plugins: readonly PluginReference[]): Promise<void> {

@@ -57,7 +57,8 @@ export interface RuleDocs {
   readonly category: RuleCategory;
   readonly severity: Exclude<SeverityName, 'off'>;
   readonly fixable: boolean;
-  readonly url: string;
+  /** Where the rule is documented; null for a plugin rule that names no page. */
+  readonly url: string | null;
 }
 
 export function countSeverities(messages: readonly LintMessage[]): Omit<LintResult, 'filePath' | 'messages' | 'output'> {

@@ -22,6 +22,8 @@ export interface RuleMeta {
   readonly schema?: Readonly<Record<string, unknown>>;
   /** Defaults for the options; the configured options are merged over them. */
   readonly defaultOptions?: Readonly<Record<string, unknown>>;
+  /** The rule's documentation page. Built-in rules leave it out (docs/rules/<id>.md); plugin rules should set it. */
+  readonly url?: string;
   /** nginx versions the rule applies to, as `>=1.29.7`, `<1.29.7` or `>=1.9.13 <1.29.7`. Absent: all. */
   readonly nginxVersions?: string;
 }

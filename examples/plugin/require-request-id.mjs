@@ -27,6 +27,8 @@ const requireRequestId = {
     // Not in a preset: a plugin's rules run only where a config turns them on under `rules`.
     presets: [],
     fixable: false,
+    // Shown as the rule's documentation link in reports; without it a plugin rule has none.
+    url: 'https://example.com/nginx-lint-rules/require-request-id',
     schema: {
       type: 'object',
       properties: { header: { type: 'string', description: 'The header the backend reads the id from.' } },
@@ -52,8 +54,8 @@ const requireRequestId = {
         continue;
       }
       // The level whose proxy_set_header list is in effect is where the header must be added, or it is dropped too.
-      const list = model.effective(pass.node, 'proxy_set_header').nodes;
-      const addAt = list.length > 0 ? `beside the proxy_set_header at ${model.where(list[0])}` : `in ${where} or a block around it`;
+      const [firstHeader] = model.effective(pass.node, 'proxy_set_header').nodes;
+      const addAt = firstHeader ? `beside the proxy_set_header at ${model.where(firstHeader)}` : `in ${where} or a block around it`;
       report({
         node: pass.node,
         message: `${where} sends no ${options.header} to the backend, so its requests cannot be matched with nginx's access log; add proxy_set_header ${options.header} $request_id ${addAt}`,

@@ -99,11 +99,15 @@ function ruleDescriptor(ruleId: string, docs: RuleDocs | undefined): ReportingDe
     // RuleDocs has one description; SARIF viewers show the short one in lists and the full one in details.
     shortDescription: { text: docs.description },
     fullDescription: { text: docs.description },
-    help: {
-      text: `${docs.description}\nDocumentation: ${docs.url}`,
-      markdown: `${docs.description}\n\n[Documentation for \`${ruleId}\`](${docs.url})`,
-    },
-    helpUri: docs.url,
+    ...(docs.url === null
+      ? { help: { text: docs.description } }
+      : {
+          help: {
+            text: `${docs.description}\nDocumentation: ${docs.url}`,
+            markdown: `${docs.description}\n\n[Documentation for \`${ruleId}\`](${docs.url})`,
+          },
+          helpUri: docs.url,
+        }),
     defaultConfiguration: { level },
     properties: { tags: [docs.category] },
   };

@@ -98,7 +98,7 @@ function describeIncludeChain(includedFrom: readonly string[], cwd: string): str
 function formatRuleDocs(results: readonly LintResult[], context: FormatterContext, colors: Colors): string {
   const documented = firedRuleIds(results).flatMap((ruleId) => {
     const docs = context.rules.get(ruleId);
-    return docs ? [{ ruleId, url: docs.url }] : [];
+    return docs?.url ? [{ ruleId, url: docs.url }] : [];
   });
   if (documented.length === 0) return '';
   const idWidth = Math.max(...documented.map(({ ruleId }) => ruleId.length));
