@@ -92,6 +92,7 @@ function firstBytes(text: string, count: number): string {
   return Buffer.from(text, 'utf8').subarray(0, count).toString('utf8');
 }
 
+/** The UTF-8 bytes of one UTF-16 unit, as nginx counts the file's bytes. */
 function utf8Width(code: number): number {
   if (code < 0x80) return 1;
   // A surrogate pair is 4 bytes: 2 for each half.
