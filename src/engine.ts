@@ -20,7 +20,7 @@ import { toolVersion } from './package-info.js';
 import type { Report, Rule, Suggestion, TextChange } from './rule.js';
 import { loadServiceCatalog, type ServiceCatalog } from './services/index.js';
 import { findSuppressions } from './suppressions.js';
-import { buildTree, contextPragma, includeChain, type ConfigNode, type ConfigTree } from './tree.js';
+import { buildTree, contextPragma, includeChain, statementText, type ConfigNode, type ConfigTree } from './tree.js';
 import { satisfies } from './version.js';
 
 export interface LintOptions {
@@ -292,9 +292,7 @@ function structuralProblemKeys(findings: readonly Finding[]): string[] {
 /** Where a finding sits, for baselines: the statement and its enclosing blocks, stable across line moves. */
 function fingerprintOf(finding: Finding): string {
   const parts: string[] = [];
-  for (let node = finding.node; node; node = node.parent) {
-    parts.unshift([node.directive.name, ...node.directive.args.map((arg) => arg.value)].join(' '));
-  }
+  for (let node = finding.node; node; node = node.parent) parts.unshift(statementText(node));
   return parts.join(' > ') || finding.file.text.slice(finding.start, finding.end);
 }
 
