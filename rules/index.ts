@@ -8,6 +8,7 @@ import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
 import proxyBuffersInvalid from './proxy-buffers-invalid.js';
 import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
 import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
+import proxyPassLocalhost from './proxy-pass-localhost.js';
 import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import syntaxError from './syntax-error.js';
@@ -24,6 +25,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyBuffersInvalid,
   proxyKeepaliveDisabled,
   proxyNextUpstreamMissing,
+  proxyPassLocalhost,
   proxyPassPortMismatch,
   proxyTimeoutBelowP99,
   syntaxError,
