@@ -10,6 +10,8 @@ import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
 import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
 import proxyPassLocalhost from './proxy-pass-localhost.js';
 import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
+import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
+import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import syntaxError from './syntax-error.js';
 import unknownDirective from './unknown-directive.js';
@@ -27,6 +29,8 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyNextUpstreamMissing,
   proxyPassLocalhost,
   proxyPassPortMismatch,
+  proxyPassVariableWithoutResolver,
+  proxySslServerNameMissing,
   proxyTimeoutBelowP99,
   syntaxError,
   unknownDirective,
