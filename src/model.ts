@@ -34,6 +34,8 @@ export type {
 } from './model/passes.js';
 export type { ServiceBehind, ServiceBehindServer } from './model/services-behind.js';
 export type { Upstream, UpstreamCount, UpstreamKeepalive, UpstreamServer, UpstreamTime, UpstreamZone } from './model/upstreams.js';
+export { isIpAddress, variableDestinations } from './model/variable-destinations.js';
+export type { AddressSource, VariableDestination } from './model/variable-destinations.js';
 
 export interface ModelOptions {
   /** `nginxVersion` of the linter config or `--nginx-version`; without it the installed nginx is asked when needed. */
