@@ -295,12 +295,12 @@ export interface ServiceFacts {
 }
 
 /**
- * Writes `.nginx-lint.json` beside the config. It enables only the rule under test: a config file replaces the
- * default preset, and with one rule on, `--fix` changes only what that rule fixes, so the measurement after the
- * fix is about that rule alone.
+ * Writes `.nginx-lint.json` beside the config. It enables only the rule under test (`extends: []` drops the
+ * recommended preset a config otherwise builds on), so `--fix` changes only what that rule fixes and the
+ * measurement after the fix is about that rule alone.
  */
 export function writeLinterConfig(confPath: string, ruleId: string, services: Record<string, ServiceFacts>): void {
-  const config = { rules: { [ruleId]: 'error' }, services };
+  const config = { extends: [], rules: { [ruleId]: 'error' }, services };
   writeFileSync(path.join(path.dirname(confPath), '.nginx-lint.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -308,7 +308,7 @@ export function writeLinterConfig(confPath: string, ruleId: string, services: Re
 // The linter
 
 function runLinter(args: readonly string[]): string {
-  const cli = path.join(repoRoot, 'dist', 'src', 'cli.js');
+  const cli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.mjs');
   if (!existsSync(cli)) throw new Error(`nginx-lint is not built (${cli} is missing): run npm run build`);
   const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'nginx-lint.js'), ...args], {
     encoding: 'utf8',
@@ -321,7 +321,8 @@ function runLinter(args: readonly string[]): string {
 }
 
 /** The rule ids nginx-lint reports for a config (`--format json`). */
-function reportedRuleIds(confPath: string): string[] {
+/** The rule ids `nginx-lint --format json` reports for a config. */
+export function reportedRuleIds(confPath: string): string[] {
   const results = JSON.parse(runLinter(['--format', 'json', confPath])) as LintResult[];
   return results.flatMap((result) => result.messages.map((message) => message.ruleId ?? '(no rule)'));
 }
