@@ -119,25 +119,40 @@ export default defineRule({
     fixable: true,
   },
   check({ model, report }) {
+    const pooledUpstream = (pass: ProxyPass): Upstream | null => {
+      const { target } = pass;
+      if (pass.module !== 'proxy' || target.kind !== 'upstream' || target.rejectedPort !== null || !target.upstream.keepaliveEffective) return null;
+      return target.upstream;
+    };
+    // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
+    const locationOf = (pass: ProxyPass) => model.enclosing(pass.node, ['location']);
+    // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
+    // first pass decides, and passes are gathered only for the locations that get a finding (null: none).
+    const closingCauses = new Map<ConfigNode | null, { readonly http10: boolean; readonly connection: ConnectionCause | null } | null>();
+    for (const pass of model.proxyPasses) {
+      if (!pooledUpstream(pass)) continue;
+      const location = locationOf(pass);
+      if (closingCauses.has(location)) continue;
+      const http10 = speaksHttp10(model, pass.node);
+      const connection = connectionCause(model, pass.node);
+      closingCauses.set(location, http10 || connection ? { http10, connection } : null);
+    }
     const byLocation = new Map<ConfigNode | null, { passes: ProxyPass[]; upstreams: Set<Upstream> }>();
     for (const pass of model.proxyPasses) {
-      const { target } = pass;
-      if (pass.module !== 'proxy' || target.kind !== 'upstream' || target.rejectedPort !== null || !target.upstream.keepaliveEffective) continue;
-      // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
-      const location = model.enclosing(pass.node, ['location']);
+      const upstream = pooledUpstream(pass);
+      if (!upstream) continue;
+      const location = locationOf(pass);
+      if (!closingCauses.get(location)) continue;
       const group = byLocation.get(location) ?? { passes: [], upstreams: new Set() };
       group.passes.push(pass);
-      group.upstreams.add(target.upstream);
+      group.upstreams.add(upstream);
       byLocation.set(location, group);
     }
 
     for (const [location, { passes, upstreams: upstreamSet }] of byLocation) {
-      // Neither directive may stand in `if` or `limit_except`, so every pass of the location sees the same values.
+      const { http10, connection } = closingCauses.get(location)!;
       const firstPass = passes[0]!;
       const scope = firstPass.node;
-      const http10 = speaksHttp10(model, scope);
-      const connection = connectionCause(model, scope);
-      if (!http10 && !connection) continue;
 
       const versionNodes = model.effective(scope, 'proxy_http_version').nodes;
       const versionNode = http10 ? (versionNodes[0] ?? null) : null;

@@ -64,9 +64,20 @@ const DIRECTIVE_SUFFIXES: Readonly<Record<BufferSetting, string>> = {
   maxTempFileSize: 'max_temp_file_size',
 };
 
+/**
+ * The names already spelt, by module and setting: the buffer rules look each up for every level of a large
+ * configuration, and one string per name also spares the lookups hashing a new string each time.
+ */
+const directiveNames = new Map<PassModule, Map<BufferSetting, string>>();
+
 /** `proxy_busy_buffers_size` for (`proxy`, `busyBuffersSize`). */
 export function directiveName(module: PassModule, setting: BufferSetting): string {
-  return `${module}_${DIRECTIVE_SUFFIXES[setting]}`;
+  let names = directiveNames.get(module);
+  if (!names) {
+    names = new Map(SETTINGS.map((each) => [each, `${module}_${DIRECTIVE_SUFFIXES[each]}`]));
+    directiveNames.set(module, names);
+  }
+  return names.get(setting)!;
 }
 
 export interface BufferSettings {

@@ -281,6 +281,27 @@ function shapeAt(spec: CodeSpec, version: string | undefined): DirectiveShape | 
 
 // --- checkStatement -----------------------------------------------------------------------------------------------
 
+/** By nginx release (undefined: HEAD), then by name: the shapes of each known directive, worked out once. */
+const shapesByRelease = new Map<string | undefined, Map<string, readonly DirectiveShape[]>>();
+
+/**
+ * The shapes the specs of `name` have in the release. Every statement needs them, so they are remembered; only
+ * names with specs get here, so the directive table bounds what is kept.
+ */
+function shapesIn(name: string, specs: readonly DirectiveSpec[], nginxVersion: string | undefined): readonly DirectiveShape[] {
+  let byName = shapesByRelease.get(nginxVersion);
+  if (!byName) {
+    byName = new Map();
+    shapesByRelease.set(nginxVersion, byName);
+  }
+  let shapes = byName.get(name);
+  if (!shapes) {
+    shapes = specs.filter(isFromCode).flatMap((spec) => shapeAt(spec, nginxVersion) ?? []);
+    byName.set(name, shapes);
+  }
+  return shapes;
+}
+
 /** `argument_number[]` of ngx_conf_file.c: the bit that allows n arguments. */
 const TAKE_N: readonly ArgFlag[] = ['NOARGS', 'TAKE1', 'TAKE2', 'TAKE3', 'TAKE4', 'TAKE5', 'TAKE6', 'TAKE7'];
 
@@ -320,12 +341,7 @@ const FLAG_WITHOUT_ON_OFF_CHECK: ReadonlySet<string> = new Set(['ssl_ocsp', 'lua
 export function checkStatement(statement: Statement): ShapeProblem | null {
   const { name, context, args, hasBlock, nginxVersion } = statement;
   const specs = getDirective(name);
-  const shapes: DirectiveShape[] = [];
-  for (const spec of specs) {
-    if (!isFromCode(spec)) continue;
-    const shape = shapeAt(spec, nginxVersion);
-    if (shape) shapes.push(shape);
-  }
+  const shapes = specs.length === 0 ? [] : shapesIn(name, specs, nginxVersion);
   if (shapes.length === 0) return absentDirectiveProblem(name, context, specs, nginxVersion);
 
   const shape = shapes.find((candidate) => candidate.contexts.includes(context));

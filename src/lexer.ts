@@ -92,6 +92,34 @@ function firstBytes(text: string, count: number): string {
   return Buffer.from(text, 'utf8').subarray(0, count).toString('utf8');
 }
 
+/**
+ * Where a run of spaces, TABs and CRs that starts at `from` ends. LF is left to the caller, which notes each new line.
+ * Indentation is a large part of most files; this reads it without the full step per character.
+ */
+function blankRunEnd(text: string, from: number, length: number): number {
+  let pos = from;
+  while (pos < length) {
+    const code = text.charCodeAt(pos);
+    if (code !== SPACE && code !== TAB && code !== CR) break;
+    pos++;
+  }
+  return pos;
+}
+
+/**
+ * Where a run of characters that can neither end a bare word nor change how it is read stops (any control
+ * character, blank, `;`, `{`, `\` or `$` stops it), looking no further than `limit`.
+ */
+function bareWordRunEnd(text: string, from: number, limit: number): number {
+  let pos = from;
+  while (pos < limit) {
+    const code = text.charCodeAt(pos);
+    if (code <= SPACE || code === SEMICOLON || code === OPEN_BRACE || code === BACKSLASH || code === DOLLAR) break;
+    pos++;
+  }
+  return pos;
+}
+
 /** The UTF-8 bytes of one UTF-16 unit, as nginx counts the file's bytes. */
 function utf8Width(code: number): number {
   if (code < 0x80) return 1;
@@ -101,14 +129,101 @@ function utf8Width(code: number): number {
 }
 
 /**
- * Reads one statement at a time: the words up to the `;`, `{` or `}` that ends it. Comments are collected on the
- * side so suppression comments and fixes can see them.
+ * The words of one text as offsets and lengths, in the order read: six bytes a word where `Token` objects would
+ * cost an object and one or two strings each, most of the memory of a parsed file (a 1M-line configuration has 2.3
+ * million words). `token` makes the object when it is asked for.
+ */
+export class TokenTable {
+  private starts: Int32Array;
+  /** A word fits nginx's read buffer (CONF_BUFFER_BYTES), or the lexer stops with "too long parameter". */
+  private lengths: Uint16Array;
+  /** How many words the table holds. */
+  length = 0;
+
+  constructor(readonly text: string) {
+    // Configurations have about one word per ten characters; the room left over is given back by `trim`.
+    const capacity = Math.max(16, text.length >> 3);
+    this.starts = new Int32Array(capacity);
+    this.lengths = new Uint16Array(capacity);
+  }
+
+  add(start: number, end: number): void {
+    if (this.length === this.starts.length) {
+      const starts = new Int32Array(this.length * 2);
+      const lengths = new Uint16Array(this.length * 2);
+      starts.set(this.starts);
+      lengths.set(this.lengths);
+      this.starts = starts;
+      this.lengths = lengths;
+    }
+    this.starts[this.length] = start;
+    this.lengths[this.length] = end - start;
+    this.length++;
+  }
+
+  /** Drops the room reserved for words that never came, once the text is read. */
+  trim(): void {
+    this.starts = this.starts.slice(0, this.length);
+    this.lengths = this.lengths.slice(0, this.length);
+  }
+
+  start(index: number): number {
+    return this.starts[index]!;
+  }
+
+  end(index: number): number {
+    return this.starts[index]! + this.lengths[index]!;
+  }
+
+  /** A quote opens a string only at the start of a word, and such a word ends at its closing quote. */
+  quoted(index: number): boolean {
+    const first = this.text.charCodeAt(this.starts[index]!);
+    return first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
+  }
+
+  value(index: number): string {
+    return valueOf(this.text.slice(this.start(index), this.end(index)), this.quoted(index));
+  }
+
+  token(index: number): Token {
+    const start = this.start(index);
+    const end = this.end(index);
+    const raw = this.text.slice(start, end);
+    const quoted = this.quoted(index);
+    return new SourceToken(raw, valueOf(raw, quoted), quoted, start, end);
+  }
+}
+
+/**
+ * A class rather than an object literal: V8 starts allocating a literal's objects straight into the old generation
+ * once most of them outlive a collection, and while the model keeps a few tokens (an upstream server's address), the
+ * many made for a single read are garbage at once.
+ */
+class SourceToken implements Token {
+  constructor(
+    readonly raw: string,
+    readonly value: string,
+    readonly quoted: boolean,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+/** The value nginx sees of a word spelt `raw`; the same string when nothing is unquoted or unescaped. */
+function valueOf(raw: string, quoted: boolean): string {
+  return unescape(quoted ? raw.slice(1, -1) : raw);
+}
+
+/**
+ * Reads one statement at a time: the words up to the `;`, `{` or `}` that ends it, appended to `tokens`. Comments
+ * are collected on the side so suppression comments and fixes can see them.
  */
 export class Lexer {
   readonly text: string;
   pos = 0;
-  /** The words of the statement read by the last `readStatement`. */
-  words: Token[] = [];
+  readonly tokens: TokenTable;
+  /** Index in `tokens` of the first word of the statement read by the last `readStatement`. */
+  firstWord = 0;
   /** Offset of the character that ended the last statement. */
   endOffset = 0;
   error: LexError | null = null;
@@ -122,13 +237,15 @@ export class Lexer {
 
   constructor(text: string) {
     this.text = text;
+    this.tokens = new TokenTable(text);
   }
 
   readStatement(): StatementEnd {
     const text = this.text;
     const length = text.length;
-    const words: Token[] = [];
-    this.words = words;
+    const tokens = this.tokens;
+    const firstWord = tokens.length;
+    this.firstWord = firstWord;
     let lastSpace = true;
     let needSpace = false;
     let variable = false;
@@ -147,7 +264,7 @@ export class Lexer {
         if (length > anchor && this.overflowsBuffer(anchor, length - 1)) {
           return this.tooLong(anchor, tokenStart, doubleQuoted || singleQuoted);
         }
-        if (words.length > 0 || !lastSpace) {
+        if (tokens.length > firstWord || !lastSpace) {
           return this.fail('unexpected end of file, expecting ";" or "}"', length);
         }
         return StatementEnd.EndOfFile;
@@ -181,19 +298,23 @@ export class Lexer {
       }
 
       if (lastSpace) {
+        if (isSpace(code)) {
+          pos = blankRunEnd(text, pos, length);
+          anchor = pos - 1;
+          continue;
+        }
         anchor = pos - 1;
-        if (isSpace(code)) continue;
         tokenStart = pos - 1;
         switch (code) {
           case SEMICOLON:
           case OPEN_BRACE:
-            if (words.length === 0) {
+            if (tokens.length === firstWord) {
               this.pos = pos;
               return this.fail(`unexpected "${text[pos - 1]}"`, pos - 1);
             }
             return this.finish(pos, code === OPEN_BRACE ? StatementEnd.BlockStart : StatementEnd.Semicolon);
           case CLOSE_BRACE:
-            if (words.length !== 0) {
+            if (tokens.length !== firstWord) {
               this.pos = pos;
               return this.fail('unexpected "}"', pos - 1);
             }
@@ -268,18 +389,13 @@ export class Lexer {
         found = true;
       }
 
-      if (!found) continue;
+      if (!found) {
+        // The rest of the word, up to where the buffer check is due: most of a file is read here.
+        if (!doubleQuoted && !singleQuoted) pos = bareWordRunEnd(text, pos, Math.min(length, anchor + UNITS_THAT_ALWAYS_FIT));
+        continue;
+      }
 
-      const tokenEnd = quoted ? pos : pos - 1;
-      const raw = text.slice(tokenStart, tokenEnd);
-      words.push({
-        raw,
-        // Sharing the string when nothing is unescaped saves an allocation for most tokens of a large file.
-        value: unescape(quoted ? raw.slice(1, -1) : raw),
-        quoted,
-        start: tokenStart,
-        end: tokenEnd,
-      });
+      tokens.add(tokenStart, quoted ? pos : pos - 1);
       if (code === SEMICOLON) return this.finish(pos, StatementEnd.Semicolon);
       if (code === OPEN_BRACE) return this.finish(pos, StatementEnd.BlockStart);
     }

@@ -140,7 +140,7 @@ class ConfigModel implements Model {
     this.detectNginxVersion = options.detectNginxVersion;
     // A configured version is checked now, so a malformed one fails the run before any rule, not inside one.
     if (options.nginxVersion !== undefined) this.resolvedVersion = resolveNginxVersion(options.nginxVersion);
-    this.inheritance = new Inheritance(tree, () => this.nginxVersion.version);
+    this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
   }
 
   get nginxVersion(): ResolvedNginxVersion {

@@ -3,12 +3,9 @@
  * ended by `{` opens a block, `}` closes it, and the first syntax error stops the file (nginx reports only that
  * one, and everything after it would be guesswork).
  */
-import type { Comment, Directive, SourceFile, SyntaxError, Token } from './ast.js';
-import { Lexer, StatementEnd } from './lexer.js';
+import type { Directive, SourceFile, SyntaxError, Token } from './ast.js';
+import { Lexer, StatementEnd, type TokenTable } from './lexer.js';
 import { scanLuaBlock } from './lua-block.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type DirectiveDraft = Mutable<Directive>;
 
 /**
  * Blocks whose body a module reads line by line through `cf->handler` (`types`, `map`, `geo`, `split_clients`,
@@ -22,6 +19,99 @@ function isLuaBlockDirective(name: string): boolean {
   return name.endsWith('_by_lua_block');
 }
 
+/** A file as the parser builds it: its directives read their words from `tokens`. */
+interface ParsedFile extends SourceFile {
+  readonly tokens: TokenTable;
+}
+
+/**
+ * A statement as the parser keeps it: a few numbers and references, its words left in the file's token table.
+ * `nameToken`, `args` and `luaBody` are made on each read, so a large configuration does not hold an object and one
+ * or two strings per word.
+ */
+abstract class ParsedDirective implements Directive {
+  abstract readonly children: Directive[] | null;
+  abstract readonly blockEnd: number;
+
+  constructor(
+    readonly name: string,
+    readonly file: ParsedFile,
+    readonly parent: ParsedBlock | null,
+    /** Index of the name in the file's token table; the arguments follow it. */
+    private readonly nameIndex: number,
+    private readonly argCount: number,
+    readonly terminatorStart: number,
+  ) {}
+
+  get nameToken(): Token {
+    return this.file.tokens.token(this.nameIndex);
+  }
+
+  get args(): Token[] {
+    const args = new Array<Token>(this.argCount);
+    for (let index = 0; index < this.argCount; index++) args[index] = this.file.tokens.token(this.nameIndex + 1 + index);
+    return args;
+  }
+
+  /** The arguments' values, read from the token table without making tokens. */
+  argumentValues(): string[] {
+    const values = new Array<string>(this.argCount);
+    for (let index = 0; index < this.argCount; index++) values[index] = this.file.tokens.value(this.nameIndex + 1 + index);
+    return values;
+  }
+
+  /** Only a block has children, and only a statement ended by `;` or `{` is made into a directive. */
+  get terminator(): ';' | '{' {
+    return this.children === null ? ';' : '{';
+  }
+
+  get luaBody(): Token | null {
+    // A Lua block's end is set only when its scanner found the closing brace.
+    if (this.blockEnd === -1 || !isLuaBlockDirective(this.name)) return null;
+    const start = this.terminatorStart + 1;
+    const body = this.file.text.slice(start, this.blockEnd);
+    return { raw: body, value: body, quoted: false, start, end: this.blockEnd };
+  }
+
+  get start(): number {
+    return this.file.tokens.start(this.nameIndex);
+  }
+
+  /**
+   * After the `;` or the closing `}`. A block left without its `}` runs to the end of the file, except a Lua block
+   * whose body could not be read: the file ends at its error, and the statement at its `{`.
+   */
+  get end(): number {
+    if (this.blockEnd !== -1) return this.blockEnd + 1;
+    if (this.children === null || isLuaBlockDirective(this.name)) return this.terminatorStart + 1;
+    return this.file.text.length;
+  }
+}
+
+/** A statement ended by `;`, most of any file: it keeps no fields for a block. */
+class ParsedStatement extends ParsedDirective {
+  get children(): null {
+    return null;
+  }
+
+  get blockEnd(): number {
+    return -1;
+  }
+}
+
+class ParsedBlock extends ParsedDirective {
+  children: Directive[] = [];
+  blockEnd = -1;
+}
+
+/**
+ * The value nginx sees of each argument. The structural check and the model read them for every statement, and for
+ * a parsed directive they come without the `Token` objects `args` makes.
+ */
+export function argumentValues(directive: Directive): string[] {
+  return directive instanceof ParsedDirective ? directive.argumentValues() : directive.args.map((arg) => arg.value);
+}
+
 function detectEol(text: string): '\n' | '\r\n' {
   const firstLf = text.indexOf('\n');
   return firstLf > 0 && text.charCodeAt(firstLf - 1) === 0x0d ? '\r\n' : '\n';
@@ -29,12 +119,14 @@ function detectEol(text: string): '\n' | '\r\n' {
 
 export function parse(text: string, path: string): SourceFile {
   const lexer = new Lexer(text);
+  const tokens = lexer.tokens;
   const directives: Directive[] = [];
-  const comments: Comment[] = lexer.comments;
   const errors: SyntaxError[] = [];
-  const file: SourceFile = { path, text, directives, comments, errors, eol: detectEol(text) };
+  const file: ParsedFile = { path, text, directives, comments: lexer.comments, errors, eol: detectEol(text), tokens };
+  // One string per distinct name: every `proxy_set_header` of the file shares it.
+  const names = new Map<string, string>();
 
-  const openBlocks: DirectiveDraft[] = [];
+  const openBlocks: ParsedBlock[] = [];
   let siblings: Directive[] = directives;
 
   const fail = (message: string, offset: number, start: number, end: number) => {
@@ -43,11 +135,12 @@ export function parse(text: string, path: string): SourceFile {
 
   while (true) {
     const statementEnd = lexer.readStatement();
-    const words = lexer.words;
+    const nameIndex = lexer.firstWord;
 
     if (statementEnd === StatementEnd.Error) {
       const error = lexer.error!;
-      fail(error.message, error.offset, words[0]?.start ?? error.offset, Math.min(error.offset + 1, text.length));
+      const statementStart = tokens.length > nameIndex ? tokens.start(nameIndex) : error.offset;
+      fail(error.message, error.offset, statementStart, Math.min(error.offset + 1, text.length));
       break;
     }
     if (statementEnd === StatementEnd.EndOfFile) {
@@ -62,36 +155,32 @@ export function parse(text: string, path: string): SourceFile {
         break;
       }
       closed.blockEnd = lexer.endOffset;
-      closed.end = lexer.endOffset + 1;
+      // A copy holds exactly the children; the array they were pushed to keeps room for more.
+      closed.children = closed.children.slice();
       const parent = openBlocks[openBlocks.length - 1];
-      siblings = parent ? parent.children! : directives;
+      siblings = parent ? parent.children : directives;
       continue;
     }
 
-    const nameToken = words[0]!;
     const opensBlock = statementEnd === StatementEnd.BlockStart;
     const enclosing = openBlocks[openBlocks.length - 1];
     if (opensBlock && enclosing && LINE_BODY_BLOCKS.has(enclosing.name)) {
-      fail('unexpected "{"', lexer.endOffset, nameToken.start, lexer.endOffset + 1);
+      fail('unexpected "{"', lexer.endOffset, tokens.start(nameIndex), lexer.endOffset + 1);
       break;
     }
-    const directive: DirectiveDraft = {
-      name: nameToken.value,
-      nameToken,
-      args: words.slice(1),
-      terminator: opensBlock ? '{' : ';',
-      terminatorStart: lexer.endOffset,
-      children: opensBlock ? [] : null,
-      luaBody: null,
-      blockEnd: -1,
-      start: nameToken.start,
-      end: lexer.endOffset + 1,
-      file,
-      parent: enclosing ?? null,
-    };
+    const spelled = tokens.value(nameIndex);
+    let name = names.get(spelled);
+    if (name === undefined) {
+      name = spelled;
+      names.set(name, name);
+    }
+    const argCount = tokens.length - nameIndex - 1;
+    if (!opensBlock) {
+      siblings.push(new ParsedStatement(name, file, enclosing ?? null, nameIndex, argCount, lexer.endOffset));
+      continue;
+    }
+    const directive = new ParsedBlock(name, file, enclosing ?? null, nameIndex, argCount, lexer.endOffset);
     siblings.push(directive);
-
-    if (!opensBlock) continue;
     if (isLuaBlockDirective(directive.name)) {
       const bodyStart = lexer.pos;
       const scan = scanLuaBlock(text, bodyStart);
@@ -99,18 +188,14 @@ export function parse(text: string, path: string): SourceFile {
         fail(scan.error.message, scan.error.offset, directive.start, text.length);
         break;
       }
-      const body = text.slice(bodyStart, scan.closeBrace);
-      directive.luaBody = { raw: body, value: body, quoted: false, start: bodyStart, end: scan.closeBrace } satisfies Token;
       directive.blockEnd = scan.closeBrace;
-      directive.end = scan.closeBrace + 1;
       lexer.pos = scan.closeBrace + 1;
       continue;
     }
     openBlocks.push(directive);
-    siblings = directive.children!;
+    siblings = directive.children;
   }
 
-  // A block left open by an error still needs a usable extent for ranges and fixes.
-  for (const block of openBlocks) block.end = text.length;
+  tokens.trim();
   return file;
 }

@@ -4,6 +4,7 @@
  */
 import { checkStatement, type ShapeProblem } from './directives.js';
 import type { Model } from './model.js';
+import { argumentValues } from './parser.js';
 import { type ConfigNode, walkTree } from './tree.js';
 
 export interface StructuralProblem {
@@ -39,7 +40,7 @@ export function structuralProblems(model: Model): StructuralProblem[] {
     const problem = checkStatement({
       name: directive.name,
       context: node.context,
-      args: directive.args.map((arg) => arg.value),
+      args: argumentValues(directive),
       hasBlock: directive.terminator === '{',
       nginxVersion: model.nginxVersion.explicit ? model.nginxVersion.version : undefined,
     });

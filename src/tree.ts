@@ -14,7 +14,10 @@ export interface ConfigNode {
   /** The context the block opens, when it opens one that holds directives. */
   readonly blockContext: BlockContext | null;
   readonly parent: ConfigNode | null;
-  /** Statements of the block, includes spliced in after the `include` statement that brought them. */
+  /**
+   * Statements of the block, includes spliced in after the `include` statement that brought them. Statements
+   * without any share one frozen empty array.
+   */
   readonly children: ConfigNode[];
   /** The `include` statement through which this node's file was entered, or null for the entry file. */
   readonly includedBy: ConfigNode | null;
@@ -47,6 +50,14 @@ export interface ConfigTree {
  */
 export const MAX_NESTING_DEPTH = 200;
 
+/**
+ * Most statements have no children: sharing one array saves an object per statement of a large configuration. It is
+ * frozen so that code pushing into a statement's children fails instead of giving every statement that child.
+ */
+const NO_CHILDREN = Object.freeze([]) as unknown as ConfigNode[];
+
+type NodeDraft = { -readonly [K in keyof ConfigNode]: ConfigNode[K] };
+
 const CONTEXT_PRAGMA = /^\s*nginx-lint\s+context\s*[:=]\s*([a-z-]+)\s*$/;
 
 /** The `# nginx-lint context: server` pragma of a snippet file, if it has one. */
@@ -73,10 +84,11 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
   ): void => {
     for (const directive of directives) {
       const opened = directive.children && context ? childContext(directive.name, context) : null;
-      const node: ConfigNode = { directive, context, blockContext: opened, parent, children: [], includedBy };
+      const hasChildren = directive.children !== null && directive.children.length > 0;
+      const node: NodeDraft = { directive, context, blockContext: opened, parent, children: hasChildren ? [] : NO_CHILDREN, includedBy };
       into.push(node);
 
-      if (directive.children && directive.children.length > 0) {
+      if (hasChildren) {
         if (depth >= MAX_NESTING_DEPTH) {
           problems.push({
             kind: 'nesting-too-deep',
@@ -87,6 +99,8 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
         }
         const bodyHoldsDirectives = context !== null && blockBodyOf(directive.name, context) !== 'custom';
         build(directive.children, bodyHoldsDirectives ? opened : null, node, includedBy, depth + 1, node.children);
+        // A copy holds exactly the children; the array they were pushed to keeps room for more.
+        node.children = node.children.slice();
       }
 
       const resolution = program.includes.get(directive);

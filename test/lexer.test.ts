@@ -24,7 +24,8 @@ function lex(text: string) {
     if (end === StatementEnd.EndOfFile || end === StatementEnd.Error) {
       return { statements, comments: lexer.comments, error: lexer.error };
     }
-    statements.push({ words: lexer.words, end, terminator: lexer.endOffset });
+    const words = Array.from({ length: lexer.tokens.length - lexer.firstWord }, (_, index) => lexer.tokens.token(lexer.firstWord + index));
+    statements.push({ words, end, terminator: lexer.endOffset });
   }
 }
 

@@ -164,7 +164,9 @@ export function indexUpstream(node: ConfigNode, version: () => string): Upstream
   const servers = children
     .filter((child) => child.directive.name === 'server')
     .map(parseServer)
-    .filter((server): server is UpstreamServer => server !== null);
+    .filter((server): server is UpstreamServer => server !== null)
+    // `filter` leaves room for more; the copy kept for the model's life holds exactly the servers.
+    .slice();
 
   const keepaliveNode = firstNamed(children, 'keepalive');
   const keepalive: UpstreamKeepalive | null = keepaliveNode && {

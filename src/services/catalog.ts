@@ -117,6 +117,8 @@ export class ServiceCatalog {
    * several services answer to the host, the one listening on the target's port is picked, else the first.
    */
   match(target: ProxyTarget): ServiceMatch | null {
+    // Without services (the usual case) every target misses; a large configuration asks once per address.
+    if (this.servicesByHost.size === 0) return null;
     const protocol = target.protocol ?? 'tcp';
     let matchedBy: ServiceMatch['matchedBy'] = 'host';
     let candidates = this.servicesByHost.get(normalizeHost(target.host));
