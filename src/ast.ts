@@ -50,6 +50,11 @@ export interface Comment {
   readonly ownLine: boolean;
 }
 
+/**
+ * One statement. The parser keeps a statement's words as offsets into the file and makes `nameToken`, `args` and
+ * `luaBody` on each read: compare tokens by their offsets, not by identity, and read `args` once where it is used
+ * many times.
+ */
 export interface Directive {
   readonly name: string;
   readonly nameToken: Token;
