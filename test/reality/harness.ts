@@ -295,12 +295,13 @@ export interface ServiceFacts {
 }
 
 /**
- * Writes `.nginx-lint.json` beside the config. It enables only the rule under test (`extends: []` drops the
+ * Writes `.nginx-lint.json` beside the config. It enables only the rules under test (`extends: []` drops the
  * recommended preset a config otherwise builds on), so `--fix` changes only what that rule fixes and the
  * measurement after the fix is about that rule alone.
  */
-export function writeLinterConfig(confPath: string, ruleId: string, services: Record<string, ServiceFacts>): void {
-  const config = { extends: [], rules: { [ruleId]: 'error' }, services };
+export function writeLinterConfig(confPath: string, ruleIds: string | readonly string[], services: Record<string, ServiceFacts>): void {
+  const rules = Object.fromEntries(([] as string[]).concat(ruleIds).map((ruleId) => [ruleId, 'error']));
+  const config = { extends: [], rules, services };
   writeFileSync(path.join(path.dirname(confPath), '.nginx-lint.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
