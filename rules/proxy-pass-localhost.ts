@@ -13,7 +13,7 @@
  * both addresses. `ip6-localhost` is `::1` alone, so no second address; `localhost.` is not in hosts files, and
  * glibc does not match it there (`host not found in upstream "localhost.:3000"` with nginx 1.22.1 on Debian).
  */
-import type { Model, ProxyPass, TextRange } from '../src/model.js';
+import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../src/model.js';
 import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
 import { type ConfigNode, statementText } from '../src/tree.js';
 import { formatNginxTime } from '../src/units.js';
@@ -58,14 +58,10 @@ function isLocalhost(host: string | null): host is string {
  * or `*_next_upstream_tries 1`.
  */
 function retryBlocker(model: Model, pass: ProxyPass): ConfigNode | null {
-  const name = `${pass.module}_next_upstream`;
-  const conditions = model.effective(pass.node, name).nodes[0];
-  if (conditions) {
-    const words = conditions.directive.args.map((arg) => arg.value);
-    if (words.includes('off') || !words.includes('error')) return conditions;
-  }
-  const tries = model.effective(pass.node, `${name}_tries`).nodes[0];
-  return tries?.directive.args[0]?.value === '1' ? tries : null;
+  const policy = retryPolicyOf(model, pass);
+  const { conditions } = policy;
+  if (policy.conditionsSetBy && (conditions.includes('off') || !conditions.includes('error'))) return policy.conditionsSetBy;
+  return policy.tries === 1 ? policy.triesSetBy : null;
 }
 
 /** `once per fail_timeout (10s) per worker`: how often nginx tries the address that refuses. */

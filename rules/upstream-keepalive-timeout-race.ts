@@ -1,5 +1,5 @@
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
-import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model.js';
+import { KEEPALIVE_BY_DEFAULT_SINCE, retryPolicyOf, type Model, type ProxyPass, type RetryPolicy, type Upstream } from '../src/model.js';
 import { defineRule } from '../src/rule.js';
 import type { Fact, ServiceFacts } from '../src/services/index.js';
 import { formatNginxTime } from '../src/units.js';
@@ -56,18 +56,9 @@ export function proxyPassesByUpstream(model: Model): Map<Upstream, ProxyPass[]> 
 const RACE_LOG_LINES =
   'error_log "recv() failed (104: Connection reset by peer) while reading response header from upstream" or "upstream prematurely closed connection while reading response header from upstream"';
 
-interface RetryPolicy {
-  readonly words: readonly string[];
-  /** The statement in effect, for messages; null when the default applies. */
-  readonly statement: string | null;
-}
-
-function retryPolicyOf(model: Model, pass: ProxyPass): RetryPolicy {
-  const effective = model.effective(pass.node, 'proxy_next_upstream');
-  const node = effective.nodes[0];
-  if (!node) return { words: (effective.default ?? '').split(' '), statement: null };
-  const words = node.directive.args.map((arg) => arg.value);
-  return { words, statement: `proxy_next_upstream ${words.join(' ')} at ${model.where(node)}` };
+/** `proxy_next_upstream error timeout at conf.d/api.conf:7`, for messages; null when the default applies. */
+function retryStatement(model: Model, policy: RetryPolicy): string | null {
+  return policy.conditionsSetBy ? `proxy_next_upstream ${policy.conditions.join(' ')} at ${model.where(policy.conditionsSetBy)}` : null;
 }
 
 /**
@@ -77,8 +68,8 @@ function retryPolicyOf(model: Model, pass: ProxyPass): RetryPolicy {
  */
 function outcomeOf(model: Model, passes: readonly ProxyPass[]): { readonly text: string; readonly clientsGet502: boolean } {
   const policies = passes.map((pass) => retryPolicyOf(model, pass));
-  const retriesErrors = (policy: RetryPolicy) => policy.words.includes('error');
-  if (policies.every((policy) => retriesErrors(policy) && policy.words.includes('non_idempotent'))) {
+  const retriesErrors = (policy: RetryPolicy) => policy.conditions.includes('error');
+  if (policies.every((policy) => retriesErrors(policy) && policy.conditions.includes('non_idempotent'))) {
     return {
       text: `nginx writes ${RACE_LOG_LINES} and retries the request on a new connection (proxy_next_upstream … non_idempotent), so clients get no 502`,
       clientsGet502: false,
@@ -86,7 +77,7 @@ function outcomeOf(model: Model, passes: readonly ProxyPass[]): { readonly text:
   }
   const withoutRetry = policies.find((policy) => !retriesErrors(policy));
   const gets = withoutRetry
-    ? `so do GETs, which ${withoutRetry.statement ?? 'proxy_next_upstream'} keeps from being retried`
+    ? `so do GETs, which ${retryStatement(model, withoutRetry) ?? 'proxy_next_upstream'} keeps from being retried`
     : 'GETs are retried on a new connection and leave only the log line';
   return { text: `POST and PATCH requests get 502 with ${RACE_LOG_LINES}; ${gets}`, clientsGet502: true };
 }

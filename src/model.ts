@@ -35,6 +35,7 @@ export type {
 export type { ServiceBehind, ServiceBehindServer } from './model/services-behind.js';
 export type { Upstream, UpstreamCount, UpstreamKeepalive, UpstreamServer, UpstreamTime, UpstreamZone } from './model/upstreams.js';
 export { isIpAddress, variableDestinations } from './model/variable-destinations.js';
+export { retryPolicyOf, type RetryPolicy } from './model/retries.js';
 export type { AddressSource, VariableDestination } from './model/variable-destinations.js';
 
 export interface ModelOptions {
