@@ -1,5 +1,5 @@
 /**
- * Loads a dependency on first use instead of at start-up. ajv, yaml, diff and tinyglobby cost start-up time and
+ * Loads a dependency on first use instead of at start-up. ajv, yaml, diff, tinyglobby and jsonc-parser cost start-up time and
  * most runs need none of them (no rule options, no compose file, no --fix-dry-run, no directory operand); the
  * bundled CLI leaves them out and they are required from node_modules only when a run gets that far.
  */

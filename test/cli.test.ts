@@ -104,17 +104,17 @@ describe('usage errors: exit 2, one message, no stack trace', () => {
 
 describe('configuration errors name the file, the JSON pointer and what was meant', () => {
   it.each<[string, string, string]>([
-    ['an unknown key', '{ "rulez": {} }', 'nginx-lint: conf/.nginx-lint.json: /rulez: unknown key "rulez" — did you mean "rules"?\n'],
-    ['a value of the wrong type', '{ "rules": ["unknown-directive"] }', 'nginx-lint: conf/.nginx-lint.json: /rules: expected object, got array\n'],
+    ['an unknown key', '{ "rulez": {} }', 'nginx-lint: conf/.nginx-lint.json:1:3: /rulez: unknown key "rulez" — did you mean "rules"?\n'],
+    ['a value of the wrong type', '{ "rules": ["unknown-directive"] }', 'nginx-lint: conf/.nginx-lint.json:1:3: /rules: expected object, got array\n'],
     [
       'an unknown rule',
       '{ "rules": { "unknown-directiv": "warn" } }',
-      'nginx-lint: conf/.nginx-lint.json: /rules/unknown-directiv: unknown rule — did you mean "unknown-directive"?\n',
+      'nginx-lint: conf/.nginx-lint.json:1:14: /rules/unknown-directiv: unknown rule — did you mean "unknown-directive"?\n',
     ],
     [
       'a misspelt severity',
       '{ "rules": { "unknown-directive": "warning" } }',
-      'nginx-lint: conf/.nginx-lint.json: /rules/unknown-directive: expected one of "off", "warn", "error", got "warning" — did you mean "warn"?\n',
+      'nginx-lint: conf/.nginx-lint.json:1:14: /rules/unknown-directive: expected one of "off", "warn", "error", got "warning" — did you mean "warn"?\n',
     ],
     ['invalid JSON', '{ "rules": {}, }', 'nginx-lint: conf/.nginx-lint.json:1:14: invalid JSON: trailing comma\n'],
   ])('%s', (_, config, message) => {

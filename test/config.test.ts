@@ -109,14 +109,35 @@ function thrownMessage(run: () => unknown): string {
   throw new Error('expected a ConfigError');
 }
 
+/**
+ * Compares the wording; the `:line:column` of a problem at a JSON pointer is left out here and tested on its own
+ * ('gives the line and column of the key a problem is about'), so each message is written once. JSON syntax errors
+ * keep theirs: the position is what those tests are about.
+ */
 async function expectConfigError(pending: Promise<unknown>, message: string): Promise<void> {
   const error = await pending.then(
     () => null,
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(ConfigError);
-  expect((error as ConfigError).message).toBe(message);
+  expect((error as ConfigError).message.replace(/^(\S+?):\d+:\d+: (?=\/)/gm, '$1: ')).toBe(message);
 }
+
+describe('positions in config errors', () => {
+  it('gives the line and column of the key a problem is about', async () => {
+    const root = makeTree({
+      ...GIT,
+      '.nginx-lint.json': '{\n  "rules": {\n    "no-such-rule": "error"\n  },\n  "rulez": {}\n}\n',
+      'nginx.conf': '',
+    });
+    const error = await load(root, 'nginx.conf').then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe('.nginx-lint.json:5:3: /rulez: unknown key "rulez" — did you mean "rules"?');
+  });
+});
 
 describe('config lookup', () => {
   it('uses the nearest config and does not merge it with configs further up', async () => {

@@ -4,6 +4,8 @@ export interface ConfigProblem {
   /** JSON Pointer to the offending value, or '' when the problem is with the source as a whole. */
   readonly pointer: string;
   readonly message: string;
+  /** Where the pointer points in the file, when it is known. */
+  readonly position?: { readonly line: number; readonly column: number };
 }
 
 /** Configuration the user has to fix. The CLI prints the message and exits with status 2. */
@@ -15,7 +17,14 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(problems.map((problem) => `${source}: ${problem.pointer ? `${problem.pointer}: ` : ''}${problem.message}`).join('\n'));
+    super(
+      problems
+        .map((problem) => {
+          const at = problem.position ? `:${problem.position.line}:${problem.position.column}` : '';
+          return `${source}${at}: ${problem.pointer ? `${problem.pointer}: ` : ''}${problem.message}`;
+        })
+        .join('\n'),
+    );
   }
 }
 

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { PresetName } from '../results.js';
 import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
 import { readJsonFile } from './json-file.js';
+import { locateProblems } from './json-locate.js';
 import { checkCliRule, checkRuleEntries, globGroup, parseCliRule, presetLayer } from './rules.js';
 import type {
   ConfigFileContents,
@@ -95,7 +96,7 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
     if (cached) return cached;
     const contents = readJsonFile(path, displayPath(path));
     if (!validateConfig(contents)) {
-      throw new ConfigError(displayPath(path), describeSchemaErrors(validateConfig.errors ?? []));
+      throw new ConfigError(displayPath(path), locateProblems(readFileSync(path, 'utf8'), describeSchemaErrors(validateConfig.errors ?? [])));
     }
     const document = { path, contents };
     documentsByPath.set(path, document);
@@ -149,7 +150,7 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
         const rules = checkRuleEntries(override.rules ?? {}, `/overrides/${index}/rules`, registry, problems);
         overrideLayers.push({ files: globGroup(dirname(path), override.files), rules });
       });
-      if (problems.length > 0) throw new ConfigError(displayPath(path), problems);
+      if (problems.length > 0) throw new ConfigError(displayPath(path), locateProblems(readFileSync(path, 'utf8'), problems));
     }
     ruleLayers.push(...overrideLayers);
     for (const rule of cliRules) checkCliRule(rule, registry);
