@@ -1,11 +1,11 @@
-import type { Directive } from '../src/ast.js';
-import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/buffers.js';
-import { type BlockContext, getDirective } from '../src/directives.js';
-import type { Model, PassModule, ProxyPass } from '../src/model.js';
-import { defineRule } from '../src/rule.js';
-import type { Fact, ServiceFacts } from '../src/services/index.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
-import { formatNginxSize, parseNginxSize } from '../src/units.js';
+import type { Directive } from '../src/syntax/ast.js';
+import { directiveName, MEMORY_PAGE, planBufferFix } from '../src/model/buffers.js';
+import { type BlockContext, getDirective } from '../src/nginx/directives.js';
+import type { Model, PassModule, ProxyPass } from '../src/model/index.js';
+import { defineRule } from '../src/lint/rule.js';
+import type { Fact, ServiceFacts } from '../src/context/index.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
+import { formatNginxSize, parseNginxSize } from '../src/nginx/units.js';
 
 const TOO_BIG_HEADER = 'upstream sent too big header while reading response header from upstream';
 const PASS_MODULES: readonly PassModule[] = ['proxy', 'fastcgi', 'uwsgi', 'scgi', 'grpc'];

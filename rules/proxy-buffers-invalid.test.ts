@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BufferValues, failedCheck, nginxMessage, repairBuffers } from '../src/buffers.js';
+import { type BufferValues, failedCheck, nginxMessage, repairBuffers } from '../src/model/buffers.js';
 import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
 import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-buffers-invalid.js';

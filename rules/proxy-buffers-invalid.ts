@@ -1,4 +1,4 @@
-import type { Directive } from '../src/ast.js';
+import type { Directive } from '../src/syntax/ast.js';
 import {
   BUFFERED_MODULES,
   type BufferCheck,
@@ -17,9 +17,9 @@ import {
   planBufferFix,
   readBufferSettings,
   spellSetting,
-} from '../src/buffers.js';
-import { defineRule } from '../src/rule.js';
-import { formatNginxSize } from '../src/units.js';
+} from '../src/model/buffers.js';
+import { defineRule } from '../src/lint/rule.js';
+import { formatNginxSize } from '../src/nginx/units.js';
 
 /** `proxy_buffers 8 4k`, marked when nginx's default applies rather than a statement. */
 function describeBuffers(settings: BufferSettings): string {

@@ -1,24 +1,12 @@
-import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
-import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model.js';
+import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/syntax/edits.js';
+import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model/index.js';
 import { listAnd } from '../src/wording.js';
-import { defineRule, type TextChange } from '../src/rule.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
-
-/** What the lab measured for keep-alive that the locations defeat (scenario 2), for messages. */
-export const CONNECTION_CHURN_COST =
-  'a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput)';
+import { closesConnection, CONNECTION_CHURN_COST, speaksHttp10 } from '../src/model/keepalive.js';
+import { defineRule, type TextChange } from '../src/lint/rule.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
 
 /** Where a statement of the location level may stand; a pass in an `if` or `limit_except` inherits them. */
 const HEADER_LEVELS = ['http', 'server', 'location'] as const;
-
-/**
- * Whether a `Connection` value makes the backend close the connection after the response. Only the `close` option
- * does; a value built from variables (`$connection_upgrade`) is not known here, so it is given the benefit of the doubt.
- */
-function closesConnection(value: string | null): boolean {
-  if (value === null || value.includes('$')) return false;
-  return value.split(/[\s,]+/).some((option) => option.toLowerCase() === 'close');
-}
 
 /** Why the effective `Connection` header closes the connection, and which statement (if any) to blame. */
 type ConnectionCause =
@@ -28,16 +16,6 @@ type ConnectionCause =
   | { readonly kind: 'dropped'; readonly node: ConfigNode; readonly lost: ConfigNode }
   /** Nothing sets Connection: nginx's built-in `Connection: close` (before 1.29.7). */
   | { readonly kind: 'default' };
-
-function speaksHttp10(model: Model, scope: ConfigNode): boolean {
-  const version = model.effective(scope, 'proxy_http_version');
-  return (version.values[0]?.[0] ?? version.default) === '1.0';
-}
-
-/** Whether requests through this pass leave their connection open for the next one (HTTP/1.1, Connection not `close`). */
-export function reusesConnections(model: Model, pass: ProxyPass): boolean {
-  return !speaksHttp10(model, pass.node) && !closesConnection(model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value);
-}
 
 function connectionCause(model: Model, scope: ConfigNode): ConnectionCause | null {
   const connection = model.effectiveHeader(scope, 'proxy_set_header', 'Connection');

@@ -13,12 +13,12 @@
  * Only statements that are written are checked — the default, `error timeout`, is what this rule recommends — and only
  * where a retry is possible: an upstream block with two or more servers, or one that keeps idle connections.
  */
-import { replaceArgs } from '../src/fixer.js';
-import { KEEPALIVE_BY_DEFAULT_SINCE, type EffectiveValue, type Model, type Upstream } from '../src/model.js';
+import { replaceArgs } from '../src/syntax/edits.js';
+import { KEEPALIVE_BY_DEFAULT_SINCE, type EffectiveValue, type Model, type Upstream } from '../src/model/index.js';
 import { listAnd } from '../src/wording.js';
-import { defineRule } from '../src/rule.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
-import { parseNginxTime } from '../src/units.js';
+import { defineRule } from '../src/lint/rule.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
+import { parseNginxTime } from '../src/nginx/units.js';
 
 const REFUSED = '502 "connect() failed (111: Connection refused) while connecting to upstream"';
 const TIMED_OUT = '504 "upstream timed out (110: Connection timed out) while reading response header from upstream"';

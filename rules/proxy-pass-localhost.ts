@@ -13,10 +13,10 @@
  * both addresses. `ip6-localhost` is `::1` alone, so no second address; `localhost.` is not in hosts files, and
  * glibc does not match it there (`host not found in upstream "localhost.:3000"` with nginx 1.22.1 on Debian).
  */
-import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../src/model.js';
-import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
-import { formatNginxTime } from '../src/units.js';
+import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../src/model/index.js';
+import { defineRule, type RuleContext, type TextChange } from '../src/lint/rule.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
+import { formatNginxTime } from '../src/nginx/units.js';
 
 const LOOPBACK_NAME = 'localhost';
 const IPV4_LOOPBACK = '127.0.0.1';

@@ -7,11 +7,11 @@
  * target's — never a merely unknown port, so a service whose ports are not declared or come from a variable is
  * given the benefit of the doubt (docs/services.md).
  */
-import type { TextRange, Upstream } from '../src/model.js';
+import type { TextRange, Upstream } from '../src/model/index.js';
 import { listOr } from '../src/wording.js';
-import { defineRule, type RuleContext, type TextChange } from '../src/rule.js';
-import type { PortFact, ServiceFacts, ServiceMatch } from '../src/services/index.js';
-import type { ConfigNode } from '../src/tree.js';
+import { defineRule, type RuleContext, type TextChange } from '../src/lint/rule.js';
+import type { PortFact, ServiceFacts, ServiceMatch } from '../src/context/index.js';
+import type { ConfigNode } from '../src/load/tree.js';
 
 const REFUSED = '"connect() failed (111: Connection refused) while connecting to upstream"';
 

@@ -10,9 +10,9 @@
  * No fix: the address of a DNS server nginx can reach depends on where it runs, and a wrong one still fails every
  * request.
  */
-import { variableDestinations } from '../src/model.js';
-import { defineRule } from '../src/rule.js';
-import { statementText } from '../src/tree.js';
+import { variableDestinations } from '../src/model/index.js';
+import { defineRule } from '../src/lint/rule.js';
+import { statementText } from '../src/load/tree.js';
 import { listAnd, listOr } from '../src/wording.js';
 
 export default defineRule({

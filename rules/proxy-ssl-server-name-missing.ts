@@ -9,7 +9,7 @@
  * the block's name, not its servers' (ngx_http_upstream_ssl_name). An IP address is never sent (RFC 6066), so a
  * pass to one is left alone unless `proxy_ssl_name` names a host.
  */
-import { insertStatementAfter, insertStatementsInBlock } from '../src/fixer.js';
+import { insertStatementAfter, insertStatementsInBlock } from '../src/syntax/edits.js';
 import {
   type EffectiveValue,
   isIpAddress,
@@ -19,9 +19,9 @@ import {
   type ProxyPass,
   type Upstream,
   variableDestinations,
-} from '../src/model.js';
-import { defineRule, type TextChange } from '../src/rule.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
+} from '../src/model/index.js';
+import { defineRule, type TextChange } from '../src/lint/rule.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
 import { listOr } from '../src/wording.js';
 
 /**

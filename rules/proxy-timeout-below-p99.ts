@@ -8,12 +8,12 @@
  * (for the header: until the first byte): an application's P99 is what its owners know, and a response that starts
  * late is the case that matters.
  */
-import { insertStatementAfter, insertStatementsInBlock, replaceToken } from '../src/fixer.js';
-import type { Model, ProxyPass, Upstream } from '../src/model.js';
-import { defineRule, type TextChange } from '../src/rule.js';
-import type { Fact, ServiceFacts } from '../src/services/index.js';
-import { type ConfigNode, statementText } from '../src/tree.js';
-import { formatNginxTime, parseNginxTime } from '../src/units.js';
+import { insertStatementAfter, insertStatementsInBlock, replaceToken } from '../src/syntax/edits.js';
+import type { Model, ProxyPass, Upstream } from '../src/model/index.js';
+import { defineRule, type TextChange } from '../src/lint/rule.js';
+import type { Fact, ServiceFacts } from '../src/context/index.js';
+import { type ConfigNode, statementText } from '../src/load/tree.js';
+import { formatNginxTime, parseNginxTime } from '../src/nginx/units.js';
 
 interface Options {
   /** How much longer than the P99 the timeout must be, as a fraction: 0.2 means P99 × 1.2. */

@@ -1,5 +1,5 @@
-import { defineRule } from '../src/rule.js';
-import { structuralProblems } from '../src/structure.js';
+import { defineRule } from '../src/lint/rule.js';
+import { structuralProblems } from '../src/model/structure.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../src/engine.js';
+import { lint } from '../src/run.js';
 import { temporaryTrees } from '../test/helpers/files.js';
 import { testRule } from '../test/rule-tester.js';
 import rule from './upstream-keepalive-missing.js';

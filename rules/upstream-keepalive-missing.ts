@@ -1,8 +1,7 @@
-import { insertStatementsInBlock } from '../src/fixer.js';
-import { defineRule } from '../src/rule.js';
-import { formatNginxTime } from '../src/units.js';
-import { CONNECTION_CHURN_COST } from './proxy-keepalive-disabled.js';
-import { keepaliveTimeoutBelow, proxyPassesByUpstream, shortestBackendIdleTimeout } from './upstream-keepalive-timeout-race.js';
+import { insertStatementsInBlock } from '../src/syntax/edits.js';
+import { defineRule } from '../src/lint/rule.js';
+import { formatNginxTime } from '../src/nginx/units.js';
+import { CONNECTION_CHURN_COST, keepaliveTimeoutBelow, proxyPassesByUpstream, shortestBackendIdleTimeout } from '../src/model/keepalive.js';
 
 /** Idle connections cached per worker: what nginx 1.29.7 made the default, so upgrading later changes nothing. */
 const KEEPALIVE_CONNECTIONS = 32;

@@ -1,15 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProgram } from '../src/loader.js';
-import { buildModel } from '../src/model.js';
-import type { Report } from '../src/rule.js';
-import { loadServiceCatalog } from '../src/services/index.js';
-import { buildTree } from '../src/tree.js';
-import { DEFAULT_NGINX_VERSION } from '../src/version.js';
+import { loadProgram } from '../src/load/program.js';
+import { buildModel } from '../src/model/index.js';
+import type { Report } from '../src/lint/rule.js';
+import { loadServiceCatalog } from '../src/context/index.js';
+import { buildTree } from '../src/load/tree.js';
+import { DEFAULT_NGINX_VERSION } from '../src/nginx/version.js';
 import { temporaryTrees } from '../test/helpers/files.js';
 import { testRule } from '../test/rule-tester.js';
-import rule, { keepaliveTimeoutBelow } from './upstream-keepalive-timeout-race.js';
+import { keepaliveTimeoutBelow } from '../src/model/keepalive.js';
+import rule from './upstream-keepalive-timeout-race.js';
 
 const LOG_LINES =
   'error_log "recv() failed (104: Connection reset by peer) while reading response header from upstream" or "upstream prematurely closed connection while reading response header from upstream"';

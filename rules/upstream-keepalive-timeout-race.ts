@@ -1,57 +1,8 @@
-import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/fixer.js';
-import { KEEPALIVE_BY_DEFAULT_SINCE, retryPolicyOf, type Model, type ProxyPass, type RetryPolicy, type Upstream } from '../src/model.js';
-import { defineRule } from '../src/rule.js';
-import type { Fact, ServiceFacts } from '../src/services/index.js';
-import { formatNginxTime } from '../src/units.js';
-import { reusesConnections } from './proxy-keepalive-disabled.js';
-
-/** The backend that closes idle connections first among an upstream's servers, and the fact that says so. */
-export interface BackendIdleTimeout {
-  readonly service: ServiceFacts;
-  readonly keepAliveTimeout: Fact<number>;
-}
-
-/**
- * The shortest `keepAliveTimeout` known for the services behind the upstream's servers, or null when none is known.
- * A `down` server gets no requests; a timeout of 0 means the application never closes idle connections.
- */
-export function shortestBackendIdleTimeout(model: Model, upstream: Upstream): BackendIdleTimeout | null {
-  let shortest: BackendIdleTimeout | null = null;
-  for (const { service, server } of model.servicesBehindUpstream(upstream)) {
-    const keepAliveTimeout = service.keepAliveTimeout;
-    if (server.down || !keepAliveTimeout || keepAliveTimeout.value <= 0) continue;
-    if (!shortest || keepAliveTimeout.value < shortest.keepAliveTimeout.value) shortest = { service, keepAliveTimeout };
-  }
-  return shortest;
-}
-
-const SECOND_MS = 1000;
-
-/**
- * The `keepalive_timeout` fixes write for a backend that closes idle connections after `backendMs`: a second less —
- * room for a stalled event loop (the lab's race needed a 150 ms stall), the network and timer slack — but never
- * less than half the backend's timeout, so short timeouts keep a useful pool. From one second up the value is
- * rounded down to whole seconds, which reads better and only widens the margin: 5s gives 4s, 65s gives 64s, 2s gives
- * 1s, 1s gives 500ms. Node.js (20.20 and later) closes a second after its `keepAliveTimeout`, so for Node the margin
- * is two seconds.
- */
-export function keepaliveTimeoutBelow(backendMs: number): number {
-  const target = backendMs - Math.min(SECOND_MS, backendMs / 2);
-  const rounded = target >= SECOND_MS ? Math.floor(target / SECOND_MS) * SECOND_MS : Math.floor(target);
-  return Math.max(1, rounded);
-}
-
-/** The HTTP `proxy_pass`es of each upstream block, in source order; a pass nginx refuses (`api:8080`) is left out. */
-export function proxyPassesByUpstream(model: Model): Map<Upstream, ProxyPass[]> {
-  const byUpstream = new Map<Upstream, ProxyPass[]>();
-  for (const pass of model.proxyPasses) {
-    if (pass.module !== 'proxy' || pass.target.kind !== 'upstream' || pass.target.rejectedPort !== null) continue;
-    const list = byUpstream.get(pass.target.upstream);
-    if (list) list.push(pass);
-    else byUpstream.set(pass.target.upstream, [pass]);
-  }
-  return byUpstream;
-}
+import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/syntax/edits.js';
+import { KEEPALIVE_BY_DEFAULT_SINCE, retryPolicyOf, type Model, type ProxyPass, type RetryPolicy } from '../src/model/index.js';
+import { defineRule } from '../src/lint/rule.js';
+import { formatNginxTime } from '../src/nginx/units.js';
+import { keepaliveTimeoutBelow, proxyPassesByUpstream, reusesConnections, shortestBackendIdleTimeout } from '../src/model/keepalive.js';
 
 const RACE_LOG_LINES =
   'error_log "recv() failed (104: Connection reset by peer) while reading response header from upstream" or "upstream prematurely closed connection while reading response header from upstream"';

@@ -1,13 +1,13 @@
 /**
- * Bundles the CLI into one ES module (dist/src/nginx-lint.mjs), beside the tsc output so that the directive table
- * (`./data/directives.json`) and package.json are found the same way. Start-up is dominated by Node resolving and
+ * Bundles the CLI into one ES module (dist/src/nginx-lint.mjs); the data tables and package.json are found from the
+ * package root (src/package-info.ts), as from the unbundled modules. Start-up is dominated by Node resolving and
  * loading ~200 module files; one file cuts linting a small config to about the cost of starting Node.
  */
 import path from 'node:path';
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/cli.ts'],
+  entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/src/nginx-lint.mjs',
   bundle: true,
   platform: 'node',

@@ -16,3 +16,8 @@ export function packageRoot(): string {
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** A file of the committed data tables (src/data), which the package ships as they are for src/ and dist/ alike. */
+export function dataFile(name: string): string {
+  return path.join(packageRoot(), 'src', 'data', name);
+}

@@ -7,8 +7,8 @@ import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_proce
 import { chmodSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError, loadProgram } from '../src/loader.js';
-import { MAX_NESTING_DEPTH, buildTree } from '../src/tree.js';
+import { InputError, loadProgram } from '../src/load/program.js';
+import { MAX_NESTING_DEPTH, buildTree } from '../src/load/tree.js';
 import { temporaryTrees } from './helpers/files.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -128,7 +128,7 @@ describe('an unreadable file', () => {
   chmodSync(filePath, 0o000);
 
   it('is a permission error to the loader', () => {
-    const read = `import { readConfigFile } from ${JSON.stringify(path.join(repoRoot, 'src/loader.ts'))};
+    const read = `import { readConfigFile } from ${JSON.stringify(path.join(repoRoot, 'src/load/program.ts'))};
       try { readConfigFile(${JSON.stringify(filePath)}); console.log('read'); } catch (error) { console.log(error.message); }`;
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', read], {
       encoding: 'utf8',

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyBaseline, type BaselineFinding } from '../src/baseline.js';
+import { applyBaseline, type BaselineFinding } from '../src/lint/baseline.js';
 import { ConfigError } from '../src/config/index.js';
 
 const TIMEOUT = 'proxy-read-timeout-too-low';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { LintResult } from '../src/results.js';
+import type { LintResult } from '../src/lint/results.js';
 import { repoRoot, runCli, temporaryProjects } from './helpers/cli.js';
 import { nginxAvailable, nginxCheck } from './helpers/nginx.js';
 

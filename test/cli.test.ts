@@ -9,7 +9,7 @@ import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { builtinRules } from '../rules/index.js';
-import type { LintMessage, LintResult } from '../src/results.js';
+import type { LintMessage, LintResult } from '../src/lint/results.js';
 import { CLI_PATH, cliEnvironment, repoRoot, runCli, temporaryProjects, type CliRun } from './helpers/cli.js';
 
 const writeProject = temporaryProjects();
@@ -162,7 +162,7 @@ describe('--debug', () => {
 
 describe('--version and --help', () => {
   const root = writeProject();
-  const declaredOptions = [...readFileSync(path.join(repoRoot, 'src/cli.ts'), 'utf8').matchAll(/\.option\('([a-z-]+)'/g)].map((match) => match[1]!);
+  const declaredOptions = [...readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').matchAll(/\.option\('([a-z-]+)'/g)].map((match) => match[1]!);
 
   it('--version (-v) prints the package version', () => {
     const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };

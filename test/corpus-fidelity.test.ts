@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lint } from '../src/engine.js';
+import { lint } from '../src/run.js';
 import { findCorpus, nginxErrorLocation, readTruth, TRUTH_NGINX_VERSION, type TruthRow } from './helpers/corpus.js';
 
 /** The rules whose findings mean `nginx -t` stops while reading the configuration. */

@@ -18,11 +18,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Directive } from '../src/ast.js';
-import type { BlockContext } from '../src/directives.js';
-import { lint, type FixedFile } from '../src/engine.js';
-import { loadProgram, type Program } from '../src/loader.js';
-import { parse } from '../src/parser.js';
+import type { Directive } from '../src/syntax/ast.js';
+import type { BlockContext } from '../src/nginx/directives.js';
+import { lint, type FixedFile } from '../src/run.js';
+import { loadProgram, type Program } from '../src/load/program.js';
+import { parse } from '../src/syntax/parser.js';
 import { findCorpus, readTruth, type TruthRow } from './helpers/corpus.js';
 import { type FileVerdict, nginxCheck } from './helpers/nginx.js';
 import { findNginx } from './reality/harness.js';

@@ -11,7 +11,7 @@ import {
   isKnownDirective,
   removedDirective,
   sinceOf,
-} from '../src/directives.js';
+} from '../src/nginx/directives.js';
 
 /** A one-line statement as `proxy_pass a b;` or `location /x {`: whitespace-separated, no quotes. */
 function statementOf(context: BlockContext, text: string, nginxVersion?: string) {

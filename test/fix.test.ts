@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Directive, SourceFile } from '../src/ast.js';
+import type { Directive, SourceFile } from '../src/syntax/ast.js';
 import { applyTextChanges, fixUntilStable, mergeChanges, type LintForFixesResult, type ProposedFix } from '../src/fix/apply.js';
 import { unifiedDiff } from '../src/fix/diff.js';
 import { writeFileAtomic, writeFixedFile } from '../src/fix/write.js';
-import { insertStatementsInBlock, replaceToken } from '../src/fixer.js';
-import { readConfigFile } from '../src/loader.js';
-import { parse } from '../src/parser.js';
-import { buildTree, walkTree } from '../src/tree.js';
+import { insertStatementsInBlock, replaceToken } from '../src/syntax/edits.js';
+import { readConfigFile } from '../src/load/program.js';
+import { parse } from '../src/syntax/parser.js';
+import { buildTree, walkTree } from '../src/load/tree.js';
 
 // Spies that call the real functions unless a test makes them fail, to interrupt a write at a chosen step.
 vi.mock('node:fs', async (importOriginal) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Directive, SourceFile } from '../src/ast.js';
+import type { Directive, SourceFile } from '../src/syntax/ast.js';
 import { applyTextChanges } from '../src/fix/apply.js';
 import {
   indentUnit,
@@ -10,10 +10,10 @@ import {
   removeStatement,
   replaceArgs,
   replaceToken,
-} from '../src/fixer.js';
-import { parse } from '../src/parser.js';
-import type { TextChange } from '../src/rule.js';
-import { buildTree } from '../src/tree.js';
+} from '../src/syntax/edits.js';
+import { parse } from '../src/syntax/parser.js';
+import type { TextChange } from '../src/lint/rule.js';
+import { buildTree } from '../src/load/tree.js';
 
 const LINE_ENDINGS = [
   { name: 'LF', eol: '\n' },

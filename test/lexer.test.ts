@@ -4,9 +4,9 @@
  * nginx read it, and every syntax error must carry nginx's message on nginx's line.
  */
 import { describe, expect, it } from 'vitest';
-import { positionAt, type Token } from '../src/ast.js';
-import { Lexer, StatementEnd } from '../src/lexer.js';
-import { parse } from '../src/parser.js';
+import { positionAt, type Token } from '../src/syntax/ast.js';
+import { Lexer, StatementEnd } from '../src/syntax/lexer.js';
+import { parse } from '../src/syntax/parser.js';
 import { nginxAvailable, nginxVerdict, parserVerdict, place, type Placement } from './helpers/nginx.js';
 
 interface LexedStatement {

@@ -6,10 +6,10 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { positionAt } from '../src/ast.js';
-import { loadProgram, splitDump, type Program } from '../src/loader.js';
-import { parse } from '../src/parser.js';
-import { buildTree, contextPragma, walkTree, type ConfigNode } from '../src/tree.js';
+import { positionAt } from '../src/syntax/ast.js';
+import { loadProgram, splitDump, type Program } from '../src/load/program.js';
+import { parse } from '../src/syntax/parser.js';
+import { buildTree, contextPragma, walkTree, type ConfigNode } from '../src/load/tree.js';
 import { temporaryTrees } from './helpers/files.js';
 import { nginxAvailable, nginxCheck, nginxDump } from './helpers/nginx.js';
 

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { positionAt } from '../src/ast.js';
-import type { BlockContext } from '../src/directives.js';
-import { loadProgram } from '../src/loader.js';
-import { buildModel, type Model, type ModelOptions, type PassTarget, type TextRange } from '../src/model.js';
-import { loadServiceCatalog } from '../src/services/index.js';
-import { buildTree, type ConfigNode } from '../src/tree.js';
-import { DEFAULT_NGINX_VERSION } from '../src/version.js';
+import { positionAt } from '../src/syntax/ast.js';
+import type { BlockContext } from '../src/nginx/directives.js';
+import { loadProgram } from '../src/load/program.js';
+import { buildModel, type Model, type ModelOptions, type PassTarget, type TextRange } from '../src/model/index.js';
+import { loadServiceCatalog } from '../src/context/index.js';
+import { buildTree, type ConfigNode } from '../src/load/tree.js';
+import { DEFAULT_NGINX_VERSION } from '../src/nginx/version.js';
 
 const temporaryDirectories: string[] = [];
 

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { parse } from '../src/parser.js';
+import { parse } from '../src/syntax/parser.js';
 
 interface ConfNode {
   name: string;

@@ -4,9 +4,9 @@
  * nginx (with lua-nginx-module loaded), message and line.
  */
 import { describe, expect, it } from 'vitest';
-import type { Directive } from '../src/ast.js';
-import { positionAt } from '../src/ast.js';
-import { parse } from '../src/parser.js';
+import type { Directive } from '../src/syntax/ast.js';
+import { positionAt } from '../src/syntax/ast.js';
+import { parse } from '../src/syntax/parser.js';
 import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place, type Placement } from './helpers/nginx.js';
 
 /** The text a range covers, to state ranges readably. */

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { positionAt, type Directive, type SourceFile } from '../src/ast.js';
-import { parse } from '../src/parser.js';
+import { positionAt, type Directive, type SourceFile } from '../src/syntax/ast.js';
+import { parse } from '../src/syntax/parser.js';
 import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place } from './helpers/nginx.js';
 
 /** Valid configs to mutate. No includes, hostnames or file paths: nginx -t would try to open or resolve them. */

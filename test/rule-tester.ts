@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BlockContext } from '../src/directives.js';
-import { lint } from '../src/engine.js';
-import type { LintMessage } from '../src/results.js';
-import type { Rule } from '../src/rule.js';
+import type { BlockContext } from '../src/nginx/directives.js';
+import { lint } from '../src/run.js';
+import type { LintMessage } from '../src/lint/results.js';
+import type { Rule } from '../src/lint/rule.js';
 import { writeFiles } from './helpers/files.js';
 
 export interface RuleTestCase {

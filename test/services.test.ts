@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadServiceCatalog, ServiceFactsError } from '../src/services/index.js';
-import type { Fact, ServiceCatalog, ServiceFacts } from '../src/services/index.js';
+import { loadServiceCatalog, ServiceFactsError } from '../src/context/index.js';
+import type { Fact, ServiceCatalog, ServiceFacts } from '../src/context/index.js';
 
 const FIXTURES = fileURLToPath(new URL('fixtures/services/', import.meta.url));
 const temporaryDirectories: string[] = [];

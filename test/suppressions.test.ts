@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { positionAt, type SourceFile } from '../src/ast.js';
-import { parse } from '../src/parser.js';
-import { findSuppressions, parseSuppressionComments, type SuppressionCandidate, type SuppressionOptions } from '../src/suppressions.js';
+import { positionAt, type SourceFile } from '../src/syntax/ast.js';
+import { parse } from '../src/syntax/parser.js';
+import { findSuppressions, parseSuppressionComments, type SuppressionCandidate, type SuppressionOptions } from '../src/lint/suppressions.js';
 
 /** A finding of `ruleId` at the first occurrence of `at` in the file. */
 function finding(file: SourceFile, ruleId: string, at: string): SuppressionCandidate {

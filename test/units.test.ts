@@ -7,7 +7,7 @@ import {
   parseNginxOffset,
   parseNginxSize,
   parseNginxTime,
-} from '../src/units.js';
+} from '../src/nginx/units.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -6,7 +6,7 @@ import {
   resolveNginxVersion,
   satisfies,
   versionFromNginxV,
-} from '../src/version.js';
+} from '../src/nginx/version.js';
 
 describe('compareNginxVersions', () => {
   it('orders by number, not by text', () => {

@@ -6,8 +6,8 @@
  * build step; nginx-lint loads it only when a `.nginx-lint.json` names it under `plugins`.
  */
 
-/** @typedef {import('../../src/rule.js').RuleContext<{ header: string }>} RequestIdContext */
-/** @typedef {import('../../src/tree.js').ConfigNode} ConfigNode */
+/** @typedef {import('nginx-lint').RuleContext<{ header: string }>} RequestIdContext */
+/** @typedef {import('nginx-lint').ConfigNode} ConfigNode */
 
 /**
  * The statement as written, for messages: `location /api/`.
@@ -17,7 +17,7 @@ function describe(node) {
   return [node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ');
 }
 
-/** @type {import('../../src/rule.js').Rule<{ header: string }>} */
+/** @type {import('nginx-lint').Rule<{ header: string }>} */
 const requireRequestId = {
   meta: {
     id: 'require-request-id',

@@ -4,7 +4,7 @@
  * between Node versions, so the reason and offset come from a small scanner instead.
  */
 import { readFileSync } from 'node:fs';
-import { positionAt } from '../ast.js';
+import { positionAt } from '../syntax/ast.js';
 import { ConfigError } from './errors.js';
 
 /**

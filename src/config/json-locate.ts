@@ -3,7 +3,7 @@
  * only the pointer. jsonc-parser keeps the offsets JSON.parse throws away; it is loaded only when there is an error.
  */
 import type { ConfigProblem } from './errors.js';
-import { positionAt } from '../ast.js';
+import { positionAt } from '../syntax/ast.js';
 import { lazyRequire } from '../lazy-require.js';
 
 const jsonc = lazyRequire<typeof import('jsonc-parser')>('jsonc-parser');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { PresetName } from '../results.js';
+import type { PresetName } from './types.js';
 import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { locateProblems } from './json-locate.js';

@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path';
 import type { Ajv, SchemaObject } from 'ajv';
 import picomatch from 'picomatch';
 import { lazyRequire } from '../lazy-require.js';
-import type { PresetName, SeverityName } from '../results.js';
+import type { PresetName, SeverityName } from './types.js';
 import { ConfigError, describeSchemaErrors, didYouMean, pointerToken, type ConfigProblem } from './errors.js';
 import type {
   GlobGroup,

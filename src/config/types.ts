@@ -1,4 +1,8 @@
-import type { PresetName, Severity, SeverityName } from '../results.js';
+/** 1 warning, 2 error: ESLint's numbers, as the JSON output carries them. */
+export type Severity = 1 | 2;
+export type SeverityName = 'off' | 'warn' | 'error';
+export type RuleCategory = 'reliability' | 'correctness' | 'security' | 'performance' | 'style';
+export type PresetName = 'recommended' | 'strict';
 
 /** A rule setting as written: a severity, `[severity]` or `[severity, options]`. */
 export type RuleEntryInput = SeverityName | [SeverityName] | [SeverityName, unknown];

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceFile } from '../ast.js';
+import type { SourceFile } from '../syntax/ast.js';
 
 /** Characters latin1 cannot encode: `Buffer.from(text, 'latin1')` would silently keep only their low byte. */
 const OUTSIDE_LATIN1 = /[^\u0000-\u00ff]/;

@@ -2,7 +2,7 @@
  * Server addresses as nginx's `ngx_parse_url` reads them: `host`, `host:port`, `[v6]:port` and `unix:/path`, the
  * forms of upstream `server` lines and of the `*_pass` directives after their scheme.
  */
-import type { Token } from '../ast.js';
+import type { Token } from '../syntax/ast.js';
 
 /** Offsets into the file of the statement, half-open. */
 export interface TextRange {

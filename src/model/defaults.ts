@@ -2,8 +2,8 @@
  * Defaults that depend on the nginx version. The directive table holds the newest nginx's defaults; these are the
  * ones that changed, with the release that changed them, so a model for an older nginx reports what that nginx does.
  */
-import { type BlockContext, defaultOf } from '../directives.js';
-import { compareNginxVersions } from '../version.js';
+import { type BlockContext, defaultOf } from '../nginx/directives.js';
+import { compareNginxVersions } from '../nginx/version.js';
 
 /**
  * nginx 1.29.7 (CHANGES: "now the keepalive directive in the upstream block is enabled by default"; commit

@@ -11,10 +11,10 @@
  * The statements of a name are grouped by the level they stand in the first time a query asks for that name, so a
  * query costs a few map lookups per enclosing level, and the index holds only statements of names rules ask about.
  */
-import type { BlockContext } from '../directives.js';
-import { getDirective } from '../directives.js';
-import { argumentValues } from '../parser.js';
-import type { ConfigNode, ConfigTree } from '../tree.js';
+import type { BlockContext } from '../nginx/directives.js';
+import { getDirective } from '../nginx/directives.js';
+import { argumentValues } from '../syntax/parser.js';
+import type { ConfigNode, ConfigTree } from '../load/tree.js';
 import { builtInProxyHeaders, versionedDefaultOf } from './defaults.js';
 
 export type ValueSource = 'here' | 'inherited' | 'default';

@@ -10,7 +10,7 @@
  * names an upstream block only when no port is given, and anything else needs the `resolver` directive unless it is
  * an IP address (ngx_http_upstream_init_request, "no resolver defined to resolve …").
  */
-import type { ConfigNode } from '../tree.js';
+import type { ConfigNode } from '../load/tree.js';
 import { type TextRange, parseAddress, spanInFile } from './address.js';
 import type { EffectiveValue } from './inheritance.js';
 import type { Upstream } from './upstreams.js';

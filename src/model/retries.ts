@@ -3,8 +3,8 @@
  * `*_next_upstream_tries`, each with the statement that set it. Several rules ask (a refused address, a reset pooled
  * connection, retries switched off), so it is answered here once.
  */
-import type { Model, ProxyPass } from '../model.js';
-import type { ConfigNode } from '../tree.js';
+import type { Model, ProxyPass } from './index.js';
+import type { ConfigNode } from '../load/tree.js';
 
 export interface RetryPolicy {
   /** The conditions nginx retries on, e.g. `error timeout` (the default) or `off`. */

@@ -3,7 +3,7 @@
  * and port, or each `server` of its upstream block — as the service catalog matches it. Rules compare nginx's
  * settings with the facts of these services (P99, idle timeout, header size, ports), so they all read them here.
  */
-import type { ProxyTarget, ServiceCatalog, ServiceMatch } from '../services/index.js';
+import type { ProxyTarget, ServiceCatalog, ServiceMatch } from '../context/index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream, UpstreamServer } from './upstreams.js';
 

@@ -2,10 +2,10 @@
  * The `upstream` blocks of the http context, with each server's address and parameters and the block's keepalive
  * settings resolved against the nginx version (ngx_http_upstream_server, ngx_http_upstream_keepalive_module).
  */
-import type { Token } from '../ast.js';
-import type { ConfigNode } from '../tree.js';
-import { parseNginxSize, parseNginxTime } from '../units.js';
-import { compareNginxVersions } from '../version.js';
+import type { Token } from '../syntax/ast.js';
+import type { ConfigNode } from '../load/tree.js';
+import { parseNginxSize, parseNginxTime } from '../nginx/units.js';
+import { compareNginxVersions } from '../nginx/version.js';
 import { type TextRange, parseAddress, spanInFile } from './address.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, versionedDefaultOf } from './defaults.js';
 

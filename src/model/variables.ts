@@ -2,7 +2,7 @@
  * The values a variable can be given by the configuration itself: `set $name value` and the value column of
  * `map … $name { … }`. Variables nginx or the client fills in (`$host`, `$http_*`) have no values here.
  */
-import type { ConfigNode } from '../tree.js';
+import type { ConfigNode } from '../load/tree.js';
 
 /** Lines of a `map` body that are parameters of the map rather than entries. */
 const MAP_PARAMETERS: ReadonlySet<string> = new Set(['hostnames', 'volatile', 'include']);

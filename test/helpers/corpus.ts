@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BlockContext } from '../../src/directives.js';
+import type { BlockContext } from '../../src/nginx/directives.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const TRUTH_FILE = 'nginx-t-results.tsv';

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { positionAt } from '../../src/ast.js';
-import { parse } from '../../src/parser.js';
+import { positionAt } from '../../src/syntax/ast.js';
+import { parse } from '../../src/syntax/parser.js';
 import { findNginx, nginxTest } from '../reality/harness.js';
 import { writeFiles } from './files.js';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect } from 'vitest';
-import type { LintResult } from '../../src/results.js';
+import type { LintResult } from '../../src/lint/results.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 

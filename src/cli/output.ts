@@ -1,0 +1,27 @@
+/** Where a report goes and what the process exits with: shared by the argument parser and the commands. */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../load/inputs.js';
+import type { LintResult } from '../lint/results.js';
+
+export const EXIT_OK = 0;
+export const EXIT_LINT_ERRORS = 1;
+export const EXIT_FAILURE = 2;
+
+export function writeReport(text: string, outputFile: string | undefined, cwd: string): void {
+  if (outputFile === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const target = path.resolve(cwd, outputFile);
+  if (existsSync(target) && !existsSync(path.dirname(target))) throw new UsageError(`cannot write ${outputFile}`);
+  writeFileSync(target, text);
+}
+
+export function exitCodeFor(results: readonly LintResult[], maxWarnings: number): number {
+  const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
+  const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
+  if (errors > 0) return EXIT_LINT_ERRORS;
+  if (maxWarnings >= 0 && warnings > maxWarnings) return EXIT_LINT_ERRORS;
+  return EXIT_OK;
+}

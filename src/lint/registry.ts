@@ -1,0 +1,89 @@
+/**
+ * The rules a run knows: the built-in ones, plus those of plugins a config names — and only then, because loading
+ * a plugin runs its code.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { builtinRules } from '../../rules/index.js';
+import type { PluginReference, RuleMetaView, RuleRegistryView } from '../config/types.js';
+import type { Rule } from './rule.js';
+import { type RuleDocs, ruleDocsUrl } from './results.js';
+
+/** A plugin module exports its rules: `export const rules = [defineRule(...), ...]` (or as `default.rules`). */
+interface PluginModule {
+  readonly rules?: readonly Rule<any>[];
+  readonly default?: { readonly rules?: readonly Rule<any>[] };
+}
+
+export class PluginError extends Error {
+  override name = 'ConfigError';
+}
+
+export class RuleRegistry implements RuleRegistryView {
+  private readonly rules = new Map<string, Rule<any>>();
+  private readonly builtinIds: ReadonlySet<string>;
+  private readonly loadedPlugins = new Set<string>();
+
+  constructor(rules: readonly Rule<any>[] = builtinRules) {
+    for (const rule of rules) this.rules.set(rule.meta.id, rule);
+    this.builtinIds = new Set(this.rules.keys());
+  }
+
+  ids(): readonly string[] {
+    return [...this.rules.keys()];
+  }
+
+  meta(id: string): RuleMetaView | undefined {
+    return this.rules.get(id)?.meta;
+  }
+
+  get(id: string): Rule<any> | undefined {
+    return this.rules.get(id);
+  }
+
+  all(): Rule<any>[] {
+    return [...this.rules.values()];
+  }
+
+  docs(id: string): RuleDocs | undefined {
+    const rule = this.rules.get(id);
+    if (!rule) return undefined;
+    const { meta } = rule;
+    const url = meta.url ?? (this.builtinIds.has(id) ? ruleDocsUrl(id) : null);
+    return { id, description: meta.description, category: meta.category, severity: meta.severity, fixable: meta.fixable, url };
+  }
+
+  async loadPlugins(plugins: readonly PluginReference[]): Promise<void> {
+    for (const plugin of plugins) {
+      const location = plugin.path ?? resolvePackage(plugin);
+      if (this.loadedPlugins.has(location)) continue;
+      this.loadedPlugins.add(location);
+      let module: PluginModule;
+      try {
+        module = (await import(pathToFileURL(location).href)) as PluginModule;
+      } catch (error) {
+        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" failed to load: ${(error as Error).message}`);
+      }
+      const rules = module.rules ?? module.default?.rules;
+      if (!Array.isArray(rules)) {
+        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" exports no \`rules\` array`);
+      }
+      for (const rule of rules as Rule<any>[]) {
+        const id = rule?.meta?.id;
+        if (typeof id !== 'string' || typeof rule.check !== 'function') {
+          throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" has a rule without meta.id or check()`);
+        }
+        if (this.rules.has(id)) throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" redefines rule "${id}"`);
+        this.rules.set(id, rule);
+      }
+    }
+  }
+}
+
+function resolvePackage(plugin: PluginReference): string {
+  try {
+    return createRequire(plugin.configFile).resolve(plugin.specifier);
+  } catch {
+    throw new PluginError(`${plugin.configFile}: plugin package "${plugin.specifier}" is not installed (npm install it beside the config)`);
+  }
+}

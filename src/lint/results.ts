@@ -1,0 +1,84 @@
+/**
+ * The public result shape. It is ESLint's JSON shape, documented as a stable contract in docs/json-format.md:
+ * editor integrations and custom reporters consume it, so fields are only ever added, never changed.
+ */
+
+import type { RuleCategory, Severity, SeverityName } from '../config/types.js';
+
+export type { PresetName, RuleCategory, Severity, SeverityName } from '../config/types.js';
+
+export interface TextEdit {
+  /** Offsets into the file's text, half-open. */
+  readonly range: readonly [number, number];
+  readonly text: string;
+}
+
+export interface LintSuggestion {
+  readonly desc: string;
+  readonly fix: TextEdit;
+}
+
+export interface LintMessage {
+  /** null for problems that belong to no rule (a config file that cannot be read, an internal error). */
+  readonly ruleId: string | null;
+  readonly severity: Severity;
+  readonly message: string;
+  /** 1-based line and column of the problem; for structural errors, the line nginx itself names. */
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly fix?: TextEdit;
+  readonly suggestions?: readonly LintSuggestion[];
+  /** A rule could not finish, or the file could not be read: the result is incomplete. */
+  readonly fatal?: boolean;
+  /** The chain of `include` directives that brought this file in, outermost first, as `path:line`. */
+  readonly includedFrom?: readonly string[];
+}
+
+export interface LintResult {
+  /** Absolute path of the file the messages are in (an included file gets its own result). */
+  readonly filePath: string;
+  readonly messages: LintMessage[];
+  readonly errorCount: number;
+  readonly warningCount: number;
+  readonly fixableErrorCount: number;
+  readonly fixableWarningCount: number;
+  /** Present when --fix changed the file: its new text. */
+  readonly output?: string;
+}
+
+
+/** What formatters and documentation need to know about a rule. */
+export interface RuleDocs {
+  readonly id: string;
+  readonly description: string;
+  readonly category: RuleCategory;
+  readonly severity: Exclude<SeverityName, 'off'>;
+  readonly fixable: boolean;
+  /** Where the rule is documented; null for a plugin rule that names no page. */
+  readonly url: string | null;
+}
+
+export function countSeverities(messages: readonly LintMessage[]): Omit<LintResult, 'filePath' | 'messages' | 'output'> {
+  let errorCount = 0;
+  let warningCount = 0;
+  let fixableErrorCount = 0;
+  let fixableWarningCount = 0;
+  for (const message of messages) {
+    if (message.severity === 2) {
+      errorCount++;
+      if (message.fix) fixableErrorCount++;
+    } else {
+      warningCount++;
+      if (message.fix) fixableWarningCount++;
+    }
+  }
+  return { errorCount, warningCount, fixableErrorCount, fixableWarningCount };
+}
+
+export const DOCS_BASE_URL = 'https://github.com/nginx-lint/nginx-lint/blob/main/docs/rules';
+
+export function ruleDocsUrl(id: string): string {
+  return `${DOCS_BASE_URL}/${id}.md`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The rule runner: for one entry file, reads it with its includes, builds the model and runs every enabled rule over
+ * it (a rule that throws becomes an internal-error finding, not a dead run). Configs, rule settings and service
+ * catalogs are resolved once and cached across the entries of a run.
+ */
+import path from 'node:path';
+import type { SourceFile } from '../syntax/ast.js';
+import { loadConfigFor, resolveRulesFor } from '../config/index.js';
+import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import { type BlockContext, checkStatement } from '../nginx/directives.js';
+import { satisfies } from '../nginx/version.js';
+import { loadProgram, type Program } from '../load/program.js';
+import { buildTree, contextPragma } from '../load/tree.js';
+import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
+import { buildModel, type Model } from '../model/index.js';
+import { INTERNAL, internalFinding, toFinding, type Finding } from './findings.js';
+import { RuleRegistry } from './registry.js';
+import type { Rule } from './rule.js';
+
+export interface LintOptions {
+  readonly cwd: string;
+  readonly configFile?: string;
+  readonly configLookup?: boolean;
+  readonly cliRules?: readonly string[];
+  readonly nginxVersion?: string;
+  readonly prefix?: string;
+  readonly context?: BlockContext;
+  readonly followIncludes?: boolean;
+  /** Report errors only, and do not run rules that can only warn. */
+  readonly quiet?: boolean;
+  /** Compute fixed texts (the caller decides whether to write them or print a diff). */
+  readonly fix?: boolean;
+  readonly stdin?: { readonly text: string; readonly filename: string };
+  readonly baseline?: { readonly file: string; readonly update: boolean };
+  /** Print a progress line on stderr when many files are linted. */
+  readonly progress?: boolean;
+  readonly debug?: boolean;
+}
+
+export interface EntryOutcome {
+  readonly program: Program;
+  readonly findings: Finding[];
+  readonly config: ResolvedConfig;
+}
+
+/** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
+const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'location', 'upstream', 'stream'];
+
+/**
+ * The context a file without `--context` or pragma is linted in: the first of main, http, server, location, … that
+ * accepts every top-level statement — a `conf.d/site.conf` holding `server { }` blocks is then linted in http.
+ */
+export function inferContext(file: SourceFile): BlockContext {
+  const accepts = (context: BlockContext) =>
+    file.directives.every((directive) => {
+      const problem = checkStatement({ name: directive.name, context, args: directive.args.map((arg) => arg.value), hasBlock: directive.terminator === '{' });
+      return problem?.kind !== 'not-allowed-here';
+    });
+  return INFERRED_CONTEXTS.find(accepts) ?? 'main';
+}
+
+function isSnippetContext(value: string): value is BlockContext {
+  return (INFERRED_CONTEXTS as readonly string[]).concat(['stream-server', 'mail', 'events', 'if-in-location', 'limit_except']).includes(value);
+}
+
+export class Linter {
+  readonly registry = new RuleRegistry();
+  private readonly configs = new Map<string, ResolvedConfig>();
+  private readonly settings = new Map<string, Map<string, RuleSetting>>();
+  private readonly catalogs = new Map<string, ServiceCatalog>();
+
+  constructor(private readonly options: LintOptions) {}
+
+  async configFor(filePath: string): Promise<ResolvedConfig> {
+    const known = this.configs.get(filePath);
+    if (known) return known;
+    const config = await loadConfigFor(
+      filePath,
+      { cwd: this.options.cwd, explicitConfig: this.options.configFile, noLookup: this.options.configLookup === false, cliRules: this.options.cliRules },
+      this.registry,
+    );
+    this.configs.set(filePath, config);
+    return config;
+  }
+
+  /** Compose files, Kubernetes manifests and declared services, read once per directory and config. */
+  private servicesFor(nginxConfigDir: string, config: ResolvedConfig): ServiceCatalog {
+    const key = `${config.filePath ?? ''}\0${nginxConfigDir}`;
+    let catalog = this.catalogs.get(key);
+    if (!catalog) {
+      catalog = loadServiceCatalog({
+        nginxConfigDir,
+        declared: config.services,
+        ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
+        serviceFiles: config.serviceFiles.flatMap((group) =>
+          group.patterns.map((pattern) =>
+            pattern.startsWith('!') ? `!${path.resolve(group.baseDir, pattern.slice(1))}` : path.resolve(group.baseDir, pattern),
+          ),
+        ),
+      });
+      this.catalogs.set(key, catalog);
+    }
+    return catalog;
+  }
+
+  /** Rule settings for the file where a finding physically is — overrides match include targets too. */
+  settingsFor(config: ResolvedConfig, filePath: string): Map<string, RuleSetting> {
+    const key = `${config.filePath ?? ''}\0${filePath}`;
+    let settings = this.settings.get(key);
+    if (!settings) {
+      settings = resolveRulesFor(config, filePath);
+      this.settings.set(key, settings);
+    }
+    return settings;
+  }
+
+  /** Lints one entry file with the given file texts overriding the disk. */
+  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>): Promise<EntryOutcome> {
+    const config = await this.configFor(entryPath);
+    const program = loadProgram(entryPath, { prefix: this.options.prefix, overlay, followIncludes: this.options.followIncludes });
+    const pragma = contextPragma(program.entry);
+    const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
+    const tree = buildTree(program, rootContext);
+    const nginxVersion = this.options.nginxVersion ?? config.nginxVersion ?? undefined;
+    const findings: Finding[] = [];
+    const services = this.servicesFor(path.dirname(entryPath), config);
+    for (const error of services.errors) {
+      findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
+    }
+    const model = buildModel(tree, { nginxVersion, services });
+
+    const entrySettings = this.settingsFor(config, entryPath);
+    for (const rule of this.registry.all()) {
+      const setting = entrySettings.get(rule.meta.id) ?? this.firstEnablingSetting(config, program, rule.meta.id);
+      if (!setting) continue;
+      if (this.options.quiet && setting.severity === 1 && rule.meta.severity === 'warn') continue;
+      // A rule about some nginx releases only (meta.nginxVersions) has nothing to say about the others. Checked after
+      // the setting, so that only an enabled rule makes the model detect the installed nginx's version.
+      if (rule.meta.nginxVersions !== undefined && !satisfies(model.nginxVersion.version, rule.meta.nginxVersions)) continue;
+      this.runRule(rule, setting, model, findings);
+    }
+    return { program, findings, config };
+  }
+
+  private firstEnablingSetting(config: ResolvedConfig, program: Program, ruleId: string): RuleSetting | undefined {
+    for (const filePath of program.files.keys()) {
+      const setting = this.settingsFor(config, filePath).get(ruleId);
+      if (setting) return setting;
+    }
+    return undefined;
+  }
+
+  private runRule(rule: Rule<any>, setting: RuleSetting, model: Model, findings: Finding[]): void {
+    const options = { ...(rule.meta.defaultOptions ?? {}), ...((setting.options as object | undefined) ?? {}) };
+    const ruleId = rule.meta.id;
+    try {
+      rule.check({
+        model,
+        options,
+        report: (report) => findings.push(toFinding(ruleId, setting.severity, report, model.tree)),
+      });
+    } catch (error) {
+      const detail = this.options.debug && error instanceof Error ? `\n${error.stack}` : '';
+      findings.push(internalFinding(ruleId, model.tree.program.entry, `rule "${ruleId}" crashed: ${(error as Error).message}${detail}`, 2));
+    }
+  }
+}
+

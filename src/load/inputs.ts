@@ -1,0 +1,58 @@
+/**
+ * Turns command-line operands into the files to lint: files as given, directories expanded to the nginx
+ * configuration files in them, globs matched. Which of those are entry points (and which are only reached through
+ * an `include`) is decided by the engine once it has read them.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { lazyRequire } from '../lazy-require.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
+
+/** What counts as an nginx configuration inside a directory. */
+const CONFIG_PATTERNS = [
+  '**/*.conf',
+  '**/*.nginx',
+  '**/nginx.conf*',
+  '**/sites-available/*',
+  '**/sites-enabled/*',
+  '**/conf.d/*.conf',
+];
+const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface ExpandedInputs {
+  readonly files: string[];
+  /** Operands that matched nothing. */
+  readonly unmatched: string[];
+}
+
+export function expandInputs(operands: readonly string[], cwd: string): ExpandedInputs {
+  const files = new Set<string>();
+  const unmatched: string[] = [];
+  for (const operand of operands) {
+    const absolute = path.resolve(cwd, operand);
+    let isDirectory = false;
+    let exists = false;
+    try {
+      const stats = statSync(absolute);
+      exists = true;
+      isDirectory = stats.isDirectory();
+    } catch {
+      // Not a path on disk: maybe a glob, else unmatched.
+    }
+    let matches: string[];
+    if (exists && !isDirectory) matches = [absolute];
+    else if (isDirectory) {
+      matches = tinyglobby().globSync(CONFIG_PATTERNS, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES, followSymbolicLinks: false });
+    } else if (tinyglobby().isDynamicPattern(operand)) {
+      matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
+    } else matches = [];
+    if (matches.length === 0) unmatched.push(operand);
+    for (const match of matches.sort()) files.add(path.normalize(match));
+  }
+  return { files: [...files], unmatched };
+}

@@ -1,0 +1,258 @@
+/**
+ * Reads an entry file and everything it includes, the way `ngx_conf_include` does: relative paths resolve against
+ * the prefix (the directory of the main config unless `--prefix` says otherwise), not against the including file;
+ * names with `*?[` are globbed (sorted, `*` skips dotfiles, no match is fine); a missing plain file is an error at
+ * the `include` line. Each file is read and parsed once; the context it is analysed in is decided later, per
+ * inclusion, by the tree builder — so a file included from two places is analysed in both.
+ */
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { Directive, SourceFile } from '../syntax/ast.js';
+import { parse } from '../syntax/parser.js';
+
+export interface IncludeResolution {
+  readonly directive: Directive;
+  /** The include argument made absolute. */
+  readonly pattern: string;
+  readonly files: SourceFile[];
+  /** Set when nginx would stop here: a plain file that cannot be read. */
+  readonly error: string | null;
+}
+
+export interface Program {
+  readonly entry: SourceFile;
+  /** Every file read, by absolute path. */
+  readonly files: Map<string, SourceFile>;
+  readonly includes: Map<Directive, IncludeResolution>;
+  readonly prefix: string;
+  /** True when the input was an `nginx -T` dump. */
+  readonly fromDump: boolean;
+}
+
+export interface LoadOptions {
+  /** nginx's `-p`/conf prefix: where relative include paths resolve. Defaults to the entry file's directory. */
+  readonly prefix?: string;
+  /** Follow `include` directives (crossplane's `--single-file` turns this off). Default true. */
+  readonly followIncludes?: boolean;
+  /** Texts to use instead of reading the disk: stdin, and the files being fixed between fix passes. */
+  readonly overlay?: ReadonlyMap<string, string>;
+}
+
+/** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
+export class InputError extends Error {
+  constructor(
+    readonly filePath: string,
+    readonly reason: string,
+  ) {
+    super(`${filePath}: ${reason}`);
+    this.name = 'InputError';
+  }
+}
+
+// nginx -T names every file by its absolute path; requiring the `/` keeps a comment such as
+// `# configuration file for the shop:` from turning a config into a dump.
+const DUMP_MARKER = /^# configuration file (\/.*):\r?$/gm;
+const GLOB_CHARS = /[*?[]/;
+
+function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return (error as Error).message;
+  }
+}
+
+/** Decodes as UTF-8 when valid, else as latin1 so that every byte survives a round trip through a fix. */
+function decode(bytes: Buffer, filePath: string): { text: string; encoding: 'utf8' | 'latin1' } {
+  if (bytes.includes(0)) {
+    throw new InputError(filePath, 'binary data (a NUL byte), not an nginx configuration file');
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: bytes.toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+export function readConfigFile(filePath: string): SourceFile {
+  let bytes: Buffer;
+  try {
+    const stats = statSync(filePath);
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // Reading a FIFO waits for a writer and reading a device may never end. nginx blocks on the first too, and
+    // reads a device as the empty file its stat size says it is.
+    if (stats.isFIFO() || stats.isSocket()) throw new Error('not a regular file (a FIFO or socket)');
+    bytes = stats.isFile() ? readFileSync(filePath) : Buffer.alloc(0);
+  } catch (error) {
+    throw new InputError(filePath, describeReadError(error));
+  }
+  const { text, encoding } = decode(bytes, filePath);
+  const file = parse(text, filePath);
+  file.encoding = encoding;
+  return file;
+}
+
+/** Splits `nginx -T` output into its files; returns null when the text is not a dump. */
+export function splitDump(text: string): Map<string, string> | null {
+  const markers = [...text.matchAll(DUMP_MARKER)];
+  if (markers.length === 0) return null;
+  const files = new Map<string, string>();
+  markers.forEach((marker, index) => {
+    const contentStart = marker.index + marker[0].length + 1;
+    const next = markers[index + 1];
+    // nginx -T writes a LF after every file's text, whether or not the text ended with one.
+    let content = text.slice(contentStart, next ? next.index : text.length);
+    if (content.endsWith('\n')) content = content.slice(0, -1);
+    files.set(marker[1]!, content);
+  });
+  return files;
+}
+
+function parseVirtual(text: string, filePath: string): SourceFile {
+  const file = parse(text, filePath);
+  file.virtual = true;
+  return file;
+}
+
+export function loadProgram(entryPath: string, options: LoadOptions = {}): Program {
+  const absoluteEntry = path.resolve(entryPath);
+  const overlay = options.overlay;
+  const read = (filePath: string): SourceFile => {
+    const text = overlay?.get(filePath);
+    return text === undefined ? readConfigFile(filePath) : parse(text, filePath);
+  };
+  const rawEntry = read(absoluteEntry);
+  const dump = splitDump(rawEntry.text);
+
+  const files = new Map<string, SourceFile>();
+  let entry: SourceFile;
+  if (dump) {
+    for (const [dumpPath, content] of dump) files.set(dumpPath, parseVirtual(content, dumpPath));
+    entry = files.get(dump.keys().next().value!)!;
+  } else {
+    entry = rawEntry;
+    files.set(absoluteEntry, entry);
+  }
+  const prefix = path.resolve(options.prefix ?? path.dirname(entry.path));
+  const includes = new Map<Directive, IncludeResolution>();
+  const program: Program = { entry, files, includes, prefix, fromDump: dump !== null };
+  if (options.followIncludes === false) return program;
+
+  const resolveFile = (filePath: string): SourceFile => {
+    const known = files.get(filePath);
+    if (known) return known;
+    const file = read(filePath);
+    files.set(filePath, file);
+    return file;
+  };
+
+  const pending: SourceFile[] = [entry];
+  const visit = (file: SourceFile) => {
+    // Depth-first in source order with a stack of our own: blocks can nest deeper than the call stack allows.
+    const stack = [...file.directives].reverse();
+    while (stack.length > 0) {
+      const directive = stack.pop()!;
+      if (directive.name === 'include' && directive.terminator === ';' && directive.args.length === 1) {
+        const resolution = dump ? resolveInDump(directive, prefix, files) : resolveOnDisk(directive, prefix, resolveFile);
+        includes.set(directive, resolution);
+        for (const target of resolution.files) {
+          if (!visited.has(target)) {
+            visited.add(target);
+            pending.push(target);
+          }
+        }
+      }
+      if (directive.children) for (let index = directive.children.length - 1; index >= 0; index--) stack.push(directive.children[index]!);
+    }
+  };
+  const visited = new Set<SourceFile>([entry]);
+  while (pending.length > 0) visit(pending.pop()!);
+  return program;
+}
+
+function resolveOnDisk(
+  directive: Directive,
+  prefix: string,
+  resolveFile: (filePath: string) => SourceFile,
+): IncludeResolution {
+  const pattern = path.resolve(prefix, directive.args[0]!.value);
+  if (GLOB_CHARS.test(pattern)) {
+    const targets: SourceFile[] = [];
+    for (const match of expandGlob(pattern)) {
+      try {
+        targets.push(resolveFile(match));
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}` };
+      }
+    }
+    return { directive, pattern, files: targets, error: null };
+  }
+  try {
+    return { directive, pattern, files: [resolveFile(pattern)], error: null };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+  }
+}
+
+/**
+ * Expands an include pattern as glob(3) does for nginx: each path part with `*?[` is matched against the names in
+ * the directories reached so far (a leading dot only by a pattern that spells it), the other parts are taken as
+ * written, and every name found comes back sorted — directories and dangling symlinks too, which nginx then fails
+ * to read, so they are reported instead of silently skipped.
+ */
+function expandGlob(pattern: string): string[] {
+  let found = [path.parse(pattern).root];
+  for (const part of pattern.split(path.sep).filter((segment) => segment !== '')) {
+    if (!GLOB_CHARS.test(part)) {
+      found = found.map((directory) => path.join(directory, part));
+      continue;
+    }
+    // glob(3) knows no braces, extglobs or `**`.
+    const isMatch = picomatch(part, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+    found = found.flatMap((directory) => {
+      try {
+        return readdirSync(directory)
+          .filter((name) => isMatch(name))
+          .map((name) => path.join(directory, name));
+      } catch {
+        return []; // Not a readable directory: glob(3) skips it.
+      }
+    });
+  }
+  return found.filter(existsAsName).sort();
+}
+
+/** Whether the name exists, even as a dangling symlink (glob(3) lists those). */
+function existsAsName(candidate: string): boolean {
+  try {
+    lstatSync(candidate);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function resolveInDump(directive: Directive, prefix: string, files: Map<string, SourceFile>): IncludeResolution {
+  const pattern = path.resolve(prefix, directive.args[0]!.value);
+  if (GLOB_CHARS.test(pattern)) {
+    const isMatch = picomatch(pattern, { dot: false });
+    const targets = [...files.keys()].filter((candidate) => isMatch(candidate)).sort();
+    return { directive, pattern, files: targets.map((target) => files.get(target)!), error: null };
+  }
+  const target = files.get(pattern);
+  return target
+    ? { directive, pattern, files: [target], error: null }
+    : { directive, pattern, files: [], error: `open() "${pattern}" failed (not in the nginx -T dump)` };
+}

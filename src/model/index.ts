@@ -1,0 +1,272 @@
+/**
+ * The model rules read instead of raw text: the assembled configuration tree plus what nginx makes of it, namely
+ * effective values after inheritance, version-aware defaults, the upstream blocks and where each `*_pass` sends
+ * requests, and the facts known about the applications behind it.
+ *
+ * Everything is built on first use and indexed, so a rule that asks nothing costs nothing and a query never walks
+ * the whole configuration.
+ */
+import path from 'node:path';
+import { positionAt } from '../syntax/ast.js';
+import type { BlockContext } from '../nginx/directives.js';
+import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './inheritance.js';
+import { PASS_DIRECTIVES, readPass, type ProxyPass } from './passes.js';
+import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servicesBehindUpstream } from './services-behind.js';
+import { indexUpstream, type Upstream } from './upstreams.js';
+import { VariableValues } from './variables.js';
+import type { ServiceCatalog } from '../context/index.js';
+import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
+import { resolveNginxVersion, type ResolvedNginxVersion } from '../nginx/version.js';
+
+export type { TextRange } from './address.js';
+export { KEEPALIVE_BY_DEFAULT_SINCE } from './defaults.js';
+export type { EffectiveHeader, EffectiveValue, HeaderDirective, ValueSource } from './inheritance.js';
+export type {
+  HostTarget,
+  InvalidTarget,
+  PassModule,
+  PassScheme,
+  PassTarget,
+  ProxyPass,
+  UnixTarget,
+  UpstreamTarget,
+  VariableTarget,
+} from './passes.js';
+export type { ServiceBehind, ServiceBehindServer } from './services-behind.js';
+export type { Upstream, UpstreamCount, UpstreamKeepalive, UpstreamServer, UpstreamTime, UpstreamZone } from './upstreams.js';
+export { isIpAddress, variableDestinations } from './variable-destinations.js';
+export { retryPolicyOf, type RetryPolicy } from './retries.js';
+export type { AddressSource, VariableDestination } from './variable-destinations.js';
+
+export interface ModelOptions {
+  /** `nginxVersion` of the linter config or `--nginx-version`; without it the installed nginx is asked when needed. */
+  readonly nginxVersion?: string;
+  readonly services?: ServiceCatalog | null;
+  /** How to find the installed nginx's version; defaults to running `nginx -v` (see version.ts). */
+  readonly detectNginxVersion?: () => string | null;
+}
+
+export interface Model {
+  readonly tree: ConfigTree;
+  /**
+   * The nginx version findings assume. Without a configured version, the first read runs `nginx -v` (once per
+   * process) and falls back to DEFAULT_NGINX_VERSION; `explicit` is false then.
+   */
+  readonly nginxVersion: ResolvedNginxVersion;
+  /** Facts about the applications behind nginx, when the run found any. */
+  readonly services: ServiceCatalog | null;
+  /** The http `upstream` blocks by name as written; the first block wins where nginx would reject a duplicate. */
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  /** Every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` of the http context, in source order. */
+  readonly proxyPasses: readonly ProxyPass[];
+  /**
+   * Every statement with this name, in source order, includes spliced in. Lines of `map`, `geo`, `types` and other
+   * bodies that hold no directives are left out; reach them through their block's `children`.
+   */
+  nodes(name: string): readonly ConfigNode[];
+  /** Visits every node depth-first in source order. */
+  walk(visit: (node: ConfigNode) => void): void;
+  /** The nearest block around `node` (not `node` itself) that opens one of these contexts, or null. */
+  enclosing(node: ConfigNode, contexts: readonly BlockContext[]): ConfigNode | null;
+  /**
+   * The value of `name` in effect at `scope` (a block, or a statement inside one) after nginx's inheritance: see
+   * model/inheritance.ts for the rules, including array directives and `add_header_inherit`.
+   */
+  effective(scope: ConfigNode, name: string): EffectiveValue;
+  /**
+   * One header or parameter of a `proxy_set_header`-like directive in effect at `scope`, including nginx's built-in
+   * proxy headers (`Host $proxy_host`, `Connection close` before nginx 1.29.7, …) where no statement sets it.
+   */
+  effectiveHeader(scope: ConfigNode, directive: HeaderDirective, header: string): EffectiveHeader;
+  /** The `upstream` block with this name, compared ignoring case as nginx does; null when there is none. */
+  upstreamNamed(name: string): Upstream | null;
+  /** What a `*_pass` statement targets; null for other statements and for passes outside the http context. */
+  proxyPassOf(node: ConfigNode): ProxyPass | null;
+  /**
+   * The services the catalog knows at the addresses a `*_pass` connects to: its own host and port, or each server
+   * of its upstream block, `down` servers included (they get no requests; most rules leave them out). Empty without
+   * a catalog.
+   */
+  servicesBehind(pass: ProxyPass): readonly ServiceBehind[];
+  /** The same for an `upstream` block's servers, whether or not a `*_pass` names the block. */
+  servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[];
+  /**
+   * Whether the statement stands at one place in the configuration: false for one in a file that several `include`s
+   * read, where a fix that edits it would change every place at once.
+   */
+  appearsOnce(statement: ConfigNode): boolean;
+  /**
+   * Where a statement is, for messages that point at another line: `conf.d/upstreams.conf:4`. The path is relative
+   * to the entry file's directory, as the labels of service facts are, so both read the same in one message.
+   */
+  where(node: ConfigNode): string;
+}
+
+/** Where the http `*_pass` directives may stand; `proxy_pass` in a stream server is another module's directive. */
+const HTTP_PASS_CONTEXTS: ReadonlySet<BlockContext> = new Set(['location', 'if-in-location', 'limit_except']);
+const PASS_NAMES: ReadonlySet<string> = new Set(PASS_DIRECTIVES);
+
+interface NodeIndex {
+  readonly byName: ReadonlyMap<string, readonly ConfigNode[]>;
+  /** Kept apart because concatenating the per-name lists would lose the order between modules. */
+  readonly passNodes: readonly ConfigNode[];
+}
+
+interface UpstreamIndex {
+  readonly byName: ReadonlyMap<string, Upstream>;
+  /** nginx compares upstream names ignoring case. */
+  readonly byLowerName: ReadonlyMap<string, Upstream>;
+}
+
+interface PassIndex {
+  readonly list: readonly ProxyPass[];
+  readonly byNode: ReadonlyMap<ConfigNode, ProxyPass>;
+}
+
+class ConfigModel implements Model {
+  readonly services: ServiceCatalog | null;
+  private readonly inheritance: Inheritance;
+  private readonly detectNginxVersion: (() => string | null) | undefined;
+  private resolvedVersion: ResolvedNginxVersion | undefined;
+  private nodeIndex: NodeIndex | undefined;
+  private upstreamIndex: UpstreamIndex | undefined;
+  private passIndex: PassIndex | undefined;
+  private variableValues: VariableValues | undefined;
+
+  constructor(
+    readonly tree: ConfigTree,
+    options: ModelOptions,
+  ) {
+    this.services = options.services ?? null;
+    this.detectNginxVersion = options.detectNginxVersion;
+    // A configured version is checked now, so a malformed one fails the run before any rule, not inside one.
+    if (options.nginxVersion !== undefined) this.resolvedVersion = resolveNginxVersion(options.nginxVersion);
+    this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
+  }
+
+  get nginxVersion(): ResolvedNginxVersion {
+    this.resolvedVersion ??= resolveNginxVersion(undefined, this.detectNginxVersion);
+    return this.resolvedVersion;
+  }
+
+  get upstreams(): ReadonlyMap<string, Upstream> {
+    return this.upstreamsByName().byName;
+  }
+
+  get proxyPasses(): readonly ProxyPass[] {
+    return this.passes().list;
+  }
+
+  nodes(name: string): readonly ConfigNode[] {
+    return this.index().byName.get(name) ?? [];
+  }
+
+  walk(visit: (node: ConfigNode) => void): void {
+    walkTree(this.tree.roots, visit);
+  }
+
+  enclosing(node: ConfigNode, contexts: readonly BlockContext[]): ConfigNode | null {
+    for (let ancestor = node.parent; ancestor; ancestor = ancestor.parent) {
+      if (ancestor.blockContext !== null && contexts.includes(ancestor.blockContext)) return ancestor;
+    }
+    return null;
+  }
+
+  effective(scope: ConfigNode, name: string): EffectiveValue {
+    return this.inheritance.effective(scope, name);
+  }
+
+  effectiveHeader(scope: ConfigNode, directive: HeaderDirective, header: string): EffectiveHeader {
+    return this.inheritance.effectiveHeader(scope, directive, header);
+  }
+
+  upstreamNamed(name: string): Upstream | null {
+    return this.upstreamsByName().byLowerName.get(name.toLowerCase()) ?? null;
+  }
+
+  proxyPassOf(node: ConfigNode): ProxyPass | null {
+    return this.passes().byNode.get(node) ?? null;
+  }
+
+  servicesBehind(pass: ProxyPass): readonly ServiceBehind[] {
+    return this.services ? servicesBehindPass(pass, this.services) : [];
+  }
+
+  servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[] {
+    return this.services ? servicesBehindUpstream(upstream, this.services) : [];
+  }
+
+  appearsOnce(statement: ConfigNode): boolean {
+    // Each inclusion of a file makes its own nodes around the one parsed directive.
+    return this.nodes(statement.directive.name).filter((node) => node.directive === statement.directive).length === 1;
+  }
+
+  where(node: ConfigNode): string {
+    const { file, start } = node.directive;
+    const relative = path.relative(path.dirname(this.tree.program.entry.path), file.path).split(path.sep).join('/');
+    return `${relative}:${positionAt(file, start).line}`;
+  }
+
+  private index(): NodeIndex {
+    if (!this.nodeIndex) {
+      const byName = new Map<string, ConfigNode[]>();
+      const passNodes: ConfigNode[] = [];
+      this.walk((node) => {
+        if (node.context === null) return;
+        const name = node.directive.name;
+        const list = byName.get(name);
+        if (list) list.push(node);
+        else byName.set(name, [node]);
+        if (PASS_NAMES.has(name) && HTTP_PASS_CONTEXTS.has(node.context)) passNodes.push(node);
+      });
+      this.nodeIndex = { byName, passNodes };
+    }
+    return this.nodeIndex;
+  }
+
+  private upstreamsByName(): UpstreamIndex {
+    if (!this.upstreamIndex) {
+      const byName = new Map<string, Upstream>();
+      const byLowerName = new Map<string, Upstream>();
+      for (const node of this.nodes('upstream')) {
+        if (node.blockContext !== 'upstream') continue;
+        const upstream = indexUpstream(node, () => this.nginxVersion.version);
+        if (byLowerName.has(upstream.name.toLowerCase())) continue;
+        byName.set(upstream.name, upstream);
+        byLowerName.set(upstream.name.toLowerCase(), upstream);
+      }
+      this.upstreamIndex = { byName, byLowerName };
+    }
+    return this.upstreamIndex;
+  }
+
+  private passes(): PassIndex {
+    if (!this.passIndex) {
+      const list: ProxyPass[] = [];
+      const byNode = new Map<ConfigNode, ProxyPass>();
+      const context = {
+        levelOf: (node: ConfigNode) => this.inheritance.levelOf(node),
+        upstreamNamed: (name: string) => this.upstreamNamed(name),
+        resolverAt: (node: ConfigNode) => this.effective(node, 'resolver'),
+        variableValues: (variable: string, node: ConfigNode) => this.variables().valuesOf(variable, node),
+      };
+      for (const node of this.index().passNodes) {
+        const pass = readPass(node, context);
+        if (!pass) continue;
+        list.push(pass);
+        byNode.set(node, pass);
+      }
+      this.passIndex = { list, byNode };
+    }
+    return this.passIndex;
+  }
+
+  private variables(): VariableValues {
+    this.variableValues ??= new VariableValues(this.nodes('set'), this.nodes('map'), (node) => this.enclosing(node, ['server']));
+    return this.variableValues;
+  }
+}
+
+export function buildModel(tree: ConfigTree, options: ModelOptions = {}): Model {
+  return new ConfigModel(tree, options);
+}

@@ -1,0 +1,83 @@
+/**
+ * Connection reuse toward backends: what several rules need to agree on — whether a pass keeps its upstream
+ * connection open for the next request, which backend behind an upstream closes idle connections first, and the
+ * `keepalive_timeout` that stays below it. Rules read this; none of them owns it.
+ */
+import type { Fact, ServiceFacts } from '../context/index.js';
+import type { ConfigNode } from '../load/tree.js';
+import type { Model } from './index.js';
+import type { ProxyPass } from './passes.js';
+import type { Upstream } from './upstreams.js';
+
+/** What the lab measured for keep-alive that the locations defeat (scenario 2), for messages. */
+export const CONNECTION_CHURN_COST =
+  'a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput)';
+
+/**
+ * Whether a `Connection` value makes the backend close the connection after the response. Only the `close` option
+ * does; a value built from variables (`$connection_upgrade`) is not known here, so it is given the benefit of the doubt.
+ */
+export function closesConnection(value: string | null): boolean {
+  if (value === null || value.includes('$')) return false;
+  return value.split(/[\s,]+/).some((option) => option.toLowerCase() === 'close');
+}
+
+/** Whether requests here go out as HTTP/1.0, which closes the connection after each response. */
+export function speaksHttp10(model: Model, scope: ConfigNode): boolean {
+  const version = model.effective(scope, 'proxy_http_version');
+  return (version.values[0]?.[0] ?? version.default) === '1.0';
+}
+
+/** Whether requests through this pass leave their connection open for the next one (HTTP/1.1, Connection not `close`). */
+export function reusesConnections(model: Model, pass: ProxyPass): boolean {
+  return !speaksHttp10(model, pass.node) && !closesConnection(model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value);
+}
+
+/** The backend that closes idle connections first among an upstream's servers, and the fact that says so. */
+export interface BackendIdleTimeout {
+  readonly service: ServiceFacts;
+  readonly keepAliveTimeout: Fact<number>;
+}
+
+/**
+ * The shortest `keepAliveTimeout` known for the services behind the upstream's servers, or null when none is known.
+ * A `down` server gets no requests; a timeout of 0 means the application never closes idle connections.
+ */
+export function shortestBackendIdleTimeout(model: Model, upstream: Upstream): BackendIdleTimeout | null {
+  let shortest: BackendIdleTimeout | null = null;
+  for (const { service, server } of model.servicesBehindUpstream(upstream)) {
+    const keepAliveTimeout = service.keepAliveTimeout;
+    if (server.down || !keepAliveTimeout || keepAliveTimeout.value <= 0) continue;
+    if (!shortest || keepAliveTimeout.value < shortest.keepAliveTimeout.value) shortest = { service, keepAliveTimeout };
+  }
+  return shortest;
+}
+
+const SECOND_MS = 1000;
+
+/**
+ * The `keepalive_timeout` fixes write for a backend that closes idle connections after `backendMs`: a second less —
+ * room for a stalled event loop (the lab's race needed a 150 ms stall), the network and timer slack — but never
+ * less than half the backend's timeout, so short timeouts keep a useful pool. From one second up the value is
+ * rounded down to whole seconds, which reads better and only widens the margin: 5s gives 4s, 65s gives 64s, 2s gives
+ * 1s, 1s gives 500ms. Node.js (20.20 and later) closes a second after its `keepAliveTimeout`, so for Node the margin
+ * is two seconds.
+ */
+export function keepaliveTimeoutBelow(backendMs: number): number {
+  const target = backendMs - Math.min(SECOND_MS, backendMs / 2);
+  const rounded = target >= SECOND_MS ? Math.floor(target / SECOND_MS) * SECOND_MS : Math.floor(target);
+  return Math.max(1, rounded);
+}
+
+/** The HTTP `proxy_pass`es of each upstream block, in source order; a pass nginx refuses (`api:8080`) is left out. */
+export function proxyPassesByUpstream(model: Model): Map<Upstream, ProxyPass[]> {
+  const byUpstream = new Map<Upstream, ProxyPass[]>();
+  for (const pass of model.proxyPasses) {
+    if (pass.module !== 'proxy' || pass.target.kind !== 'upstream' || pass.target.rejectedPort !== null) continue;
+    const list = byUpstream.get(pass.target.upstream);
+    if (list) list.push(pass);
+    else byUpstream.set(pass.target.upstream, [pass]);
+  }
+  return byUpstream;
+}
+

@@ -1,0 +1,118 @@
+/**
+ * The default, human-facing format, modelled on ESLint's "stylish": problems grouped under each file,
+ * `line:col` aligned on the colon, severity, message and rule id in columns.
+ *
+ * Unlike ESLint, paths are shown relative to the working directory (files outside it keep their
+ * absolute path): nginx trees are deep and the relative path is the one a person types next.
+ * Each message's include chain follows on its own line, and the documentation link of every rule
+ * that fired is listed once before the summary. A clean run prints nothing.
+ */
+
+import picocolors from 'picocolors';
+import type { LintMessage, LintResult } from '../lint/results.js';
+import type { FormatterContext } from './index.js';
+import { describeTotals, firedRuleIds, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
+
+/** Width of the severity column: the length of "warning". */
+const SEVERITY_WIDTH = 7;
+const COLUMN_GAP = '  ';
+const INDENT = '  ';
+/** Used when the output is not a terminal (a file, a pipe, CI logs). */
+const DEFAULT_WIDTH = 120;
+const MIN_TEXT_WIDTH = 40;
+
+type Colors = ReturnType<typeof picocolors.createColors>;
+
+export function formatStylish(results: readonly LintResult[], context: FormatterContext): string {
+  const colors = picocolors.createColors(context.color);
+  const sections = results
+    .filter((result) => result.messages.length > 0)
+    .map((result) => formatFile(result, context, colors));
+  if (sections.length === 0) return '';
+
+  const docsSection = formatRuleDocs(results, context, colors);
+  if (docsSection) sections.push(docsSection);
+  sections.push(formatSummary(results, colors));
+  return `${sections.join('\n\n')}\n`;
+}
+
+function formatFile(result: LintResult, context: FormatterContext, colors: Colors): string {
+  const lineWidth = Math.max(...result.messages.map((message) => String(message.line).length));
+  const columnWidth = Math.max(...result.messages.map((message) => String(message.column).length));
+  // Continuation lines (a wrapped message, the include chain) start under the message column.
+  const indentWidth = INDENT.length + lineWidth + 1 + columnWidth + COLUMN_GAP.length + SEVERITY_WIDTH + COLUMN_GAP.length;
+  const continuationIndent = ' '.repeat(indentWidth);
+  // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
+  const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
+
+  const lines = [colors.underline(projectPath(result.filePath, context.cwd))];
+  for (const message of result.messages) {
+    const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
+    const ruleSuffix = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
+    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(paragraph, textWidth));
+    wrapped[wrapped.length - 1] += ruleSuffix;
+    lines.push(`${INDENT}${colors.dim(position)}${COLUMN_GAP}${colorSeverity(message, colors)}${COLUMN_GAP}${wrapped[0]}`);
+    for (const continuation of wrapped.slice(1)) lines.push(`${continuationIndent}${continuation}`);
+    if (message.includedFrom?.length) {
+      lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Greedy word wrap; a word longer than the width (a path, a URL) stays whole on its own line. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+function colorSeverity(message: LintMessage, colors: Colors): string {
+  const label = severityLabel(message.severity).padEnd(SEVERITY_WIDTH);
+  return message.severity === 2 ? colors.red(label) : colors.yellow(label);
+}
+
+/**
+ * `↳ included from conf.d/sites.conf:4, from nginx.conf:31`: the nearest include first, the way gcc
+ * reports header chains, because that is the line to look at. `includedFrom` itself is outermost first.
+ */
+function describeIncludeChain(includedFrom: readonly string[], cwd: string): string {
+  const sites = includedFrom
+    .map((entry) => {
+      const site = parseIncludeSite(entry);
+      return site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry;
+    })
+    .reverse();
+  return `↳ included from ${sites.join(', from ')}`;
+}
+
+function formatRuleDocs(results: readonly LintResult[], context: FormatterContext, colors: Colors): string {
+  const documented = firedRuleIds(results).flatMap((ruleId) => {
+    const docs = context.rules.get(ruleId);
+    return docs?.url ? [{ ruleId, url: docs.url }] : [];
+  });
+  if (documented.length === 0) return '';
+  const idWidth = Math.max(...documented.map(({ ruleId }) => ruleId.length));
+  const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(url)}`);
+  return ['Rule docs:', ...rows].join('\n');
+}
+
+function formatSummary(results: readonly LintResult[], colors: Colors): string {
+  const totals = sumTotals(results);
+  const color = totals.errorCount > 0 ? colors.red : colors.yellow;
+  const lines = [colors.bold(color(`✖ ${describeTotals(totals)}`))];
+  if (totals.fixableErrorCount > 0 || totals.fixableWarningCount > 0) {
+    const fixable = `${pluralize(totals.fixableErrorCount, 'error')} and ${pluralize(totals.fixableWarningCount, 'warning')}`;
+    lines.push(color(`${INDENT}${fixable} potentially fixable with the \`--fix\` option.`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,147 @@
+/**
+ * A whole run, the pipeline end to end: expands the operands, lints main configs before the files they include (so
+ * those are linted in the context nginx gives them), fixes when asked, applies severities per physical file,
+ * suppressions and the baseline, and returns results in the public shape.
+ */
+import path from 'node:path';
+import type { SourceFile } from './syntax/ast.js';
+import { applyBaseline } from './lint/baseline.js';
+import { isIgnored, printableConfig } from './config/index.js';
+import type { ResolvedConfig } from './config/types.js';
+import { fixEntry, type FixedFile } from './fix/fix-entry.js';
+import { expandInputs } from './load/inputs.js';
+import { applySuppressionComments, findingKey, fingerprintOf, toMessage, type Finding } from './lint/findings.js';
+import { type LintResult, type RuleDocs, countSeverities } from './lint/results.js';
+import { RuleRegistry } from './lint/registry.js';
+import { Linter, type LintOptions } from './lint/runner.js';
+import { toolVersion } from './package-info.js';
+
+export type { FixedFile } from './fix/fix-entry.js';
+export { inferContext, type LintOptions } from './lint/runner.js';
+
+const PROGRESS_THRESHOLD = 20;
+
+export interface LintRun {
+  readonly results: LintResult[];
+  readonly rules: ReadonlyMap<string, RuleDocs>;
+  readonly fixedFiles: FixedFile[];
+  /** Operands that matched no file. */
+  readonly unmatched: string[];
+  /** Things the user should know that are not findings (a fix dropped, a baseline written). */
+  readonly notes: string[];
+  readonly toolVersion: string;
+}
+
+export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
+  const linter = new Linter(options);
+  const notes: string[] = [];
+  const overlay = new Map<string, string>();
+  let candidates: string[];
+  let unmatched: string[] = [];
+  if (options.stdin) {
+    const stdinPath = path.resolve(options.cwd, options.stdin.filename);
+    overlay.set(stdinPath, options.stdin.text);
+    candidates = [stdinPath];
+  } else {
+    ({ files: candidates, unmatched } = expandInputs(operands, options.cwd));
+  }
+
+  // Lint main configs first, so the files they include are linted in the context nginx gives them, not alone.
+  const ordered = orderEntries(candidates);
+  const covered = new Set<string>();
+  const findingsByFile = new Map<string, Finding[]>();
+  const seen = new Set<string>();
+  const filesLinted = new Map<string, SourceFile>();
+  const fixedFiles: FixedFile[] = [];
+
+  const configOfFile = new Map<string, ResolvedConfig>();
+  let done = 0;
+  for (const entry of ordered) {
+    done++;
+    if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write(`\rnginx-lint: ${done}/${ordered.length} files`);
+    if (covered.has(entry)) continue;
+    const config = await linter.configFor(entry);
+    if (isIgnored(config, entry)) continue;
+
+    let outcome = await linter.lintEntry(entry, overlay);
+    if (options.fix) {
+      const fixed = await fixEntry(linter, entry, overlay, outcome, notes);
+      outcome = fixed.outcome;
+      fixedFiles.push(...fixed.files);
+    }
+    for (const file of outcome.program.files.values()) {
+      if (isIgnored(outcome.config, file.path) || filesLinted.has(file.path)) continue;
+      covered.add(file.path);
+      filesLinted.set(file.path, file);
+      configOfFile.set(file.path, outcome.config);
+    }
+    for (const finding of outcome.findings) {
+      const key = findingKey(finding);
+      if (seen.has(key) || configOfFile.get(finding.file.path) !== outcome.config) continue;
+      seen.add(key);
+      const configured = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
+      if (configured === undefined) continue;
+      const severity = finding.capAtWarning ? 1 : configured;
+      const list = findingsByFile.get(finding.file.path) ?? [];
+      list.push({ ...finding, severity });
+      findingsByFile.set(finding.file.path, list);
+    }
+  }
+  if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
+
+  let kept: Finding[] = [];
+  for (const [filePath, file] of filesLinted) {
+    const requireReason = configOfFile.get(filePath)!.requireSuppressionReason;
+    kept.push(...applySuppressionComments(file, findingsByFile.get(filePath) ?? [], requireReason));
+  }
+  // After suppressions, so that a suppression of a warning is not reported as unused under --quiet.
+  if (options.quiet) kept = kept.filter((finding) => finding.severity === 2);
+  if (options.baseline) {
+    const baselinePath = path.resolve(options.cwd, options.baseline.file);
+    const outcome = applyBaseline(
+      baselinePath,
+      kept.map((finding) => ({ finding, filePath: finding.file.path, ruleId: finding.ruleId, fingerprint: fingerprintOf(finding) })),
+      { update: options.baseline.update, lintedFiles: [...filesLinted.keys()] },
+    );
+    // Updating records every finding, so none of them fails this run (ESLint's --suppress-all does the same).
+    kept = outcome.fresh.map((entry) => entry.finding);
+    if (options.baseline.update) notes.push(`wrote ${outcome.known.length} finding(s) to ${options.baseline.file}`);
+    else if (outcome.known.length > 0) notes.push(`${outcome.known.length} known finding(s) in ${options.baseline.file} not reported`);
+  }
+
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of kept) {
+    const list = byFile.get(finding.file.path);
+    if (list) list.push(finding);
+    else byFile.set(finding.file.path, [finding]);
+  }
+  const fixedByPath = new Map(fixedFiles.map((fixed) => [fixed.path, fixed]));
+  const results: LintResult[] = [];
+  for (const filePath of filesLinted.keys()) {
+    const messages = (byFile.get(filePath) ?? []).map(toMessage);
+    messages.sort((a, b) => a.line - b.line || a.column - b.column);
+    const fixed = fixedByPath.get(filePath);
+    results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}) });
+  }
+
+  const rules = new Map<string, RuleDocs>();
+  for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
+  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  return { results, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion() };
+}
+
+function orderEntries(files: readonly string[]): string[] {
+  const rank = (file: string) => (path.basename(file) === 'nginx.conf' ? 0 : 1);
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
+}
+
+export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {
+  const linter = new Linter(options);
+  const config = await linter.configFor(filePath);
+  return printableConfig(config, filePath);
+}
+
+export function ruleCatalog(): RuleDocs[] {
+  const registry = new RuleRegistry();
+  return registry.ids().map((id) => registry.docs(id)!).sort((a, b) => a.id.localeCompare(b.id));
+}
