@@ -185,7 +185,7 @@ describe('without a configured or installed nginx', () => {
     const reports: Report[] = [];
     rule.check({ model, options: {}, report: (found) => reports.push(found) });
 
-    expect(reports.map((found) => [found.severity, found.message.split(', not less than')[0]])).toEqual([
+    expect(reports.map((found) => [found.severity, found.message!.split(', not less than')[0]])).toEqual([
       [
         'warn',
         `nginx ${DEFAULT_NGINX_VERSION} caches connections to upstream app by default (keepalive 32 local since 1.29.7; nginx ${DEFAULT_NGINX_VERSION} is assumed, set nginxVersion to yours) and keeps them idle for 60s (the keepalive_timeout default)`,

@@ -65,7 +65,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
 
     let outcome = await linter.lintEntry(entry, overlay);
     if (options.fix) {
-      const fixed = await fixEntry(linter, entry, overlay, outcome, notes);
+      const fixed = await fixEntry(linter, entry, overlay, outcome, notes, options.fixUnsafe);
       outcome = fixed.outcome;
       fixedFiles.push(...fixed.files);
     }

@@ -20,6 +20,7 @@ export interface CommandOptions {
   readonly cwd: string;
   readonly fix: boolean;
   readonly fixDryRun: boolean;
+  readonly fixUnsafe: boolean;
   readonly format: string;
   readonly outputFile: string | undefined;
   readonly maxWarnings: number;
@@ -53,6 +54,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
     return EXIT_OK;
   }
   if (options.fix && options.fixDryRun) throw new UsageError('--fix and --fix-dry-run cannot be combined');
+  if (options.fixUnsafe && !options.fix && !options.fixDryRun) throw new UsageError('--fix-unsafe goes with --fix or --fix-dry-run');
   if (options.stdin && options.fix) throw new UsageError('--fix cannot write to standard input; use --fix-dry-run to see the fixes');
   if (options.updateBaseline && options.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE');
   if (!options.stdin && options.operands.length === 0) {
@@ -99,6 +101,7 @@ function engineOptions(options: CommandOptions) {
     // As ESLint does: --quiet skips warning rules, unless --max-warnings needs their warnings counted.
     quiet: options.quiet && options.maxWarnings < 0,
     fix: options.fix || options.fixDryRun,
+    fixUnsafe: options.fixUnsafe,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },
     progress: !options.debug && Boolean(process.stderr.isTTY),

@@ -22,6 +22,11 @@ function buildParser(argv: readonly string[]) {
     .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': true })
     .option('fix', { type: 'boolean', default: false, describe: 'Fix problems where it is safe, writing the files in place' })
     .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; write nothing' })
+    .option('fix-unsafe', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --fix or --fix-dry-run, also apply unsafe fixes (they change behaviour or rest on a guess)',
+    })
     .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
     .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
     .option('max-warnings', { type: 'number', default: -1, coerce: maxWarningsArgument, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
@@ -107,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       cwd,
       fix: args.fix,
       fixDryRun: args.fixDryRun,
+      fixUnsafe: args.fixUnsafe,
       format: args.format,
       outputFile: args.outputFile,
       maxWarnings: args.maxWarnings,

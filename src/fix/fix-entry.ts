@@ -3,7 +3,7 @@
  * pass, and keeps only passes that add no structural problem.
  */
 import { fixUntilStable } from './apply.js';
-import { structuralProblemKeys, type Finding } from '../lint/findings.js';
+import { STRUCTURAL_RULES, structuralProblemKeys, type Finding } from '../lint/findings.js';
 import type { EntryOutcome, Linter } from '../lint/runner.js';
 
 const MAX_FIX_PASSES = 10;
@@ -27,12 +27,16 @@ export async function fixEntry(
   overlay: Map<string, string>,
   initial: EntryOutcome,
   notes: string[],
+  fixUnsafe = false,
 ): Promise<{ outcome: EntryOutcome; files: FixedFile[] }> {
   const originals = new Map(initial.program.files);
+  /** A fix --fix may apply: from a rule the config enables, and safe unless unsafe ones were asked for. */
+  const applicable = (finding: Finding) => finding.fix !== null && !finding.forced && (fixUnsafe || finding.fixSafety !== 'unsafe');
   let outcome = initial;
   for (let round = 0; round < MAX_FIX_PASSES; round++) {
     const filesWithFixes = new Set<string>();
     for (const finding of outcome.findings) {
+      if (!applicable(finding)) continue;
       const target = finding.fix?.[0]?.file;
       if (!target || target.virtual) continue;
       if (finding.fix!.some((change) => change.file.path !== target.path)) {
@@ -44,13 +48,16 @@ export async function fixEntry(
     let changed = false;
     for (const filePath of filesWithFixes) {
       const fixesIn = (findings: readonly Finding[]) =>
-        findings.flatMap((finding) => (finding.fix?.every((change) => change.file.path === filePath) ? [{ ruleId: finding.ruleId, changes: finding.fix }] : []));
+        findings.flatMap((finding) =>
+          applicable(finding) && finding.fix!.every((change) => change.file.path === filePath) ? [{ ruleId: finding.ruleId, changes: finding.fix! }] : [],
+        );
       const result = await fixUntilStable({
         initialText: overlay.get(filePath) ?? originals.get(filePath)!.text,
         maxPasses: MAX_FIX_PASSES,
         lintForFixes: async (text) => {
           overlay.set(filePath, text);
-          const trial = await linter.lintEntry(entry, overlay);
+          // Every structural rule, enabled or not: a fix must not break what a disabled rule would have caught.
+          const trial = await linter.lintEntry(entry, overlay, STRUCTURAL_RULES);
           return { fixes: fixesIn(trial.findings), problemKeys: structuralProblemKeys(trial.findings) };
         },
       });

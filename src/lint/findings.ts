@@ -6,7 +6,7 @@ import { type SourceFile, positionAt } from '../syntax/ast.js';
 import { mergeChanges, type OffsetChange } from '../syntax/text-changes.js';
 import { findSuppressions } from './suppressions.js';
 import type { LintMessage } from './results.js';
-import type { Report, Suggestion, TextChange } from './rule.js';
+import { detailOf, fixSafetyOf, messageOf, suggestionText, type FixSafety, type MessageData, type Report, type RuleMeta, type TextChange } from './rule.js';
 import { includeChain, statementText, type ConfigNode, type ConfigTree } from '../load/tree.js';
 
 /** The rule id of findings that belong to no rule; they become `ruleId: null` in the output. */
@@ -19,6 +19,10 @@ export interface Finding {
   readonly ruleId: string;
   readonly severity: 1 | 2;
   readonly message: string;
+  readonly messageId?: string;
+  readonly data?: MessageData;
+  /** The long explanation, for --verbose and the JSON output. */
+  readonly detail?: string;
   readonly file: SourceFile;
   readonly start: number;
   readonly end: number;
@@ -27,31 +31,40 @@ export interface Finding {
   /** A finding with no statement in an included file (a syntax error): the `include` that first read the file. */
   readonly includedVia?: ConfigNode;
   readonly fix: readonly TextChange[] | null;
-  readonly suggestions: readonly Suggestion[];
+  readonly fixSafety?: FixSafety;
+  readonly suggestions: readonly { readonly desc: string; readonly changes: readonly TextChange[] }[];
   /** The rule asked for this finding to be a warning at most. */
   readonly capAtWarning?: boolean;
+  /** From a rule the config turns off, run only for the fixer's structural re-check: never reported. */
+  readonly forced?: boolean;
   /** A rule crashed or facts could not be read: the result is incomplete. Its severity is not configurable. */
   readonly fatal?: boolean;
 }
 
-export function toFinding(ruleId: string, severity: 1 | 2, report: Report, tree: ConfigTree): Finding {
+export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree: ConfigTree): Finding {
   const directive = report.node?.directive;
   const file = report.span?.file ?? directive?.file;
-  if (!file) throw new Error(`rule "${ruleId}" reported a finding with neither node nor span`);
+  if (!file) throw new Error(`rule "${meta.id}" reported a finding with neither node nor span`);
   const start = report.token?.start ?? report.span?.start ?? directive!.start;
   const end = report.token?.end ?? report.span?.end ?? directive!.end;
+  const detail = detailOf(meta, report);
+  const fix = report.fix && report.fix.length > 0 ? report.fix : null;
   return {
-    ruleId,
+    ruleId: meta.id,
     severity,
-    message: report.message,
+    message: messageOf(meta, report),
+    ...(report.messageId !== undefined ? { messageId: report.messageId } : {}),
+    ...(report.data !== undefined ? { data: report.data } : {}),
+    ...(detail !== null ? { detail } : {}),
     file,
     start,
     end,
     lineAt: report.lineAt ?? start,
     node: report.node ?? null,
     includedVia: report.node ? undefined : tree.firstInclusion.get(file),
-    fix: report.fix && report.fix.length > 0 ? report.fix : null,
-    suggestions: report.suggestions ?? [],
+    fix,
+    ...(fix ? { fixSafety: fixSafetyOf(meta, report) } : {}),
+    suggestions: (report.suggestions ?? []).map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes })),
     capAtWarning: report.severity === 'warn',
   };
 }
@@ -72,6 +85,9 @@ export function toMessage(finding: Finding): LintMessage {
     ruleId: finding.ruleId === INTERNAL ? null : finding.ruleId,
     severity: finding.severity,
     message: finding.message,
+    ...(finding.messageId !== undefined ? { messageId: finding.messageId } : {}),
+    ...(finding.data !== undefined ? { data: finding.data } : {}),
+    ...(finding.detail !== undefined ? { detail: finding.detail } : {}),
     line,
     column,
     endLine: Math.max(end.line, line),
@@ -80,7 +96,10 @@ export function toMessage(finding: Finding): LintMessage {
   if (finding.fatal) message.fatal = true;
   // A file cut out of an nginx -T dump exists only inside the dump: nothing there can be fixed in place.
   const merged = finding.fix && !file.virtual ? singleEdit(finding.fix, file) : null;
-  if (merged) message.fix = { range: [merged.start, merged.end], text: merged.text };
+  if (merged) {
+    message.fix = { range: [merged.start, merged.end], text: merged.text };
+    message.fixSafety = finding.fixSafety ?? 'safe';
+  }
   const suggestions = finding.suggestions.flatMap((suggestion) => {
     const change = singleEdit(suggestion.changes, file);
     return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];

@@ -22,13 +22,21 @@ export interface LintMessage {
   /** null for problems that belong to no rule (a config file that cannot be read, an internal error). */
   readonly ruleId: string | null;
   readonly severity: Severity;
+  /** The short message: what is wrong and what it causes. */
   readonly message: string;
+  /** The key of the message in the rule's `meta.messages`, and the values of its placeholders. */
+  readonly messageId?: string;
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** The long explanation with the facts behind the finding (shown by --verbose). */
+  readonly detail?: string;
   /** 1-based line and column of the problem; for structural errors, the line nginx itself names. */
   readonly line: number;
   readonly column: number;
   readonly endLine: number;
   readonly endColumn: number;
   readonly fix?: TextEdit;
+  /** `safe`: --fix applies `fix`; `unsafe`: only --fix-unsafe does (the fix changes behaviour or rests on a guess). */
+  readonly fixSafety?: 'safe' | 'unsafe';
   readonly suggestions?: readonly LintSuggestion[];
   /** A rule could not finish, or the file could not be read: the result is incomplete. */
   readonly fatal?: boolean;
@@ -68,10 +76,10 @@ export function countSeverities(messages: readonly LintMessage[]): Omit<LintResu
   for (const message of messages) {
     if (message.severity === 2) {
       errorCount++;
-      if (message.fix) fixableErrorCount++;
+      if (message.fix && message.fixSafety !== 'unsafe') fixableErrorCount++;
     } else {
       warningCount++;
-      if (message.fix) fixableWarningCount++;
+      if (message.fix && message.fixSafety !== 'unsafe') fixableWarningCount++;
     }
   }
   return { errorCount, warningCount, fixableErrorCount, fixableWarningCount };

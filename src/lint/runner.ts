@@ -30,6 +30,8 @@ export interface LintOptions {
   readonly quiet?: boolean;
   /** Compute fixed texts (the caller decides whether to write them or print a diff). */
   readonly fix?: boolean;
+  /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
+  readonly fixUnsafe?: boolean;
   readonly stdin?: { readonly text: string; readonly filename: string };
   readonly baseline?: { readonly file: string; readonly update: boolean };
   /** Print a progress line on stderr when many files are linted. */
@@ -62,6 +64,9 @@ export function inferContext(file: SourceFile): BlockContext {
 function isSnippetContext(value: string): value is BlockContext {
   return (INFERRED_CONTEXTS as readonly string[]).concat(['stream-server', 'mail', 'events', 'if-in-location', 'limit_except']).includes(value);
 }
+
+const NO_RULES: ReadonlySet<string> = new Set();
+const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 
 export class Linter {
   readonly registry = new RuleRegistry();
@@ -114,8 +119,12 @@ export class Linter {
     return settings;
   }
 
-  /** Lints one entry file with the given file texts overriding the disk. */
-  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>): Promise<EntryOutcome> {
+  /**
+   * Lints one entry file with the given file texts overriding the disk. Rules in `alsoRun` run even where the
+   * config turns them off; their findings are marked `forced` (the fixer's structural re-check needs them, the
+   * report does not).
+   */
+  async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>, alsoRun: ReadonlySet<string> = NO_RULES): Promise<EntryOutcome> {
     const config = await this.configFor(entryPath);
     const program = loadProgram(entryPath, { prefix: this.options.prefix, overlay, followIncludes: this.options.followIncludes });
     const pragma = contextPragma(program.entry);
@@ -131,13 +140,17 @@ export class Linter {
 
     const entrySettings = this.settingsFor(config, entryPath);
     for (const rule of this.registry.all()) {
-      const setting = entrySettings.get(rule.meta.id) ?? this.firstEnablingSetting(config, program, rule.meta.id);
+      const configured = entrySettings.get(rule.meta.id) ?? this.firstEnablingSetting(config, program, rule.meta.id);
+      const forced = !configured && alsoRun.has(rule.meta.id);
+      const setting = configured ?? (forced ? FORCED_SETTING : undefined);
       if (!setting) continue;
       if (this.options.quiet && setting.severity === 1 && rule.meta.severity === 'warn') continue;
       // A rule about some nginx releases only (meta.nginxVersions) has nothing to say about the others. Checked after
       // the setting, so that only an enabled rule makes the model detect the installed nginx's version.
       if (rule.meta.nginxVersions !== undefined && !satisfies(model.nginxVersion.version, rule.meta.nginxVersions)) continue;
+      const before = findings.length;
       this.runRule(rule, setting, model, findings);
+      if (forced) for (let index = before; index < findings.length; index++) findings[index] = { ...findings[index]!, forced: true };
     }
     return { program, findings, config };
   }
@@ -157,7 +170,7 @@ export class Linter {
       rule.check({
         model,
         options,
-        report: (report) => findings.push(toFinding(ruleId, setting.severity, report, model.tree)),
+        report: (report) => findings.push(toFinding(rule.meta, setting.severity, report, model.tree)),
       });
     } catch (error) {
       const detail = this.options.debug && error instanceof Error ? `\n${error.stack}` : '';
