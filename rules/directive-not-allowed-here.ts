@@ -9,6 +9,9 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      notAllowed: '{{nginxMessage}}{{where}}: nginx -t fails; move it into a block that accepts it',
+    },
   },
   check(context) {
     for (const { node, problem, ruleId } of structuralProblems(context.model)) {
@@ -17,7 +20,8 @@ export default defineRule({
       context.report({
         node,
         lineAt: node.directive.terminatorStart,
-        message: `${problem.message}${where} — nginx -t fails; move it into a block that accepts it`,
+        messageId: 'notAllowed',
+        data: { nginxMessage: problem.message, where },
       });
     }
   },

@@ -8,6 +8,9 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      cycle: '{{nginxMessage}}: break the cycle; nginx cannot load this configuration',
+    },
   },
   check(context) {
     for (const problem of context.model.tree.problems) {
@@ -15,7 +18,8 @@ export default defineRule({
       context.report({
         node: problem.node,
         lineAt: problem.node.directive.terminatorStart,
-        message: `${problem.message} — break the cycle; nginx cannot load this configuration`,
+        messageId: 'cycle',
+        data: { nginxMessage: problem.message },
       });
     }
   },

@@ -5,7 +5,7 @@ import rule from './include-not-found.js';
 function notFound(relativeTarget: string): RegExp {
   const escaped = relativeTarget.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(
-    `^open\\(\\) "/.+/${escaped}" failed \\(no such file\\) — relative paths resolve against the main config's directory \\(nginx -p / --prefix\\), not the including file$`,
+    `^open\\(\\) "/.+/${escaped}" failed \\(no such file\\): nginx refuses to start$`,
   );
 }
 
@@ -47,8 +47,8 @@ testRule(rule, {
         {
           line: 3,
           column: 5,
-          message:
-            'open() "/nonexistent-nginx-lint-dir/absent.conf" failed (no such file) — relative paths resolve against the main config\'s directory (nginx -p / --prefix), not the including file',
+          messageId: 'notFound',
+          data: { nginxMessage: 'open() "/nonexistent-nginx-lint-dir/absent.conf" failed (no such file)' },
         },
       ],
     },

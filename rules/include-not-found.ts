@@ -8,6 +8,12 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      notFound: '{{nginxMessage}}: nginx refuses to start',
+    },
+    details: {
+      notFound: "Relative include paths resolve against the main config's directory (nginx -p, or --prefix here), not against the including file.",
+    },
   },
   check(context) {
     for (const problem of context.model.tree.problems) {
@@ -15,7 +21,8 @@ export default defineRule({
       context.report({
         node: problem.node,
         lineAt: problem.node.directive.terminatorStart,
-        message: `${problem.message} — relative paths resolve against the main config's directory (nginx -p / --prefix), not the including file`,
+        messageId: 'notFound',
+        data: { nginxMessage: problem.message },
       });
     }
   },

@@ -9,11 +9,14 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      invalid: '{{nginxMessage}}: nginx -t fails',
+    },
   },
   check(context) {
     for (const { node, problem, ruleId } of structuralProblems(context.model)) {
       if (ruleId !== 'invalid-arguments') continue;
-      context.report({ node, lineAt: node.directive.terminatorStart, message: `${problem.message} — nginx -t fails` });
+      context.report({ node, lineAt: node.directive.terminatorStart, messageId: 'invalid', data: { nginxMessage: problem.message } });
     }
   },
 });

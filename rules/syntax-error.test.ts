@@ -10,7 +10,7 @@ testRule(rule, {
     {
       name: 'missing ; before a block: nginx names the line of the {',
       files: 'http {\n    server {\n        listen 80\n        location / {\n        }\n    }\n}\n',
-      errors: [{ line: 4, column: 20, message: 'directive "listen" is not terminated by ";" — is a ";" missing before the next directive?' }],
+      errors: [{ line: 4, column: 20, messageId: 'missingSemicolon', data: { nginxMessage: 'directive "listen" is not terminated by ";"' } }],
       output: null,
     },
     {

@@ -9,6 +9,12 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      unparsable: '{{nginxMessage}}: nginx -t stops here; the rest of this file is not checked',
+      missingSemicolon: '{{nginxMessage}}: is a ";" missing before the next directive?',
+      missingBrace: '{{nginxMessage}}: is a "{" missing, or a ";" where the block should start?',
+      tooDeep: '{{nginxMessage}}',
+    },
   },
   check(context) {
     for (const file of context.model.tree.program.files.values()) {
@@ -16,19 +22,18 @@ export default defineRule({
         context.report({
           span: { file, start: error.start, end: error.end },
           lineAt: error.offset,
-          message: `${error.message} — nginx -t stops here; the rest of this file is not checked`,
+          messageId: 'unparsable',
+          data: { nginxMessage: error.message },
         });
       }
     }
     for (const { node, problem, ruleId } of structuralProblems(context.model)) {
       if (ruleId !== 'syntax-error') continue;
-      const advice = problem.message.endsWith('is not terminated by ";"')
-        ? ' — is a ";" missing before the next directive?'
-        : ' — is a "{" missing, or a ";" where the block should start?';
-      context.report({ node, lineAt: node.directive.terminatorStart, message: `${problem.message}${advice}` });
+      const messageId = problem.message.endsWith('is not terminated by ";"') ? 'missingSemicolon' : 'missingBrace';
+      context.report({ node, lineAt: node.directive.terminatorStart, messageId, data: { nginxMessage: problem.message } });
     }
     for (const problem of context.model.tree.problems) {
-      if (problem.kind === 'nesting-too-deep') context.report({ node: problem.node, lineAt: problem.node.directive.terminatorStart, message: problem.message });
+      if (problem.kind === 'nesting-too-deep') context.report({ node: problem.node, lineAt: problem.node.directive.terminatorStart, messageId: 'tooDeep', data: { nginxMessage: problem.message } });
     }
   },
 });

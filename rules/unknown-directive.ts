@@ -8,26 +8,33 @@ export default defineRule({
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],
-    fixable: true,
+    // The did-you-mean rename is a guess, so it is offered as a suggestion and never applied by --fix.
+    fixable: false,
+    messages: {
+      didYouMean: '{{nginxMessage}}: did you mean "{{suggestion}}"?',
+      tooNew: '{{nginxMessage}}: it appeared in nginx {{addedIn}}; set nginxVersion if you run a newer nginx',
+      removed: '{{nginxMessage}}: nginx removed it in {{removedIn}}',
+      unknown: '{{nginxMessage}}: check the spelling, or load the module that provides it',
+      rename: 'Rename to "{{suggestion}}"',
+    },
   },
   check(context) {
     for (const { node, problem, ruleId } of structuralProblems(context.model)) {
       if (ruleId !== 'unknown-directive') continue;
       const { directive } = node;
-      let advice = '';
-      if (problem.suggestion) advice = ` — did you mean "${problem.suggestion}"?`;
-      else if (problem.addedIn) advice = ` — it appeared in nginx ${problem.addedIn}; set nginxVersion if you run a newer nginx`;
-      else if (problem.removedIn) advice = ` — nginx removed it in ${problem.removedIn}`;
-      else advice = ' — check the spelling, or load the module that provides it';
-      context.report({
-        node,
-        token: directive.nameToken,
-        lineAt: directive.terminatorStart,
-        message: `${problem.message}${advice}`,
-        fix: problem.suggestion
-          ? [{ file: directive.file, start: directive.nameToken.start, end: directive.nameToken.end, text: problem.suggestion }]
-          : undefined,
-      });
+      const nginxMessage = problem.message;
+      const at = { node, token: directive.nameToken, lineAt: directive.terminatorStart };
+      if (problem.suggestion) {
+        const data = { nginxMessage, suggestion: problem.suggestion };
+        const changes = [{ file: directive.file, start: directive.nameToken.start, end: directive.nameToken.end, text: problem.suggestion }];
+        context.report({ ...at, messageId: 'didYouMean', data, suggestions: [{ messageId: 'rename', data, changes }] });
+      } else if (problem.addedIn) {
+        context.report({ ...at, messageId: 'tooNew', data: { nginxMessage, addedIn: problem.addedIn } });
+      } else if (problem.removedIn) {
+        context.report({ ...at, messageId: 'removed', data: { nginxMessage, removedIn: problem.removedIn } });
+      } else {
+        context.report({ ...at, messageId: 'unknown', data: { nginxMessage } });
+      }
     }
   },
 });

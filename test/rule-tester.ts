@@ -32,7 +32,13 @@ export interface RuleTestCase {
 export interface ExpectedError {
   readonly line: number;
   readonly column?: number;
-  /** The exact message, or a pattern it must match. */
+  /** The key of the message in the rule's `meta.messages`. */
+  readonly messageId?: string;
+  /** Placeholder values the message must have been given (those listed; others are not compared). */
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** The texts of the suggestions offered, in order (suggestions are never applied by --fix). */
+  readonly suggestions?: readonly string[];
+  /** The exact message, or a pattern it must match (for wording, prefer messageId + data; test/messages.test.ts owns wording). */
   readonly message?: string | RegExp;
   /** Relative path of the file the finding must be in; default: the entry file. */
   readonly file?: string;
@@ -121,6 +127,9 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
             ruleId: message.ruleId,
             ...(message.column !== undefined ? { column: message.column } : {}),
             message: message.message,
+            messageId: message.messageId,
+            data: message.data,
+            suggestions: (message.suggestions ?? []).map((suggestion) => suggestion.desc),
             severity: message.severity,
           }));
           expect(actual.map((message) => message.ruleId)).toEqual(testCase.errors.map(() => ruleId));
@@ -130,6 +139,9 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
             expect(found.line).toBe(expected.line);
             if (expected.column !== undefined) expect(found.column).toBe(expected.column);
             if (expected.severity !== undefined) expect(found.severity).toBe(expected.severity);
+            if (expected.messageId !== undefined) expect(found.messageId).toBe(expected.messageId);
+            if (expected.data !== undefined) expect(found.data).toMatchObject(expected.data);
+            if (expected.suggestions !== undefined) expect(found.suggestions).toEqual(expected.suggestions);
             if (typeof expected.message === 'string') expect(found.message).toBe(expected.message);
             else if (expected.message) expect(found.message).toMatch(expected.message);
           });
