@@ -3,12 +3,7 @@ import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
 import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-buffer-size-too-small.js';
 
-const TOO_BIG =
-  'a response whose headers do not fit fails with 502, without a retry, and the error log says "upstream sent too big header while reading response header from upstream".';
-const SIZING = 'the headers plus a quarter, rounded up to 4k';
-const IN_LOCATION = 'in location /';
 const API_8K = { services: { api: { maxResponseHeaderSize: '8k' } } };
-const API_FACT = '.nginx-lint.json services.api.maxResponseHeaderSize says api sends up to 8k of response headers';
 
 /** An http block proxying `location /` to the upstream `api`, with `extra` lines at the server and location level. */
 function apiConfig(locationLines: readonly string[] = [], serverLines: readonly string[] = []): string {
@@ -51,7 +46,7 @@ const invalid: InvalidCase[] = [
         line: 8,
         column: 13,
         severity: 2,
-        message: `proxy_buffer_size is not set, so it is nginx's default of one memory page, 4k, but ${API_FACT}. The status line and every header must fit in this one buffer; ${TOO_BIG} Set proxy_buffer_size 12k ${IN_LOCATION}: ${SIZING}.`,
+        messageId: 'tooSmall',
       },
     ],
     output: apiConfig(['proxy_buffer_size 12k;']),
@@ -65,7 +60,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 8,
-        message: `proxy_buffer_size is not set, so it is nginx's default of one memory page, 4k, but compose.yaml:5 says app sends up to 6k of response headers. The status line and every header must fit in this one buffer; ${TOO_BIG} Set proxy_buffer_size 8k ${IN_LOCATION}: ${SIZING}.`,
+        messageId: 'tooSmall',
       },
     ],
     output: {
@@ -80,7 +75,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 9,
-        message: `proxy_buffer_size 6k, but ${API_FACT}. The status line and every header must fit in this one buffer; ${TOO_BIG} Set proxy_buffer_size 12k ${IN_LOCATION}: ${SIZING}.`,
+        messageId: 'tooSmall',
       },
     ],
     output: apiConfig(['proxy_buffer_size 12k;']),
@@ -93,7 +88,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 7,
-        message: `proxy_buffer_size 4k, which proxy_pass http://api (nginx.conf:9) and 1 more use, but ${API_FACT}. The status line and every header must fit in this one buffer; ${TOO_BIG} Set proxy_buffer_size 12k in server: ${SIZING}.`,
+        messageId: 'tooSmall',
       },
     ],
     output:
@@ -103,14 +98,14 @@ const invalid: InvalidCase[] = [
     name: 'raised to 16k: proxy_busy_buffers_size comes along, or nginx -t fails (the lab’s 16k alone)',
     files: apiConfig(),
     config: { services: { api: { maxResponseHeaderSize: '12k' } } },
-    errors: [{ line: 8, message: /says api sends up to 12k of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
+    errors: [{ line: 8, messageId: 'tooSmall', detail: /says api sends up to 12k of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
     output: apiConfig(['proxy_buffer_size 16k;', 'proxy_busy_buffers_size 16k;']),
   },
   {
     name: 'raised past what proxy_buffers 8 4k can hold: the buffers grow too (the lab’s 32k + proxy_buffers 8 32k)',
     files: apiConfig(),
     config: { services: { api: { maxResponseHeaderSize: '24k' } } },
-    errors: [{ line: 8, message: /Set proxy_buffer_size 32k and proxy_buffers 8 32k in location \/: / }],
+    errors: [{ line: 8, messageId: 'tooSmall', detail: /Set proxy_buffer_size 32k and proxy_buffers 8 32k in location \/: / }],
     output: apiConfig(['proxy_buffer_size 32k;', 'proxy_buffers 8 32k;']),
   },
   {
@@ -123,7 +118,7 @@ const invalid: InvalidCase[] = [
         large: { hosts: ['127.0.0.2'], maxResponseHeaderSize: 10000 },
       },
     },
-    errors: [{ line: 9, message: /services\.large\.maxResponseHeaderSize says large sends up to 10000 bytes of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
+    errors: [{ line: 9, messageId: 'tooSmall', detail: /services\.large\.maxResponseHeaderSize says large sends up to 10000 bytes of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
     output:
       'events {}\nhttp {\n    upstream pool {\n        server 127.0.0.1:3000;\n        server 127.0.0.2:3000;\n    }\n    server {\n        location / {\n            proxy_pass http://pool;\n            proxy_buffer_size 16k;\n            proxy_busy_buffers_size 16k;\n        }\n    }\n}\n',
   },
@@ -132,7 +127,7 @@ const invalid: InvalidCase[] = [
     files:
       'events {}\nhttp {\n    upstream api {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location / {\n            if ($arg_v2) {\n                proxy_pass http://api;\n            }\n        }\n    }\n}\n',
     config: API_8K,
-    errors: [{ line: 9, message: /^proxy_buffer_size is not set/ }],
+    errors: [{ line: 9, messageId: 'tooSmall', detail: /^proxy_buffer_size is not set/ }],
     output:
       'events {}\nhttp {\n    upstream api {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location / {\n            if ($arg_v2) {\n                proxy_pass http://api;\n            }\n            proxy_buffer_size 12k;\n        }\n    }\n}\n',
   },
@@ -142,8 +137,8 @@ const invalid: InvalidCase[] = [
       'events {}\nhttp {\n    upstream api {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location /php/ {\n            fastcgi_pass api;\n        }\n        location /grpc/ {\n            grpc_pass grpc://api;\n        }\n    }\n}\n',
     config: API_8K,
     errors: [
-      { line: 8, message: /^fastcgi_buffer_size is not set, .* Set fastcgi_buffer_size 12k in location \/php\/: / },
-      { line: 11, message: /^grpc_buffer_size is not set, .* Set grpc_buffer_size 12k in location \/grpc\/: / },
+      { line: 8, messageId: 'tooSmall', detail: /^fastcgi_buffer_size is not set, .* Set fastcgi_buffer_size 12k in location \/php\/: / },
+      { line: 11, messageId: 'tooSmall', detail: /^grpc_buffer_size is not set, .* Set grpc_buffer_size 12k in location \/grpc\/: / },
     ],
     output:
       'events {}\nhttp {\n    upstream api {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location /php/ {\n            fastcgi_pass api;\n            fastcgi_buffer_size 12k;\n        }\n        location /grpc/ {\n            grpc_pass grpc://api;\n            grpc_buffer_size 12k;\n        }\n    }\n}\n',
@@ -156,7 +151,7 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 3,
-        message: /Raise it to 16k for this pass \(the headers plus a quarter, rounded up to 4k\), with proxy_buffers and proxy_busy_buffers_size to match\.$/,
+        messageId: 'tooSmall', detail: /Raise it to 16k for this pass \(the headers plus a quarter, rounded up to 4k\), with proxy_buffers and proxy_busy_buffers_size to match\.\.?$/,
       },
     ],
     output: null,
@@ -169,7 +164,7 @@ const invalid: InvalidCase[] = [
       'buffer.conf': 'proxy_buffer_size 4k;\n',
     },
     config: API_8K,
-    errors: [{ file: 'buffer.conf', line: 1, message: /^proxy_buffer_size 4k, but .* Raise it to 12k for this pass/ }],
+    errors: [{ file: 'buffer.conf', line: 1, messageId: 'tooSmall', detail: /^proxy_buffer_size 4k, but .* Raise it to 12k for this pass/ }],
     output: null,
   },
   {
@@ -179,8 +174,7 @@ const invalid: InvalidCase[] = [
       {
         line: 9,
         severity: 1,
-        message:
-          'proxy_buffer_size 1k is smaller than nginx\'s default of one memory page (4k): a response whose status line and headers exceed it — one session cookie can — fails with 502, without a retry, and the error log says "upstream sent too big header while reading response header from upstream". Set proxy_buffer_size 4k in location /.',
+        messageId: 'belowPage',
       },
     ],
     output: apiConfig(['proxy_buffer_size 4k;']),
@@ -189,7 +183,7 @@ const invalid: InvalidCase[] = [
     name: 'below one memory page and below the declared headers: the error, not the warning',
     files: apiConfig(['proxy_buffer_size 1k;']),
     config: API_8K,
-    errors: [{ line: 9, severity: 2, message: /^proxy_buffer_size 1k, but / }],
+    errors: [{ line: 9, severity: 2, messageId: 'tooSmall', detail: /^proxy_buffer_size 1k, but / }],
     output: apiConfig(['proxy_buffer_size 12k;']),
   },
 ];

@@ -114,6 +114,19 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // A bigger header buffer only lets through responses that failed before, and planBufferFix keeps the buffer
+    // combination one nginx -t accepts.
+    fixSafety: 'safe',
+    messages: {
+      tooSmall: '{{name}} {{size}} is smaller than the {{headers}} of response headers {{service}} sends: those responses get 502; set {{recommended}}',
+      belowPage: '{{name}} {{size}} is below one memory page ({{page}}): a response with larger headers gets 502; set {{recommended}}',
+    },
+    details: {
+      tooSmall:
+        '{{current}}, but {{origin}} says {{service}} sends up to {{headers}} of response headers. The status line and every header must fit in this one buffer; a response whose headers do not fit fails with 502, without a retry, and the error log says "{{errorLog}}". {{remedy}}',
+      belowPage:
+        '{{name}} {{size}} is smaller than nginx\'s default of one memory page ({{page}}): a response whose status line and headers exceed it — one session cookie can — fails with 502, without a retry, and the error log says "{{errorLog}}". Set {{recommended}}.',
+    },
   },
   check(context) {
     const { model } = context;
@@ -133,9 +146,18 @@ export default defineRule({
         : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${matching}.`;
       context.report({
         node: reportAt,
-        message:
-          `${current}, but ${largest.fact.origin.label} says ${largest.service.name} sends up to ${describeSize(largest.fact.value)} of response headers. ` +
-          `The status line and every header must fit in this one buffer; a response whose headers do not fit fails with 502, without a retry, and the error log says "${TOO_BIG_HEADER}". ${remedy}`,
+        messageId: 'tooSmall',
+        data: {
+          name,
+          size: formatNginxSize(bufferSize),
+          headers: describeSize(largest.fact.value),
+          service: largest.service.name,
+          recommended: fix ? fix.summary : `${name} ${formatNginxSize(recommended)}`,
+          current,
+          origin: largest.fact.origin.label,
+          errorLog: TOO_BIG_HEADER,
+          remedy,
+        },
         ...(fix ? { fix: fix.changes } : {}),
       });
     }
@@ -149,10 +171,14 @@ export default defineRule({
         context.report({
           node,
           severity: 'warn',
-          message:
-            `${name} ${formatNginxSize(value)} is smaller than nginx's default of one memory page (${formatNginxSize(MEMORY_PAGE)}): ` +
-            `a response whose status line and headers exceed it — one session cookie can — fails with 502, without a retry, and the error log says "${TOO_BIG_HEADER}". ` +
-            `Set ${fix ? fix.summary : `${name} ${formatNginxSize(MEMORY_PAGE)}`}.`,
+          messageId: 'belowPage',
+          data: {
+            name,
+            size: formatNginxSize(value),
+            page: formatNginxSize(MEMORY_PAGE),
+            errorLog: TOO_BIG_HEADER,
+            recommended: fix ? fix.summary : `${name} ${formatNginxSize(MEMORY_PAGE)}`,
+          },
           ...(fix ? { fix: fix.changes } : {}),
         });
       }

@@ -89,6 +89,14 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // The fix turns a combination nginx -t rejects into the nearest one it accepts: the config did not start before.
+    fixSafety: 'safe',
+    messages: {
+      rejected: '{{nginxMessage}}: nginx -t fails',
+    },
+    details: {
+      rejected: '{{nginxMessage}}: {{explanation}}. nginx -t fails, so nginx will not start, and a reload keeps the old configuration. {{remedy}}',
+    },
   },
   check(context) {
     const { model } = context;
@@ -111,7 +119,8 @@ export default defineRule({
         const remedy = fix ? `Set ${fix.summary}.` : advice(settings, check);
         context.report({
           node: culprit,
-          message: `${nginxMessage(module, check)} — ${explain(settings, check)}. nginx -t fails, so nginx will not start, and a reload keeps the old configuration. ${remedy}`,
+          messageId: 'rejected',
+          data: { nginxMessage: nginxMessage(module, check), explanation: explain(settings, check), remedy },
           ...(fix ? { fix: fix.changes } : {}),
         });
       }

@@ -1,9 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-keepalive-disabled.js';
 
-const COST =
-  'No 502 and no error_log line, but a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput)';
-
 /** An upstream with `keepalive 16` on line 4 and one location proxying to it, with `body` after its proxy_pass. */
 function pooled(body: string, http = ''): string {
   return `http {
@@ -19,6 +16,11 @@ ${body}        }
     }
 }
 `;
+}
+
+/** `pooled` after a fix that turns reuse on: the block also gets a keepalive_timeout below any backend's (1s). */
+function pooledFixed(body: string, http = ''): string {
+  return pooled(body, http).replace('keepalive 16;\n', 'keepalive 16;\n        keepalive_timeout 1s;\n');
 }
 
 testRule(rule, {
@@ -74,37 +76,34 @@ testRule(rule, {
         {
           line: 9,
           column: 13,
-          message:
-            'location / speaks HTTP/1.0 (the proxy_http_version default before nginx 1.29.7) and sends "Connection: close" ' +
-            `(nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect) to upstream app, so the backend closes each connection after one response, ` +
-            `which leaves keepalive 16 (nginx.conf:4) unused. ${COST}; use proxy_http_version 1.1 and proxy_set_header Connection "" in location /`,
+          messageId: 'closes',
         },
       ],
-      output: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
     },
     {
       name: 'proxy_http_version 1.1 alone still sends Connection: close',
       files: pooled('            proxy_http_version 1.1;\n'),
-      errors: [{ line: 9, message: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7 .*; use proxy_set_header Connection "" in location \/$/ }],
-      output: pooled('            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n'),
+      errors: [{ line: 9, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7 .*; use proxy_set_header Connection "" in location \/\.?$/ }],
+      output: pooledFixed('            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n'),
     },
     {
       name: 'Connection "" alone still speaks HTTP/1.0',
       files: pooled('            proxy_set_header Connection "";\n'),
-      errors: [{ line: 9, message: /^location \/ speaks HTTP\/1\.0 \(the proxy_http_version default before nginx 1\.29\.7\) to upstream app, .*; use proxy_http_version 1\.1 in location \/$/ }],
-      output: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+      errors: [{ line: 9, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(the proxy_http_version default before nginx 1\.29\.7\) to upstream app, .*; use proxy_http_version 1\.1 in location \/\.?$/ }],
+      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
     },
     {
       name: 'an explicit proxy_http_version 1.0 in the location is reported and corrected where it is',
       files: pooled('            proxy_http_version 1.0;\n', '    proxy_set_header Connection "";\n'),
-      errors: [{ line: 11, column: 13, message: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app, .* which leaves keepalive 16 \(nginx\.conf:5\) unused\./ }],
-      output: pooled('            proxy_http_version 1.1;\n', '    proxy_set_header Connection "";\n'),
+      errors: [{ line: 11, column: 13, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app, .* which leaves keepalive 16 \(nginx\.conf:5\) unused\./ }],
+      output: pooledFixed('            proxy_http_version 1.1;\n', '    proxy_set_header Connection "";\n'),
     },
     {
       name: 'an inherited proxy_http_version 1.0 is reported where it is set and overridden in the location',
       files: pooled('            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n'),
-      errors: [{ line: 2, column: 5, message: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app,/ }],
-      output: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n'),
+      errors: [{ line: 2, column: 5, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app,/ }],
+      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n'),
     },
     {
       name: 'one shared cause, two locations: one finding per location, each fixed in place',
@@ -119,13 +118,17 @@ testRule(rule, {
 }
 `,
       errors: [
-        { line: 2, message: /^location \/a speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\)/ },
-        { line: 2, message: /^location \/b speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\)/ },
+        { line: 2, messageId: 'closes', detail: /^location \/a speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\)/ },
+        { line: 2, messageId: 'closes', detail: /^location \/b speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\)/ },
       ],
       output: `http {
     proxy_http_version 1.0;
     proxy_set_header Connection "";
-    upstream app { server 127.0.0.1:8080; keepalive 16; }
+    upstream app {
+        server 127.0.0.1:8080;
+        keepalive 16;
+        keepalive_timeout 1s;
+    }
     server {
         location /a {
             proxy_pass http://app;
@@ -163,11 +166,11 @@ testRule(rule, {
           file: 'conf.d/shop.conf',
           line: 4,
           column: 9,
-          message:
-            'location /api/ sends "Connection: close" (the proxy_set_header here replaces every inherited one, Connection "" at nginx.conf:3 included) to upstream api, ' +
-            `so the backend closes each connection after one response, which leaves keepalive 32 (nginx.conf:5) unused. ${COST}; use proxy_set_header Connection "" in location /api/`,
+          messageId: 'closes',
         },
       ],
+      // The upstream is in another file, so its keepalive_timeout cannot come in the same fix: unsafe.
+      fixUnsafe: true,
       output: {
         'conf.d/shop.conf': `server {
     location /api/ {
@@ -182,8 +185,8 @@ testRule(rule, {
     {
       name: 'a location with no proxy_set_header of its own gets the inherited ones along with Connection ""',
       files: pooled('', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n'),
-      errors: [{ line: 12, message: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7/ }],
-      output: pooled(
+      errors: [{ line: 12, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7/ }],
+      output: pooledFixed(
         '            proxy_set_header Host $host;\n            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n            proxy_set_header Connection "";\n',
         '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n',
       ),
@@ -191,14 +194,14 @@ testRule(rule, {
     {
       name: 'an inherited Connection: close is reported where it is set; the location gets the list with it cleared',
       files: pooled('', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n'),
-      errors: [{ line: 4, message: /^location \/ sends "Connection: close" \(proxy_set_header Connection close here\) to upstream app,/ }],
-      output: pooled('            proxy_set_header Host $host;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n'),
+      errors: [{ line: 4, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(proxy_set_header Connection close here\) to upstream app,/ }],
+      output: pooledFixed('            proxy_set_header Host $host;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n'),
     },
     {
       name: 'the location own Connection: close is cleared in place',
       files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "close";\n'),
-      errors: [{ line: 11, message: /^location \/ sends "Connection: close" \(proxy_set_header Connection "close" here\)/ }],
-      output: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+      errors: [{ line: 11, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(proxy_set_header Connection "close" here\)/ }],
+      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
     },
     {
       name: 'both causes set by statements elsewhere: reported at the proxy_pass, naming both',
@@ -206,10 +209,10 @@ testRule(rule, {
       errors: [
         {
           line: 11,
-          message: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 at nginx\.conf:2\) and sends "Connection: close" \(proxy_set_header Connection close at nginx\.conf:3\) to upstream app,/,
+          messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 at nginx\.conf:2\) and sends "Connection: close" \(proxy_set_header Connection close at nginx\.conf:3\) to upstream app,/,
         },
       ],
-      output: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n    proxy_set_header Connection close;\n'),
+      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n    proxy_set_header Connection close;\n'),
     },
     {
       name: 'a nested location inherits the outer location list that dropped Connection ""',
@@ -227,11 +230,15 @@ testRule(rule, {
     }
 }
 `,
-      errors: [{ line: 7, message: /^location \/a\/b\/ sends "Connection: close" \(the proxy_set_header here replaces every inherited one, Connection "" at nginx\.conf:3 included\)/ }],
+      errors: [{ line: 7, messageId: 'closes', detail: /^location \/a\/b\/ sends "Connection: close" \(the proxy_set_header here replaces every inherited one, Connection "" at nginx\.conf:3 included\)/ }],
       output: `http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
-    upstream app { server 127.0.0.1:8080; keepalive 16; }
+    upstream app {
+        server 127.0.0.1:8080;
+        keepalive 16;
+        keepalive_timeout 1s;
+    }
     server {
         location /a/ {
             proxy_set_header X-Area a;
@@ -258,9 +265,13 @@ testRule(rule, {
     }
 }
 `,
-      errors: [{ line: 6, message: /^location \/ speaks HTTP\/1\.0/ }],
+      errors: [{ line: 6, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0/ }],
       output: `http {
-    upstream app { server 127.0.0.1:8080; keepalive 16; }
+    upstream app {
+        server 127.0.0.1:8080;
+        keepalive 16;
+        keepalive_timeout 1s;
+    }
     server {
         location / {
             if ($request_method = POST) {
@@ -278,7 +289,7 @@ testRule(rule, {
       files: 'http {\n    upstream app { server 127.0.0.1:8080; keepalive 16; }\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; } }\n}\n',
       errors: [{ line: 3, column: 27 }],
       output:
-        'http {\n    upstream app { server 127.0.0.1:8080; keepalive 16; }\n    server { location / {\n            proxy_pass http://app;\n            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n        } }\n}\n',
+        'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive 16;\n        keepalive_timeout 1s;\n    }\n    server { location / {\n            proxy_pass http://app;\n            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n        } }\n}\n',
     },
     {
       name: 'nginx 1.29.7: the default keepalive is lost to an explicit proxy_http_version 1.0',
@@ -287,19 +298,20 @@ testRule(rule, {
       errors: [
         {
           line: 6,
-          message: new RegExp(
+          messageId: 'closes',
+          detail: new RegExp(
             String.raw`^location / speaks HTTP/1\.0 \(proxy_http_version 1\.0 here\) to upstream app, so the backend closes each connection after one response, ` +
               String.raw`which leaves the keepalive 32 local nginx gives upstream app by default since 1\.29\.7 unused\.`,
           ),
         },
       ],
-      output: 'http {\n    upstream app { server 127.0.0.1:8080; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n        }\n    }\n}\n',
+      output: 'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n        }\n    }\n}\n',
     },
     {
       name: 'CRLF files keep their line breaks',
       files: pooled('            proxy_http_version 1.1;\n').replace(/\n/g, '\r\n'),
       errors: [{ line: 9 }],
-      output: pooled('            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n').replace(/\n/g, '\r\n'),
+      output: pooledFixed('            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n').replace(/\n/g, '\r\n'),
     },
   ],
 });

@@ -1,7 +1,7 @@
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/syntax/edits.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model/index.js';
 import { listAnd } from '../src/wording.js';
-import { closesConnection, CONNECTION_CHURN_COST, speaksHttp10 } from '../src/model/keepalive.js';
+import { closesConnection, CONNECTION_CHURN_COST, safeReuseTimeout, speaksHttp10 } from '../src/model/keepalive.js';
 import { defineRule, type TextChange } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
 
@@ -95,6 +95,14 @@ export default defineRule({
     severity: 'warn',
     presets: ['recommended'],
     fixable: true,
+    fixSafety: 'safe',
+    messages: {
+      closes: '{{subject}} closes every connection to {{upstreams}} ({{shortCause}}): keepalive unused; use {{wanted}}',
+    },
+    details: {
+      closes:
+        '{{subject}} {{causes}} to {{upstreams}}, so the backend closes each connection after one response, which leaves {{pools}} unused. No 502 and no error_log line, but {{churnCost}}; use {{wanted}} in {{subject}}',
+    },
   },
   check({ model, report }) {
     const pooledUpstream = (pass: ProxyPass): Upstream | null => {
@@ -156,12 +164,26 @@ export default defineRule({
       const subject = location ? statementText(location) : 'this proxy_pass';
       const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
+      // Turning reuse on is safe only with a keepalive_timeout below the backend's idle timeout in every upstream it
+      // reaches; that change goes into the same fix when the block is in the same file, else the fix is unsafe.
+      const locationFix = fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope });
+      const fixFile = locationFix[0]?.file.path;
+      const timeoutChanges = [...upstreamSet].flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
+      const sameFile = timeoutChanges.every((change) => change.file.path === fixFile);
       report({
         node: reported,
-        message:
-          `${subject} ${listAnd(causes)} to ${upstreams}, so the backend closes each connection after one response, which leaves ${pools} unused. ` +
-          `No 502 and no error_log line, but ${CONNECTION_CHURN_COST}; use ${listAnd(wanted)} in ${subject}`,
-        fix: fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope }),
+        messageId: 'closes',
+        data: {
+          subject,
+          shortCause: listAnd([http10 ? 'HTTP/1.0' : null, connection ? 'Connection: close' : null].filter((text) => text !== null)),
+          causes: listAnd(causes),
+          upstreams,
+          pools,
+          churnCost: CONNECTION_CHURN_COST,
+          wanted: listAnd(wanted),
+        },
+        fix: sameFile ? [...locationFix, ...timeoutChanges] : locationFix,
+        ...(sameFile ? {} : { fixSafety: 'unsafe' as const }),
       });
     }
   },

@@ -116,6 +116,20 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // Retrying on error and timeout is nginx's own default; nginx never retries a non-idempotent request that was sent.
+    fixSafety: 'safe',
+    messages: {
+      noRetry: '{{name}} {{what}}: a failing server means 502/504 instead of a retry; use {{name}} {{fixed}}',
+      nonIdempotent: '{{name}} non_idempotent resends failed POST, PATCH and LOCK requests: a processed one runs twice',
+      unbounded: '{{name}} retries on {{conditions}} with no {{name}}_tries or {{name}}_timeout: a failing request hits every server',
+    },
+    details: {
+      noRetry: '{{name}} {{what}}: {{reasons}}. Use {{name}} {{fixed}}',
+      nonIdempotent:
+        '{{name}} non_idempotent lets nginx send a POST, PATCH or LOCK that failed on {{targets}} again: if the backend had already processed it, it runs twice (a second payment, a duplicate order); remove non_idempotent unless every such endpoint is idempotent',
+      unbounded:
+        '{{name}} retries on {{conditions}} with neither {{name}}_tries nor {{name}}_timeout set: a request that fails everywhere is sent to every server of {{targets}} in turn, multiplying the load when the servers are already failing and making the client wait for every try. Bound it, e.g. {{name}}_tries 2 or {{name}}_timeout 10s',
+    },
   },
   check(context) {
     const { model } = context;
@@ -159,7 +173,8 @@ export default defineRule({
         const what = off ? 'off disables retries' : `${conditions.join(' ')} leaves out ${missing.join(' and ')}`;
         context.report({
           node,
-          message: `${name} ${what}: ${reasons.join('; ')} — use ${name} ${fixed.join(' ')}`,
+          messageId: 'noRetry',
+          data: { name, what, reasons: reasons.join('; '), fixed: fixed.join(' ') },
           // Certain loss only for `off` across several servers (lab scenario 11); the rest depends on traffic.
           ...(off && several.length > 0 ? {} : { severity: 'warn' as const }),
           fix: replaceArgs(node, fixed),
@@ -173,9 +188,11 @@ export default defineRule({
         context.report({
           node,
           ...(token ? { token } : {}),
-          message:
-            `${name} non_idempotent lets nginx send a POST, PATCH or LOCK that failed on ${upstreamList(retrying, (upstream) => (servingServers(upstream) >= 2 ? serverCount(upstream) : keepaliveSource(upstream)))} again` +
-            ' — if the backend had already processed it, it runs twice (a second payment, a duplicate order); remove non_idempotent unless every such endpoint is idempotent',
+          messageId: 'nonIdempotent',
+          data: {
+            name,
+            targets: upstreamList(retrying, (upstream) => (servingServers(upstream) >= 2 ? serverCount(upstream) : keepaliveSource(upstream))),
+          },
           severity: 'warn',
         });
       }
@@ -185,9 +202,8 @@ export default defineRule({
       if (amplifying.length > 0 && unboundedMany.length > 0) {
         context.report({
           node,
-          message:
-            `${name} retries on ${amplifying.join(', ')} with neither ${name}_tries nor ${name}_timeout set: a request that fails everywhere is sent to every server of ${upstreamList(unboundedMany, serverCount)} in turn,` +
-            ` multiplying the load when the servers are already failing and making the client wait for every try — bound it, e.g. ${name}_tries 2 or ${name}_timeout 10s`,
+          messageId: 'unbounded',
+          data: { name, conditions: amplifying.join(', '), targets: upstreamList(unboundedMany, serverCount) },
           severity: 'warn',
         });
       }

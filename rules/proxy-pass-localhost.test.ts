@@ -3,12 +3,6 @@ import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
 import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-pass-localhost.js';
 
-const REFUSED = '"connect() failed (111: Connection refused) while connecting to upstream"';
-const DISABLED = '"upstream server temporarily disabled"';
-const RESOLVES =
-  'nginx resolves localhost once at start-up to all its addresses, usually ::1 and 127.0.0.1, and takes turns between them, so a backend listening on only one refuses the other';
-const ADVICE = 'write 127.0.0.1 instead of localhost, or [::1] if the backend listens on IPv6 only';
-const RETRIED = `nginx logs ${REFUSED} and ${DISABLED} once per fail_timeout (10s) per worker and retries on the other address, so clients see no error`;
 
 /** A configuration nginx -t loads: `events` on line 1, `http` on line 2, `body` from line 3. */
 const http = (body: string) => `events {}\nhttp {\n${body}}\n`;
@@ -42,7 +36,8 @@ const invalid: InvalidCase[] = [
   {
     name: 'the lab scenario: proxy_pass to localhost with default retries is a warning, fixed on the host only',
     files: location('            proxy_pass http://localhost:3000/api/;\n'),
-    errors: [{ line: 6, column: 31, severity: 1, message: `proxy_pass to localhost:3000: ${RESOLVES} — ${RETRIED}; ${ADVICE}` }],
+    errors: [{ line: 6, column: 31, severity: 1, messageId: 'localhostRetried' }],
+    fixUnsafe: true,
     output: location('            proxy_pass http://127.0.0.1:3000/api/;\n'),
   },
   {
@@ -53,9 +48,10 @@ const invalid: InvalidCase[] = [
         line: 6,
         column: 31,
         severity: 2,
-        message: `proxy_pass to localhost:3000: ${RESOLVES} — proxy_next_upstream off at nginx.conf:7 keeps nginx from retrying on the other address, so it answers 502 ${REFUSED} once per fail_timeout (10s) per worker; ${ADVICE}`,
+        messageId: 'localhostNoRetry',
       },
     ],
+    fixUnsafe: true,
     output: location('            proxy_pass http://127.0.0.1:3000;\n            proxy_next_upstream off;\n'),
   },
   {
@@ -67,12 +63,10 @@ const invalid: InvalidCase[] = [
       {
         line: 6,
         severity: 2,
-        message:
-          'proxy_pass to LocalHost:3000: nginx resolves LocalHost once at start-up to all its addresses, usually ::1 and 127.0.0.1, and takes turns between them, so a backend listening on only one refuses the other — ' +
-          `proxy_next_upstream timeout http_502 at nginx.conf:4 keeps nginx from retrying on the other address, so it answers 502 ${REFUSED} once per fail_timeout (10s) per worker; ` +
-          'write 127.0.0.1 instead of LocalHost, or [::1] if the backend listens on IPv6 only',
+        messageId: 'localhostNoRetry',
       },
     ],
+    fixUnsafe: true,
     output: http(
       '    server {\n        proxy_next_upstream timeout http_502;\n        location / {\n            proxy_pass http://127.0.0.1:3000;\n        }\n    }\n',
     ),
@@ -80,19 +74,22 @@ const invalid: InvalidCase[] = [
   {
     name: 'one try allows no retry: an error',
     files: location('            proxy_pass http://localhost:3000;\n            proxy_next_upstream_tries 1;\n'),
-    errors: [{ line: 6, severity: 2, message: /^proxy_pass to localhost:3000: .* — proxy_next_upstream_tries 1 at nginx\.conf:7 keeps nginx from retrying/ }],
+    errors: [{ line: 6, severity: 2, messageId: 'localhostNoRetry', detail: /^proxy_pass to localhost:3000: .*[.:;] proxy_next_upstream_tries 1 at nginx\.conf:7 keeps nginx from retrying/ }],
+    fixUnsafe: true,
     output: location('            proxy_pass http://127.0.0.1:3000;\n            proxy_next_upstream_tries 1;\n'),
   },
   {
     name: 'no port written: the default port stays implicit',
     files: location('            proxy_pass http://localhost/api/;\n'),
-    errors: [{ line: 6, column: 31, severity: 1, message: `proxy_pass to localhost: ${RESOLVES} — ${RETRIED}; ${ADVICE}` }],
+    errors: [{ line: 6, column: 31, severity: 1, messageId: 'localhostRetried' }],
+    fixUnsafe: true,
     output: location('            proxy_pass http://127.0.0.1/api/;\n'),
   },
   {
     name: 'a quoted target is fixed inside the quotes',
     files: location('            proxy_pass "http://localhost:3000";\n'),
     errors: [{ line: 6, column: 32, severity: 1 }],
+    fixUnsafe: true,
     output: location('            proxy_pass "http://127.0.0.1:3000";\n'),
   },
   {
@@ -104,13 +101,15 @@ const invalid: InvalidCase[] = [
   {
     name: 'fastcgi_pass, with fastcgi_next_upstream off',
     files: location('            fastcgi_pass localhost:9000;\n            fastcgi_next_upstream off;\n'),
-    errors: [{ line: 6, column: 26, severity: 2, message: /^fastcgi_pass to localhost:9000: .* — fastcgi_next_upstream off at nginx\.conf:7 keeps nginx/ }],
+    errors: [{ line: 6, column: 26, severity: 2, messageId: 'localhostNoRetry', detail: /^fastcgi_pass to localhost:9000: .*[.:;] fastcgi_next_upstream off at nginx\.conf:7 keeps nginx/ }],
+    fixUnsafe: true,
     output: location('            fastcgi_pass 127.0.0.1:9000;\n            fastcgi_next_upstream off;\n'),
   },
   {
     name: 'proxy_next_upstream off does not stop grpc_pass from retrying',
     files: location('            grpc_pass grpc://localhost:50051;\n            proxy_next_upstream off;\n'),
-    errors: [{ line: 6, severity: 1, message: `grpc_pass to localhost:50051: ${RESOLVES} — ${RETRIED}; ${ADVICE}` }],
+    errors: [{ line: 6, severity: 1, messageId: 'localhostRetried' }],
+    fixUnsafe: true,
     output: location('            grpc_pass grpc://127.0.0.1:50051;\n            proxy_next_upstream off;\n'),
   },
   {
@@ -125,9 +124,10 @@ const invalid: InvalidCase[] = [
         line: 2,
         column: 12,
         severity: 1,
-        message: `server localhost:3000 in upstream app: ${RESOLVES} — nginx logs ${REFUSED} and ${DISABLED} 2 times per fail_timeout (10s) per worker and retries on the other address, so clients see no error; ${ADVICE}`,
+        messageId: 'localhostRetried',
       },
     ],
+    fixUnsafe: true,
     output: { 'conf.d/upstreams.conf': 'upstream app {\n    server 127.0.0.1:3000 max_fails=2;\n    keepalive 16;\n}\n' },
   },
   {
@@ -140,9 +140,10 @@ const invalid: InvalidCase[] = [
         line: 4,
         column: 16,
         severity: 2,
-        message: `server localhost:3000 in upstream app: ${RESOLVES} — proxy_next_upstream off at nginx.conf:12 keeps nginx from retrying on the other address, so it answers 502 ${REFUSED} once per fail_timeout (1s) per worker; ${ADVICE}`,
+        messageId: 'localhostNoRetry',
       },
     ],
+    fixUnsafe: true,
     output: http(
       '    upstream app {\n        server 127.0.0.1:3000 fail_timeout=1s;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n        }\n        location /pay/ {\n            proxy_pass http://app;\n            proxy_next_upstream off;\n        }\n    }\n',
     ),
@@ -156,9 +157,10 @@ const invalid: InvalidCase[] = [
       {
         line: 5,
         severity: 2,
-        message: `server localhost:3000 in upstream app: ${RESOLVES} — proxy_next_upstream off at nginx.conf:10 keeps nginx from retrying on the other address, so it answers 502 ${REFUSED} for every request it sends there (max_fails=0 never takes the address out of turn); ${ADVICE}`,
+        messageId: 'localhostNoRetry',
       },
     ],
+    fixUnsafe: true,
     output: http(
       '    upstream app {\n        server 10.0.0.5:3000;\n        server 127.0.0.1:3000 max_fails=0;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_next_upstream off;\n        }\n    }\n',
     ),
@@ -170,9 +172,10 @@ const invalid: InvalidCase[] = [
       {
         line: 4,
         severity: 1,
-        message: `server localhost:3000 in upstream app: ${RESOLVES} — nginx logs ${REFUSED} for every request it sends there (max_fails=0 never takes the address out of turn) and retries on the other address, so clients see no error; ${ADVICE}`,
+        messageId: 'localhostRetried',
       },
     ],
+    fixUnsafe: true,
     output: http('    upstream app {\n        server 127.0.0.1:3000 max_fails=0;\n    }\n'),
   },
   {
@@ -181,7 +184,8 @@ const invalid: InvalidCase[] = [
       'nginx.conf': http('    server {\n        location / {\n            proxy_next_upstream off;\n            include snippets/app.conf;\n        }\n    }\n'),
       'snippets/app.conf': 'proxy_pass http://localhost:3000;\n',
     },
-    errors: [{ file: 'snippets/app.conf', line: 1, column: 19, severity: 2, message: /— proxy_next_upstream off at nginx\.conf:5 keeps nginx from retrying/ }],
+    errors: [{ file: 'snippets/app.conf', line: 1, column: 19, severity: 2, messageId: 'localhostNoRetry', detail: /proxy_next_upstream off at nginx\.conf:5 keeps nginx from retrying/ }],
+    fixUnsafe: true,
     output: { 'snippets/app.conf': 'proxy_pass http://127.0.0.1:3000;\n' },
   },
 ];

@@ -87,16 +87,15 @@ function report(context: RuleContext<Record<string, unknown>>, target: Localhost
       `nginx logs ${REFUSED}${maxFails === 0 ? '' : ` and ${DISABLED}`} ${frequency} and retries on the other address, so clients see no error`;
   context.report({
     node,
-    message:
-      `${subject}: nginx resolves ${host} once at start-up to all its addresses, usually ::1 and 127.0.0.1, and takes turns between them, so a backend listening on only one refuses the other — ` +
-      `${consequence}; write ${IPV4_LOOPBACK} instead of ${host}, or ${IPV6_LOOPBACK} if the backend listens on IPv6 only`,
+    messageId: blocker ? 'localhostNoRetry' : 'localhostRetried',
+    data: { subject, host, consequence, blocker: blocker ? statementText(blocker) : '' },
     // Retries hide the refused address from clients (200 for 40 of 40 in the lab): only the error log shows it.
     ...(blocker ? {} : { severity: 'warn' as const }),
     ...(hostRange
       ? {
           span: { file: node.directive.file, ...hostRange },
           fix: replaceHost(node, hostRange, IPV4_LOOPBACK),
-          suggestions: [{ desc: `Use ${IPV6_LOOPBACK}, for a backend that listens on IPv6 only`, changes: replaceHost(node, hostRange, IPV6_LOOPBACK) }],
+          suggestions: [{ messageId: 'useIpv6', changes: replaceHost(node, hostRange, IPV6_LOOPBACK) }],
         }
       : {}),
   });
@@ -116,6 +115,19 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // 127.0.0.1 breaks a backend that listens on ::1 only (0 to 40/40 502s measured), so the rewrite is unsafe.
+    fixSafety: 'unsafe',
+    messages: {
+      localhostNoRetry: '{{subject}}: localhost is ::1 and 127.0.0.1, and {{blocker}} stops retries: 502 when the backend listens on one',
+      localhostRetried: '{{subject}}: localhost is ::1 and 127.0.0.1, so a backend on one of them logs refused connections',
+      useIpv6: 'Use [::1], for a backend that listens on IPv6 only',
+    },
+    details: {
+      localhostNoRetry:
+        '{{subject}}: nginx resolves {{host}} once at start-up to all its addresses, usually ::1 and 127.0.0.1, and takes turns between them, so a backend listening on only one refuses the other. {{consequence}}; write 127.0.0.1 instead of {{host}}, or [::1] if the backend listens on IPv6 only',
+      localhostRetried:
+        '{{subject}}: nginx resolves {{host}} once at start-up to all its addresses, usually ::1 and 127.0.0.1, and takes turns between them, so a backend listening on only one refuses the other. {{consequence}}; write 127.0.0.1 instead of {{host}}, or [::1] if the backend listens on IPv6 only',
+    },
   },
   check(context) {
     const { model } = context;

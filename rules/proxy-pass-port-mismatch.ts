@@ -109,7 +109,15 @@ function report(context: RuleContext<Record<string, unknown>>, mismatch: Mismatc
   context.report({
     node: site.node,
     ...(range ? { span: { file: site.node.directive.file, start: range.start, end: range.end } } : {}),
-    message: `${subject}, but ${listeningClause(match, host, upstream)}${mixUpNote} — ${consequence}; ${advice}`,
+    messageId: 'mismatch',
+    data: {
+      subject,
+      listening: listeningClause(match, host, upstream),
+      mixUp: mixUpNote,
+      shortConsequence: upstream && othersServe ? 'this server takes no traffic' : 'every request gets 502',
+      consequence,
+      advice,
+    },
     ...(othersServe ? { severity: 'warn' as const } : {}),
     ...(fix ? { fix } : {}),
   });
@@ -128,6 +136,14 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // Only where the service listens on exactly one port, read from the repository: the old port was refused.
+    fixSafety: 'safe',
+    messages: {
+      mismatch: '{{subject}}, but {{listening}}: {{shortConsequence}}; {{advice}}',
+    },
+    details: {
+      mismatch: '{{subject}}, but {{listening}}{{mixUp}}: {{consequence}}; {{advice}}',
+    },
   },
   check(context) {
     const { model } = context;

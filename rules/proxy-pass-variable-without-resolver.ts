@@ -24,6 +24,13 @@ export default defineRule({
     severity: 'error',
     presets: ['recommended'],
     fixable: false,
+    messages: {
+      noResolver: '{{statement}} looks up {{hosts}} per request, but no resolver is in effect: {{which}} get 502',
+    },
+    details: {
+      noResolver:
+        '{{subject}}, but no resolver is in effect here: {{which}} get 502 {{failures}}. Add a resolver (127.0.0.11 inside Docker), use an upstream block named in the variable without a port, or an IP address',
+    },
   },
   check({ model, report }) {
     for (const pass of model.proxyPasses) {
@@ -44,9 +51,8 @@ export default defineRule({
       report({
         node: pass.node,
         token: pass.node.directive.args[0]!,
-        message:
-          `${subject}, but no resolver is in effect here: ${everyRequest ? 'every request gets' : 'those requests get'} 502 ${failures} — ` +
-          'add a resolver (127.0.0.11 inside Docker), use an upstream block named in the variable without a port, or an IP address',
+        messageId: 'noResolver',
+        data: { statement, hosts: listAnd(hosts), subject, which: everyRequest ? 'all requests' : 'those requests', failures },
       });
     }
   },

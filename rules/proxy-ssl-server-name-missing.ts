@@ -117,6 +117,16 @@ export default defineRule({
     severity: 'warn',
     presets: ['recommended'],
     fixable: true,
+    // Sending SNI where none was sent: a backend that ignores SNI is unaffected, and the name sent is the one nginx
+    // already uses to verify the certificate; see the rule's page.
+    fixSafety: 'safe',
+    messages: {
+      noSni: '{{statement}} sends no SNI ({{directive}} is off): a backend that needs SNI fails every handshake with 502',
+    },
+    details: {
+      noSni:
+        '{{statement}} sends no server name (SNI) in its TLS handshake, as {{directive}} is off by default: a backend that needs one to choose its certificate (a CDN, a shared or SNI-routed host, most managed services) refuses the handshake, and every request gets 502 {{handshakeFailure}}. To fix it, {{advice}}',
+    },
     nginxVersions: '>=1.7.0',
   },
   check({ model, report }) {
@@ -137,10 +147,8 @@ export default defineRule({
       if (fix) locationsFixed.add(location);
       report({
         node: pass.node,
-        message:
-          `${statementText(pass.node)} sends no server name (SNI) in its TLS handshake, as ${serverName} is off by default: ` +
-          'a backend that needs one to choose its certificate (a CDN, a shared or SNI-routed host, most managed services) refuses the handshake, ' +
-          `and every request gets 502 ${HANDSHAKE_FAILURE} — ${advice.text}`,
+        messageId: 'noSni',
+        data: { statement: statementText(pass.node), directive: serverName, handshakeFailure: HANDSHAKE_FAILURE, advice: advice.text },
         ...(fix ? { fix } : {}),
       });
     }

@@ -1,8 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-timeout-below-p99.js';
 
-const TIMED_OUT = '"upstream timed out (110: Connection timed out) while reading response header from upstream"';
-const NO_LIVE = '"no live upstreams while connecting to upstream"';
 
 /** api: p99 2.5s; reports: p99 75s; a fast service that needs nothing special. */
 const SERVICES = {
@@ -12,7 +10,6 @@ const SERVICES = {
     fast: { port: 5000, p99: '200ms' },
   },
 };
-const API_P99 = '2.5s (.nginx-lint.json services.api.p99)';
 
 const location = (directives: string) => `http {\n    server {\n        location /api/ {\n${directives}        }\n    }\n}\n`;
 
@@ -50,7 +47,7 @@ testRule(rule, {
           line: 5,
           column: 32,
           severity: 2,
-          message: `proxy_read_timeout 2s is below the p99 of api, ${API_P99} plus 20% headroom, 3s: requests that take longer than 2s get 504 ${TIMED_OUT} — set proxy_read_timeout 4s in location /api/`,
+          messageId: 'belowP99',
         },
       ],
       output: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 4s;\n'),
@@ -62,7 +59,7 @@ testRule(rule, {
       errors: [
         {
           line: 9,
-          message: `proxy_read_timeout 2s is below the p99 of api, ${API_P99} plus 20% headroom, 3s: requests that take longer than 2s get 504 ${TIMED_OUT}, and once every server of upstream api has timed out, 502 ${NO_LIVE} — set proxy_read_timeout 4s in location /api/`,
+          messageId: 'belowP99',
         },
       ],
       output: `http {\n    upstream api {\n        server api:3000;\n        server 10.0.0.6:3000;\n    }\n${location('            proxy_pass http://api;\n            proxy_read_timeout 4s;\n').slice('http {\n'.length)}`,
@@ -71,7 +68,7 @@ testRule(rule, {
       name: 'max_fails=0 keeps the servers in rotation: 504 only',
       files: `http {\n    upstream api {\n        server api:3000 max_fails=0;\n        server 10.0.0.6:3000 max_fails=0;\n    }\n${location('            proxy_pass http://api;\n            proxy_read_timeout 2s;\n').slice('http {\n'.length)}`,
       config: SERVICES,
-      errors: [{ line: 9, message: /get 504 "upstream timed out \(110: Connection timed out\) while reading response header from upstream" — set/ }],
+      errors: [{ line: 9, messageId: 'belowP99', detail: /get 504 "upstream timed out \(110: Connection timed out\) while reading response header from upstream"\. Set/ }],
     },
     {
       name: 'inherited from http in another file: reported there, fixed in the location only',
@@ -85,7 +82,7 @@ testRule(rule, {
         {
           line: 2,
           column: 24,
-          message: `proxy_read_timeout 2s, inherited by location /api/ (conf.d/shop.conf:2), is below the p99 of api, ${API_P99} plus 20% headroom, 3s: requests that take longer than 2s get 504 ${TIMED_OUT} — set proxy_read_timeout 4s in location /api/`,
+          messageId: 'belowP99',
         },
       ],
       output: {
@@ -101,9 +98,7 @@ testRule(rule, {
         {
           line: 4,
           column: 13,
-          message:
-            'proxy_read_timeout (the default, 60s) is below the p99 of reports, 75s (.nginx-lint.json services.reports.p99) plus 20% headroom, 90s: ' +
-            `requests that take longer than 60s get 504 ${TIMED_OUT} — set proxy_read_timeout 98s in location /api/`,
+          messageId: 'belowP99',
         },
       ],
       output: location('            proxy_pass http://reports:8000;\n            proxy_read_timeout 98s;\n'),
@@ -113,7 +108,7 @@ testRule(rule, {
       files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 3s;\n'),
       options: { headroom: 0.5 },
       config: SERVICES,
-      errors: [{ line: 5, message: /plus 50% headroom, 3750ms: .* — set proxy_read_timeout 4s in location \/api\/$/ }],
+      errors: [{ line: 5, messageId: 'belowP99', detail: /plus 50% headroom, 3750ms: .*\. Set proxy_read_timeout 4s in location \/api\/\.?$/ }],
       output: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 4s;\n'),
     },
     {
@@ -123,7 +118,7 @@ testRule(rule, {
         '        proxy_read_timeout 2s;\n        location',
       ),
       config: SERVICES,
-      errors: [{ line: 3, message: /^proxy_read_timeout 2s, inherited by location \/api\/ \(nginx.conf:4\), is below the p99 of api/ }],
+      errors: [{ line: 3, messageId: 'belowP99', detail: /^proxy_read_timeout 2s, inherited by location \/api\/ \(nginx.conf:4\), is below the p99 of api/ }],
       output: location('            if ($http_x_debug) {\n                proxy_pass http://api:3000;\n            }\n            proxy_pass http://fast:5000;\n            proxy_read_timeout 4s;\n').replace(
         '        location',
         '        proxy_read_timeout 2s;\n        location',
@@ -133,7 +128,7 @@ testRule(rule, {
       name: 'each pass module has its own timeout: grpc_read_timeout for grpc_pass',
       files: location('            grpc_pass grpc://api:3000;\n            grpc_read_timeout 1s;\n'),
       config: SERVICES,
-      errors: [{ line: 5, message: /^grpc_read_timeout 1s is below the p99 of api, .* — set grpc_read_timeout 4s in location \/api\/$/ }],
+      errors: [{ line: 5, messageId: 'belowP99', detail: /^grpc_read_timeout 1s is below the p99 of api, .*\. Set grpc_read_timeout 4s in location \/api\/\.?$/ }],
       output: location('            grpc_pass grpc://api:3000;\n            grpc_read_timeout 4s;\n'),
     },
     {
@@ -143,7 +138,7 @@ testRule(rule, {
         'slow.conf': 'proxy_read_timeout 2s;\n',
       },
       config: SERVICES,
-      errors: [{ file: 'slow.conf', line: 1, message: /^proxy_read_timeout 2s is below the p99 of api/ }],
+      errors: [{ file: 'slow.conf', line: 1, messageId: 'belowP99', detail: /^proxy_read_timeout 2s is below the p99 of api/ }],
       output: null,
     },
     {
@@ -160,7 +155,7 @@ testRule(rule, {
         'nginx.conf': location('            proxy_pass http://api:3000;\n            proxy_read_timeout 2s;\n'),
         'compose.yaml': 'services:\n  api:\n    expose: ["3000"]\n    x-nginx-lint:\n      p99: 2.5s\n',
       },
-      errors: [{ line: 5, message: /the p99 of api, 2\.5s \(compose\.yaml:5\) plus 20% headroom/ }],
+      errors: [{ line: 5, messageId: 'belowP99', detail: /the p99 of api, 2\.5s \(compose\.yaml:5\) plus 20% headroom/ }],
     },
   ],
 });

@@ -74,6 +74,15 @@ export default defineRule<Options>({
     severity: 'error',
     presets: ['recommended'],
     fixable: true,
+    // A longer read timeout cannot make a request fail that succeeded before.
+    fixSafety: 'safe',
+    messages: {
+      belowP99: '{{name}} {{value}} is below the p99 of {{service}}, {{p99}}: slower requests get 504; set {{name}} {{suggested}}',
+    },
+    details: {
+      belowP99:
+        '{{subject}} is below the p99 of {{service}}, {{p99}} ({{p99Origin}}){{headroom}}: requests that take longer than {{value}} get 504 {{timedOut}}{{noLive}}. Set {{name}} {{suggested}} in {{where}}.',
+    },
     schema: {
       type: 'object',
       properties: {
@@ -96,7 +105,8 @@ export default defineRule<Options>({
       const setter = effective.nodes[0] ?? null;
       const valueToken = setter?.directive.args[0] ?? null;
       const valueText = valueToken?.value ?? effective.default;
-      const timeoutMs = valueText === null ? null : parseNginxTime(valueText);
+      if (valueText === null) continue;
+      const timeoutMs = parseNginxTime(valueText);
       if (timeoutMs === null) continue;
 
       const requiredMs = scaleMs(slowest.p99.value, 1 + options.headroom);
@@ -132,9 +142,20 @@ export default defineRule<Options>({
       context.report({
         node: setter ?? pass.node,
         ...(valueToken ? { token: valueToken } : {}),
-        message:
-          `${subject} is below the p99 of ${slowest.service.name}, ${slowest.p99.text} (${slowest.p99.origin.label})${headroom}: ` +
-          `requests that take longer than ${valueText} get 504 ${TIMED_OUT}${noLive} — set ${name} ${suggested} in ${where}`,
+        messageId: 'belowP99',
+        data: {
+          name,
+          value: valueText,
+          subject,
+          service: slowest.service.name,
+          p99: slowest.p99.text,
+          p99Origin: slowest.p99.origin.label,
+          headroom,
+          timedOut: TIMED_OUT,
+          noLive,
+          suggested,
+          where,
+        },
         ...(fix ? { fix } : {}),
       });
     }

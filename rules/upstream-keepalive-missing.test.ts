@@ -49,12 +49,7 @@ testRule(rule, {
         {
           line: 2,
           column: 5,
-          message:
-            'upstream app caches no connections (no keepalive), so nginx closes every backend connection after its response: ' +
-            'no 502 and no error_log line, but a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput). ' +
-            "Add keepalive 32 and keepalive_timeout 1s or, once the backend's idle timeout is known (declare keepAliveTimeout, see docs/services.md), just below it: " +
-            "the default 60s outlasts most application servers', which then close connections nginx reuses, a 502 for POSTs; " +
-            'the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)',
+          messageId: 'noKeepalive',
         },
       ],
       output: upstream('        keepalive 32;\n        keepalive_timeout 1s;\n'),
@@ -62,13 +57,13 @@ testRule(rule, {
     {
       name: "the backend's keepAliveTimeout from compose.yaml sets the timeout",
       files: { 'nginx.conf': upstream(), 'compose.yaml': COMPOSE },
-      errors: [{ line: 2, message: /Add keepalive 32 and keepalive_timeout 4s, below the 5s after which app closes idle connections \(compose\.yaml:6 says keepAliveTimeout 5s\);/ }],
+      errors: [{ line: 2, messageId: 'noKeepalive', detail: /Add keepalive 32 and keepalive_timeout 4s, below the 5s after which app closes idle connections \(compose\.yaml:6 says keepAliveTimeout 5s\);/ }],
       output: { 'nginx.conf': upstream('        keepalive 32;\n        keepalive_timeout 4s;\n') },
     },
     {
       name: 'a keepalive_timeout of its own is left to upstream-keepalive-timeout-race',
       files: upstream('        keepalive_timeout 30s;\n'),
-      errors: [{ line: 2, message: /Add keepalive 32 and keep the block's keepalive_timeout below the backend's idle timeout \(upstream-keepalive-timeout-race checks it\);/ }],
+      errors: [{ line: 2, messageId: 'noKeepalive', detail: /Add keepalive 32 and keep the block's keepalive_timeout below the backend's idle timeout \(upstream-keepalive-timeout-race checks it\);/ }],
       output: upstream('        keepalive_timeout 30s;\n        keepalive 32;\n'),
     },
     {

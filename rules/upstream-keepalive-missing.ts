@@ -1,19 +1,17 @@
 import { insertStatementsInBlock } from '../src/syntax/edits.js';
 import { defineRule } from '../src/lint/rule.js';
 import { formatNginxTime } from '../src/nginx/units.js';
-import { CONNECTION_CHURN_COST, keepaliveTimeoutBelow, proxyPassesByUpstream, shortestBackendIdleTimeout } from '../src/model/keepalive.js';
+import {
+  CONNECTION_CHURN_COST,
+  KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND,
+  keepaliveTimeoutBelow,
+  proxyPassesByUpstream,
+  shortestBackendIdleTimeout,
+} from '../src/model/keepalive.js';
 
 /** Idle connections cached per worker: what nginx 1.29.7 made the default, so upgrading later changes nothing. */
 const KEEPALIVE_CONNECTIONS = 32;
 const keepaliveStatement = `keepalive ${KEEPALIVE_CONNECTIONS};`;
-
-/**
- * The `keepalive_timeout` written when no backend idle timeout is known: below the shortest default among common
- * application servers (Gunicorn closes idle connections after 2s; Node.js, uvicorn and Apache after 5s). nginx's own
- * 60s default would let any of them close connections nginx is about to reuse — 502s for POSTs, a worse problem than
- * the one fixed. A busy upstream reuses its connections well within a second; an idle one is no worse off than now.
- */
-const KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND = '1s';
 
 export default defineRule({
   meta: {
@@ -24,6 +22,16 @@ export default defineRule({
     severity: 'warn',
     presets: ['recommended'],
     fixable: true,
+    // Safe because the keepalive always comes with a keepalive_timeout below the backend's idle timeout (1s when it
+    // is unknown), so the pool cannot outlive the backend's connections; see the rule's page.
+    fixSafety: 'safe',
+    messages: {
+      noKeepalive: 'upstream {{upstream}} caches no connections: a new backend connection per request; add keepalive {{connections}}',
+    },
+    details: {
+      noKeepalive:
+        'upstream {{upstream}} caches no connections (no keepalive), so nginx closes every backend connection after its response: no 502 and no error_log line, but {{churnCost}}. Add keepalive {{connections}} and {{timeoutAdvice}}; the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)',
+    },
     // From 1.29.7 nginx caches connections of every upstream block by default (`keepalive 32 local`).
     nginxVersions: '<1.29.7',
   },
@@ -54,10 +62,8 @@ export default defineRule({
 
       report({
         node: upstream.node,
-        message:
-          `upstream ${upstream.name} caches no connections (no keepalive), so nginx closes every backend connection after its response: ` +
-          `no 502 and no error_log line, but ${CONNECTION_CHURN_COST}. Add keepalive ${KEEPALIVE_CONNECTIONS} and ${timeoutAdvice}; ` +
-          `the locations that proxy to it also need proxy_http_version 1.1 and proxy_set_header Connection "" (proxy-keepalive-disabled)`,
+        messageId: 'noKeepalive',
+        data: { upstream: upstream.name, connections: KEEPALIVE_CONNECTIONS, churnCost: CONNECTION_CHURN_COST, timeoutAdvice },
         fix: insertStatementsInBlock(upstream.node, timeoutStatement ? [keepaliveStatement, timeoutStatement] : [keepaliveStatement], 'end'),
       });
     }

@@ -22,6 +22,7 @@ interface RuleSummary {
   readonly severity: string;
   readonly presets: string[];
   readonly fixable: boolean;
+  readonly fixSafety: 'safe' | 'unsafe' | null;
 }
 
 function literalProperty(meta: ObjectLiteralExpression, name: string, file: string): Node {
@@ -54,6 +55,13 @@ function readRule(project: Project, filePath: string): RuleSummary {
   const presetsNode = literalProperty(meta, 'presets', file);
   if (!Node.isArrayLiteralExpression(presetsNode)) throw new Error(`${file}: meta.presets must be an array literal`);
   const fixableNode = literalProperty(meta, 'fixable', file);
+  const messagesNode = literalProperty(meta, 'messages', file);
+  if (!Node.isObjectLiteralExpression(messagesNode) || messagesNode.getProperties().length === 0) {
+    throw new Error(`${file}: meta.messages must be an object literal with the rule's messages by id`);
+  }
+  const fixable = fixableNode.getText() === 'true';
+  const fixSafety = fixable ? stringProperty(meta, 'fixSafety', file) : null;
+  if (fixSafety !== null && fixSafety !== 'safe' && fixSafety !== 'unsafe') throw new Error(`${file}: meta.fixSafety must be 'safe' or 'unsafe'`);
   const summary: RuleSummary = {
     file,
     id: stringProperty(meta, 'id', file),
@@ -61,7 +69,8 @@ function readRule(project: Project, filePath: string): RuleSummary {
     category: stringProperty(meta, 'category', file),
     severity: stringProperty(meta, 'severity', file),
     presets: presetsNode.getElements().map((element) => JSON.parse(element.getText().replace(/'/g, '"')) as string),
-    fixable: fixableNode.getText() === 'true',
+    fixable,
+    fixSafety,
   };
   if (path.basename(filePath, '.ts') !== summary.id) throw new Error(`${file}: the file must be named after meta.id ("${summary.id}.ts")`);
   return summary;
@@ -87,7 +96,7 @@ ${entries}
 function rulesTable(rules: readonly RuleSummary[]): string {
   const rows = rules.map((rule) => {
     const presets = rule.presets.length > 0 ? rule.presets.join(', ') : '—';
-    return `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.description.replace(/\|/g, '\\|')} | ${rule.category} | ${rule.severity} | ${presets} | ${rule.fixable ? 'yes' : ''} |`;
+    return `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${rule.description.replace(/\|/g, '\\|')} | ${rule.category} | ${rule.severity} | ${presets} | ${rule.fixSafety ?? ''} |`;
   });
   return ['| rule | what it finds | category | severity | presets | fix |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -100,13 +109,15 @@ ${rule.description}
 - Category: ${rule.category}
 - Default severity: ${rule.severity}
 - Presets: ${rule.presets.join(', ') || 'none'}
-- Fixable: ${rule.fixable ? 'yes' : 'no'}
+- Fix: ${rule.fixSafety ?? 'none'}
 
 ## Why it matters
 
 ## Example
 
 ## Fix
+
+## Fix safety
 `;
 }
 

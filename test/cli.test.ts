@@ -67,7 +67,7 @@ describe('exit codes', () => {
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toContain('typo.conf');
     expect(run.stdout).toContain('5:9');
-    expect(run.stdout).toContain('unknown directive "locaton" — did you mean "location"?');
+    expect(run.stdout).toContain('unknown directive "locaton": did you mean "location"?');
   });
 
   it('0 for warnings without --max-warnings, and up to --max-warnings', () => {
@@ -197,7 +197,8 @@ describe('--format', () => {
   it('stylish (the default): the file, line:column, severity, message and rule', () => {
     const output = runCli(['typo.conf'], { cwd: root }).stdout;
     expect(lintAs('stylish')).toBe(output);
-    expect(output).toMatch(/^typo\.conf\n {2}5:9 {2}error {4}unknown directive "locaton" — did you mean "location"\? {2}unknown-directive$/m);
+    expect(output).toMatch(/^typo\.conf\n {2}5:9 {2}error {4}unknown directive "locaton": did you mean "location"\? {2}unknown-directive$/m);
+    expect(output).toContain('suggestion: Rename to "location"');
     expect(output).toContain('✖ 1 problem (1 error, 0 warnings)');
   });
 
@@ -210,17 +211,19 @@ describe('--format', () => {
           {
             ruleId: 'unknown-directive',
             severity: 2,
-            message: 'unknown directive "locaton" — did you mean "location"?',
+            message: 'unknown directive "locaton": did you mean "location"?',
+            messageId: 'didYouMean',
+            data: { nginxMessage: 'unknown directive "locaton"', suggestion: 'location' },
             line: 5,
             column: 9,
             endLine: 5,
             endColumn: 16,
-            fix: { range: [57, 64], text: 'location' },
+            suggestions: [{ desc: 'Rename to "location"', fix: { range: [57, 64], text: 'location' } }],
           },
         ],
         errorCount: 1,
         warningCount: 0,
-        fixableErrorCount: 1,
+        fixableErrorCount: 0,
         fixableWarningCount: 0,
       },
     ]);
@@ -254,7 +257,7 @@ describe('--format', () => {
   });
 
   it('compact: one line per finding', () => {
-    expect(lintAs('compact')).toBe('typo.conf:5:9: error: unknown directive "locaton" — did you mean "location"? [unknown-directive]\n');
+    expect(lintAs('compact')).toBe('typo.conf:5:9: error: unknown directive "locaton": did you mean "location"? [unknown-directive]\n');
   });
 });
 
@@ -363,7 +366,7 @@ describe('--rule', () => {
     const run = runCli(args, { cwd: root });
     expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run).map((message) => [message.ruleId, message.severity, message.line])).toEqual([['proxy-timeout-below-p99', 1, 5]]);
-    expect(messagesOf(run)[0]!.message).toContain('plus 100% headroom, 4s');
+    expect(messagesOf(run)[0]!.detail).toContain('plus 100% headroom, 4s');
   });
 
   it('repeats, the last setting of a rule winning', () => {
@@ -531,7 +534,7 @@ describe('--nginx-version', () => {
   it('decides what the version-dependent rules assume', () => {
     const old = runCli(['--nginx-version', '1.22.1', '--format', 'json', 'nginx.conf'], { cwd: root });
     expect(ruleIdsOf(old)).toEqual(['proxy-keepalive-disabled']);
-    expect(messagesOf(old)[0]!.message).toContain('sends "Connection: close"');
+    expect(messagesOf(old)[0]!.detail).toContain('sends "Connection: close"');
     const current = runCli(['--nginx-version', '1.30.0', '--format', 'json', 'nginx.conf'], { cwd: root });
     expect(ruleIdsOf(current)).toEqual([]);
   });
@@ -615,7 +618,7 @@ describe('--baseline and --update-baseline', () => {
     writeFileSync(path.join(root, 'nginx.conf'), TWO_TYPOS);
     const fresh = runCli(['--baseline', 'nginx-lint-baseline.json', '--format', 'json', 'nginx.conf'], { cwd: root });
     expect(fresh.status).toBe(1);
-    expect(messagesOf(fresh).map((message) => message.message)).toEqual(['unknown directive "servr_name" — did you mean "server_name"?']);
+    expect(messagesOf(fresh).map((message) => message.message)).toEqual(['unknown directive "servr_name": did you mean "server_name"?']);
   });
 });
 

@@ -36,6 +36,8 @@ export interface ExpectedError {
   readonly messageId?: string;
   /** Placeholder values the message must have been given (those listed; others are not compared). */
   readonly data?: Readonly<Record<string, string | number>>;
+  /** A pattern the long explanation (`meta.details`) must match: for the facts it cites, not its wording. */
+  readonly detail?: RegExp;
   /** The texts of the suggestions offered, in order (suggestions are never applied by --fix). */
   readonly suggestions?: readonly string[];
   /** The exact message, or a pattern it must match (for wording, prefer messageId + data; test/messages.test.ts owns wording). */
@@ -47,6 +49,8 @@ export interface ExpectedError {
 
 export interface InvalidCase extends RuleTestCase {
   readonly errors: readonly ExpectedError[];
+  /** Apply unsafe fixes too (`--fix-unsafe`) when checking `output`. */
+  readonly fixUnsafe?: boolean;
   /** Files after `--fix` (a string: the entry file), or null when the rule must offer no fix. */
   readonly output?: string | Readonly<Record<string, string>> | null;
 }
@@ -86,7 +90,7 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
   });
 
-  async function run(testCase: RuleTestCase, fix: boolean) {
+  async function run(testCase: RuleTestCase, fix: boolean, fixUnsafe = false) {
     const root = mkdtempSync(path.join(tmpdir(), `nginx-lint-${ruleId}-`));
     roots.push(root);
     mkdirSync(path.join(root, '.git'));
@@ -99,6 +103,7 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
       nginxVersion: testCase.nginxVersion ?? '1.28.0',
       context: testCase.context,
       fix,
+      fixUnsafe,
     });
     const messages: (LintMessage & { file: string })[] = [];
     for (const result of run.results) {
@@ -130,6 +135,7 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
             messageId: message.messageId,
             data: message.data,
             suggestions: (message.suggestions ?? []).map((suggestion) => suggestion.desc),
+            detail: message.detail,
             severity: message.severity,
           }));
           expect(actual.map((message) => message.ruleId)).toEqual(testCase.errors.map(() => ruleId));
@@ -141,13 +147,14 @@ export function testRule(rule: Rule<any>, tests: RuleTests): void {
             if (expected.severity !== undefined) expect(found.severity).toBe(expected.severity);
             if (expected.messageId !== undefined) expect(found.messageId).toBe(expected.messageId);
             if (expected.data !== undefined) expect(found.data).toMatchObject(expected.data);
+            if (expected.detail !== undefined) expect(found.detail).toMatch(expected.detail);
             if (expected.suggestions !== undefined) expect(found.suggestions).toEqual(expected.suggestions);
             if (typeof expected.message === 'string') expect(found.message).toBe(expected.message);
             else if (expected.message) expect(found.message).toMatch(expected.message);
           });
 
           if (testCase.output === undefined) return;
-          const fixed = await run(testCase, true);
+          const fixed = await run(testCase, true, testCase.fixUnsafe ?? false);
           const changed = Object.fromEntries(fixed.run.fixedFiles.map((file) => [path.relative(fixed.root, file.path), file.after]));
           if (testCase.output === null) {
             expect(changed).toEqual({});

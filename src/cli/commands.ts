@@ -41,6 +41,7 @@ export interface CommandOptions {
   readonly updateBaseline: boolean;
   readonly errorOnUnmatchedPattern: boolean;
   readonly color: boolean;
+  readonly verbose: boolean;
   readonly debug: boolean;
 }
 
@@ -76,7 +77,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
-  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
+  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);

@@ -4,6 +4,9 @@
  * `keepalive_timeout` that stays below it. Rules read this; none of them owns it.
  */
 import type { Fact, ServiceFacts } from '../context/index.js';
+import { formatNginxTime } from '../nginx/units.js';
+import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../syntax/edits.js';
+import type { TextChange } from '../syntax/text-changes.js';
 import type { ConfigNode } from '../load/tree.js';
 import type { Model } from './index.js';
 import type { ProxyPass } from './passes.js';
@@ -81,3 +84,38 @@ export function proxyPassesByUpstream(model: Model): Map<Upstream, ProxyPass[]> 
   return byUpstream;
 }
 
+
+/**
+ * The `keepalive_timeout` written when no backend idle timeout is known: below the shortest default among common
+ * application servers (Gunicorn closes idle connections after 2s; Node.js, uvicorn and Apache after 5s). nginx's own
+ * 60s default would let any of them close connections nginx is about to reuse — 502s for POSTs, a worse problem than
+ * the one fixed. A busy upstream reuses its connections well within a second; an idle one is no worse off than now.
+ */
+export const KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND = '1s';
+
+/**
+ * What must come with any fix that makes nginx reuse connections to `upstream`: a `keepalive_timeout` below the
+ * backend's idle timeout (or 1s when it is unknown and the block leaves nginx's 60s default), as the change to the
+ * block's file; null when the block's timeout is already safe. Without it a fix would trade connection churn for the
+ * keepalive race — 502s for POSTs (measured: 3/3 with a Node backend's 5s against nginx's 60s).
+ */
+export function safeReuseTimeout(model: Model, upstream: Upstream): { readonly value: string; readonly changes: TextChange[] } | null {
+  const current = upstream.keepaliveTimeout;
+  const backend = shortestBackendIdleTimeout(model, upstream);
+  let value: string;
+  if (backend) {
+    if (current.ms !== null && current.ms < backend.keepAliveTimeout.value) return null;
+    value = formatNginxTime(keepaliveTimeoutBelow(backend.keepAliveTimeout.value));
+  } else {
+    // A timeout the configuration chose is the user's knowledge of the backend; only the default is a guess.
+    if (current.node !== null) return null;
+    value = KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND;
+  }
+  const statement = `keepalive_timeout ${value};`;
+  const changes = current.node
+    ? replaceArgs(current.node, [value])
+    : upstream.keepalive
+      ? insertStatementAfter(upstream.keepalive.node, statement)
+      : insertStatementsInBlock(upstream.node, [statement], 'end');
+  return { value, changes };
+}

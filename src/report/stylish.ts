@@ -56,6 +56,13 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
     if (message.includedFrom?.length) {
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
+    for (const suggestion of message.suggestions ?? []) {
+      for (const line of wrap(`suggestion: ${suggestion.desc}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
+    }
+    if (message.fix && message.fixSafety === 'unsafe') lines.push(`${continuationIndent}${colors.dim('unsafe fix: applied only with --fix-unsafe')}`);
+    if (context.verbose && message.detail) {
+      for (const line of wrap(message.detail, textWidth)) lines.push(`${continuationIndent}${line}`);
+    }
   }
   return lines.join('\n');
 }
