@@ -94,6 +94,33 @@ testRule(rule, {
       },
     },
     {
+      name: 'nothing declared: the timeout comes from the uvicorn flag in the compose command, an error',
+      files: {
+        'nginx.conf': 'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'compose.yaml': 'services:\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000 --timeout-keep-alive 5\n',
+      },
+      errors: [
+        {
+          line: 4,
+          severity: 2,
+          messageId: 'race',
+          data: { service: 'api', backendTimeout: '5s', assumed: '', target: '4s' },
+          detail: /compose\.yaml:4 --timeout-keep-alive 5 says keepAliveTimeout 5s for api/,
+        },
+      ],
+      output: {
+        'nginx.conf': 'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+      },
+    },
+    {
+      name: "nothing declared: node's documented 5s default is assumed, so only a warning that says so",
+      files: {
+        'nginx.conf': 'http {\n    upstream web {\n        server web:3000;\n        keepalive 8;\n    }\n    server { location / { proxy_pass http://web; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'compose.yaml': 'services:\n  web:\n    image: node:20-alpine\n    command: node server.js\n    expose: ["3000"]\n',
+      },
+      errors: [{ line: 4, severity: 1, messageId: 'race', data: { service: 'web', assumed: " (assumed: Node.js's default)" } }],
+    },
+    {
       name: 'equal is not below',
       files: pooled('        keepalive 16;\n        keepalive_timeout 5s;\n'),
       config: backend('5s'),

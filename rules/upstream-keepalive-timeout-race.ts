@@ -45,7 +45,7 @@ export default defineRule({
     // Lowering the idle time of cached connections only closes them sooner; nothing that worked stops working.
     fixSafety: 'safe',
     messages: {
-      race: 'upstream {{upstream}} keeps idle connections {{nginxTimeout}}, not less than {{service}}\'s {{backendTimeout}}: {{consequence}}; set keepalive_timeout {{target}}',
+      race: 'upstream {{upstream}} keeps idle connections {{nginxTimeout}}, not less than {{service}}\'s {{backendTimeout}}{{assumed}}: {{consequence}}; set keepalive_timeout {{target}}',
     },
     details: {
       race:
@@ -80,6 +80,7 @@ export default defineRule({
           ? `so ${service.name} closes pooled connections as nginx reuses them`
           : `so once its locations keep connections alive (none does yet: see proxy-keepalive-disabled), ${service.name} will close pooled connections as nginx reuses them`;
       const target = formatNginxTime(keepaliveTimeoutBelow(keepAliveTimeout.value));
+      const assumedBackend = keepAliveTimeout.basis === 'default';
 
       report({
         node: timeoutNode ?? keepaliveNode ?? upstream.node,
@@ -91,6 +92,7 @@ export default defineRule({
           backendTimeout: keepAliveTimeout.text,
           origin: keepAliveTimeout.origin.label,
           consequence: outcome.clientsGet502 && reusing.length > 0 ? 'POSTs get 502' : 'a 502 risk for POSTs',
+          assumed: assumedBackend ? ` (assumed: ${service.server ?? 'its server'}'s default)` : '',
           pooling,
           race,
           outcome: outcome.text,
@@ -98,7 +100,8 @@ export default defineRule({
         },
         // Findings that are no 502 today are warnings: keepalive only inferred from an assumed nginx version, no
         // location reusing connections yet, or retries that keep the 502 from clients.
-        ...((!keepaliveNode && !explicit) || reusing.length === 0 || !outcome.clientsGet502 ? { severity: 'warn' as const } : {}),
+        // So are findings that rest on a backend timeout assumed from its server's documented default.
+        ...((!keepaliveNode && !explicit) || reusing.length === 0 || !outcome.clientsGet502 || assumedBackend ? { severity: 'warn' as const } : {}),
         fix: timeoutNode
           ? replaceArgs(timeoutNode, [target])
           : keepaliveNode

@@ -68,6 +68,7 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     p99: firstFact(group, 'p99'),
     keepAliveTimeout: firstFact(group, 'keepAliveTimeout'),
     maxResponseHeaderSize: firstFact(group, 'maxResponseHeaderSize'),
+    ...(group.some((definition) => definition.server) ? { server: group.find((definition) => definition.server)!.server } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Node } from 'yaml';
 import { ServiceFactsError } from './errors.js';
+import { commandWords, inferAppServer, type InferredValue } from './app-servers.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
@@ -79,14 +80,51 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       errors,
     );
 
+    // With nothing declared, what the service's command and image say about its server.
+    const commandNode = document.at(service, 'command') ?? document.at(service, 'entrypoint');
+    const inferred = inferAppServer({
+      image: document.text(document.at(service, 'image')),
+      words: [...commandWords(valueOf(document, document.at(service, 'entrypoint'))), ...commandWords(valueOf(document, document.at(service, 'command')))],
+      environment: environmentOf(document, document.at(service, 'environment')),
+    });
+    const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
+    const inferredFact = (inferredValue: InferredValue, text: string) => {
+      const base = document.origin(evidenceOrigin);
+      return { value: inferredValue.value, text, basis: inferredValue.basis, origin: { ...base, label: `${base.label} ${inferredValue.evidence}` } };
+    };
+    const keepAliveTimeout =
+      facts.keepAliveTimeout ?? (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
+    const inferredPort = ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? inferred.port : null;
+
     return {
       name,
       origin,
       definitions: [origin],
       hosts,
-      ports: ports.ports,
+      ports: inferredPort ? [{ ...inferredFact(inferredPort, String(inferredPort.value)), lastPort: inferredPort.value, protocol: 'tcp', published: null }] : ports.ports,
       unresolvedPorts: ports.unresolved,
       ...facts,
+      keepAliveTimeout,
+      ...(inferred ? { server: inferred.server } : {}),
     };
   });
+}
+
+function valueOf(document: YamlDocument, node: Node | null): unknown {
+  return node === null ? null : document.value(node);
+}
+
+/** A service's `environment`, as a map or a list of `NAME=value`; values with `${…}` are kept as written. */
+function environmentOf(document: YamlDocument, node: Node | null): Record<string, string> {
+  const value = valueOf(document, node);
+  const environment: Record<string, string> = {};
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const [name, ...rest] = String(item).split('=');
+      if (name && rest.length > 0) environment[name] = rest.join('=');
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [name, item] of Object.entries(value)) if (item !== null && item !== undefined) environment[name] = String(item);
+  }
+  return environment;
 }

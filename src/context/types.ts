@@ -20,6 +20,12 @@ export interface FactOrigin {
 
 export interface Fact<Value> {
   readonly value: Value;
+  /**
+   * How the value is known: `declared` for nginx-lint (config, `x-nginx-lint`, annotations; the default when absent),
+   * `flag` read from the service's own command or environment, `default` assumed from its server's documented
+   * default. Findings resting on an assumed value are warnings and say so.
+   */
+  readonly basis?: 'declared' | 'flag' | 'default';
   /** The value as written (`"2.5s"`, `"9000:9001"`), for messages. */
   readonly text: string;
   readonly origin: FactOrigin;
@@ -56,6 +62,8 @@ export interface ServiceFacts {
   readonly keepAliveTimeout: Fact<number> | null;
   /** The largest response header block the application sends, in bytes. */
   readonly maxResponseHeaderSize: Fact<number> | null;
+  /** The application server its command or image runs (`uvicorn`, `Node.js`), when nginx-lint recognised one. */
+  readonly server?: string;
 }
 
 /** A service as given in the linter config's `services` key. Names of keys are the service names. */

@@ -1,0 +1,202 @@
+/**
+ * What a service's own start-up says about it when nobody declared anything: the application server its command or
+ * image runs, how long that server keeps an idle keep-alive connection open, and the port a flag makes it listen on.
+ * Each value says whether it was read from a flag or environment variable, or assumed from the server's documented
+ * default (docs/services.md lists every server, value and source). Rules treat assumed values as less certain.
+ */
+import { parse as parseShellWords } from 'shell-quote';
+
+/** How a fact was established: stated for nginx-lint, read from the service's command or environment, or assumed. */
+export type FactBasis = 'declared' | 'flag' | 'default';
+
+export interface InferredValue {
+  readonly value: number;
+  /** What the reader is shown as evidence: `--timeout-keep-alive 5`, `uvicorn's default (5s)`. */
+  readonly evidence: string;
+  readonly basis: Exclude<FactBasis, 'declared'>;
+}
+
+export interface InferredServer {
+  /** `uvicorn`, `gunicorn (sync worker)`, `Node.js`, …: for messages. */
+  readonly server: string;
+  /** Milliseconds an idle connection is kept open; null when the server closes every connection after a response. */
+  readonly keepAliveTimeout: InferredValue | null;
+  /** The port a flag or `PORT` names; defaults are not used, since an app can set its port where we cannot see. */
+  readonly port: InferredValue | null;
+}
+
+/** What a Compose service or Kubernetes container states about its process. */
+export interface ProcessSpec {
+  readonly image: string | null;
+  /** `entrypoint` then `command` (Compose), or `command` then `args` (Kubernetes), as words. */
+  readonly words: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+const SECOND = 1000;
+
+/** The documented idle keep-alive defaults, in milliseconds (sources in docs/services.md). */
+export const SERVER_DEFAULTS = {
+  uvicorn: 5 * SECOND,
+  gunicorn: 2 * SECOND,
+  hypercorn: 5 * SECOND,
+  node: 5 * SECOND,
+  puma: 20 * SECOND,
+  apache: 5 * SECOND,
+} as const;
+
+/** A command or entrypoint as words: a YAML list as is, a string split the way a shell would. */
+export function commandWords(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string') return [];
+  // Operators (&&, |) and globs come back as objects: a command line's words are the strings around them.
+  return parseShellWords(value, (name) => `$${name}`).flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
+}
+
+/** `sh -c "…"` and `bash -lc '…'`: the words of the script they run. */
+function unwrapShell(words: readonly string[]): string[] {
+  const shell = words[0]?.split('/').pop();
+  if ((shell === 'sh' || shell === 'bash' || shell === 'ash') && words.length >= 3 && /^-\w*c$/.test(words[1]!)) {
+    return commandWords(words[2]);
+  }
+  return [...words];
+}
+
+/** The value of `--name VALUE`, `--name=VALUE` or `-n VALUE` in words, last one wins as in argparse and click. */
+function flagValue(words: readonly string[], names: readonly string[]): { value: string; written: string } | null {
+  let found: { value: string; written: string } | null = null;
+  words.forEach((word, index) => {
+    for (const name of names) {
+      if (word === name && index + 1 < words.length) found = { value: words[index + 1]!, written: `${name} ${words[index + 1]}` };
+      else if (name.startsWith('--') && word.startsWith(`${name}=`)) found = { value: word.slice(name.length + 1), written: word };
+      else if (!name.startsWith('--') && word.startsWith(name) && word.length > name.length && /^\d/.test(word.slice(name.length))) {
+        found = { value: word.slice(name.length), written: word };
+      }
+    }
+  });
+  return found;
+}
+
+function seconds(text: string): number | null {
+  return /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * SECOND) : null;
+}
+
+function portOf(text: string): number | null {
+  const match = /(?:^|:)(\d{1,5})$/.exec(text.replace(/^tcp:\/\//, '').replace(/\/$/, ''));
+  const port = match ? Number(match[1]) : NaN;
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+function fromFlag(words: readonly string[], names: readonly string[], parse: (text: string) => number | null): InferredValue | null {
+  const flag = flagValue(words, names);
+  const value = flag && parse(flag.value);
+  return flag && value !== null ? { value, evidence: flag.written, basis: 'flag' } : null;
+}
+
+function assumed(server: string, value: number): InferredValue {
+  return { value, evidence: `${server}'s default (${value / SECOND}s)`, basis: 'default' };
+}
+
+function envPort(environment: Readonly<Record<string, string>>): InferredValue | null {
+  const text = environment['PORT'];
+  const port = text === undefined ? null : portOf(text);
+  return port === null ? null : { value: port, evidence: `PORT=${text}`, basis: 'flag' };
+}
+
+/** The index of the word that runs `program` (`uvicorn`, `python -m uvicorn`, `/usr/local/bin/uvicorn`). */
+function programIndex(words: readonly string[], program: string): number {
+  return words.findIndex(
+    (word, index) => word.split('/').pop() === program || (word === '-m' && words[index + 1] === program && index > 0),
+  );
+}
+
+function uvicorn(words: readonly string[]): InferredServer {
+  return {
+    server: 'uvicorn',
+    keepAliveTimeout: fromFlag(words, ['--timeout-keep-alive'], seconds) ?? assumed('uvicorn', SERVER_DEFAULTS.uvicorn),
+    port: fromFlag(words, ['--port'], portOf),
+  };
+}
+
+function gunicorn(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+  // GUNICORN_CMD_ARGS is read before the command line, which wins (gunicorn/config.py).
+  const all = [...commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ...words];
+  const workerClass = flagValue(all, ['-k', '--worker-class'])?.value ?? 'sync';
+  const threads = Number(flagValue(all, ['--threads'])?.value ?? '1');
+  const port = fromFlag(all, ['-b', '--bind'], portOf) ?? envPort(environment);
+  // The sync worker closes every connection after its response: "sync worker does not support persistent
+  // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
+  const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
+  if (sync && !(threads > 1)) return { server: 'gunicorn (sync worker)', keepAliveTimeout: null, port };
+  // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
+  // for --keep-alive seconds.
+  return {
+    server: `gunicorn (${sync ? 'gthread' : workerClass.split('.').pop()} worker)`,
+    keepAliveTimeout: fromFlag(all, ['--keep-alive'], seconds) ?? assumed('gunicorn', SERVER_DEFAULTS.gunicorn),
+    port,
+  };
+}
+
+function hypercorn(words: readonly string[]): InferredServer {
+  return {
+    server: 'hypercorn',
+    keepAliveTimeout: fromFlag(words, ['--keep-alive'], seconds) ?? assumed('hypercorn', SERVER_DEFAULTS.hypercorn),
+    port: fromFlag(words, ['-b', '--bind'], portOf),
+  };
+}
+
+function puma(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+  return {
+    server: 'Puma',
+    keepAliveTimeout: assumed('Puma', SERVER_DEFAULTS.puma),
+    port: fromFlag(words, ['-p', '--port'], portOf) ?? fromFlag(words, ['-b', '--bind'], portOf) ?? envPort(environment),
+  };
+}
+
+function node(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+  return {
+    server: 'Node.js',
+    keepAliveTimeout: fromFlag(words, ['--keepAliveTimeout'], (text) => (/^\d+$/.test(text) ? Number(text) : null)) ?? assumed('Node.js', SERVER_DEFAULTS.node),
+    port: fromFlag(words, ['-p', '--port'], portOf) ?? envPort(environment),
+  };
+}
+
+const NODE_LAUNCHERS = new Set(['node', 'nodejs', 'npm', 'npx', 'yarn', 'pnpm', 'next', 'nest', 'nuxt', 'ts-node', 'tsx', 'pm2-runtime']);
+
+/** The last path segment and tag of an image: `docker.io/library/node:20-alpine` → `node`, `20-alpine`. */
+function imageName(image: string | null): string {
+  if (!image) return '';
+  const withoutDigest = image.split('@')[0]!;
+  const lastSegment = withoutDigest.split('/').pop()!;
+  return lastSegment.split(':')[0]!.toLowerCase();
+}
+
+function imageTag(image: string | null): string {
+  const lastSegment = (image ?? '').split('@')[0]!.split('/').pop()!;
+  return lastSegment.includes(':') ? lastSegment.split(':').pop()!.toLowerCase() : '';
+}
+
+/**
+ * The application server a process runs, read from its command first and its image second; null when neither is
+ * one nginx-lint knows (a custom binary, a script whose contents we cannot see).
+ */
+export function inferAppServer(spec: ProcessSpec): InferredServer | null {
+  const words = unwrapShell(spec.words);
+  const runs = (program: string) => programIndex(words, program) !== -1;
+  const after = (program: string) => words.slice(programIndex(words, program) + 1);
+  if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
+  if (runs('uvicorn')) return uvicorn(after('uvicorn'));
+  if (runs('hypercorn')) return hypercorn(after('hypercorn'));
+  if (runs('puma') || (runs('rails') && /^(s|server)$/.test(after('rails')[0] ?? ''))) {
+    return puma(runs('puma') ? after('puma') : after('rails'), spec.environment);
+  }
+  const first = words[0]?.split('/').pop() ?? '';
+  const name = imageName(spec.image);
+  // The node image's own command is `node`; a command that starts another program is not known to be Node.
+  if (NODE_LAUNCHERS.has(first) || (name === 'node' && words.length === 0)) return node(words, spec.environment);
+  // The official httpd image, and PHP's Apache flavour, run Apache with its stock KeepAliveTimeout 5.
+  if (words.length === 0 && (name === 'httpd' || (name === 'php' && imageTag(spec.image).includes('apache')))) {
+    return { server: 'Apache httpd', keepAliveTimeout: assumed('Apache httpd', SERVER_DEFAULTS.apache), port: null };
+  }
+  return null;
+}

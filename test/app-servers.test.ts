@@ -1,0 +1,57 @@
+/**
+ * What a service's command, image and environment say about its server, with nothing declared. Each row is a
+ * command as real Compose files write it; the expected values are the servers' documented defaults
+ * (docs/services.md) or the flag's value.
+ */
+import { describe, expect, it } from 'vitest';
+import { commandWords, inferAppServer, type ProcessSpec } from '../src/context/app-servers.js';
+
+const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
+  image,
+  words: commandWords(command),
+  environment,
+});
+
+describe('inferAppServer', () => {
+  it.each([
+    ['uvicorn main:app --host 0.0.0.0 --port 8000', null, 'uvicorn', 5000, 'default', 8000],
+    ['uvicorn main:app --timeout-keep-alive 75 --port=9000', null, 'uvicorn', 75000, 'flag', 9000],
+    ['python -m uvicorn app.main:app --timeout-keep-alive 2', null, 'uvicorn', 2000, 'flag', null],
+    ['gunicorn -w 4 -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000 app:app', null, 'gunicorn (UvicornWorker worker)', 2000, 'default', 8000],
+    // --threads above 1 turns gunicorn's sync worker into gthread, which keeps connections alive.
+    ['gunicorn --keep-alive 10 --threads 4 --bind 0.0.0.0:5000 wsgi', null, 'gunicorn (gthread worker)', 10000, 'flag', 5000],
+    ['hypercorn app:app --bind 0.0.0.0:8080', null, 'hypercorn', 5000, 'default', 8080],
+    ['node server.js', 'node:20-alpine', 'Node.js', 5000, 'default', null],
+    ['npm start', null, 'Node.js', 5000, 'default', null],
+    ['bundle exec puma -C config/puma.rb -p 3000', 'ruby:3.3', 'Puma', 20000, 'default', 3000],
+    ['bundle exec rails server -b 0.0.0.0', null, 'Puma', 20000, 'default', null],
+    ['sh -c "alembic upgrade head && uvicorn main:app --timeout-keep-alive 5 --port 80"', null, 'uvicorn', 5000, 'flag', 80],
+  ])('%s', (command, image, server, keepAlive, basis, port) => {
+    const inferred = inferAppServer(spec(command, image));
+    expect(inferred?.server).toBe(server);
+    expect(inferred?.keepAliveTimeout).toMatchObject({ value: keepAlive, basis });
+    expect(inferred?.port?.value ?? null).toBe(port);
+  });
+
+  it("gunicorn's default sync worker keeps no connection alive: no idle timeout to race", () => {
+    const inferred = inferAppServer(spec('gunicorn --keep-alive 2 -b 0.0.0.0:8000 app.wsgi'));
+    expect(inferred).toMatchObject({ server: 'gunicorn (sync worker)', keepAliveTimeout: null, port: { value: 8000 } });
+  });
+
+  it('reads GUNICORN_CMD_ARGS and PORT from the environment', () => {
+    const inferred = inferAppServer(spec('gunicorn app:app', null, { GUNICORN_CMD_ARGS: '-k gevent --keep-alive 30', PORT: '5000' }));
+    expect(inferred).toMatchObject({ keepAliveTimeout: { value: 30000, basis: 'flag' }, port: { value: 5000, evidence: 'PORT=5000' } });
+  });
+
+  it('knows images that run a server with no command: node, httpd, php:*-apache', () => {
+    expect(inferAppServer({ image: 'node:22', words: [], environment: {} })?.server).toBe('Node.js');
+    expect(inferAppServer({ image: 'httpd:2.4-alpine', words: [], environment: {} })?.keepAliveTimeout?.value).toBe(5000);
+    expect(inferAppServer({ image: 'php:8.3-apache', words: [], environment: {} })?.server).toBe('Apache httpd');
+    expect(inferAppServer({ image: 'php:8.3-fpm', words: [], environment: {} })).toBeNull();
+  });
+
+  it('says nothing about a program it does not know', () => {
+    expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
+    expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();
+  });
+});
