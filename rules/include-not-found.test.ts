@@ -21,7 +21,30 @@ testRule(rule, {
     },
     {
       name: 'a glob that matches nothing is fine',
-      files: 'events {}\nhttp {\n    include conf.d/*.conf;\n    include /nonexistent-nginx-lint-dir/*.conf;\n}\n',
+      files: 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
+    },
+    {
+      name: 'files that ship in the nginx image are known without reading this machine: mime.types, fastcgi_params, /etc/nginx/uwsgi_params',
+      files: 'events {}\nhttp {\n    include mime.types;\n    include /etc/nginx/uwsgi_params;\n    server { location ~ \\.php$ { include fastcgi_params; fastcgi_pass php:9000; } }\n}\n',
+    },
+    {
+      name: 'a Compose volume maps /etc/nginx/conf.d to the repository folder the include then reads',
+      files: {
+        'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/sites:/etc/nginx/conf.d\n',
+        'nginx/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    include snippets/common.conf;\n}\n',
+        'nginx/sites/app.conf': 'server { listen 80; }\n',
+        'nginx/snippets/common.conf': 'gzip on;\n',
+      },
+      entry: 'nginx/nginx.conf',
+    },
+    {
+      name: '--path-map / pathMap covers what no volume says',
+      files: {
+        '.nginx-lint.json': '{}',
+        'nginx.conf': 'events {}\nhttp {\n    include /srv/shared/proxy.conf;\n}\n',
+        'shared/proxy.conf': 'proxy_http_version 1.1;\n',
+      },
+      config: { pathMap: { '/srv/shared': './shared' } },
     },
   ],
   invalid: [
@@ -41,16 +64,20 @@ testRule(rule, {
       errors: [{ file: 'conf.d/site.conf', line: 3, column: 5, message: notFound('common.conf') }],
     },
     {
-      name: 'an absolute path that does not exist',
-      files: 'events {}\nhttp {\n    include /nonexistent-nginx-lint-dir/absent.conf;\n}\n',
+      name: 'an absolute path nothing in the repository maps: a warning that says how to map it, not a guess',
+      files: 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    include /nonexistent-nginx-lint-dir/absent.conf;\n}\n',
       errors: [
-        {
-          line: 3,
-          column: 5,
-          messageId: 'notFound',
-          data: { nginxMessage: 'open() "/nonexistent-nginx-lint-dir/absent.conf" failed (no such file)' },
-        },
+        { line: 3, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/etc/nginx/conf.d/*.conf' } },
+        { line: 4, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/nonexistent-nginx-lint-dir/absent.conf' } },
       ],
+    },
+    {
+      name: 'a mounted folder that lacks the included file: nginx fails, an error',
+      files: {
+        'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./conf:/etc/nginx/conf.d"]\n',
+        'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/site.conf;\n}\n',
+      },
+      errors: [{ line: 3, column: 5, severity: 2, messageId: 'notFound' }],
     },
   ],
 });

@@ -55,6 +55,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
   const fixedFiles: FixedFile[] = [];
 
   const configOfFile = new Map<string, ResolvedConfig>();
+  const versionOfFile = new Map<string, NonNullable<LintResult['nginxVersion']>>();
   let done = 0;
   for (const entry of ordered) {
     done++;
@@ -74,6 +75,8 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       covered.add(file.path);
       filesLinted.set(file.path, file);
       configOfFile.set(file.path, outcome.config);
+      const { version, source, origin } = outcome.nginxVersion;
+      versionOfFile.set(file.path, { version, source, origin: origin ?? source });
     }
     for (const finding of outcome.findings) {
       const key = findingKey(finding);
@@ -121,7 +124,8 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     const messages = (byFile.get(filePath) ?? []).map(toMessage);
     messages.sort((a, b) => a.line - b.line || a.column - b.column);
     const fixed = fixedByPath.get(filePath);
-    results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}) });
+    const nginxVersion = versionOfFile.get(filePath);
+    results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}), ...(nginxVersion ? { nginxVersion } : {}) });
   }
 
   const rules = new Map<string, RuleDocs>();

@@ -10,6 +10,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { builtinRules } from '../rules/index.js';
 import type { LintMessage, LintResult } from '../src/lint/results.js';
+import { DEFAULT_NGINX_VERSION } from '../src/nginx/version.js';
 import { CLI_PATH, cliEnvironment, repoRoot, runCli, temporaryProjects, type CliRun } from './helpers/cli.js';
 
 const writeProject = temporaryProjects();
@@ -225,6 +226,7 @@ describe('--format', () => {
         warningCount: 0,
         fixableErrorCount: 0,
         fixableWarningCount: 0,
+        nginxVersion: { version: DEFAULT_NGINX_VERSION, source: 'default', origin: 'the default; set nginxVersion or --nginx-version' },
       },
     ]);
   });

@@ -320,19 +320,24 @@ describe('version-dependent defaults', () => {
     }
   });
 
-  it('asks the installed nginx only when a version-dependent answer is needed, and once', () => {
+  it('never asks the installed nginx unless told to (--nginx-version host), then once', () => {
     const detect = vi.fn(() => '1.24.0');
-    const model = modelOf(text, { detectNginxVersion: detect });
-    const location = block(model, 'location', '/');
-    model.effective(location, 'proxy_read_timeout');
+    const location = block(modelOf(text, { detectNginxVersion: detect }), 'location', '/');
+    expect(location).toBeDefined();
     expect(detect).not.toHaveBeenCalled();
-    expect(model.effective(location, 'proxy_http_version').default).toBe('1.0');
-    expect(model.nginxVersion).toEqual({ version: '1.24.0', source: 'detected', explicit: true });
+    const model = modelOf(text, { nginxVersion: 'host', detectNginxVersion: detect });
+    expect(model.effective(block(model, 'location', '/'), 'proxy_http_version').default).toBe('1.0');
+    expect(model.nginxVersion).toMatchObject({ version: '1.24.0', source: 'detected', explicit: true });
     expect(detect).toHaveBeenCalledTimes(1);
   });
 
-  it('assumes the documented default version when none is configured or installed', () => {
-    expect(modelOf(text).nginxVersion).toEqual({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
+  it('takes the version of the image that runs the config when none is configured', () => {
+    const model = modelOf(text, { imageVersion: { version: '1.22.1', origin: 'compose.yaml:3 image nginx:1.22' } });
+    expect(model.nginxVersion).toMatchObject({ version: '1.22.1', source: 'image', origin: 'compose.yaml:3 image nginx:1.22' });
+  });
+
+  it('assumes the documented default version when none is configured and no image says', () => {
+    expect(modelOf(text).nginxVersion).toMatchObject({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
   });
 
   it('rejects a malformed configured version when the model is built', () => {

@@ -5,6 +5,7 @@ import {
   parseVersionRange,
   resolveNginxVersion,
   satisfies,
+  versionFromImageTag,
   versionFromNginxV,
 } from '../src/nginx/version.js';
 
@@ -63,21 +64,45 @@ describe('versionFromNginxV', () => {
 });
 
 describe('resolveNginxVersion', () => {
-  it('prefers the configured version and then never asks the installed nginx', () => {
+  const image = { version: '1.27.5', origin: 'compose.yaml:3 image nginx:1.27-alpine' };
+
+  it('prefers the configured version, then the image, and never asks the installed nginx unless told to', () => {
     const detect = vi.fn(() => '1.22.1');
-    expect(resolveNginxVersion('1.29.7', detect)).toEqual({ version: '1.29.7', source: 'configured', explicit: true });
+    expect(resolveNginxVersion('1.29.7', image, detect)).toMatchObject({ version: '1.29.7', source: 'configured', explicit: true });
+    expect(resolveNginxVersion(undefined, image, detect)).toMatchObject({ version: '1.27.5', source: 'image', origin: image.origin });
+    expect(resolveNginxVersion(undefined, null, detect)).toMatchObject({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
     expect(detect).not.toHaveBeenCalled();
   });
 
-  it('uses the installed nginx when nothing is configured', () => {
-    expect(resolveNginxVersion(undefined, () => '1.22.1')).toEqual({ version: '1.22.1', source: 'detected', explicit: true });
-  });
-
-  it('falls back to the documented default, marked as not explicit', () => {
-    expect(resolveNginxVersion(undefined, () => null)).toEqual({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
+  it('asks the installed nginx for --nginx-version host, and says when there is none', () => {
+    expect(resolveNginxVersion('host', null, () => '1.22.1')).toMatchObject({ version: '1.22.1', source: 'detected', explicit: true });
+    expect(resolveNginxVersion('host', null, () => null)).toMatchObject({ version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false });
   });
 
   it('rejects a malformed configured version', () => {
-    expect(() => resolveNginxVersion('1.29', () => null)).toThrow(/invalid nginx version "1\.29"/);
+    expect(() => resolveNginxVersion('1.29', null, () => null)).toThrow(/invalid nginx version "1\.29"/);
+  });
+});
+
+describe('versionFromImageTag', () => {
+  it.each([
+    ['nginx:1.27.3', '1.27.3', false],
+    ['nginx:1.27.3-alpine', '1.27.3', false],
+    ['nginx:1.27-alpine', '1.27.5', false],
+    ['nginx:1.25', '1.25.5', false],
+    ['docker.io/library/nginx:1.22-alpine-slim', '1.22.1', false],
+    ['nginxinc/nginx-unprivileged:1.26-alpine', '1.26.3', false],
+    ['nginx:latest', DEFAULT_NGINX_VERSION, true],
+    ['nginx', DEFAULT_NGINX_VERSION, true],
+    ['nginx:stable-alpine', DEFAULT_NGINX_VERSION, true],
+  ])('%s runs %s', (image, version, noted) => {
+    const found = versionFromImageTag(image);
+    expect(found?.version).toBe(version);
+    expect(found?.note !== null).toBe(noted);
+  });
+
+  it('assumes nothing from a tag that names no version', () => {
+    expect(versionFromImageTag('nginx@sha256:0123abcd')).toMatchObject({ version: DEFAULT_NGINX_VERSION });
+    expect(versionFromImageTag('registry.example.com/edge-proxy:prod')).toBeNull();
   });
 });

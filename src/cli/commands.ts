@@ -35,6 +35,7 @@ export interface CommandOptions {
   readonly explain: string | undefined;
   readonly nginxVersion: string | undefined;
   readonly prefix: string | undefined;
+  readonly pathMap: readonly { readonly container: string; readonly repo: string }[];
   readonly context: BlockContext | undefined;
   readonly followIncludes: boolean;
   readonly baseline: string | undefined;
@@ -97,6 +98,7 @@ function engineOptions(options: CommandOptions) {
     cliRules: options.rules,
     nginxVersion: options.nginxVersion,
     prefix: options.prefix,
+    pathMap: options.pathMap.map((mapping) => ({ container: path.posix.normalize(mapping.container), repo: path.resolve(options.cwd, mapping.repo), origin: '--path-map' })),
     context: options.context,
     followIncludes: options.followIncludes,
     // As ESLint does: --quiet skips warning rules, unless --max-warnings needs their warnings counted.

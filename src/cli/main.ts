@@ -9,7 +9,7 @@ import { InputError } from '../load/program.js';
 import { UsageError } from '../load/inputs.js';
 import { EXIT_FAILURE, EXIT_OK } from './output.js';
 import { toolVersion } from '../package-info.js';
-import { resolveNginxVersion } from '../nginx/version.js';
+import { HOST_VERSION, resolveNginxVersion } from '../nginx/version.js';
 
 const SNIPPET_CONTEXTS = ['main', 'http', 'server', 'location', 'upstream', 'stream', 'stream-server', 'mail'] as const;
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
@@ -43,6 +43,11 @@ function buildParser(argv: readonly string[]) {
     .option('explain', { type: 'string', describe: "Print a rule's documentation" })
     .option('nginx-version', { type: 'string', coerce: nginxVersionArgument, describe: 'The nginx version to check against (default: nginx -v, else a built-in default)' })
     .option('prefix', { alias: 'p', type: 'string', describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory" })
+    .option('path-map', {
+      type: 'string',
+      array: true,
+      describe: 'CONTAINER=REPO: where a path of the nginx container is in the repository (repeatable), beside what Compose volumes say',
+    })
     .option('context', { choices: SNIPPET_CONTEXTS, describe: 'Context of a snippet file (default: inferred, or a "# nginx-lint context: X" comment)' })
     .option('follow-includes', { type: 'boolean', default: true, describe: 'Follow include directives (--no-follow-includes: lint single files)' })
     .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
@@ -69,8 +74,20 @@ function maxWarningsArgument(value: number): number {
   return value;
 }
 
+/** `/etc/nginx/snippets=./nginx/snippets`: a container path (absolute) and the repository path it is mounted from. */
+function pathMapArgument(value: string): { container: string; repo: string } {
+  const separator = value.indexOf('=');
+  const container = value.slice(0, separator);
+  const repo = value.slice(separator + 1);
+  if (separator <= 0 || !container.startsWith('/') || repo === '') {
+    throw new UsageError(`--path-map needs CONTAINER=REPO with an absolute container path, got "${value}"`);
+  }
+  return { container, repo };
+}
+
 /** Checked while parsing, so a malformed version is a usage error instead of a RangeError from deep in the run. */
 function nginxVersionArgument(value: string): string {
+  if (value === HOST_VERSION) return value;
   try {
     return resolveNginxVersion(value).version;
   } catch (error) {
@@ -128,6 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       explain: args.explain,
       nginxVersion: args.nginxVersion,
       prefix: args.prefix,
+      pathMap: (args.pathMap ?? []).map(pathMapArgument),
       context: args.context as BlockContext | undefined,
       followIncludes: args.followIncludes,
       baseline: args.baseline,

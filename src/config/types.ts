@@ -31,6 +31,7 @@ export interface ConfigFileContents {
   readonly plugins?: string[];
   readonly services?: Record<string, ServiceConfig>;
   readonly serviceFiles?: string[];
+  readonly pathMap?: Record<string, string>;
 }
 
 /** A rule setting after normalization. `options` is absent when the entry gave none (an earlier setting's options then stay). */
@@ -114,6 +115,8 @@ export interface ResolvedConfig {
   /** Services by name; a config's entry replaces one of the same name from a config it extends. */
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly serviceFiles: readonly GlobGroup[];
+  /** Container path → absolute repository path, from every config in the chain (later ones win), with the file named. */
+  readonly pathMap: readonly { readonly container: string; readonly repo: string; readonly origin: string }[];
   /** Suppression comments must give a `-- reason` (set by the strict preset). */
   readonly requireSuppressionReason: boolean;
 }

@@ -2,7 +2,7 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","type":"array","minItems":1,"items":{"$ref":"#/definitions/nonEmptyString"}},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","type":"array","minItems":1,"items":{"$ref":"#/definitions/nonEmptyString"}},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"},"pathMap":{"description":"Where container paths are in the repository, for what no Compose volume says: {\"/etc/nginx/snippets\": \"./snippets\"}. Repository paths are relative to this config file.","type":"object","propertyNames":{"pattern":"^/"},"additionalProperties":{"$ref":"#/definitions/nonEmptyString"}}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
 const schema12 = {"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]};
 const schema18 = {"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."};
 const schema21 = {"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"};
@@ -10,6 +10,7 @@ const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?!nginx-lint:).", "u");
 const pattern2 = new RegExp(".", "u");
 const pattern4 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
+const pattern12 = new RegExp("^/", "u");
 const schema14 = {"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}};
 const schema15 = {"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}};
 const schema16 = {"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]};
@@ -1097,14 +1098,80 @@ vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.error
 errors = vErrors.length;
 }
 }
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data.pathMap !== undefined){
+let data16 = data.pathMap;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key3 in data16){
+const _errs52 = errors;
+if(typeof key3 === "string"){
+if(!pattern12.test(key3)){
+const err27 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.pathMap.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err27];
 }
 else {
 vErrors.push(err27);
+}
+errors++;
+}
+}
+var valid19 = _errs52 === errors;
+if(!valid19){
+const err28 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.pathMap.propertyNames,parentSchema:schema11.properties.pathMap,data:data16};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+for(const key4 in data16){
+let data17 = data16[key4];
+if(typeof data17 === "string"){
+if(!pattern2.test(data17)){
+const err29 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data17};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data17};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.pathMap.type,parentSchema:schema11.properties.pathMap,data:data16};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }

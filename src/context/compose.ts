@@ -85,7 +85,7 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
     const inferred = inferAppServer({
       image: document.text(document.at(service, 'image')),
       words: [...commandWords(valueOf(document, document.at(service, 'entrypoint'))), ...commandWords(valueOf(document, document.at(service, 'command')))],
-      environment: environmentOf(document, document.at(service, 'environment')),
+      environment: composeEnvironment(document, document.at(service, 'environment')),
     });
     const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
     const inferredFact = (inferredValue: InferredValue, text: string) => {
@@ -115,7 +115,7 @@ function valueOf(document: YamlDocument, node: Node | null): unknown {
 }
 
 /** A service's `environment`, as a map or a list of `NAME=value`; values with `${…}` are kept as written. */
-function environmentOf(document: YamlDocument, node: Node | null): Record<string, string> {
+export function composeEnvironment(document: YamlDocument, node: Node | null): Record<string, string> {
   const value = valueOf(document, node);
   const environment: Record<string, string> = {};
   if (Array.isArray(value)) {

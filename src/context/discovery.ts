@@ -40,6 +40,17 @@ export function findComposeFiles(startDirectory: string, repoRoot?: string): str
   }
 }
 
+/** The nearest directory at or above `start` holding `.git` (a directory, or a worktree's file); null outside any. */
+export function findRepoRoot(start: string): string | null {
+  let directory = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(directory, '.git'))) return directory;
+    const parent = path.dirname(directory);
+    if (parent === directory) return null;
+    directory = parent;
+  }
+}
+
 /** What one `serviceFiles` pattern matched; patterns starting with `!` exclude and match nothing themselves. */
 export interface PatternMatches {
   readonly pattern: string;

@@ -54,6 +54,8 @@ export interface LintResult {
   readonly fixableWarningCount: number;
   /** Present when --fix changed the file: its new text. */
   readonly output?: string;
+  /** The nginx version the file was checked against, and where it came from (the config, an image tag, a default). */
+  readonly nginxVersion?: { readonly version: string; readonly source: string; readonly origin: string };
 }
 
 

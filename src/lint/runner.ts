@@ -12,6 +12,10 @@ import { satisfies } from '../nginx/version.js';
 import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
+import { findRepoRoot } from '../context/discovery.js';
+import { containerViewFor, findNginxService } from '../context/nginx-service.js';
+import type { ContainerView, PathMapping } from '../load/container-view.js';
+import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
 import { INTERNAL, internalFinding, toFinding, type Finding } from './findings.js';
 import { RuleRegistry } from './registry.js';
@@ -30,6 +34,8 @@ export interface LintOptions {
   readonly quiet?: boolean;
   /** Compute fixed texts (the caller decides whether to write them or print a diff). */
   readonly fix?: boolean;
+  /** `--path-map CONTAINER=REPO`: where container paths are in the repository, beside what Compose says. */
+  readonly pathMap?: readonly PathMapping[];
   /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
   readonly fixUnsafe?: boolean;
   readonly stdin?: { readonly text: string; readonly filename: string };
@@ -43,6 +49,8 @@ export interface EntryOutcome {
   readonly program: Program;
   readonly findings: Finding[];
   readonly config: ResolvedConfig;
+  /** The nginx version the entry was linted for, and where that came from. */
+  readonly nginxVersion: ResolvedNginxVersion;
 }
 
 /** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
@@ -68,8 +76,15 @@ function isSnippetContext(value: string): value is BlockContext {
 const NO_RULES: ReadonlySet<string> = new Set();
 const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 
+/** Where a config runs: the container's view of its files, and the nginx version its image runs. */
+interface Deployment {
+  readonly container: ContainerView;
+  readonly imageVersion: ImageVersion | null;
+}
+
 export class Linter {
   readonly registry = new RuleRegistry();
+  private readonly deployments = new Map<string, Deployment>();
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly settings = new Map<string, Map<string, RuleSetting>>();
   private readonly catalogs = new Map<string, ServiceCatalog>();
@@ -126,7 +141,13 @@ export class Linter {
    */
   async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>, alsoRun: ReadonlySet<string> = NO_RULES): Promise<EntryOutcome> {
     const config = await this.configFor(entryPath);
-    const program = loadProgram(entryPath, { prefix: this.options.prefix, overlay, followIncludes: this.options.followIncludes });
+    const deployment = this.deploymentFor(entryPath, config);
+    const program = loadProgram(entryPath, {
+      prefix: this.options.prefix,
+      overlay,
+      followIncludes: this.options.followIncludes,
+      container: deployment.container,
+    });
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
     const tree = buildTree(program, rootContext);
@@ -136,7 +157,7 @@ export class Linter {
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
-    const model = buildModel(tree, { nginxVersion, services });
+    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services });
 
     const entrySettings = this.settingsFor(config, entryPath);
     for (const rule of this.registry.all()) {
@@ -152,7 +173,24 @@ export class Linter {
       this.runRule(rule, setting, model, findings);
       if (forced) for (let index = before; index < findings.length; index++) findings[index] = { ...findings[index]!, forced: true };
     }
-    return { program, findings, config };
+    return { program, findings, config, nginxVersion: model.nginxVersion };
+  }
+
+  /** The nginx service that runs this config (Compose), its mounts and image; read once per entry. */
+  private deploymentFor(entryPath: string, config: ResolvedConfig): Deployment {
+    const known = this.deployments.get(entryPath);
+    if (known) return known;
+    const repoRoot = findRepoRoot(path.dirname(entryPath));
+    const service = findNginxService(entryPath, repoRoot ?? undefined);
+    const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...config.pathMap], service });
+    const tagged = service?.image ? versionFromImageTag(service.image) : null;
+    const imageVersion =
+      tagged && service?.image
+        ? { version: tagged.version, origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}` }
+        : null;
+    const deployment = { container, imageVersion };
+    this.deployments.set(entryPath, deployment);
+    return deployment;
   }
 
   private firstEnablingSetting(config: ResolvedConfig, program: Program, ruleId: string): RuleSetting | undefined {

@@ -10,11 +10,24 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
+import {
+  containerPrefix,
+  expandContainerGlob,
+  IMAGE_CONF_DIR,
+  resolveContainerPath,
+  type ContainerResolution,
+  type ContainerView,
+} from './container-view.js';
 
 export interface IncludeResolution {
   readonly directive: Directive;
   /** The include argument made absolute. */
   readonly pattern: string;
+  /**
+   * Set when the argument names a path outside the repository that nothing maps into it (no volume, no
+   * `pathMap`): nginx-lint does not read the host's files for a repository's config, so it cannot say what is there.
+   */
+  readonly unmapped?: boolean;
   readonly files: SourceFile[];
   /** Set when nginx would stop here: a plain file that cannot be read. */
   readonly error: string | null;
@@ -37,6 +50,8 @@ export interface LoadOptions {
   readonly followIncludes?: boolean;
   /** Texts to use instead of reading the disk: stdin, and the files being fixed between fix passes. */
   readonly overlay?: ReadonlyMap<string, string>;
+  /** How the container running nginx sees the files: mounts, image files, whether the host may be read. */
+  readonly container?: ContainerView;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -156,6 +171,14 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     return file;
   };
 
+  const resolveImageFile = (containerPath: string, text: string): SourceFile => {
+    const known = files.get(containerPath);
+    if (known) return known;
+    const file = parseVirtual(text, containerPath);
+    files.set(containerPath, file);
+    return file;
+  };
+
   const pending: SourceFile[] = [entry];
   const visit = (file: SourceFile) => {
     // Depth-first in source order with a stack of our own: blocks can nest deeper than the call stack allows.
@@ -163,7 +186,16 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     while (stack.length > 0) {
       const directive = stack.pop()!;
       if (directive.name === 'include' && directive.terminator === ';' && directive.args.length === 1) {
-        const resolution = dump ? resolveInDump(directive, prefix, files) : resolveOnDisk(directive, prefix, resolveFile);
+        const container = options.container;
+        let resolution = dump
+          ? resolveInDump(directive, prefix, files)
+          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) || resolveOnDisk(directive, prefix, resolveFile);
+        // `include mime.types;` in a config the image runs from elsewhere than a mount (a Dockerfile COPY): the file
+        // is the image's own when the repository has none.
+        if (resolution.error && container?.imageFiles && !path.isAbsolute(directive.args[0]!.value)) {
+          const inImage = resolveContainerPath({ ...container, mappings: [] }, path.posix.join(IMAGE_CONF_DIR, directive.args[0]!.value));
+          if (inImage.kind === 'image') resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
+        }
         includes.set(directive, resolution);
         for (const target of resolution.files) {
           if (!visited.has(target)) {
@@ -178,6 +210,48 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const visited = new Set<SourceFile>([entry]);
   while (pending.length > 0) visit(pending.pop()!);
   return program;
+}
+
+/**
+ * An include as the container resolves it: relative to the container's conf prefix, through the mounts, or to a file
+ * of the nginx image. Null when the view has nothing to say (no mount covers it and the host may be read, or a
+ * relative path with no container location for the entry): the caller resolves it on disk as nginx would.
+ */
+function resolveInContainer(
+  directive: Directive,
+  view: ContainerView,
+  resolveFile: (filePath: string) => SourceFile,
+  resolveImageFile: (containerPath: string, text: string) => SourceFile,
+): IncludeResolution | null {
+  const argument = directive.args[0]!.value;
+  const absolute = path.posix.isAbsolute(argument);
+  if (!absolute && view.entryContainerPath === null) return null;
+  const pattern = absolute ? path.posix.normalize(argument) : path.posix.join(containerPrefix(view.entryContainerPath!), argument);
+  const open = (resolution: ContainerResolution): SourceFile | null => {
+    if (resolution.kind === 'repo') return resolveFile(resolution.path);
+    if (resolution.kind === 'image') return resolveImageFile(resolution.path, resolution.text);
+    return null;
+  };
+  try {
+    if (GLOB_CHARS.test(pattern)) {
+      const matches = expandContainerGlob(view, pattern, expandGlob);
+      if (matches) return { directive, pattern, files: matches.flatMap((match) => open(match) ?? []), error: null };
+    } else {
+      const file = open(resolveContainerPath(view, pattern));
+      if (file) return { directive, pattern, files: [file], error: null };
+    }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+  }
+  if (view.hostReadable || !absolute) return null;
+  return {
+    directive,
+    pattern,
+    files: [],
+    unmapped: true,
+    error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
+  };
 }
 
 function resolveOnDisk(

@@ -28,6 +28,8 @@ export type TreeProblemKind = 'include-not-found' | 'include-cycle' | 'nesting-t
 export interface TreeProblem {
   readonly kind: TreeProblemKind;
   readonly message: string;
+  /** An include of a container path nothing in the repository maps: unknown rather than missing. */
+  readonly unmapped?: boolean;
   /** The `include` statement, or the block nested too deep. */
   readonly node: ConfigNode;
 }
@@ -117,7 +119,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
     into: ConfigNode[],
   ): void => {
     if (resolution.error) {
-      problems.push({ kind: 'include-not-found', message: resolution.error, node: includeNode });
+      problems.push({ kind: 'include-not-found', message: resolution.error, node: includeNode, ...(resolution.unmapped ? { unmapped: true } : {}) });
     }
     for (const target of resolution.files) {
       const cycleStart = fileStack.indexOf(target);

@@ -16,7 +16,7 @@ import { indexUpstream, type Upstream } from './upstreams.js';
 import { VariableValues } from './variables.js';
 import type { ServiceCatalog } from '../context/index.js';
 import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
-import { resolveNginxVersion, type ResolvedNginxVersion } from '../nginx/version.js';
+import { resolveNginxVersion, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 
 export type { TextRange } from './address.js';
 export { KEEPALIVE_BY_DEFAULT_SINCE } from './defaults.js';
@@ -39,10 +39,12 @@ export { retryPolicyOf, type RetryPolicy } from './retries.js';
 export type { AddressSource, VariableDestination } from './variable-destinations.js';
 
 export interface ModelOptions {
-  /** `nginxVersion` of the linter config or `--nginx-version`; without it the installed nginx is asked when needed. */
+  /** `nginxVersion` of the linter config or `--nginx-version` (`host`: ask the installed nginx). */
   readonly nginxVersion?: string;
+  /** The version the tag of the nginx image running this config stands for, used when none is configured. */
+  readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
-  /** How to find the installed nginx's version; defaults to running `nginx -v` (see version.ts). */
+  /** How to find the installed nginx's version for `host`; defaults to running `nginx -v` (see version.ts). */
   readonly detectNginxVersion?: () => string | null;
 }
 
@@ -126,8 +128,7 @@ interface PassIndex {
 class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   private readonly inheritance: Inheritance;
-  private readonly detectNginxVersion: (() => string | null) | undefined;
-  private resolvedVersion: ResolvedNginxVersion | undefined;
+  private readonly resolvedVersion: ResolvedNginxVersion;
   private nodeIndex: NodeIndex | undefined;
   private upstreamIndex: UpstreamIndex | undefined;
   private passIndex: PassIndex | undefined;
@@ -138,14 +139,12 @@ class ConfigModel implements Model {
     options: ModelOptions,
   ) {
     this.services = options.services ?? null;
-    this.detectNginxVersion = options.detectNginxVersion;
-    // A configured version is checked now, so a malformed one fails the run before any rule, not inside one.
-    if (options.nginxVersion !== undefined) this.resolvedVersion = resolveNginxVersion(options.nginxVersion);
+    // Checked now, so a malformed configured version fails the run before any rule, not inside one.
+    this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
     this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
   }
 
   get nginxVersion(): ResolvedNginxVersion {
-    this.resolvedVersion ??= resolveNginxVersion(undefined, this.detectNginxVersion);
     return this.resolvedVersion;
   }
 

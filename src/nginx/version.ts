@@ -14,15 +14,70 @@ import { spawnSync } from 'node:child_process';
  */
 export const DEFAULT_NGINX_VERSION = '1.30.0';
 
-export type NginxVersionSource = 'configured' | 'detected' | 'default';
+export type NginxVersionSource = 'configured' | 'image' | 'detected' | 'default';
 
 export interface ResolvedNginxVersion {
   /** Always `major.minor.patch`. */
   readonly version: string;
-  /** `configured`: the linter config or `--nginx-version`; `detected`: `nginx -v`; `default`: DEFAULT_NGINX_VERSION. */
+  /**
+   * `configured`: the linter config or `--nginx-version`; `image`: the tag of the nginx image that runs the config;
+   * `detected`: `nginx -v` on this machine, only when asked for with `--nginx-version host`; `default`:
+   * DEFAULT_NGINX_VERSION.
+   */
   readonly source: NginxVersionSource;
   /** False when the version is only the default assumption, so version-specific claims may not hold. */
   readonly explicit: boolean;
+  /** Where the version came from, for the report: `compose.yaml:5 image nginx:1.27-alpine`, `--nginx-version`. */
+  readonly origin?: string;
+}
+
+/** The version an image tag stands for, and where the tag was written. */
+export interface ImageVersion {
+  readonly version: string;
+  readonly origin: string;
+}
+
+/**
+ * The last release of each line the directive table knows (nginx.org CHANGES), for image tags that name a line only
+ * (`nginx:1.27-alpine` runs 1.27.5, the last 1.27 release, once the line is closed). A line not listed is taken at
+ * its `.0` release, the least it can be.
+ */
+const LAST_RELEASE_OF_LINE: Readonly<Record<string, string>> = {
+  '1.18': '1.18.0',
+  '1.19': '1.19.10',
+  '1.20': '1.20.2',
+  '1.21': '1.21.6',
+  '1.22': '1.22.1',
+  '1.23': '1.23.4',
+  '1.24': '1.24.0',
+  '1.25': '1.25.5',
+  '1.26': '1.26.3',
+  '1.27': '1.27.5',
+  '1.28': '1.28.0',
+  '1.29': '1.29.7',
+  '1.30': '1.30.0',
+};
+
+/** Tags that follow a branch rather than a release: the newest release line the table knows. */
+const MOVING_TAGS = /^(|latest|mainline|stable|alpine|alpine-slim|bookworm|trixie|perl|otel|alpine-perl|alpine-otel|unprivileged)$/;
+
+/**
+ * The nginx version an image runs, from its tag: `nginx:1.27.3` is 1.27.3, `nginx:1.27-alpine` the last release of
+ * 1.27, `nginx:latest`/`mainline`/`stable` the newest line known (said so in `note`). Null for a tag that names no
+ * version (a custom tag such as `prod`) — then nothing is assumed from the image. A digest alone reads as `latest`.
+ */
+export function versionFromImageTag(image: string): { version: string; note: string | null } | null {
+  const withoutDigest = image.split('@')[0]!;
+  const lastSegment = withoutDigest.split('/').pop()!;
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop()!.toLowerCase() : '';
+  const exact = /^(\d+\.\d+\.\d+)(?:[-.]|$)/.exec(tag);
+  if (exact) return { version: exact[1]!, note: null };
+  const line = /^(\d+\.\d+)(?:-|$)/.exec(tag);
+  if (line) return { version: LAST_RELEASE_OF_LINE[line[1]!] ?? `${line[1]}.0`, note: null };
+  if (MOVING_TAGS.test(tag.replace(/^(mainline|stable)-/, ''))) {
+    return { version: DEFAULT_NGINX_VERSION, note: `"${tag || 'latest'}" follows a branch: ${DEFAULT_NGINX_VERSION}, the newest release nginx-lint knows, is assumed` };
+  }
+  return null;
 }
 
 const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
@@ -115,19 +170,29 @@ export function detectInstalledNginxVersion(): string | null {
   return installedVersion.version;
 }
 
+/** `--nginx-version host`: take the version of the nginx installed on this machine. */
+export const HOST_VERSION = 'host';
+
 /**
- * Picks the version a run assumes: the configured one, else the installed nginx's (asked only now), else
- * DEFAULT_NGINX_VERSION. Throws a RangeError when the configured version is not `major.minor.patch`.
+ * Picks the version a run assumes: the configured one (`host` asks the installed nginx, only then), else the one the
+ * nginx image that runs this config is tagged with, else DEFAULT_NGINX_VERSION — never silently this machine's nginx,
+ * which is rarely the one that runs in production. Throws a RangeError when the configured version is not
+ * `major.minor.patch`.
  */
 export function resolveNginxVersion(
   configured: string | undefined,
+  image: ImageVersion | null = null,
   detect: () => string | null = detectInstalledNginxVersion,
 ): ResolvedNginxVersion {
+  if (configured === HOST_VERSION) {
+    const detected = detect();
+    if (detected !== null) return { version: detected, source: 'detected', explicit: true, origin: 'nginx -v on this machine' };
+    return { version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false, origin: 'no nginx on this machine: the default' };
+  }
   if (configured !== undefined) {
     requireParts(configured);
-    return { version: configured, source: 'configured', explicit: true };
+    return { version: configured, source: 'configured', explicit: true, origin: 'configured' };
   }
-  const detected = detect();
-  if (detected !== null) return { version: detected, source: 'detected', explicit: true };
-  return { version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false };
+  if (image !== null) return { version: image.version, source: 'image', explicit: true, origin: image.origin };
+  return { version: DEFAULT_NGINX_VERSION, source: 'default', explicit: false, origin: 'the default; set nginxVersion or --nginx-version' };
 }

@@ -80,6 +80,8 @@ export function formatSarif(results: readonly LintResult[], context: FormatterCo
             ...(notifications.length > 0 && { toolExecutionNotifications: notifications }),
           },
         ],
+        // The nginx versions the files were checked against, and where each came from.
+        properties: { nginxVersions: [...new Map(results.flatMap((result) => (result.nginxVersion ? [[JSON.stringify(result.nginxVersion), result.nginxVersion] as const] : []))).values()] },
         originalUriBaseIds: { [SOURCE_ROOT]: { uri: directoryUri(context.cwd) } },
         // Columns count UTF-16 code units, as JavaScript strings index the file's text.
         columnKind: 'utf16CodeUnits',

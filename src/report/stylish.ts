@@ -33,6 +33,8 @@ export function formatStylish(results: readonly LintResult[], context: Formatter
   const docsSection = formatRuleDocs(results, context, colors);
   if (docsSection) sections.push(docsSection);
   sections.push(formatSummary(results, colors));
+  const versions = describeVersions(results);
+  if (versions) sections[sections.length - 1] += `\n${colors.dim(versions)}`;
   return `${sections.join('\n\n')}\n`;
 }
 
@@ -111,6 +113,13 @@ function formatRuleDocs(results: readonly LintResult[], context: FormatterContex
   const idWidth = Math.max(...documented.map(({ ruleId }) => ruleId.length));
   const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(url)}`);
   return ['Rule docs:', ...rows].join('\n');
+}
+
+/** `Checked against nginx 1.27.5 (compose.yaml:3 image nginx:1.27-alpine).`: one line, every version used. */
+function describeVersions(results: readonly LintResult[]): string | null {
+  const used = new Set(results.flatMap((result) => (result.nginxVersion ? [`${result.nginxVersion.version} (${result.nginxVersion.origin})`] : [])));
+  if (used.size === 0) return null;
+  return `${INDENT}Checked against nginx ${[...used].join('; ')}.`;
 }
 
 function formatSummary(results: readonly LintResult[], colors: Colors): string {

@@ -1,0 +1,117 @@
+/**
+ * The Compose service that runs nginx with a given config: the one whose volumes mount that file, or the directory
+ * holding it, into the container. Its volumes say where every repository path is in the container (so includes
+ * resolve as they do there), and its image tag says which nginx runs.
+ */
+import path from 'node:path';
+import type { Node } from 'yaml';
+import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
+import { composeEnvironment } from './compose.js';
+import { findComposeFiles } from './discovery.js';
+import { ServiceFactsError } from './errors.js';
+import { OriginFactory } from './origin.js';
+import { readYamlFile, type YamlDocument } from './yaml.js';
+
+export interface NginxService {
+  readonly name: string;
+  readonly composeFile: string;
+  /** `nginx:1.27-alpine`, as written; null when the service builds its own image. */
+  readonly image: string | null;
+  /** `compose.yaml:5`, for saying where the image (and so the nginx version) came from. */
+  readonly imageOrigin: string | null;
+  readonly mappings: readonly PathMapping[];
+  /** Where the linted file is inside the container. */
+  readonly entryContainerPath: string | null;
+  /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
+function volumeMapping(document: YamlDocument, item: Node, composeDir: string, origins: OriginFactory): PathMapping | null {
+  const origin = origins.yaml(document.file, document.origin(item).line ?? 0).label;
+  const text = document.text(item);
+  let source: string | null;
+  let target: string | null;
+  if (text !== null) {
+    const parts = text.split(':');
+    // `SOURCE:TARGET[:MODE]`; a lone target is an anonymous volume.
+    if (parts.length < 2) return null;
+    [source, target] = [parts[0]!, parts[1]!];
+  } else {
+    if ((document.text(document.at(item, 'type')) ?? 'bind') !== 'bind') return null;
+    source = document.text(document.at(item, 'source'));
+    target = document.text(document.at(item, 'target'));
+  }
+  // Only bind mounts of repository paths: `./x`, `../x`, absolute paths. A bare name is a named volume.
+  if (!source || !target || !/^(\.{1,2}(\/|$)|\/)/.test(source) || !target.startsWith('/')) return null;
+  return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
+}
+
+function isNginxImage(image: string | null): boolean {
+  const name = (image ?? '').split('@')[0]!.split('/').pop()!.split(':')[0]!;
+  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
+}
+
+/**
+ * The nginx service for `entryPath` in the Compose files from its directory up to the repository root: the service
+ * that mounts the file (or a directory above it), else the only service running an nginx image. Errors reading a
+ * Compose file are left to the service catalog, which reports them.
+ */
+export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
+  const candidates: NginxService[] = [];
+  for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
+    const origins = new OriginFactory(path.dirname(entryPath));
+    let documents: YamlDocument[];
+    try {
+      documents = readYamlFile(file, origins);
+    } catch (error) {
+      if (error instanceof ServiceFactsError) continue;
+      throw error;
+    }
+    for (const document of documents) {
+      for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
+        const mappings = document
+          .items(document.at(service, 'volumes'))
+          .flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []);
+        const imageNode = document.at(service, 'image');
+        const image = document.text(imageNode);
+        const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+        const entryContainerPath = mount
+          ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/'))
+          : null;
+        if (!mount && !isNginxImage(image)) continue;
+        candidates.push({
+          name,
+          composeFile: file,
+          image,
+          imageOrigin: imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
+          mappings: orderMappings(mappings),
+          entryContainerPath,
+          environment: composeEnvironment(document, document.at(service, 'environment')),
+        });
+      }
+    }
+  }
+  return candidates.find((candidate) => candidate.entryContainerPath !== null) ?? (candidates.length === 1 ? candidates[0]! : null);
+}
+
+/**
+ * The container view for a config: the nginx service's mounts plus any `pathMap`, the official image's files when
+ * the service runs an nginx image (or none is known), and the host's disk only outside any repository.
+ */
+export function containerViewFor(entryPath: string, options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null }): ContainerView {
+  const { service, pathMap, repoRoot } = options;
+  const mappings = orderMappings([...pathMap, ...(service?.mappings ?? [])]);
+  const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+  const entryContainerPath =
+    service?.entryContainerPath ??
+    (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
+  return {
+    mappings,
+    entryContainerPath,
+    // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
+    imageFiles: service === null || service.image === null || isNginxImage(service.image),
+    runsInImage: service !== null && isNginxImage(service.image),
+    hostReadable: repoRoot === null,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The files as the nginx container sees them. A repository's nginx config runs inside a container, where
+ * `include /etc/nginx/conf.d/*.conf;` reads what a Compose volume (or a Kubernetes ConfigMap, or `--path-map`)
+ * mounted there from the repository, and `include mime.types;` reads a file that ships inside the nginx image. The
+ * loader asks this view where a container path really is, before it touches the disk; it never reads the host's own
+ * `/etc/nginx` for a repository's config.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { dataFile } from '../package-info.js';
+
+/** A container directory or file, and where its content is in the repository. */
+export interface PathMapping {
+  readonly container: string;
+  readonly repo: string;
+  /** Where the mapping comes from, for messages: `compose.yaml:9`, `--path-map`, `.nginx-lint.json pathMap`. */
+  readonly origin: string;
+}
+
+export interface ContainerView {
+  /** Longest container path first, so the most specific mount wins, as it does in the container. */
+  readonly mappings: readonly PathMapping[];
+  /** Where the entry file is inside the container (`/etc/nginx/nginx.conf`), when a mapping says so. */
+  readonly entryContainerPath: string | null;
+  /** Files that ship inside the official nginx image are known without reading the host. */
+  readonly imageFiles: boolean;
+  /**
+   * The config is known to run in the official image (a Compose service runs it): a glob over the image's own
+   * folders then sees exactly the image's files (`conf.d/default.conf`) plus what is mounted there. Without it such a
+   * glob is unknown territory, not an empty folder.
+   */
+  readonly runsInImage: boolean;
+  /** Absolute paths no mapping covers may be read from this machine's disk (the entry itself lives there). */
+  readonly hostReadable: boolean;
+}
+
+/** Where a container path resolves: a repository path, a file of the nginx image, or nowhere known. */
+export type ContainerResolution =
+  | { readonly kind: 'repo'; readonly path: string; readonly mapping: PathMapping }
+  | { readonly kind: 'image'; readonly path: string; readonly text: string }
+  | { readonly kind: 'unknown' };
+
+/** The official image's configuration directory: its conf prefix, where nginx.conf and the files below live. */
+export const IMAGE_CONF_DIR = '/etc/nginx';
+const IMAGE_FILES: ReadonlySet<string> = new Set([
+  'mime.types',
+  'fastcgi_params',
+  'fastcgi.conf',
+  'scgi_params',
+  'uwsgi_params',
+  'koi-utf',
+  'koi-win',
+  'win-utf',
+  'nginx.conf',
+  'conf.d/default.conf',
+]);
+
+function within(child: string, parent: string): string | null {
+  if (child === parent) return '';
+  const relative = path.posix.relative(parent, child);
+  return relative.startsWith('..') || path.posix.isAbsolute(relative) ? null : relative;
+}
+
+/**
+ * The conf prefix nginx has in the container: `/etc/nginx` for anything mounted under it (the image's nginx.conf
+ * lives there, so a conf.d snippet's relative includes resolve there too), else the entry's own directory.
+ */
+export function containerPrefix(entryContainerPath: string): string {
+  return within(entryContainerPath, IMAGE_CONF_DIR) !== null ? IMAGE_CONF_DIR : path.posix.dirname(entryContainerPath);
+}
+
+/** Sorts mappings so the most specific (longest) container path comes first. */
+export function orderMappings(mappings: readonly PathMapping[]): PathMapping[] {
+  return [...mappings].sort((a, b) => b.container.length - a.container.length);
+}
+
+export function resolveContainerPath(view: ContainerView, containerPath: string): ContainerResolution {
+  const normalized = path.posix.normalize(containerPath);
+  for (const mapping of view.mappings) {
+    const rest = within(normalized, mapping.container);
+    if (rest !== null) return { kind: 'repo', path: rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/')), mapping };
+  }
+  const inImage = view.imageFiles ? within(normalized, IMAGE_CONF_DIR) : null;
+  if (inImage !== null && IMAGE_FILES.has(inImage)) {
+    return { kind: 'image', path: normalized, text: readFileSync(dataFile(path.join('nginx-image', inImage)), 'utf8') };
+  }
+  return { kind: 'unknown' };
+}
+
+/**
+ * The container paths a glob matches, in the order glob(3) returns them, or null when nothing in the view covers the
+ * glob's directory (it is then looked up as any other path). A glob over a mounted directory expands in the
+ * repository; a glob over a directory of the image sees the image's files and the files mounted into it one by one.
+ */
+export function expandContainerGlob(view: ContainerView, pattern: string, expandOnDisk: (repoPattern: string) => string[]): ContainerResolution[] | null {
+  const normalized = path.posix.normalize(pattern);
+  const directory = path.posix.dirname(normalized);
+  const namePattern = path.posix.basename(normalized);
+  if (/[*?[]/.test(directory)) return null;
+  const whole = resolveContainerPath(view, directory);
+  if (whole.kind === 'repo') {
+    return expandOnDisk(path.join(whole.path, namePattern)).map((repoPath) => ({
+      kind: 'repo' as const,
+      path: repoPath,
+      mapping: whole.mapping,
+    }));
+  }
+  const inImage = view.runsInImage ? within(directory, IMAGE_CONF_DIR) : null;
+  const candidates = new Set<string>();
+  for (const mapping of view.mappings) if (path.posix.dirname(mapping.container) === directory) candidates.add(mapping.container);
+  if (inImage !== null) {
+    for (const file of IMAGE_FILES) if (path.posix.dirname(path.posix.join(IMAGE_CONF_DIR, file)) === directory) candidates.add(path.posix.join(IMAGE_CONF_DIR, file));
+  }
+  if (candidates.size === 0) return null;
+  // glob(3) as nginx calls it: no dotfiles unless spelt, no braces, extglobs or globstar.
+  const isMatch = picomatch(namePattern, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+  const matches = [...candidates].filter((candidate) => isMatch(path.posix.basename(candidate))).sort();
+  return matches.map((candidate) => resolveContainerPath(view, candidate));
+}
