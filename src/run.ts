@@ -14,6 +14,7 @@ import { applySuppressionComments, findingKey, fingerprintOf, toMessage, type Fi
 import { type LintResult, type RuleDocs, countSeverities } from './lint/results.js';
 import { RuleRegistry } from './lint/registry.js';
 import { Linter, type LintOptions } from './lint/runner.js';
+import { planEntries, type EntryPlan } from './lint/entries.js';
 import { toolVersion } from './package-info.js';
 
 export type { FixedFile } from './fix/fix-entry.js';
@@ -46,8 +47,8 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     ({ files: candidates, unmatched } = expandInputs(operands, options.cwd));
   }
 
-  // Lint main configs first, so the files they include are linted in the context nginx gives them, not alone.
-  const ordered = orderEntries(candidates);
+  // Main configs first, and every other file through the main config that includes it: in the context nginx gives it.
+  const plans: EntryPlan[] = options.stdin || options.followIncludes === false ? orderEntries(candidates).map((entry) => ({ entry })) : await planEntries(candidates, linter);
   const covered = new Set<string>();
   const findingsByFile = new Map<string, Finding[]>();
   const seen = new Set<string>();
@@ -57,21 +58,21 @@ export async function lint(operands: readonly string[], options: LintOptions): P
   const configOfFile = new Map<string, ResolvedConfig>();
   const versionOfFile = new Map<string, NonNullable<LintResult['nginxVersion']>>();
   let done = 0;
-  for (const entry of ordered) {
+  for (const { entry, reportOnly } of plans) {
     done++;
-    if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write(`\rnginx-lint: ${done}/${ordered.length} files`);
-    if (covered.has(entry)) continue;
+    if (options.progress && plans.length >= PROGRESS_THRESHOLD) process.stderr.write(`\rnginx-lint: ${done}/${plans.length} files`);
+    if (covered.has(entry) && !reportOnly) continue;
     const config = await linter.configFor(entry);
     if (isIgnored(config, entry)) continue;
 
     let outcome = await linter.lintEntry(entry, overlay);
     if (options.fix) {
-      const fixed = await fixEntry(linter, entry, overlay, outcome, notes, options.fixUnsafe);
+      const fixed = await fixEntry(linter, entry, overlay, outcome, notes, options.fixUnsafe, reportOnly);
       outcome = fixed.outcome;
       fixedFiles.push(...fixed.files);
     }
     for (const file of outcome.program.files.values()) {
-      if (isIgnored(outcome.config, file.path) || filesLinted.has(file.path)) continue;
+      if (file.fromImage || isIgnored(outcome.config, file.path) || filesLinted.has(file.path) || (reportOnly && !reportOnly.has(file.path))) continue;
       covered.add(file.path);
       filesLinted.set(file.path, file);
       configOfFile.set(file.path, outcome.config);
@@ -90,7 +91,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       findingsByFile.set(finding.file.path, list);
     }
   }
-  if (options.progress && ordered.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
+  if (options.progress && plans.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
 
   let kept: Finding[] = [];
   for (const [filePath, file] of filesLinted) {

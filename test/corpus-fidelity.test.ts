@@ -126,6 +126,8 @@ describe.skipIf(corpus === null)('corpus fidelity: structural rules against ngin
       context: row.context,
       nginxVersion: TRUTH_NGINX_VERSION,
       followIncludes: true,
+      // The truth was made with a wrapper main config beside each file: its folder is nginx's conf prefix.
+      prefix: path.dirname(path.join(root, row.path)),
     });
     const relative = (filePath: string) => path.relative(root, filePath);
     const findings: Finding[] = [];

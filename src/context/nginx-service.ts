@@ -3,6 +3,7 @@
  * holding it, into the container. Its volumes say where every repository path is in the container (so includes
  * resolve as they do there), and its image tag says which nginx runs.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
@@ -96,12 +97,40 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
 }
 
 /**
+ * Where the official image's entrypoint writes the templates mounted into its template folder: each
+ * `NAME.template` becomes `NAME` in the output folder (`/etc/nginx/templates` and `/etc/nginx/conf.d` unless
+ * `NGINX_ENVSUBST_TEMPLATE_DIR`/`NGINX_ENVSUBST_OUTPUT_DIR` say otherwise), read from the repository's template.
+ */
+function renderedTemplates(mounted: readonly PathMapping[], environment: Readonly<Record<string, string>>): PathMapping[] {
+  const templateDir = environment['NGINX_ENVSUBST_TEMPLATE_DIR'] ?? '/etc/nginx/templates';
+  const outputDir = environment['NGINX_ENVSUBST_OUTPUT_DIR'] ?? '/etc/nginx/conf.d';
+  const suffix = environment['NGINX_ENVSUBST_TEMPLATE_SUFFIX'] ?? '.template';
+  return mounted.flatMap((mapping) => {
+    const relative = path.posix.relative(templateDir, mapping.container);
+    if (relative.startsWith('..') || path.posix.isAbsolute(relative)) return [];
+    const files = relative === '' ? templateFilesIn(mapping.repo, suffix) : mapping.repo.endsWith(suffix) ? [{ name: relative, repo: mapping.repo }] : [];
+    return files.map((file) => ({ container: path.posix.join(outputDir, file.name.slice(0, -suffix.length)), repo: file.repo, origin: mapping.origin }));
+  });
+}
+
+function templateFilesIn(directory: string, suffix: string): { name: string; repo: string }[] {
+  try {
+    return readdirSync(directory)
+      .filter((name) => name.endsWith(suffix))
+      .map((name) => ({ name, repo: path.join(directory, name) }));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The container view for a config: the nginx service's mounts plus any `pathMap`, the official image's files when
  * the service runs an nginx image (or none is known), and the host's disk only outside any repository.
  */
 export function containerViewFor(entryPath: string, options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null }): ContainerView {
   const { service, pathMap, repoRoot } = options;
-  const mappings = orderMappings([...pathMap, ...(service?.mappings ?? [])]);
+  const mounted = [...pathMap, ...(service?.mappings ?? [])];
+  const mappings = orderMappings([...mounted, ...(service && isNginxImage(service.image) ? renderedTemplates(mounted, service.environment) : [])]);
   const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
   const entryContainerPath =
     service?.entryContainerPath ??

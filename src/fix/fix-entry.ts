@@ -28,10 +28,18 @@ export async function fixEntry(
   initial: EntryOutcome,
   notes: string[],
   fixUnsafe = false,
+  onlyFiles?: ReadonlySet<string>,
 ): Promise<{ outcome: EntryOutcome; files: FixedFile[] }> {
   const originals = new Map(initial.program.files);
-  /** A fix --fix may apply: from a rule the config enables, and safe unless unsafe ones were asked for. */
-  const applicable = (finding: Finding) => finding.fix !== null && !finding.forced && (fixUnsafe || finding.fixSafety !== 'unsafe');
+  /**
+   * A fix --fix may apply: from a rule the config enables, safe unless unsafe ones were asked for, and — when the
+   * entry was read only for its context — in one of the files the run is about.
+   */
+  const applicable = (finding: Finding) =>
+    finding.fix !== null &&
+    !finding.forced &&
+    (fixUnsafe || finding.fixSafety !== 'unsafe') &&
+    (!onlyFiles || finding.fix.every((change) => onlyFiles.has(change.file.path)));
   let outcome = initial;
   for (let round = 0; round < MAX_FIX_PASSES; round++) {
     const filesWithFixes = new Set<string>();

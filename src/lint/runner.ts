@@ -13,7 +13,7 @@ import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
-import { containerViewFor, findNginxService } from '../context/nginx-service.js';
+import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -79,12 +79,15 @@ const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 /** Where a config runs: the container's view of its files, and the nginx version its image runs. */
 interface Deployment {
   readonly container: ContainerView;
+  readonly environment: Readonly<Record<string, string>>;
   readonly imageVersion: ImageVersion | null;
 }
 
 export class Linter {
   readonly registry = new RuleRegistry();
   private readonly deployments = new Map<string, Deployment>();
+  /** The conf prefix of entries that are not a main config (a snippet linted alone): the nearest nginx.conf's folder. */
+  private readonly prefixes = new Map<string, string>();
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly settings = new Map<string, Map<string, RuleSetting>>();
   private readonly catalogs = new Map<string, ServiceCatalog>();
@@ -143,10 +146,11 @@ export class Linter {
     const config = await this.configFor(entryPath);
     const deployment = this.deploymentFor(entryPath, config);
     const program = loadProgram(entryPath, {
-      prefix: this.options.prefix,
+      prefix: this.options.prefix ?? this.prefixes.get(entryPath),
       overlay,
       followIncludes: this.options.followIncludes,
       container: deployment.container,
+      templateEnvironment: deployment.environment,
     });
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
@@ -176,19 +180,48 @@ export class Linter {
     return { program, findings, config, nginxVersion: model.nginxVersion };
   }
 
+  /** Lints a snippet with `prefix` as its conf prefix, as the main config beside it would resolve its includes. */
+  setPrefix(entryPath: string, prefix: string): void {
+    this.prefixes.set(entryPath, prefix);
+  }
+
+  /**
+   * Lints `entryPath` — the nginx image's own nginx.conf — as the main config of the container `service` runs, with the
+   * config that applies to `configFrom` (a file of the repository, not the package the image's file comes from).
+   */
+  async adoptImageEntry(entryPath: string, service: NginxService, configFrom: string): Promise<void> {
+    const config = await this.configFor(configFrom);
+    this.configs.set(entryPath, config);
+    this.deployments.set(entryPath, this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))));
+  }
+
+  /** The files `entryPath` reads, includes followed, in its container's view: to find which main config a file is part of. */
+  async filesOf(entryPath: string): Promise<ReadonlySet<string>> {
+    const config = await this.configFor(entryPath);
+    try {
+      const program = loadProgram(entryPath, { container: this.deploymentFor(entryPath, config).container, prefix: this.options.prefix });
+      return new Set(program.files.keys());
+    } catch {
+      return new Set();
+    }
+  }
+
   /** The nginx service that runs this config (Compose), its mounts and image; read once per entry. */
   private deploymentFor(entryPath: string, config: ResolvedConfig): Deployment {
     const known = this.deployments.get(entryPath);
     if (known) return known;
     const repoRoot = findRepoRoot(path.dirname(entryPath));
-    const service = findNginxService(entryPath, repoRoot ?? undefined);
+    return this.deploymentOf(entryPath, config, findNginxService(entryPath, repoRoot ?? undefined), repoRoot);
+  }
+
+  private deploymentOf(entryPath: string, config: ResolvedConfig, service: NginxService | null, repoRoot: string | null): Deployment {
     const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...config.pathMap], service });
     const tagged = service?.image ? versionFromImageTag(service.image) : null;
     const imageVersion =
       tagged && service?.image
         ? { version: tagged.version, origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}` }
         : null;
-    const deployment = { container, imageVersion };
+    const deployment = { container, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;
   }

@@ -16,7 +16,11 @@ const CONFIG_PATTERNS = [
   '**/nginx.conf*',
   '**/sites-available/*',
   '**/sites-enabled/*',
-  '**/conf.d/*.conf',
+  // Debian's and many images' conf.d hold extension-less sites too; a README there has an extension.
+  '**/conf.d/!(*.*)',
+  // What the official image renders into conf.d at start-up (templates/*.template).
+  '**/*.conf.template',
+  '**/templates/*.template',
 ];
 const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
 
@@ -47,7 +51,15 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
     let matches: string[];
     if (exists && !isDirectory) matches = [absolute];
     else if (isDirectory) {
-      matches = tinyglobby().globSync(CONFIG_PATTERNS, { cwd: absolute, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES, followSymbolicLinks: false });
+      // dot: configs in dot-folders (`.docker/nginx`) count too; `ignores` in the config leaves any out.
+      matches = tinyglobby().globSync(CONFIG_PATTERNS, {
+        cwd: absolute,
+        absolute: true,
+        onlyFiles: true,
+        dot: true,
+        ignore: SKIPPED_DIRECTORIES,
+        followSymbolicLinks: false,
+      });
     } else if (tinyglobby().isDynamicPattern(operand)) {
       matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
     } else matches = [];

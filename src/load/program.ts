@@ -10,6 +10,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
+import { isTemplate, renderTemplate } from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -52,6 +53,8 @@ export interface LoadOptions {
   readonly overlay?: ReadonlyMap<string, string>;
   /** How the container running nginx sees the files: mounts, image files, whether the host may be read. */
   readonly container?: ContainerView;
+  /** The nginx container's environment, for rendering `*.template` files as the image does. */
+  readonly templateEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -144,7 +147,11 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const overlay = options.overlay;
   const read = (filePath: string): SourceFile => {
     const text = overlay?.get(filePath);
-    return text === undefined ? readConfigFile(filePath) : parse(text, filePath);
+    const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
+    if (!isTemplate(filePath)) return file;
+    const rendered = parse(renderTemplate(file.text, options.templateEnvironment ?? {}), filePath);
+    rendered.virtual = true;
+    return rendered;
   };
   const rawEntry = read(absoluteEntry);
   const dump = splitDump(rawEntry.text);
@@ -175,6 +182,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const known = files.get(containerPath);
     if (known) return known;
     const file = parseVirtual(text, containerPath);
+    file.fromImage = true;
     files.set(containerPath, file);
     return file;
   };

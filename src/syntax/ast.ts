@@ -23,8 +23,13 @@ export interface SourceFile {
    * one character, so writing a fix back with the same encoding changes no byte outside the edit).
    */
   encoding?: 'utf8' | 'latin1';
-  /** Set for files cut out of an `nginx -T` dump: they exist only inside the dump and cannot be fixed in place. */
+  /**
+   * Set for files that cannot be fixed in place: cut out of an `nginx -T` dump, rendered from a template, or shipped
+   * inside the nginx image.
+   */
   virtual?: boolean;
+  /** A file of the nginx image (`/etc/nginx/mime.types`): read for its context, never reported on. */
+  fromImage?: boolean;
   /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */
   lineStarts?: number[];
 }

@@ -1,0 +1,108 @@
+/**
+ * Which main config to lint a file through. nginx never reads `conf.d/orders.conf` alone: it reads it because an
+ * `nginx.conf` includes it, where the `upstream orders` block that file proxies to is defined. So when a file is given
+ * on its own (a pre-commit hook passes only the changed files), it is linted through the entry config that includes
+ * it — a main config of the same repository, or the nginx image's own nginx.conf when a Compose volume mounts the
+ * file into the image's `conf.d` — and only the given file is reported. A file nothing includes is linted alone, with
+ * the nearest `nginx.conf`'s folder as its prefix, as that main config would resolve its includes.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from '../context/discovery.js';
+import { findNginxService } from '../context/nginx-service.js';
+import { lazyRequire } from '../lazy-require.js';
+import { dataFile } from '../package-info.js';
+import type { Linter } from './runner.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
+
+/** More main configs than this in one repository are not searched for includers: the cost would be the whole repo. */
+const MAX_MAIN_CONFIGS = 200;
+const MAIN_CONFIG_NAME = 'nginx.conf';
+
+export interface EntryPlan {
+  readonly entry: string;
+  /** Report only these files of the entry's program; absent: every file it reads. */
+  readonly reportOnly?: ReadonlySet<string>;
+}
+
+function isMainConfig(file: string): boolean {
+  return path.basename(file) === MAIN_CONFIG_NAME;
+}
+
+/** The nearest folder at or above the file's, up to the repository root, that holds an nginx.conf. */
+function nearestMainConfigDir(file: string, repoRoot: string | null): string | null {
+  let directory = path.dirname(file);
+  for (;;) {
+    if (existsSync(path.join(directory, MAIN_CONFIG_NAME))) return directory;
+    const parent = path.dirname(directory);
+    if (directory === repoRoot || parent === directory) return null;
+    directory = parent;
+  }
+}
+
+/** The main configs of a repository, nearest to `near` first. */
+function mainConfigsOf(repoRoot: string): string[] {
+  return tinyglobby()
+    .globSync(`**/${MAIN_CONFIG_NAME}`, { cwd: repoRoot, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'], followSymbolicLinks: false })
+    .slice(0, MAX_MAIN_CONFIGS)
+    .map((file) => path.normalize(file));
+}
+
+/**
+ * Plans the entries of a run: main configs as given first; then each other file through the entry that includes it,
+ * else alone. `candidates` are the files the operands matched.
+ */
+export async function planEntries(candidates: readonly string[], linter: Linter): Promise<EntryPlan[]> {
+  const plans: EntryPlan[] = [];
+  const covered = new Set<string>();
+  const cover = async (entry: string) => {
+    for (const file of await linter.filesOf(entry)) covered.add(file);
+  };
+
+  const mains = candidates.filter(isMainConfig).sort(byDepth);
+  for (const entry of mains) {
+    plans.push({ entry });
+    await cover(entry);
+  }
+
+  const reposSearched = new Map<string, string[]>();
+  const contextEntries = new Map<string, Set<string>>();
+  const imageEntry = dataFile(path.join('nginx-image', MAIN_CONFIG_NAME));
+  for (const file of candidates.filter((candidate) => !isMainConfig(candidate)).sort(byDepth)) {
+    if (covered.has(file)) continue;
+    const repoRoot = findRepoRoot(path.dirname(file));
+    let includer: string | null = null;
+    if (repoRoot !== null) {
+      if (!reposSearched.has(repoRoot)) reposSearched.set(repoRoot, mainConfigsOf(repoRoot));
+      for (const main of reposSearched.get(repoRoot)!) {
+        if ((await linter.filesOf(main)).has(file)) {
+          includer = main;
+          break;
+        }
+      }
+      // Mounted into the image's conf.d with no main config of the repository mounted over the image's own.
+      const service = includer === null ? findNginxService(file, repoRoot) : null;
+      if (service?.entryContainerPath?.startsWith('/etc/nginx/conf.d/') && !service.mappings.some((mapping) => mapping.container === '/etc/nginx/nginx.conf')) {
+        await linter.adoptImageEntry(imageEntry, service, file);
+        if ((await linter.filesOf(imageEntry)).has(file)) includer = imageEntry;
+      }
+    }
+    if (includer !== null) {
+      const reported = contextEntries.get(includer) ?? new Set<string>();
+      reported.add(file);
+      contextEntries.set(includer, reported);
+      continue;
+    }
+    const prefix = nearestMainConfigDir(file, repoRoot);
+    if (prefix !== null) linter.setPrefix(file, prefix);
+    plans.push({ entry: file });
+    await cover(file);
+  }
+  for (const [entry, reportOnly] of contextEntries) plans.push({ entry, reportOnly });
+  return plans;
+}
+
+function byDepth(a: string, b: string): number {
+  return a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b);
+}
