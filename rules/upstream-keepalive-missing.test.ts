@@ -39,6 +39,10 @@ testRule(rule, {
       files: 'http { upstream php { server 127.0.0.1:9000; } server { location / { fastcgi_pass php; } } }\n',
     },
     { name: 'an implicit upstream has no block to add keepalive to', files: 'http { server { location / { proxy_pass http://127.0.0.1:8080; } } }\n' },
+    {
+      name: 'an upstream only websocket locations use: upgraded connections are never pooled',
+      files: upstream('', '            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n'),
+    },
   ],
   invalid: [
     {

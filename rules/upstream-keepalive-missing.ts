@@ -3,6 +3,7 @@ import { defineRule } from '../src/lint/rule.js';
 import { formatNginxTime } from '../src/nginx/units.js';
 import {
   CONNECTION_CHURN_COST,
+  forwardsUpgrade,
   KEEPALIVE_TIMEOUT_FOR_UNKNOWN_BACKEND,
   keepaliveTimeoutBelow,
   proxyPassesByUpstream,
@@ -36,8 +37,10 @@ export default defineRule({
     nginxVersions: '<1.29.7',
   },
   check({ model, report }) {
-    for (const upstream of proxyPassesByUpstream(model).keys()) {
+    for (const [upstream, passes] of proxyPassesByUpstream(model)) {
       if (upstream.keepalive !== null) continue;
+      // Upgraded (websocket) connections are never returned to a pool: an upstream only websockets use has none to keep.
+      if (passes.every((pass) => forwardsUpgrade(model, pass))) continue;
 
       // The timeout comes with the keepalive: without it the fix would set up the race the lab turned into 502s.
       const backend = shortestBackendIdleTimeout(model, upstream);

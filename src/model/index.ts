@@ -13,7 +13,7 @@ import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDire
 import { PASS_DIRECTIVES, readPass, type ProxyPass } from './passes.js';
 import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servicesBehindUpstream } from './services-behind.js';
 import { indexUpstream, type Upstream } from './upstreams.js';
-import { VariableValues } from './variables.js';
+import { VariableValues, type MapDefinition } from './variables.js';
 import type { ServiceCatalog } from '../context/index.js';
 import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
 import { resolveNginxVersion, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -36,6 +36,7 @@ export type { ServiceBehind, ServiceBehindServer } from './services-behind.js';
 export type { Upstream, UpstreamCount, UpstreamKeepalive, UpstreamServer, UpstreamTime, UpstreamZone } from './upstreams.js';
 export { isIpAddress, variableDestinations } from './variable-destinations.js';
 export { retryPolicyOf, type RetryPolicy } from './retries.js';
+export type { MapDefinition } from './variables.js';
 export type { AddressSource, VariableDestination } from './variable-destinations.js';
 
 export interface ModelOptions {
@@ -102,6 +103,8 @@ export interface Model {
    * to the entry file's directory, as the labels of service facts are, so both read the same in one message.
    */
   where(node: ConfigNode): string;
+  /** The `map` block that defines `$variable` (name without `$`), or null when none does. */
+  mapOf(variable: string): MapDefinition | null;
 }
 
 /** Where the http `*_pass` directives may stand; `proxy_pass` in a stream server is another module's directive. */
@@ -142,6 +145,10 @@ class ConfigModel implements Model {
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
     this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
+  }
+
+  mapOf(variable: string): MapDefinition | null {
+    return this.variables().mapOf(variable);
   }
 
   get nginxVersion(): ResolvedNginxVersion {

@@ -8,7 +8,7 @@ import { formatNginxTime } from '../nginx/units.js';
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../syntax/edits.js';
 import type { TextChange } from '../syntax/text-changes.js';
 import type { ConfigNode } from '../load/tree.js';
-import type { Model } from './index.js';
+import type { MapDefinition, Model } from './index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream } from './upstreams.js';
 
@@ -31,9 +31,42 @@ export function speaksHttp10(model: Model, scope: ConfigNode): boolean {
   return (version.values[0]?.[0] ?? version.default) === '1.0';
 }
 
-/** Whether requests through this pass leave their connection open for the next one (HTTP/1.1, Connection not `close`). */
+/**
+ * Whether ordinary requests through this pass leave their connection open for the next one: HTTP/1.1, and a
+ * `Connection` that is not `close` — for a value from a `map` of `$http_upgrade`, the value a request without an
+ * Upgrade header gets.
+ */
 export function reusesConnections(model: Model, pass: ProxyPass): boolean {
-  return !speaksHttp10(model, pass.node) && !closesConnection(model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value);
+  if (speaksHttp10(model, pass.node)) return false;
+  const mapped = connectionForOrdinaryRequests(model, pass);
+  return !closesConnection(mapped ? mapped.value : model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value);
+}
+
+/**
+ * Whether the pass forwards the client's `Upgrade` header: a websocket location. Its `Connection` header must carry
+ * `upgrade` for the switch to happen, so keepalive rules never rewrite it, and an upgraded connection is never
+ * returned to a pool.
+ */
+export function forwardsUpgrade(model: Model, pass: ProxyPass): boolean {
+  const upgrade = model.effectiveHeader(pass.node, 'proxy_set_header', 'Upgrade').value;
+  return upgrade !== null && upgrade !== '';
+}
+
+/** One entry of a `map` block. */
+export type MapEntry = MapDefinition['entries'][number];
+
+/**
+ * For `proxy_set_header Connection $connection_upgrade` with `map $http_upgrade $connection_upgrade { … }`: the
+ * value a request without an Upgrade header is sent with (the `''` entry, else `default`, else empty) and the entry
+ * that gives it. Null when the header is not a single variable mapped from `$http_upgrade`.
+ */
+export function connectionForOrdinaryRequests(model: Model, pass: ProxyPass): { readonly value: string; readonly entry: MapEntry | null } | null {
+  const written = model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value;
+  const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(written ?? '');
+  const map = variable ? model.mapOf(variable[1] ?? variable[2]!) : null;
+  if (!map || map.source.toLowerCase() !== '$http_upgrade') return null;
+  const entry = map.entries.find((candidate) => candidate.key === '') ?? map.entries.find((candidate) => candidate.key === 'default') ?? null;
+  return { value: entry?.value ?? '', entry };
 }
 
 /** The backend that closes idle connections first among an upstream's servers, and the fact that says so. */

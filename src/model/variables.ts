@@ -18,9 +18,18 @@ function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
   else groups.set(key, [item]);
 }
 
+/** A `map SOURCE $variable { … }` block: what it reads, and its entries in order. */
+export interface MapDefinition {
+  readonly node: ConfigNode;
+  /** The first argument as written: `$http_upgrade`. */
+  readonly source: string;
+  readonly entries: readonly { readonly key: string; readonly value: string; readonly node: ConfigNode }[];
+}
+
 export class VariableValues {
   private readonly setsByVariable = new Map<string, ConfigNode[]>();
   private readonly mapValuesByVariable = new Map<string, string[]>();
+  private readonly mapsByVariable = new Map<string, MapDefinition>();
 
   constructor(
     setNodes: readonly ConfigNode[],
@@ -35,10 +44,14 @@ export class VariableValues {
     for (const node of mapNodes) {
       const name = variableName(node.directive.args[1]?.value);
       if (name === null) continue;
+      const entries: MapDefinition['entries'][number][] = [];
       for (const entry of node.children) {
         if (MAP_PARAMETERS.has(entry.directive.name) || entry.directive.args.length !== 1) continue;
         addTo(this.mapValuesByVariable, name, entry.directive.args[0]!.value);
+        entries.push({ key: entry.directive.nameToken.value, value: entry.directive.args[0]!.value, node: entry });
       }
+      // nginx refuses a second map of the same variable ("duplicate variable"): the first stands for it.
+      if (!this.mapsByVariable.has(name)) this.mapsByVariable.set(name, { node, source: node.directive.args[0]?.value ?? '', entries });
     }
   }
 
@@ -46,6 +59,10 @@ export class VariableValues {
    * The values `variable` (without `$`) may hold where `node` stands: every `set` of it in the same server (a
    * request may pass through any of its locations by rewriting) and every value of a `map` that defines it.
    */
+  mapOf(variable: string): MapDefinition | null {
+    return this.mapsByVariable.get(variable) ?? null;
+  }
+
   valuesOf(variable: string, node: ConfigNode): string[] {
     const server = this.serverOf(node);
     const setValues = (this.setsByVariable.get(variable) ?? [])
