@@ -33,6 +33,8 @@ export interface BackendOptions {
    * OpenSSL refuses with a handshake_failure alert (40), as the lab's backend did.
    */
   readonly tlsServerName?: string;
+  /** The address to listen on: 127.0.0.1 by default; `::1` for a backend that listens on IPv6 loopback only. */
+  readonly host?: '127.0.0.1' | '::1';
 }
 
 export interface TlsHandshake {
@@ -109,7 +111,7 @@ function serve(): void {
       : httpsServer(options.tlsServerName, keyAndCertificate, handshakes, handler);
   server.on('connection', () => Atomics.add(connectionCounter, 0, 1));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
-  server.listen(0, '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));
+  server.listen(0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));
 }
 
 /**

@@ -180,7 +180,20 @@ ${httpBody(port)}
  * Writes a complete nginx.conf into a fresh temporary prefix, around `httpBody` (the inside of `http {}`,
  * given the free port to listen on), without starting nginx.
  */
-export async function createNginx(httpBody: (listenPort: number) => string): Promise<Nginx> {
+export interface NginxOptions {
+  /**
+   * An /etc/hosts for nginx to resolve names with: it runs in a private mount namespace (`unshare --mount`) with this
+   * file bound over /etc/hosts, so the machine's own file is never touched. Needs CAP_SYS_ADMIN: see canUseOwnHosts.
+   */
+  readonly hosts?: string;
+}
+
+/** Whether nginx can be given its own /etc/hosts here (a private mount namespace); a CI sandbox may not allow it. */
+export function canUseOwnHosts(): boolean {
+  return spawnSync('unshare', ['--mount', 'sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function createNginx(httpBody: (listenPort: number) => string, options: NginxOptions = {}): Promise<Nginx> {
   const binary = requireNginx();
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-reality-'));
@@ -218,7 +231,17 @@ export async function createNginx(httpBody: (listenPort: number) => string): Pro
     let output = '';
     // `daemon off` keeps the master our child, so we can stop it by its pid; it is not written into the file,
     // which stays a config that could be deployed as it is. detached gives it its own process group.
-    const started = spawn(binary, ['-p', dir, '-c', confPath, '-e', errorLogPath, '-g', 'daemon off;'], {
+    const nginxArgs = ['-p', dir, '-c', confPath, '-e', errorLogPath, '-g', 'daemon off;'];
+    let command = binary;
+    let args = nginxArgs;
+    if (options.hosts !== undefined) {
+      const hostsPath = path.join(dir, 'hosts');
+      writeFileSync(hostsPath, options.hosts);
+      // `exec` keeps the pid: the master stays the process this harness stops.
+      command = 'unshare';
+      args = ['--mount', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, binary, ...nginxArgs];
+    }
+    const started = spawn(command, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -264,8 +287,8 @@ export async function createNginx(httpBody: (listenPort: number) => string): Pro
 }
 
 /** Writes the config (see createNginx) and starts nginx on it. */
-export async function startNginx(httpBody: (listenPort: number) => string): Promise<Nginx> {
-  const nginx = await createNginx(httpBody);
+export async function startNginx(httpBody: (listenPort: number) => string, options: NginxOptions = {}): Promise<Nginx> {
+  const nginx = await createNginx(httpBody, options);
   try {
     await nginx.start();
   } catch (error) {
@@ -322,6 +345,13 @@ function runLinter(args: readonly string[]): string {
   return result.stdout;
 }
 
+/** Runs `nginx-lint --fix` (safe fixes only) and returns whether the file changed. */
+export function safeFixChanges(confPath: string): boolean {
+  const before = readFileSync(confPath, 'utf8');
+  runLinter(['--fix', confPath]);
+  return readFileSync(confPath, 'utf8') !== before;
+}
+
 /** The rule ids nginx-lint reports for a config (`--format json`). */
 /** The rule ids `nginx-lint --format json` reports for a config. */
 export function reportedRuleIds(confPath: string): string[] {
@@ -333,10 +363,10 @@ export function reportedRuleIds(confPath: string): string[] {
  * The linter half of every reality test: nginx-lint must report `ruleId` on the bad config, `--fix` must change
  * the file, and the fixed file must no longer be reported. The caller then measures the fixed file with nginx.
  */
-export function fixWithLinter(confPath: string, ruleId: string): void {
+export function fixWithLinter(confPath: string, ruleId: string, options: { unsafe?: boolean } = {}): void {
   expect(reportedRuleIds(confPath)).toContain(ruleId);
   const before = readFileSync(confPath, 'utf8');
-  runLinter(['--fix', confPath]);
+  runLinter(['--fix', ...(options.unsafe ? ['--fix-unsafe'] : []), confPath]);
   expect(readFileSync(confPath, 'utf8'), `nginx-lint --fix did not change ${confPath}`).not.toBe(before);
   expect(reportedRuleIds(confPath)).not.toContain(ruleId);
 }
