@@ -10,7 +10,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { isTemplate, renderTemplate } from './templates.js';
+import { isTemplate, renderTemplate, scriptDefaults } from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -149,7 +149,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     if (!isTemplate(filePath)) return file;
-    const rendered = parse(renderTemplate(file.text, options.templateEnvironment ?? {}), filePath);
+    const environment = { ...scriptDefaults(filePath), ...options.templateEnvironment };
+    const rendered = parse(renderTemplate(file.text, environment), filePath);
     rendered.virtual = true;
     return rendered;
   };
@@ -240,6 +241,9 @@ function resolveInContainer(
     if (resolution.kind === 'image') return resolveImageFile(resolution.path, resolution.text);
     return null;
   };
+  // Mounted from a folder the repository does not hold: its files appear at run time, and nothing can be said.
+  const runtime = resolveContainerPath(view, GLOB_CHARS.test(pattern) ? path.posix.dirname(pattern) : pattern);
+  if (runtime.kind === 'runtime') return { directive, pattern, files: [], error: null };
   try {
     if (GLOB_CHARS.test(pattern)) {
       const matches = expandContainerGlob(view, pattern, expandGlob);
@@ -253,6 +257,14 @@ function resolveInContainer(
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
   }
   if (view.hostReadable || !absolute) return null;
+  const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
+  if (sameName.length === 1) {
+    try {
+      return { directive, pattern, files: [resolveFile(sameName[0]!)], error: null };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+    }
+  }
   return {
     directive,
     pattern,

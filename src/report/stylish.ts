@@ -117,9 +117,11 @@ function formatRuleDocs(results: readonly LintResult[], context: FormatterContex
 
 /** `Checked against nginx 1.27.5 (compose.yaml:3 image nginx:1.27-alpine).`: one line, every version used. */
 function describeVersions(results: readonly LintResult[]): string | null {
-  const used = new Set(results.flatMap((result) => (result.nginxVersion ? [`${result.nginxVersion.version} (${result.nginxVersion.origin})`] : [])));
+  // One entry per version, with where the first file checked against it got it from.
+  const used = new Map<string, string>();
+  for (const result of results) if (result.nginxVersion && !used.has(result.nginxVersion.version)) used.set(result.nginxVersion.version, result.nginxVersion.origin);
   if (used.size === 0) return null;
-  return `${INDENT}Checked against nginx ${[...used].join('; ')}.`;
+  return `${INDENT}Checked against nginx ${[...used].map(([version, origin]) => `${version} (${origin})`).join('; ')}.`;
 }
 
 function formatSummary(results: readonly LintResult[], colors: Colors): string {
