@@ -7,7 +7,6 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
  * and unpaired surrogates. A message can quote them from a damaged config file; they become U+FFFD so
  * that the report still parses.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
