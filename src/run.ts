@@ -129,6 +129,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}), ...(nginxVersion ? { nginxVersion } : {}) });
   }
 
+  notes.push(...linter.registry.withheld);
   const rules = new Map<string, RuleDocs>();
   for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));

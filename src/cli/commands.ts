@@ -43,6 +43,7 @@ export interface CommandOptions {
   readonly errorOnUnmatchedPattern: boolean;
   readonly color: boolean;
   readonly verbose: boolean;
+  readonly allowPlugins: boolean;
   readonly debug: boolean;
 }
 
@@ -105,6 +106,7 @@ function engineOptions(options: CommandOptions) {
     quiet: options.quiet && options.maxWarnings < 0,
     fix: options.fix || options.fixDryRun,
     fixUnsafe: options.fixUnsafe,
+    allowPlugins: options.allowPlugins,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },
     progress: !options.debug && Boolean(process.stderr.isTTY),
