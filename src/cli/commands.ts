@@ -2,7 +2,8 @@
  * What the CLI does once its arguments are parsed. Kept apart from `main.ts` so `--help` and `--version` never load
  * the engine, the rules or the directive table.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { writeFileNoFollow } from '../files.js';
 import path from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, exitCodeFor, writeReport } from './output.js';
 import type { BlockContext } from '../nginx/directives.js';
@@ -121,11 +122,12 @@ function withErrorsOnly(result: LintResult): LintResult {
 
 function init(cwd: string): number {
   const target = path.join(cwd, CONFIG_FILE_NAME);
-  if (existsSync(target)) {
+  // lstat, not exists: a dangling link exists as a name, and writing through it would create its target.
+  if (existsSync(target) || isLink(target)) {
     process.stderr.write(`nginx-lint: ${CONFIG_FILE_NAME} already exists; not overwriting it\n`);
     return EXIT_FAILURE;
   }
-  writeFileSync(target, starterConfig());
+  writeFileNoFollow(target, starterConfig());
   process.stdout.write(`Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`);
   return EXIT_OK;
 }
@@ -145,4 +147,12 @@ function explain(ruleId: string): number {
   if (!/^[a-z0-9-]+$/.test(ruleId) || !existsSync(doc)) throw new UsageError(`no rule named "${ruleId}"; see nginx-lint --list-rules`);
   process.stdout.write(readFileSync(doc, 'utf8'));
   return EXIT_OK;
+}
+
+function isLink(target: string): boolean {
+  try {
+    return lstatSync(target).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

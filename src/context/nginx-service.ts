@@ -221,5 +221,6 @@ export function containerViewFor(entryPath: string, options: { repoRoot: string 
     runsInImage: service !== null && isNginxImage(service.image),
     ...(repoRoot !== null ? { filesNamed: filesNamedIn(repoRoot) } : {}),
     hostReadable: repoRoot === null,
+    repoRoot,
   };
 }

@@ -34,6 +34,12 @@ export interface ContainerView {
   /** Absolute paths no mapping covers may be read from this machine's disk (the entry itself lives there). */
   readonly hostReadable: boolean;
   /**
+   * The repository the config belongs to, when it belongs to one: no file whose real path is outside it is read
+   * (an include of `../../etc/passwd`, a committed symlink out of the checkout), so neither its content nor a
+   * fix can leave the repository.
+   */
+  readonly repoRoot?: string | null;
+  /**
    * The repository's files with this name. An include of a container path nothing maps, whose file name exactly one
    * repository file has, reads that file: it is how the file gets there (a Dockerfile elsewhere copies it), and
    * reading it adds context without inventing content.

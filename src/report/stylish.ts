@@ -11,7 +11,7 @@
 import picocolors from 'picocolors';
 import type { LintMessage, LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { describeTotals, firedRuleIds, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
+import { describeTotals, firedRuleIds, inert, withoutCommandLines, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
 
 /** Width of the severity column: the length of "warning". */
 const SEVERITY_WIDTH = 7;
@@ -35,7 +35,7 @@ export function formatStylish(results: readonly LintResult[], context: Formatter
   sections.push(formatSummary(results, colors));
   const versions = describeVersions(results);
   if (versions) sections[sections.length - 1] += `\n${colors.dim(versions)}`;
-  return `${sections.join('\n\n')}\n`;
+  return withoutCommandLines(`${sections.join('\n\n')}\n`);
 }
 
 function formatFile(result: LintResult, context: FormatterContext, colors: Colors): string {
@@ -47,11 +47,11 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
   // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
   const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
 
-  const lines = [colors.underline(projectPath(result.filePath, context.cwd))];
+  const lines = [colors.underline(inert(projectPath(result.filePath, context.cwd)))];
   for (const message of result.messages) {
     const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
     const ruleSuffix = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
-    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(paragraph, textWidth));
+    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(inert(paragraph), textWidth));
     wrapped[wrapped.length - 1] += ruleSuffix;
     lines.push(`${INDENT}${colors.dim(position)}${COLUMN_GAP}${colorSeverity(message, colors)}${COLUMN_GAP}${wrapped[0]}`);
     for (const continuation of wrapped.slice(1)) lines.push(`${continuationIndent}${continuation}`);
@@ -59,11 +59,11 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
     for (const suggestion of message.suggestions ?? []) {
-      for (const line of wrap(`suggestion: ${suggestion.desc}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
+      for (const line of wrap(`suggestion: ${inert(suggestion.desc)}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
     }
     if (message.fix && message.fixSafety === 'unsafe') lines.push(`${continuationIndent}${colors.dim('unsafe fix: applied only with --fix-unsafe')}`);
     if (context.verbose && message.detail) {
-      for (const line of wrap(message.detail, textWidth)) lines.push(`${continuationIndent}${line}`);
+      for (const line of wrap(inert(message.detail), textWidth)) lines.push(`${continuationIndent}${line}`);
     }
   }
   return lines.join('\n');
@@ -98,7 +98,7 @@ function describeIncludeChain(includedFrom: readonly string[], cwd: string): str
   const sites = includedFrom
     .map((entry) => {
       const site = parseIncludeSite(entry);
-      return site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry;
+      return inert(site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry);
     })
     .reverse();
   return `↳ included from ${sites.join(', from ')}`;

@@ -1,4 +1,5 @@
 /** Escaping for the XML formats (checkstyle, junit). */
+import { withoutCommandLines } from './shared.js';
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
 
@@ -22,10 +23,10 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function escapeXmlAttribute(text: string): string {
-  return text.replace(FORBIDDEN_IN_XML, '\uFFFD').replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
+  return withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
 }
 
 /** A CDATA section holding `text`; a `]]>` inside is split across two sections, the only way to write it. */
 export function cdata(text: string): string {
-  return `<![CDATA[${text.replace(FORBIDDEN_IN_XML, '\uFFFD').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }
