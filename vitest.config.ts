@@ -7,7 +7,16 @@ import { defineConfig } from 'vitest/config';
  * - reality: real nginx and a real backend, measuring each rule's claim and each fix (test/reality);
  * - corpus: the shared corpus of real configs against what real nginx -t said of them (NGINX_LINT_CORPUS).
  */
-const CLI = ['test/cli.test.ts', 'test/cli-fix.test.ts', 'test/bad-input.test.ts', 'test/generated.test.ts', 'test/package.test.ts'];
+const CLI = [
+  'test/cli.test.ts',
+  'test/cli-fix.test.ts',
+  'test/bad-input.test.ts',
+  'test/generated.test.ts',
+  'test/package.test.ts',
+  'test/action.test.ts',
+  'test/pre-commit.test.ts',
+  'test/security/**/*.test.ts',
+];
 const REALITY = ['test/reality/**/*.test.ts'];
 const CORPUS = ['test/corpus-*.test.ts'];
 

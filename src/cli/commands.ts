@@ -51,7 +51,7 @@ export interface CommandOptions {
 
 export async function runCommand(options: CommandOptions): Promise<number> {
   if (options.init) return init(options.cwd);
-  if (options.listRules) return listRules();
+  if (options.listRules) return listRules(options.format);
   if (options.explain !== undefined) return explain(options.explain);
   if (options.printConfig !== undefined) {
     process.stdout.write(`${JSON.stringify(await printConfigFor(path.resolve(options.cwd, options.printConfig), engineOptions(options)), null, 2)}\n`);
@@ -80,7 +80,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
-  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
+  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, source: (filePath: string) => run.sources.get(filePath), toolVersion: run.toolVersion, ...(width ? { width } : {}) });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
@@ -132,8 +132,12 @@ function init(cwd: string): number {
   return EXIT_OK;
 }
 
-function listRules(): number {
+function listRules(format: string): number {
   const catalog = ruleCatalog();
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(catalog, null, 2)}\n`);
+    return EXIT_OK;
+  }
   const width = Math.max(...catalog.map((rule) => rule.id.length));
   for (const rule of catalog) {
     const flags = [rule.severity, rule.category, rule.fixable ? 'fixable' : ''].filter(Boolean).join(', ');

@@ -8,6 +8,7 @@
  * that fired is listed once before the summary. A clean run prints nothing.
  */
 
+import { fileURLToPath } from 'node:url';
 import picocolors from 'picocolors';
 import type { LintMessage, LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
@@ -58,6 +59,8 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
     if (message.includedFrom?.length) {
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
+    const source = context.source?.(result.filePath);
+    if (source !== undefined && message.line >= 1) lines.push(...codeFrame(source, message, continuationIndent, colors));
     for (const suggestion of message.suggestions ?? []) {
       for (const line of wrap(`suggestion: ${inert(suggestion.desc)}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
     }
@@ -67,6 +70,22 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The finding's line with the one before it, and a caret under its column, as ESLint's codeframe and rustc show them:
+ * the reader sees the statement without opening the file.
+ */
+function codeFrame(source: string, message: LintMessage, indent: string, colors: Colors): string[] {
+  const lines = source.split(/\r?\n/);
+  const at = message.line - 1;
+  if (at >= lines.length) return [];
+  const numberWidth = String(message.line).length;
+  const row = (index: number, marker: string) => `${indent}${marker} ${String(index + 1).padStart(numberWidth)} | ${inert(lines[index]!.replace(/\t/g, ' '))}`;
+  const frame = at > 0 && lines[at - 1]!.trim() !== '' ? [colors.dim(row(at - 1, ' '))] : [];
+  frame.push(row(at, colors.red('>')));
+  frame.push(`${indent}  ${' '.repeat(numberWidth)} | ${' '.repeat(Math.max(0, message.column - 1))}${colors.red('^')}`);
+  return frame;
 }
 
 /** Greedy word wrap; a word longer than the width (a path, a URL) stays whole on its own line. */
@@ -111,7 +130,9 @@ function formatRuleDocs(results: readonly LintResult[], context: FormatterContex
   });
   if (documented.length === 0) return '';
   const idWidth = Math.max(...documented.map(({ ruleId }) => ruleId.length));
-  const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(url)}`);
+  // A page inside the installed package reads better, and the same on every machine, as a path from here.
+  const shown = (url: string) => (url.startsWith('file:') ? projectPath(fileURLToPath(url), context.cwd) : url);
+  const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(shown(url))}`);
   return ['Rule docs:', ...rows].join('\n');
 }
 
