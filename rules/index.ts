@@ -13,6 +13,7 @@ import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
 import proxyPassSchemeMismatch from './proxy-pass-scheme-mismatch.js';
 import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
+import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import syntaxError from './syntax-error.js';
 import unknownDirective from './unknown-directive.js';
@@ -33,6 +34,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyPassSchemeMismatch,
   proxyPassVariableWithoutResolver,
   proxySslServerNameMissing,
+  proxySslVerifyUntrusted,
   proxyTimeoutBelowP99,
   syntaxError,
   unknownDirective,
