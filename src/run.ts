@@ -82,6 +82,12 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       versionOfFile.set(file.path, { version, source, origin: origin ?? source });
     }
     for (const finding of outcome.findings) {
+      // A finding in a deployment file (a Compose file) the program did not read: that file is reported too.
+      const { file } = finding;
+      if (file.virtual && !file.fromImage && !outcome.program.files.has(file.path) && !filesLinted.has(file.path) && !finding.forced) {
+        filesLinted.set(file.path, file);
+        configOfFile.set(file.path, outcome.config);
+      }
       const key = findingKey(finding);
       if (seen.has(key) || configOfFile.get(finding.file.path) !== outcome.config) continue;
       seen.add(key);

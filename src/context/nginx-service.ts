@@ -30,6 +30,10 @@ export interface NginxService {
   readonly entryContainerPath: string | null;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
+  /** `depends_on` of the nginx service: each service, the condition it waits for, and the 1-based line. */
+  readonly dependsOn: readonly { readonly service: string; readonly condition: string; readonly line: number }[];
+  /** The services of the same Compose file that define a `healthcheck` (not `disable: true`). */
+  readonly healthchecked: ReadonlySet<string>;
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
@@ -106,6 +110,21 @@ function dockerfileOf(document: YamlDocument, service: Node | null, composeDir: 
   return { baseImage, origin: `${origins.file(dockerfile).label}:${fromLine}`, copies };
 }
 
+/** `depends_on: [api]` (waits for the container to start) or `depends_on: { api: { condition: … } }`. */
+function dependsOnOf(document: YamlDocument, service: Node | null): NginxService['dependsOn'] {
+  const node = document.at(service, 'depends_on');
+  const listed = document.items(node).flatMap((item) => {
+    const name = document.text(item);
+    return name ? [{ service: name, condition: 'service_started', line: document.origin(item).line ?? 0 }] : [];
+  });
+  const mapped = document.entries(node).map(({ key, keyNode, value }) => ({
+    service: key,
+    condition: document.text(document.at(value, 'condition')) ?? 'service_started',
+    line: document.origin(keyNode).line ?? 0,
+  }));
+  return [...listed, ...mapped];
+}
+
 function isNginxImage(image: string | null): boolean {
   const name = (image ?? '').split('@')[0]!.split('/').pop()!.split(':')[0]!;
   return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
@@ -150,6 +169,14 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
           mappings: orderMappings(mappings),
           entryContainerPath,
           environment: composeEnvironment(document, document.at(service, 'environment')),
+          dependsOn: dependsOnOf(document, service),
+          healthchecked: new Set(
+            document
+              .entries(document.at(document.root, 'services'))
+              .filter(({ value }) => document.at(value, 'healthcheck') !== null && document.value(document.at(value, 'healthcheck')!) !== null)
+              .filter(({ value }) => document.text(document.at(document.at(value, 'healthcheck'), 'disable')) !== 'true')
+              .map(({ key }) => key),
+          ),
         });
       }
     }

@@ -81,6 +81,7 @@ const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 /** Where a config runs: the container's view of its files, and the nginx version its image runs. */
 interface Deployment {
   readonly container: ContainerView;
+  readonly service: NginxService | null;
   readonly environment: Readonly<Record<string, string>>;
   readonly imageVersion: ImageVersion | null;
 }
@@ -165,7 +166,7 @@ export class Linter {
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
-    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services });
+    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services, composeService: deployment.service });
 
     const entrySettings = this.settingsFor(config, entryPath);
     for (const rule of this.registry.all()) {
@@ -225,7 +226,7 @@ export class Linter {
       tagged && service?.image
         ? { version: tagged.version, origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}` }
         : null;
-    const deployment = { container, imageVersion, environment: service?.environment ?? {} };
+    const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;
   }

@@ -7,7 +7,8 @@
  * the whole configuration.
  */
 import path from 'node:path';
-import { positionAt } from '../syntax/ast.js';
+import { positionAt, type SourceFile } from '../syntax/ast.js';
+import { readRegularTextFile } from '../files.js';
 import type { BlockContext } from '../nginx/directives.js';
 import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './inheritance.js';
 import { PASS_DIRECTIVES, readPass, type ProxyPass } from './passes.js';
@@ -15,6 +16,7 @@ import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servi
 import { indexUpstream, type Upstream } from './upstreams.js';
 import { VariableValues, type MapDefinition } from './variables.js';
 import type { ServiceCatalog } from '../context/index.js';
+import type { NginxService } from '../context/nginx-service.js';
 import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
 import { resolveNginxVersion, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 
@@ -42,6 +44,8 @@ export type { AddressSource, VariableDestination } from './variable-destinations
 export interface ModelOptions {
   /** `nginxVersion` of the linter config or `--nginx-version` (`host`: ask the installed nginx). */
   readonly nginxVersion?: string;
+  /** The Compose service that runs this config, when one does: its dependencies and their health checks. */
+  readonly composeService?: NginxService | null;
   /** The version the tag of the nginx image running this config stands for, used when none is configured. */
   readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
@@ -105,6 +109,13 @@ export interface Model {
   where(node: ConfigNode): string;
   /** The `map` block that defines `$variable` (name without `$`), or null when none does. */
   mapOf(variable: string): MapDefinition | null;
+  /** The Compose service that runs this config (found by its volumes or Dockerfile), or null. */
+  readonly composeService: NginxService | null;
+  /**
+   * A file of the deployment (a Compose file, a manifest) as a source findings can point into: its text with no
+   * nginx statements, never fixed. Null when it cannot be read.
+   */
+  deploymentFile(filePath: string): SourceFile | null;
 }
 
 /** Where the http `*_pass` directives may stand; `proxy_pass` in a stream server is another module's directive. */
@@ -130,6 +141,8 @@ interface PassIndex {
 
 class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
+  readonly composeService: NginxService | null;
+  private readonly deploymentFiles = new Map<string, SourceFile | null>();
   private readonly inheritance: Inheritance;
   private readonly resolvedVersion: ResolvedNginxVersion;
   private nodeIndex: NodeIndex | undefined;
@@ -142,9 +155,24 @@ class ConfigModel implements Model {
     options: ModelOptions,
   ) {
     this.services = options.services ?? null;
+    this.composeService = options.composeService ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
     this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
+  }
+
+  deploymentFile(filePath: string): SourceFile | null {
+    if (!this.deploymentFiles.has(filePath)) {
+      let file: SourceFile | null = null;
+      try {
+        const text = readRegularTextFile(filePath);
+        file = { path: filePath, text, directives: [], comments: [], errors: [], eol: text.includes('\r\n') ? '\r\n' : '\n', virtual: true };
+      } catch {
+        file = null;
+      }
+      this.deploymentFiles.set(filePath, file);
+    }
+    return this.deploymentFiles.get(filePath)!;
   }
 
   mapOf(variable: string): MapDefinition | null {

@@ -35,6 +35,8 @@ export interface BackendOptions {
   readonly tlsServerName?: string;
   /** The address to listen on: 127.0.0.1 by default; `::1` for a backend that listens on IPv6 loopback only. */
   readonly host?: '127.0.0.1' | '::1';
+  /** A port chosen beforehand (harness freePort), for a backend that comes up after nginx; default: any free port. */
+  readonly port?: number;
 }
 
 export interface TlsHandshake {
@@ -113,7 +115,7 @@ function serve(): void {
       : httpsServer(options.tlsServerName, keyAndCertificate, handshakes, handler);
   server.on('connection', () => Atomics.add(connectionCounter, 0, 1));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
-  server.listen(0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));
 }
 
 /**
