@@ -16,6 +16,7 @@ import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-reso
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
 import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
+import proxyTimeoutExcessive from './proxy-timeout-excessive.js';
 import syntaxError from './syntax-error.js';
 import unknownDirective from './unknown-directive.js';
 import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
@@ -38,6 +39,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxySslServerNameMissing,
   proxySslVerifyUntrusted,
   proxyTimeoutBelowP99,
+  proxyTimeoutExcessive,
   syntaxError,
   unknownDirective,
   upstreamKeepaliveMissing,
