@@ -9,7 +9,8 @@
  * src/http and src/stream (each blob parsed once) and records, per (family, name): the module file that defines it,
  * the first release of its final unbroken run of releases (`since`), the first release without it when it is gone
  * (`removedIn`), and whether it is a prefix family (`http_`, `arg_`, …: flag NGX_*_VAR_PREFIX, or the prefixes
- * nginx resolved by hand before that flag existed in 1.13.4).
+ * nginx resolved by hand before that flag existed in 1.13.4), and whether `set`, `map` and the like may define it
+ * again (`changeable`; otherwise nginx says `the duplicate "NAME" variable`).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ function parseBlob(blob) {
     const family = array[1];
     for (const entry of array[2].matchAll(/\{\s*ngx_string\("([A-Za-z0-9_]+)"\)([^}]*)\}/g)) {
       const prefix = /VAR_PREFIX/.test(entry[2]);
-      found.push({ family, name: entry[1], prefix });
+      found.push({ family, name: entry[1], prefix, changeable: /VAR_CHANGEABLE/.test(entry[2]) });
     }
   }
   // Variables a module adds by name in its init (`$gzip_ratio`, `$invalid_referer`, `$uid_got`, …).
@@ -78,6 +79,7 @@ for (const { tag, version } of tags) {
       let row = seen.get(key);
       if (!row) seen.set(key, (row = { family: variable.family, name: variable.name, module: basename(match[2], '.c'), prefix: false, present: new Set() }));
       row.module = basename(match[2], '.c');
+      row.changeable = variable.changeable === true;
       if (variable.prefix || LEGACY_PREFIXES[variable.family].includes(variable.name)) row.prefix = true;
       row.present.add(version);
     }
@@ -106,6 +108,8 @@ for (const row of [...seen.values()].sort((a, b) => (a.family + a.name < b.famil
   const removedIn = last !== -1 && last < versions.length - 1 ? versions[last + 1] : undefined;
   const out = { family: row.family, name: row.name, module: row.module, since };
   if (row.prefix) out.prefix = true;
+  // set, map, geo and the like may define it too (NGX_*_VAR_CHANGEABLE in the newest release that has it).
+  if (row.changeable) out.changeable = true;
   if (removedIn) out.removedIn = removedIn;
   rows.push(out);
 }

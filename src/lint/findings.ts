@@ -12,7 +12,19 @@ import { includeChain, statementText, type ConfigNode, type ConfigTree } from '.
 /** The rule id of findings that belong to no rule; they become `ruleId: null` in the output. */
 export const INTERNAL = '';
 /** Rules whose findings mean nginx -t fails: a fix must never add one. */
-export const STRUCTURAL_RULES: ReadonlySet<string> = new Set(['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'include-not-found', 'include-cycle']);
+export const STRUCTURAL_RULES: ReadonlySet<string> = new Set([
+  'syntax-error',
+  'unknown-directive',
+  'directive-not-allowed-here',
+  'invalid-arguments',
+  'include-not-found',
+  'include-cycle',
+  'invalid-value',
+  'unknown-variable',
+  'undefined-reference',
+  'duplicate-definition',
+  'module-not-loaded',
+]);
 
 /** A finding before it is turned into a message: it still knows its file and statement. */
 export interface Finding {
