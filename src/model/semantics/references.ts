@@ -56,7 +56,11 @@ export function checkReferences(all: readonly ConfigNode[], options: ReferenceCh
       }
     }
   }
-  const allCacheZones = new Set([...zones.cache.values()].flatMap((set) => [...set]));
+  const upstreamBlocks = new Set<string>();
+  for (const node of all) {
+    if (node.directive.name !== 'upstream' || node.blockContext === null) continue;
+    upstreamBlocks.add(`${node.blockContext === 'upstream' ? 'http' : 'stream'}:${(node.directive.args[0]?.value ?? '').toLowerCase()}`);
+  }
 
   const logFormats = { http: new Set(['combined']), stream: new Set<string>() };
   const listens = new Map<string, ListenEntry>();
@@ -102,16 +106,24 @@ export function checkReferences(all: readonly ConfigNode[], options: ReferenceCh
     const cache = /^(proxy|fastcgi|uwsgi|scgi)_cache$/.exec(name);
     if (cache && family === 'http' && args[0] && args[0].value !== 'off' && !/\$/.test(args[0].value)) {
       const zone = args[0].value;
-      if (!allCacheZones.has(zone)) {
+      if (!zones.cache.get(cache[1]!)?.has(zone)) {
         reporter.report({
           ruleId: 'undefined-reference',
           node,
           token: args[0],
-          message: `zero size shared memory zone "${zone}"`,
-          hint: `no ${cache[1]}_cache_path defines keys_zone=${zone}; nginx names no line`,
+          message: `"${name}" zone "${zone}" is unknown`,
+          hint: `no ${cache[1]}_cache_path defines keys_zone=${zone}; nginx names the end of the http block`,
         });
-      } else if (!zones.cache.get(cache[1]!)?.has(zone)) {
-        reporter.report({ ruleId: 'undefined-reference', node, token: args[0], message: `"${name}" zone "${zone}" is unknown` });
+      }
+    }
+
+    // An address without a port that names no upstream block: nginx makes an upstream of it and needs the port.
+    const noDefaultPort = family === 'http' ? ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass'] : family === 'stream' ? ['proxy_pass'] : [];
+    if (noDefaultPort.includes(name) && args[0] && !/\$/.test(args[0].value)) {
+      const url = args[0].value.replace(/^s?uwsgi:\/\//i, '');
+      const parsed = parseUrl(url, {});
+      if (!parsed.err && !parsed.unix && parsed.port === null && !upstreamBlocks.has(`${family}:${parsed.host.toLowerCase()}`)) {
+        reporter.report({ ruleId: 'undefined-reference', node, token: args[0], message: `no port in upstream "${url}"` });
       }
     }
 
@@ -164,6 +176,7 @@ export function checkReferences(all: readonly ConfigNode[], options: ReferenceCh
     if (name === 'geo' && node.children.length > 0) checkGeoBody(node, reporter);
   }
 
+  checkMailSsl(all, options);
   checkDuplicateSetters(all, options);
   checkSslCertificates(all, options);
 }
@@ -237,18 +250,51 @@ function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceChec
       for (let block = server.parent; block; block = block.parent) {
         if (block.children.some((child) => child.directive.name === name)) return true;
       }
-      return server.parent === null ? false : false;
+      return false;
     };
     const sslListen = here('listen').find((listen) => listen.directive.args.slice(1).some((arg) => arg.value === 'ssl'));
     const sslOn = here('ssl').some((node) => node.directive.args[0]?.value === 'on');
     const hasCertificate = here('ssl_certificate').length > 0 || above('ssl_certificate');
     const rejects = here('ssl_reject_handshake').some((node) => node.directive.args[0]?.value === 'on') && atLeast(options.version, '1.19.4');
     if (sslListen && !hasCertificate && !rejects && !options.rejected.has(sslListen)) {
-      options.reporter.report({ ruleId: 'undefined-reference', node: sslListen, message: 'no "ssl_certificate" is defined for the "listen ... ssl" directive' });
+      // nginx names the server block, where it recorded the file and line of the server's configuration.
+      options.reporter.report({
+        ruleId: 'undefined-reference',
+        node: sslListen,
+        message: 'no "ssl_certificate" is defined for the "listen ... ssl" directive',
+        lineAt: server.directive.terminatorStart,
+      });
     }
     const luaCert = server.children.find((child) => /^ssl_certificate_by_lua/.test(child.directive.name));
     if (luaCert && !sslListen && !sslOn) {
       options.reporter.report({ ruleId: 'undefined-reference', node: luaCert, message: 'no ssl configured for the server', hint: 'nginx names no line' });
+    }
+  }
+}
+
+/**
+ * mail: `ssl on` and `starttls` exclude each other, also when one is inherited from the mail block; nginx finds it
+ * when it merges a server and names the `ssl on` line.
+ */
+function checkMailSsl(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
+  const reported = new Set<ConfigNode>();
+  const find = (block: ConfigNode, test: (node: ConfigNode) => boolean): ConfigNode | null => {
+    for (let at: ConfigNode | null = block; at; at = at.parent) {
+      const hit = at.children.find((child) => !options.rejected.has(child) && test(child));
+      if (hit) return hit;
+      if (at.blockContext === 'mail') break;
+    }
+    return null;
+  };
+  for (const server of all) {
+    if (server.blockContext !== 'mail-server') continue;
+    const sslOn = find(server, (node) => node.directive.name === 'ssl');
+    if (!sslOn || sslOn.directive.args[0]?.value !== 'on') continue;
+    const starttls = find(server, (node) => node.directive.name === 'starttls');
+    const mode = starttls?.directive.args[0]?.value;
+    if ((mode === 'on' || mode === 'only') && !reported.has(sslOn)) {
+      reported.add(sslOn);
+      options.reporter.report({ ruleId: 'duplicate-definition', node: sslOn, message: '"starttls" directive conflicts with "ssl on"' });
     }
   }
 }

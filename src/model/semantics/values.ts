@@ -11,7 +11,7 @@ import type { BlockContext } from '../../nginx/directives.js';
 import { parseNginxOffset, parseNginxSize, parseNginxTime } from '../../nginx/units.js';
 import { valueSlot } from '../../nginx/variables.js';
 import { compareNginxVersions } from '../../nginx/version.js';
-import { parseUrl } from './url.js';
+import { isIpv4, parseUrl } from './url.js';
 import type { Reporter } from './types.js';
 
 export type Family = 'core' | 'http' | 'stream' | 'mail';
@@ -310,6 +310,16 @@ function checkResolver(node: ConfigNode, args: readonly Token[], check: CheckCon
   }
 }
 
+/** `allow`/`deny`: `all`, `unix:`, an address or a network (`ngx_ptocidr`), else "invalid parameter". */
+function checkAccess(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const value = args[0]!.value;
+  if (value === 'all' || value === 'unix:') return;
+  const [address, bits, extra] = value.split('/');
+  const bitsOk = bits === undefined || (/^[0-9]+$/.test(bits) && Number(bits) <= (address!.includes(':') ? 128 : 32));
+  const addressOk = isIpv4(address!) || (/^[0-9A-Fa-f:.]+$/.test(address!) && address!.includes(':'));
+  if (extra !== undefined || !bitsOk || !addressOk) check.reporter.report({ node, token: args[0], message: `invalid parameter "${value}"` });
+}
+
 const MORE_HEADERS: Readonly<Record<string, readonly string[]>> = {
   more_set_headers: ['-s', '-t', '-a'],
   more_clear_headers: ['-s', '-t'],
@@ -395,6 +405,10 @@ export function checkValues(node: ConfigNode, check: CheckContext, location: Loc
       return;
     case 'resolver':
       checkResolver(node, args, check);
+      return;
+    case 'allow':
+    case 'deny':
+      if (family === 'http' || family === 'stream') checkAccess(node, args, check);
       return;
     case 'more_set_headers':
     case 'more_clear_headers':

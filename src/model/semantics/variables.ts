@@ -211,7 +211,7 @@ export function checkVariables(roots: readonly ConfigNode[], options: VariableCh
       suggestion = closest(lower, [...defined[use.family], ...builtinVariableNames(use.family)]) ?? undefined;
       hint = suggestion ? `did you mean "$${suggestion}"?` : 'define it with set, map or geo';
     }
-    options.reporter.report({ ruleId: 'unknown-variable', node: use.node, token: use.token, message: `unknown "${use.name}" variable`, hint, suggestion });
+    options.reporter.report({ ruleId: 'unknown-variable', node: use.node, token: use.token, message: `unknown "${lower}" variable`, hint, suggestion });
   }
 }
 
