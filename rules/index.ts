@@ -6,6 +6,7 @@ import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
 import invalidValue from './invalid-value.js';
+import moduleNotLoaded from './module-not-loaded.js';
 import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
 import proxyBuffersInvalid from './proxy-buffers-invalid.js';
 import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
@@ -29,6 +30,7 @@ export const builtinRules: readonly Rule<any>[] = [
   includeNotFound,
   invalidArguments,
   invalidValue,
+  moduleNotLoaded,
   proxyBufferSizeTooSmall,
   proxyBuffersInvalid,
   proxyKeepaliveDisabled,

@@ -30,6 +30,7 @@ const STRUCTURAL_RULES = [
   'unknown-variable',
   'undefined-reference',
   'duplicate-definition',
+  'module-not-loaded',
 ];
 
 /** Rejections the linter must report at the line nginx names (or, when nginx names none, anywhere). */
@@ -176,10 +177,10 @@ function fidelityBlock(figures: FidelityFigures): string {
     `- **${figures.syntaxOrUnknown.agreeing} of the ${figures.syntaxOrUnknown.total} files nginx rejects** for a syntax error or an unknown directive get an error at the line nginx`,
     '  names, with nginx\'s own message.',
     `- **${figures.handler.agreeing} of the ${figures.handler.total} files nginx rejects** in a directive's handler or for a directive out of place (classes \`semantic\``,
-    `  and \`context\`) get nginx's error at nginx's line (or, where nginx names none, nginx's message). The other ${handlerMissed.length}:`,
+    `  and \`context\`) get nginx's error at nginx's line (or, where nginx names none, nginx's message). ${handlerMissed.length === 1 ? 'The one left' : `The other ${handlerMissed.length}`}:`,
     ...handlerMissed.map(([file, why]) => `  \`${file.split('/').pop()}\`: ${why}.`),
     `- **${figures.dependency.agreeing} of the ${figures.dependency.total}** rejections for something defined elsewhere (an unknown variable, log format, zone or`,
-    '  port) are found the same way.',
+    `  port) are found the same way; the other ${figures.dependency.total - figures.dependency.agreeing} are \`*.conf.template\` files, which nginx-lint reads rendered as the nginx image renders them.`,
     '- `--fix` changes 73 of the 529 accepted files; real `nginx -t` still accepts all 70 of them it can check here',
     '  (`test/corpus-fix.test.ts`; the other 3 need something the test sandbox cannot provide, such as a system user or a resolvable host name).',
   ].join('\n');

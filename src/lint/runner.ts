@@ -161,7 +161,7 @@ export class Linter {
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
-    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services });
+    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services, modules: config.modules });
 
     const entrySettings = this.settingsFor(config, entryPath);
     for (const rule of this.registry.all()) {

@@ -53,7 +53,7 @@ export function semanticProblems(model: Model): SemanticProblem[] {
   }
   checkReferences(all, { version, reporter, rejected });
   checkVariables(model.tree.roots, { version, reporter, rejected });
-  checkModules(all, model, reporter);
+  checkModules(all, model, reporter, rejected);
 
   cache.set(model, problems);
   return problems;
