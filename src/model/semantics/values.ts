@@ -185,7 +185,7 @@ function checkPass(node: ConfigNode, args: readonly Token[], check: CheckContext
     const prefix = prefixes.find((candidate) => rest.slice(0, candidate.length).toLowerCase() === candidate);
     if (prefix) rest = rest.slice(prefix.length);
     else if (name === 'proxy_pass') {
-      check.reporter.report({ node, token: url, message: 'invalid URL prefix in "' + url.value + '"' });
+      check.reporter.report({ node, token: url, message: 'invalid URL prefix' });
       return;
     }
   } else if (name === 'uwsgi_pass' && rest.slice(0, 8).toLowerCase() === 'uwsgi://') rest = rest.slice(8);
