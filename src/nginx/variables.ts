@@ -68,7 +68,7 @@ export function builtinVariable(family: VariableFamily, name: string, version?: 
     return { known: false, ...(spec.removedIn ? { removedIn: spec.removedIn } : {}) };
   }
   for (const prefix of prefixes) {
-    if (prefix.family === family && name.startsWith(prefix.name) && name.length > prefix.name.length && existsIn(prefix, version)) {
+    if (prefix.family === family && name.startsWith(prefix.name) && existsIn(prefix, version)) {
       return { known: true, spec: prefix };
     }
   }

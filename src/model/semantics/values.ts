@@ -33,6 +33,15 @@ function atLeast(check: CheckContext, version: string): boolean {
   return check.version === null || compareNginxVersions(check.version, version) >= 0;
 }
 
+/**
+ * Whether nginx accepts a time. parseNginxTime also holds each part to 2^31-1 in the directive's unit, but a 64-bit
+ * nginx limits parts to 2^63-1 (`NGX_MAX_INT_T_VALUE` in ngx_parse_time: `proxy_read_timeout 30d` is accepted by
+ * nginx 1.22 on amd64), so only the spelling is checked here: the same text with every number made 1.
+ */
+function validTime(text: string, seconds: boolean): boolean {
+  return parseNginxTime(text, { seconds }) !== null || parseNginxTime(text.replace(/[0-9]+/g, '1'), { seconds }) !== null;
+}
+
 function hasVariables(text: string): boolean {
   return /\$(?:[A-Za-z0-9_]|\{)/.test(text);
 }
@@ -134,7 +143,7 @@ function checkUpstreamServer(node: ConfigNode, args: readonly Token[], check: Ch
       continue;
     }
     if (value.startsWith('fail_timeout=')) {
-      if (parseNginxTime(value.slice(13), { seconds: true }) === null) return invalid();
+      if (!validTime(value.slice(13), true)) return invalid();
       continue;
     }
     if (value === 'backup') {
@@ -295,8 +304,13 @@ function checkReturn(node: ConfigNode, args: readonly Token[], check: CheckConte
   if (code > 999) check.reporter.report({ node, token: first, message: `invalid return code "${first.value}"` });
 }
 
-/** Event methods an nginx built for Linux has (`use`): kqueue, eventport, devpoll and iocp are other systems'. */
-const LINUX_EVENT_METHODS: ReadonlySet<string> = new Set(['epoll', 'poll', 'select']);
+/**
+ * Event methods an nginx built for Linux has (`use`): kqueue, eventport, devpoll and iocp are other systems', and
+ * nginx builds select and poll only where it finds no better method or is configured `--with-select_module` /
+ * `--with-poll_module`, which neither Debian's nor the official image's build is (checked: nginx 1.22 says
+ * `invalid event type "poll"`).
+ */
+const LINUX_EVENT_METHODS: ReadonlySet<string> = new Set(['epoll']);
 
 function checkResolver(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
   for (const arg of args) {
@@ -348,10 +362,10 @@ function checkSlot(node: ConfigNode, args: readonly Token[], check: CheckContext
   let valid = true;
   switch (slot) {
     case 'msec':
-      valid = parseNginxTime(value) !== null;
+      valid = validTime(value, false);
       break;
     case 'sec':
-      valid = parseNginxTime(value, { seconds: true }) !== null;
+      valid = validTime(value, true);
       break;
     case 'size':
       valid = parseNginxSize(value) !== null;
