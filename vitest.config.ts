@@ -1,9 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The test layers. `npm test` runs them all; each has its own script for a faster loop:
+ * - unit: in-process tests of the parser, model, rules, config and formatters (no CLI process, no build needed);
+ * - cli: the built CLI as a user runs it (processes, exit codes, stdin, the generated README blocks);
+ * - reality: real nginx and a real backend, measuring each rule's claim and each fix (test/reality);
+ * - corpus: the shared corpus of real configs against what real nginx -t said of them (NGINX_LINT_CORPUS).
+ */
+const CLI = [
+  'test/cli.test.ts',
+  'test/cli-fix.test.ts',
+  'test/bad-input.test.ts',
+  'test/generated.test.ts',
+  'test/package.test.ts',
+  'test/action.test.ts',
+  'test/pre-commit.test.ts',
+  'test/security/**/*.test.ts',
+];
+const REALITY = ['test/reality/**/*.test.ts'];
+const CORPUS = ['test/corpus-*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'rules/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts', 'rules/**/*.test.ts'], exclude: [...CLI, ...REALITY, ...CORPUS] } },
+      { extends: true, test: { name: 'cli', include: CLI } },
+      { extends: true, test: { name: 'reality', include: REALITY } },
+      { extends: true, test: { name: 'corpus', include: CORPUS } },
+    ],
   },
 });

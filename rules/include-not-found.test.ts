@@ -46,6 +46,13 @@ testRule(rule, {
       },
       config: { pathMap: { '/srv/shared': './shared' } },
     },
+    {
+      name: 'a mount from a folder the repository does not hold is filled at run time (certbot\'s /etc/letsencrypt): nothing to say',
+      files: {
+        'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./data/certbot:/etc/letsencrypt"]\n',
+        'nginx.conf': 'events {}\nhttp {\n    include /etc/letsencrypt/options-ssl-nginx.conf;\n}\n',
+      },
+    },
   ],
   invalid: [
     {
@@ -76,6 +83,7 @@ testRule(rule, {
       files: {
         'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./conf:/etc/nginx/conf.d"]\n',
         'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/site.conf;\n}\n',
+        'conf/other.conf': 'gzip on;\n',
       },
       errors: [{ line: 3, column: 5, severity: 2, messageId: 'notFound' }],
     },

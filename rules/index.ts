@@ -13,8 +13,10 @@ import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
 import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
 import proxyPassLocalhost from './proxy-pass-localhost.js';
 import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
+import proxyPassSchemeMismatch from './proxy-pass-scheme-mismatch.js';
 import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
+import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import syntaxError from './syntax-error.js';
 import undefinedReference from './undefined-reference.js';
@@ -37,8 +39,10 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyNextUpstreamMissing,
   proxyPassLocalhost,
   proxyPassPortMismatch,
+  proxyPassSchemeMismatch,
   proxyPassVariableWithoutResolver,
   proxySslServerNameMissing,
+  proxySslVerifyUntrusted,
   proxyTimeoutBelowP99,
   syntaxError,
   undefinedReference,

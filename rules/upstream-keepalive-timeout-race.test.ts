@@ -118,7 +118,7 @@ testRule(rule, {
         'nginx.conf': 'http {\n    upstream web {\n        server web:3000;\n        keepalive 8;\n    }\n    server { location / { proxy_pass http://web; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
         'compose.yaml': 'services:\n  web:\n    image: node:20-alpine\n    command: node server.js\n    expose: ["3000"]\n',
       },
-      errors: [{ line: 4, severity: 1, messageId: 'race', data: { service: 'web', assumed: " (assumed: Node.js's default)" } }],
+      errors: [{ line: 4, severity: 1, messageId: 'race', data: { service: 'web', assumed: " (Node.js's default, assumed)" } }],
     },
     {
       name: 'equal is not below',

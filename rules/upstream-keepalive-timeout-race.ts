@@ -45,7 +45,7 @@ export default defineRule({
     // Lowering the idle time of cached connections only closes them sooner; nothing that worked stops working.
     fixSafety: 'safe',
     messages: {
-      race: 'upstream {{upstream}} keeps idle connections {{nginxTimeout}}, not less than {{service}}\'s {{backendTimeout}}{{assumed}}: {{consequence}}; set keepalive_timeout {{target}}',
+      race: 'upstream {{upstream}} keeps idle connections {{nginxTimeout}}, not less than the {{backendTimeout}} of {{service}}{{assumed}}: {{consequence}}; set keepalive_timeout {{target}}',
     },
     details: {
       race:
@@ -92,7 +92,7 @@ export default defineRule({
           backendTimeout: keepAliveTimeout.text,
           origin: keepAliveTimeout.origin.label,
           consequence: outcome.clientsGet502 && reusing.length > 0 ? 'POSTs get 502' : 'a 502 risk for POSTs',
-          assumed: assumedBackend ? ` (assumed: ${service.server ?? 'its server'}'s default)` : '',
+          assumed: assumedBackend ? ` (${service.server ?? 'its server'}'s default, assumed)` : '',
           pooling,
           race,
           outcome: outcome.text,

@@ -13,8 +13,20 @@ export function packageRoot(): string {
   return root;
 }
 
+let manifest: { version: string; homepage?: string } | undefined;
+
+function packageJson(): { version: string; homepage?: string } {
+  manifest ??= JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string; homepage?: string };
+  return manifest;
+}
+
 export function toolVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return packageJson().version;
+}
+
+/** package.json's `homepage`, when it names one: where the rule pages are published. */
+export function packageHomepage(): string | undefined {
+  return packageJson().homepage;
 }
 
 /** A file of the committed data tables (src/data), which the package ships as they are for src/ and dist/ alike. */

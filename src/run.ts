@@ -23,6 +23,8 @@ export { inferContext, type LintOptions } from './lint/runner.js';
 const PROGRESS_THRESHOLD = 20;
 
 export interface LintRun {
+  /** The text of every linted file as it was checked (after --fix, the fixed text), by path. */
+  readonly sources: ReadonlyMap<string, string>;
   readonly results: LintResult[];
   readonly rules: ReadonlyMap<string, RuleDocs>;
   readonly fixedFiles: FixedFile[];
@@ -129,10 +131,12 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}), ...(nginxVersion ? { nginxVersion } : {}) });
   }
 
+  notes.push(...linter.registry.withheld);
   const rules = new Map<string, RuleDocs>();
   for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
-  return { results, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion() };
+  const sources = new Map([...filesLinted].map(([filePath, file]) => [filePath, fixedByPath.get(filePath)?.after ?? file.text]));
+  return { results, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion(), sources };
 }
 
 function orderEntries(files: readonly string[]): string[] {

@@ -4,7 +4,7 @@
  * project directory of its own. `--fix` has its own file, cli-fix.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -716,11 +716,21 @@ describe('plugins', () => {
   const root = writeProject({ ...brokenPlugins, 'nginx.conf': CLEAN });
   const withConfig = (config: object) => {
     writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify(config));
-    return runCli(['nginx.conf'], { cwd: root });
+    return runCli(['--allow-plugins', 'nginx.conf'], { cwd: root });
   };
 
+  it('is not run without --allow-plugins: the config is the repository\'s, so its code is not trusted; the run goes on', () => {
+    writeFileSync(path.join(root, 'evil.mjs'), 'import { writeFileSync } from "node:fs"; writeFileSync("pwned", "x"); export const rules = [];\n');
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ plugins: ['./evil.mjs'], rules: { 'evil-rule': 'error' } }));
+    const run = runCli(['nginx.conf'], { cwd: root });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('plugin ./evil.mjs');
+    expect(run.stderr).toContain('not loaded: pass --allow-plugins to run code from this repository');
+    expect(existsSync(path.join(root, 'pwned'))).toBe(false);
+  });
+
   it('the example reports through the config that names it', () => {
-    const run = runCli(['--format', 'json', path.join(example, 'nginx.conf')], { cwd: root });
+    const run = runCli(['--allow-plugins', '--format', 'json', path.join(example, 'nginx.conf')], { cwd: root });
     expect(run.status, run.stderr).toBe(1);
     expect(messagesOf(run).map((message) => [message.line, message.ruleId, message.severity])).toEqual([
       [27, 'require-request-id', 2],
@@ -730,10 +740,10 @@ describe('plugins', () => {
   });
 
   it('the example takes options checked against its schema', () => {
-    const header = ['--rule', 'require-request-id: [error, {"header": "X-Correlation-Id"}]', '--format', 'json', path.join(example, 'nginx.conf')];
+    const header = ['--allow-plugins', '--rule', 'require-request-id: [error, {"header": "X-Correlation-Id"}]', '--format', 'json', path.join(example, 'nginx.conf')];
     // No level sets X-Correlation-Id, so every proxying location is reported, /internal/ at its proxy_pass.
     expect(messagesOf(runCli(header, { cwd: root })).map((message) => message.line)).toEqual([20, 27, 34]);
-    const misspelt = runCli(['--rule', 'require-request-id: [error, {"headr": "X-Correlation-Id"}]', path.join(example, 'nginx.conf')], { cwd: root });
+    const misspelt = runCli(['--allow-plugins', '--rule', 'require-request-id: [error, {"headr": "X-Correlation-Id"}]', path.join(example, 'nginx.conf')], { cwd: root });
     expectFailure(misspelt, '/1/headr: unknown key "headr" — did you mean "header"?');
   });
 

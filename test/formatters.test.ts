@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -13,6 +14,7 @@ import { formatJson } from '../src/report/json.js';
 import { formatJunit } from '../src/report/junit.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { formatStylish } from '../src/report/stylish.js';
+import { projectPath } from '../src/report/shared.js';
 import { countSeverities, ruleDocsUrl, type LintMessage, type LintResult, type RuleDocs } from '../src/lint/results.js';
 
 const KEEPALIVE = 'upstream-keepalive-needs-http11';
@@ -149,8 +151,8 @@ describe('stylish', () => {
         '  1:1  error    Cannot read file: EACCES: permission denied',
         '',
         'Rule docs:',
-        `  ${TIMEOUT}       ${ruleDocsUrl(TIMEOUT)}`,
-        `  ${KEEPALIVE}  ${ruleDocsUrl(KEEPALIVE)}`,
+        `  ${TIMEOUT}       ${projectPath(fileURLToPath(ruleDocsUrl(TIMEOUT)), context.cwd)}`,
+        `  ${KEEPALIVE}  ${projectPath(fileURLToPath(ruleDocsUrl(KEEPALIVE)), context.cwd)}`,
         '',
         '✖ 4 problems (2 errors, 2 warnings)',
         '  1 error and 0 warnings potentially fixable with the `--fix` option.',

@@ -420,6 +420,6 @@ describe('bad YAML', () => {
   it('is an error when a file cannot be read', () => {
     const root = tree({ '.git/': '', 'compose.yaml/': '' });
     const [error] = loadServiceCatalog({ nginxConfigDir: root }).errors;
-    expect(error?.message).toMatch(/^compose\.yaml: cannot be read: EISDIR/);
+    expect(error?.message).toMatch(/^compose\.yaml: cannot be read: (EISDIR|is a directory)/);
   });
 });

@@ -2,7 +2,8 @@
  * What the CLI does once its arguments are parsed. Kept apart from `main.ts` so `--help` and `--version` never load
  * the engine, the rules or the directive table.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { writeFileNoFollow } from '../files.js';
 import path from 'node:path';
 import { EXIT_FAILURE, EXIT_OK, exitCodeFor, writeReport } from './output.js';
 import type { BlockContext } from '../nginx/directives.js';
@@ -43,13 +44,14 @@ export interface CommandOptions {
   readonly errorOnUnmatchedPattern: boolean;
   readonly color: boolean;
   readonly verbose: boolean;
+  readonly allowPlugins: boolean;
   readonly debug: boolean;
 }
 
 
 export async function runCommand(options: CommandOptions): Promise<number> {
   if (options.init) return init(options.cwd);
-  if (options.listRules) return listRules();
+  if (options.listRules) return listRules(options.format);
   if (options.explain !== undefined) return explain(options.explain);
   if (options.printConfig !== undefined) {
     process.stdout.write(`${JSON.stringify(await printConfigFor(path.resolve(options.cwd, options.printConfig), engineOptions(options)), null, 2)}\n`);
@@ -78,7 +80,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
-  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, toolVersion: run.toolVersion, ...(width ? { width } : {}) });
+  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, source: (filePath: string) => run.sources.get(filePath), toolVersion: run.toolVersion, ...(width ? { width } : {}) });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
@@ -105,6 +107,7 @@ function engineOptions(options: CommandOptions) {
     quiet: options.quiet && options.maxWarnings < 0,
     fix: options.fix || options.fixDryRun,
     fixUnsafe: options.fixUnsafe,
+    allowPlugins: options.allowPlugins,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },
     progress: !options.debug && Boolean(process.stderr.isTTY),
@@ -119,17 +122,22 @@ function withErrorsOnly(result: LintResult): LintResult {
 
 function init(cwd: string): number {
   const target = path.join(cwd, CONFIG_FILE_NAME);
-  if (existsSync(target)) {
+  // lstat, not exists: a dangling link exists as a name, and writing through it would create its target.
+  if (existsSync(target) || isLink(target)) {
     process.stderr.write(`nginx-lint: ${CONFIG_FILE_NAME} already exists; not overwriting it\n`);
     return EXIT_FAILURE;
   }
-  writeFileSync(target, starterConfig());
+  writeFileNoFollow(target, starterConfig());
   process.stdout.write(`Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`);
   return EXIT_OK;
 }
 
-function listRules(): number {
+function listRules(format: string): number {
   const catalog = ruleCatalog();
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(catalog, null, 2)}\n`);
+    return EXIT_OK;
+  }
   const width = Math.max(...catalog.map((rule) => rule.id.length));
   for (const rule of catalog) {
     const flags = [rule.severity, rule.category, rule.fixable ? 'fixable' : ''].filter(Boolean).join(', ');
@@ -143,4 +151,12 @@ function explain(ruleId: string): number {
   if (!/^[a-z0-9-]+$/.test(ruleId) || !existsSync(doc)) throw new UsageError(`no rule named "${ruleId}"; see nginx-lint --list-rules`);
   process.stdout.write(readFileSync(doc, 'utf8'));
   return EXIT_OK;
+}
+
+function isLink(target: string): boolean {
+  try {
+    return lstatSync(target).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

@@ -53,6 +53,11 @@ function buildParser(argv: readonly string[]) {
     .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
     .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
     .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
+    .option('allow-plugins', {
+      type: 'boolean',
+      default: false,
+      describe: 'Load the plugins config files name: runs JavaScript from the repository, so only for code you trust',
+    })
     .option('verbose', { type: 'boolean', default: false, describe: 'Explain each finding in full: the facts behind it and where they came from' })
     .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
@@ -152,6 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       updateBaseline: args.updateBaseline,
       errorOnUnmatchedPattern: args.errorOnUnmatchedPattern,
       verbose: args.verbose,
+      allowPlugins: args.allowPlugins,
       color: colorEnabled(args.color, args.outputFile !== undefined),
       debug,
     });

@@ -1,5 +1,6 @@
 /** Where a report goes and what the process exits with: shared by the argument parser and the commands. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileNoFollow } from '../files.js';
 import path from 'node:path';
 import { UsageError } from '../load/inputs.js';
 import type { LintResult } from '../lint/results.js';
@@ -14,8 +15,12 @@ export function writeReport(text: string, outputFile: string | undefined, cwd: s
     return;
   }
   const target = path.resolve(cwd, outputFile);
-  if (existsSync(target) && !existsSync(path.dirname(target))) throw new UsageError(`cannot write ${outputFile}`);
-  writeFileSync(target, text);
+  if (!existsSync(path.dirname(target))) throw new UsageError(`cannot write ${outputFile}: no such directory`);
+  try {
+    writeFileNoFollow(target, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${outputFile}: ${(error as Error).message.replace(/^refusing to write \S+: /, '')}`);
+  }
 }
 
 export function exitCodeFor(results: readonly LintResult[], maxWarnings: number): number {

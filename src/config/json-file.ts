@@ -3,7 +3,7 @@
  * messages give no position for the most common mistakes (a trailing comma, a missing value) and change wording
  * between Node versions, so the reason and offset come from a small scanner instead.
  */
-import { readFileSync } from 'node:fs';
+import { assertJsonDepth, readRegularTextFile } from '../files.js';
 import { positionAt } from '../syntax/ast.js';
 import { ConfigError } from './errors.js';
 
@@ -14,9 +14,11 @@ import { ConfigError } from './errors.js';
 export function readJsonFile(path: string, source: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularTextFile(path);
+    assertJsonDepth(text, source);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : (error as Error).message.replace(`${path} `, '').replace(`${source} `, '');
     throw new ConfigError(source, [{ pointer: '', message: reason }]);
   }
   const json = text.replace(/^\uFEFF/, '');

@@ -79,6 +79,8 @@ export function checkRuleEntries(
   for (const [ruleId, input] of Object.entries(rules)) {
     const entry = normalizeRuleEntry(input);
     const entryPointer = `${pointer}/${pointerToken(ruleId)}`;
+    // A rule of a plugin that was not allowed to load: the note about the plugin says why it is not run.
+    if (registry.pluginsWithheld && !registry.meta(ruleId)) continue;
     const entryProblems = checkRuleEntry(ruleId, entry, registry);
     problems.push(...entryProblems.map((problem) => ({ ...problem, pointer: entryPointer + problem.pointer })));
     entries.set(ruleId, entry);

@@ -75,6 +75,11 @@ export interface RuleRegistryView {
    * checked, and only then, so no plugin code loads unless a config names it. Must tolerate plugins it already loaded.
    */
   loadPlugins(plugins: readonly PluginReference[]): Promise<void>;
+  /**
+   * Whether plugins were named but not loaded (no `--allow-plugins`): the rules they would have defined are then
+   * unknown, and settings of unknown rules are passed over instead of stopping the run.
+   */
+  readonly pluginsWithheld?: boolean;
 }
 
 export interface LoadOptions {

@@ -3,15 +3,20 @@
  * holding it, into the container. Its volumes say where every repository path is in the container (so includes
  * resolve as they do there), and its image tag says which nginx runs.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
+import { lazyRequire } from '../lazy-require.js';
 import { composeEnvironment } from './compose.js';
 import { findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
+/** A repository with more files than this is not searched by file name. */
+const MAX_REPOSITORY_FILES = 20_000;
 
 export interface NginxService {
   readonly name: string;
@@ -48,6 +53,59 @@ function volumeMapping(document: YamlDocument, item: Node, composeDir: string, o
   return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
 }
 
+/** What a service's Dockerfile says: the image it builds FROM and the files it COPYs in. */
+interface BuiltImage {
+  readonly baseImage: string | null;
+  readonly origin: string;
+  readonly copies: PathMapping[];
+}
+
+/**
+ * Reads the Dockerfile of a service with `build:` — `FROM` (the last stage's, which runs) and the `COPY`/`ADD` of
+ * local files into the image, which map container paths to the repository as volumes do. Multi-stage copies
+ * (`--from`), URLs and globs are left out: they name nothing in the repository one to one.
+ */
+function dockerfileOf(document: YamlDocument, service: Node | null, composeDir: string, origins: OriginFactory): BuiltImage | null {
+  const build = document.at(service, 'build');
+  if (build === null) return null;
+  const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
+  let text: string;
+  try {
+    text = readFileSync(dockerfile, 'utf8');
+  } catch {
+    return null;
+  }
+  let baseImage: string | null = null;
+  let fromLine = 0;
+  let workdir = '/';
+  let copies: PathMapping[] = [];
+  // Line continuations join instructions; comments are whole lines.
+  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  lines.forEach((line, index) => {
+    const words = line.trim().split(/\s+/);
+    const instruction = words[0]?.toUpperCase();
+    if (instruction === 'FROM') {
+      baseImage = words.find((word, position) => position > 0 && !word.startsWith('--')) ?? null;
+      fromLine = index + 1;
+      copies = [];
+    } else if (instruction === 'WORKDIR' && words[1]) {
+      workdir = path.posix.resolve(workdir, words[1]);
+    } else if ((instruction === 'COPY' || instruction === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
+      const operands = words.slice(1).filter((word) => !word.startsWith('--'));
+      const target = operands.pop();
+      if (!target || operands.length === 0) return;
+      const destination = path.posix.resolve(workdir, target);
+      for (const source of operands) {
+        if (/[*?[]|:\/\//.test(source)) continue;
+        const into = operands.length > 1 || target.endsWith('/') ? path.posix.join(destination, path.posix.basename(source)) : destination;
+        copies.push({ container: into, repo: path.resolve(context, source), origin: `${origins.file(dockerfile).label}:${index + 1}` });
+      }
+    }
+  });
+  return { baseImage, origin: `${origins.file(dockerfile).label}:${fromLine}`, copies };
+}
+
 function isNginxImage(image: string | null): boolean {
   const name = (image ?? '').split('@')[0]!.split('/').pop()!.split(':')[0]!;
   return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
@@ -71,11 +129,14 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     }
     for (const document of documents) {
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const mappings = document
-          .items(document.at(service, 'volumes'))
-          .flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []);
+        const built = dockerfileOf(document, service, path.dirname(file), origins);
+        const mappings = [
+          ...document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []),
+          // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
+          ...(built?.copies ?? []),
+        ];
         const imageNode = document.at(service, 'image');
-        const image = document.text(imageNode);
+        const image = built?.baseImage ?? document.text(imageNode);
         const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
         const entryContainerPath = mount
           ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/'))
@@ -85,7 +146,7 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
           name,
           composeFile: file,
           image,
-          imageOrigin: imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
+          imageOrigin: built?.baseImage ? built.origin : imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
           mappings: orderMappings(mappings),
           entryContainerPath,
           environment: composeEnvironment(document, document.at(service, 'environment')),
@@ -123,6 +184,23 @@ function templateFilesIn(directory: string, suffix: string): { name: string; rep
   }
 }
 
+/** The repository's files by name, listed once on first use (node_modules and .git left out). */
+function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
+  let byName: Map<string, string[]> | undefined;
+  return (name) => {
+    if (!byName) {
+      byName = new Map();
+      const files = tinyglobby().globSync('**/*', { cwd: repoRoot, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'], followSymbolicLinks: false });
+      for (const file of files.slice(0, MAX_REPOSITORY_FILES)) {
+        const list = byName.get(path.basename(file));
+        if (list) list.push(path.normalize(file));
+        else byName.set(path.basename(file), [path.normalize(file)]);
+      }
+    }
+    return byName.get(name) ?? [];
+  };
+}
+
 /**
  * The container view for a config: the nginx service's mounts plus any `pathMap`, the official image's files when
  * the service runs an nginx image (or none is known), and the host's disk only outside any repository.
@@ -141,6 +219,8 @@ export function containerViewFor(entryPath: string, options: { repoRoot: string 
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
     runsInImage: service !== null && isNginxImage(service.image),
+    ...(repoRoot !== null ? { filesNamed: filesNamedIn(repoRoot) } : {}),
     hostReadable: repoRoot === null,
+    repoRoot,
   };
 }

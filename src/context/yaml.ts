@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularTextFile } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
 
@@ -96,9 +96,9 @@ export class YamlDocument {
 export function readYamlFile(file: string, origins: OriginFactory): YamlDocument[] {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readRegularTextFile(file);
   } catch (error) {
-    throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message}`);
+    throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message.replace(`${file} `, '')}`);
   }
   const lines = new (yaml().LineCounter)();
   // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.

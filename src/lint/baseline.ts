@@ -20,7 +20,8 @@
  *     }
  *   }
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileNoFollow } from '../files.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { ConfigError, pointerToken, type ConfigProblem } from '../config/errors.js';
 import { readJsonFile } from '../config/json-file.js';
@@ -78,7 +79,7 @@ export function applyBaseline<Finding extends BaselineFinding>(
     for (const [path, rules] of recorded) {
       if (!linted.has(path) && existsSync(resolve(baseDir, path))) current.set(path, rules);
     }
-    writeFileSync(baselinePath, formatBaseline(current));
+    writeFileNoFollow(baselinePath, formatBaseline(current));
     return { fresh: [], known: [...findings], obsolete };
   }
 

@@ -19,6 +19,7 @@ export const STRUCTURAL_RULES: ReadonlySet<string> = new Set([
   'invalid-arguments',
   'include-not-found',
   'include-cycle',
+  'proxy-ssl-verify-untrusted',
   'invalid-value',
   'unknown-variable',
   'undefined-reference',
@@ -64,7 +65,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
   return {
     ruleId: meta.id,
     severity,
-    message: messageOf(meta, report),
+    message: capQuotes(messageOf(meta, report)),
     ...(report.messageId !== undefined ? { messageId: report.messageId } : {}),
     ...(report.data !== undefined ? { data: report.data } : {}),
     ...(detail !== null ? { detail } : {}),
@@ -79,6 +80,14 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
     suggestions: (report.suggestions ?? []).map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes })),
     capAtWarning: report.severity === 'warn',
   };
+}
+
+/** Quoted tokens longer than this are cut: a message is a headline, not a place to echo a file's contents. */
+const MAX_QUOTED = 80;
+
+/** `unknown directive "<2 kB of something>"` keeps the first characters of the quote and says it was cut. */
+function capQuotes(message: string): string {
+  return message.replace(/"([^"]{81,})"/g, (_, quoted: string) => `"${quoted.slice(0, MAX_QUOTED)}…"`);
 }
 
 export function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {

@@ -23,8 +23,17 @@ export class RuleRegistry implements RuleRegistryView {
   private readonly rules = new Map<string, Rule<any>>();
   private readonly builtinIds: ReadonlySet<string>;
   private readonly loadedPlugins = new Set<string>();
+  /** Plugins a config named that were not loaded, for the run's notes. */
+  readonly withheld: string[] = [];
 
-  constructor(rules: readonly Rule<any>[] = builtinRules) {
+  /**
+   * `allowPlugins`: run plugin code that a config file names. Off by default, because the config is part of the
+   * repository being checked — a pull request could name any JavaScript file (docs/security.md).
+   */
+  constructor(
+    rules: readonly Rule<any>[] = builtinRules,
+    private readonly allowPlugins = false,
+  ) {
     for (const rule of rules) this.rules.set(rule.meta.id, rule);
     this.builtinIds = new Set(this.rules.keys());
   }
@@ -53,7 +62,18 @@ export class RuleRegistry implements RuleRegistryView {
     return { id, description: meta.description, category: meta.category, severity: meta.severity, fixable: meta.fixable, url };
   }
 
+  get pluginsWithheld(): boolean {
+    return this.withheld.length > 0;
+  }
+
   async loadPlugins(plugins: readonly PluginReference[]): Promise<void> {
+    if (!this.allowPlugins) {
+      for (const plugin of plugins) {
+        const note = `plugin ${plugin.specifier} (${plugin.configFile}) not loaded: pass --allow-plugins to run code from this repository`;
+        if (!this.withheld.includes(note)) this.withheld.push(note);
+      }
+      return;
+    }
     for (const plugin of plugins) {
       const location = plugin.path ?? resolvePackage(plugin);
       if (this.loadedPlugins.has(location)) continue;

@@ -3,7 +3,10 @@
  * editor integrations and custom reporters consume it, so fields are only ever added, never changed.
  */
 
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RuleCategory, Severity, SeverityName } from '../config/types.js';
+import { packageHomepage, packageRoot } from '../package-info.js';
 
 export type { PresetName, RuleCategory, Severity, SeverityName } from '../config/types.js';
 
@@ -87,8 +90,13 @@ export function countSeverities(messages: readonly LintMessage[]): Omit<LintResu
   return { errorCount, warningCount, fixableErrorCount, fixableWarningCount };
 }
 
-export const DOCS_BASE_URL = 'https://github.com/nginx-lint/nginx-lint/blob/main/docs/rules';
-
+/**
+ * Where a built-in rule is documented, from one place: the package's `homepage` when package.json names one (a GitHub
+ * repository URL gets its `docs/rules/` path), else the page inside the installed package itself — a URL that exists
+ * wherever nginx-lint is installed. `nginx-lint --explain <id>` prints the same page.
+ */
 export function ruleDocsUrl(id: string): string {
-  return `${DOCS_BASE_URL}/${id}.md`;
+  const homepage = packageHomepage();
+  if (homepage && /^https:\/\/github\.com\/[^/]+\/[^/#]+/.test(homepage)) return `${homepage.replace(/[#?].*$/, '').replace(/\/$/, '')}/blob/main/docs/rules/${id}.md`;
+  return pathToFileURL(path.join(packageRoot(), 'docs', 'rules', `${id}.md`)).href;
 }

@@ -36,6 +36,8 @@ export interface LintOptions {
   readonly fix?: boolean;
   /** `--path-map CONTAINER=REPO`: where container paths are in the repository, beside what Compose says. */
   readonly pathMap?: readonly PathMapping[];
+  /** Run plugin code that config files name (`--allow-plugins`); without it such plugins are reported and skipped. */
+  readonly allowPlugins?: boolean;
   /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
   readonly fixUnsafe?: boolean;
   readonly stdin?: { readonly text: string; readonly filename: string };
@@ -84,7 +86,7 @@ interface Deployment {
 }
 
 export class Linter {
-  readonly registry = new RuleRegistry();
+  readonly registry: RuleRegistry;
   private readonly deployments = new Map<string, Deployment>();
   /** The conf prefix of entries that are not a main config (a snippet linted alone): the nearest nginx.conf's folder. */
   private readonly prefixes = new Map<string, string>();
@@ -92,7 +94,9 @@ export class Linter {
   private readonly settings = new Map<string, Map<string, RuleSetting>>();
   private readonly catalogs = new Map<string, ServiceCatalog>();
 
-  constructor(private readonly options: LintOptions) {}
+  constructor(private readonly options: LintOptions) {
+    this.registry = new RuleRegistry(undefined, options.allowPlugins ?? false);
+  }
 
   async configFor(filePath: string): Promise<ResolvedConfig> {
     const known = this.configs.get(filePath);

@@ -5,7 +5,7 @@
  * loader asks this view where a container path really is, before it touches the disk; it never reads the host's own
  * `/etc/nginx` for a repository's config.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { dataFile } from '../package-info.js';
@@ -33,11 +33,25 @@ export interface ContainerView {
   readonly runsInImage: boolean;
   /** Absolute paths no mapping covers may be read from this machine's disk (the entry itself lives there). */
   readonly hostReadable: boolean;
+  /**
+   * The repository the config belongs to, when it belongs to one: no file whose real path is outside it is read
+   * (an include of `../../etc/passwd`, a committed symlink out of the checkout), so neither its content nor a
+   * fix can leave the repository.
+   */
+  readonly repoRoot?: string | null;
+  /**
+   * The repository's files with this name. An include of a container path nothing maps, whose file name exactly one
+   * repository file has, reads that file: it is how the file gets there (a Dockerfile elsewhere copies it), and
+   * reading it adds context without inventing content.
+   */
+  readonly filesNamed?: (name: string) => readonly string[];
 }
 
 /** Where a container path resolves: a repository path, a file of the nginx image, or nowhere known. */
 export type ContainerResolution =
   | { readonly kind: 'repo'; readonly path: string; readonly mapping: PathMapping }
+  /** Mounted from a repository path the repository does not hold (`./data/certbot`): filled in at run time. */
+  | { readonly kind: 'runtime'; readonly mapping: PathMapping }
   | { readonly kind: 'image'; readonly path: string; readonly text: string }
   | { readonly kind: 'unknown' };
 
@@ -79,7 +93,9 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
   const normalized = path.posix.normalize(containerPath);
   for (const mapping of view.mappings) {
     const rest = within(normalized, mapping.container);
-    if (rest !== null) return { kind: 'repo', path: rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/')), mapping };
+    if (rest === null) continue;
+    if (!existsSync(mapping.repo)) return { kind: 'runtime', mapping };
+    return { kind: 'repo', path: rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/')), mapping };
   }
   const inImage = view.imageFiles ? within(normalized, IMAGE_CONF_DIR) : null;
   if (inImage !== null && IMAGE_FILES.has(inImage)) {
@@ -99,6 +115,7 @@ export function expandContainerGlob(view: ContainerView, pattern: string, expand
   const namePattern = path.posix.basename(normalized);
   if (/[*?[]/.test(directory)) return null;
   const whole = resolveContainerPath(view, directory);
+  if (whole.kind === 'runtime') return [];
   if (whole.kind === 'repo') {
     return expandOnDisk(path.join(whole.path, namePattern)).map((repoPath) => ({
       kind: 'repo' as const,

@@ -5,12 +5,12 @@
  * the `include` line. Each file is read and parsed once; the context it is analysed in is decided later, per
  * inclusion, by the tree builder — so a file included from two places is analysed in both.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { isTemplate, renderTemplate } from './templates.js';
+import { isTemplate, renderTemplate, scriptDefaults } from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -149,7 +149,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     if (!isTemplate(filePath)) return file;
-    const rendered = parse(renderTemplate(file.text, options.templateEnvironment ?? {}), filePath);
+    const environment = { ...scriptDefaults(filePath), ...options.templateEnvironment };
+    const rendered = parse(renderTemplate(file.text, environment), filePath);
     rendered.virtual = true;
     return rendered;
   };
@@ -170,9 +171,11 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const program: Program = { entry, files, includes, prefix, fromDump: dump !== null };
   if (options.followIncludes === false) return program;
 
+  const root = options.container?.repoRoot ?? null;
   const resolveFile = (filePath: string): SourceFile => {
     const known = files.get(filePath);
     if (known) return known;
+    if (root !== null && !insideRoot(filePath, root)) throw new InputError(filePath, `outside the repository (${root}): not read`);
     const file = read(filePath);
     files.set(filePath, file);
     return file;
@@ -240,6 +243,9 @@ function resolveInContainer(
     if (resolution.kind === 'image') return resolveImageFile(resolution.path, resolution.text);
     return null;
   };
+  // Mounted from a folder the repository does not hold: its files appear at run time, and nothing can be said.
+  const runtime = resolveContainerPath(view, GLOB_CHARS.test(pattern) ? path.posix.dirname(pattern) : pattern);
+  if (runtime.kind === 'runtime') return { directive, pattern, files: [], error: null };
   try {
     if (GLOB_CHARS.test(pattern)) {
       const matches = expandContainerGlob(view, pattern, expandGlob);
@@ -253,6 +259,14 @@ function resolveInContainer(
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
   }
   if (view.hostReadable || !absolute) return null;
+  const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
+  if (sameName.length === 1) {
+    try {
+      return { directive, pattern, files: [resolveFile(sameName[0]!)], error: null };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+    }
+  }
   return {
     directive,
     pattern,
@@ -260,6 +274,24 @@ function resolveInContainer(
     unmapped: true,
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
+}
+
+/** Whether the real path of `filePath` (links followed) is inside `root`; a name that does not exist yet counts by its own path. */
+function insideRoot(filePath: string, root: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(filePath);
+  } catch {
+    real = path.resolve(filePath);
+  }
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    realRoot = root;
+  }
+  const relative = path.relative(realRoot, real);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function resolveOnDisk(

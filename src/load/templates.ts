@@ -6,15 +6,25 @@
  * it has no value for becomes a neutral word (its name in lower case), so it cannot cause a syntax error or pass for
  * an nginx variable. A rendered file is never fixed: a fix would be written over the placeholders.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
 export const TEMPLATE_SUFFIX = '.template';
+/** Entrypoint scripts larger than this are not read for defaults. */
+const MAX_SCRIPT_BYTES = 64 * 1024;
 
 /** `${NAME}` or `$NAME`, as envsubst reads them. */
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 /** Environment variables are upper case by convention; nginx's variables are lower case. */
 const ENVIRONMENT_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/**
+ * `*.template` as the image renders them, and files named as templates that a custom entrypoint renders the same
+ * way (`nginx-template.conf`, `site.conf.tpl`): their `${VARIABLES}` are filled in before nginx reads them.
+ */
 export function isTemplate(filePath: string): boolean {
-  return filePath.endsWith(TEMPLATE_SUFFIX);
+  const name = filePath.split(/[\\/]/).pop() ?? '';
+  return name.endsWith(TEMPLATE_SUFFIX) || /(^|[-_.])template([-_.]|$)/i.test(name) || name.endsWith('.tpl');
 }
 
 export function renderTemplate(text: string, environment: Readonly<Record<string, string>>): string {
@@ -26,4 +36,40 @@ export function renderTemplate(text: string, environment: Readonly<Record<string
     // class. Bare `$NAME` is left alone unless known: `$host` and `$HOST` may both be nginx variables.
     return braced !== undefined && ENVIRONMENT_NAME.test(name) ? name.toLowerCase() : reference;
   });
+}
+
+/** `export NAME=value`, `NAME="value"`, `${NAME:-value}`, `${NAME:=value}`: how entrypoint scripts give defaults. */
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|'([^']*)'|([^\s;#]*))/gm;
+const DEFAULT_EXPANSION = /\$\{([A-Z_][A-Z0-9_]*):?[-=]([^}]*)\}/g;
+
+/**
+ * The defaults the shell scripts beside a template give its variables — an entrypoint that renders it usually sets
+ * `export UPSTREAM_REAL_IP_RECURSIVE=off` when the variable is empty. Values that are themselves variables are left
+ * out. The container's own environment wins over these.
+ */
+export function scriptDefaults(templatePath: string): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  const directory = path.dirname(templatePath);
+  let names: string[];
+  try {
+    names = readdirSync(directory).filter((name) => name.endsWith('.sh'));
+  } catch {
+    return defaults;
+  }
+  for (const name of names) {
+    const file = path.join(directory, name);
+    let text: string;
+    try {
+      if (!statSync(file).isFile() || statSync(file).size > MAX_SCRIPT_BYTES) continue;
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const match of text.matchAll(ASSIGNMENT)) {
+      const value = match[2] ?? match[3] ?? match[4] ?? '';
+      if (!value.startsWith('$') || match[3] !== undefined) defaults[match[1]!] ??= value;
+    }
+    for (const match of text.matchAll(DEFAULT_EXPANSION)) defaults[match[1]!] ??= match[2]!;
+  }
+  return defaults;
 }

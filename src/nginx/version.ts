@@ -75,7 +75,7 @@ export function versionFromImageTag(image: string): { version: string; note: str
   const line = /^(\d+\.\d+)(?:-|$)/.exec(tag);
   if (line) return { version: LAST_RELEASE_OF_LINE[line[1]!] ?? `${line[1]}.0`, note: null };
   if (MOVING_TAGS.test(tag.replace(/^(mainline|stable)-/, ''))) {
-    return { version: DEFAULT_NGINX_VERSION, note: `"${tag || 'latest'}" follows a branch: ${DEFAULT_NGINX_VERSION}, the newest release nginx-lint knows, is assumed` };
+    return { version: DEFAULT_NGINX_VERSION, note: `"${tag || 'latest'}" moves: the newest release known is assumed` };
   }
   return null;
 }

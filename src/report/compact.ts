@@ -6,16 +6,16 @@
 
 import type { LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { projectPath, severityLabel } from './shared.js';
+import { inert, projectPath, severityLabel, withoutCommandLines } from './shared.js';
 
 export function formatCompact(results: readonly LintResult[], context: FormatterContext): string {
   const lines = results.flatMap((result) => {
-    const filePath = projectPath(result.filePath, context.cwd);
+    const filePath = inert(projectPath(result.filePath, context.cwd));
     return result.messages.map((message) => {
-      const text = message.message.replace(/\s*\r?\n\s*/g, ' ');
+      const text = inert(message.message.replace(/\s*\r?\n\s*/g, ' '));
       const rule = message.ruleId ? ` [${message.ruleId}]` : '';
       return `${filePath}:${message.line}:${message.column}: ${severityLabel(message.severity)}: ${text}${rule}`;
     });
   });
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  return lines.length > 0 ? withoutCommandLines(`${lines.join('\n')}\n`) : '';
 }

@@ -14,6 +14,8 @@ export interface FormatterContext {
   readonly color: boolean;
   /** nginx-lint's own version, which SARIF records. */
   readonly toolVersion: string;
+  /** The text of a linted file, for the code frame under each finding (stylish); absent: no frames. */
+  readonly source?: (filePath: string) => string | undefined;
   /** Add each finding's long explanation (`--verbose`); only stylish prints it, the JSON output always has it. */
   readonly verbose?: boolean;
   /** Terminal width for formats that wrap text (stylish); unset when the output is not a terminal. */

@@ -117,3 +117,27 @@ export function createFingerprinter(cwd: string): (filePath: string, ruleId: str
     return { hash, occurrence };
   };
 }
+
+/**
+ * C0 and C1 control characters and DEL — a terminal escape, a bell, a backspace — but not the tab and line breaks
+ * each format already handles its own way (split into lines, escaped as %0A or &#10;).
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from a repository (file names, quoted tokens) made inert for terminals and CI logs: control characters are
+ * shown as `\xHH` (so nothing can move the cursor, ring, or start a new line), and Azure's `##[` command prefix is
+ * broken with a zero-width space. docs/security.md.
+ */
+export function inert(text: string): string {
+  return text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replaceAll('##[', '#\u200b#[');
+}
+
+/**
+ * A report whose lines a CI runner cannot take for commands: a line that starts with `::` once the runner trims its
+ * indentation (GitHub's `::error file=…::`) gets a zero-width space after the first colon, and Azure's `##[` is
+ * broken wherever it is.
+ */
+export function withoutCommandLines(report: string): string {
+  return report.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replaceAll('##[', '#\u200b#[');
+}

@@ -8,10 +8,11 @@
  * that fired is listed once before the summary. A clean run prints nothing.
  */
 
+import { fileURLToPath } from 'node:url';
 import picocolors from 'picocolors';
 import type { LintMessage, LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { describeTotals, firedRuleIds, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
+import { describeTotals, firedRuleIds, inert, withoutCommandLines, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
 
 /** Width of the severity column: the length of "warning". */
 const SEVERITY_WIDTH = 7;
@@ -35,7 +36,7 @@ export function formatStylish(results: readonly LintResult[], context: Formatter
   sections.push(formatSummary(results, colors));
   const versions = describeVersions(results);
   if (versions) sections[sections.length - 1] += `\n${colors.dim(versions)}`;
-  return `${sections.join('\n\n')}\n`;
+  return withoutCommandLines(`${sections.join('\n\n')}\n`);
 }
 
 function formatFile(result: LintResult, context: FormatterContext, colors: Colors): string {
@@ -47,26 +48,44 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
   // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
   const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
 
-  const lines = [colors.underline(projectPath(result.filePath, context.cwd))];
+  const lines = [colors.underline(inert(projectPath(result.filePath, context.cwd)))];
   for (const message of result.messages) {
     const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
     const ruleSuffix = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
-    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(paragraph, textWidth));
+    const wrapped = message.message.split(/\r?\n/).flatMap((paragraph) => wrap(inert(paragraph), textWidth));
     wrapped[wrapped.length - 1] += ruleSuffix;
     lines.push(`${INDENT}${colors.dim(position)}${COLUMN_GAP}${colorSeverity(message, colors)}${COLUMN_GAP}${wrapped[0]}`);
     for (const continuation of wrapped.slice(1)) lines.push(`${continuationIndent}${continuation}`);
     if (message.includedFrom?.length) {
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
+    const source = context.source?.(result.filePath);
+    if (source !== undefined && message.line >= 1) lines.push(...codeFrame(source, message, continuationIndent, colors));
     for (const suggestion of message.suggestions ?? []) {
-      for (const line of wrap(`suggestion: ${suggestion.desc}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
+      for (const line of wrap(`suggestion: ${inert(suggestion.desc)}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
     }
     if (message.fix && message.fixSafety === 'unsafe') lines.push(`${continuationIndent}${colors.dim('unsafe fix: applied only with --fix-unsafe')}`);
     if (context.verbose && message.detail) {
-      for (const line of wrap(message.detail, textWidth)) lines.push(`${continuationIndent}${line}`);
+      for (const line of wrap(inert(message.detail), textWidth)) lines.push(`${continuationIndent}${line}`);
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The finding's line with the one before it, and a caret under its column, as ESLint's codeframe and rustc show them:
+ * the reader sees the statement without opening the file.
+ */
+function codeFrame(source: string, message: LintMessage, indent: string, colors: Colors): string[] {
+  const lines = source.split(/\r?\n/);
+  const at = message.line - 1;
+  if (at >= lines.length) return [];
+  const numberWidth = String(message.line).length;
+  const row = (index: number, marker: string) => `${indent}${marker} ${String(index + 1).padStart(numberWidth)} | ${inert(lines[index]!.replace(/\t/g, ' '))}`;
+  const frame = at > 0 && lines[at - 1]!.trim() !== '' ? [colors.dim(row(at - 1, ' '))] : [];
+  frame.push(row(at, colors.red('>')));
+  frame.push(`${indent}  ${' '.repeat(numberWidth)} | ${' '.repeat(Math.max(0, message.column - 1))}${colors.red('^')}`);
+  return frame;
 }
 
 /** Greedy word wrap; a word longer than the width (a path, a URL) stays whole on its own line. */
@@ -98,7 +117,7 @@ function describeIncludeChain(includedFrom: readonly string[], cwd: string): str
   const sites = includedFrom
     .map((entry) => {
       const site = parseIncludeSite(entry);
-      return site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry;
+      return inert(site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry);
     })
     .reverse();
   return `↳ included from ${sites.join(', from ')}`;
@@ -111,15 +130,19 @@ function formatRuleDocs(results: readonly LintResult[], context: FormatterContex
   });
   if (documented.length === 0) return '';
   const idWidth = Math.max(...documented.map(({ ruleId }) => ruleId.length));
-  const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(url)}`);
+  // A page inside the installed package reads better, and the same on every machine, as a path from here.
+  const shown = (url: string) => (url.startsWith('file:') ? projectPath(fileURLToPath(url), context.cwd) : url);
+  const rows = documented.map(({ ruleId, url }) => `${INDENT}${ruleId.padEnd(idWidth)}${COLUMN_GAP}${colors.dim(shown(url))}`);
   return ['Rule docs:', ...rows].join('\n');
 }
 
 /** `Checked against nginx 1.27.5 (compose.yaml:3 image nginx:1.27-alpine).`: one line, every version used. */
 function describeVersions(results: readonly LintResult[]): string | null {
-  const used = new Set(results.flatMap((result) => (result.nginxVersion ? [`${result.nginxVersion.version} (${result.nginxVersion.origin})`] : [])));
+  // One entry per version, with where the first file checked against it got it from.
+  const used = new Map<string, string>();
+  for (const result of results) if (result.nginxVersion && !used.has(result.nginxVersion.version)) used.set(result.nginxVersion.version, result.nginxVersion.origin);
   if (used.size === 0) return null;
-  return `${INDENT}Checked against nginx ${[...used].join('; ')}.`;
+  return `${INDENT}Checked against nginx ${[...used].map(([version, origin]) => `${version} (${origin})`).join('; ')}.`;
 }
 
 function formatSummary(results: readonly LintResult[], colors: Colors): string {

@@ -1,4 +1,5 @@
 /** Escaping for the XML formats (checkstyle, junit). */
+import { withoutCommandLines } from './shared.js';
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
 
@@ -7,7 +8,6 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
  * and unpaired surrogates. A message can quote them from a damaged config file; they become U+FFFD so
  * that the report still parses.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
@@ -23,10 +23,10 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function escapeXmlAttribute(text: string): string {
-  return text.replace(FORBIDDEN_IN_XML, '\uFFFD').replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
+  return withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
 }
 
 /** A CDATA section holding `text`; a `]]>` inside is split across two sections, the only way to write it. */
 export function cdata(text: string): string {
-  return `<![CDATA[${text.replace(FORBIDDEN_IN_XML, '\uFFFD').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }

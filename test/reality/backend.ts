@@ -53,6 +53,8 @@ export interface Backend {
    * nginx has already answered 502.
    */
   tlsHandshakes(expected: number): Promise<TlsHandshake[]>;
+  /** The self-signed certificate of a TLS backend (PEM), for nginx to trust; null for plain HTTP. */
+  readonly certificate: string | null;
   stop(): Promise<void>;
 }
 
@@ -200,8 +202,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const connectionCounter = new Int32Array(connections);
   const handshakes: TlsHandshake[] = [];
   handshakeChannel.port1.on('message', (handshake: TlsHandshake) => handshakes.push(handshake));
+  const pem = input.keyAndCertificate;
   return {
     port,
+    certificate: pem === undefined ? null : pem.slice(pem.indexOf('-----BEGIN CERTIFICATE-----')),
     connectionCount: () => Atomics.load(connectionCounter, 0),
     tlsHandshakes: async (expected) => {
       const deadline = Date.now() + 2_000;

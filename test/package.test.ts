@@ -1,0 +1,70 @@
+/**
+ * The package as a user gets it: `npm pack`, installed into an empty project, then its CLI, its API and its types
+ * used from there. Catches what in-repository tests cannot: a file left out of `files`, an export the build does not
+ * write, a data table read from a path only the checkout has.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const project = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-package-'));
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe('the packed tarball, installed', { timeout: 240_000 }, () => {
+  beforeAll(() => {
+    const tarball = execFileSync('npm', ['pack', '--pack-destination', project], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+    // pre-commit reads the tarball's name from npm pack's stdout: it must be the only thing printed there.
+    expect(tarball).toMatch(/^nginx-lint-\d+\.\d+\.\d+\.tgz$/);
+    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(project, tarball)], { cwd: project, stdio: 'pipe' });
+  }, 240_000);
+
+  it('ships what runs and user docs, not sources or tests', () => {
+    const installed = path.join(project, 'node_modules', 'nginx-lint');
+    const top = readdirSync(installed).sort();
+    expect(top).toEqual(expect.arrayContaining(['bin', 'dist', 'docs', 'schema.json', 'LICENSE', 'CHANGELOG.md']));
+    expect(top).not.toContain('test');
+    expect(readdirSync(path.join(installed, 'src'))).toEqual(['data']);
+  });
+
+  it('runs the CLI: npx nginx-lint on a config, exit 1 and the finding', () => {
+    writeFileSync(path.join(project, 'nginx.conf'), 'events {}\nhttp {\n    server {\n        locaton / { }\n    }\n}\n');
+    const run = spawnSync('npx', ['nginx-lint', 'nginx.conf'], { cwd: project, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toContain('unknown directive "locaton"');
+  });
+
+  it('imports the API and lints with it', () => {
+    const script = `import { lint, defineRule } from 'nginx-lint';
+const run = await lint(['nginx.conf'], { cwd: process.cwd() });
+console.log(typeof defineRule, run.results[0].messages.map((message) => message.ruleId).join(','));`;
+    writeFileSync(path.join(project, 'use-api.mjs'), script);
+    const run = spawnSync(process.execPath, ['use-api.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('function unknown-directive');
+  });
+
+  it('type-checks a TypeScript plugin against the installed types', () => {
+    writeFileSync(
+      path.join(project, 'plugin.ts'),
+      `import { defineRule, type RuleContext } from 'nginx-lint';
+export const rule = defineRule({
+  meta: { id: 'my-rule', description: 'x', category: 'style', severity: 'warn', presets: [], fixable: false, messages: { found: 'found {{name}}' } },
+  check(context: RuleContext<Record<string, unknown>>) {
+    for (const node of context.model.nodes('server')) context.report({ node, messageId: 'found', data: { name: node.directive.name } });
+  },
+});
+`,
+    );
+    writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['plugin.ts'] }),
+    );
+    const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+});
