@@ -87,7 +87,9 @@ const MAX_QUOTED = 80;
 
 /** `unknown directive "<2 kB of something>"` keeps the first characters of the quote and says it was cut. */
 function capQuotes(message: string): string {
-  return message.replace(/"([^"]{81,})"/g, (_, quoted: string) => `"${quoted.slice(0, MAX_QUOTED)}…"`);
+  // Quotes are paired from the left, so the text between two short quoted tokens is never taken for a quote
+  // (`"proxy_pass" cannot have URI part … inside "if" statement` keeps its words).
+  return message.replace(/"([^"]*)"/g, (whole, quoted: string) => (quoted.length > MAX_QUOTED ? `"${quoted.slice(0, MAX_QUOTED)}…"` : whole));
 }
 
 export function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {
