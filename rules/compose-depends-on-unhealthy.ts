@@ -41,8 +41,10 @@ export default defineRule({
       if (!proxiedTo.has(dependency.service)) continue;
       const healthchecked = service.healthchecked.has(dependency.service);
       if (dependency.condition === 'service_healthy' && healthchecked) continue;
-      const start = offsetAt(file, { line: dependency.line, column: 1 });
-      const lineEnd = file.text.indexOf('\n', start);
+      const lineStart = offsetAt(file, { line: dependency.line, column: 1 });
+      const lineEnd = file.text.indexOf('\n', lineStart);
+      // At the entry itself, past its indentation and list dash.
+      const start = lineStart + (/^[\s-]*/.exec(file.text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd))?.[0].length ?? 0);
       const span = { file, start, end: lineEnd === -1 ? file.text.length : lineEnd };
       const data = {
         service: dependency.service,

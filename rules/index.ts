@@ -2,9 +2,12 @@
 import type { Rule } from '../src/lint/rule.js';
 import composeDependsOnUnhealthy from './compose-depends-on-unhealthy.js';
 import directiveNotAllowedHere from './directive-not-allowed-here.js';
+import duplicateDefinition from './duplicate-definition.js';
 import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
+import invalidValue from './invalid-value.js';
+import moduleNotLoaded from './module-not-loaded.js';
 import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
 import proxyBuffersInvalid from './proxy-buffers-invalid.js';
 import proxyKeepaliveDisabled from './proxy-keepalive-disabled.js';
@@ -18,16 +21,21 @@ import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import proxyTimeoutExcessive from './proxy-timeout-excessive.js';
 import syntaxError from './syntax-error.js';
+import undefinedReference from './undefined-reference.js';
 import unknownDirective from './unknown-directive.js';
+import unknownVariable from './unknown-variable.js';
 import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
 import upstreamKeepaliveTimeoutRace from './upstream-keepalive-timeout-race.js';
 
 export const builtinRules: readonly Rule<any>[] = [
   composeDependsOnUnhealthy,
   directiveNotAllowedHere,
+  duplicateDefinition,
   includeCycle,
   includeNotFound,
   invalidArguments,
+  invalidValue,
+  moduleNotLoaded,
   proxyBufferSizeTooSmall,
   proxyBuffersInvalid,
   proxyKeepaliveDisabled,
@@ -41,7 +49,9 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyTimeoutBelowP99,
   proxyTimeoutExcessive,
   syntaxError,
+  undefinedReference,
   unknownDirective,
+  unknownVariable,
   upstreamKeepaliveMissing,
   upstreamKeepaliveTimeoutRace,
 ];

@@ -1,9 +1,14 @@
 /**
  * Random and mutated configs: `parse` must never throw and must hand out ranges every consumer can trust. A smaller
- * run also feeds the mutants to the real nginx and holds our first syntax error to nginx's.
+ * run also feeds the mutants to the real nginx and holds our first syntax error to nginx's, and configs whose
+ * argument values and variables are drawn from valid and invalid ones hold the handler checks to nginx's first error.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { lint } from '../src/run.js';
 import { positionAt, type Directive, type SourceFile } from '../src/syntax/ast.js';
 import { parse } from '../src/syntax/parser.js';
 import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place } from './helpers/nginx.js';
@@ -202,6 +207,91 @@ describe.runIf(nginxAvailable)('parse against nginx on mutated configs', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+/** A config whose argument values and variables are drawn from pools of valid and invalid ones. */
+const VALUE_POOLS = {
+  time: ['10s', '1.5s', '10x', '1h30m', '5', 'ms', '30d', '1d1h'],
+  size: ['1m', '10k', '1g', '1.5m', 'x', '0'],
+  port: ['8080', '0', '99999', '80a'],
+  serverParam: ['', 'weight=2', 'weight=0', 'weight=two', 'max_fails=3', 'fail_timeout=10s', 'fail_timeout=1x', 'backup', 'bogus=1', 'down', 'resolve'],
+  listen: ['8080', '127.0.0.1:8081', '[::1]:8082', '99999', '*:8083', '8084'],
+  listenParam: ['', 'default_server', 'backlog=10', 'backlog=x', 'reuseport', 'spdy', 'ipv6only=on', 'bogus', 'ssl'],
+  variable: ['$host', '$hots', '$http_x_a', '$arg_q', '$s', '$1', '$cookie_', '${request_uri}', '$undefined_var', 'text', '$named', '$m'],
+  code: ['200', '301', '1000', 'abc', '444'],
+  pass: ['http://127.0.0.1:9000', '127.0.0.1:9000', 'http://app', 'http://127.0.0.1:99999', 'https://127.0.0.1/x', 'http://unix:/tmp/x.sock'],
+  format: ['main', 'combined', 'other'],
+  use: ['epoll', 'poll', 'kqueue', 'select', 'eventport'],
+} as const;
+
+type ValueChoice = { readonly [K in keyof typeof VALUE_POOLS]: (typeof VALUE_POOLS)[K][number] };
+
+const valueChoice: fc.Arbitrary<ValueChoice> = fc.record(
+  Object.fromEntries(Object.entries(VALUE_POOLS).map(([key, pool]) => [key, fc.constantFrom(...pool)])) as { [K in keyof ValueChoice]: fc.Arbitrary<ValueChoice[K]> },
+);
+
+function valueConfig(choice: ValueChoice): string {
+  return [
+    `events { use ${choice.use}; }`,
+    'http {',
+    `  log_format main '$remote_addr ${choice.variable}';`,
+    `  proxy_read_timeout ${choice.time};`,
+    `  client_max_body_size ${choice.size};`,
+    '  map $uri $m { default 1; }',
+    `  upstream app { server 127.0.0.1:${choice.port} ${choice.serverParam}; }`,
+    '  server {',
+    `    listen ${choice.listen} ${choice.listenParam};`,
+    '    listen 8090 default_server;',
+    `    set $s ${choice.variable};`,
+    `    access_log /dev/null ${choice.format};`,
+    '    location ~ ^/(?<named>.+)$ {',
+    `      return ${choice.code} "$s ${choice.variable}";`,
+    '    }',
+    `    location /p { proxy_pass ${choice.pass}; }`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** nginx checks these once everything is read: it names no line, and they do not stop it earlier. */
+const CHECKED_AT_THE_END = /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server)/;
+
+async function handlerFindings(text: string): Promise<{ line: number; message: string }[]> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-values-'));
+  try {
+    writeFileSync(path.join(root, 'nginx.conf'), text);
+    const rules = ['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'invalid-value', 'unknown-variable', 'undefined-reference', 'duplicate-definition'];
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], rules: Object.fromEntries(rules.map((id) => [id, 'error'])) }));
+    const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: '1.22.1' });
+    return run.results.flatMap((result) => result.messages.map((message) => ({ line: message.line, message: message.message }))).sort((a, b) => a.line - b.line);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe.runIf(nginxAvailable)('handler checks against nginx on mutated values and variables', () => {
+  it("reports nginx's first error at nginx's line, and nothing when nginx accepts", async () => {
+    await fc.assert(
+      fc.asyncProperty(valueChoice, async (choice) => {
+        const text = valueConfig(choice);
+        const nginx = nginxVerdict(text);
+        const ours = await handlerFindings(text);
+        if (nginx.message === null) {
+          expect(ours).toEqual([]);
+          return;
+        }
+        const readTime = ours.filter((finding) => !CHECKED_AT_THE_END.test(finding.message));
+        if (nginx.line === null || CHECKED_AT_THE_END.test(nginx.message)) {
+          expect(readTime).toEqual([]);
+          expect(ours.some((finding) => finding.message.startsWith(nginx.message!))).toBe(true);
+          return;
+        }
+        expect({ line: readTime[0]?.line, nginx: readTime[0]?.message.startsWith(`${nginx.message}:`) }).toEqual({ line: nginx.line, nginx: true });
+      }),
+      { numRuns: 150 },
     );
   });
 });

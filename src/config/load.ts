@@ -170,6 +170,7 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
       ruleLayers,
       ignores: globGroupsOf('ignores'),
       nginxVersion: documents.findLast((document) => document.contents.nginxVersion)?.contents.nginxVersion ?? null,
+      modules: documents.findLast((document) => document.contents.modules)?.contents.modules ?? null,
       plugins,
       services,
       serviceFiles: globGroupsOf('serviceFiles'),

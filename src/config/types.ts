@@ -28,6 +28,7 @@ export interface ConfigFileContents {
   readonly overrides?: { readonly files: string[]; readonly rules?: Record<string, RuleEntryInput> }[];
   readonly ignores?: string[];
   readonly nginxVersion?: string;
+  readonly modules?: string[];
   readonly plugins?: string[];
   readonly services?: Record<string, ServiceConfig>;
   readonly serviceFiles?: string[];
@@ -116,6 +117,8 @@ export interface ResolvedConfig {
   readonly ruleLayers: readonly RuleLayer[];
   readonly ignores: readonly GlobGroup[];
   readonly nginxVersion: string | null;
+  /** The dynamic modules nginx loads (`modules`), or null when the configuration's `load_module` lines say. */
+  readonly modules: readonly string[] | null;
   readonly plugins: readonly PluginReference[];
   /** Services by name; a config's entry replaces one of the same name from a config it extends. */
   readonly services: Readonly<Record<string, ServiceConfig>>;

@@ -2,7 +2,7 @@
 /* eslint-disable */
 "use strict";
 export const validateConfig = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","type":"array","minItems":1,"items":{"$ref":"#/definitions/nonEmptyString"}},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"},"pathMap":{"description":"Where container paths are in the repository, for what no Compose volume says: {\"/etc/nginx/snippets\": \"./snippets\"}. Repository paths are relative to this config file.","type":"object","propertyNames":{"pattern":"^/"},"additionalProperties":{"$ref":"#/definitions/nonEmptyString"}}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"nginx-lint configuration","description":"The .nginx-lint.json file. See docs/configuration.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"description":"The JSON schema of this file, for editor completion.","type":"string"},"extends":{"description":"Presets or other config files this one builds on, applied in order.","if":{"type":"array"},"then":{"type":"array","items":{"$ref":"#/definitions/extendsEntry"}},"else":{"$ref":"#/definitions/extendsEntry"}},"rules":{"$ref":"#/definitions/rules"},"overrides":{"description":"Rule settings for some files only, matched against the file a directive is written in (include targets too).","type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"description":"Globs relative to the directory of the config file that declares them.","type":"array","minItems":1,"items":{"$ref":"#/definitions/nonEmptyString"}},"rules":{"$ref":"#/definitions/rules"}}}},"ignores":{"description":"Globs of files neither linted nor reported, relative to the directory of the config file that declares them.","$ref":"#/definitions/globs"},"nginxVersion":{"description":"The nginx version the configuration is deployed on.","$ref":"#/definitions/version"},"modules":{"description":"The dynamic modules nginx loads, when the configuration's own load_module lines do not say (the nginx image or package loads them): module names such as ngx_http_lua_module, or load_module file names. A directive of a module not listed is an error.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"plugins":{"description":"Rule plugins: paths relative to this config file, or npm package names.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"services":{"description":"What the applications behind nginx need, by service name.","type":"object","additionalProperties":{"$ref":"#/definitions/service"}},"serviceFiles":{"description":"Globs, relative to this config file, of files that describe services.","$ref":"#/definitions/globs"},"pathMap":{"description":"Where container paths are in the repository, for what no Compose volume says: {\"/etc/nginx/snippets\": \"./snippets\"}. Repository paths are relative to this config file.","type":"object","propertyNames":{"pattern":"^/"},"additionalProperties":{"$ref":"#/definitions/nonEmptyString"}}},"definitions":{"nonEmptyString":{"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."},"globs":{"type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"extendsEntry":{"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]},"severity":{"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]},"ruleEntry":{"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}},"rules":{"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}},"version":{"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"},"port":{"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}},"duration":{"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},"size":{"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}},"service":{"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}}}};
 const schema12 = {"description":"A preset, or the path of another JSON config relative to this one.","type":"string","anyOf":[{"enum":["nginx-lint:recommended","nginx-lint:strict"]},{"pattern":"^(?!nginx-lint:)."}]};
 const schema18 = {"description":"a non-empty string","$comment":"A pattern rather than minLength: minLength makes ajv's standalone code require() a runtime helper, which an ES module cannot do.","type":"string","pattern":"."};
 const schema21 = {"description":"a version such as \"1.29.7\"","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+$"};
@@ -10,7 +10,7 @@ const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^(?!nginx-lint:).", "u");
 const pattern2 = new RegExp(".", "u");
 const pattern4 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+$", "u");
-const pattern12 = new RegExp("^/", "u");
+const pattern13 = new RegExp("^/", "u");
 const schema14 = {"description":"Rule settings by rule id.","type":"object","additionalProperties":{"$ref":"#/definitions/ruleEntry"}};
 const schema15 = {"description":"A severity, or [severity] or [severity, options].","if":{"type":"array"},"then":{"type":"array","minItems":1,"maxItems":2,"items":[{"$ref":"#/definitions/severity"},{"description":"Options of the rule, checked against the rule's own schema."}]},"else":{"$ref":"#/definitions/severity"}};
 const schema16 = {"description":"\"off\" disables the rule; \"warn\" and \"error\" set how its problems are reported.","type":"string","enum":["off","warn","error"]};
@@ -217,13 +217,13 @@ validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}};
-const schema25 = {"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}};
-const schema27 = {"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"};
-const schema29 = {"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}};
-const pattern7 = new RegExp("^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$", "u");
-const pattern9 = new RegExp("^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$", "u");
-const pattern11 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
+const schema24 = {"type":"object","additionalProperties":false,"properties":{"hosts":{"description":"Host names the service is reached by.","type":"array","items":{"$ref":"#/definitions/nonEmptyString"}},"port":{"description":"The port the service listens on.","$ref":"#/definitions/port"},"ports":{"description":"The ports the service listens on.","type":"array","items":{"$ref":"#/definitions/port"}},"p99":{"description":"99th-percentile response time.","$ref":"#/definitions/duration"},"keepAliveTimeout":{"description":"How long the service keeps an idle connection open.","$ref":"#/definitions/duration"},"maxResponseHeaderSize":{"description":"The largest response header the service sends.","$ref":"#/definitions/size"}}};
+const schema26 = {"description":"A port (3000), or as a string a port or range with an optional protocol (\"3000-3005\", \"53/udp\").","if":{"type":"string"},"then":{"type":"string","description":"a port or port range such as \"3000\", \"3000-3005\" or \"53/udp\"","pattern":"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},"else":{"type":"integer","minimum":1,"maximum":65535}};
+const schema28 = {"description":"a duration with a unit in every part, such as \"2.5s\", \"800ms\" or \"1m 30s\" (units: ms, s, m, h, d)","type":"string","pattern":"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"};
+const schema30 = {"description":"A size in bytes (16384), or as a string in nginx's syntax (\"4096\", \"12k\", \"1m\").","if":{"type":"string"},"then":{"type":"string","description":"a size such as \"4096\", \"12k\" or \"1m\"","pattern":"^[0-9]+[kKmMgG]?$"},"else":{"type":"integer","minimum":0}};
+const pattern8 = new RegExp("^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$", "u");
+const pattern10 = new RegExp("^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$", "u");
+const pattern12 = new RegExp("^[0-9]+[kKmMgG]?$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -231,7 +231,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((key0 === "hosts") || (key0 === "port")) || (key0 === "ports")) || (key0 === "p99")) || (key0 === "keepAliveTimeout")) || (key0 === "maxResponseHeaderSize"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -272,7 +272,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.hosts.type,parentSchema:schema23.properties.hosts,data:data0};
+const err3 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.properties.hosts.type,parentSchema:schema24.properties.hosts,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -311,8 +311,8 @@ let ifClause0;
 if(_valid0){
 const _errs13 = errors;
 if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema25.then,data:data2};
+if(!pattern8.test(data2)){
+const err5 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema26.then,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -323,7 +323,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.then.type,parentSchema:schema25.then,data:data2};
+const err6 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.then.type,parentSchema:schema26.then,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -339,7 +339,7 @@ ifClause0 = "then";
 else {
 const _errs15 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.else.type,parentSchema:schema25.else,data:data2};
+const err7 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.else.type,parentSchema:schema26.else,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -350,7 +350,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 65535 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema25.else,data:data2};
+const err8 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema26.else,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -360,7 +360,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.else,data:data2};
+const err9 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.else,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -375,7 +375,7 @@ valid5 = _valid0;
 ifClause0 = "else";
 }
 if(!valid5){
-const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema25.if,parentSchema:schema25,data:data2};
+const err10 = {instancePath:instancePath+"/port",schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema26.if,parentSchema:schema26,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -418,8 +418,8 @@ let ifClause1;
 if(_valid1){
 const _errs24 = errors;
 if(typeof data4 === "string"){
-if(!pattern7.test(data4)){
-const err12 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema25.then,data:data4};
+if(!pattern8.test(data4)){
+const err12 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"},message:"must match pattern \""+"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$"+"\"",schema:"^[0-9]+(-[0-9]+)?(/([tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?$",parentSchema:schema26.then,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -430,7 +430,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.then.type,parentSchema:schema25.then,data:data4};
+const err13 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.then.type,parentSchema:schema26.then,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -446,7 +446,7 @@ ifClause1 = "then";
 else {
 const _errs26 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.else.type,parentSchema:schema25.else,data:data4};
+const err14 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.else.type,parentSchema:schema26.else,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -457,7 +457,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 65535 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema25.else,data:data4};
+const err15 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema26.else,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -467,7 +467,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err16 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.else,data:data4};
+const err16 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.else,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -482,7 +482,7 @@ valid9 = _valid1;
 ifClause1 = "else";
 }
 if(!valid9){
-const err17 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema25.if,parentSchema:schema25,data:data4};
+const err17 = {instancePath:instancePath+"/ports/" + i1,schemaPath:"#/definitions/port/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema",schema:schema26.if,parentSchema:schema26,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -494,7 +494,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.ports.type,parentSchema:schema23.properties.ports,data:data3};
+const err18 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.properties.ports.type,parentSchema:schema24.properties.ports,data:data3};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -507,8 +507,8 @@ errors++;
 if(data.p99 !== undefined){
 let data5 = data.p99;
 if(typeof data5 === "string"){
-if(!pattern9.test(data5)){
-const err19 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema27,data:data5};
+if(!pattern10.test(data5)){
+const err19 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema28,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -519,7 +519,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data5};
+const err20 = {instancePath:instancePath+"/p99",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -532,8 +532,8 @@ errors++;
 if(data.keepAliveTimeout !== undefined){
 let data6 = data.keepAliveTimeout;
 if(typeof data6 === "string"){
-if(!pattern9.test(data6)){
-const err21 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema27,data:data6};
+if(!pattern10.test(data6)){
+const err21 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"},message:"must match pattern \""+"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$"+"\"",schema:"^\\s*(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ms|s|m|h|d)\\s*)+$",parentSchema:schema28,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -544,7 +544,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data6};
+const err22 = {instancePath:instancePath+"/keepAliveTimeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -583,8 +583,8 @@ let ifClause2;
 if(_valid2){
 const _errs39 = errors;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
-const err24 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema29.then,data:data7};
+if(!pattern12.test(data7)){
+const err24 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/pattern",keyword:"pattern",params:{pattern: "^[0-9]+[kKmMgG]?$"},message:"must match pattern \""+"^[0-9]+[kKmMgG]?$"+"\"",schema:"^[0-9]+[kKmMgG]?$",parentSchema:schema30.then,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -595,7 +595,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.then.type,parentSchema:schema29.then,data:data7};
+const err25 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.then.type,parentSchema:schema30.then,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -611,7 +611,7 @@ ifClause2 = "then";
 else {
 const _errs41 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err26 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.else.type,parentSchema:schema29.else,data:data7};
+const err26 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema30.else.type,parentSchema:schema30.else,data:data7};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -622,7 +622,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err27 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.else,data:data7};
+const err27 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema30.else,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -637,7 +637,7 @@ valid13 = _valid2;
 ifClause2 = "else";
 }
 if(!valid13){
-const err28 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema29.if,parentSchema:schema29,data:data7};
+const err28 = {instancePath:instancePath+"/maxResponseHeaderSize",schemaPath:"#/definitions/size/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema",schema:schema30.if,parentSchema:schema30,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -649,7 +649,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1030,15 +1030,15 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data11 = data.plugins;
+if(data.modules !== undefined){
+let data11 = data.modules;
 if(Array.isArray(data11)){
 const len3 = data11.length;
 for(let i3=0; i3<len3; i3++){
 let data12 = data11[i3];
 if(typeof data12 === "string"){
 if(!pattern2.test(data12)){
-const err23 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data12};
+const err23 = {instancePath:instancePath+"/modules/" + i3,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1049,7 +1049,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data12};
+const err24 = {instancePath:instancePath+"/modules/" + i3,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1061,7 +1061,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.plugins.type,parentSchema:schema11.properties.plugins,data:data11};
+const err25 = {instancePath:instancePath+"/modules",schemaPath:"#/properties/modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.modules.type,parentSchema:schema11.properties.modules,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1071,23 +1071,64 @@ vErrors.push(err25);
 errors++;
 }
 }
+if(data.plugins !== undefined){
+let data13 = data.plugins;
+if(Array.isArray(data13)){
+const len4 = data13.length;
+for(let i4=0; i4<len4; i4++){
+let data14 = data13[i4];
+if(typeof data14 === "string"){
+if(!pattern2.test(data14)){
+const err26 = {instancePath:instancePath+"/plugins/" + i4,schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data14};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/plugins/" + i4,schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data14};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.plugins.type,parentSchema:schema11.properties.plugins,data:data13};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
 if(data.services !== undefined){
-let data13 = data.services;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key2 in data13){
-if(!(validate18(data13[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data13,parentDataProperty:key2,rootData}))){
+let data15 = data.services;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key2 in data15){
+if(!(validate18(data15[key2], {instancePath:instancePath+"/services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data15,parentDataProperty:key2,rootData}))){
 vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data13};
+const err29 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.services.type,parentSchema:schema11.properties.services,data:data15};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err29];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err29);
 }
 errors++;
 }
@@ -1099,50 +1140,13 @@ errors = vErrors.length;
 }
 }
 if(data.pathMap !== undefined){
-let data16 = data.pathMap;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key3 in data16){
-const _errs52 = errors;
+let data18 = data.pathMap;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key3 in data18){
+const _errs58 = errors;
 if(typeof key3 === "string"){
-if(!pattern12.test(key3)){
-const err27 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.pathMap.propertyNames,data:key3,propertyName:key3};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-var valid19 = _errs52 === errors;
-if(!valid19){
-const err28 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.pathMap.propertyNames,parentSchema:schema11.properties.pathMap,data:data16};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-for(const key4 in data16){
-let data17 = data16[key4];
-if(typeof data17 === "string"){
-if(!pattern2.test(data17)){
-const err29 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data17};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data17};
+if(!pattern13.test(key3)){
+const err30 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.pathMap.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1152,9 +1156,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.pathMap.type,parentSchema:schema11.properties.pathMap,data:data16};
+var valid22 = _errs58 === errors;
+if(!valid22){
+const err31 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.pathMap.propertyNames,parentSchema:schema11.properties.pathMap,data:data18};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1164,14 +1168,51 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+for(const key4 in data18){
+let data19 = data18[key4];
+if(typeof data19 === "string"){
+if(!pattern2.test(data19)){
+const err32 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\"",schema:".",parentSchema:schema18,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/pathMap/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/nonEmptyString/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data19};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/pathMap",schemaPath:"#/properties/pathMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.pathMap.type,parentSchema:schema11.properties.pathMap,data:data18};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }

@@ -12,7 +12,20 @@ import { includeChain, statementText, type ConfigNode, type ConfigTree } from '.
 /** The rule id of findings that belong to no rule; they become `ruleId: null` in the output. */
 export const INTERNAL = '';
 /** Rules whose findings mean nginx -t fails: a fix must never add one. */
-export const STRUCTURAL_RULES: ReadonlySet<string> = new Set(['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'include-not-found', 'include-cycle', 'proxy-ssl-verify-untrusted']);
+export const STRUCTURAL_RULES: ReadonlySet<string> = new Set([
+  'syntax-error',
+  'unknown-directive',
+  'directive-not-allowed-here',
+  'invalid-arguments',
+  'include-not-found',
+  'include-cycle',
+  'proxy-ssl-verify-untrusted',
+  'invalid-value',
+  'unknown-variable',
+  'undefined-reference',
+  'duplicate-definition',
+  'module-not-loaded',
+]);
 
 /** A finding before it is turned into a message: it still knows its file and statement. */
 export interface Finding {
@@ -74,7 +87,9 @@ const MAX_QUOTED = 80;
 
 /** `unknown directive "<2 kB of something>"` keeps the first characters of the quote and says it was cut. */
 function capQuotes(message: string): string {
-  return message.replace(/"([^"]{81,})"/g, (_, quoted: string) => `"${quoted.slice(0, MAX_QUOTED)}…"`);
+  // Quotes are paired from the left, so the text between two short quoted tokens is never taken for a quote
+  // (`"proxy_pass" cannot have URI part … inside "if" statement` keeps its words).
+  return message.replace(/"([^"]*)"/g, (whole, quoted: string) => (quoted.length > MAX_QUOTED ? `"${quoted.slice(0, MAX_QUOTED)}…"` : whole));
 }
 
 export function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {

@@ -166,7 +166,13 @@ export class Linter {
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
-    const model = buildModel(tree, { nginxVersion, imageVersion: deployment.imageVersion, services, composeService: deployment.service });
+    const model = buildModel(tree, {
+      nginxVersion,
+      imageVersion: deployment.imageVersion,
+      services,
+      composeService: deployment.service,
+      modules: config.modules,
+    });
 
     const entrySettings = this.settingsFor(config, entryPath);
     for (const rule of this.registry.all()) {

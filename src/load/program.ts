@@ -10,7 +10,8 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { isTemplate, renderTemplate, scriptDefaults } from './templates.js';
+import { builtinVariable } from '../nginx/variables.js';
+import { isTemplate, looksLikeTemplate, renderTemplate, scriptDefaults } from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -148,7 +149,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const read = (filePath: string): SourceFile => {
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
-    if (!isTemplate(filePath)) return file;
+    if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
     const environment = { ...scriptDefaults(filePath), ...options.templateEnvironment };
     const rendered = parse(renderTemplate(file.text, environment), filePath);
     rendered.virtual = true;

@@ -27,14 +27,28 @@ export function isTemplate(filePath: string): boolean {
   return name.endsWith(TEMPLATE_SUFFIX) || /(^|[-_.])template([-_.]|$)/i.test(name) || name.endsWith('.tpl');
 }
 
+/** `$FLASK_SERVER_ADDR`, `${API_HOST}`: an environment variable's shape, upper case with at least three characters. */
+const PLACEHOLDER_SHAPE = /\$\{?([A-Z][A-Z0-9_]{2,})\}?/g;
+
+/**
+ * A config that reads like an envsubst template whatever its name: it references an upper-case variable nginx does
+ * not have. nginx looks variables up in lower case, so `$FLASK_SERVER_ADDR` would be an unknown variable and nginx
+ * would refuse the file — it can only work rendered first (`envsubst < /tmp/nginx.conf > /etc/nginx/conf.d/…` in
+ * a Compose command, a start.sh). `isKnownVariable` says which lower-cased names nginx knows.
+ */
+export function looksLikeTemplate(text: string, isKnownVariable: (name: string) => boolean): boolean {
+  for (const match of text.matchAll(PLACEHOLDER_SHAPE)) if (!isKnownVariable(match[1]!.toLowerCase())) return true;
+  return false;
+}
+
 export function renderTemplate(text: string, environment: Readonly<Record<string, string>>): string {
   return text.replace(REFERENCE, (reference, braced: string | undefined, bare: string | undefined) => {
     const name = (braced ?? bare)!;
     const value = environment[name];
     if (value !== undefined) return value;
-    // Unknown here but surely defined in the container (an env_file, the shell): a neutral word of the same length
-    // class. Bare `$NAME` is left alone unless known: `$host` and `$HOST` may both be nginx variables.
-    return braced !== undefined && ENVIRONMENT_NAME.test(name) ? name.toLowerCase() : reference;
+    // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
+    // a syntax error or pass for an nginx variable. nginx's own variables are lower case and stay as they are.
+    return ENVIRONMENT_NAME.test(name) ? name.toLowerCase() : reference;
   });
 }
 

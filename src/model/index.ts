@@ -49,6 +49,8 @@ export interface ModelOptions {
   /** The version the tag of the nginx image running this config stands for, used when none is configured. */
   readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
+  /** The dynamic modules nginx loads (config `modules`); null: the configuration's `load_module` lines say. */
+  readonly modules?: readonly string[] | null;
   /** How to find the installed nginx's version for `host`; defaults to running `nginx -v` (see version.ts). */
   readonly detectNginxVersion?: () => string | null;
 }
@@ -62,6 +64,8 @@ export interface Model {
   readonly nginxVersion: ResolvedNginxVersion;
   /** Facts about the applications behind nginx, when the run found any. */
   readonly services: ServiceCatalog | null;
+  /** The dynamic modules the config's `modules` key says nginx loads, or null when it says nothing. */
+  readonly configuredModules: readonly string[] | null;
   /** The http `upstream` blocks by name as written; the first block wins where nginx would reject a duplicate. */
   readonly upstreams: ReadonlyMap<string, Upstream>;
   /** Every `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` and `grpc_pass` of the http context, in source order. */
@@ -143,6 +147,7 @@ class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
+  readonly configuredModules: readonly string[] | null;
   private readonly inheritance: Inheritance;
   private readonly resolvedVersion: ResolvedNginxVersion;
   private nodeIndex: NodeIndex | undefined;
@@ -156,6 +161,7 @@ class ConfigModel implements Model {
   ) {
     this.services = options.services ?? null;
     this.composeService = options.composeService ?? null;
+    this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
     this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);

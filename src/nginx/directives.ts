@@ -42,6 +42,9 @@ export type DirectiveSource =
   | 'geoip2'
   | 'set-misc'
   | 'vts'
+  | 'upload-progress'
+  | 'echo'
+  | 'brotli'
   | 'reference-lib';
 
 /** The argument bits of `ngx_command_t.type`; `TAKE12` is stored as `['TAKE1', 'TAKE2']`. */
@@ -229,8 +232,10 @@ function loadTable(): Table {
   // Read on first use instead of imported: a run that never asks about a directive does not parse it, and Node 20
   // still flags JSON modules as experimental.
   const file = JSON.parse(readFileSync(dataFile('directives.json'), 'utf8')) as TableFile;
+  // Third-party modules the knowledge base does not cover (upload-progress, echo, brotli): scripts/gen-module-directives.mjs.
+  const modules = JSON.parse(readFileSync(dataFile('module-directives.json'), 'utf8')) as { rows: TableRow[] };
   table = {
-    specsByName: groupByName(file.rows.map((row) => specOf(row, file.about.docsRoot))),
+    specsByName: groupByName([...file.rows, ...modules.rows].map((row) => specOf(row, file.about.docsRoot))),
     removedByName: groupByName(file.removed),
   };
   return table;

@@ -35,7 +35,8 @@ async function lintRepository(repo: string) {
   mkdirSync(path.join(root, '.git'));
   const run = await lint([root], { cwd: root, configLookup: false });
   return {
-    files: run.results.map((result) => path.relative(root, result.filePath)),
+    // nginx configs only: a Compose file with a finding is reported too, but is not a config.
+    files: run.results.map((result) => path.relative(root, result.filePath)).filter((file) => !/\.ya?ml$/.test(file)),
     findings: run.results.flatMap((result) =>
       result.messages.map((message) => ({ repo, file: path.relative(root, result.filePath), line: message.line, ruleId: message.ruleId ?? '(none)' })),
     ),

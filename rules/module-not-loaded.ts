@@ -1,0 +1,26 @@
+import { defineRule } from '../src/lint/rule.js';
+import { semanticProblems } from '../src/model/semantics/index.js';
+
+export default defineRule({
+  meta: {
+    id: 'module-not-loaded',
+    description: 'A directive of a dynamic module (lua, headers-more, njs, echo, upload-progress, brotli, geoip2, vts, image-filter, xslt, perl) that no load_module line or modules setting loads.',
+    category: 'correctness',
+    severity: 'error',
+    presets: ['recommended'],
+    fixable: false,
+    messages: {
+      invalid: '{{nginxMessage}}: nginx -t fails',
+      withHint: '{{nginxMessage}}: nginx -t fails; {{hint}}',
+    },
+  },
+  check(context) {
+    for (const problem of semanticProblems(context.model)) {
+      if (problem.ruleId !== 'module-not-loaded') continue;
+      const { node, token, message: nginxMessage, hint } = problem;
+      const at = { node, ...(token ? { token } : {}), lineAt: problem.lineAt ?? node.directive.terminatorStart };
+      if (hint) context.report({ ...at, messageId: 'withHint', data: { nginxMessage, hint } });
+      else context.report({ ...at, messageId: 'invalid', data: { nginxMessage } });
+    }
+  },
+});

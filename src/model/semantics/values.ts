@@ -1,0 +1,435 @@
+/**
+ * The value checks nginx's directive handlers make on one statement, with nginx's words: `listen` parameters,
+ * upstream `server` parameters, `*_pass` URLs, times and sizes of the generic setters, `return` codes, `if`
+ * conditions, nested `location`s, `events { use }`, resolver addresses, headers-more options. Each check follows the
+ * handler in nginx 1.22.1 and HEAD (src/http/ngx_http_core_module.c, ngx_http_upstream.c, …); where they differ,
+ * the target version decides.
+ */
+import type { Token } from '../../syntax/ast.js';
+import type { ConfigNode } from '../../load/tree.js';
+import type { BlockContext } from '../../nginx/directives.js';
+import { parseNginxOffset, parseNginxSize, parseNginxTime } from '../../nginx/units.js';
+import { valueSlot } from '../../nginx/variables.js';
+import { compareNginxVersions } from '../../nginx/version.js';
+import { isIpv4, parseUrl } from './url.js';
+import type { Reporter } from './types.js';
+
+export type Family = 'core' | 'http' | 'stream' | 'mail';
+
+export function familyOf(context: BlockContext): Family {
+  if (context === 'main' || context === 'events') return 'core';
+  if (context.startsWith('stream')) return 'stream';
+  if (context.startsWith('mail')) return 'mail';
+  return 'http';
+}
+
+export interface CheckContext {
+  /** The target nginx version, or null for HEAD. */
+  readonly version: string | null;
+  readonly reporter: Reporter;
+}
+
+function atLeast(check: CheckContext, version: string): boolean {
+  return check.version === null || compareNginxVersions(check.version, version) >= 0;
+}
+
+/**
+ * Whether nginx accepts a time. parseNginxTime also holds each part to 2^31-1 in the directive's unit, but a 64-bit
+ * nginx limits parts to 2^63-1 (`NGX_MAX_INT_T_VALUE` in ngx_parse_time: `proxy_read_timeout 30d` is accepted by
+ * nginx 1.22 on amd64), so only the spelling is checked here: the same text with every number made 1.
+ */
+function validTime(text: string, seconds: boolean): boolean {
+  return parseNginxTime(text, { seconds }) !== null || parseNginxTime(text.replace(/[0-9]+/g, '1'), { seconds }) !== null;
+}
+
+function hasVariables(text: string): boolean {
+  return /\$(?:[A-Za-z0-9_]|\{)/.test(text);
+}
+
+function atoi(text: string): number | null {
+  return /^[0-9]+$/.test(text) ? Number(text) : null;
+}
+
+/** Parameters of `listen` in the http module and the nginx release that added each (or removed it: `until`). */
+const LISTEN_FLAGS: Readonly<Record<string, { since?: string; until?: string }>> = {
+  default_server: {},
+  default: {},
+  bind: {},
+  deferred: {},
+  reuseport: { since: '1.9.1' },
+  ssl: {},
+  http2: { since: '1.9.5' },
+  spdy: { until: '1.9.5' },
+  proxy_protocol: { since: '1.5.12' },
+  quic: { since: '1.25.0' },
+  http3: { since: '1.25.0', until: '1.25.0' },
+  multipath: { since: '1.29.1' },
+};
+
+function checkListen(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const address = args[0]!;
+  const parsed = parseUrl(address.value, { listen: true });
+  if (parsed.err) {
+    check.reporter.report({ node, token: address, message: `${parsed.err} in "${address.value}" of the "listen" directive` });
+    return;
+  }
+  for (const arg of args.slice(1)) {
+    const value = arg.value;
+    const bad = (message: string) => check.reporter.report({ node, token: arg, message });
+    const flag = LISTEN_FLAGS[value];
+    if (flag) {
+      if ((flag.since && !atLeast(check, flag.since)) || (flag.until && atLeast(check, flag.until))) return bad(`invalid parameter "${value}"`);
+      continue;
+    }
+    const eq = value.indexOf('=');
+    const key = eq === -1 ? value : value.slice(0, eq + 1);
+    const rest = eq === -1 ? '' : value.slice(eq + 1);
+    switch (key) {
+      case 'setfib=':
+      case 'fastopen=':
+        if (atoi(rest) === null) return bad(`invalid ${key.slice(0, -1)} "${value}"`);
+        continue;
+      case 'backlog=': {
+        const n = /^-?[0-9]+$/.test(rest) ? Number(rest) : null;
+        if (n === null || n === 0) return bad(`invalid backlog "${value}"`);
+        continue;
+      }
+      case 'rcvbuf=':
+      case 'sndbuf=': {
+        const size = parseNginxSize(rest);
+        if (size === null) return bad(`invalid ${key.slice(0, -1)} "${value}"`);
+        continue;
+      }
+      case 'accept_filter=':
+        continue;
+      case 'so_keepalive=':
+        if (rest !== 'on' && rest !== 'off' && !/^[0-9a-z]*:[0-9a-z]*:[0-9]*$/.test(rest)) return bad(`invalid so_keepalive value: "${rest}"`);
+        continue;
+    }
+    if (value.startsWith('ipv6only=o')) {
+      const tail = value.slice('ipv6only=o'.length);
+      if (tail !== 'n' && tail !== 'ff') return bad(`invalid ipv6only flags "${tail}"`);
+      continue;
+    }
+    return bad(`invalid parameter "${value}"`);
+  }
+}
+
+/** The balancing directives and the `server` parameters each leaves allowed (nginx's NGX_HTTP_UPSTREAM_* flags). */
+const NO_BACKUP_METHODS: ReadonlySet<string> = new Set(['hash', 'ip_hash', 'random']);
+
+function checkUpstreamServer(node: ConfigNode, args: readonly Token[], check: CheckContext, family: Family): void {
+  // The balancing method in force when nginx reads this line: the last one before it in the block.
+  let method: string | null = null;
+  for (const sibling of node.parent?.children ?? []) {
+    if (sibling === node) break;
+    if (['hash', 'ip_hash', 'random', 'least_conn', 'least_time'].includes(sibling.directive.name)) method = sibling.directive.name;
+  }
+  const noBackup = method !== null && NO_BACKUP_METHODS.has(method);
+  let resolve = false;
+  let service: Token | null = null;
+  for (const arg of args.slice(1)) {
+    const value = arg.value;
+    const invalid = () => check.reporter.report({ node, token: arg, message: `invalid parameter "${value}"` });
+    const notSupported = () => check.reporter.report({ node, token: arg, message: `balancing method does not support parameter "${value}"` });
+    if (value.startsWith('weight=')) {
+      const n = atoi(value.slice(7));
+      if (n === null || n === 0) return invalid();
+      continue;
+    }
+    if (value.startsWith('max_conns=') || value.startsWith('max_fails=')) {
+      if (value.startsWith('max_conns=') && family === 'http' && !atLeast(check, '1.11.5')) return invalid();
+      if (atoi(value.slice(10)) === null) return invalid();
+      continue;
+    }
+    if (value.startsWith('fail_timeout=')) {
+      if (!validTime(value.slice(13), true)) return invalid();
+      continue;
+    }
+    if (value === 'backup') {
+      if (noBackup) return notSupported();
+      continue;
+    }
+    if (value === 'down') continue;
+    if (value === 'resolve' && atLeast(check, '1.27.3')) {
+      resolve = true;
+      continue;
+    }
+    if (value.startsWith('service=') && atLeast(check, '1.27.3')) {
+      if (value.length === 8) return check.reporter.report({ node, token: arg, message: 'service is empty' });
+      service = arg;
+      continue;
+    }
+    if ((value === 'drain' || value.startsWith('route=')) && family === 'http' && atLeast(check, '1.29.6')) continue;
+    return invalid();
+  }
+  const address = args[0]!;
+  if (service && !resolve) {
+    check.reporter.report({ node, token: address, message: `service upstream "${address.value}" requires "resolve" parameter` });
+    return;
+  }
+  const parsed = parseUrl(address.value, {});
+  if (parsed.err) {
+    check.reporter.report({ node, token: address, message: `${parsed.err} in upstream "${address.value}"` });
+    return;
+  }
+  if (family === 'stream' && !parsed.unix && parsed.port === null && !service) {
+    check.reporter.report({ node, token: address, message: `no port in upstream "${address.value}"` });
+  }
+}
+
+const PASS_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  proxy_pass: ['http://', 'https://'],
+  grpc_pass: ['grpc://', 'grpcs://'],
+};
+
+/** `proxy_pass` and the other http `*_pass` handlers: the URL prefix, the address, and where a URI part may stand. */
+function checkPass(node: ConfigNode, args: readonly Token[], check: CheckContext, location: LocationName | null): void {
+  const name = node.directive.name;
+  const url = args[0]!;
+  if (hasVariables(url.value)) return;
+  let rest = url.value;
+  const prefixes = PASS_PREFIXES[name];
+  if (prefixes) {
+    const prefix = prefixes.find((candidate) => rest.slice(0, candidate.length).toLowerCase() === candidate);
+    if (prefix) rest = rest.slice(prefix.length);
+    else if (name === 'proxy_pass') {
+      check.reporter.report({ node, token: url, message: 'invalid URL prefix' });
+      return;
+    }
+  } else if (name === 'uwsgi_pass' && rest.slice(0, 8).toLowerCase() === 'uwsgi://') rest = rest.slice(8);
+  else if (name === 'uwsgi_pass' && rest.slice(0, 9).toLowerCase() === 'suwsgi://') rest = rest.slice(9);
+  const parsed = parseUrl(rest, { uriPart: name === 'proxy_pass' });
+  if (parsed.err) {
+    check.reporter.report({ node, token: url, message: `${parsed.err} in upstream "${rest}"` });
+    return;
+  }
+  if (name === 'proxy_pass' && parsed.uri.length > 0) {
+    const noUri = node.context === 'if-in-location' || node.context === 'limit_except' || location?.regex === true || location?.named === true;
+    if (noUri) {
+      check.reporter.report({
+        node,
+        token: url,
+        message:
+          '"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block',
+      });
+    }
+  }
+}
+
+export interface LocationName {
+  readonly name: string;
+  readonly exact: boolean;
+  readonly regex: boolean;
+  readonly named: boolean;
+}
+
+/** How nginx reads a `location`'s arguments (`ngx_http_core_location`). */
+export function locationName(args: readonly Token[]): LocationName | null {
+  if (args.length === 2) {
+    const [modifier, name] = [args[0]!.value, args[1]!.value];
+    if (modifier === '=') return { name, exact: true, regex: false, named: false };
+    if (modifier === '^~') return { name, exact: false, regex: false, named: false };
+    if (modifier === '~' || modifier === '~*') return { name, exact: false, regex: true, named: false };
+    return null;
+  }
+  if (args.length !== 1) return null;
+  const value = args[0]!.value;
+  if (value.startsWith('=')) return { name: value.slice(1), exact: true, regex: false, named: false };
+  if (value.startsWith('^~')) return { name: value.slice(2), exact: false, regex: false, named: false };
+  if (value.startsWith('~')) return { name: value.slice(value.startsWith('~*') ? 2 : 1), exact: false, regex: true, named: false };
+  return { name: value, exact: false, regex: false, named: value.startsWith('@') };
+}
+
+function checkLocation(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const own = locationName(args);
+  if (!own || node.context !== 'location') return;
+  const parentNode = node.parent;
+  if (!parentNode || parentNode.directive.name !== 'location') return;
+  const parent = locationName(parentNode.directive.args);
+  if (!parent) return;
+  const report = (message: string) => check.reporter.report({ node, message });
+  if (parent.exact) return report(`location "${own.name}" cannot be inside the exact location "${parent.name}"`);
+  if (parent.named) return report(`location "${own.name}" cannot be inside the named location "${parent.name}"`);
+  if (own.named) return report(`named location "${own.name}" can be on the server level only`);
+  if (!own.regex && own.name.slice(0, parent.name.length) !== parent.name) {
+    return report(`location "${own.name}" is outside location "${parent.name}"`);
+  }
+}
+
+/** `ngx_http_rewrite_if_condition`, including how it reads the parentheses stuck to the first and last words. */
+function checkIf(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const values = args.map((arg) => arg.value);
+  const bad = (index: number, text = values[index] ?? '') =>
+    check.reporter.report({ node, token: args[Math.min(index, args.length - 1)], message: `invalid condition "${text}"` });
+  if (values.length === 0) return;
+  let last = values.length - 1;
+  if (values[0]!.length < 1 || !values[0]!.startsWith('(')) return bad(0);
+  let cur: number;
+  if (values[0]!.length === 1) cur = 1;
+  else {
+    cur = 0;
+    values[0] = values[0]!.slice(1);
+  }
+  if (values[last]!.length < 1 || !values[last]!.endsWith(')')) return bad(last);
+  if (values[last]!.length === 1) last--;
+  else values[last] = values[last]!.slice(0, -1);
+  const p = values[cur] ?? '';
+  if (p.length > 1 && p.startsWith('$')) {
+    if (cur !== last && cur + 2 !== last) return bad(cur);
+    if (cur === last) return;
+    const operator = values[cur + 1]!;
+    if (['=', '!=', '~', '~*', '!~', '!~*'].includes(operator)) return;
+    check.reporter.report({ node, token: args[cur + 1], message: `unexpected "${operator}" in condition` });
+    return;
+  }
+  if ((p.length === 2 && p[0] === '-') || (p.length === 3 && p[0] === '!' && p[1] === '-')) {
+    if (cur + 1 !== last) return bad(cur);
+    const test = p[p.length - 1]!;
+    if (!'fdex'.includes(test)) return bad(cur);
+    return;
+  }
+  return bad(cur, p);
+}
+
+function checkReturn(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const first = args[0]!;
+  const code = atoi(first.value);
+  if (code === null) {
+    const text = first.value;
+    const isUrl = (text.length > 7 && text.startsWith('http://')) || (text.length > 8 && text.startsWith('https://')) || text.startsWith('$scheme');
+    if (args.length === 2 || !isUrl) check.reporter.report({ node, token: first, message: `invalid return code "${text}"` });
+    return;
+  }
+  if (code > 999) check.reporter.report({ node, token: first, message: `invalid return code "${first.value}"` });
+}
+
+/**
+ * Event methods an nginx built for Linux has (`use`): kqueue, eventport, devpoll and iocp are other systems', and
+ * nginx builds select and poll only where it finds no better method or is configured `--with-select_module` /
+ * `--with-poll_module`, which neither Debian's nor the official image's build is (checked: nginx 1.22 says
+ * `invalid event type "poll"`).
+ */
+const LINUX_EVENT_METHODS: ReadonlySet<string> = new Set(['epoll']);
+
+function checkResolver(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  for (const arg of args) {
+    const value = arg.value;
+    if (/^(valid|ipv6|ipv4|status_zone)=/.test(value)) continue;
+    const parsed = parseUrl(value, {});
+    if (parsed.err) {
+      check.reporter.report({ node, token: arg, message: `${parsed.err} in resolver "${value}"` });
+      return;
+    }
+  }
+}
+
+/** `allow`/`deny`: `all`, `unix:`, an address or a network (`ngx_ptocidr`), else "invalid parameter". */
+function checkAccess(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const value = args[0]!.value;
+  if (value === 'all' || value === 'unix:') return;
+  const [address, bits, extra] = value.split('/');
+  const bitsOk = bits === undefined || (/^[0-9]+$/.test(bits) && Number(bits) <= (address!.includes(':') ? 128 : 32));
+  const addressOk = isIpv4(address!) || (/^[0-9A-Fa-f:.]+$/.test(address!) && address!.includes(':'));
+  if (extra !== undefined || !bitsOk || !addressOk) check.reporter.report({ node, token: args[0], message: `invalid parameter "${value}"` });
+}
+
+const MORE_HEADERS: Readonly<Record<string, readonly string[]>> = {
+  more_set_headers: ['-s', '-t', '-a'],
+  more_clear_headers: ['-s', '-t'],
+  more_set_input_headers: ['-t', '-r'],
+  more_clear_input_headers: ['-t'],
+};
+
+function checkMoreHeaders(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
+  const options = MORE_HEADERS[node.directive.name]!;
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i]!.value;
+    if (!value.startsWith('-') || value.length < 2) continue;
+    if (!options.includes(value)) {
+      check.reporter.report({ node, token: args[i], message: `${node.directive.name}: invalid option name: "${value}"` });
+      return;
+    }
+    if (value === '-s' || value === '-t') i++;
+  }
+}
+
+/** The generic setters: one value each (`proxy_read_timeout 10x` is "invalid value"). */
+function checkSlot(node: ConfigNode, args: readonly Token[], check: CheckContext, family: Family): void {
+  const slot = valueSlot(family, node.directive.name);
+  if (!slot || args.length !== 1) return;
+  const value = args[0]!.value;
+  let valid = true;
+  switch (slot) {
+    case 'msec':
+      valid = validTime(value, false);
+      break;
+    case 'sec':
+      valid = validTime(value, true);
+      break;
+    case 'size':
+      valid = parseNginxSize(value) !== null;
+      break;
+    case 'off':
+      valid = parseNginxOffset(value) !== null;
+      break;
+    case 'num':
+      valid = /^[0-9]+$/.test(value);
+      break;
+    default:
+      return;
+  }
+  if (!valid) check.reporter.report({ node, token: args[0], message: `"${node.directive.name}" directive invalid value` });
+}
+
+/** Checks one statement that passed the structural check. */
+export function checkValues(node: ConfigNode, check: CheckContext, location: LocationName | null): void {
+  const context = node.context!;
+  const family = familyOf(context);
+  const { directive } = node;
+  const args = directive.args;
+  switch (directive.name) {
+    case 'listen':
+      if (family === 'http') checkListen(node, args, check);
+      return;
+    case 'server':
+      if (context === 'upstream' || context === 'stream-upstream') checkUpstreamServer(node, args, check, family);
+      return;
+    case 'proxy_pass':
+    case 'fastcgi_pass':
+    case 'uwsgi_pass':
+    case 'scgi_pass':
+    case 'grpc_pass':
+    case 'memcached_pass':
+      if (family === 'http') checkPass(node, args, check, location);
+      return;
+    case 'location':
+      checkLocation(node, args, check);
+      return;
+    case 'if':
+      if (family === 'http') checkIf(node, args, check);
+      return;
+    case 'return':
+      if (family === 'http') checkReturn(node, args, check);
+      return;
+    case 'use':
+      if (context === 'events' && !LINUX_EVENT_METHODS.has(args[0]!.value)) {
+        check.reporter.report({ node, token: args[0], message: `invalid event type "${args[0]!.value}"` });
+      }
+      return;
+    case 'resolver':
+      checkResolver(node, args, check);
+      return;
+    case 'allow':
+    case 'deny':
+      if (family === 'http' || family === 'stream') checkAccess(node, args, check);
+      return;
+    case 'more_set_headers':
+    case 'more_clear_headers':
+    case 'more_set_input_headers':
+    case 'more_clear_input_headers':
+      checkMoreHeaders(node, args, check);
+      return;
+  }
+  checkSlot(node, args, check, family);
+}
