@@ -12,7 +12,10 @@ testRule(rule, {
       name: 'service_healthy with a healthcheck',
       files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on:\n      api:\n        condition: service_healthy\n', HEALTHCHECK) },
     },
-    { name: 'depending on a service nginx does not proxy to', files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on: [db]\n') } },
+    {
+      name: 'depending on a service nginx does not proxy to',
+      files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on: [db]\n') },
+    },
     { name: 'no compose file', files: NGINX_CONF },
   ],
   invalid: [

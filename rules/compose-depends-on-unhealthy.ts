@@ -14,13 +14,14 @@ export default defineRule({
   meta: {
     id: 'compose-depends-on-unhealthy',
     description:
-      "The Compose service running nginx `depends_on` a service it proxies to without `condition: service_healthy`, or that service has no `healthcheck`: 502s while the app starts.",
+      'The Compose service running nginx `depends_on` a service it proxies to without `condition: service_healthy`, or that service has no `healthcheck`: 502s while the app starts.',
     category: 'reliability',
     severity: 'warn',
     presets: ['recommended'],
     fixable: false,
     messages: {
-      notHealthy: 'depends_on {{service}} waits for it to start, not to listen: 502 (connection refused) until it does; use condition: service_healthy',
+      notHealthy:
+        'depends_on {{service}} waits for it to start, not to listen: 502 (connection refused) until it does; use condition: service_healthy',
       noHealthcheck: '{{service}} has no healthcheck, so nginx cannot wait for it to listen: 502 (connection refused) while it starts',
     },
     details: {

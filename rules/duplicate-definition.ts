@@ -4,7 +4,8 @@ import { semanticProblems } from '../src/model/semantics/index.js';
 export default defineRule({
   meta: {
     id: 'duplicate-definition',
-    description: 'Something defined twice where nginx allows it once: a listen address or its options, a default server, an upstream, a log format, a built-in variable redefined by set or map, a directive repeated in one block.',
+    description:
+      'Something defined twice where nginx allows it once: a listen address or its options, a default server, an upstream, a log format, a built-in variable redefined by set or map, a directive repeated in one block.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

@@ -4,9 +4,7 @@ import rule from './include-not-found.js';
 /** The message ends with the paths of a temporary directory, so only its shape can be fixed in advance. */
 function notFound(relativeTarget: string): RegExp {
   const escaped = relativeTarget.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(
-    `^open\\(\\) "/.+/${escaped}" failed \\(no such file\\): nginx refuses to start$`,
-  );
+  return new RegExp(`^open\\(\\) "/.+/${escaped}" failed \\(no such file\\): nginx refuses to start$`);
 }
 
 testRule(rule, {
@@ -25,12 +23,14 @@ testRule(rule, {
     },
     {
       name: 'files that ship in the nginx image are known without reading this machine: mime.types, fastcgi_params, /etc/nginx/uwsgi_params',
-      files: 'events {}\nhttp {\n    include mime.types;\n    include /etc/nginx/uwsgi_params;\n    server { location ~ \\.php$ { include fastcgi_params; fastcgi_pass php:9000; } }\n}\n',
+      files:
+        'events {}\nhttp {\n    include mime.types;\n    include /etc/nginx/uwsgi_params;\n    server { location ~ \\.php$ { include fastcgi_params; fastcgi_pass php:9000; } }\n}\n',
     },
     {
       name: 'a Compose volume maps /etc/nginx/conf.d to the repository folder the include then reads',
       files: {
-        'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/sites:/etc/nginx/conf.d\n',
+        'compose.yaml':
+          'services:\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/sites:/etc/nginx/conf.d\n',
         'nginx/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    include snippets/common.conf;\n}\n',
         'nginx/sites/app.conf': 'server { listen 80; }\n',
         'nginx/snippets/common.conf': 'gzip on;\n',
@@ -47,7 +47,7 @@ testRule(rule, {
       config: { pathMap: { '/srv/shared': './shared' } },
     },
     {
-      name: 'a mount from a folder the repository does not hold is filled at run time (certbot\'s /etc/letsencrypt): nothing to say',
+      name: "a mount from a folder the repository does not hold is filled at run time (certbot's /etc/letsencrypt): nothing to say",
       files: {
         'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./data/certbot:/etc/letsencrypt"]\n',
         'nginx.conf': 'events {}\nhttp {\n    include /etc/letsencrypt/options-ssl-nginx.conf;\n}\n',

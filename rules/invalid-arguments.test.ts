@@ -32,18 +32,33 @@ testRule(rule, {
     {
       name: 'a flag with a value other than on or off',
       files: 'events {}\nhttp {\n    gzip yes;\n}\n',
-      errors: [{ line: 3, column: 5, messageId: 'invalid', data: { nginxMessage: 'invalid value "yes" in "gzip" directive, it must be "on" or "off"' } }],
+      errors: [
+        { line: 3, column: 5, messageId: 'invalid', data: { nginxMessage: 'invalid value "yes" in "gzip" directive, it must be "on" or "off"' } },
+      ],
       output: null,
     },
     {
       name: 'a statement over several lines: the line of its ";", as nginx names it',
       files: 'events {}\nhttp {\n    proxy_read_timeout\n        30s\n        60s;\n}\n',
-      errors: [{ line: 5, column: 12, messageId: 'invalid', data: { nginxMessage: 'invalid number of arguments in "proxy_read_timeout" directive' } }],
+      errors: [
+        { line: 5, column: 12, messageId: 'invalid', data: { nginxMessage: 'invalid number of arguments in "proxy_read_timeout" directive' } },
+      ],
     },
     {
       name: 'in an included file: under its own path',
-      files: { 'nginx.conf': 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n', 'conf.d/site.conf': 'server {\n    listen 80;\n    tcp_nodelay maybe;\n}\n' },
-      errors: [{ file: 'conf.d/site.conf', line: 3, column: 5, messageId: 'invalid', data: { nginxMessage: 'invalid value "maybe" in "tcp_nodelay" directive, it must be "on" or "off"' } }],
+      files: {
+        'nginx.conf': 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
+        'conf.d/site.conf': 'server {\n    listen 80;\n    tcp_nodelay maybe;\n}\n',
+      },
+      errors: [
+        {
+          file: 'conf.d/site.conf',
+          line: 3,
+          column: 5,
+          messageId: 'invalid',
+          data: { nginxMessage: 'invalid value "maybe" in "tcp_nodelay" directive, it must be "on" or "off"' },
+        },
+      ],
     },
   ],
 });

@@ -4,7 +4,8 @@ import { semanticProblems } from '../src/model/semantics/index.js';
 export default defineRule({
   meta: {
     id: 'invalid-value',
-    description: "An argument value nginx's directive handler rejects: a listen or upstream server parameter, a *_pass URL, a time or size, a return code, an if condition, a nested location outside its parent, an event method Linux lacks.",
+    description:
+      "An argument value nginx's directive handler rejects: a listen or upstream server parameter, a *_pass URL, a time or size, a return code, an if condition, a nested location outside its parent, an event method Linux lacks.",
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

@@ -4,7 +4,8 @@ import { semanticProblems } from '../src/model/semantics/index.js';
 export default defineRule({
   meta: {
     id: 'module-not-loaded',
-    description: 'A directive of a dynamic module (lua, headers-more, njs, echo, upload-progress, brotli, geoip2, vts, image-filter, xslt, perl) that no load_module line or modules setting loads.',
+    description:
+      'A directive of a dynamic module (lua, headers-more, njs, echo, upload-progress, brotli, geoip2, vts, image-filter, xslt, perl) that no load_module line or modules setting loads.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

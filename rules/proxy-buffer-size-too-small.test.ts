@@ -54,7 +54,8 @@ const invalid: InvalidCase[] = [
   {
     name: 'the fact from compose.yaml, named by its line',
     files: {
-      'nginx.conf': 'events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n',
+      'nginx.conf':
+        'events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:3000;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n',
       'compose.yaml': 'services:\n  app:\n    expose: ["3000"]\n    x-nginx-lint:\n      maxResponseHeaderSize: 6k\n',
     },
     errors: [
@@ -98,7 +99,13 @@ const invalid: InvalidCase[] = [
     name: 'raised to 16k: proxy_busy_buffers_size comes along, or nginx -t fails (the lab’s 16k alone)',
     files: apiConfig(),
     config: { services: { api: { maxResponseHeaderSize: '12k' } } },
-    errors: [{ line: 8, messageId: 'tooSmall', detail: /says api sends up to 12k of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
+    errors: [
+      {
+        line: 8,
+        messageId: 'tooSmall',
+        detail: /says api sends up to 12k of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: /,
+      },
+    ],
     output: apiConfig(['proxy_buffer_size 16k;', 'proxy_busy_buffers_size 16k;']),
   },
   {
@@ -118,7 +125,14 @@ const invalid: InvalidCase[] = [
         large: { hosts: ['127.0.0.2'], maxResponseHeaderSize: 10000 },
       },
     },
-    errors: [{ line: 9, messageId: 'tooSmall', detail: /services\.large\.maxResponseHeaderSize says large sends up to 10000 bytes of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: / }],
+    errors: [
+      {
+        line: 9,
+        messageId: 'tooSmall',
+        detail:
+          /services\.large\.maxResponseHeaderSize says large sends up to 10000 bytes of response headers\. .* Set proxy_buffer_size 16k and proxy_busy_buffers_size 16k in location \/: /,
+      },
+    ],
     output:
       'events {}\nhttp {\n    upstream pool {\n        server 127.0.0.1:3000;\n        server 127.0.0.2:3000;\n    }\n    server {\n        location / {\n            proxy_pass http://pool;\n            proxy_buffer_size 16k;\n            proxy_busy_buffers_size 16k;\n        }\n    }\n}\n',
   },
@@ -151,7 +165,9 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 3,
-        messageId: 'tooSmall', detail: /Raise it to 16k for this pass \(the headers plus a quarter, rounded up to 4k\), with proxy_buffers and proxy_busy_buffers_size to match\.\.?$/,
+        messageId: 'tooSmall',
+        detail:
+          /Raise it to 16k for this pass \(the headers plus a quarter, rounded up to 4k\), with proxy_buffers and proxy_busy_buffers_size to match\.\.?$/,
       },
     ],
     output: null,

@@ -118,7 +118,8 @@ export default defineRule({
     // combination one nginx -t accepts.
     fixSafety: 'safe',
     messages: {
-      tooSmall: '{{name}} {{size}} is smaller than the {{headers}} of response headers {{service}} sends: those responses get 502; set {{recommended}}',
+      tooSmall:
+        '{{name}} {{size}} is smaller than the {{headers}} of response headers {{service}} sends: those responses get 502; set {{recommended}}',
       belowPage: '{{name}} {{size}} is below one memory page ({{page}}): a response with larger headers gets 502; set {{recommended}}',
     },
     details: {
@@ -141,9 +142,7 @@ export default defineRule({
         : `${name} is not set, so it is nginx's default of one memory page, ${formatNginxSize(bufferSize)}`;
       const sizing = `the headers plus a quarter, rounded up to ${formatNginxSize(MEMORY_PAGE)}`;
       const matching = module === 'grpc' ? '' : `, with ${directiveName(module, 'buffers')} and ${directiveName(module, 'busyBuffersSize')} to match`;
-      const remedy = fix
-        ? `Set ${fix.summary}: ${sizing}.`
-        : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${matching}.`;
+      const remedy = fix ? `Set ${fix.summary}: ${sizing}.` : `Raise it to ${formatNginxSize(recommended)} for this pass (${sizing})${matching}.`;
       context.report({
         node: reportAt,
         messageId: 'tooSmall',

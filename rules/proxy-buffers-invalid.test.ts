@@ -7,7 +7,10 @@ import rule from './proxy-buffers-invalid.js';
 
 const BUSY_ABOVE_LIMIT = '"proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer';
 const valid: RuleTestCase[] = [
-  { name: 'nginx defaults', files: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://127.0.0.1:8080;\n        }\n    }\n}\n' },
+  {
+    name: 'nginx defaults',
+    files: 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://127.0.0.1:8080;\n        }\n    }\n}\n',
+  },
   {
     name: 'proxy_buffer_size 14k alone: the largest whose default busy size (28k) fits in proxy_buffers 8 4k',
     files: 'events {}\nhttp {\n    server {\n        proxy_buffer_size 14k;\n    }\n}\n',
@@ -26,7 +29,8 @@ const valid: RuleTestCase[] = [
   },
   {
     name: 'a server overrides the bad value it would inherit',
-    files: 'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        proxy_busy_buffers_size 16k;\n        location / {\n        }\n    }\n}\n',
+    files:
+      'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        proxy_busy_buffers_size 16k;\n        location / {\n        }\n    }\n}\n',
   },
   {
     name: 'proxy_max_temp_file_size 0 turns temporary files off and is always allowed',
@@ -45,7 +49,14 @@ const invalid: InvalidCase[] = [
     name: 'the lab: proxy_buffer_size 16k alone in a location',
     files:
       'events {}\nhttp {\n    server {\n        location /orders/ {\n            proxy_pass http://127.0.0.1:8000;\n            proxy_buffer_size 16k;\n        }\n    }\n}\n',
-    errors: [{ line: 6, column: 13, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in location /orders/.' } }],
+    errors: [
+      {
+        line: 6,
+        column: 13,
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in location /orders/.' },
+      },
+    ],
     output:
       'events {}\nhttp {\n    server {\n        location /orders/ {\n            proxy_pass http://127.0.0.1:8000;\n            proxy_buffer_size 16k;\n            proxy_busy_buffers_size 16k;\n        }\n    }\n}\n',
   },
@@ -53,7 +64,9 @@ const invalid: InvalidCase[] = [
     name: 'set in http, failing in every server and location below: one finding, fixed in http',
     files:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    server {\n        location / {\n            if ($arg_debug) {\n            }\n        }\n    }\n    server {\n        listen 8081;\n    }\n}\n',
-    errors: [{ line: 3, column: 5, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in http.' } }],
+    errors: [
+      { line: 3, column: 5, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in http.' } },
+    ],
     output:
       'events {}\nhttp {\n    proxy_buffer_size 16k;\n    proxy_busy_buffers_size 16k;\n    server {\n        location / {\n            if ($arg_debug) {\n            }\n        }\n    }\n    server {\n        listen 8081;\n    }\n}\n',
   },
@@ -63,7 +76,14 @@ const invalid: InvalidCase[] = [
       'nginx.conf': 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
       'conf.d/site.conf': 'server {\n    listen 8080;\n    proxy_buffer_size 16k;\n}\n',
     },
-    errors: [{ file: 'conf.d/site.conf', line: 3, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in server.' } }],
+    errors: [
+      {
+        file: 'conf.d/site.conf',
+        line: 3,
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in server.' },
+      },
+    ],
     output: { 'conf.d/site.conf': 'server {\n    listen 8080;\n    proxy_buffer_size 16k;\n    proxy_busy_buffers_size 16k;\n}\n' },
   },
   {
@@ -73,7 +93,8 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 6,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output:
@@ -85,7 +106,8 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffer_size 32k;\n        proxy_buffers 8 32k;\n    }\n}\n',
@@ -96,7 +118,8 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        messageId: 'rejected', data: { nginxMessage: 'there must be at least 2 "proxy_buffers"' },
+        messageId: 'rejected',
+        data: { nginxMessage: 'there must be at least 2 "proxy_buffers"' },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffers 3 4k;\n    }\n}\n',
@@ -107,7 +130,11 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        messageId: 'rejected', data: { nginxMessage: '"proxy_busy_buffers_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"' },
+        messageId: 'rejected',
+        data: {
+          nginxMessage:
+            '"proxy_busy_buffers_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"',
+        },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_busy_buffers_size 16k;\n        proxy_buffer_size 16k;\n    }\n}\n',
@@ -118,7 +145,8 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_busy_buffers_size 28k;\n    }\n}\n',
@@ -129,7 +157,11 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 5,
-        messageId: 'rejected', data: { nginxMessage: '"proxy_temp_file_write_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"' },
+        messageId: 'rejected',
+        data: {
+          nginxMessage:
+            '"proxy_temp_file_write_size" must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"',
+        },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_buffers 8 8k;\n        proxy_temp_file_write_size 8k;\n    }\n}\n',
@@ -140,18 +172,24 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 4,
-        messageId: 'rejected', data: { nginxMessage: '"proxy_max_temp_file_size" must be equal to zero to disable temporary files usage or must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"' },
+        messageId: 'rejected',
+        data: {
+          nginxMessage:
+            '"proxy_max_temp_file_size" must be equal to zero to disable temporary files usage or must be equal to or greater than the maximum of the value of "proxy_buffer_size" and one of the "proxy_buffers"',
+        },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        proxy_max_temp_file_size 4k;\n    }\n}\n',
   },
   {
     name: 'FastCGI, with its own directive names in the message and the fix',
-    files: 'events {}\nhttp {\n    server {\n        location ~ \\.php$ {\n            fastcgi_pass 127.0.0.1:9000;\n            fastcgi_buffer_size 16k;\n        }\n    }\n}\n',
+    files:
+      'events {}\nhttp {\n    server {\n        location ~ \\.php$ {\n            fastcgi_pass 127.0.0.1:9000;\n            fastcgi_buffer_size 16k;\n        }\n    }\n}\n',
     errors: [
       {
         line: 6,
-        messageId: 'rejected', data: { nginxMessage: '"fastcgi_busy_buffers_size" must be less than the size of all "fastcgi_buffers" minus one buffer' },
+        messageId: 'rejected',
+        data: { nginxMessage: '"fastcgi_busy_buffers_size" must be less than the size of all "fastcgi_buffers" minus one buffer' },
       },
     ],
     output:
@@ -164,7 +202,11 @@ const invalid: InvalidCase[] = [
       { line: 4, messageId: 'rejected', data: { nginxMessage: 'there must be at least 2 "uwsgi_buffers"' } },
       {
         line: 5,
-        messageId: 'rejected', data: { nginxMessage: '"scgi_busy_buffers_size" must be equal to or greater than the maximum of the value of "scgi_buffer_size" and one of the "scgi_buffers"' },
+        messageId: 'rejected',
+        data: {
+          nginxMessage:
+            '"scgi_busy_buffers_size" must be equal to or greater than the maximum of the value of "scgi_buffer_size" and one of the "scgi_buffers"',
+        },
       },
     ],
     output: 'events {}\nhttp {\n    server {\n        uwsgi_buffers 3 8k;\n        scgi_busy_buffers_size 4k;\n    }\n}\n',
@@ -172,7 +214,14 @@ const invalid: InvalidCase[] = [
   {
     name: 'a block on one line is spread over lines; CRLF stays CRLF',
     files: 'events {}\r\nhttp {\r\n    server {\r\n        location / { proxy_pass http://127.0.0.1:8000; proxy_buffer_size 16k; }\r\n    }\r\n}\r\n',
-    errors: [{ line: 4, column: 56, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in location /.' } }],
+    errors: [
+      {
+        line: 4,
+        column: 56,
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in location /.' },
+      },
+    ],
     output:
       'events {}\r\nhttp {\r\n    server {\r\n        location / {\r\n            proxy_pass http://127.0.0.1:8000;\r\n            proxy_buffer_size 16k;\r\n            proxy_busy_buffers_size 16k;\r\n        }\r\n    }\r\n}\r\n',
   },
@@ -183,7 +232,8 @@ const invalid: InvalidCase[] = [
     errors: [
       {
         line: 3,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output: null,
@@ -199,7 +249,8 @@ const invalid: InvalidCase[] = [
       {
         file: 'buffers.conf',
         line: 1,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output: null,
@@ -212,7 +263,8 @@ const invalid: InvalidCase[] = [
       { line: 3, messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT, remedy: 'Set proxy_busy_buffers_size 16k in http.' } },
       {
         line: 9,
-        messageId: 'rejected', data: { nginxMessage: BUSY_ABOVE_LIMIT },
+        messageId: 'rejected',
+        data: { nginxMessage: BUSY_ABOVE_LIMIT },
       },
     ],
     output:
@@ -264,7 +316,10 @@ function directives(values: BufferValues): string {
     values.tempFileWriteSize !== null ? `proxy_temp_file_write_size ${values.tempFileWriteSize};` : '',
     `proxy_max_temp_file_size ${values.maxTempFileSize};`,
   ];
-  return lines.filter(Boolean).map((line) => `        ${line}\n`).join('');
+  return lines
+    .filter(Boolean)
+    .map((line) => `        ${line}\n`)
+    .join('');
 }
 
 describe('repairBuffers', () => {

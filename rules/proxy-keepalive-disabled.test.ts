@@ -27,18 +27,26 @@ testRule(rule, {
   valid: [
     {
       name: 'a websocket location keeps its Connection "upgrade": ordinary requests still reuse connections (measured: 10 requests, 1 backend connection)',
-      files: 'http {\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location /ws/ {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n',
+      files:
+        'http {\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location /ws/ {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n',
     },
     {
       name: "a websocket map whose '' case is '' sends no Connection header to ordinary requests",
-      files: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+      files:
+        "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
     },
-    { name: 'HTTP/1.1 and Connection "" in the location', files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n') },
+    {
+      name: 'HTTP/1.1 and Connection "" in the location',
+      files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+    },
     {
       name: 'both inherited from http',
       files: pooled('', '    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n'),
     },
-    { name: 'Connection: keep-alive keeps the connection too', files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection keep-alive;\n') },
+    {
+      name: 'Connection: keep-alive keeps the connection too',
+      files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection keep-alive;\n'),
+    },
     {
       name: 'a Connection built from a variable is not judged',
       files: pooled('            proxy_http_version 1.1;\n            proxy_set_header Connection $connection_upgrade;\n'),
@@ -63,12 +71,14 @@ testRule(rule, {
     },
     {
       name: 'nginx 1.29.7: keepalive 0 turns the pool off',
-      files: 'http { upstream app { server 127.0.0.1:8080; keepalive 0; } server { location / { proxy_pass http://app; proxy_http_version 1.0; } } }\n',
+      files:
+        'http { upstream app { server 127.0.0.1:8080; keepalive 0; } server { location / { proxy_pass http://app; proxy_http_version 1.0; } } }\n',
       nginxVersion: '1.29.7',
     },
     {
       name: 'before 1.29.7 the same proxy_http_version 1.0 costs nothing: the upstream keeps no connections',
-      files: 'http {\n    upstream app { server 127.0.0.1:8080; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.0;\n        }\n    }\n}\n',
+      files:
+        'http {\n    upstream app { server 127.0.0.1:8080; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.0;\n        }\n    }\n}\n',
       nginxVersion: '1.29.6',
     },
     {
@@ -79,9 +89,11 @@ testRule(rule, {
   invalid: [
     {
       name: "the nginx docs' websocket map: '' close sends Connection: close to every ordinary request; reported at the map, fixed to ''",
-      files: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+      files:
+        "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    upstream chat { server 127.0.0.1:3000; keepalive 16; }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
       errors: [{ line: 4, column: 12, messageId: 'mapCloses', data: { variable: '$connection_upgrade', upstreams: 'upstream chat' } }],
-      output: "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat {\n        server 127.0.0.1:3000;\n        keepalive 16;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
+      output:
+        "http {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' '';\n    }\n    upstream chat {\n        server 127.0.0.1:3000;\n        keepalive 16;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://chat;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n        }\n    }\n}\n",
     },
     {
       name: 'keepalive alone: HTTP/1.0 and Connection: close by default, reported at the proxy_pass',
@@ -98,25 +110,49 @@ testRule(rule, {
     {
       name: 'proxy_http_version 1.1 alone still sends Connection: close',
       files: pooled('            proxy_http_version 1.1;\n'),
-      errors: [{ line: 9, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7 .*; use proxy_set_header Connection "" in location \/\.?$/ }],
+      errors: [
+        {
+          line: 9,
+          messageId: 'closes',
+          detail:
+            /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7 .*; use proxy_set_header Connection "" in location \/\.?$/,
+        },
+      ],
       output: pooledFixed('            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n'),
     },
     {
       name: 'Connection "" alone still speaks HTTP/1.0',
       files: pooled('            proxy_set_header Connection "";\n'),
-      errors: [{ line: 9, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(the proxy_http_version default before nginx 1\.29\.7\) to upstream app, .*; use proxy_http_version 1\.1 in location \/\.?$/ }],
+      errors: [
+        {
+          line: 9,
+          messageId: 'closes',
+          detail:
+            /^location \/ speaks HTTP\/1\.0 \(the proxy_http_version default before nginx 1\.29\.7\) to upstream app, .*; use proxy_http_version 1\.1 in location \/\.?$/,
+        },
+      ],
       output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
     },
     {
       name: 'an explicit proxy_http_version 1.0 in the location is reported and corrected where it is',
       files: pooled('            proxy_http_version 1.0;\n', '    proxy_set_header Connection "";\n'),
-      errors: [{ line: 11, column: 13, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app, .* which leaves keepalive 16 \(nginx\.conf:5\) unused\./ }],
+      errors: [
+        {
+          line: 11,
+          column: 13,
+          messageId: 'closes',
+          detail:
+            /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app, .* which leaves keepalive 16 \(nginx\.conf:5\) unused\./,
+        },
+      ],
       output: pooledFixed('            proxy_http_version 1.1;\n', '    proxy_set_header Connection "";\n'),
     },
     {
       name: 'an inherited proxy_http_version 1.0 is reported where it is set and overridden in the location',
       files: pooled('            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n'),
-      errors: [{ line: 2, column: 5, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app,/ }],
+      errors: [
+        { line: 2, column: 5, messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 here\) to upstream app,/ },
+      ],
       output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n'),
     },
     {
@@ -198,7 +234,10 @@ testRule(rule, {
     },
     {
       name: 'a location with no proxy_set_header of its own gets the inherited ones along with Connection ""',
-      files: pooled('', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n'),
+      files: pooled(
+        '',
+        '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n',
+      ),
       errors: [{ line: 12, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(nginx's default before 1\.29\.7/ }],
       output: pooledFixed(
         '            proxy_set_header Host $host;\n            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n            proxy_set_header Connection "";\n',
@@ -208,8 +247,17 @@ testRule(rule, {
     {
       name: 'an inherited Connection: close is reported where it is set; the location gets the list with it cleared',
       files: pooled('', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n'),
-      errors: [{ line: 4, messageId: 'closes', detail: /^location \/ sends "Connection: close" \(proxy_set_header Connection close here\) to upstream app,/ }],
-      output: pooledFixed('            proxy_set_header Host $host;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n'),
+      errors: [
+        {
+          line: 4,
+          messageId: 'closes',
+          detail: /^location \/ sends "Connection: close" \(proxy_set_header Connection close here\) to upstream app,/,
+        },
+      ],
+      output: pooledFixed(
+        '            proxy_set_header Host $host;\n            proxy_set_header Connection "";\n',
+        '    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    proxy_set_header Connection close;\n',
+      ),
     },
     {
       name: 'the location own Connection: close is cleared in place',
@@ -223,10 +271,15 @@ testRule(rule, {
       errors: [
         {
           line: 11,
-          messageId: 'closes', detail: /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 at nginx\.conf:2\) and sends "Connection: close" \(proxy_set_header Connection close at nginx\.conf:3\) to upstream app,/,
+          messageId: 'closes',
+          detail:
+            /^location \/ speaks HTTP\/1\.0 \(proxy_http_version 1\.0 at nginx\.conf:2\) and sends "Connection: close" \(proxy_set_header Connection close at nginx\.conf:3\) to upstream app,/,
         },
       ],
-      output: pooledFixed('            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n', '    proxy_http_version 1.0;\n    proxy_set_header Connection close;\n'),
+      output: pooledFixed(
+        '            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n',
+        '    proxy_http_version 1.0;\n    proxy_set_header Connection close;\n',
+      ),
     },
     {
       name: 'a nested location inherits the outer location list that dropped Connection ""',
@@ -244,7 +297,14 @@ testRule(rule, {
     }
 }
 `,
-      errors: [{ line: 7, messageId: 'closes', detail: /^location \/a\/b\/ sends "Connection: close" \(the proxy_set_header here replaces every inherited one, Connection "" at nginx\.conf:3 included\)/ }],
+      errors: [
+        {
+          line: 7,
+          messageId: 'closes',
+          detail:
+            /^location \/a\/b\/ sends "Connection: close" \(the proxy_set_header here replaces every inherited one, Connection "" at nginx\.conf:3 included\)/,
+        },
+      ],
       output: `http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
@@ -300,14 +360,16 @@ testRule(rule, {
     },
     {
       name: 'a one-line location is spread over lines',
-      files: 'http {\n    upstream app { server 127.0.0.1:8080; keepalive 16; }\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; } }\n}\n',
+      files:
+        'http {\n    upstream app { server 127.0.0.1:8080; keepalive 16; }\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; } }\n}\n',
       errors: [{ line: 3, column: 27 }],
       output:
         'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive 16;\n        keepalive_timeout 1s;\n    }\n    server { location / {\n            proxy_pass http://app;\n            proxy_set_header Connection "";\n            proxy_http_version 1.1;\n        } }\n}\n',
     },
     {
       name: 'nginx 1.29.7: the default keepalive is lost to an explicit proxy_http_version 1.0',
-      files: 'http {\n    upstream app { server 127.0.0.1:8080; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.0;\n        }\n    }\n}\n',
+      files:
+        'http {\n    upstream app { server 127.0.0.1:8080; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.0;\n        }\n    }\n}\n',
       nginxVersion: '1.29.7',
       errors: [
         {
@@ -319,7 +381,8 @@ testRule(rule, {
           ),
         },
       ],
-      output: 'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n        }\n    }\n}\n',
+      output:
+        'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive_timeout 1s;\n    }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n        }\n    }\n}\n',
     },
     {
       name: 'CRLF files keep their line breaks',

@@ -180,7 +180,12 @@ export default defineRule({
     // A websocket location needs its Connection header for the upgrade: it is judged only by what its map gives
     // ordinary requests (below), never "fixed" to Connection "".
     const pooledUpstream = (pass: ProxyPass): Upstream | null => (forwardsUpgrade(model, pass) ? null : poolOfPass(pass));
-    reportClosingMaps(model, model.proxyPasses.filter((pass) => poolOfPass(pass) && forwardsUpgrade(model, pass)), poolOfPass, report);
+    reportClosingMaps(
+      model,
+      model.proxyPasses.filter((pass) => poolOfPass(pass) && forwardsUpgrade(model, pass)),
+      poolOfPass,
+      report,
+    );
     // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
     const locationOf = (pass: ProxyPass) => model.enclosing(pass.node, ['location']);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
@@ -220,15 +225,21 @@ export default defineRule({
 
       const causes: string[] = [];
       if (http10) {
-        causes.push(versionNode ? `speaks HTTP/1.0 (proxy_http_version 1.0 ${at(versionNode)})` : 'speaks HTTP/1.0 (the proxy_http_version default before nginx 1.29.7)');
+        causes.push(
+          versionNode
+            ? `speaks HTTP/1.0 (proxy_http_version 1.0 ${at(versionNode)})`
+            : 'speaks HTTP/1.0 (the proxy_http_version default before nginx 1.29.7)',
+        );
       }
-      if (connection?.kind === 'set') causes.push(`sends "Connection: ${connection.value}" (${statementText(connection.node)} ${at(connection.node)})`);
+      if (connection?.kind === 'set')
+        causes.push(`sends "Connection: ${connection.value}" (${statementText(connection.node)} ${at(connection.node)})`);
       if (connection?.kind === 'dropped') {
         causes.push(
           `sends "Connection: close" (the proxy_set_header ${at(connection.node)} replaces every inherited one, Connection "" ${at(connection.lost)} included)`,
         );
       }
-      if (connection?.kind === 'default') causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
+      if (connection?.kind === 'default')
+        causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
 
       const upstreams = listAnd([...upstreamSet].map((upstream) => `upstream ${upstream.name}`));
       const pools = listAnd([...upstreamSet].map((upstream) => poolOf(model, upstream)));

@@ -1,7 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-next-upstream-missing.js';
 
-
 const TWO_SERVERS = '    upstream api {\n        server 10.0.0.1:3000;\n        server 10.0.0.2:3000;\n    }\n';
 const THREE_SERVERS = '    upstream api {\n        server 10.0.0.1:3000;\n        server 10.0.0.2:3000;\n        server 10.0.0.3:3000;\n    }\n';
 const ONE_SERVER = '    upstream api {\n        server 10.0.0.1:3000;\n    }\n';
@@ -25,7 +24,10 @@ testRule(rule, {
     },
     {
       name: 'off for a server marked down leaves one server',
-      files: config('    upstream api {\n        server 10.0.0.1:3000;\n        server 10.0.0.2:3000 down;\n    }\n', '            proxy_next_upstream off;\n'),
+      files: config(
+        '    upstream api {\n        server 10.0.0.1:3000;\n        server 10.0.0.2:3000 down;\n    }\n',
+        '            proxy_next_upstream off;\n',
+      ),
     },
     {
       name: 'the server-wide off is overridden where the pass is',
@@ -36,8 +38,14 @@ testRule(rule, {
       name: 'HTTP errors retried on two servers: nginx tries each once, so there is nothing to bound',
       files: config(TWO_SERVERS, '            proxy_next_upstream error timeout http_502;\n'),
     },
-    { name: 'HTTP errors retried, bounded by tries', files: config(THREE_SERVERS, '            proxy_next_upstream error timeout http_502;\n            proxy_next_upstream_tries 2;\n') },
-    { name: 'HTTP errors retried, bounded by time', files: config(THREE_SERVERS, '            proxy_next_upstream error timeout http_503;\n            proxy_next_upstream_timeout 10s;\n') },
+    {
+      name: 'HTTP errors retried, bounded by tries',
+      files: config(THREE_SERVERS, '            proxy_next_upstream error timeout http_502;\n            proxy_next_upstream_tries 2;\n'),
+    },
+    {
+      name: 'HTTP errors retried, bounded by time',
+      files: config(THREE_SERVERS, '            proxy_next_upstream error timeout http_503;\n            proxy_next_upstream_timeout 10s;\n'),
+    },
     {
       name: 'non_idempotent with nothing to retry on',
       files: config(ONE_SERVER, '            proxy_next_upstream error timeout non_idempotent;\n'),
@@ -67,13 +75,23 @@ testRule(rule, {
           messageId: 'noRetry',
         },
       ],
-      output: config('    upstream api {\n        server 10.0.0.1:3000;\n        keepalive 16;\n    }\n', '            proxy_next_upstream error timeout;\n'),
+      output: config(
+        '    upstream api {\n        server 10.0.0.1:3000;\n        keepalive 16;\n    }\n',
+        '            proxy_next_upstream error timeout;\n',
+      ),
     },
     {
       name: 'off on one server from nginx 1.29.7, where upstream blocks keep idle connections by default',
       files: config(ONE_SERVER, '            proxy_next_upstream off;\n'),
       nginxVersion: '1.29.7',
-      errors: [{ line: 8, severity: 1, messageId: 'noRetry', detail: /when the server of upstream api \(keepalive by default since nginx 1\.29\.7\) has just closed an idle connection/ }],
+      errors: [
+        {
+          line: 8,
+          severity: 1,
+          messageId: 'noRetry',
+          detail: /when the server of upstream api \(keepalive by default since nginx 1\.29\.7\) has just closed an idle connection/,
+        },
+      ],
       output: config(ONE_SERVER, '            proxy_next_upstream error timeout;\n'),
     },
     {
@@ -125,19 +143,38 @@ testRule(rule, {
         'sites/shop.conf':
           'server {\n    location /api/ {\n        proxy_pass http://api;\n    }\n    location /search/ {\n        proxy_pass http://search;\n    }\n    location /again/ {\n        proxy_pass http://api;\n    }\n}\n',
       },
-      errors: [{ line: 2, severity: 2, messageId: 'noRetry', detail: /when a server of upstreams api \(2 servers\) and search \(3 servers\) refuses/ }],
-      output: { 'nginx.conf': `http {\n    proxy_next_upstream error timeout;\n${TWO_SERVERS}    upstream search {\n        server 10.0.1.1:9200;\n        server 10.0.1.2:9200;\n        server 10.0.1.3:9200;\n    }\n    include sites/*.conf;\n}\n` },
+      errors: [
+        { line: 2, severity: 2, messageId: 'noRetry', detail: /when a server of upstreams api \(2 servers\) and search \(3 servers\) refuses/ },
+      ],
+      output: {
+        'nginx.conf': `http {\n    proxy_next_upstream error timeout;\n${TWO_SERVERS}    upstream search {\n        server 10.0.1.1:9200;\n        server 10.0.1.2:9200;\n        server 10.0.1.3:9200;\n    }\n    include sites/*.conf;\n}\n`,
+      },
     },
     {
       name: 'the FastCGI twin',
       files: config(TWO_SERVERS, '            fastcgi_next_upstream off;\n', 'fastcgi_pass api;'),
-      errors: [{ line: 9, severity: 2, messageId: 'noRetry', detail: /^fastcgi_next_upstream off disables retries: .*\. Use fastcgi_next_upstream error timeout\.?$/ }],
+      errors: [
+        {
+          line: 9,
+          severity: 2,
+          messageId: 'noRetry',
+          detail: /^fastcgi_next_upstream off disables retries: .*\. Use fastcgi_next_upstream error timeout\.?$/,
+        },
+      ],
       output: config(TWO_SERVERS, '            fastcgi_next_upstream error timeout;\n', 'fastcgi_pass api;'),
     },
     {
       name: 'the gRPC twin, unbounded: its own _tries and _timeout are named',
       files: config(THREE_SERVERS, '            grpc_next_upstream error timeout http_503;\n', 'grpc_pass grpc://api;'),
-      errors: [{ line: 10, severity: 1, messageId: 'unbounded', detail: /with neither grpc_next_upstream_tries nor grpc_next_upstream_timeout set: .* e\.g\. grpc_next_upstream_tries 2 or grpc_next_upstream_timeout 10s\.?$/ }],
+      errors: [
+        {
+          line: 10,
+          severity: 1,
+          messageId: 'unbounded',
+          detail:
+            /with neither grpc_next_upstream_tries nor grpc_next_upstream_timeout set: .* e\.g\. grpc_next_upstream_tries 2 or grpc_next_upstream_timeout 10s\.?$/,
+        },
+      ],
       output: null,
     },
   ],

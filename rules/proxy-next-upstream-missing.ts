@@ -111,7 +111,8 @@ function collectSettings(model: Model): Setting[] {
 export default defineRule({
   meta: {
     id: 'proxy-next-upstream-missing',
-    description: '`proxy_next_upstream` (or its fastcgi/uwsgi/scgi/grpc twin) stops nginx from retrying a failed request on another server, or retries what it should not.',
+    description:
+      '`proxy_next_upstream` (or its fastcgi/uwsgi/scgi/grpc twin) stops nginx from retrying a failed request on another server, or retries what it should not.',
     category: 'reliability',
     severity: 'error',
     presets: ['recommended'],
@@ -198,7 +199,9 @@ export default defineRule({
       }
 
       const amplifying = conditions.filter((condition) => RESPONSE_CONDITIONS.has(condition));
-      const unboundedMany = unique(uses.filter((use) => use.unbounded && servingServers(use.upstream) >= MIN_SERVERS_TO_BOUND).map((use) => use.upstream));
+      const unboundedMany = unique(
+        uses.filter((use) => use.unbounded && servingServers(use.upstream) >= MIN_SERVERS_TO_BOUND).map((use) => use.upstream),
+      );
       if (amplifying.length > 0 && unboundedMany.length > 0) {
         context.report({
           node,

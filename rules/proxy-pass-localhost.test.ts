@@ -3,7 +3,6 @@ import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
 import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-pass-localhost.js';
 
-
 /** A configuration nginx -t loads: `events` on line 1, `http` on line 2, `body` from line 3. */
 const http = (body: string) => `events {}\nhttp {\n${body}}\n`;
 /** A server whose location holds `directives`, the first of them on line 6. */
@@ -19,13 +18,19 @@ const valid: RuleTestCase[] = [
     ),
   },
   { name: 'a name that only starts with localhost', files: location('            proxy_pass http://localhost-api:3000;\n') },
-  { name: 'ip6-localhost is ::1 alone: no second address to take turns with', files: location('            proxy_pass http://ip6-localhost:3000;\n') },
+  {
+    name: 'ip6-localhost is ::1 alone: no second address to take turns with',
+    files: location('            proxy_pass http://ip6-localhost:3000;\n'),
+  },
   { name: 'a UNIX socket', files: location('            proxy_pass http://unix:/run/app.sock;\n') },
   {
     name: 'a target in a variable is resolved by the resolver while running, not at start-up',
     files: location('            resolver 127.0.0.53;\n            set $backend http://localhost:3000;\n            proxy_pass $backend;\n'),
   },
-  { name: 'a down server gets no requests', files: http('    upstream app {\n        server 127.0.0.1:3000;\n        server localhost:3001 down;\n    }\n') },
+  {
+    name: 'a down server gets no requests',
+    files: http('    upstream app {\n        server 127.0.0.1:3000;\n        server localhost:3001 down;\n    }\n'),
+  },
   {
     name: 'a server with resolve is looked up in DNS by nginx, not in /etc/hosts',
     files: http('    resolver 127.0.0.53;\n    upstream app {\n        zone app 64k;\n        server localhost:3000 resolve;\n    }\n'),
@@ -74,7 +79,14 @@ const invalid: InvalidCase[] = [
   {
     name: 'one try allows no retry: an error',
     files: location('            proxy_pass http://localhost:3000;\n            proxy_next_upstream_tries 1;\n'),
-    errors: [{ line: 6, severity: 2, messageId: 'localhostNoRetry', detail: /^proxy_pass to localhost:3000: .*[.:;] proxy_next_upstream_tries 1 at nginx\.conf:7 keeps nginx from retrying/ }],
+    errors: [
+      {
+        line: 6,
+        severity: 2,
+        messageId: 'localhostNoRetry',
+        detail: /^proxy_pass to localhost:3000: .*[.:;] proxy_next_upstream_tries 1 at nginx\.conf:7 keeps nginx from retrying/,
+      },
+    ],
     fixUnsafe: true,
     output: location('            proxy_pass http://127.0.0.1:3000;\n            proxy_next_upstream_tries 1;\n'),
   },
@@ -101,7 +113,15 @@ const invalid: InvalidCase[] = [
   {
     name: 'fastcgi_pass, with fastcgi_next_upstream off',
     files: location('            fastcgi_pass localhost:9000;\n            fastcgi_next_upstream off;\n'),
-    errors: [{ line: 6, column: 26, severity: 2, messageId: 'localhostNoRetry', detail: /^fastcgi_pass to localhost:9000: .*[.:;] fastcgi_next_upstream off at nginx\.conf:7 keeps nginx/ }],
+    errors: [
+      {
+        line: 6,
+        column: 26,
+        severity: 2,
+        messageId: 'localhostNoRetry',
+        detail: /^fastcgi_pass to localhost:9000: .*[.:;] fastcgi_next_upstream off at nginx\.conf:7 keeps nginx/,
+      },
+    ],
     fixUnsafe: true,
     output: location('            fastcgi_pass 127.0.0.1:9000;\n            fastcgi_next_upstream off;\n'),
   },
@@ -181,10 +201,21 @@ const invalid: InvalidCase[] = [
   {
     name: 'a pass in a snippet, retries turned off where it is included: reported in the snippet, naming the include site',
     files: {
-      'nginx.conf': http('    server {\n        location / {\n            proxy_next_upstream off;\n            include snippets/app.conf;\n        }\n    }\n'),
+      'nginx.conf': http(
+        '    server {\n        location / {\n            proxy_next_upstream off;\n            include snippets/app.conf;\n        }\n    }\n',
+      ),
       'snippets/app.conf': 'proxy_pass http://localhost:3000;\n',
     },
-    errors: [{ file: 'snippets/app.conf', line: 1, column: 19, severity: 2, messageId: 'localhostNoRetry', detail: /proxy_next_upstream off at nginx\.conf:5 keeps nginx from retrying/ }],
+    errors: [
+      {
+        file: 'snippets/app.conf',
+        line: 1,
+        column: 19,
+        severity: 2,
+        messageId: 'localhostNoRetry',
+        detail: /proxy_next_upstream off at nginx\.conf:5 keeps nginx from retrying/,
+      },
+    ],
     fixUnsafe: true,
     output: { 'snippets/app.conf': 'proxy_pass http://127.0.0.1:3000;\n' },
   },

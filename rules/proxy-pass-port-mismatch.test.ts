@@ -1,7 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-pass-port-mismatch.js';
 
-
 /** orders listens on 8080 (published as 9000) on line 5; api on 3000 (line 9); api-replica, alias api-2, on 3000 (line 13). */
 const COMPOSE = `services:
   orders:
@@ -26,12 +25,21 @@ const location = (directives: string) => server(`        location / {\n${directi
 
 testRule(rule, {
   valid: [
-    { name: 'the container port of a mapping', files: { 'nginx.conf': location('            proxy_pass http://orders:8080;\n'), 'compose.yaml': COMPOSE } },
+    {
+      name: 'the container port of a mapping',
+      files: { 'nginx.conf': location('            proxy_pass http://orders:8080;\n'), 'compose.yaml': COMPOSE },
+    },
     {
       name: 'exposed ports, through an upstream and a network alias',
-      files: { 'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3000;\n    }\n}\n', 'compose.yaml': COMPOSE },
+      files: {
+        'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3000;\n    }\n}\n',
+        'compose.yaml': COMPOSE,
+      },
     },
-    { name: 'a host no service answers to', files: { 'nginx.conf': location('            proxy_pass http://example.com:8000;\n'), 'compose.yaml': COMPOSE } },
+    {
+      name: 'a host no service answers to',
+      files: { 'nginx.conf': location('            proxy_pass http://example.com:8000;\n'), 'compose.yaml': COMPOSE },
+    },
     {
       name: 'a service with no known ports gets the benefit of the doubt',
       files: { 'nginx.conf': location('            proxy_pass http://worker:7000;\n'), 'compose.yaml': 'services:\n  worker:\n    image: worker\n' },
@@ -45,11 +53,17 @@ testRule(rule, {
     },
     {
       name: 'a port inside a range',
-      files: { 'nginx.conf': location('            proxy_pass http://search:9203;\n'), 'compose.yaml': 'services:\n  search:\n    expose: ["9200-9205"]\n' },
+      files: {
+        'nginx.conf': location('            proxy_pass http://search:9203;\n'),
+        'compose.yaml': 'services:\n  search:\n    expose: ["9200-9205"]\n',
+      },
     },
     {
       name: 'a down server never receives a request',
-      files: { 'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3001 down;\n    }\n}\n', 'compose.yaml': COMPOSE },
+      files: {
+        'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3001 down;\n    }\n}\n',
+        'compose.yaml': COMPOSE,
+      },
     },
     {
       name: 'ports declared in the linter config replace those of Compose',
@@ -115,7 +129,10 @@ testRule(rule, {
     },
     {
       name: 'one wrong server of two: nginx retries on the other, so a warning',
-      files: { 'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3001;\n    }\n}\n', 'compose.yaml': COMPOSE },
+      files: {
+        'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        server api-2:3001;\n    }\n}\n',
+        'compose.yaml': COMPOSE,
+      },
       errors: [
         {
           line: 4,

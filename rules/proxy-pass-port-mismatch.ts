@@ -62,7 +62,9 @@ function listeningClause(match: ServiceMatch, host: string, upstream: Upstream |
  * inside the Compose network does not see.
  */
 function usesPublishedPort(match: ServiceMatch, port: number): boolean {
-  return answering(match).flatMap(tcpPorts).some((fact) => fact.published === String(port));
+  return answering(match)
+    .flatMap(tcpPorts)
+    .some((fact) => fact.published === String(port));
 }
 
 /** The port to write when exactly one fits: a single service with a single port, not a range. */

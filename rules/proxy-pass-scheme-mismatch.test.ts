@@ -1,7 +1,8 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-pass-scheme-mismatch.js';
 
-const location = (pass: string, http = '') => `events {}\nhttp {\n${http}    server {\n        location / {\n            ${pass}\n        }\n    }\n}\n`;
+const location = (pass: string, http = '') =>
+  `events {}\nhttp {\n${http}    server {\n        location / {\n            ${pass}\n        }\n    }\n}\n`;
 
 testRule(rule, {
   valid: [
@@ -10,7 +11,10 @@ testRule(rule, {
     { name: 'a port that says nothing', files: location('proxy_pass https://api.internal:9000;') },
     { name: 'https without a port is 443 by default: consistent', files: location('proxy_pass https://api.internal;') },
     { name: 'grpc and fastcgi have their own schemes', files: location('grpc_pass grpc://api:443;') },
-    { name: 'a down server gets no requests', files: location('proxy_pass http://app;', '    upstream app { server 10.0.0.1:8080; server 10.0.0.2:443 down; }\n') },
+    {
+      name: 'a down server gets no requests',
+      files: location('proxy_pass http://app;', '    upstream app { server 10.0.0.1:8080; server 10.0.0.2:443 down; }\n'),
+    },
   ],
   invalid: [
     {

@@ -22,7 +22,9 @@ function portsOf(pass: ProxyPass): { port: number; where: string }[] {
   if (target.kind === 'host' && target.port !== null && target.portExplicit) return [{ port: target.port, where: `${target.host}:${target.port}` }];
   if (target.kind === 'upstream' && target.rejectedPort === null) {
     return target.upstream.servers.flatMap((server) =>
-      !server.down && server.port !== null && server.portExplicit ? [{ port: server.port, where: `server ${server.host}:${server.port} in upstream ${target.upstream.name}` }] : [],
+      !server.down && server.port !== null && server.portExplicit
+        ? [{ port: server.port, where: `server ${server.host}:${server.port} in upstream ${target.upstream.name}` }]
+        : [],
     );
   }
   return [];

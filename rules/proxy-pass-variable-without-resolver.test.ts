@@ -1,7 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-pass-variable-without-resolver.js';
 
-
 /** A file of these lines: line N of a test is the N-th argument. */
 const conf = (...lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -158,7 +157,13 @@ testRule(rule, {
     {
       name: 'localhost too: /etc/hosts is read only at start-up',
       files: inLocation('proxy_pass http://localhost:3000$request_uri;'),
-      errors: [{ line: 5, messageId: 'noResolver', detail: /^proxy_pass http:\/\/localhost:3000\$request_uri holds a variable, so nginx looks up localhost for each request/ }],
+      errors: [
+        {
+          line: 5,
+          messageId: 'noResolver',
+          detail: /^proxy_pass http:\/\/localhost:3000\$request_uri holds a variable, so nginx looks up localhost for each request/,
+        },
+      ],
     },
     {
       name: 'the port of the start-up upstream differs',
@@ -169,7 +174,15 @@ testRule(rule, {
       name: 'a resolver in another server does not count; the finding is in the included file',
       files: {
         'nginx.conf': conf('events {}', 'http {', '    server {', '        resolver 127.0.0.11;', '    }', '    include sites/*.conf;', '}'),
-        'sites/api.conf': conf('server {', '    listen 8081;', '    location / {', '        set $api http://api:3000;', '        proxy_pass $api;', '    }', '}'),
+        'sites/api.conf': conf(
+          'server {',
+          '    listen 8081;',
+          '    location / {',
+          '        set $api http://api:3000;',
+          '        proxy_pass $api;',
+          '    }',
+          '}',
+        ),
       },
       errors: [
         {
@@ -206,7 +219,13 @@ testRule(rule, {
     },
     {
       name: 'several names',
-      files: inLocation('set $b http://blue.internal:8080;', 'if ($http_x_canary) {', '    set $b http://green.internal:8080;', '}', 'proxy_pass $b;'),
+      files: inLocation(
+        'set $b http://blue.internal:8080;',
+        'if ($http_x_canary) {',
+        '    set $b http://green.internal:8080;',
+        '}',
+        'proxy_pass $b;',
+      ),
       errors: [
         {
           line: 9,
@@ -219,18 +238,35 @@ testRule(rule, {
       files: twoLocations('set $php php-fpm:9000;\n            fastcgi_pass $php;', 'set $svc orders;\n            grpc_pass grpc://$svc:50051;'),
       errors: [
         { line: 6, messageId: 'noResolver', detail: /^fastcgi_pass \$php proxies to php-fpm:9000, so nginx looks up php-fpm for each request/ },
-        { line: 10, messageId: 'noResolver', detail: /^grpc_pass grpc:\/\/\$svc:50051 proxies to grpc:\/\/orders:50051, so nginx looks up orders for each request/ },
+        {
+          line: 10,
+          messageId: 'noResolver',
+          detail: /^grpc_pass grpc:\/\/\$svc:50051 proxies to grpc:\/\/orders:50051, so nginx looks up orders for each request/,
+        },
       ],
     },
     {
       name: 'a scheme held in a variable leaves the host known',
       files: inLocation('proxy_pass $scheme://app.internal:8080$request_uri;'),
-      errors: [{ line: 5, column: 24, messageId: 'noResolver', detail: /^proxy_pass \$scheme:\/\/app\.internal:8080\$request_uri holds a variable, so nginx looks up app\.internal for each request/ }],
+      errors: [
+        {
+          line: 5,
+          column: 24,
+          messageId: 'noResolver',
+          detail: /^proxy_pass \$scheme:\/\/app\.internal:8080\$request_uri holds a variable, so nginx looks up app\.internal for each request/,
+        },
+      ],
     },
     {
       name: 'a port held in a variable leaves the host known',
       files: inLocation('proxy_pass http://app.internal:$app_port;'),
-      errors: [{ line: 5, messageId: 'noResolver', detail: /^proxy_pass http:\/\/app\.internal:\$app_port holds a variable, so nginx looks up app\.internal for each request/ }],
+      errors: [
+        {
+          line: 5,
+          messageId: 'noResolver',
+          detail: /^proxy_pass http:\/\/app\.internal:\$app_port holds a variable, so nginx looks up app\.internal for each request/,
+        },
+      ],
     },
   ],
 });

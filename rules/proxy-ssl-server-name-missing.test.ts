@@ -3,7 +3,6 @@ import { nginxAvailable, nginxVerdict } from '../test/helpers/nginx.js';
 import { filesAfterFix, type InvalidCase, type RuleTestCase, testRule } from '../test/rule-tester.js';
 import rule from './proxy-ssl-server-name-missing.js';
 
-
 /** A file of these lines: line N of a test is the N-th argument. */
 const conf = (...lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -25,12 +24,25 @@ const proxying = (upstream: readonly string[], body: readonly string[], serverLi
 const LAB_UPSTREAM = ['upstream app.internal { server 127.0.0.1:28091; }'];
 
 const valid: RuleTestCase[] = [
-  { name: 'lab scenario 8, fixed: on in the location', files: proxying(LAB_UPSTREAM, ['proxy_pass https://app.internal;', 'proxy_ssl_server_name on;']) },
+  {
+    name: 'lab scenario 8, fixed: on in the location',
+    files: proxying(LAB_UPSTREAM, ['proxy_pass https://app.internal;', 'proxy_ssl_server_name on;']),
+  },
   { name: 'on in the server is inherited', files: proxying(LAB_UPSTREAM, ['proxy_pass https://app.internal;'], ['proxy_ssl_server_name on;']) },
   {
     name: 'on at http level, in an included file, is inherited',
     files: {
-      'nginx.conf': conf('events {}', 'http {', '    include tls.conf;', '    server {', '        location / {', '            proxy_pass https://api.example.com;', '        }', '    }', '}'),
+      'nginx.conf': conf(
+        'events {}',
+        'http {',
+        '    include tls.conf;',
+        '    server {',
+        '        location / {',
+        '            proxy_pass https://api.example.com;',
+        '        }',
+        '    }',
+        '}',
+      ),
       'tls.conf': conf('proxy_ssl_server_name on;'),
     },
   },
@@ -39,11 +51,20 @@ const valid: RuleTestCase[] = [
     files: proxying([], ['proxy_pass https://legacy.example.com;'], ['proxy_ssl_server_name off;  # the appliance resets handshakes with SNI']),
   },
   { name: 'an IP address is never sent as SNI', files: proxying([], ['proxy_pass https://10.0.0.5:8443;']) },
-  { name: 'an upstream block of IP addresses named by an IP address', files: proxying(['upstream 10.0.0.5 { server 10.0.0.5:8443; }'], ['proxy_pass https://10.0.0.5;']) },
-  { name: 'proxy_ssl_name set to an IP address sends nothing either', files: proxying([], ['proxy_pass https://api.example.com;', 'proxy_ssl_name 10.0.0.5;']) },
+  {
+    name: 'an upstream block of IP addresses named by an IP address',
+    files: proxying(['upstream 10.0.0.5 { server 10.0.0.5:8443; }'], ['proxy_pass https://10.0.0.5;']),
+  },
+  {
+    name: 'proxy_ssl_name set to an IP address sends nothing either',
+    files: proxying([], ['proxy_pass https://api.example.com;', 'proxy_ssl_name 10.0.0.5;']),
+  },
   { name: 'plain http', files: proxying([], ['proxy_pass http://api.example.com;']) },
   { name: 'grpcs with grpc_ssl_server_name on', files: proxying([], ['grpc_pass grpcs://orders.internal:50051;', 'grpc_ssl_server_name on;']) },
-  { name: 'proxy_ssl_server_name is not grpc_ssl_server_name, but plain grpc needs neither', files: proxying([], ['grpc_pass grpc://orders.internal:50051;']) },
+  {
+    name: 'proxy_ssl_server_name is not grpc_ssl_server_name, but plain grpc needs neither',
+    files: proxying([], ['grpc_pass grpc://orders.internal:50051;']),
+  },
   { name: 'a variable holding an IP address', files: proxying([], ['set $b https://10.0.0.5;', 'proxy_pass $b;']) },
 ];
 
@@ -111,7 +132,13 @@ const sslNameOnIpAddress: InvalidCase = {
 
 const passInIf: InvalidCase = {
   name: 'two passes in one location, one in an if: both reported, one fix at the end of the location',
-  files: proxying(LAB_UPSTREAM, ['if ($request_method = POST) {', '    proxy_pass https://app.internal;', '}', 'proxy_pass https://app.internal;', 'proxy_read_timeout 30s;']),
+  files: proxying(LAB_UPSTREAM, [
+    'if ($request_method = POST) {',
+    '    proxy_pass https://app.internal;',
+    '}',
+    'proxy_pass https://app.internal;',
+    'proxy_read_timeout 30s;',
+  ]),
   errors: [{ line: 7 }, { line: 9 }],
   output: proxying(LAB_UPSTREAM, [
     'if ($request_method = POST) {',
@@ -147,7 +174,10 @@ const invalid: InvalidCase[] = [
   upstreamOfOneName,
   {
     name: 'servers of several names: no name to choose, so no fix',
-    files: proxying(['upstream payments {', '    server eu.pay.example:443;', '    server us.pay.example:443 backup;', '}'], ['proxy_pass https://payments;']),
+    files: proxying(
+      ['upstream payments {', '    server eu.pay.example:443;', '    server us.pay.example:443 backup;', '}'],
+      ['proxy_pass https://payments;'],
+    ),
     errors: [
       {
         line: 9,
@@ -206,7 +236,18 @@ const invalid: InvalidCase[] = [
   {
     name: 'a snippet several servers include: reported once, fixed in neither',
     files: {
-      'nginx.conf': conf('events {}', 'http {', '    server {', '        include api.conf;', '    }', '    server {', '        listen 8081;', '        include api.conf;', '    }', '}'),
+      'nginx.conf': conf(
+        'events {}',
+        'http {',
+        '    server {',
+        '        include api.conf;',
+        '    }',
+        '    server {',
+        '        listen 8081;',
+        '        include api.conf;',
+        '    }',
+        '}',
+      ),
       'api.conf': conf('location /api/ {', '    proxy_pass https://api.example.com;', '}'),
     },
     errors: [{ file: 'api.conf', line: 2 }],

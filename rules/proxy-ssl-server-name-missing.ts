@@ -40,7 +40,13 @@ function isTls(scheme: PassScheme | null): boolean {
 function tlsHosts(model: Model, pass: ProxyPass): string[] {
   const { target } = pass;
   if (target.kind === 'variable') {
-    return [...new Set(variableDestinations(pass, model).filter((destination) => isTls(destination.scheme)).map((destination) => destination.host))];
+    return [
+      ...new Set(
+        variableDestinations(pass, model)
+          .filter((destination) => isTls(destination.scheme))
+          .map((destination) => destination.host),
+      ),
+    ];
   }
   if (!isTls(pass.scheme)) return [];
   if (target.kind === 'host') return [target.host];
@@ -88,7 +94,10 @@ function adviceFor(model: Model, pass: ProxyPass, hosts: readonly string[], sslN
   if (setter) {
     const name = sslName.values[0]?.[0] ?? '';
     if (isIpAddress(name)) return null;
-    return { statements: [`${enable};`], text: `add ${enable}; nginx then sends ${name}, the name ${setter.directive.name} sets (${model.where(setter)})` };
+    return {
+      statements: [`${enable};`],
+      text: `add ${enable}; nginx then sends ${name}, the name ${setter.directive.name} sets (${model.where(setter)})`,
+    };
   }
   if (hosts.every(isIpAddress)) return null;
   if (pass.target.kind === 'upstream') return upstreamAdvice(pass.module, pass.target.upstream, enable);

@@ -8,9 +8,15 @@ testRule(rule, {
     { name: 'verify off (the default)', files: config('            proxy_pass https://api.internal;\n') },
     {
       name: 'verify on with a trusted certificate inherited from the server',
-      files: config('            proxy_pass https://api.internal;\n            proxy_ssl_verify on;\n', '        proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n'),
+      files: config(
+        '            proxy_pass https://api.internal;\n            proxy_ssl_verify on;\n',
+        '        proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n',
+      ),
     },
-    { name: 'verify on but plain http: nothing to verify', files: config('            proxy_pass http://api.internal;\n            proxy_ssl_verify on;\n') },
+    {
+      name: 'verify on but plain http: nothing to verify',
+      files: config('            proxy_pass http://api.internal;\n            proxy_ssl_verify on;\n'),
+    },
   ],
   invalid: [
     {

@@ -1,7 +1,6 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-timeout-below-p99.js';
 
-
 /** api: p99 2.5s; reports: p99 75s; a fast service that needs nothing special. */
 const SERVICES = {
   services: {
@@ -15,8 +14,16 @@ const location = (directives: string) => `http {\n    server {\n        location
 
 testRule(rule, {
   valid: [
-    { name: 'above p99 plus headroom', files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 4s;\n'), config: SERVICES },
-    { name: 'exactly p99 plus headroom is enough', files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 3s;\n'), config: SERVICES },
+    {
+      name: 'above p99 plus headroom',
+      files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 4s;\n'),
+      config: SERVICES,
+    },
+    {
+      name: 'exactly p99 plus headroom is enough',
+      files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 3s;\n'),
+      config: SERVICES,
+    },
     { name: 'the default 60s is far above', files: location('            proxy_pass http://api:3000;\n'), config: SERVICES },
     {
       name: 'headroom 0: the p99 itself is enough',
@@ -24,8 +31,16 @@ testRule(rule, {
       options: { headroom: 0 },
       config: SERVICES,
     },
-    { name: 'no p99 known', files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 1s;\n'), config: { services: { api: { port: 3000 } } } },
-    { name: 'a host no service answers to', files: location('            proxy_pass http://example.com;\n            proxy_read_timeout 1s;\n'), config: SERVICES },
+    {
+      name: 'no p99 known',
+      files: location('            proxy_pass http://api:3000;\n            proxy_read_timeout 1s;\n'),
+      config: { services: { api: { port: 3000 } } },
+    },
+    {
+      name: 'a host no service answers to',
+      files: location('            proxy_pass http://example.com;\n            proxy_read_timeout 1s;\n'),
+      config: SERVICES,
+    },
     {
       name: 'each module reads its own timeout: proxy_read_timeout does not apply to fastcgi_pass',
       files: location('            fastcgi_pass api:3000;\n            proxy_read_timeout 1s;\n            fastcgi_read_timeout 5s;\n'),
@@ -33,7 +48,8 @@ testRule(rule, {
     },
     {
       name: 'a location of its own overrides the short server-wide value',
-      files: 'http {\n    server {\n        proxy_read_timeout 1s;\n        location /api/ {\n            proxy_pass http://api:3000;\n            proxy_read_timeout 10s;\n        }\n    }\n}\n',
+      files:
+        'http {\n    server {\n        proxy_read_timeout 1s;\n        location /api/ {\n            proxy_pass http://api:3000;\n            proxy_read_timeout 10s;\n        }\n    }\n}\n',
       config: SERVICES,
     },
   ],
@@ -68,7 +84,13 @@ testRule(rule, {
       name: 'max_fails=0 keeps the servers in rotation: 504 only',
       files: `http {\n    upstream api {\n        server api:3000 max_fails=0;\n        server 10.0.0.6:3000 max_fails=0;\n    }\n${location('            proxy_pass http://api;\n            proxy_read_timeout 2s;\n').slice('http {\n'.length)}`,
       config: SERVICES,
-      errors: [{ line: 9, messageId: 'belowP99', detail: /get 504 "upstream timed out \(110: Connection timed out\) while reading response header from upstream"\. Set/ }],
+      errors: [
+        {
+          line: 9,
+          messageId: 'belowP99',
+          detail: /get 504 "upstream timed out \(110: Connection timed out\) while reading response header from upstream"\. Set/,
+        },
+      ],
     },
     {
       name: 'inherited from http in another file: reported there, fixed in the location only',
@@ -113,22 +135,28 @@ testRule(rule, {
     },
     {
       name: 'a pass inside an if: the timeout goes into the location, where nginx allows it',
-      files: location('            if ($http_x_debug) {\n                proxy_pass http://api:3000;\n            }\n            proxy_pass http://fast:5000;\n').replace(
-        '        location',
-        '        proxy_read_timeout 2s;\n        location',
-      ),
+      files: location(
+        '            if ($http_x_debug) {\n                proxy_pass http://api:3000;\n            }\n            proxy_pass http://fast:5000;\n',
+      ).replace('        location', '        proxy_read_timeout 2s;\n        location'),
       config: SERVICES,
-      errors: [{ line: 3, messageId: 'belowP99', detail: /^proxy_read_timeout 2s, inherited by location \/api\/ \(nginx.conf:4\), is below the p99 of api/ }],
-      output: location('            if ($http_x_debug) {\n                proxy_pass http://api:3000;\n            }\n            proxy_pass http://fast:5000;\n            proxy_read_timeout 4s;\n').replace(
-        '        location',
-        '        proxy_read_timeout 2s;\n        location',
-      ),
+      errors: [
+        { line: 3, messageId: 'belowP99', detail: /^proxy_read_timeout 2s, inherited by location \/api\/ \(nginx.conf:4\), is below the p99 of api/ },
+      ],
+      output: location(
+        '            if ($http_x_debug) {\n                proxy_pass http://api:3000;\n            }\n            proxy_pass http://fast:5000;\n            proxy_read_timeout 4s;\n',
+      ).replace('        location', '        proxy_read_timeout 2s;\n        location'),
     },
     {
       name: 'each pass module has its own timeout: grpc_read_timeout for grpc_pass',
       files: location('            grpc_pass grpc://api:3000;\n            grpc_read_timeout 1s;\n'),
       config: SERVICES,
-      errors: [{ line: 5, messageId: 'belowP99', detail: /^grpc_read_timeout 1s is below the p99 of api, .*\. Set grpc_read_timeout 4s in location \/api\/\.?$/ }],
+      errors: [
+        {
+          line: 5,
+          messageId: 'belowP99',
+          detail: /^grpc_read_timeout 1s is below the p99 of api, .*\. Set grpc_read_timeout 4s in location \/api\/\.?$/,
+        },
+      ],
       output: location('            grpc_pass grpc://api:3000;\n            grpc_read_timeout 4s;\n'),
     },
     {

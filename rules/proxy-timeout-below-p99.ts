@@ -69,7 +69,8 @@ function percent(fraction: number): string {
 export default defineRule<Options>({
   meta: {
     id: 'proxy-timeout-below-p99',
-    description: "The read timeout of a proxied location is below the P99 response time of the service behind it, plus headroom: the slowest requests get 504.",
+    description:
+      'The read timeout of a proxied location is below the P99 response time of the service behind it, plus headroom: the slowest requests get 504.',
     category: 'reliability',
     severity: 'error',
     presets: ['recommended'],
@@ -86,7 +87,11 @@ export default defineRule<Options>({
     schema: {
       type: 'object',
       properties: {
-        headroom: { type: 'number', minimum: 0, description: 'How much longer than the P99 the timeout must be, as a fraction: 0.2 means P99 × 1.2.' },
+        headroom: {
+          type: 'number',
+          minimum: 0,
+          description: 'How much longer than the P99 the timeout must be, as a fraction: 0.2 means P99 × 1.2.',
+        },
       },
       additionalProperties: false,
     },
@@ -130,9 +135,11 @@ export default defineRule<Options>({
 
       const where = locationName(location);
       const subject =
-        setter === null ? `${name} (the default, ${valueText})`
-        : setHere ? `${name} ${valueText}`
-        : `${name} ${valueText}, inherited by ${where} (${model.where(location ?? pass.node)}),`;
+        setter === null
+          ? `${name} (the default, ${valueText})`
+          : setHere
+            ? `${name} ${valueText}`
+            : `${name} ${valueText}, inherited by ${where} (${model.where(location ?? pass.node)}),`;
       const headroom = options.headroom > 0 ? ` plus ${percent(options.headroom)} headroom, ${formatNginxTime(requiredMs)}` : '';
       const upstream = pass.target.kind === 'upstream' ? pass.target.upstream : null;
       const noLive =

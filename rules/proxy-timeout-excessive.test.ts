@@ -1,7 +1,8 @@
 import { testRule } from '../test/rule-tester.js';
 import rule from './proxy-timeout-excessive.js';
 
-const location = (body: string) => `events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://127.0.0.1:8080;\n${body}        }\n    }\n}\n`;
+const location = (body: string) =>
+  `events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://127.0.0.1:8080;\n${body}        }\n    }\n}\n`;
 
 testRule(rule, {
   valid: [
@@ -26,7 +27,8 @@ testRule(rule, {
     },
     {
       name: 'the FastCGI twin',
-      files: 'events {}\nhttp {\n    server {\n        location ~ \\.php$ {\n            fastcgi_pass php:9000;\n            fastcgi_connect_timeout 30s;\n        }\n    }\n}\n',
+      files:
+        'events {}\nhttp {\n    server {\n        location ~ \\.php$ {\n            fastcgi_pass php:9000;\n            fastcgi_connect_timeout 30s;\n        }\n    }\n}\n',
       errors: [{ line: 6, messageId: 'connect', data: { directive: 'fastcgi_connect_timeout' } }],
     },
   ],

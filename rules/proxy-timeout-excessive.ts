@@ -29,8 +29,7 @@ export default defineRule<Options>({
     details: {
       connect:
         '{{directive}} {{value}} at {{where}}: when a server of the upstream does not answer its SYN (a dead host, a firewall that drops), every request that picks it waits {{value}} before nginx marks it failed and tries the next server (the lab measured the first request waiting the whole connect timeout, 60s by default). Above {{limit}} that wait is longer than any client keeps waiting. Lower it (2-5s is common inside a data centre), or raise the maxConnectTimeout option if it is deliberate.',
-      read:
-        '{{directive}} {{value}} at {{where}}: a request waits up to {{value}} for the app\'s response headers. While the app is slow, requests pile up, each holding a connection and a worker slot, instead of failing with 504 where they can be seen and retried. Keep it just above the slowest legitimate response (proxy-timeout-below-p99 checks the other side), or raise the maxReadTimeout option if long requests are deliberate.',
+      read: "{{directive}} {{value}} at {{where}}: a request waits up to {{value}} for the app's response headers. While the app is slow, requests pile up, each holding a connection and a worker slot, instead of failing with 504 where they can be seen and retried. Keep it just above the slowest legitimate response (proxy-timeout-below-p99 checks the other side), or raise the maxReadTimeout option if long requests are deliberate.",
     },
     schema: {
       type: 'object',

@@ -33,7 +33,13 @@ export default defineRule({
       context.report({ node, lineAt: node.directive.terminatorStart, messageId, data: { nginxMessage: problem.message } });
     }
     for (const problem of context.model.tree.problems) {
-      if (problem.kind === 'nesting-too-deep') context.report({ node: problem.node, lineAt: problem.node.directive.terminatorStart, messageId: 'tooDeep', data: { nginxMessage: problem.message } });
+      if (problem.kind === 'nesting-too-deep')
+        context.report({
+          node: problem.node,
+          lineAt: problem.node.directive.terminatorStart,
+          messageId: 'tooDeep',
+          data: { nginxMessage: problem.message },
+        });
     }
   },
 });

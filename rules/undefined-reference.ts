@@ -4,7 +4,8 @@ import { semanticProblems } from '../src/model/semantics/index.js';
 export default defineRule({
   meta: {
     id: 'undefined-reference',
-    description: 'A name used but never defined where nginx looks for it: a log format, a limit_req/limit_conn zone, a cache zone, or a certificate for listen ... ssl.',
+    description:
+      'A name used but never defined where nginx looks for it: a log format, a limit_req/limit_conn zone, a cache zone, or a certificate for listen ... ssl.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

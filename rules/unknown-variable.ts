@@ -4,7 +4,8 @@ import { semanticProblems } from '../src/model/semantics/index.js';
 export default defineRule({
   meta: {
     id: 'unknown-variable',
-    description: 'A variable no module, set, map, geo, split_clients, perl_set, js_set or regex capture defines: nginx refuses to start with unknown "name" variable.',
+    description:
+      'A variable no module, set, map, geo, split_clients, perl_set, js_set or regex capture defines: nginx refuses to start with unknown "name" variable.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

@@ -38,10 +38,16 @@ testRule(rule, {
       name: 'an upstream no proxy_pass uses',
       files: 'http { upstream php { server 127.0.0.1:9000; } server { location / { fastcgi_pass php; } } }\n',
     },
-    { name: 'an implicit upstream has no block to add keepalive to', files: 'http { server { location / { proxy_pass http://127.0.0.1:8080; } } }\n' },
+    {
+      name: 'an implicit upstream has no block to add keepalive to',
+      files: 'http { server { location / { proxy_pass http://127.0.0.1:8080; } } }\n',
+    },
     {
       name: 'an upstream only websocket locations use: upgraded connections are never pooled',
-      files: upstream('', '            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n'),
+      files: upstream(
+        '',
+        '            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n',
+      ),
     },
   ],
   invalid: [
@@ -61,13 +67,27 @@ testRule(rule, {
     {
       name: "the backend's keepAliveTimeout from compose.yaml sets the timeout",
       files: { 'nginx.conf': upstream(), 'compose.yaml': COMPOSE },
-      errors: [{ line: 2, messageId: 'noKeepalive', detail: /Add keepalive 32 and keepalive_timeout 4s, below the 5s after which app closes idle connections \(compose\.yaml:6 says keepAliveTimeout 5s\);/ }],
+      errors: [
+        {
+          line: 2,
+          messageId: 'noKeepalive',
+          detail:
+            /Add keepalive 32 and keepalive_timeout 4s, below the 5s after which app closes idle connections \(compose\.yaml:6 says keepAliveTimeout 5s\);/,
+        },
+      ],
       output: { 'nginx.conf': upstream('        keepalive 32;\n        keepalive_timeout 4s;\n') },
     },
     {
       name: 'a keepalive_timeout of its own is left to upstream-keepalive-timeout-race',
       files: upstream('        keepalive_timeout 30s;\n'),
-      errors: [{ line: 2, messageId: 'noKeepalive', detail: /Add keepalive 32 and keep the block's keepalive_timeout below the backend's idle timeout \(upstream-keepalive-timeout-race checks it\);/ }],
+      errors: [
+        {
+          line: 2,
+          messageId: 'noKeepalive',
+          detail:
+            /Add keepalive 32 and keep the block's keepalive_timeout below the backend's idle timeout \(upstream-keepalive-timeout-race checks it\);/,
+        },
+      ],
       output: upstream('        keepalive_timeout 30s;\n        keepalive 32;\n'),
     },
     {
@@ -92,7 +112,10 @@ describe('--fix with the other keepalive rules', () => {
     const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: '1.22.1', fix: true });
 
     expect(run.fixedFiles.map((file) => file.after)).toEqual([
-      upstream('        keepalive 32;\n        keepalive_timeout 4s;\n', '            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n'),
+      upstream(
+        '        keepalive 32;\n        keepalive_timeout 4s;\n',
+        '            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n',
+      ),
     ]);
     expect(run.results.flatMap((result) => result.messages)).toEqual([]);
   });

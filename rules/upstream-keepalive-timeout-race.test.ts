@@ -12,7 +12,6 @@ import { testRule } from '../test/rule-tester.js';
 import { keepaliveTimeoutBelow } from '../src/model/keepalive.js';
 import rule from './upstream-keepalive-timeout-race.js';
 
-
 /** The backend of `pooled()`, declared in the linter config. */
 function backend(keepAliveTimeout: string) {
   return { services: { app: { hosts: ['127.0.0.1'], port: 8080, keepAliveTimeout } } };
@@ -59,7 +58,12 @@ testRule(rule, {
     {
       name: 'a down server gets no requests',
       files: pooled('        server 127.0.0.2:8080 down;\n        keepalive 16;\n'),
-      config: { services: { app: { hosts: ['127.0.0.1'], port: 8080, keepAliveTimeout: '65s' }, old: { hosts: ['127.0.0.2'], port: 8080, keepAliveTimeout: '5s' } } },
+      config: {
+        services: {
+          app: { hosts: ['127.0.0.1'], port: 8080, keepAliveTimeout: '65s' },
+          old: { hosts: ['127.0.0.2'], port: 8080, keepAliveTimeout: '5s' },
+        },
+      },
     },
   ],
   invalid: [
@@ -80,24 +84,30 @@ testRule(rule, {
     {
       name: 'an explicit keepalive_timeout is reported and replaced; the fact comes from compose.yaml',
       files: {
-        'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        keepalive 32;\n        keepalive_timeout 75s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'nginx.conf':
+          'http {\n    upstream api {\n        server api:3000;\n        keepalive 32;\n        keepalive_timeout 75s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
         'compose.yaml': COMPOSE,
       },
       errors: [
         {
           line: 5,
-          messageId: 'race', detail: /^upstream api keeps cached connections idle for 75s, not less than the 5s after which the backend closes them \(compose\.yaml:6 says keepAliveTimeout 5s for api\), .* Set keepalive_timeout 4s in upstream api, or raise the backend's keepAliveTimeout above 75s\.?$/,
+          messageId: 'race',
+          detail:
+            /^upstream api keeps cached connections idle for 75s, not less than the 5s after which the backend closes them \(compose\.yaml:6 says keepAliveTimeout 5s for api\), .* Set keepalive_timeout 4s in upstream api, or raise the backend's keepAliveTimeout above 75s\.?$/,
         },
       ],
       output: {
-        'nginx.conf': 'http {\n    upstream api {\n        server api:3000;\n        keepalive 32;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'nginx.conf':
+          'http {\n    upstream api {\n        server api:3000;\n        keepalive 32;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
       },
     },
     {
       name: 'nothing declared: the timeout comes from the uvicorn flag in the compose command, an error',
       files: {
-        'nginx.conf': 'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
-        'compose.yaml': 'services:\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000 --timeout-keep-alive 5\n',
+        'nginx.conf':
+          'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'compose.yaml':
+          'services:\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000 --timeout-keep-alive 5\n',
       },
       errors: [
         {
@@ -109,13 +119,15 @@ testRule(rule, {
         },
       ],
       output: {
-        'nginx.conf': 'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'nginx.conf':
+          'http {\n    upstream api {\n        server api:8000;\n        keepalive 32;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
       },
     },
     {
       name: "nothing declared: node's documented 5s default is assumed, so only a warning that says so",
       files: {
-        'nginx.conf': 'http {\n    upstream web {\n        server web:3000;\n        keepalive 8;\n    }\n    server { location / { proxy_pass http://web; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'nginx.conf':
+          'http {\n    upstream web {\n        server web:3000;\n        keepalive 8;\n    }\n    server { location / { proxy_pass http://web; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
         'compose.yaml': 'services:\n  web:\n    image: node:20-alpine\n    command: node server.js\n    expose: ["3000"]\n',
       },
       errors: [{ line: 4, severity: 1, messageId: 'race', data: { service: 'web', assumed: " (Node.js's default, assumed)" } }],
@@ -136,7 +148,9 @@ testRule(rule, {
         {
           line: 2,
           severity: 2,
-          messageId: 'race', detail: /^nginx 1\.29\.7 caches connections to upstream app by default \(keepalive 32 local since 1\.29\.7\) and keeps them idle for 60s \(the keepalive_timeout default\), not less than the 5s/,
+          messageId: 'race',
+          detail:
+            /^nginx 1\.29\.7 caches connections to upstream app by default \(keepalive 32 local since 1\.29\.7\) and keeps them idle for 60s \(the keepalive_timeout default\), not less than the 5s/,
         },
       ],
       output: pooled('        keepalive_timeout 4s;\n'),
@@ -145,14 +159,29 @@ testRule(rule, {
       name: 'proxy_next_upstream off keeps GETs from being retried too',
       files: pooled(undefined, '            proxy_next_upstream off;\n'),
       config: backend('5s'),
-      errors: [{ line: 4, severity: 2, messageId: 'race', detail: /; so do GETs, which proxy_next_upstream off at nginx\.conf:11 keeps from being retried\. Set keepalive_timeout 4s/ }],
+      errors: [
+        {
+          line: 4,
+          severity: 2,
+          messageId: 'race',
+          detail: /; so do GETs, which proxy_next_upstream off at nginx\.conf:11 keeps from being retried\. Set keepalive_timeout 4s/,
+        },
+      ],
       output: pooled('        keepalive 16;\n        keepalive_timeout 4s;\n', '            proxy_next_upstream off;\n'),
     },
     {
       name: 'retried with non_idempotent, clients see no 502: a warning',
       files: pooled(undefined, '            proxy_next_upstream error timeout non_idempotent;\n'),
       config: backend('5s'),
-      errors: [{ line: 4, severity: 1, messageId: 'race', detail: /: nginx writes error_log "recv\(\) failed .* and retries the request on a new connection \(proxy_next_upstream … non_idempotent\), so clients get no 502\./ }],
+      errors: [
+        {
+          line: 4,
+          severity: 1,
+          messageId: 'race',
+          detail:
+            /: nginx writes error_log "recv\(\) failed .* and retries the request on a new connection \(proxy_next_upstream … non_idempotent\), so clients get no 502\./,
+        },
+      ],
       output: pooled('        keepalive 16;\n        keepalive_timeout 4s;\n', '            proxy_next_upstream error timeout non_idempotent;\n'),
     },
     {
@@ -164,16 +193,21 @@ testRule(rule, {
           line: 2,
           column: 43,
           severity: 1,
-          messageId: 'race', detail: /, so once its locations keep connections alive \(none does yet: see proxy-keepalive-disabled\), app will close pooled connections as nginx reuses them: POST and PATCH requests get 502/,
+          messageId: 'race',
+          detail:
+            /, so once its locations keep connections alive \(none does yet: see proxy-keepalive-disabled\), app will close pooled connections as nginx reuses them: POST and PATCH requests get 502/,
         },
       ],
-      output: 'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive 16;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://app; } }\n}\n',
+      output:
+        'http {\n    upstream app {\n        server 127.0.0.1:8080;\n        keepalive 16;\n        keepalive_timeout 4s;\n    }\n    server { location / { proxy_pass http://app; } }\n}\n',
     },
     {
       name: 'the backend that closes first decides, through an included file',
       files: {
-        'nginx.conf': 'http {\n    include upstreams.conf;\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
-        'upstreams.conf': 'upstream app {\n    server 127.0.0.1:8080;\n    server 127.0.0.2:8080;\n    keepalive 16;\n    keepalive_timeout 10s;\n}\n',
+        'nginx.conf':
+          'http {\n    include upstreams.conf;\n    server { location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'upstreams.conf':
+          'upstream app {\n    server 127.0.0.1:8080;\n    server 127.0.0.2:8080;\n    keepalive 16;\n    keepalive_timeout 10s;\n}\n',
       },
       config: {
         services: {
@@ -181,15 +215,27 @@ testRule(rule, {
           fast: { hosts: ['127.0.0.2'], port: 8080, keepAliveTimeout: '2.5s' },
         },
       },
-      errors: [{ file: 'upstreams.conf', line: 5, messageId: 'race', detail: /not less than the 2\.5s after which the backend closes them \(\.nginx-lint\.json services\.fast\.keepAliveTimeout says keepAliveTimeout 2\.5s for fast\), so fast closes/ }],
-      output: { 'upstreams.conf': 'upstream app {\n    server 127.0.0.1:8080;\n    server 127.0.0.2:8080;\n    keepalive 16;\n    keepalive_timeout 1s;\n}\n' },
+      errors: [
+        {
+          file: 'upstreams.conf',
+          line: 5,
+          messageId: 'race',
+          detail:
+            /not less than the 2\.5s after which the backend closes them \(\.nginx-lint\.json services\.fast\.keepAliveTimeout says keepAliveTimeout 2\.5s for fast\), so fast closes/,
+        },
+      ],
+      output: {
+        'upstreams.conf': 'upstream app {\n    server 127.0.0.1:8080;\n    server 127.0.0.2:8080;\n    keepalive 16;\n    keepalive_timeout 1s;\n}\n',
+      },
     },
   ],
 });
 
 describe('keepaliveTimeoutBelow', () => {
   it('leaves a second, or half of a short timeout, rounded down to whole seconds from 1s up', () => {
-    expect([65_000, 5_000, 5_500, 2_500, 2_000, 1_500, 1_000, 1].map(keepaliveTimeoutBelow)).toEqual([64_000, 4_000, 4_000, 1_000, 1_000, 750, 500, 1]);
+    expect([65_000, 5_000, 5_500, 2_500, 2_000, 1_500, 1_000, 1].map(keepaliveTimeoutBelow)).toEqual([
+      64_000, 4_000, 4_000, 1_000, 1_000, 750, 500, 1,
+    ]);
   });
 });
 

@@ -48,8 +48,7 @@ export default defineRule({
       race: 'upstream {{upstream}} keeps idle connections {{nginxTimeout}}, not less than the {{backendTimeout}} of {{service}}{{assumed}}: {{consequence}}; set keepalive_timeout {{target}}',
     },
     details: {
-      race:
-        '{{pooling}}, not less than the {{backendTimeout}} after which the backend closes them ({{origin}} says keepAliveTimeout {{backendTimeout}} for {{service}}), {{race}}: {{outcome}}. Set keepalive_timeout {{target}} in upstream {{upstream}}, or raise the backend\'s keepAliveTimeout above {{nginxTimeout}}',
+      race: "{{pooling}}, not less than the {{backendTimeout}} after which the backend closes them ({{origin}} says keepAliveTimeout {{backendTimeout}} for {{service}}), {{race}}: {{outcome}}. Set keepalive_timeout {{target}} in upstream {{upstream}}, or raise the backend's keepAliveTimeout above {{nginxTimeout}}",
     },
   },
   check({ model, report }) {

@@ -163,9 +163,16 @@ const nginx = findNginx();
 rmSync(benchDir, { recursive: true, force: true });
 mkdirSync(benchDir, { recursive: true });
 
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`,
+);
 // Other work on the machine skews wall times; the load average says how much there was.
-console.log(`load average at start: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`);
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')}`,
+);
 if (!hasTime) console.log(`${TIME} not found: peak RSS is not measured`);
 if (!nginx) console.log('nginx not found: the nginx -t column is empty');
 
@@ -201,7 +208,9 @@ const nodeStartup = repeat(STARTUP_RUNS, () => measure(process.execPath, ['-e', 
 const lintStartup = repeat(STARTUP_RUNS, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', small]));
 
 console.log('');
-console.log('| config | lines | MB | directives | parse (in process) | parse process: wall / peak RSS | nginx-lint CLI: wall / peak RSS | nginx -t: wall / peak RSS |');
+console.log(
+  '| config | lines | MB | directives | parse (in process) | parse process: wall / peak RSS | nginx-lint CLI: wall / peak RSS | nginx -t: wall / peak RSS |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   console.log(
@@ -211,15 +220,21 @@ for (const row of rows) {
   );
 }
 console.log('');
-console.log(`start-up (median of ${STARTUP_RUNS}): node -e '' ${format(nodeStartup.seconds)}, nginx-lint on the 1k file ${format(lintStartup.seconds)} (${format(lintStartup.seconds - nodeStartup.seconds)} over bare node)`);
+console.log(
+  `start-up (median of ${STARTUP_RUNS}): node -e '' ${format(nodeStartup.seconds)}, nginx-lint on the 1k file ${format(lintStartup.seconds)} (${format(lintStartup.seconds - nodeStartup.seconds)} over bare node)`,
+);
 
 const largest = rows[rows.length - 1];
 if (largest.nginxTest) {
   const timeRatio = largest.lint.seconds / largest.nginxTest.seconds;
   console.log('');
-  console.log(`target, ${largest.label} lines: lint time < ${TARGET_TIME_RATIO.toFixed(2)} × nginx -t: measured ${timeRatio.toFixed(2)} × — ${timeRatio < TARGET_TIME_RATIO ? 'met' : 'NOT met'}`);
+  console.log(
+    `target, ${largest.label} lines: lint time < ${TARGET_TIME_RATIO.toFixed(2)} × nginx -t: measured ${timeRatio.toFixed(2)} × — ${timeRatio < TARGET_TIME_RATIO ? 'met' : 'NOT met'}`,
+  );
   if (hasTime) {
     const memoryRatio = largest.lint.peakKilobytes / largest.nginxTest.peakKilobytes;
-    console.log(`target, ${largest.label} lines: lint memory < ${TARGET_MEMORY_RATIO.toFixed(2)} × nginx -t: measured ${memoryRatio.toFixed(2)} × — ${memoryRatio < TARGET_MEMORY_RATIO ? 'met' : 'NOT met'}`);
+    console.log(
+      `target, ${largest.label} lines: lint memory < ${TARGET_MEMORY_RATIO.toFixed(2)} × nginx -t: measured ${memoryRatio.toFixed(2)} × — ${memoryRatio < TARGET_MEMORY_RATIO ? 'met' : 'NOT met'}`,
+    );
   }
 }

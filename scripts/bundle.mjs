@@ -14,7 +14,9 @@ await build({
   format: 'esm',
   target: 'node20',
   // CommonJS dependencies call require(); an ES module has none unless it makes one.
-  banner: { js: "import { createRequire as __nginxLintCreateRequire } from 'node:module'; const require = __nginxLintCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nginxLintCreateRequire } from 'node:module'; const require = __nginxLintCreateRequire(import.meta.url);",
+  },
   // Loaded on first use through src/lazy-require.ts, so most runs never parse them.
   external: ['ajv', 'yaml', 'diff', 'tinyglobby', 'jsonc-parser'],
   // See the shim: the real string-width costs ~20 ms of every start-up to lay out --help.

@@ -21,8 +21,20 @@ const removedPath = join(dirname(inputPath), 'nginx-directives-removed.json');
 const outputDir = join(repoRoot, 'src/data');
 
 const BLOCK_CONTEXTS = new Set([
-  'main', 'events', 'http', 'server', 'location', 'upstream', 'if-in-server', 'if-in-location', 'limit_except',
-  'mail', 'mail-server', 'stream', 'stream-server', 'stream-upstream',
+  'main',
+  'events',
+  'http',
+  'server',
+  'location',
+  'upstream',
+  'if-in-server',
+  'if-in-location',
+  'limit_except',
+  'mail',
+  'mail-server',
+  'stream',
+  'stream-server',
+  'stream-upstream',
 ]);
 /** Blocks that exist only in NGINX Plus or in separate F5 modules; only docs-only rows name them. */
 const DOCS_ONLY_CONTEXTS = new Set(['acme_issuer', 'oidc_provider', 'mgmt']);
@@ -141,10 +153,7 @@ const header = {
   nginx: 'master after release-1.31.4',
   docsRoot: DOCS_ROOT,
 };
-const text =
-  `{"about":${JSON.stringify(header)},\n` +
-  `"rows":[\n${lines(rows)}\n],\n` +
-  `"removed":[\n${lines(removed)}\n]}\n`;
+const text = `{"about":${JSON.stringify(header)},\n` + `"rows":[\n${lines(rows)}\n],\n` + `"removed":[\n${lines(removed)}\n]}\n`;
 
 const notice = `# Third-party data in this directory
 

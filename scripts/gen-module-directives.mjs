@@ -69,7 +69,9 @@ for (const argument of process.argv.slice(2)) {
     for (const array of text.matchAll(/ngx_command_t\s+\w+\[\]\s*=\s*\{([\s\S]*?)ngx_null_command/g)) {
       for (const entry of array[1].matchAll(/\{\s*ngx_string\("([a-z0-9_]+)"\),\s*([^,]+),/g)) {
         const bits = entry[2].split('|').map((bit) => bit.trim());
-        const contexts = [...new Set(bits.map((bit) => CONTEXT_BITS[bit]).filter(Boolean))].sort((a, b) => CONTEXT_ORDER.indexOf(a) - CONTEXT_ORDER.indexOf(b));
+        const contexts = [...new Set(bits.map((bit) => CONTEXT_BITS[bit]).filter(Boolean))].sort(
+          (a, b) => CONTEXT_ORDER.indexOf(a) - CONTEXT_ORDER.indexOf(b),
+        );
         const args = bits.flatMap((bit) => ARG_BITS[bit] ?? []);
         const unknown = bits.filter((bit) => !(bit in CONTEXT_BITS) && !(bit in ARG_BITS) && bit !== 'NGX_CONF_BLOCK');
         if (unknown.length > 0) throw new Error(`${key} ${entry[1]}: unknown bits ${unknown.join(' ')}`);

@@ -17,7 +17,13 @@ export class UnsafeFileError extends Error {
 }
 
 /** Why `stats` is not a file to read or write, or null when it is a regular file. */
-function notRegular(kind: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isDirectory(): boolean }): string | null {
+function notRegular(kind: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isDirectory(): boolean;
+}): string | null {
   if (kind.isDirectory()) return 'is a directory';
   if (kind.isFIFO() || kind.isSocket()) return 'is not a regular file (a FIFO or socket)';
   if (kind.isCharacterDevice() || kind.isBlockDevice()) return 'is not a regular file (a device)';

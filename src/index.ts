@@ -4,7 +4,17 @@
  */
 export { lint, inferContext, type LintOptions, type LintRun, type FixedFile } from './run.js';
 export { defineRule, type Rule, type RuleMeta, type RuleContext, type Report, type Suggestion, type TextChange } from './lint/rule.js';
-export type { LintResult, LintMessage, LintSuggestion, TextEdit, RuleDocs, Severity, SeverityName, RuleCategory, PresetName } from './lint/results.js';
+export type {
+  LintResult,
+  LintMessage,
+  LintSuggestion,
+  TextEdit,
+  RuleDocs,
+  Severity,
+  SeverityName,
+  RuleCategory,
+  PresetName,
+} from './lint/results.js';
 export { getFormatter, type FormatterName } from './report/index.js';
 export { insertStatementAfter, insertStatementsInBlock, removeStatement, replaceArgs, replaceToken, quoteIfNeeded } from './syntax/edits.js';
 export { statementText, walkTree, type ConfigNode, type ConfigTree } from './load/tree.js';

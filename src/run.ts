@@ -50,7 +50,8 @@ export async function lint(operands: readonly string[], options: LintOptions): P
   }
 
   // Main configs first, and every other file through the main config that includes it: in the context nginx gives it.
-  const plans: EntryPlan[] = options.stdin || options.followIncludes === false ? orderEntries(candidates).map((entry) => ({ entry })) : await planEntries(candidates, linter);
+  const plans: EntryPlan[] =
+    options.stdin || options.followIncludes === false ? orderEntries(candidates).map((entry) => ({ entry })) : await planEntries(candidates, linter);
   const covered = new Set<string>();
   const findingsByFile = new Map<string, Finding[]>();
   const seen = new Set<string>();
@@ -74,7 +75,8 @@ export async function lint(operands: readonly string[], options: LintOptions): P
       fixedFiles.push(...fixed.files);
     }
     for (const file of outcome.program.files.values()) {
-      if (file.fromImage || isIgnored(outcome.config, file.path) || filesLinted.has(file.path) || (reportOnly && !reportOnly.has(file.path))) continue;
+      if (file.fromImage || isIgnored(outcome.config, file.path) || filesLinted.has(file.path) || (reportOnly && !reportOnly.has(file.path)))
+        continue;
       covered.add(file.path);
       filesLinted.set(file.path, file);
       configOfFile.set(file.path, outcome.config);
@@ -134,7 +136,13 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     messages.sort((a, b) => a.line - b.line || a.column - b.column);
     const fixed = fixedByPath.get(filePath);
     const nginxVersion = versionOfFile.get(filePath);
-    results.push({ filePath, messages, ...countSeverities(messages), ...(fixed ? { output: fixed.after } : {}), ...(nginxVersion ? { nginxVersion } : {}) });
+    results.push({
+      filePath,
+      messages,
+      ...countSeverities(messages),
+      ...(fixed ? { output: fixed.after } : {}),
+      ...(nginxVersion ? { nginxVersion } : {}),
+    });
   }
 
   notes.push(...linter.registry.withheld);
@@ -158,5 +166,8 @@ export async function printConfigFor(filePath: string, options: LintOptions): Pr
 
 export function ruleCatalog(): RuleDocs[] {
   const registry = new RuleRegistry();
-  return registry.ids().map((id) => registry.docs(id)!).sort((a, b) => a.id.localeCompare(b.id));
+  return registry
+    .ids()
+    .map((id) => registry.docs(id)!)
+    .sort((a, b) => a.id.localeCompare(b.id));
 }

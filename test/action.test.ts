@@ -32,7 +32,9 @@ describe('action.yml', () => {
     const run = runAction({ NGINX_LINT_PATHS: 'examples/analytics', NGINX_LINT_SARIF_FILE: sarifFile });
     expect(run.status, run.stderr).toBe(1);
     const annotations = run.stdout.split('\n').filter((line) => line.startsWith('::'));
-    expect(annotations).toContainEqual(expect.stringMatching(/^::error file=examples\/analytics\/nginx\/nginx\.conf,line=18,.*title=nginx-lint\(upstream-keepalive-timeout-race\)::/));
+    expect(annotations).toContainEqual(
+      expect.stringMatching(/^::error file=examples\/analytics\/nginx\/nginx\.conf,line=18,.*title=nginx-lint\(upstream-keepalive-timeout-race\)::/),
+    );
     const schema = JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8')) as object;
     const ajv = new AjvDraft04.default({ allErrors: true });
     addFormats.default(ajv);

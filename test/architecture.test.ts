@@ -46,7 +46,11 @@ function stageOf(relative: string): string {
 
 function importEdges(): Edge[] {
   const project = new Project({ tsConfigFilePath: path.join(repoRoot, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
-  project.addSourceFilesAtPaths([path.join(repoRoot, 'src/**/*.ts'), path.join(repoRoot, 'rules/*.ts'), `!${path.join(repoRoot, 'rules/*.test.ts')}`]);
+  project.addSourceFilesAtPaths([
+    path.join(repoRoot, 'src/**/*.ts'),
+    path.join(repoRoot, 'rules/*.ts'),
+    `!${path.join(repoRoot, 'rules/*.test.ts')}`,
+  ]);
   const edges: Edge[] = [];
   const relativeOf = (file: SourceFile) => path.relative(repoRoot, file.getFilePath());
   for (const file of project.getSourceFiles()) {
@@ -71,9 +75,14 @@ const edges = importEdges();
 
 describe('architecture', () => {
   it('knows the stage of every folder and loose module of src/', () => {
-    const unknown = [...new Set(edges.flatMap((edge) => [edge.from, edge.to]).filter((file) => file.startsWith('src/')).map(stageOf))].filter(
-      (stage) => STAGES[stage] === undefined,
-    );
+    const unknown = [
+      ...new Set(
+        edges
+          .flatMap((edge) => [edge.from, edge.to])
+          .filter((file) => file.startsWith('src/'))
+          .map(stageOf),
+      ),
+    ].filter((stage) => STAGES[stage] === undefined);
     expect(unknown).toEqual([]);
   });
 

@@ -109,7 +109,15 @@ describe('updating', () => {
   it('prunes fixed findings, keeps other files that still exist and drops deleted ones', () => {
     const gone = join(root, 'conf.d/old.conf');
     writeFileSync(gone, '');
-    record([at(api, TIMEOUT, LEGACY_TIMEOUT, 1), at(api, KEEPALIVE, UPSTREAM, 2), at(site, TIMEOUT, LEGACY_TIMEOUT, 1), at(gone, TIMEOUT, BATCH_TIMEOUT, 1)], [api, site, gone]);
+    record(
+      [
+        at(api, TIMEOUT, LEGACY_TIMEOUT, 1),
+        at(api, KEEPALIVE, UPSTREAM, 2),
+        at(site, TIMEOUT, LEGACY_TIMEOUT, 1),
+        at(gone, TIMEOUT, BATCH_TIMEOUT, 1),
+      ],
+      [api, site, gone],
+    );
     rmSync(gone);
 
     expect(record([at(api, KEEPALIVE, UPSTREAM, 2)], [api]).obsolete).toBe(1);
@@ -129,7 +137,10 @@ describe('reading', () => {
   });
 
   it('explains a malformed baseline', () => {
-    writeFileSync(baselinePath, JSON.stringify({ version: 2, findings: { 'conf.d/api.conf': { [TIMEOUT]: { [LEGACY_TIMEOUT]: 0 }, [KEEPALIVE]: [] } } }));
+    writeFileSync(
+      baselinePath,
+      JSON.stringify({ version: 2, findings: { 'conf.d/api.conf': { [TIMEOUT]: { [LEGACY_TIMEOUT]: 0 }, [KEEPALIVE]: [] } } }),
+    );
     expect(() => match([])).toThrow(
       new ConfigError(baselinePath, [
         { pointer: '/version', message: 'expected 1, got 2' },

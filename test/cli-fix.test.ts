@@ -129,7 +129,9 @@ describe('--fix-dry-run on examples/shop', () => {
     const dryRun = runCli(['--fix-dry-run', '--format', 'json', '-o', 'report.json', 'shop'], { cwd: root });
     expect(dryRun.stdout).toContain('+++ b/shop/nginx/conf.d/shop.conf');
     const results = JSON.parse(readFileSync(path.join(root, 'report.json'), 'utf8')) as LintResult[];
-    const withOutput = results.filter((result) => result.output !== undefined).map((result) => path.relative(root, result.filePath).split(path.sep).join('/'));
+    const withOutput = results
+      .filter((result) => result.output !== undefined)
+      .map((result) => path.relative(root, result.filePath).split(path.sep).join('/'));
     expect(withOutput.sort()).toEqual(FIXED_FILES);
   });
 });

@@ -95,7 +95,11 @@ describe('usage errors: exit 2, one message, no stack trace', () => {
     ['no files', [], 'no files given'],
     ['--update-baseline without --baseline', ['--update-baseline', 'clean.conf'], '--update-baseline needs --baseline FILE'],
     ['a --max-warnings that is not a number', ['--max-warnings', 'many', 'clean.conf'], '--max-warnings needs a whole number'],
-    ['a malformed --nginx-version', ['--nginx-version', '1.25', 'clean.conf'], '--nginx-version: invalid nginx version "1.25": expected major.minor.patch'],
+    [
+      'a malformed --nginx-version',
+      ['--nginx-version', '1.25', 'clean.conf'],
+      '--nginx-version: invalid nginx version "1.25": expected major.minor.patch',
+    ],
   ])('%s', (_, args, why) => {
     const run = runCli(args, { cwd: root, input: CLEAN });
     expectFailure(run, why);
@@ -106,7 +110,11 @@ describe('usage errors: exit 2, one message, no stack trace', () => {
 describe('configuration errors name the file, the JSON pointer and what was meant', () => {
   it.each<[string, string, string]>([
     ['an unknown key', '{ "rulez": {} }', 'nginx-lint: conf/.nginx-lint.json:1:3: /rulez: unknown key "rulez" — did you mean "rules"?\n'],
-    ['a value of the wrong type', '{ "rules": ["unknown-directive"] }', 'nginx-lint: conf/.nginx-lint.json:1:3: /rules: expected object, got array\n'],
+    [
+      'a value of the wrong type',
+      '{ "rules": ["unknown-directive"] }',
+      'nginx-lint: conf/.nginx-lint.json:1:3: /rules: expected object, got array\n',
+    ],
     [
       'an unknown rule',
       '{ "rules": { "unknown-directiv": "warn" } }',
@@ -144,7 +152,10 @@ describe('input errors', () => {
   });
 
   it('a binary file', () => {
-    expectFailure(runCli(['binary.conf'], { cwd: root }), `${path.join(root, 'binary.conf')}: binary data (a NUL byte), not an nginx configuration file`);
+    expectFailure(
+      runCli(['binary.conf'], { cwd: root }),
+      `${path.join(root, 'binary.conf')}: binary data (a NUL byte), not an nginx configuration file`,
+    );
   });
 });
 
@@ -163,7 +174,9 @@ describe('--debug', () => {
 
 describe('--version and --help', () => {
   const root = writeProject();
-  const declaredOptions = [...readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').matchAll(/\.option\('([a-z-]+)'/g)].map((match) => match[1]!);
+  const declaredOptions = [...readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').matchAll(/\.option\('([a-z-]+)'/g)].map(
+    (match) => match[1]!,
+  );
 
   it('--version (-v) prints the package version', () => {
     const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -243,7 +256,9 @@ describe('--format', () => {
   });
 
   it('github: a workflow command per finding', () => {
-    expect(lintAs('github')).toMatch(/^::error file=typo\.conf,line=5,col=9,endLine=5,endColumn=16,title=nginx-lint\(unknown-directive\)::unknown directive "locaton"/);
+    expect(lintAs('github')).toMatch(
+      /^::error file=typo\.conf,line=5,col=9,endLine=5,endColumn=16,title=nginx-lint\(unknown-directive\)::unknown directive "locaton"/,
+    );
   });
 
   it.each(['checkstyle', 'junit'])('%s: well-formed XML', (format) => {
@@ -255,7 +270,9 @@ describe('--format', () => {
 
   it('gitlab: a Code Quality report', () => {
     const issues = JSON.parse(lintAs('gitlab')) as { check_name: string; location: { path: string; lines: { begin: number } } }[];
-    expect(issues.map((issue) => [issue.check_name, issue.location.path, issue.location.lines.begin])).toEqual([['unknown-directive', 'typo.conf', 5]]);
+    expect(issues.map((issue) => [issue.check_name, issue.location.path, issue.location.lines.begin])).toEqual([
+      ['unknown-directive', 'typo.conf', 5],
+    ]);
   });
 
   it('compact: one line per finding', () => {
@@ -340,7 +357,11 @@ describe('--config and --no-config-lookup', () => {
   });
 
   it('stops looking at the repository root', () => {
-    const outside = writeProject({ '.nginx-lint.json': JSON.stringify({ rules: { 'unknown-directive': 'off' } }), 'repo/.git/HEAD': '', 'repo/nginx.conf': TYPO });
+    const outside = writeProject({
+      '.nginx-lint.json': JSON.stringify({ rules: { 'unknown-directive': 'off' } }),
+      'repo/.git/HEAD': '',
+      'repo/nginx.conf': TYPO,
+    });
     expect(runCli(['repo/nginx.conf'], { cwd: outside }).status).toBe(1);
   });
 });
@@ -412,7 +433,10 @@ describe('standard input', () => {
   });
 
   it('--stdin-filename text wins over the file on disk', () => {
-    const run = runCli(['--stdin', '--stdin-filename', 'site/conf.d/app.conf', '--format', 'json'], { cwd: root, input: 'server {\n    listen 80;\n}\n' });
+    const run = runCli(['--stdin', '--stdin-filename', 'site/conf.d/app.conf', '--format', 'json'], {
+      cwd: root,
+      input: 'server {\n    listen 80;\n}\n',
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(messagesOf(run)).toEqual([]);
   });
@@ -460,7 +484,13 @@ describe('--print-config', () => {
   it('prints the configuration that applies to a file', () => {
     const run = runCli(['--print-config', 'site/nginx.conf'], { cwd: root });
     expect(run.status, run.stderr).toBe(0);
-    const printed = JSON.parse(run.stdout) as { configFile: string; extends: string[]; nginxVersion: string; requireSuppressionReason: boolean; rules: Record<string, unknown> };
+    const printed = JSON.parse(run.stdout) as {
+      configFile: string;
+      extends: string[];
+      nginxVersion: string;
+      requireSuppressionReason: boolean;
+      rules: Record<string, unknown>;
+    };
     expect(printed.configFile).toBe(path.join(root, 'site/.nginx-lint.json'));
     expect(printed.extends).toEqual(['nginx-lint:strict']);
     expect(printed.nginxVersion).toBe('1.26.3');
@@ -470,7 +500,10 @@ describe('--print-config', () => {
   });
 
   it('says when no config file applies', () => {
-    const printed = JSON.parse(runCli(['--print-config', 'other/nginx.conf'], { cwd: root }).stdout) as { configFile: string | null; extends: string[] };
+    const printed = JSON.parse(runCli(['--print-config', 'other/nginx.conf'], { cwd: root }).stdout) as {
+      configFile: string | null;
+      extends: string[];
+    };
     expect(printed.configFile).toBeNull();
     expect(printed.extends).toEqual(['nginx-lint:recommended']);
   });
@@ -530,7 +563,10 @@ describe('--list-rules and --explain', () => {
 describe('--nginx-version', () => {
   // Before nginx 1.29.7, proxied requests send "Connection: close" unless proxy_set_header Connection "" is set.
   const root = writeProject({
-    'nginx.conf': CLEAN.replace('return 200;', 'proxy_pass http://app; proxy_http_version 1.1;').replace('    server {', '    upstream app { server 127.0.0.1:3000; keepalive 8; }\n    server {'),
+    'nginx.conf': CLEAN.replace('return 200;', 'proxy_pass http://app; proxy_http_version 1.1;').replace(
+      '    server {',
+      '    upstream app { server 127.0.0.1:3000; keepalive 8; }\n    server {',
+    ),
   });
 
   it('decides what the version-dependent rules assume', () => {
@@ -560,7 +596,9 @@ describe('--prefix', () => {
 
   it.each(['--prefix', '-p'])('%s resolves them against the given directory', (flag) => {
     const run = runCli([flag, 'prefix', '--format', 'json', 'conf/nginx.conf'], { cwd: root });
-    expect(messagesOf(run).map((message) => [message.filePath, message.ruleId])).toEqual([[path.join(root, 'prefix/snippets/app.conf'), 'unknown-directive']]);
+    expect(messagesOf(run).map((message) => [message.filePath, message.ruleId])).toEqual([
+      [path.join(root, 'prefix/snippets/app.conf'), 'unknown-directive'],
+    ]);
   });
 });
 
@@ -612,7 +650,10 @@ describe('--baseline and --update-baseline', () => {
     expect(update.status).toBe(0);
     expect(update.stdout).toBe('');
     expect(update.stderr).toBe('nginx-lint: wrote 1 finding(s) to nginx-lint-baseline.json\n');
-    expect(JSON.parse(readFileSync(baselinePath, 'utf8'))).toEqual({ version: 1, findings: { 'nginx.conf': { 'unknown-directive': { 'http > server > locaton /': 1 } } } });
+    expect(JSON.parse(readFileSync(baselinePath, 'utf8'))).toEqual({
+      version: 1,
+      findings: { 'nginx.conf': { 'unknown-directive': { 'http > server > locaton /': 1 } } },
+    });
 
     const known = runCli(['--baseline', 'nginx-lint-baseline.json', 'nginx.conf'], { cwd: root });
     expect(known).toEqual({ status: 0, stdout: '', stderr: 'nginx-lint: 1 known finding(s) in nginx-lint-baseline.json not reported\n' });
@@ -628,7 +669,10 @@ describe('--no-error-on-unmatched-pattern', () => {
   const root = writeProject({ 'typo.conf': TYPO });
 
   it('operands that match nothing are an error by default', () => {
-    expectFailure(runCli(['missing.conf', 'nothing/*.conf', 'typo.conf'], { cwd: root }), 'no nginx configuration files match "missing.conf", "nothing/*.conf"');
+    expectFailure(
+      runCli(['missing.conf', 'nothing/*.conf', 'typo.conf'], { cwd: root }),
+      'no nginx configuration files match "missing.conf", "nothing/*.conf"',
+    );
   });
 
   it('and are skipped with the flag, as pre-commit needs when it passes no matching files', () => {
@@ -693,7 +737,11 @@ describe('directories', () => {
   it('expand to their configs; conf.d files are linted through the include of nginx.conf, not also alone', () => {
     const run = runCli(['--format', 'json', 'nginx'], { cwd: root });
     expect(run.status, run.stderr).toBe(1);
-    expect(parseJson(run).map((result) => path.relative(root, result.filePath))).toEqual(['nginx/conf.d/admin.conf', 'nginx/conf.d/app.conf', 'nginx/nginx.conf']);
+    expect(parseJson(run).map((result) => path.relative(root, result.filePath))).toEqual([
+      'nginx/conf.d/admin.conf',
+      'nginx/conf.d/app.conf',
+      'nginx/nginx.conf',
+    ]);
     // Linted alone as well, app.conf would carry a second finding without includedFrom.
     expect(messagesOf(run).map((message) => [message.filePath, message.line, message.ruleId, message.includedFrom])).toEqual([
       [path.join(root, 'nginx/conf.d/app.conf'), 3, 'unknown-directive', [`${path.join(root, 'nginx/nginx.conf')}:3`]],
@@ -719,7 +767,7 @@ describe('plugins', () => {
     return runCli(['--allow-plugins', 'nginx.conf'], { cwd: root });
   };
 
-  it('is not run without --allow-plugins: the config is the repository\'s, so its code is not trusted; the run goes on', () => {
+  it("is not run without --allow-plugins: the config is the repository's, so its code is not trusted; the run goes on", () => {
     writeFileSync(path.join(root, 'evil.mjs'), 'import { writeFileSync } from "node:fs"; writeFileSync("pwned", "x"); export const rules = [];\n');
     writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ plugins: ['./evil.mjs'], rules: { 'evil-rule': 'error' } }));
     const run = runCli(['nginx.conf'], { cwd: root });
@@ -740,10 +788,20 @@ describe('plugins', () => {
   });
 
   it('the example takes options checked against its schema', () => {
-    const header = ['--allow-plugins', '--rule', 'require-request-id: [error, {"header": "X-Correlation-Id"}]', '--format', 'json', path.join(example, 'nginx.conf')];
+    const header = [
+      '--allow-plugins',
+      '--rule',
+      'require-request-id: [error, {"header": "X-Correlation-Id"}]',
+      '--format',
+      'json',
+      path.join(example, 'nginx.conf'),
+    ];
     // No level sets X-Correlation-Id, so every proxying location is reported, /internal/ at its proxy_pass.
     expect(messagesOf(runCli(header, { cwd: root })).map((message) => message.line)).toEqual([20, 27, 34]);
-    const misspelt = runCli(['--allow-plugins', '--rule', 'require-request-id: [error, {"headr": "X-Correlation-Id"}]', path.join(example, 'nginx.conf')], { cwd: root });
+    const misspelt = runCli(
+      ['--allow-plugins', '--rule', 'require-request-id: [error, {"headr": "X-Correlation-Id"}]', path.join(example, 'nginx.conf')],
+      { cwd: root },
+    );
     expectFailure(misspelt, '/1/headr: unknown key "headr" — did you mean "header"?');
   });
 

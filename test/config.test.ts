@@ -328,18 +328,14 @@ describe('--rule', () => {
   });
 
   it('rejects malformed values with the reason', () => {
-    expect(thrownMessage(() => parseCliRule(PORT))).toBe(
-      `--rule "${PORT}": expected "rule-id: severity" or "rule-id: [severity, options]"`,
-    );
+    expect(thrownMessage(() => parseCliRule(PORT))).toBe(`--rule "${PORT}": expected "rule-id: severity" or "rule-id: [severity, options]"`);
     expect(thrownMessage(() => parseCliRule(`${PORT}: warning`))).toBe(
       `--rule "${PORT}: warning": expected one of "off", "warn", "error", got "warning" — did you mean "warn"?`,
     );
     expect(thrownMessage(() => parseCliRule(`${PORT}: [warn, {]`))).toBe(
       `--rule "${PORT}: [warn, {]": expected a severity or JSON after the colon, got [warn, {]`,
     );
-    expect(thrownMessage(() => parseCliRule(`${PORT}: [warn, {}, 1]`))).toBe(
-      `--rule "${PORT}: [warn, {}, 1]": expected at most 2 item(s), got 3`,
-    );
+    expect(thrownMessage(() => parseCliRule(`${PORT}: [warn, {}, 1]`))).toBe(`--rule "${PORT}: [warn, {}, 1]": expected at most 2 item(s), got 3`);
   });
 
   it('applies after the config, overrides included', async () => {

@@ -43,7 +43,8 @@ const HANDLER_CLASSES = new Set(['semantic', 'context']);
  * nginx checks these only once the whole configuration is read, so it names no line (or a line of its own choosing)
  * and they do not stop it before later statements: a finding of this kind before nginx's line is not a disagreement.
  */
-const CHECKED_AT_THE_END = /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server|"[a-z]+_cache" zone "[^"]*" is unknown)/;
+const CHECKED_AT_THE_END =
+  /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server|"[a-z]+_cache" zone "[^"]*" is unknown)/;
 
 /**
  * Rejections the linter does not report, and why. `host-dependent`: the verdict depends on the machine nginx ran
@@ -175,7 +176,7 @@ function fidelityBlock(figures: FidelityFigures): string {
     '',
     `- **${figures.accepted.agreeing} of the ${figures.accepted.total} files nginx accepts** get no error from a structural rule.`,
     `- **${figures.syntaxOrUnknown.agreeing} of the ${figures.syntaxOrUnknown.total} files nginx rejects** for a syntax error or an unknown directive get an error at the line nginx`,
-    '  names, with nginx\'s own message.',
+    "  names, with nginx's own message.",
     `- **${figures.handler.agreeing} of the ${figures.handler.total} files nginx rejects** in a directive's handler or for a directive out of place (classes \`semantic\``,
     `  and \`context\`) get nginx's error at nginx's line (or, where nginx names none, nginx's message). ${handlerMissed.length === 1 ? 'The one left' : `The other ${handlerMissed.length}`}:`,
     ...handlerMissed.map(([file, why]) => `  \`${file.split('/').pop()}\`: ${why}.`),
@@ -254,7 +255,8 @@ describe.skipIf(corpus === null)('corpus fidelity: structural rules against ngin
         // A module that is not installed or a missing file: nothing may be reported before nginx's line.
         const stop = nginxErrorLocation(row.nginxMessage);
         const early = findings.find((finding) => !CHECKED_AT_THE_END.test(finding.message));
-        if (stop && early && placeAgainst(early, stop) === 'before') disagreements[row.path] = `nginx: ${row.nginxMessage}; nginx-lint first: ${describeFinding(early)}`;
+        if (stop && early && placeAgainst(early, stop) === 'before')
+          disagreements[row.path] = `nginx: ${row.nginxMessage}; nginx-lint first: ${describeFinding(early)}`;
         continue;
       }
       if (HANDLER_CLASSES.has(row.errorClass)) handlerRows.add(row.path);
@@ -298,5 +300,8 @@ function readmeBlock(): string {
 }
 
 function writeReadmeBlock(block: string): void {
-  writeFileSync(README, readFileSync(README, 'utf8').replace(BLOCK, (_, open: string, _old: string, close: string) => `${open}${block}${close}`));
+  writeFileSync(
+    README,
+    readFileSync(README, 'utf8').replace(BLOCK, (_, open: string, _old: string, close: string) => `${open}${block}${close}`),
+  );
 }

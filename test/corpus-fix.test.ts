@@ -31,7 +31,17 @@ const DEBIAN_CONFIG = '/etc/nginx';
 const DEBIAN_MODULES = '/etc/nginx/modules-enabled';
 const DEBIAN_MODULE_FILES = '/usr/lib/nginx/modules';
 /** Include targets the truth copied from Debian's /etc/nginx instead of leaving empty. */
-const DEBIAN_STOCK_FILES = new Set(['mime.types', 'fastcgi_params', 'fastcgi.conf', 'proxy_params', 'scgi_params', 'uwsgi_params', 'koi-utf', 'koi-win', 'win-utf']);
+const DEBIAN_STOCK_FILES = new Set([
+  'mime.types',
+  'fastcgi_params',
+  'fastcgi.conf',
+  'proxy_params',
+  'scgi_params',
+  'uwsgi_params',
+  'koi-utf',
+  'koi-win',
+  'win-utf',
+]);
 /** A dotfile, so that the corpus's own `include *.conf` globs do not pick the wrapper up. */
 const WRAPPER_NAME = '.nginx-lint-corpus-wrapper.conf';
 /** Where absolute paths outside the corpus land in a sandbox; a dot directory, out of the globs' reach too. */
@@ -62,7 +72,23 @@ function makeKeyMaterial(directory: string): KeyMaterial {
   const certificate = path.join(directory, 'cert.pem');
   const combined = path.join(directory, 'combined.pem');
   const dhParameters = path.join(directory, 'dh.pem');
-  const certificateMade = openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=corpus.test', '-keyout', key, '-out', certificate]);
+  const certificateMade = openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=corpus.test',
+    '-keyout',
+    key,
+    '-out',
+    certificate,
+  ]);
   if (certificateMade) writeFileSync(combined, readFileSync(certificate, 'utf8') + readFileSync(key, 'utf8'));
   // A named group: instant, where generating fresh parameters takes seconds.
   const dhMade = openssl(['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:ffdhe2048', '-out', dhParameters]);
@@ -159,7 +185,8 @@ class Sandbox {
     // The wrapper's directory is nginx's prefix (nginxCheck's -p) and conf prefix: relative paths resolve there.
     this.prefix = path.dirname(entryCopy);
     mkdirSync(path.join(this.prefix, 'logs'), { recursive: true });
-    if (existsSync(DEBIAN_MODULE_FILES) && !existsSync(path.join(this.prefix, 'modules'))) symlinkSync(DEBIAN_MODULE_FILES, path.join(this.prefix, 'modules'));
+    if (existsSync(DEBIAN_MODULE_FILES) && !existsSync(path.join(this.prefix, 'modules')))
+      symlinkSync(DEBIAN_MODULE_FILES, path.join(this.prefix, 'modules'));
     for (const file of program.files.values()) {
       if (this.copyOf(file.path) !== null) this.write(file.path, file.text, file.encoding ?? 'utf8');
     }
@@ -182,7 +209,8 @@ class Sandbox {
       const argument = directive.args[0];
       if (opened === null || argument === undefined || !isPlainPath(argument.value)) continue;
       const standIn = this.standIn(opened, argument.value);
-      if (standIn !== argument.value) edits.push({ start: argument.start, end: argument.end, text: /[\s;{}"'#\\]/.test(standIn) ? `"${standIn}"` : standIn });
+      if (standIn !== argument.value)
+        edits.push({ start: argument.start, end: argument.end, text: /[\s;{}"'#\\]/.test(standIn) ? `"${standIn}"` : standIn });
     }
     let rewritten = text;
     for (const edit of edits.sort((a, b) => b.start - a.start)) rewritten = rewritten.slice(0, edit.start) + edit.text + rewritten.slice(edit.end);

@@ -342,7 +342,16 @@ describe('table data', () => {
   });
 
   it('knows code, third-party and docs-only names, and nothing else', () => {
-    for (const name of ['proxy_pass', 'content_by_lua_block', 'more_set_headers', 'geoip2', 'js_content', 'set_md5', 'vhost_traffic_status_zone', 'api']) {
+    for (const name of [
+      'proxy_pass',
+      'content_by_lua_block',
+      'more_set_headers',
+      'geoip2',
+      'js_content',
+      'set_md5',
+      'vhost_traffic_status_zone',
+      'api',
+    ]) {
       expect(isKnownDirective(name), name).toBe(true);
     }
     expect(isKnownDirective('proxy_pas')).toBe(false);
@@ -350,7 +359,20 @@ describe('table data', () => {
   });
 
   it('marks the directives whose set a lower level replaces as a whole', () => {
-    const arrays = ['proxy_set_header', 'add_header', 'fastcgi_param', 'uwsgi_param', 'scgi_param', 'grpc_set_header', 'proxy_hide_header', 'proxy_pass_header', 'error_page', 'add_trailer', 'allow', 'limit_req'];
+    const arrays = [
+      'proxy_set_header',
+      'add_header',
+      'fastcgi_param',
+      'uwsgi_param',
+      'scgi_param',
+      'grpc_set_header',
+      'proxy_hide_header',
+      'proxy_pass_header',
+      'error_page',
+      'add_trailer',
+      'allow',
+      'limit_req',
+    ];
     for (const name of arrays) {
       expect(isArrayDirective(name), name).toBe(true);
       expect(isKnownDirective(name), name).toBe(true);

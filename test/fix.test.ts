@@ -1,5 +1,18 @@
 import * as fs from 'node:fs';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { applyPatch } from 'diff';
@@ -55,7 +68,12 @@ describe('applyTextChanges', () => {
 
 describe('mergeChanges', () => {
   it('makes one change spanning a fix’s changes, copying the text between them', () => {
-    expect(mergeChanges('listen 80 default;', [{ start: 7, end: 9, text: '443' }, { start: 10, end: 17, text: 'ssl' }])).toEqual({
+    expect(
+      mergeChanges('listen 80 default;', [
+        { start: 7, end: 9, text: '443' },
+        { start: 10, end: 17, text: 'ssl' },
+      ]),
+    ).toEqual({
       start: 7,
       end: 17,
       text: '443 ssl',
@@ -63,7 +81,12 @@ describe('mergeChanges', () => {
   });
 
   it('reports changes of one fix that overlap each other', () => {
-    expect(mergeChanges('abcdef', [{ start: 1, end: 3, text: '' }, { start: 2, end: 4, text: '' }])).toEqual({ invalid: 'its changes overlap each other' });
+    expect(
+      mergeChanges('abcdef', [
+        { start: 1, end: 3, text: '' },
+        { start: 2, end: 4, text: '' },
+      ]),
+    ).toEqual({ invalid: 'its changes overlap each other' });
   });
 });
 
@@ -188,7 +211,9 @@ describe('fixUntilStable', () => {
   it('counts repeated problem keys, so a second copy of an existing problem is caught', async () => {
     const text = 'gzip on;\ngzip on;\nsendfile on;\n';
     const duplicateGzip = (current: string): ProposedFix[] =>
-      current.includes('sendfile') ? [{ ruleId: 'gzip-again', changes: [{ start: current.indexOf('sendfile'), end: current.length - 1, text: 'gzip off;' }] }] : [];
+      current.includes('sendfile')
+        ? [{ ruleId: 'gzip-again', changes: [{ start: current.indexOf('sendfile'), end: current.length - 1, text: 'gzip off;' }] }]
+        : [];
     const { lint } = linterWith([]);
     const result = await fixUntilStable({ initialText: text, lintForFixes: (current) => ({ ...lint(current), fixes: duplicateGzip(current) }) });
     expect(result.changed).toBe(false);
@@ -199,15 +224,31 @@ describe('fixUntilStable', () => {
     const result = await fixUntilStable({
       initialText: 'abcdef',
       lintForFixes: () => ({
-        fixes: [{ ruleId: 'broken', changes: [{ start: 0, end: 3, text: 'x' }, { start: 2, end: 4, text: 'y' }] }],
+        fixes: [
+          {
+            ruleId: 'broken',
+            changes: [
+              { start: 0, end: 3, text: 'x' },
+              { start: 2, end: 4, text: 'y' },
+            ],
+          },
+        ],
         problemKeys: [],
       }),
     });
-    expect(result).toEqual({ text: 'abcdef', passes: 0, dropped: [{ ruleId: 'broken', reason: 'the fix cannot be applied: its changes overlap each other' }], changed: false });
+    expect(result).toEqual({
+      text: 'abcdef',
+      passes: 0,
+      dropped: [{ ruleId: 'broken', reason: 'the fix cannot be applied: its changes overlap each other' }],
+      changed: false,
+    });
   });
 
   it('ignores fixes that change nothing and stops after maxPasses when fixes never settle', async () => {
-    const noOp = await fixUntilStable({ initialText: 'gzip on;', lintForFixes: () => ({ fixes: [{ ruleId: 'same', changes: [{ start: 5, end: 7, text: 'on' }] }], problemKeys: [] }) });
+    const noOp = await fixUntilStable({
+      initialText: 'gzip on;',
+      lintForFixes: () => ({ fixes: [{ ruleId: 'same', changes: [{ start: 5, end: 7, text: 'on' }] }], problemKeys: [] }),
+    });
     expect(noOp).toEqual({ text: 'gzip on;', passes: 0, dropped: [], changed: false });
 
     const toggle = (text: string): LintForFixesResult => ({

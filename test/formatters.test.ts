@@ -239,9 +239,7 @@ describe('github', () => {
 
   it('escapes the property delimiters in a file name', () => {
     const oddName = lintResult('/repo/a,b:c%.conf', [message({ ruleId: TIMEOUT, severity: 1, message: 'too low', line: 0, column: 0 })]);
-    expect(formatGithub([oddName], context).split('\n')[0]).toBe(
-      `::warning file=a%2Cb%3Ac%25.conf,title=nginx-lint(${TIMEOUT})::too low`,
-    );
+    expect(formatGithub([oddName], context).split('\n')[0]).toBe(`::warning file=a%2Cb%3Ac%25.conf,title=nginx-lint(${TIMEOUT})::too low`);
   });
 
   it('prints nothing for a clean run', () => {

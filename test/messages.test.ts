@@ -16,12 +16,15 @@ describe('rule messages', () => {
     expect({ messages: rule.meta.messages, details: rule.meta.details ?? {} }).toMatchSnapshot();
   });
 
-  it.each(builtinRules.map((rule) => [rule.meta.id, rule] as const))('%s: every message is one line, every detail belongs to a message', (_id, rule) => {
-    const messages = rule.meta.messages ?? {};
-    expect(Object.keys(messages).length).toBeGreaterThan(0);
-    for (const template of Object.values(messages)) expect(template).not.toMatch(/\n/);
-    for (const id of Object.keys(rule.meta.details ?? {})) expect(messages).toHaveProperty(id);
-  });
+  it.each(builtinRules.map((rule) => [rule.meta.id, rule] as const))(
+    '%s: every message is one line, every detail belongs to a message',
+    (_id, rule) => {
+      const messages = rule.meta.messages ?? {};
+      expect(Object.keys(messages).length).toBeGreaterThan(0);
+      for (const template of Object.values(messages)) expect(template).not.toMatch(/\n/);
+      for (const id of Object.keys(rule.meta.details ?? {})) expect(messages).toHaveProperty(id);
+    },
+  );
 
   it('keeps every headline on the example apps under 160 characters, on one line', async () => {
     const run = await lint([path.join(repoRoot, 'examples/shop')], { cwd: repoRoot });

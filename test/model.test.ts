@@ -85,7 +85,10 @@ describe('effective values', () => {
 
   it('lets a server-level value override the http-level one', () => {
     const [first] = timeouts.nodes('server');
-    const effective = timeouts.effective(first!.children.find((child) => child.directive.name === 'location')!, 'proxy_read_timeout');
+    const effective = timeouts.effective(
+      first!.children.find((child) => child.directive.name === 'location')!,
+      'proxy_read_timeout',
+    );
     expect(effective.source).toBe('inherited');
     expect(effective.values).toEqual([['40s']]);
     expect(lineOf(only(effective.nodes))).toBe(4);
@@ -230,11 +233,7 @@ describe('inheritance into if, limit_except and nested locations', () => {
     }
 }
 `);
-  const [slow, fast, serverIf] = [
-    block(model, 'if', '($slow)'),
-    block(model, 'if', '($fast)'),
-    block(model, 'if', '($bot)'),
-  ];
+  const [slow, fast, serverIf] = [block(model, 'if', '($slow)'), block(model, 'if', '($fast)'), block(model, 'if', '($bot)')];
 
   it('lets an if in a location inherit from it, or override it', () => {
     expect(model.effective(fast, 'proxy_read_timeout')).toMatchObject({ source: 'inherited', values: [['5s']] });
@@ -601,7 +600,8 @@ describe('services behind a pass', () => {
 
 describe('statements in a file included from several places', () => {
   const { model } = load({
-    'nginx.conf': 'http {\n    server {\n        include proxy.conf;\n    }\n    server {\n        include proxy.conf;\n    }\n    server {\n        include timeouts.conf;\n    }\n}\n',
+    'nginx.conf':
+      'http {\n    server {\n        include proxy.conf;\n    }\n    server {\n        include proxy.conf;\n    }\n    server {\n        include timeouts.conf;\n    }\n}\n',
     'proxy.conf': 'proxy_buffer_size 8k;\n',
     'timeouts.conf': 'proxy_read_timeout 5s;\n',
   });

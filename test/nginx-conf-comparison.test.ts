@@ -52,7 +52,8 @@ describe('nginx-conf versus nginx (and us)', () => {
   });
 
   it('a } in a Lua comment does not close the block for nginx and for us; nginx-conf truncates the Lua code', () => {
-    const source = 'location / {\n    content_by_lua_block {\n        -- } closing brace in a comment\n        ngx.say("ok")\n    }\n    add_header X-After 1;\n}\n';
+    const source =
+      'location / {\n    content_by_lua_block {\n        -- } closing brace in a comment\n        ngx.say("ok")\n    }\n    add_header X-After 1;\n}\n';
     const ours = parse(source, 'x.conf');
     expect(ours.errors).toEqual([]);
     const location = ours.directives[0]!;
@@ -68,6 +69,9 @@ describe('nginx-conf versus nginx (and us)', () => {
     expect(theirs.children![0]!.value).toBe('X-Test "semi;colon {brace}"');
     const ours = parse('add_header X-Test "semi;colon {brace}";\n', 'x.conf').directives[0]!;
     expect(ours.args.map((arg) => arg.value)).toEqual(['X-Test', 'semi;colon {brace}']);
-    expect(ours.args.map((arg) => [arg.start, arg.end])).toEqual([[11, 17], [18, 38]]);
+    expect(ours.args.map((arg) => [arg.start, arg.end])).toEqual([
+      [11, 17],
+      [18, 38],
+    ]);
   });
 });

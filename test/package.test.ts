@@ -15,7 +15,14 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('the packed tarball, installed', { timeout: 240_000 }, () => {
   beforeAll(() => {
-    const tarball = execFileSync('npm', ['pack', '--pack-destination', project], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', '--pack-destination', project], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     // pre-commit reads the tarball's name from npm pack's stdout: it must be the only thing printed there.
     expect(tarball).toMatch(/^nginx-lint-\d+\.\d+\.\d+\.tgz$/);
     writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -61,7 +68,18 @@ export const rule = defineRule({
     );
     writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['plugin.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['plugin.ts'],
+      }),
     );
     const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');

@@ -116,8 +116,20 @@ interface BlockErrorCase {
 const blockErrorCases: BlockErrorCase[] = [
   { rule: 'a `}` with no block open', snippet: 'events {}\n}', message: 'unexpected "}"', line: 2, column: 1 },
   { rule: 'the end of file inside a block', snippet: 'events {\n', message: 'unexpected end of file, expecting "}"', line: 2, column: 1 },
-  { rule: 'the end of file two blocks deep', snippet: 'events {}\nhttp {\n  server {\n', message: 'unexpected end of file, expecting "}"', line: 4, column: 1 },
-  { rule: 'the end of file after a comment', snippet: 'events {}\nhttp {\n# the end', message: 'unexpected end of file, expecting "}"', line: 3, column: 10 },
+  {
+    rule: 'the end of file two blocks deep',
+    snippet: 'events {}\nhttp {\n  server {\n',
+    message: 'unexpected end of file, expecting "}"',
+    line: 4,
+    column: 1,
+  },
+  {
+    rule: 'the end of file after a comment',
+    snippet: 'events {}\nhttp {\n# the end',
+    message: 'unexpected end of file, expecting "}"',
+    line: 3,
+    column: 10,
+  },
   {
     rule: 'a `{` inside a map (a map missing its `}`)',
     snippet: 'events {}\nhttp {\n  map $host $x {\n    default 0;\n  server {\n  }\n}\n',

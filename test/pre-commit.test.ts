@@ -45,7 +45,8 @@ describe.skipIf(!hasPreCommit)('pre-commit try-repo', { timeout: 300_000 }, () =
   });
 
   it('nginx-lint-fix: fixes what is safe, and the commit fails once with the fixed file', () => {
-    const fixable = 'events {}\nhttp {\n    upstream app { server 127.0.0.1:8080; keepalive 8; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_next_upstream off;\n        }\n    }\n}\n';
+    const fixable =
+      'events {}\nhttp {\n    upstream app { server 127.0.0.1:8080; keepalive 8; }\n    server {\n        location / {\n            proxy_pass http://app;\n            proxy_next_upstream off;\n        }\n    }\n}\n';
     const root = scratchRepository({ 'nginx.conf': fixable });
     const env = { ...process.env, PRE_COMMIT_HOME: path.join(root, '.cache'), NO_COLOR: '1' };
     const run = spawnSync('pre-commit', ['try-repo', repoRoot, 'nginx-lint-fix', '--all-files'], { cwd: root, encoding: 'utf8', env });

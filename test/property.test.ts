@@ -44,7 +44,7 @@ const LUA_SEED = [
   '  server {',
   '    location / {',
   '      content_by_lua_block {',
-  "        local s = \"}\" .. '}' -- }",
+  '        local s = "}" .. \'}\' -- }',
   '        local t = { [[ } ]], [==[ ]] } ]==] }',
   '        --[[ } ]] ngx.say(s)',
   '      }',
@@ -190,22 +190,25 @@ describe.runIf(nginxAvailable)('parse against nginx on mutated configs', () => {
     const seeds = luaModuleAvailable ? [...SEEDS, LUA_SEED] : SEEDS;
     fc.assert(
       // A lone surrogate (an edit can split an emoji) cannot be written as UTF-8 unchanged.
-      fc.property(mutant(seeds).filter((text) => !/\p{Cs}/u.test(text)), (text) => {
-        const placed = place(text, 'main', { lua: luaModuleAvailable });
-        const nginx = nginxVerdict(placed.text);
-        const ours = parserVerdict(placed.text);
-        if (nginx.message === null) {
-          expect(ours.message).toBeNull();
-        } else if (SYNTAX_MESSAGE.test(nginx.message)) {
-          expect({ message: asNginxQuotes(ours.message), line: ours.line }).toEqual(nginx);
-        } else if (nginx.line === null) {
-          // A check after the whole file was read ("no events section"): the file had no syntax error.
-          expect(ours.message).toBeNull();
-        } else if (ours.line !== null) {
-          // nginx stopped at a directive; a syntax error of ours can only come after that directive's end.
-          expect(ours.line).toBeGreaterThanOrEqual(nginx.line);
-        }
-      }),
+      fc.property(
+        mutant(seeds).filter((text) => !/\p{Cs}/u.test(text)),
+        (text) => {
+          const placed = place(text, 'main', { lua: luaModuleAvailable });
+          const nginx = nginxVerdict(placed.text);
+          const ours = parserVerdict(placed.text);
+          if (nginx.message === null) {
+            expect(ours.message).toBeNull();
+          } else if (SYNTAX_MESSAGE.test(nginx.message)) {
+            expect({ message: asNginxQuotes(ours.message), line: ours.line }).toEqual(nginx);
+          } else if (nginx.line === null) {
+            // A check after the whole file was read ("no events section"): the file had no syntax error.
+            expect(ours.message).toBeNull();
+          } else if (ours.line !== null) {
+            // nginx stopped at a directive; a syntax error of ours can only come after that directive's end.
+            expect(ours.line).toBeGreaterThanOrEqual(nginx.line);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -216,7 +219,19 @@ const VALUE_POOLS = {
   time: ['10s', '1.5s', '10x', '1h30m', '5', 'ms', '30d', '1d1h'],
   size: ['1m', '10k', '1g', '1.5m', 'x', '0'],
   port: ['8080', '0', '99999', '80a'],
-  serverParam: ['', 'weight=2', 'weight=0', 'weight=two', 'max_fails=3', 'fail_timeout=10s', 'fail_timeout=1x', 'backup', 'bogus=1', 'down', 'resolve'],
+  serverParam: [
+    '',
+    'weight=2',
+    'weight=0',
+    'weight=two',
+    'max_fails=3',
+    'fail_timeout=10s',
+    'fail_timeout=1x',
+    'backup',
+    'bogus=1',
+    'down',
+    'resolve',
+  ],
   listen: ['8080', '127.0.0.1:8081', '[::1]:8082', '99999', '*:8083', '8084'],
   listenParam: ['', 'default_server', 'backlog=10', 'backlog=x', 'reuseport', 'spdy', 'ipv6only=on', 'bogus', 'ssl'],
   variable: ['$host', '$hots', '$http_x_a', '$arg_q', '$s', '$1', '$cookie_', '${request_uri}', '$undefined_var', 'text', '$named', '$m'],
@@ -229,7 +244,9 @@ const VALUE_POOLS = {
 type ValueChoice = { readonly [K in keyof typeof VALUE_POOLS]: (typeof VALUE_POOLS)[K][number] };
 
 const valueChoice: fc.Arbitrary<ValueChoice> = fc.record(
-  Object.fromEntries(Object.entries(VALUE_POOLS).map(([key, pool]) => [key, fc.constantFrom(...pool)])) as { [K in keyof ValueChoice]: fc.Arbitrary<ValueChoice[K]> },
+  Object.fromEntries(Object.entries(VALUE_POOLS).map(([key, pool]) => [key, fc.constantFrom(...pool)])) as {
+    [K in keyof ValueChoice]: fc.Arbitrary<ValueChoice[K]>;
+  },
 );
 
 function valueConfig(choice: ValueChoice): string {
@@ -257,16 +274,28 @@ function valueConfig(choice: ValueChoice): string {
 }
 
 /** nginx checks these once everything is read: it names no line, and they do not stop it earlier. */
-const CHECKED_AT_THE_END = /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server)/;
+const CHECKED_AT_THE_END =
+  /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server)/;
 
 async function handlerFindings(text: string): Promise<{ line: number; message: string }[]> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-values-'));
   try {
     writeFileSync(path.join(root, 'nginx.conf'), text);
-    const rules = ['syntax-error', 'unknown-directive', 'directive-not-allowed-here', 'invalid-arguments', 'invalid-value', 'unknown-variable', 'undefined-reference', 'duplicate-definition'];
+    const rules = [
+      'syntax-error',
+      'unknown-directive',
+      'directive-not-allowed-here',
+      'invalid-arguments',
+      'invalid-value',
+      'unknown-variable',
+      'undefined-reference',
+      'duplicate-definition',
+    ];
     writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], rules: Object.fromEntries(rules.map((id) => [id, 'error'])) }));
     const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: '1.22.1' });
-    return run.results.flatMap((result) => result.messages.map((message) => ({ line: message.line, message: message.message }))).sort((a, b) => a.line - b.line);
+    return run.results
+      .flatMap((result) => result.messages.map((message) => ({ line: message.line, message: message.message })))
+      .sort((a, b) => a.line - b.line);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -16,14 +16,20 @@ async function lintIn(root: string, operands: readonly string[], options: { fix?
     { cwd: root, ...options },
   );
   const findings = run.results.flatMap((result) =>
-    result.messages.map((message) => ({ file: path.relative(root, result.filePath), line: message.line, ruleId: message.ruleId, message: message.message })),
+    result.messages.map((message) => ({
+      file: path.relative(root, result.filePath),
+      line: message.line,
+      ruleId: message.ruleId,
+      message: message.message,
+    })),
   );
   return { run, findings, files: run.results.map((result) => path.relative(root, result.filePath)) };
 }
 
 const ORDERS_REPO = {
   '.git/HEAD': 'ref: refs/heads/main\n',
-  'compose.yaml': 'services:\n  orders:\n    image: node:20\n    command: node server.js\n    expose: ["3000"]\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n',
+  'compose.yaml':
+    'services:\n  orders:\n    image: node:20\n    command: node server.js\n    expose: ["3000"]\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n',
   'nginx/nginx.conf':
     'events {}\nhttp {\n    include mime.types;\n    upstream orders {\n        server orders:3000;\n    }\n    include /etc/nginx/conf.d/*.conf;\n}\n',
   'nginx/conf.d/orders.conf': 'server {\n    listen 80;\n    location / {\n        proxy_pass http://orders;\n    }\n}\n',
@@ -114,13 +120,16 @@ describe('templates', () => {
     });
     const { findings } = await lintIn(root, ['.']);
     // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.
-    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['templates/default.conf.template', 5, 'proxy-pass-port-mismatch']]);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['templates/default.conf.template', 5, 'proxy-pass-port-mismatch'],
+    ]);
   });
 
   it('never fixes a template: the fix would be written over its placeholders', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    volumes: ["./templates:/etc/nginx/templates"]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --port 8000\n',
+      'compose.yaml':
+        'services:\n  web:\n    image: nginx:1.27\n    volumes: ["./templates:/etc/nginx/templates"]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --port 8000\n',
       'templates/default.conf.template': 'server {\n    listen ${PORT};\n    location / {\n        proxy_pass http://api:9000;\n    }\n}\n',
     });
     const { run } = await lintIn(root, ['.'], { fix: true });

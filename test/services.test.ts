@@ -135,10 +135,7 @@ describe('Kubernetes manifests', () => {
 
   it('listens on the Service port, not the targetPort', () => {
     expect(service(catalog, 'orders').ports.map(located)).toEqual(['80 @ manifests.yaml:14']);
-    expect(service(catalog, 'payments').ports.map((port) => `${port.value}/${port.protocol}`)).toEqual([
-      '8443/tcp',
-      '9090/udp',
-    ]);
+    expect(service(catalog, 'payments').ports.map((port) => `${port.value}/${port.protocol}`)).toEqual(['8443/tcp', '9090/udp']);
   });
 
   it('uses the pods’ port for a headless Service, which has no proxy in between', () => {
@@ -176,10 +173,7 @@ describe('Kubernetes manifests', () => {
 
   it('reads nginx-lint/ annotations', () => {
     const orders = service(catalog, 'orders');
-    expect([orders.p99, orders.keepAliveTimeout].map(located)).toEqual([
-      '1500 @ manifests.yaml:7',
-      '65000 @ manifests.yaml:8',
-    ]);
+    expect([orders.p99, orders.keepAliveTimeout].map(located)).toEqual(['1500 @ manifests.yaml:7', '65000 @ manifests.yaml:8']);
   });
 });
 
@@ -192,9 +186,7 @@ describe('ServiceCatalog.match', () => {
       expect(compose.match({ host, port: 9001 })).toMatchObject({ matchedBy: 'host', portKnown: true });
       expect(compose.match({ host, port: 9001 })?.service.name).toBe('api');
     }
-    expect(kubernetes.match({ host: 'orders.shop.svc.cluster.local', port: 80 })?.port?.origin.label).toBe(
-      'manifests.yaml:14',
-    );
+    expect(kubernetes.match({ host: 'orders.shop.svc.cluster.local', port: 80 })?.port?.origin.label).toBe('manifests.yaml:14');
   });
 
   it('says the port is wrong when nginx uses the published port', () => {
@@ -268,10 +260,7 @@ describe('discovery', () => {
       path.join(root, 'repo/docker-compose.yml'),
     ]);
     expect(catalog.services.map((each) => each.name)).toEqual(['near', 'top']);
-    expect(service(catalog, 'near').ports.map(located)).toEqual([
-      '2000 @ ../compose.yaml:3',
-      '2001 @ ../compose.override.yaml:3',
-    ]);
+    expect(service(catalog, 'near').ports.map(located)).toEqual(['2000 @ ../compose.yaml:3', '2001 @ ../compose.override.yaml:3']);
     expect(service(catalog, 'top').origin.label).toBe('../../docker-compose.yml:2');
   });
 
@@ -351,10 +340,7 @@ describe('services in the linter config', () => {
 
   it('wins over discovered facts field by field', () => {
     const api = service(catalog, 'api');
-    expect(api.hosts.map(located)).toEqual([
-      'api @ ../.nginx-lint.json services.api',
-      'api.local @ ../.nginx-lint.json services.api.hosts[0]',
-    ]);
+    expect(api.hosts.map(located)).toEqual(['api @ ../.nginx-lint.json services.api', 'api.local @ ../.nginx-lint.json services.api.hosts[0]']);
     expect(api.ports.map(located)).toEqual([
       '8080 @ ../.nginx-lint.json services.api.port',
       '8081 @ ../.nginx-lint.json services.api.ports[0]',
@@ -362,10 +348,7 @@ describe('services in the linter config', () => {
     ]);
     expect(located(api.p99)).toBe('3500 @ ../.nginx-lint.json services.api.p99');
     expect(located(api.keepAliveTimeout)).toBe('5000 @ ../compose.yaml:6');
-    expect(api.definitions.map((origin) => origin.label)).toEqual([
-      '../.nginx-lint.json services.api',
-      '../compose.yaml:2',
-    ]);
+    expect(api.definitions.map((origin) => origin.label)).toEqual(['../.nginx-lint.json services.api', '../compose.yaml:2']);
   });
 
   it('keeps discovered ports when the config declares none', () => {
@@ -382,17 +365,14 @@ describe('services in the linter config', () => {
     const invalid = loadServiceCatalog({
       nginxConfigDir: root,
       declaredOrigin: path.join(root, '.nginx-lint.json'),
-      declared: JSON.parse(
-        '{"a": {"port": "http", "ports": 3000, "hosts": [""], "p99": 5, "maxResponseHeaderSize": "16KB"}, "b": 3000}',
-      ),
+      declared: JSON.parse('{"a": {"port": "http", "ports": 3000, "hosts": [""], "p99": 5, "maxResponseHeaderSize": "16KB"}, "b": 3000}'),
     });
     expect(invalid.errors.map((error) => error.message)).toEqual([
       '.nginx-lint.json services.a.hosts[0]: "" is not a host name',
       '.nginx-lint.json services.a.ports: must be a list',
       '.nginx-lint.json services.a.port: "http" is not a port such as 3000 or "3000-3005"',
       '.nginx-lint.json services.a.p99: 5 is not a duration with a unit, such as "2.5s" or "800ms"',
-      '.nginx-lint.json services.a.maxResponseHeaderSize: "16KB" is not a size in bytes or ' +
-        'nginx\'s syntax, such as 16384 or "16k"',
+      '.nginx-lint.json services.a.maxResponseHeaderSize: "16KB" is not a size in bytes or ' + 'nginx\'s syntax, such as 16384 or "16k"',
       '.nginx-lint.json services.b: must be an object such as { "port": 3000 }',
     ]);
     expect(invalid.errors.every((error) => error instanceof ServiceFactsError)).toBe(true);

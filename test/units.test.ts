@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatNginxSize,
-  formatNginxTime,
-  parseDuration,
-  parseNginxOffset,
-  parseNginxSize,
-  parseNginxTime,
-} from '../src/nginx/units.js';
+import { formatNginxSize, formatNginxTime, parseDuration, parseNginxOffset, parseNginxSize, parseNginxTime } from '../src/nginx/units.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -48,13 +48,14 @@ export interface CommandOptions {
   readonly debug: boolean;
 }
 
-
 export async function runCommand(options: CommandOptions): Promise<number> {
   if (options.init) return init(options.cwd);
   if (options.listRules) return listRules(options.format);
   if (options.explain !== undefined) return explain(options.explain);
   if (options.printConfig !== undefined) {
-    process.stdout.write(`${JSON.stringify(await printConfigFor(path.resolve(options.cwd, options.printConfig), engineOptions(options)), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(await printConfigFor(path.resolve(options.cwd, options.printConfig), engineOptions(options)), null, 2)}\n`,
+    );
     return EXIT_OK;
   }
   if (options.fix && options.fixDryRun) throw new UsageError('--fix and --fix-dry-run cannot be combined');
@@ -65,7 +66,10 @@ export async function runCommand(options: CommandOptions): Promise<number> {
     throw new UsageError('no files given: name nginx.conf, a directory or a glob (or use --stdin)');
   }
 
-  const run = await lint(options.operands.filter((operand) => operand !== '-'), engineOptions(options));
+  const run = await lint(
+    options.operands.filter((operand) => operand !== '-'),
+    engineOptions(options),
+  );
   if (run.unmatched.length > 0 && options.errorOnUnmatchedPattern) {
     throw new UsageError(`no nginx configuration files match ${run.unmatched.map((operand) => `"${operand}"`).join(', ')}`);
   }
@@ -80,7 +84,15 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
-  const report = formatter(reported, { cwd: options.cwd, rules: run.rules, color: options.color, verbose: options.verbose, source: (filePath: string) => run.sources.get(filePath), toolVersion: run.toolVersion, ...(width ? { width } : {}) });
+  const report = formatter(reported, {
+    cwd: options.cwd,
+    rules: run.rules,
+    color: options.color,
+    verbose: options.verbose,
+    source: (filePath: string) => run.sources.get(filePath),
+    toolVersion: run.toolVersion,
+    ...(width ? { width } : {}),
+  });
   // A dry run's diff owns stdout unless the report goes to a file.
   if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
@@ -100,7 +112,11 @@ function engineOptions(options: CommandOptions) {
     cliRules: options.rules,
     nginxVersion: options.nginxVersion,
     prefix: options.prefix,
-    pathMap: options.pathMap.map((mapping) => ({ container: path.posix.normalize(mapping.container), repo: path.resolve(options.cwd, mapping.repo), origin: '--path-map' })),
+    pathMap: options.pathMap.map((mapping) => ({
+      container: path.posix.normalize(mapping.container),
+      repo: path.resolve(options.cwd, mapping.repo),
+      origin: '--path-map',
+    })),
     context: options.context,
     followIncludes: options.followIncludes,
     // As ESLint does: --quiet skips warning rules, unless --max-warnings needs their warnings counted.
@@ -128,7 +144,9 @@ function init(cwd: string): number {
     return EXIT_FAILURE;
   }
   writeFileNoFollow(target, starterConfig());
-  process.stdout.write(`Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`);
+  process.stdout.write(
+    `Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`,
+  );
   return EXIT_OK;
 }
 

@@ -14,63 +14,88 @@ import { HOST_VERSION, resolveNginxVersion } from '../nginx/version.js';
 const SNIPPET_CONTEXTS = ['main', 'http', 'server', 'location', 'upstream', 'stream', 'stream-server', 'mail'] as const;
 const FORMATS = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
 
-
 function buildParser(argv: readonly string[]) {
-  return yargs([...argv])
-    .scriptName('nginx-lint')
-    .usage('$0 [files, directories or globs..]\n\nLint nginx configuration for the settings behind 502/504 errors.')
-    .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': true })
-    .option('fix', { type: 'boolean', default: false, describe: 'Fix problems where it is safe, writing the files in place' })
-    .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; write nothing' })
-    .option('fix-unsafe', {
-      type: 'boolean',
-      default: false,
-      describe: 'With --fix or --fix-dry-run, also apply unsafe fixes (they change behaviour or rest on a guess)',
-    })
-    .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
-    .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
-    .option('max-warnings', { type: 'number', default: -1, coerce: maxWarningsArgument, describe: 'Exit 1 when there are more warnings than this (-1: no limit)' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'Report errors only; warning rules run only when --max-warnings needs them counted' })
-    .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
-    .option('config-lookup', { type: 'boolean', default: true, describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)' })
-    // Not `array: true`: that would swallow the file operands after it. Repeating the flag still gives an array.
-    .option('rule', { type: 'string', describe: "Set a rule, e.g. --rule 'proxy-next-upstream-missing: off' (repeatable)" })
-    .option('stdin', { type: 'boolean', default: false, describe: 'Lint the text on standard input' })
-    .option('stdin-filename', { type: 'string', describe: 'Path to report and resolve config and includes for --stdin' })
-    .option('print-config', { type: 'string', describe: 'Print the configuration that applies to a file' })
-    .option('init', { type: 'boolean', default: false, describe: 'Write a starter .nginx-lint.json' })
-    .option('list-rules', { type: 'boolean', default: false, describe: 'List the available rules' })
-    .option('explain', { type: 'string', describe: "Print a rule's documentation" })
-    .option('nginx-version', { type: 'string', coerce: nginxVersionArgument, describe: 'The nginx version to check against (default: nginx -v, else a built-in default)' })
-    .option('prefix', { alias: 'p', type: 'string', describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory" })
-    .option('path-map', {
-      type: 'string',
-      array: true,
-      describe: 'CONTAINER=REPO: where a path of the nginx container is in the repository (repeatable), beside what Compose volumes say',
-    })
-    .option('context', { choices: SNIPPET_CONTEXTS, describe: 'Context of a snippet file (default: inferred, or a "# nginx-lint context: X" comment)' })
-    .option('follow-includes', { type: 'boolean', default: true, describe: 'Follow include directives (--no-follow-includes: lint single files)' })
-    .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
-    .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
-    .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
-    .option('allow-plugins', {
-      type: 'boolean',
-      default: false,
-      describe: 'Load the plugins config files name: runs JavaScript from the repository, so only for code you trust',
-    })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Explain each finding in full: the facts behind it and where they came from' })
-    .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
-    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
-    .version(toolVersion())
-    .alias('version', 'v')
-    .help()
-    .alias('help', 'h')
-    .strictOptions()
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(error?.message ?? message);
-    });
+  return (
+    yargs([...argv])
+      .scriptName('nginx-lint')
+      .usage('$0 [files, directories or globs..]\n\nLint nginx configuration for the settings behind 502/504 errors.')
+      .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': true })
+      .option('fix', { type: 'boolean', default: false, describe: 'Fix problems where it is safe, writing the files in place' })
+      .option('fix-dry-run', { type: 'boolean', default: false, describe: 'Print the fixes as a unified diff; write nothing' })
+      .option('fix-unsafe', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --fix or --fix-dry-run, also apply unsafe fixes (they change behaviour or rest on a guess)',
+      })
+      .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as const, describe: 'Output format' })
+      .option('output-file', { alias: 'o', type: 'string', describe: 'Write the report to this file' })
+      .option('max-warnings', {
+        type: 'number',
+        default: -1,
+        coerce: maxWarningsArgument,
+        describe: 'Exit 1 when there are more warnings than this (-1: no limit)',
+      })
+      .option('quiet', {
+        type: 'boolean',
+        default: false,
+        describe: 'Report errors only; warning rules run only when --max-warnings needs them counted',
+      })
+      .option('config', { alias: 'c', type: 'string', describe: 'Use this config file for every linted file (no lookup)' })
+      .option('config-lookup', {
+        type: 'boolean',
+        default: true,
+        describe: 'Look up .nginx-lint.json beside each file (--no-config-lookup turns it off)',
+      })
+      // Not `array: true`: that would swallow the file operands after it. Repeating the flag still gives an array.
+      .option('rule', { type: 'string', describe: "Set a rule, e.g. --rule 'proxy-next-upstream-missing: off' (repeatable)" })
+      .option('stdin', { type: 'boolean', default: false, describe: 'Lint the text on standard input' })
+      .option('stdin-filename', { type: 'string', describe: 'Path to report and resolve config and includes for --stdin' })
+      .option('print-config', { type: 'string', describe: 'Print the configuration that applies to a file' })
+      .option('init', { type: 'boolean', default: false, describe: 'Write a starter .nginx-lint.json' })
+      .option('list-rules', { type: 'boolean', default: false, describe: 'List the available rules' })
+      .option('explain', { type: 'string', describe: "Print a rule's documentation" })
+      .option('nginx-version', {
+        type: 'string',
+        coerce: nginxVersionArgument,
+        describe: 'The nginx version to check against (default: nginx -v, else a built-in default)',
+      })
+      .option('prefix', {
+        alias: 'p',
+        type: 'string',
+        describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory",
+      })
+      .option('path-map', {
+        type: 'string',
+        array: true,
+        describe: 'CONTAINER=REPO: where a path of the nginx container is in the repository (repeatable), beside what Compose volumes say',
+      })
+      .option('context', {
+        choices: SNIPPET_CONTEXTS,
+        describe: 'Context of a snippet file (default: inferred, or a "# nginx-lint context: X" comment)',
+      })
+      .option('follow-includes', { type: 'boolean', default: true, describe: 'Follow include directives (--no-follow-includes: lint single files)' })
+      .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
+      .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
+      .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
+      .option('allow-plugins', {
+        type: 'boolean',
+        default: false,
+        describe: 'Load the plugins config files name: runs JavaScript from the repository, so only for code you trust',
+      })
+      .option('verbose', { type: 'boolean', default: false, describe: 'Explain each finding in full: the facts behind it and where they came from' })
+      .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
+      .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
+      .version(toolVersion())
+      .alias('version', 'v')
+      .help()
+      .alias('help', 'h')
+      .strictOptions()
+      .wrap(Math.min(110, process.stdout.columns || 110))
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw new UsageError(error?.message ?? message);
+      })
+  );
 }
 
 /** yargs turns `--max-warnings abc` into NaN, which would silently mean "no limit". */

@@ -175,7 +175,11 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
       services,
       serviceFiles: globGroupsOf('serviceFiles'),
       pathMap: documents.flatMap(({ path, contents }) =>
-        Object.entries(contents.pathMap ?? {}).map(([container, repo]) => ({ container, repo: resolve(dirname(path), repo), origin: `${path} pathMap` })),
+        Object.entries(contents.pathMap ?? {}).map(([container, repo]) => ({
+          container,
+          repo: resolve(dirname(path), repo),
+          origin: `${path} pathMap`,
+        })),
       ),
       requireSuppressionReason: presets.includes('strict'),
     };

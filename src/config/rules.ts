@@ -4,15 +4,7 @@ import picomatch from 'picomatch';
 import { lazyRequire } from '../lazy-require.js';
 import type { PresetName, SeverityName } from './types.js';
 import { ConfigError, describeSchemaErrors, didYouMean, pointerToken, type ConfigProblem } from './errors.js';
-import type {
-  GlobGroup,
-  ResolvedConfig,
-  RuleEntry,
-  RuleEntryInput,
-  RuleLayer,
-  RuleRegistryView,
-  RuleSetting,
-} from './types.js';
+import type { GlobGroup, ResolvedConfig, RuleEntry, RuleEntryInput, RuleLayer, RuleRegistryView, RuleSetting } from './types.js';
 import { validateConfig } from './validate-config.generated.js';
 
 const SEVERITY_NAMES: readonly string[] = ['off', 'warn', 'error'] satisfies SeverityName[];

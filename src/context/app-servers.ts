@@ -105,9 +105,7 @@ function envPort(environment: Readonly<Record<string, string>>): InferredValue |
 
 /** The index of the word that runs `program` (`uvicorn`, `python -m uvicorn`, `/usr/local/bin/uvicorn`). */
 function programIndex(words: readonly string[], program: string): number {
-  return words.findIndex(
-    (word, index) => word.split('/').pop() === program || (word === '-m' && words[index + 1] === program && index > 0),
-  );
+  return words.findIndex((word, index) => word.split('/').pop() === program || (word === '-m' && words[index + 1] === program && index > 0));
 }
 
 function uvicorn(words: readonly string[]): InferredServer {
@@ -156,7 +154,8 @@ function puma(words: readonly string[], environment: Readonly<Record<string, str
 function node(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
   return {
     server: 'Node.js',
-    keepAliveTimeout: fromFlag(words, ['--keepAliveTimeout'], (text) => (/^\d+$/.test(text) ? Number(text) : null)) ?? assumed('Node.js', SERVER_DEFAULTS.node),
+    keepAliveTimeout:
+      fromFlag(words, ['--keepAliveTimeout'], (text) => (/^\d+$/.test(text) ? Number(text) : null)) ?? assumed('Node.js', SERVER_DEFAULTS.node),
     port: fromFlag(words, ['-p', '--port'], portOf) ?? envPort(environment),
   };
 }

@@ -157,9 +157,7 @@ function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFac
     return [];
   }
   return documents.flatMap((document) =>
-    document.get(document.root, 'kind') === undefined
-      ? composeServices(document, errors)
-      : kubernetesServices(document, errors),
+    document.get(document.root, 'kind') === undefined ? composeServices(document, errors) : kubernetesServices(document, errors),
   );
 }
 
@@ -170,9 +168,7 @@ function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFac
  */
 export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatalog {
   const origins = new OriginFactory(path.resolve(options.nginxConfigDir));
-  const configFile = path.resolve(
-    options.declaredOrigin ?? path.join(options.configDir ?? process.cwd(), '.nginx-lint.json'),
-  );
+  const configFile = path.resolve(options.declaredOrigin ?? path.join(options.configDir ?? process.cwd(), '.nginx-lint.json'));
   const configDir = path.resolve(options.configDir ?? path.dirname(configFile));
   const errors: ServiceFactsError[] = [];
   const definitions = declaredServices(options.declared ?? {}, configFile, origins, errors);

@@ -84,7 +84,10 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
     const commandNode = document.at(service, 'command') ?? document.at(service, 'entrypoint');
     const inferred = inferAppServer({
       image: document.text(document.at(service, 'image')),
-      words: [...commandWords(valueOf(document, document.at(service, 'entrypoint'))), ...commandWords(valueOf(document, document.at(service, 'command')))],
+      words: [
+        ...commandWords(valueOf(document, document.at(service, 'entrypoint'))),
+        ...commandWords(valueOf(document, document.at(service, 'command'))),
+      ],
       environment: composeEnvironment(document, document.at(service, 'environment')),
     });
     const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
@@ -93,7 +96,8 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       return { value: inferredValue.value, text, basis: inferredValue.basis, origin: { ...base, label: `${base.label} ${inferredValue.evidence}` } };
     };
     const keepAliveTimeout =
-      facts.keepAliveTimeout ?? (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
+      facts.keepAliveTimeout ??
+      (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
     const inferredPort = ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? inferred.port : null;
 
     return {
@@ -101,7 +105,9 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       origin,
       definitions: [origin],
       hosts,
-      ports: inferredPort ? [{ ...inferredFact(inferredPort, String(inferredPort.value)), lastPort: inferredPort.value, protocol: 'tcp', published: null }] : ports.ports,
+      ports: inferredPort
+        ? [{ ...inferredFact(inferredPort, String(inferredPort.value)), lastPort: inferredPort.value, protocol: 'tcp', published: null }]
+        : ports.ports,
       unresolvedPorts: ports.unresolved,
       ...facts,
       keepAliveTimeout,

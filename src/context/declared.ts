@@ -24,8 +24,7 @@ export function declaredServices(
 ): ServiceFacts[] {
   const services: ServiceFacts[] = [];
   for (const [name, service] of Object.entries(declared)) {
-    const at = (...segments: (string | number)[]): FactOrigin =>
-      origins.configKey(configFile, keyPath(SERVICES_KEY, name, ...segments));
+    const at = (...segments: (string | number)[]): FactOrigin => origins.configKey(configFile, keyPath(SERVICES_KEY, name, ...segments));
     const origin = at();
     if (!isRecord(service)) {
       errors.push(new ServiceFactsError(origin, 'must be an object such as { "port": 3000 }'));

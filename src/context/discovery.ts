@@ -8,12 +8,7 @@ const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 /** The override files `docker compose` applies on top of the main file when present, in the same order. */
-const COMPOSE_OVERRIDE_FILE_NAMES = [
-  'compose.override.yaml',
-  'compose.override.yml',
-  'docker-compose.override.yaml',
-  'docker-compose.override.yml',
-];
+const COMPOSE_OVERRIDE_FILE_NAMES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yaml', 'docker-compose.override.yml'];
 
 function firstExisting(directory: string, names: readonly string[]): string | undefined {
   return names.map((name) => path.join(directory, name)).find((file) => existsSync(file));

@@ -36,9 +36,13 @@ function readDuration(raw: RawValue): Fact<number> | ServiceFactsError {
 function readSize(raw: RawValue): Fact<number> | ServiceFactsError {
   const { value } = raw;
   const bytes =
-    typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null)
-    : typeof value === 'string' ? parseNginxOffset(value)
-    : null;
+    typeof value === 'number'
+      ? Number.isSafeInteger(value) && value >= 0
+        ? value
+        : null
+      : typeof value === 'string'
+        ? parseNginxOffset(value)
+        : null;
   if (bytes === null) {
     const reason = `${quoted(raw)} is not a size in bytes or nginx's syntax, such as 16384 or "16k"`;
     return new ServiceFactsError(raw.origin, reason);
@@ -53,10 +57,7 @@ const READERS: Readonly<Record<ApplicationFactKey, (raw: RawValue) => Fact<numbe
 };
 
 /** Checks and converts the application facts a source gives; invalid ones are left out and go to `errors`. */
-export function readApplicationFacts(
-  lookup: (key: ApplicationFactKey) => RawValue | undefined,
-  errors: ServiceFactsError[],
-): ApplicationFacts {
+export function readApplicationFacts(lookup: (key: ApplicationFactKey) => RawValue | undefined, errors: ServiceFactsError[]): ApplicationFacts {
   const facts: Record<ApplicationFactKey, Fact<number> | null> = {
     p99: null,
     keepAliveTimeout: null,

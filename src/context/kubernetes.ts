@@ -15,11 +15,7 @@ const CLUSTER_DOMAIN = 'cluster.local';
  * `shop` answers to `orders`, `orders.shop`, `orders.shop.svc` and `orders.shop.svc.cluster.local`, on each
  * `spec.ports[].port` — the Service port, which kube-proxy forwards to the pods' `targetPort`.
  */
-export function kubernetesServices(
-  document: YamlDocument,
-  errors: ServiceFactsError[],
-  manifest = document.root,
-): ServiceFacts[] {
+export function kubernetesServices(document: YamlDocument, errors: ServiceFactsError[], manifest = document.root): ServiceFacts[] {
   const kind = document.text(document.at(manifest, 'kind'));
   if (kind?.endsWith('List')) {
     const items = document.items(document.at(manifest, 'items'));
@@ -34,9 +30,11 @@ export function kubernetesServices(
   const namespace = document.text(document.at(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
   const origin = document.origin(nameNode);
   const qualified = `${name}.${namespace}`;
-  const hosts: Fact<string>[] = [name, qualified, `${qualified}.svc`, `${qualified}.svc.${CLUSTER_DOMAIN}`].map(
-    (host) => ({ value: host.toLowerCase(), text: host, origin }),
-  );
+  const hosts: Fact<string>[] = [name, qualified, `${qualified}.svc`, `${qualified}.svc.${CLUSTER_DOMAIN}`].map((host) => ({
+    value: host.toLowerCase(),
+    text: host,
+    origin,
+  }));
 
   const spec = document.at(manifest, 'spec');
   const ports: PortFact[] = [];

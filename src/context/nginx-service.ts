@@ -157,9 +157,7 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
         const imageNode = document.at(service, 'image');
         const image = built?.baseImage ?? document.text(imageNode);
         const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
-        const entryContainerPath = mount
-          ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/'))
-          : null;
+        const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
         if (!mount && !isNginxImage(image)) continue;
         candidates.push({
           name,
@@ -196,8 +194,13 @@ function renderedTemplates(mounted: readonly PathMapping[], environment: Readonl
   return mounted.flatMap((mapping) => {
     const relative = path.posix.relative(templateDir, mapping.container);
     if (relative.startsWith('..') || path.posix.isAbsolute(relative)) return [];
-    const files = relative === '' ? templateFilesIn(mapping.repo, suffix) : mapping.repo.endsWith(suffix) ? [{ name: relative, repo: mapping.repo }] : [];
-    return files.map((file) => ({ container: path.posix.join(outputDir, file.name.slice(0, -suffix.length)), repo: file.repo, origin: mapping.origin }));
+    const files =
+      relative === '' ? templateFilesIn(mapping.repo, suffix) : mapping.repo.endsWith(suffix) ? [{ name: relative, repo: mapping.repo }] : [];
+    return files.map((file) => ({
+      container: path.posix.join(outputDir, file.name.slice(0, -suffix.length)),
+      repo: file.repo,
+      origin: mapping.origin,
+    }));
   });
 }
 
@@ -217,7 +220,14 @@ function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
   return (name) => {
     if (!byName) {
       byName = new Map();
-      const files = tinyglobby().globSync('**/*', { cwd: repoRoot, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'], followSymbolicLinks: false });
+      const files = tinyglobby().globSync('**/*', {
+        cwd: repoRoot,
+        absolute: true,
+        dot: true,
+        onlyFiles: true,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+        followSymbolicLinks: false,
+      });
       for (const file of files.slice(0, MAX_REPOSITORY_FILES)) {
         const list = byName.get(path.basename(file));
         if (list) list.push(path.normalize(file));
@@ -232,14 +242,16 @@ function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
  * The container view for a config: the nginx service's mounts plus any `pathMap`, the official image's files when
  * the service runs an nginx image (or none is known), and the host's disk only outside any repository.
  */
-export function containerViewFor(entryPath: string, options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null }): ContainerView {
+export function containerViewFor(
+  entryPath: string,
+  options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null },
+): ContainerView {
   const { service, pathMap, repoRoot } = options;
   const mounted = [...pathMap, ...(service?.mappings ?? [])];
   const mappings = orderMappings([...mounted, ...(service && isNginxImage(service.image) ? renderedTemplates(mounted, service.environment) : [])]);
   const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
   const entryContainerPath =
-    service?.entryContainerPath ??
-    (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
+    service?.entryContainerPath ?? (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
   return {
     mappings,
     entryContainerPath,

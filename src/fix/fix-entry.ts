@@ -57,7 +57,9 @@ export async function fixEntry(
     for (const filePath of filesWithFixes) {
       const fixesIn = (findings: readonly Finding[]) =>
         findings.flatMap((finding) =>
-          applicable(finding) && finding.fix!.every((change) => change.file.path === filePath) ? [{ ruleId: finding.ruleId, changes: finding.fix! }] : [],
+          applicable(finding) && finding.fix!.every((change) => change.file.path === filePath)
+            ? [{ ruleId: finding.ruleId, changes: finding.fix! }]
+            : [],
         );
       const result = await fixUntilStable({
         initialText: overlay.get(filePath) ?? originals.get(filePath)!.text,
@@ -81,8 +83,8 @@ export async function fixEntry(
   const files: FixedFile[] = [];
   for (const [filePath, original] of originals) {
     const after = overlay.get(filePath);
-    if (after !== undefined && after !== original.text) files.push({ path: filePath, before: original.text, after, encoding: original.encoding ?? 'utf8' });
+    if (after !== undefined && after !== original.text)
+      files.push({ path: filePath, before: original.text, after, encoding: original.encoding ?? 'utf8' });
   }
   return { outcome, files };
 }
-

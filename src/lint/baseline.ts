@@ -150,7 +150,11 @@ function readBaseline(baselinePath: string): Counts {
       rules.set(ruleId, fingerprints);
       for (const [fingerprint, count] of Object.entries(objectAt(fingerprintsValue, rulePointer) ?? {})) {
         if (Number.isSafeInteger(count) && (count as number) > 0) fingerprints.set(fingerprint, count as number);
-        else problems.push({ pointer: `${rulePointer}/${pointerToken(fingerprint)}`, message: `expected a positive integer count, got ${JSON.stringify(count)}` });
+        else
+          problems.push({
+            pointer: `${rulePointer}/${pointerToken(fingerprint)}`,
+            message: `expected a positive integer count, got ${JSON.stringify(count)}`,
+          });
       }
     }
   }

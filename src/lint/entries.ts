@@ -44,7 +44,13 @@ function nearestMainConfigDir(file: string, repoRoot: string | null): string | n
 /** The main configs of a repository, nearest to `near` first. */
 function mainConfigsOf(repoRoot: string): string[] {
   return tinyglobby()
-    .globSync(`**/${MAIN_CONFIG_NAME}`, { cwd: repoRoot, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'], followSymbolicLinks: false })
+    .globSync(`**/${MAIN_CONFIG_NAME}`, {
+      cwd: repoRoot,
+      absolute: true,
+      dot: true,
+      ignore: ['**/node_modules/**', '**/.git/**'],
+      followSymbolicLinks: false,
+    })
     .slice(0, MAX_MAIN_CONFIGS)
     .map((file) => path.normalize(file));
 }
@@ -83,7 +89,10 @@ export async function planEntries(candidates: readonly string[], linter: Linter)
       }
       // Mounted into the image's conf.d with no main config of the repository mounted over the image's own.
       const service = includer === null ? findNginxService(file, repoRoot) : null;
-      if (service?.entryContainerPath?.startsWith('/etc/nginx/conf.d/') && !service.mappings.some((mapping) => mapping.container === '/etc/nginx/nginx.conf')) {
+      if (
+        service?.entryContainerPath?.startsWith('/etc/nginx/conf.d/') &&
+        !service.mappings.some((mapping) => mapping.container === '/etc/nginx/nginx.conf')
+      ) {
         await linter.adoptImageEntry(imageEntry, service, file);
         if ((await linter.filesOf(imageEntry)).has(file)) includer = imageEntry;
       }

@@ -6,7 +6,17 @@ import { type SourceFile, positionAt } from '../syntax/ast.js';
 import { mergeChanges, type OffsetChange } from '../syntax/text-changes.js';
 import { findSuppressions } from './suppressions.js';
 import type { LintMessage } from './results.js';
-import { detailOf, fixSafetyOf, messageOf, suggestionText, type FixSafety, type MessageData, type Report, type RuleMeta, type TextChange } from './rule.js';
+import {
+  detailOf,
+  fixSafetyOf,
+  messageOf,
+  suggestionText,
+  type FixSafety,
+  type MessageData,
+  type Report,
+  type RuleMeta,
+  type TextChange,
+} from './rule.js';
 import { includeChain, statementText, type ConfigNode, type ConfigTree } from '../load/tree.js';
 
 /** The rule id of findings that belong to no rule; they become `ruleId: null` in the output. */
@@ -129,7 +139,10 @@ export function toMessage(finding: Finding): LintMessage {
   });
   if (suggestions.length > 0) message.suggestions = suggestions;
   const chain = finding.node ? includeChain(finding.node) : finding.includedVia ? [...includeChain(finding.includedVia), finding.includedVia] : [];
-  if (chain.length > 0) message.includedFrom = chain.map((include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`);
+  if (chain.length > 0)
+    message.includedFrom = chain.map(
+      (include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`,
+    );
   return message;
 }
 
@@ -146,7 +159,9 @@ export function findingKey(finding: Finding): string {
 
 /** The structural problems of a lint, one key per problem, positions left out so that moving lines changes nothing. */
 export function structuralProblemKeys(findings: readonly Finding[]): string[] {
-  return findings.filter((finding) => STRUCTURAL_RULES.has(finding.ruleId)).map((finding) => `${finding.ruleId}\0${finding.file.path}\0${finding.message}`);
+  return findings
+    .filter((finding) => STRUCTURAL_RULES.has(finding.ruleId))
+    .map((finding) => `${finding.ruleId}\0${finding.file.path}\0${finding.message}`);
 }
 
 /** Where a finding sits, for baselines: the statement and its enclosing blocks, stable across line moves. */
@@ -166,6 +181,16 @@ export function applySuppressionComments(file: SourceFile, findings: Finding[], 
 }
 
 function suppressionFinding(ruleId: string, file: SourceFile, problem: { message: string; start: number; end: number }, severity: 1 | 2): Finding {
-  return { ruleId, severity, message: problem.message, file, start: problem.start, end: problem.end, lineAt: problem.start, node: null, fix: null, suggestions: [] };
+  return {
+    ruleId,
+    severity,
+    message: problem.message,
+    file,
+    start: problem.start,
+    end: problem.end,
+    lineAt: problem.start,
+    node: null,
+    fix: null,
+    suggestions: [],
+  };
 }
-

@@ -61,7 +61,6 @@ export interface LintResult {
   readonly nginxVersion?: { readonly version: string; readonly source: string; readonly origin: string };
 }
 
-
 /** What formatters and documentation need to know about a rule. */
 export interface RuleDocs {
   readonly id: string;
@@ -97,6 +96,7 @@ export function countSeverities(messages: readonly LintMessage[]): Omit<LintResu
  */
 export function ruleDocsUrl(id: string): string {
   const homepage = packageHomepage();
-  if (homepage && /^https:\/\/github\.com\/[^/]+\/[^/#]+/.test(homepage)) return `${homepage.replace(/[#?].*$/, '').replace(/\/$/, '')}/blob/main/docs/rules/${id}.md`;
+  if (homepage && /^https:\/\/github\.com\/[^/]+\/[^/#]+/.test(homepage))
+    return `${homepage.replace(/[#?].*$/, '').replace(/\/$/, '')}/blob/main/docs/rules/${id}.md`;
   return pathToFileURL(path.join(packageRoot(), 'docs', 'rules', `${id}.md`)).href;
 }

@@ -47,7 +47,6 @@ export interface RuleMeta {
   readonly nginxVersions?: string;
 }
 
-
 export type FixSafety = 'safe' | 'unsafe';
 
 /** Data for a message's placeholders. */

@@ -65,7 +65,12 @@ const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'l
 export function inferContext(file: SourceFile): BlockContext {
   const accepts = (context: BlockContext) =>
     file.directives.every((directive) => {
-      const problem = checkStatement({ name: directive.name, context, args: directive.args.map((arg) => arg.value), hasBlock: directive.terminator === '{' });
+      const problem = checkStatement({
+        name: directive.name,
+        context,
+        args: directive.args.map((arg) => arg.value),
+        hasBlock: directive.terminator === '{',
+      });
       return problem?.kind !== 'not-allowed-here';
     });
   return INFERRED_CONTEXTS.find(accepts) ?? 'main';
@@ -104,7 +109,12 @@ export class Linter {
     if (known) return known;
     const config = await loadConfigFor(
       filePath,
-      { cwd: this.options.cwd, explicitConfig: this.options.configFile, noLookup: this.options.configLookup === false, cliRules: this.options.cliRules },
+      {
+        cwd: this.options.cwd,
+        explicitConfig: this.options.configFile,
+        noLookup: this.options.configLookup === false,
+        cliRules: this.options.cliRules,
+      },
       this.registry,
     );
     this.configs.set(filePath, config);
@@ -203,7 +213,10 @@ export class Linter {
   async adoptImageEntry(entryPath: string, service: NginxService, configFrom: string): Promise<void> {
     const config = await this.configFor(configFrom);
     this.configs.set(entryPath, config);
-    this.deployments.set(entryPath, this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))));
+    this.deployments.set(
+      entryPath,
+      this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))),
+    );
   }
 
   /** The files `entryPath` reads, includes followed, in its container's view: to find which main config a file is part of. */
@@ -230,7 +243,10 @@ export class Linter {
     const tagged = service?.image ? versionFromImageTag(service.image) : null;
     const imageVersion =
       tagged && service?.image
-        ? { version: tagged.version, origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}` }
+        ? {
+            version: tagged.version,
+            origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}`,
+          }
         : null;
     const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
@@ -260,4 +276,3 @@ export class Linter {
     }
   }
 }
-

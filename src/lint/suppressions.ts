@@ -96,8 +96,7 @@ export function findSuppressions(
   const used = new Set<string>();
   const unused: SuppressionProblem[] = [];
   const markUsed = (comment: SuppressionComment, ruleId: string) => used.add(usageKey(comment, ruleId));
-  const covers = (comment: SuppressionComment, ruleId: string) =>
-    comment.ruleIds.length === 0 || comment.ruleIds.includes(ruleId);
+  const covers = (comment: SuppressionComment, ruleId: string) => comment.ruleIds.length === 0 || comment.ruleIds.includes(ruleId);
 
   const lineComments = comments
     .filter((comment) => comment.kind === 'disable-line')
@@ -106,7 +105,10 @@ export function findSuppressions(
   const nextStatementComments = comments
     .filter((comment) => comment.kind === 'disable-next-line')
     .map((comment) => ({ comment, target: nextStatement(file, comment) }));
-  const ranges = rangeTracker(comments.filter((comment) => comment.kind === 'disable' || comment.kind === 'enable'), unused);
+  const ranges = rangeTracker(
+    comments.filter((comment) => comment.kind === 'disable' || comment.kind === 'enable'),
+    unused,
+  );
 
   const suppressed = new Map<number, SuppressionComment>();
   const order = candidates.map((_, index) => index).sort((a, b) => candidates[a]!.start - candidates[b]!.start);
@@ -168,9 +170,7 @@ function nextStatement(file: SourceFile, comment: SuppressionComment): Directive
   for (;;) {
     const enclosing = siblings.find(
       (directive) =>
-        directive.children !== null &&
-        directive.terminatorStart < comment.start &&
-        (directive.blockEnd === -1 || comment.start < directive.blockEnd),
+        directive.children !== null && directive.terminatorStart < comment.start && (directive.blockEnd === -1 || comment.start < directive.blockEnd),
     );
     if (!enclosing) break;
     siblings = enclosing.children!;

@@ -109,7 +109,11 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
  * glob's directory (it is then looked up as any other path). A glob over a mounted directory expands in the
  * repository; a glob over a directory of the image sees the image's files and the files mounted into it one by one.
  */
-export function expandContainerGlob(view: ContainerView, pattern: string, expandOnDisk: (repoPattern: string) => string[]): ContainerResolution[] | null {
+export function expandContainerGlob(
+  view: ContainerView,
+  pattern: string,
+  expandOnDisk: (repoPattern: string) => string[],
+): ContainerResolution[] | null {
   const normalized = path.posix.normalize(pattern);
   const directory = path.posix.dirname(normalized);
   const namePattern = path.posix.basename(normalized);
@@ -127,7 +131,8 @@ export function expandContainerGlob(view: ContainerView, pattern: string, expand
   const candidates = new Set<string>();
   for (const mapping of view.mappings) if (path.posix.dirname(mapping.container) === directory) candidates.add(mapping.container);
   if (inImage !== null) {
-    for (const file of IMAGE_FILES) if (path.posix.dirname(path.posix.join(IMAGE_CONF_DIR, file)) === directory) candidates.add(path.posix.join(IMAGE_CONF_DIR, file));
+    for (const file of IMAGE_FILES)
+      if (path.posix.dirname(path.posix.join(IMAGE_CONF_DIR, file)) === directory) candidates.add(path.posix.join(IMAGE_CONF_DIR, file));
   }
   if (candidates.size === 0) return null;
   // glob(3) as nginx calls it: no dotfiles unless spelt, no braces, extglobs or globstar.

@@ -206,7 +206,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
         // is the image's own when the repository has none.
         if (resolution.error && container?.imageFiles && !path.isAbsolute(directive.args[0]!.value)) {
           const inImage = resolveContainerPath({ ...container, mappings: [] }, path.posix.join(IMAGE_CONF_DIR, directive.args[0]!.value));
-          if (inImage.kind === 'image') resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
+          if (inImage.kind === 'image')
+            resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
         }
         includes.set(directive, resolution);
         for (const target of resolution.files) {
@@ -295,11 +296,7 @@ function insideRoot(filePath: string, root: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-function resolveOnDisk(
-  directive: Directive,
-  prefix: string,
-  resolveFile: (filePath: string) => SourceFile,
-): IncludeResolution {
+function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile): IncludeResolution {
   const pattern = path.resolve(prefix, directive.args[0]!.value);
   if (GLOB_CHARS.test(pattern)) {
     const targets: SourceFile[] = [];

@@ -164,7 +164,11 @@ class ConfigModel implements Model {
     this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
-    this.inheritance = new Inheritance(tree, (name) => this.nodes(name), () => this.nginxVersion.version);
+    this.inheritance = new Inheritance(
+      tree,
+      (name) => this.nodes(name),
+      () => this.nginxVersion.version,
+    );
   }
 
   deploymentFile(filePath: string): SourceFile | null {

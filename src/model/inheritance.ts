@@ -31,14 +31,7 @@ export interface EffectiveValue {
 }
 
 /** Directives that name a header or parameter in their first argument and give its value in the second. */
-export type HeaderDirective =
-  | 'proxy_set_header'
-  | 'grpc_set_header'
-  | 'add_header'
-  | 'add_trailer'
-  | 'fastcgi_param'
-  | 'uwsgi_param'
-  | 'scgi_param';
+export type HeaderDirective = 'proxy_set_header' | 'grpc_set_header' | 'add_header' | 'add_trailer' | 'fastcgi_param' | 'uwsgi_param' | 'scgi_param';
 
 export interface EffectiveHeader {
   /** The statement that sets it; null when nginx's built-in value applies or nothing sets it. */
@@ -170,9 +163,7 @@ export class Inheritance {
     const start = this.levelOf(scope);
     const wanted = headerNameKey(directive, header);
     // nginx sends every matching statement; the first is the one a backend reading a single value sees.
-    const node = this.supplying(start, directive).find(
-      (candidate) => headerNameKey(directive, candidate.directive.args[0]?.value ?? '') === wanted,
-    );
+    const node = this.supplying(start, directive).find((candidate) => headerNameKey(directive, candidate.directive.args[0]?.value ?? '') === wanted);
     if (node) return { node, value: node.directive.args[1]?.value ?? '', source: this.sourceOf(start, [node]) };
     if (directive === 'proxy_set_header') {
       const builtIn = builtInProxyHeaders(this.version()).find((candidate) => candidate.name.toLowerCase() === wanted);
@@ -277,7 +268,10 @@ export class Inheritance {
     for (const [level, nodes] of byLevel) {
       if (names.length > 1) {
         // Collected one name after the other; nginx fills the shared setting in source order.
-        byLevel.set(level, (level === null ? this.tree.roots : level.children).filter((node) => names.includes(node.directive.name)));
+        byLevel.set(
+          level,
+          (level === null ? this.tree.roots : level.children).filter((node) => names.includes(node.directive.name)),
+        );
       } else if (nodes.length > 1) {
         // A copy holds exactly the statements; the array they were pushed to keeps room for more.
         byLevel.set(level, nodes.slice());

@@ -117,7 +117,6 @@ export function proxyPassesByUpstream(model: Model): Map<Upstream, ProxyPass[]> 
   return byUpstream;
 }
 
-
 /**
  * The `keepalive_timeout` written when no backend idle timeout is known: below the shortest default among common
  * application servers (Gunicorn closes idle connections after 2s; Node.js, uvicorn and Apache after 5s). nginx's own

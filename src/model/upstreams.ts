@@ -174,9 +174,7 @@ export function indexUpstream(node: ConfigNode, version: () => string): Upstream
     connections: parseCount(keepaliveNode.directive.args[0]?.value ?? ''),
     local: keepaliveNode.directive.args[1]?.value === 'local',
   };
-  const keepaliveEffective = keepalive
-    ? (keepalive.connections ?? 0) > 0
-    : compareNginxVersions(version(), KEEPALIVE_BY_DEFAULT_SINCE) >= 0;
+  const keepaliveEffective = keepalive ? (keepalive.connections ?? 0) > 0 : compareNginxVersions(version(), KEEPALIVE_BY_DEFAULT_SINCE) >= 0;
 
   const zoneNode = firstNamed(children, 'zone');
   const zoneSize = zoneNode?.directive.args[1]?.value;

@@ -34,33 +34,10 @@ export type DocsOnlyContext = 'acme_issuer' | 'oidc_provider' | 'mgmt';
  * specs are known only from the documentation (NGINX Plus, separate F5 modules, directives nginx removed).
  */
 export type DirectiveSource =
-  | 'nginx'
-  | 'lua'
-  | 'stream-lua'
-  | 'njs'
-  | 'headers-more'
-  | 'geoip2'
-  | 'set-misc'
-  | 'vts'
-  | 'upload-progress'
-  | 'echo'
-  | 'brotli'
-  | 'reference-lib';
+  'nginx' | 'lua' | 'stream-lua' | 'njs' | 'headers-more' | 'geoip2' | 'set-misc' | 'vts' | 'upload-progress' | 'echo' | 'brotli' | 'reference-lib';
 
 /** The argument bits of `ngx_command_t.type`; `TAKE12` is stored as `['TAKE1', 'TAKE2']`. */
-export type ArgFlag =
-  | 'NOARGS'
-  | 'TAKE1'
-  | 'TAKE2'
-  | 'TAKE3'
-  | 'TAKE4'
-  | 'TAKE5'
-  | 'TAKE6'
-  | 'TAKE7'
-  | 'FLAG'
-  | 'ANY'
-  | '1MORE'
-  | '2MORE';
+export type ArgFlag = 'NOARGS' | 'TAKE1' | 'TAKE2' | 'TAKE3' | 'TAKE4' | 'TAKE5' | 'TAKE6' | 'TAKE7' | 'FLAG' | 'ANY' | '1MORE' | '2MORE';
 
 /**
  * What a block holds: ordinary directives; lines that the directive's handler parses itself (`map`, `geo`,

@@ -55,8 +55,7 @@ function existsIn(spec: VariableSpec, version: string | undefined): boolean {
 }
 
 export type BuiltinLookup =
-  | { readonly known: true; readonly spec: VariableSpec }
-  | { readonly known: false; readonly addedIn?: string; readonly removedIn?: string };
+  { readonly known: true; readonly spec: VariableSpec } | { readonly known: false; readonly addedIn?: string; readonly removedIn?: string };
 
 /** Whether nginx (at `version`, else HEAD) knows `$name` in this family by itself, as a variable or a prefix family. */
 export function builtinVariable(family: VariableFamily, name: string, version?: string): BuiltinLookup {
@@ -82,20 +81,7 @@ export function builtinVariableNames(family: VariableFamily): readonly string[] 
 
 /** The generic setter of a directive's values, by family (`http`, `stream`, `mail`, `core`). */
 export type ValueSlot =
-  | 'msec'
-  | 'sec'
-  | 'size'
-  | 'off'
-  | 'num'
-  | 'flag'
-  | 'str'
-  | 'enum'
-  | 'bufs'
-  | 'bitmask'
-  | 'path'
-  | 'access'
-  | 'str_array'
-  | 'keyval';
+  'msec' | 'sec' | 'size' | 'off' | 'num' | 'flag' | 'str' | 'enum' | 'bufs' | 'bitmask' | 'path' | 'access' | 'str_array' | 'keyval';
 
 let slots: ReadonlyMap<string, ValueSlot> | undefined;
 

@@ -24,9 +24,7 @@ export function formatJunit(results: readonly LintResult[], context: FormatterCo
   for (const result of results) {
     const fileName = escapeXmlAttribute(projectPath(result.filePath, context.cwd));
     const tests = Math.max(result.messages.length, 1);
-    lines.push(
-      `  <testsuite package="org.nginx-lint" time="0" tests="${tests}" errors="${result.messages.length}" name="${fileName}">`,
-    );
+    lines.push(`  <testsuite package="org.nginx-lint" time="0" tests="${tests}" errors="${result.messages.length}" name="${fileName}">`);
     if (result.messages.length === 0) {
       lines.push(`    <testcase time="0" name="${CLEAN_FILE_TEST_NAME}" classname="${fileName}" />`);
     }

@@ -16,16 +16,7 @@
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type {
-  ArtifactLocation,
-  Location,
-  Log,
-  Notification,
-  Region,
-  ReportingConfiguration,
-  ReportingDescriptor,
-  Result,
-} from 'sarif';
+import type { ArtifactLocation, Location, Log, Notification, Region, ReportingConfiguration, ReportingDescriptor, Result } from 'sarif';
 import type { LintMessage, LintResult, RuleDocs } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
 import { createFingerprinter, firedRuleIds, parseIncludeSite, pathInsideCwd, severityLabel } from './shared.js';
@@ -81,7 +72,13 @@ export function formatSarif(results: readonly LintResult[], context: FormatterCo
           },
         ],
         // The nginx versions the files were checked against, and where each came from.
-        properties: { nginxVersions: [...new Map(results.flatMap((result) => (result.nginxVersion ? [[JSON.stringify(result.nginxVersion), result.nginxVersion] as const] : []))).values()] },
+        properties: {
+          nginxVersions: [
+            ...new Map(
+              results.flatMap((result) => (result.nginxVersion ? [[JSON.stringify(result.nginxVersion), result.nginxVersion] as const] : [])),
+            ).values(),
+          ],
+        },
         originalUriBaseIds: { [SOURCE_ROOT]: { uri: directoryUri(context.cwd) } },
         // Columns count UTF-16 code units, as JavaScript strings index the file's text.
         columnKind: 'utf16CodeUnits',

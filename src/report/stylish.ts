@@ -12,7 +12,17 @@ import { fileURLToPath } from 'node:url';
 import picocolors from 'picocolors';
 import type { LintMessage, LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { describeTotals, firedRuleIds, inert, withoutCommandLines, parseIncludeSite, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
+import {
+  describeTotals,
+  firedRuleIds,
+  inert,
+  withoutCommandLines,
+  parseIncludeSite,
+  pluralize,
+  projectPath,
+  severityLabel,
+  sumTotals,
+} from './shared.js';
 
 /** Width of the severity column: the length of "warning". */
 const SEVERITY_WIDTH = 7;
@@ -26,9 +36,7 @@ type Colors = ReturnType<typeof picocolors.createColors>;
 
 export function formatStylish(results: readonly LintResult[], context: FormatterContext): string {
   const colors = picocolors.createColors(context.color);
-  const sections = results
-    .filter((result) => result.messages.length > 0)
-    .map((result) => formatFile(result, context, colors));
+  const sections = results.filter((result) => result.messages.length > 0).map((result) => formatFile(result, context, colors));
   if (sections.length === 0) return '';
 
   const docsSection = formatRuleDocs(results, context, colors);
@@ -81,7 +89,8 @@ function codeFrame(source: string, message: LintMessage, indent: string, colors:
   const at = message.line - 1;
   if (at >= lines.length) return [];
   const numberWidth = String(message.line).length;
-  const row = (index: number, marker: string) => `${indent}${marker} ${String(index + 1).padStart(numberWidth)} | ${inert(lines[index]!.replace(/\t/g, ' '))}`;
+  const row = (index: number, marker: string) =>
+    `${indent}${marker} ${String(index + 1).padStart(numberWidth)} | ${inert(lines[index]!.replace(/\t/g, ' '))}`;
   const frame = at > 0 && lines[at - 1]!.trim() !== '' ? [colors.dim(row(at - 1, ' '))] : [];
   frame.push(row(at, colors.red('>')));
   frame.push(`${indent}  ${' '.repeat(numberWidth)} | ${' '.repeat(Math.max(0, message.column - 1))}${colors.red('^')}`);
@@ -140,7 +149,8 @@ function formatRuleDocs(results: readonly LintResult[], context: FormatterContex
 function describeVersions(results: readonly LintResult[]): string | null {
   // One entry per version, with where the first file checked against it got it from.
   const used = new Map<string, string>();
-  for (const result of results) if (result.nginxVersion && !used.has(result.nginxVersion.version)) used.set(result.nginxVersion.version, result.nginxVersion.origin);
+  for (const result of results)
+    if (result.nginxVersion && !used.has(result.nginxVersion.version)) used.set(result.nginxVersion.version, result.nginxVersion.origin);
   if (used.size === 0) return null;
   return `${INDENT}Checked against nginx ${[...used].map(([version, origin]) => `${version} (${origin})`).join('; ')}.`;
 }

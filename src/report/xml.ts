@@ -8,7 +8,8 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
  * and unpaired surrogates. A message can quote them from a damaged config file; they become U+FFFD so
  * that the report still parses.
  */
-const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const FORBIDDEN_IN_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -23,7 +24,9 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function escapeXmlAttribute(text: string): string {
-  return withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
+  return withoutCommandLines(text)
+    .replace(FORBIDDEN_IN_XML, '\uFFFD')
+    .replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
 }
 
 /** A CDATA section holding `text`; a `]]>` inside is split across two sections, the only way to write it. */

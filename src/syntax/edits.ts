@@ -84,7 +84,12 @@ export function indentUnit(file: SourceFile): string {
     const { directive, parentIndentation } = pending.pop()!;
     const indentation = startsItsLine(file.text, directive.start) ? indentationAt(file, directive.start) : null;
     if (indentation?.includes('\t')) indentsWithTabs = true;
-    if (indentation !== null && parentIndentation !== null && indentation.length > parentIndentation.length && indentation.startsWith(parentIndentation)) {
+    if (
+      indentation !== null &&
+      parentIndentation !== null &&
+      indentation.length > parentIndentation.length &&
+      indentation.startsWith(parentIndentation)
+    ) {
       const step = indentation.slice(parentIndentation.length);
       stepCounts.set(step, (stepCounts.get(step) ?? 0) + 1);
     }

@@ -80,4 +80,3 @@ export function mergeChanges(text: string, changes: readonly OffsetChange[]): Of
   if (merged.deferred.length > 0) return { invalid: 'its changes overlap each other' };
   return { start, end, text: merged.text };
 }
-

@@ -43,7 +43,9 @@ export function findCorpus(suite: string): string | null {
 }
 
 export function readTruth(corpus: string): TruthRow[] {
-  const [header, ...lines] = readFileSync(path.join(corpus, TRUTH_FILE), 'utf8').split('\n').filter((line) => line !== '');
+  const [header, ...lines] = readFileSync(path.join(corpus, TRUTH_FILE), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   const columns = header!.split('\t');
   const column = (name: string): number => {
     const index = columns.indexOf(name);

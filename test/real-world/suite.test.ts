@@ -23,7 +23,8 @@ const here = import.meta.dirname;
 const repoRoot = path.resolve(here, '../..');
 const labels = (JSON.parse(readFileSync(path.join(here, 'labels.json'), 'utf8')) as { findings: Label[] }).findings;
 const repositories = readdirSync(path.join(here, 'repos')).sort();
-const keyOf = (finding: { repo: string; file: string; line: number; ruleId: string }) => `${finding.repo} ${finding.file}:${finding.line} ${finding.ruleId}`;
+const keyOf = (finding: { repo: string; file: string; line: number; ruleId: string }) =>
+  `${finding.repo} ${finding.file}:${finding.line} ${finding.ruleId}`;
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-real-world-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -38,7 +39,12 @@ async function lintRepository(repo: string) {
     // nginx configs only: a Compose file with a finding is reported too, but is not a config.
     files: run.results.map((result) => path.relative(root, result.filePath)).filter((file) => !/\.ya?ml$/.test(file)),
     findings: run.results.flatMap((result) =>
-      result.messages.map((message) => ({ repo, file: path.relative(root, result.filePath), line: message.line, ruleId: message.ruleId ?? '(none)' })),
+      result.messages.map((message) => ({
+        repo,
+        file: path.relative(root, result.filePath),
+        line: message.line,
+        ruleId: message.ruleId ?? '(none)',
+      })),
     ),
   };
 }

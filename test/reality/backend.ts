@@ -110,9 +110,7 @@ function serve(): void {
     });
   };
   const server =
-    keyAndCertificate === undefined
-      ? http.createServer(handler)
-      : httpsServer(options.tlsServerName, keyAndCertificate, handshakes, handler);
+    keyAndCertificate === undefined ? http.createServer(handler) : httpsServer(options.tlsServerName, keyAndCertificate, handshakes, handler);
   server.on('connection', () => Atomics.add(connectionCounter, 0, 1));
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));

@@ -7,7 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startBackend } from './backend.js';
-import { countStatuses, findNginx, freePort, linesMatching, REALITY_TEST_TIMEOUT_MS, sendRequests, sleep, startNginx, stopAfterEach } from './harness.js';
+import {
+  countStatuses,
+  findNginx,
+  freePort,
+  linesMatching,
+  REALITY_TEST_TIMEOUT_MS,
+  sendRequests,
+  sleep,
+  startNginx,
+  stopAfterEach,
+} from './harness.js';
 
 const config = (backendPort: number) => (port: number) =>
   `    server { listen 127.0.0.1:${port}; location / { proxy_pass http://127.0.0.1:${backendPort}; } }`;

@@ -447,11 +447,7 @@ export async function sendRequests(port: number, options: LoadOptions): Promise<
  * `each` GETs, then `each` POSTs with a small body: the lab measured both, because nginx retries a failed
  * request on another connection or server only while it may (GET always; POST only before it was sent).
  */
-export async function sendGetsAndPosts(
-  port: number,
-  each: number,
-  options: Omit<LoadOptions, 'count'> = {},
-): Promise<Outcome[]> {
+export async function sendGetsAndPosts(port: number, each: number, options: Omit<LoadOptions, 'count'> = {}): Promise<Outcome[]> {
   return [
     ...(await sendRequests(port, { ...options, count: each, method: 'GET' })),
     ...(await sendRequests(port, { ...options, count: each, method: 'POST', body: 'order=1' })),

@@ -9,7 +9,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startBackend } from './backend.js';
-import { findNginx, REALITY_TEST_TIMEOUT_MS, fixWithLinter, sendRequests, countStatuses, startNginx, stopAfterEach, writeLinterConfig } from './harness.js';
+import {
+  findNginx,
+  REALITY_TEST_TIMEOUT_MS,
+  fixWithLinter,
+  sendRequests,
+  countStatuses,
+  startNginx,
+  stopAfterEach,
+  writeLinterConfig,
+} from './harness.js';
 import { BACKEND_KEEP_ALIVE_MS, raceLines, raceTrials, TRIALS } from './race.js';
 
 /** `keepalive 16` but HTTP/1.0 by default: nothing is reused yet, so nothing races. */
@@ -29,43 +38,47 @@ const websocketMap = (backendPort: number) => (port: number) =>
     server { listen 127.0.0.1:${port}; location / { proxy_pass http://app; proxy_http_version 1.1;
         proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; } }`;
 
-describe.skipIf(findNginx() === null)('fixes that turn keep-alive on, against real nginx and a Node backend', { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
-  const track = stopAfterEach();
+describe.skipIf(findNginx() === null)(
+  'fixes that turn keep-alive on, against real nginx and a Node backend',
+  { timeout: REALITY_TEST_TIMEOUT_MS },
+  () => {
+    const track = stopAfterEach();
 
-  it('reuse without a keepalive_timeout below the backend: POSTs across the idle deadline get 502', async () => {
-    const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
-    const nginx = track(await startNginx(reuseWithoutTimeout(backend.port)));
-    expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(502));
-    expect(raceLines(nginx.errorLog())).toHaveLength(TRIALS);
-  });
+    it('reuse without a keepalive_timeout below the backend: POSTs across the idle deadline get 502', async () => {
+      const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
+      const nginx = track(await startNginx(reuseWithoutTimeout(backend.port)));
+      expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(502));
+      expect(raceLines(nginx.errorLog())).toHaveLength(TRIALS);
+    });
 
-  it("proxy-keepalive-disabled's fix, with the backend's timeout unknown, also sets keepalive_timeout 1s: the same POSTs get 200", async () => {
-    const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
-    const nginx = track(await startNginx(keepaliveOnly(backend.port)));
-    // No service facts: nginx-lint does not know the backend's idle timeout, as in most repositories.
-    writeLinterConfig(nginx.confPath, 'proxy-keepalive-disabled', {});
-    fixWithLinter(nginx.confPath, 'proxy-keepalive-disabled');
-    await nginx.restart();
-    expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(200));
-    expect(raceLines(nginx.errorLog())).toEqual([]);
-  });
+    it("proxy-keepalive-disabled's fix, with the backend's timeout unknown, also sets keepalive_timeout 1s: the same POSTs get 200", async () => {
+      const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
+      const nginx = track(await startNginx(keepaliveOnly(backend.port)));
+      // No service facts: nginx-lint does not know the backend's idle timeout, as in most repositories.
+      writeLinterConfig(nginx.confPath, 'proxy-keepalive-disabled', {});
+      fixWithLinter(nginx.confPath, 'proxy-keepalive-disabled');
+      await nginx.restart();
+      expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(200));
+      expect(raceLines(nginx.errorLog())).toEqual([]);
+    });
 
-  it("the websocket map's '' close opens a backend connection per ordinary request; the fixed map reuses the pool, with no race", async () => {
-    const requests = 200;
-    const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
-    const nginx = track(await startNginx(websocketMap(backend.port)));
-    writeLinterConfig(nginx.confPath, 'proxy-keepalive-disabled', {});
+    it("the websocket map's '' close opens a backend connection per ordinary request; the fixed map reuses the pool, with no race", async () => {
+      const requests = 200;
+      const backend = track(await startBackend({ keepAliveTimeoutMs: BACKEND_KEEP_ALIVE_MS }));
+      const nginx = track(await startNginx(websocketMap(backend.port)));
+      writeLinterConfig(nginx.confPath, 'proxy-keepalive-disabled', {});
 
-    const bad = await sendRequests(nginx.port, { count: requests, concurrency: 4 });
-    expect(countStatuses(bad)).toEqual({ '200': requests });
-    expect(backend.connectionCount()).toBe(requests);
+      const bad = await sendRequests(nginx.port, { count: requests, concurrency: 4 });
+      expect(countStatuses(bad)).toEqual({ '200': requests });
+      expect(backend.connectionCount()).toBe(requests);
 
-    fixWithLinter(nginx.confPath, 'proxy-keepalive-disabled');
-    await nginx.restart();
-    const before = backend.connectionCount();
-    const fixed = await sendRequests(nginx.port, { count: requests, concurrency: 4 });
-    expect(countStatuses(fixed)).toEqual({ '200': requests });
-    expect(backend.connectionCount() - before).toBeLessThanOrEqual(16);
-    expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(200));
-  });
-});
+      fixWithLinter(nginx.confPath, 'proxy-keepalive-disabled');
+      await nginx.restart();
+      const before = backend.connectionCount();
+      const fixed = await sendRequests(nginx.port, { count: requests, concurrency: 4 });
+      expect(countStatuses(fixed)).toEqual({ '200': requests });
+      expect(backend.connectionCount() - before).toBeLessThanOrEqual(16);
+      expect(await raceTrials(nginx, 'POST'), nginx.errorLog()).toEqual(Array(TRIALS).fill(200));
+    });
+  },
+);

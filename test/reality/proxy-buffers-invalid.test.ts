@@ -14,8 +14,7 @@ import {
 } from './harness.js';
 
 const RULE = 'proxy-buffers-invalid';
-const EMERG =
-  /\[emerg\] \d+#\d+: "proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer/;
+const EMERG = /\[emerg\] \d+#\d+: "proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" minus one buffer/;
 /** About 10 KiB of response headers: what a proxy_buffer_size of 16k is typically raised for. */
 const SET_COOKIE_BYTES = 10 * 1024;
 

@@ -32,7 +32,9 @@ const localhostConfig = (backendPort: number) => (port: number) =>
 
 const ownHosts = findNginx() !== null && canUseOwnHosts();
 if (findNginx() !== null && !ownHosts) {
-  console.log('proxy-pass-localhost reality test: this machine allows no private mount namespace (unshare --mount), so nginx cannot get its own /etc/hosts; not run');
+  console.log(
+    'proxy-pass-localhost reality test: this machine allows no private mount namespace (unshare --mount), so nginx cannot get its own /etc/hosts; not run',
+  );
 }
 
 describe.skipIf(!ownHosts)(`${RULE} against real nginx, localhost = ::1 and 127.0.0.1`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {

@@ -32,7 +32,7 @@ const config = (backendPort: number, trusted: string) => (port: number) =>
 describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
-  it('verify on with nothing trusted: nginx -t fails with nginx-lint\'s words; trusting the certificate: 200', async () => {
+  it("verify on with nothing trusted: nginx -t fails with nginx-lint's words; trusting the certificate: 200", async () => {
     const backend = track(await startBackend({ tlsServerName: SERVER_NAME }));
     const bad = track(await createNginx(config(backend.port, '')));
     writeLinterConfig(bad.confPath, RULE, {});

@@ -62,7 +62,6 @@ export async function upstreamAttempts(nginx: Nginx): Promise<string[]> {
   return entries.filter((entry) => entry.uri === '/').map((entry) => entry.upstreamStatus);
 }
 
-
 /** The race's error_log lines in `log`. */
 export function raceLines(log: string): string[] {
   return linesMatching(log, RACE_SIGNATURE);

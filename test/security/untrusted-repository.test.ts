@@ -20,7 +20,7 @@ function mkfifo(target: string): void {
 }
 
 describe('reading: nothing outside the repository, nothing that is not a file', () => {
-  const outside = elsewhere({ 'secret': `${SECRET};\n`, 'site.conf': 'server { listen 80; }\n' });
+  const outside = elsewhere({ secret: `${SECRET};\n`, 'site.conf': 'server { listen 80; }\n' });
 
   it.each([
     ['an absolute include', `include ${path.join(outside, 'secret')};`],
@@ -68,20 +68,29 @@ describe('reading: nothing outside the repository, nothing that is not a file', 
 
 describe('writing: never through a committed link', () => {
   it.each([
-    ['-o to a symlink', (root: string, target: string) => {
-      symlinkSync(target, path.join(root, 'report.sarif'));
-      return runCli(['-f', 'sarif', '-o', 'report.sarif', 'nginx.conf'], { cwd: root });
-    }],
-    ['--update-baseline through a symlink', (root: string, target: string) => {
-      symlinkSync(target, path.join(root, 'baseline.json'));
-      return runCli(['--baseline', 'baseline.json', '--update-baseline', 'nginx.conf'], { cwd: root });
-    }],
-    ['--init through a dangling .nginx-lint.json', (root: string, target: string) => {
-      symlinkSync(`${target}.new`, path.join(root, '.nginx-lint.json'));
-      return runCli(['--init'], { cwd: root });
-    }],
+    [
+      '-o to a symlink',
+      (root: string, target: string) => {
+        symlinkSync(target, path.join(root, 'report.sarif'));
+        return runCli(['-f', 'sarif', '-o', 'report.sarif', 'nginx.conf'], { cwd: root });
+      },
+    ],
+    [
+      '--update-baseline through a symlink',
+      (root: string, target: string) => {
+        symlinkSync(target, path.join(root, 'baseline.json'));
+        return runCli(['--baseline', 'baseline.json', '--update-baseline', 'nginx.conf'], { cwd: root });
+      },
+    ],
+    [
+      '--init through a dangling .nginx-lint.json',
+      (root: string, target: string) => {
+        symlinkSync(`${target}.new`, path.join(root, '.nginx-lint.json'));
+        return runCli(['--init'], { cwd: root });
+      },
+    ],
   ])('%s is refused and the link target is untouched', (_name, act) => {
-    const outside = elsewhere({ 'victim': 'precious\n' });
+    const outside = elsewhere({ victim: 'precious\n' });
     const root = project({ 'nginx.conf': 'events {}\nhttp {\n    frobnicate on;\n}\n' });
     const run = act(root, path.join(outside, 'victim'));
     expect(run.status).toBe(2);

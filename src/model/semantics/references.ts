@@ -118,7 +118,8 @@ export function checkReferences(all: readonly ConfigNode[], options: ReferenceCh
     }
 
     // An address without a port that names no upstream block: nginx makes an upstream of it and needs the port.
-    const noDefaultPort = family === 'http' ? ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass'] : family === 'stream' ? ['proxy_pass'] : [];
+    const noDefaultPort =
+      family === 'http' ? ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass'] : family === 'stream' ? ['proxy_pass'] : [];
     if (noDefaultPort.includes(name) && args[0] && !/\$/.test(args[0].value)) {
       const url = args[0].value.replace(/^s?uwsgi:\/\//i, '');
       const parsed = parseUrl(url, {});
@@ -267,7 +268,12 @@ function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceChec
     }
     const luaCert = server.children.find((child) => /^ssl_certificate_by_lua/.test(child.directive.name));
     if (luaCert && !sslListen && !sslOn) {
-      options.reporter.report({ ruleId: 'undefined-reference', node: luaCert, message: 'no ssl configured for the server', hint: 'nginx names no line' });
+      options.reporter.report({
+        ruleId: 'undefined-reference',
+        node: luaCert,
+        message: 'no ssl configured for the server',
+        hint: 'nginx names no line',
+      });
     }
   }
 }

@@ -147,7 +147,7 @@ function normalizeIpv6(text: string): string {
   // Compress the longest run of zeros (of two or more).
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;

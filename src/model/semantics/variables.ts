@@ -138,8 +138,10 @@ export function checkVariables(roots: readonly ConfigNode[], options: VariableCh
     const { directive } = node;
     const args = directive.args;
     const family = familyOfNode(bodyOf ?? node);
-    for (const arg of args) for (const match of arg.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
-    if (directive.nameToken) for (const match of directive.nameToken.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
+    for (const arg of args)
+      for (const match of arg.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
+    if (directive.nameToken)
+      for (const match of directive.nameToken.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
 
     if (bodyOf) {
       // A line of a map, geo, split_clients or geoip2 body.
@@ -211,7 +213,14 @@ export function checkVariables(roots: readonly ConfigNode[], options: VariableCh
       suggestion = closest(lower, [...defined[use.family], ...builtinVariableNames(use.family)]) ?? undefined;
       hint = suggestion ? `did you mean "$${suggestion}"?` : 'define it with set, map or geo';
     }
-    options.reporter.report({ ruleId: 'unknown-variable', node: use.node, token: use.token, message: `unknown "${lower}" variable`, hint, suggestion });
+    options.reporter.report({
+      ruleId: 'unknown-variable',
+      node: use.node,
+      token: use.token,
+      message: `unknown "${lower}" variable`,
+      hint,
+      suggestion,
+    });
   }
 }
 
