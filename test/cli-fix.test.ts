@@ -60,7 +60,9 @@ describe('--fix on examples/shop', () => {
     const before = snapshot(root);
 
     const run = runCli(['--fix', 'shop'], { cwd: root });
-    expect(run, run.stderr).toEqual({ status: 0, stdout: '', stderr: '' });
+    // What is left are findings no fix can settle (the Compose start-up order): warnings, exit 0.
+    expect(run.stderr).toBe('');
+    expect(run.status, run.stdout).toBe(0);
     const after = snapshot(root);
     const changed = [...after.keys()].filter((file) => after.get(file) !== before.get(file));
     expect(changed.sort()).toEqual(FIXED_FILES);
