@@ -4,7 +4,19 @@
  * to a file elsewhere — so every reader refuses what is not a regular file and caps its size, and every writer
  * refuses to follow a link or write into a device (docs/security.md).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Config files, baselines, Compose files and manifests larger than this are refused. */
@@ -98,4 +110,28 @@ export function writeFileNoFollow(target: string, text: string): void {
     }
     throw error;
   }
+}
+
+/** The nearest directory at or above `start` holding `.git` (a directory, or a worktree's file); null outside any. */
+export function findRepoRoot(start: string): string | null {
+  let directory = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(directory, '.git'))) return directory;
+    const parent = path.dirname(directory);
+    if (parent === directory) return null;
+    directory = parent;
+  }
+}
+
+/** Whether the real path of `filePath` (links followed) is inside `root`; a name that does not exist counts by its own path. */
+export function isInside(filePath: string, root: string): boolean {
+  const real = (candidate: string) => {
+    try {
+      return realpathSync(candidate);
+    } catch {
+      return path.resolve(candidate);
+    }
+  };
+  const relative = path.relative(real(root), real(filePath));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -145,7 +145,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     });
   }
 
-  notes.push(...linter.registry.withheld);
+  notes.push(...linter.registry.withheld, ...linter.outsideNotes);
   const rules = new Map<string, RuleDocs>();
   for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));

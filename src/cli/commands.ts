@@ -45,6 +45,7 @@ export interface CommandOptions {
   readonly color: boolean;
   readonly verbose: boolean;
   readonly allowPlugins: boolean;
+  readonly root: string | undefined;
   readonly debug: boolean;
 }
 
@@ -124,6 +125,7 @@ function engineOptions(options: CommandOptions) {
     fix: options.fix || options.fixDryRun,
     fixUnsafe: options.fixUnsafe,
     allowPlugins: options.allowPlugins,
+    root: options.root,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },
     progress: !options.debug && Boolean(process.stderr.isTTY),

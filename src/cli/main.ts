@@ -77,6 +77,10 @@ function buildParser(argv: readonly string[]) {
       .option('baseline', { type: 'string', describe: 'Known findings in this file do not fail the run' })
       .option('update-baseline', { type: 'boolean', default: false, describe: 'Write the current findings to the --baseline file' })
       .option('error-on-unmatched-pattern', { type: 'boolean', default: true, describe: 'Fail when an operand matches no file' })
+      .option('root', {
+        type: 'string',
+        describe: 'The project root: nothing outside it is read or written (default: the nearest folder holding .git)',
+      })
       .option('allow-plugins', {
         type: 'boolean',
         default: false,
@@ -183,6 +187,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       errorOnUnmatchedPattern: args.errorOnUnmatchedPattern,
       verbose: args.verbose,
       allowPlugins: args.allowPlugins,
+      root: args.root,
       color: colorEnabled(args.color, args.outputFile !== undefined),
       debug,
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { PresetName } from './types.js';
+import { findRepoRoot, isInside } from '../files.js';
 import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { locateProblems } from './json-locate.js';
@@ -123,6 +124,9 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
         throw fail(`extends itself: ${cycle}`);
       }
       if (!existsSync(target)) throw fail(`cannot find ${JSON.stringify(entry)} (looked for ${displayPath(target)})`);
+      // A repository's config may only build on files of the same repository: anything else is not its to read.
+      const root = findRepoRoot(dirname(path));
+      if (root !== null && !isInside(target, root)) throw fail(`extends a file outside the repository (${root}): not read`);
       chain.push(...readChain(target, [...extending, path]));
     });
     chain.push({ document });

@@ -118,9 +118,15 @@ export function presetLayer(preset: PresetName, registry: RuleRegistryView): Rul
   return { files: null, rules };
 }
 
+/** Glob patterns longer than this in a config are never compiled (they match nothing). */
+export const MAX_GLOB_LENGTH = 256;
+
 /** Compiles `patterns`, relative to `baseDir`, into a matcher of absolute paths. */
 export function globGroup(baseDir: string, patterns: readonly string[]): GlobGroup {
-  const isMatch = picomatch([...patterns], { dot: true });
+  // Without extglobs and with a length cap a pattern compiles to a regular expression that cannot backtrack
+  // catastrophically: a repository's config must not be able to stall the run on one file name (docs/security.md).
+  const bounded = patterns.filter((pattern) => pattern.length <= MAX_GLOB_LENGTH);
+  const isMatch = picomatch([...bounded], { dot: true, noextglob: true });
   return {
     baseDir,
     patterns,

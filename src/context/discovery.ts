@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { lazyRequire } from '../lazy-require.js';
 
+export { findRepoRoot } from '../files.js';
+
 const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 
 /** The names `docker compose` looks for, in its order of preference: it reads the first one a directory has. */
@@ -31,17 +33,6 @@ export function findComposeFiles(startDirectory: string, repoRoot?: string): str
     const atRoot = stop === undefined ? existsSync(path.join(directory, '.git')) : directory === stop;
     const parent = path.dirname(directory);
     if (atRoot || parent === directory) return files;
-    directory = parent;
-  }
-}
-
-/** The nearest directory at or above `start` holding `.git` (a directory, or a worktree's file); null outside any. */
-export function findRepoRoot(start: string): string | null {
-  let directory = path.resolve(start);
-  for (;;) {
-    if (existsSync(path.join(directory, '.git'))) return directory;
-    const parent = path.dirname(directory);
-    if (parent === directory) return null;
     directory = parent;
   }
 }

@@ -124,7 +124,8 @@ export function toMessage(finding: Finding): LintMessage {
     line,
     column,
     endLine: Math.max(end.line, line),
-    endColumn: end.line >= line ? end.column : column,
+    // A region never ends before it starts, whatever the anchor line did to the start (SARIF and GitHub reject it).
+    endColumn: end.line > line ? end.column : Math.max(end.line === line ? end.column : column, column),
   };
   if (finding.fatal) message.fatal = true;
   // A file cut out of an nginx -T dump exists only inside the dump: nothing there can be fixed in place.

@@ -2,11 +2,13 @@
  * The rules a run knows: the built-in ones, plus those of plugins a config names — and only then, because loading
  * a plugin runs its code.
  */
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { builtinRules } from '../../rules/index.js';
 import type { PluginReference, RuleMetaView, RuleRegistryView } from '../config/types.js';
 import type { Rule } from './rule.js';
+import { findRepoRoot, isInside } from '../files.js';
 import { type RuleDocs, ruleDocsUrl } from './results.js';
 
 /** A plugin module exports its rules: `export const rules = [defineRule(...), ...]` (or as `default.rules`). */
@@ -76,6 +78,11 @@ export class RuleRegistry implements RuleRegistryView {
     }
     for (const plugin of plugins) {
       const location = plugin.path ?? resolvePackage(plugin);
+      // Even allowed, a plugin a repository's config names must be the repository's own file or an installed package.
+      const root = findRepoRoot(path.dirname(plugin.configFile));
+      if (plugin.path && root !== null && !isInside(plugin.path, root)) {
+        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" is outside the repository (${root}): not loaded`);
+      }
       if (this.loadedPlugins.has(location)) continue;
       this.loadedPlugins.add(location);
       let module: PluginModule;

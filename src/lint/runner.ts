@@ -13,6 +13,7 @@ import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
+import { isInside } from '../files.js';
 import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -36,6 +37,8 @@ export interface LintOptions {
   readonly fix?: boolean;
   /** `--path-map CONTAINER=REPO`: where container paths are in the repository, beside what Compose says. */
   readonly pathMap?: readonly PathMapping[];
+  /** The project root (`--root`); default: the nearest folder holding `.git` above each file. */
+  readonly root?: string;
   /** Run plugin code that config files name (`--allow-plugins`); without it such plugins are reported and skipped. */
   readonly allowPlugins?: boolean;
   /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
@@ -131,9 +134,18 @@ export class Linter {
         declared: config.services,
         ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
         serviceFiles: config.serviceFiles.flatMap((group) =>
-          group.patterns.map((pattern) =>
-            pattern.startsWith('!') ? `!${path.resolve(group.baseDir, pattern.slice(1))}` : path.resolve(group.baseDir, pattern),
-          ),
+          group.patterns.flatMap((pattern) => {
+            if (pattern.startsWith('!')) return [`!${path.resolve(group.baseDir, pattern.slice(1))}`];
+            const absolute = path.resolve(group.baseDir, pattern);
+            // Only the repository's own files: the fixed part of the pattern must stay inside it (docs/security.md).
+            const fixedPart = absolute.split(/[*?[{]/)[0]!;
+            const root = this.rootFor(nginxConfigDir);
+            if (root !== null && !isInside(fixedPart, root)) {
+              this.outsideNotes.add(`serviceFiles pattern ${pattern} reaches outside the repository (${root}): not read`);
+              return [];
+            }
+            return [absolute];
+          }),
         ),
       });
       this.catalogs.set(key, catalog);
@@ -201,6 +213,14 @@ export class Linter {
     return { program, findings, config, nginxVersion: model.nginxVersion };
   }
 
+  /** Things the run should say that are not findings: inputs skipped because they are outside the repository. */
+  readonly outsideNotes = new Set<string>();
+
+  /** The project root for files in `directory`: `--root`, else the nearest folder holding `.git`, else none. */
+  rootFor(directory: string): string | null {
+    return this.options.root !== undefined ? path.resolve(this.options.cwd, this.options.root) : findRepoRoot(directory);
+  }
+
   /** Lints a snippet with `prefix` as its conf prefix, as the main config beside it would resolve its includes. */
   setPrefix(entryPath: string, prefix: string): void {
     this.prefixes.set(entryPath, prefix);
@@ -234,7 +254,10 @@ export class Linter {
   private deploymentFor(entryPath: string, config: ResolvedConfig): Deployment {
     const known = this.deployments.get(entryPath);
     if (known) return known;
-    const repoRoot = findRepoRoot(path.dirname(entryPath));
+    const repoRoot = this.rootFor(path.dirname(entryPath));
+    if (repoRoot === null) {
+      this.outsideNotes.add(`${entryPath} is not in a repository: it is read as this machine's own configuration, its includes as nginx reads them`);
+    }
     return this.deploymentOf(entryPath, config, findNginxService(entryPath, repoRoot ?? undefined), repoRoot);
   }
 

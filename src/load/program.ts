@@ -5,7 +5,8 @@
  * the `include` line. Each file is read and parsed once; the context it is analysed in is decided later, per
  * inclusion, by the tree builder — so a file included from two places is analysed in both.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isInside } from '../files.js';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
@@ -176,7 +177,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const resolveFile = (filePath: string): SourceFile => {
     const known = files.get(filePath);
     if (known) return known;
-    if (root !== null && !insideRoot(filePath, root)) throw new InputError(filePath, `outside the repository (${root}): not read`);
+    if (root !== null && !isInside(filePath, root)) throw new InputError(filePath, `outside the repository (${root}): not read`);
     const file = read(filePath);
     files.set(filePath, file);
     return file;
@@ -276,24 +277,6 @@ function resolveInContainer(
     unmapped: true,
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
-}
-
-/** Whether the real path of `filePath` (links followed) is inside `root`; a name that does not exist yet counts by its own path. */
-function insideRoot(filePath: string, root: string): boolean {
-  let real: string;
-  try {
-    real = realpathSync(filePath);
-  } catch {
-    real = path.resolve(filePath);
-  }
-  let realRoot: string;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    realRoot = root;
-  }
-  const relative = path.relative(realRoot, real);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile): IncludeResolution {

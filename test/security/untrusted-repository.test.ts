@@ -116,3 +116,37 @@ describe('output: inert in every format', () => {
     else expect(commandLines).toEqual([]);
   });
 });
+
+describe('configuration from the repository stays inside it', () => {
+  it('extends, serviceFiles and a plugin path outside the repository are not read, even with --allow-plugins', () => {
+    const outside = elsewhere({
+      'base.json': '{"rules":{"unknown-directive":"off"}}',
+      'compose.yaml': `services:\n  x:\n    ports: ["${SECRET}"]\n`,
+      'evil.mjs': 'export const rules = [];\n',
+    });
+    const base = project({ 'nginx.conf': 'events {}\nhttp {}\n' });
+    writeFileSync(path.join(base, '.nginx-lint.json'), JSON.stringify({ extends: path.join(outside, 'base.json') }));
+    const extendsRun = runCli(['nginx.conf'], { cwd: base });
+    expect(extendsRun.status).toBe(2);
+    expect(extendsRun.stderr).toContain('extends a file outside the repository');
+
+    writeFileSync(path.join(base, '.nginx-lint.json'), JSON.stringify({ serviceFiles: [path.join(outside, '*.yaml')] }));
+    const services = runCli(['nginx.conf'], { cwd: base });
+    expect(services.stdout + services.stderr).not.toContain('supersecrethash');
+    expect(services.stderr).toContain('reaches outside the repository');
+
+    writeFileSync(path.join(base, '.nginx-lint.json'), JSON.stringify({ plugins: [path.join(outside, 'evil.mjs')] }));
+    const plugin = runCli(['--allow-plugins', 'nginx.conf'], { cwd: base });
+    expect(plugin.status).toBe(2);
+    expect(plugin.stderr).toContain('is outside the repository');
+  });
+
+  it('a glob with nested extglobs in ignores does not stall the run', () => {
+    const root = project({ 'nginx.conf': 'events {}\nhttp {}\n', [`${'a'.repeat(40)}.conf`]: 'events {}\n' });
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ ignores: ['+(+(+(+(+(a))))).conf', `${'*'.repeat(300)}`] }));
+    const started = Date.now();
+    const run = runCli(['.'], { cwd: root });
+    expect(run.status).toBeLessThan(2);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
