@@ -3,6 +3,7 @@ import type { Rule } from '../src/lint/rule.js';
 import composeDependsOnUnhealthy from './compose-depends-on-unhealthy.js';
 import directiveNotAllowedHere from './directive-not-allowed-here.js';
 import duplicateDefinition from './duplicate-definition.js';
+import headerInheritanceLost from './header-inheritance-lost.js';
 import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
@@ -31,6 +32,7 @@ export const builtinRules: readonly Rule<any>[] = [
   composeDependsOnUnhealthy,
   directiveNotAllowedHere,
   duplicateDefinition,
+  headerInheritanceLost,
   includeCycle,
   includeNotFound,
   invalidArguments,

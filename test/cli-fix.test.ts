@@ -41,7 +41,12 @@ function lintJson(root: string, args: string[] = []): LintResult[] {
 }
 
 function ruleIdsIn(results: readonly LintResult[], onlyFixable = false): Set<string | null> {
-  return new Set(results.flatMap((result) => result.messages.filter((message) => !onlyFixable || message.fix).map((message) => message.ruleId)));
+  // Fixable by --fix: a fix that is not marked unsafe.
+  return new Set(
+    results.flatMap((result) =>
+      result.messages.filter((message) => !onlyFixable || (message.fix && message.fixSafety !== 'unsafe')).map((message) => message.ruleId),
+    ),
+  );
 }
 
 describe('--fix on examples/shop', () => {
@@ -51,7 +56,8 @@ describe('--fix on examples/shop', () => {
     expect([...fixable].sort()).toEqual([
       'proxy-buffer-size-too-small',
       'proxy-buffers-invalid',
-      'proxy-keepalive-disabled',
+      // proxy-keepalive-disabled's fix is unsafe at first (upstreams.conf keeps the 60s timeout) and becomes safe
+      // once upstream-keepalive-timeout-race's fix lowers it: --fix then applies it in a later pass.
       'proxy-next-upstream-missing',
       'proxy-pass-port-mismatch',
       'proxy-timeout-below-p99',

@@ -1,4 +1,4 @@
-import { readRegularTextFile } from '../files.js';
+import { assertJsonDepth, readRegularTextFile } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
 
@@ -97,6 +97,8 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   let source: string;
   try {
     source = readRegularTextFile(file);
+    // Flow collections nested past this make the YAML library recurse until the stack runs out.
+    assertJsonDepth(source, file);
   } catch (error) {
     throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message.replace(`${file} `, '')}`);
   }

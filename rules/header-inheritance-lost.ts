@@ -1,0 +1,105 @@
+/**
+ * nginx's array directives are inherited only by a level that sets none of its own: one `proxy_set_header` in a
+ * location drops every `proxy_set_header` of the server and http levels — `Host`, `X-Forwarded-For`,
+ * `X-Forwarded-Proto`, `X-Real-IP` — and one `add_header` drops the inherited security headers. The backend then
+ * sees the wrong host and client address (redirects to the internal name, every client logged as nginx's address);
+ * browsers get pages without HSTS or CSP. No 502: a warning, naming what is lost.
+ *
+ * From nginx 1.29.3, `add_header_inherit merge` keeps the outer `add_header`s; the rule respects it. A lost
+ * `Connection ""` alone is proxy-keepalive-disabled's finding, not this rule's, so a line is never reported twice.
+ */
+import { defineRule, type Report } from '../src/lint/rule.js';
+import type { ConfigNode } from '../src/load/tree.js';
+import type { Model } from '../src/model/index.js';
+import { insertStatementAfter } from '../src/syntax/edits.js';
+import { listAnd } from '../src/wording.js';
+import { satisfies } from '../src/nginx/version.js';
+
+const DIRECTIVES = ['proxy_set_header', 'add_header'] as const;
+
+function headerName(node: ConfigNode): string {
+  return (node.directive.args[0]?.value ?? '').toLowerCase();
+}
+
+/** The levels that may set these directives, innermost first. */
+const LEVELS = ['location', 'server', 'http'] as const;
+
+function proxiesWithin(model: Model, block: ConfigNode): boolean {
+  return model.proxyPasses.some(
+    (pass) => pass.module === 'proxy' && (model.enclosing(pass.node, ['location']) === block || isWithin(pass.node, block)),
+  );
+}
+
+function isWithin(node: ConfigNode, block: ConfigNode): boolean {
+  for (let current = node.parent; current; current = current.parent) if (current === block) return true;
+  return false;
+}
+
+function inheritsAddHeaders(model: Model, block: ConfigNode): boolean {
+  if (!satisfies(model.nginxVersion.version, '>=1.29.3')) return false;
+  const inherit = model.effective(block, 'add_header_inherit');
+  return (inherit.values[0]?.[0] ?? inherit.default ?? 'on').toLowerCase() === 'merge';
+}
+
+export default defineRule({
+  meta: {
+    id: 'header-inheritance-lost',
+    description:
+      "A block's own `proxy_set_header` (or `add_header`) drops every one it would inherit: the backend loses Host and X-Forwarded-*, or responses lose their security headers.",
+    category: 'correctness',
+    severity: 'warn',
+    presets: ['recommended'],
+    fixable: true,
+    // Carrying the headers in sends what the author evidently expected, but it is a behaviour change to review.
+    fixSafety: 'unsafe',
+    messages: {
+      lost: '{{block}} sets its own {{directive}}, so the inherited {{lost}} are not sent',
+    },
+    details: {
+      lost: "nginx inherits {{directive}} only into a level that sets none of its own: the {{directive}} at {{here}} replaces the whole list of {{outer}}, so {{lost}} ({{lostAt}}) are no longer sent. {{consequence}} Repeat them in {{block}}, or move this block's own {{directive}} up to where the others are.",
+    },
+  },
+  check({ model, report }) {
+    for (const directive of DIRECTIVES) {
+      for (const level of ['location', 'server'] as const) {
+        for (const block of model.nodes(level)) {
+          const own = block.children.filter((child) => child.directive.name === directive);
+          if (own.length === 0) continue;
+          if (directive === 'proxy_set_header' && !proxiesWithin(model, block)) continue;
+          if (directive === 'add_header' && inheritsAddHeaders(model, block)) continue;
+          const outerBlock = model.enclosing(block, LEVELS);
+          if (!outerBlock) continue;
+          const inherited = model.effective(outerBlock, directive).nodes;
+          const ownNames = new Set(own.map(headerName));
+          const lost = inherited.filter(
+            (node) => !ownNames.has(headerName(node)) && !(directive === 'proxy_set_header' && headerName(node) === 'connection'),
+          );
+          if (lost.length === 0) continue;
+          const names = lost.map((node) => node.directive.args[0]!.value);
+          const last = own[own.length - 1]!;
+          const fix =
+            model.appearsOnce(last) && lost.every((node) => model.appearsOnce(node))
+              ? insertStatementAfter(
+                  last,
+                  lost.map((node) => `${[node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ')};`).join('\n'),
+                )
+              : undefined;
+          const data = {
+            block: `${block.directive.name}${block.directive.args.length ? ` ${block.directive.args.map((arg) => arg.raw).join(' ')}` : ''}`,
+            directive,
+            lost: listAnd(names),
+            here: model.where(own[0]!),
+            outer: outerBlock.directive.name,
+            lostAt: listAnd([...new Set(lost.map((node) => model.where(node)))]),
+            consequence:
+              directive === 'proxy_set_header'
+                ? "The backend then sees nginx's $proxy_host as Host and nginx's address as the client, unless these headers are set again."
+                : 'Responses from here go out without them: security headers such as Strict-Transport-Security or Content-Security-Policy are lost on exactly these pages.',
+          };
+          const reportOf: Report = { node: own[0]!, messageId: 'lost', data, ...(fix ? { fix } : {}) };
+          report(reportOf);
+        }
+      }
+    }
+  },
+});
