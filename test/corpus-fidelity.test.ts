@@ -19,19 +19,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lint } from '../src/run.js';
 import { findCorpus, nginxErrorLocation, readTruth, TRUTH_NGINX_VERSION, type TruthRow } from './helpers/corpus.js';
+import { NGINX_T_RULES } from './helpers/nginx.js';
 
 /** The rules whose findings mean `nginx -t` stops: every structural rule, the handler checks included. */
-const STRUCTURAL_RULES = [
-  'syntax-error',
-  'unknown-directive',
-  'directive-not-allowed-here',
-  'invalid-arguments',
-  'invalid-value',
-  'unknown-variable',
-  'undefined-reference',
-  'duplicate-definition',
-  'module-not-loaded',
-];
+const STRUCTURAL_RULES = [...NGINX_T_RULES, 'module-not-loaded'];
 
 /** Rejections the linter must report at the line nginx names (or, when nginx names none, anywhere). */
 const MUST_FIND_REJECTIONS = new Set(['syntax', 'unknown-directive', 'context', 'semantic', 'dependency']);

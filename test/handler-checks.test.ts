@@ -10,18 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lint } from '../src/run.js';
-import { nginxAvailable, nginxVerdict } from './helpers/nginx.js';
+import { NGINX_T_RULES, nginxAvailable, nginxVerdict } from './helpers/nginx.js';
 
-const RULES = [
-  'syntax-error',
-  'unknown-directive',
-  'directive-not-allowed-here',
-  'invalid-arguments',
-  'invalid-value',
-  'unknown-variable',
-  'undefined-reference',
-  'duplicate-definition',
-];
+const RULES = NGINX_T_RULES;
 
 /** nginx 1.22.1 is what CI installs (Debian bookworm); the cases hold for it. */
 const NGINX_VERSION = '1.22.1';

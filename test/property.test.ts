@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { lint } from '../src/run.js';
 import { positionAt, type Directive, type SourceFile } from '../src/syntax/ast.js';
 import { parse } from '../src/syntax/parser.js';
-import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place } from './helpers/nginx.js';
+import { luaModuleAvailable, NGINX_T_RULES, nginxAvailable, nginxVerdict, parserVerdict, place } from './helpers/nginx.js';
 
 /** Valid configs to mutate. No includes, hostnames or file paths: nginx -t would try to open or resolve them. */
 const SEEDS = [
@@ -281,16 +281,7 @@ async function handlerFindings(text: string): Promise<{ line: number; message: s
   const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-values-'));
   try {
     writeFileSync(path.join(root, 'nginx.conf'), text);
-    const rules = [
-      'syntax-error',
-      'unknown-directive',
-      'directive-not-allowed-here',
-      'invalid-arguments',
-      'invalid-value',
-      'unknown-variable',
-      'undefined-reference',
-      'duplicate-definition',
-    ];
+    const rules = NGINX_T_RULES;
     writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], rules: Object.fromEntries(rules.map((id) => [id, 'error'])) }));
     const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: '1.22.1' });
     return run.results

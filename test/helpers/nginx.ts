@@ -123,3 +123,18 @@ export function parserVerdict(text: string): ParserVerdict {
   const { line, column } = positionAt(file, error.offset);
   return { message: error.message, line, column };
 }
+
+/**
+ * The rules whose findings mean `nginx -t` stops on a single file (includes aside): what the differential tests
+ * compare with real nginx's first error.
+ */
+export const NGINX_T_RULES: readonly string[] = [
+  'syntax-error',
+  'unknown-directive',
+  'directive-not-allowed-here',
+  'invalid-arguments',
+  'invalid-value',
+  'unknown-variable',
+  'undefined-reference',
+  'duplicate-definition',
+];
