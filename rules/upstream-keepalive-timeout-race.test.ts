@@ -133,6 +133,24 @@ testRule(rule, {
       errors: [{ line: 4, severity: 1, messageId: 'race', data: { service: 'web', assumed: " (Node.js's default, assumed)" } }],
     },
     {
+      name: 'nothing declared, Kubernetes: the gunicorn args of the Deployment behind the Service give 2s',
+      files: {
+        'nginx.conf':
+          'http {\n    upstream api {\n        server api.shop.svc.cluster.local:80;\n        keepalive 16;\n    }\n    server { location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }\n}\n',
+        'k8s.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  selector:\n    app: api\n  ports:\n    - port: 80\n      targetPort: 8000\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n        - name: api\n          image: python:3.12\n          command: ["gunicorn"]\n          args: ["-k", "uvicorn.workers.UvicornWorker", "--keep-alive", "2", "-b", "0.0.0.0:8000", "main:app"]\n',
+      },
+      config: { serviceFiles: ['k8s.yaml'] },
+      errors: [
+        {
+          line: 4,
+          messageId: 'race',
+          data: { service: 'api', backendTimeout: '2s', assumed: '', target: '1s' },
+          detail: /k8s\.yaml:28 --keep-alive 2/,
+        },
+      ],
+    },
+    {
       name: 'equal is not below',
       files: pooled('        keepalive 16;\n        keepalive_timeout 5s;\n'),
       config: backend('5s'),

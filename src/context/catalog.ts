@@ -3,7 +3,7 @@ import { composeServices } from './compose.js';
 import { declaredServices } from './declared.js';
 import { expandServiceFiles, findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
-import { kubernetesServices } from './kubernetes.js';
+import { kubernetesServices, kubernetesWorkloads, withWorkloadFacts, type Workload } from './kubernetes.js';
 import { keyPath, OriginFactory } from './origin.js';
 import type { ApplicationFactKey } from './facts.js';
 import type { DeclaredService, Fact, PortFact, ProxyTarget, ServiceFacts, ServiceMatch } from './types.js';
@@ -146,8 +146,11 @@ export class ServiceCatalog {
   }
 }
 
-/** The service definitions in one YAML file: Kubernetes documents have a `kind`, Compose files have `services`. */
-function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFactsError[]): ServiceFacts[] {
+/**
+ * The service definitions in one YAML file: Kubernetes documents have a `kind`, Compose files have `services`. The
+ * file's Kubernetes workloads go to `workloads`, for the facts their pods give the Services that select them.
+ */
+function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFactsError[], workloads: Workload[]): ServiceFacts[] {
   let documents: YamlDocument[];
   try {
     documents = readYamlFile(file, origins);
@@ -156,9 +159,11 @@ function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFac
     errors.push(error);
     return [];
   }
-  return documents.flatMap((document) =>
-    document.get(document.root, 'kind') === undefined ? composeServices(document, errors) : kubernetesServices(document, errors),
-  );
+  return documents.flatMap((document) => {
+    if (document.get(document.root, 'kind') === undefined) return composeServices(document, errors);
+    workloads.push(...kubernetesWorkloads(document));
+    return kubernetesServices(document, errors);
+  });
 }
 
 /**
@@ -183,6 +188,10 @@ export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatal
   }
   files.push(...findComposeFiles(options.nginxConfigDir, options.repoRoot));
   const uniqueFiles = [...new Set(files)];
-  for (const file of uniqueFiles) definitions.push(...servicesInFile(file, origins, errors));
+  const workloads: Workload[] = [];
+  const found: ServiceFacts[] = [];
+  for (const file of uniqueFiles) found.push(...servicesInFile(file, origins, errors, workloads));
+  // Workloads may sit in other files than the Services that select them: matched once every file is read.
+  definitions.push(...found.map((service) => withWorkloadFacts(service, workloads)));
   return new ServiceCatalog(definitions, errors, uniqueFiles);
 }

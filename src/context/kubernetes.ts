@@ -1,7 +1,9 @@
+import type { Node } from 'yaml';
+import { inferAppServer, type ProcessSpec } from './app-servers.js';
 import { ServiceFactsError } from './errors.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortRange, UNRESOLVED } from './ports.js';
-import type { Fact, PortFact, ServiceFacts } from './types.js';
+import type { Fact, FactOrigin, PortFact, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
 
 /** Annotations on a Service that state application facts: `nginx-lint/p99: "2s"`. */
@@ -70,5 +72,74 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
     errors,
   );
 
-  return [{ name, origin, definitions: [origin], hosts, ports, unresolvedPorts, ...facts }];
+  const selectorLabels = stringMap(document, document.at(spec, 'selector'));
+  const selector = Object.keys(selectorLabels).length > 0 ? { selector: { namespace, labels: selectorLabels } } : {};
+  return [{ name, origin, definitions: [origin], hosts, ports, unresolvedPorts, ...facts, ...selector }];
+}
+
+function stringMap(document: YamlDocument, node: Node | null): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const { key, value } of document.entries(node)) {
+    const text = document.text(value);
+    if (text !== null) map[key] = text;
+  }
+  return map;
+}
+
+/** A workload's pod template: where its pods run, what labels they carry, what each container runs. */
+export interface Workload {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly containers: readonly { readonly process: ProcessSpec; readonly origin: FactOrigin }[];
+}
+
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
+
+/** The workloads of one manifest document (or of a `List`'s items). */
+export function kubernetesWorkloads(document: YamlDocument, manifest = document.root): Workload[] {
+  const kind = document.text(document.at(manifest, 'kind'));
+  if (kind?.endsWith('List')) return document.items(document.at(manifest, 'items')).flatMap((item) => kubernetesWorkloads(document, item));
+  if (kind === null || !WORKLOAD_KINDS.has(kind)) return [];
+  const namespace = document.text(document.at(document.at(manifest, 'metadata'), 'namespace')) ?? DEFAULT_NAMESPACE;
+  const template = kind === 'Pod' ? manifest : document.at(document.at(manifest, 'spec'), 'template');
+  const labels = stringMap(document, document.at(document.at(template, 'metadata'), 'labels'));
+  const containers = document.items(document.at(document.at(template, 'spec'), 'containers')).map((container) => {
+    const words = (key: string) => document.items(document.at(container, key)).flatMap((item) => document.text(item) ?? []);
+    const environment: Record<string, string> = {};
+    for (const entry of document.items(document.at(container, 'env'))) {
+      const envName = document.text(document.at(entry, 'name'));
+      const value = document.text(document.at(entry, 'value'));
+      if (envName !== null && value !== null) environment[envName] = value;
+    }
+    const evidence = document.at(container, 'args') ?? document.at(container, 'command') ?? document.at(container, 'image') ?? container;
+    return {
+      process: { image: document.text(document.at(container, 'image')), words: [...words('command'), ...words('args')], environment },
+      origin: document.origin(evidence),
+    };
+  });
+  return [{ namespace, labels, containers }];
+}
+
+/**
+ * With nothing declared, what the pods behind a Kubernetes Service run says how long they keep idle connections:
+ * the first container whose server nginx-lint recognises, from its `command`, `args`, `env` and `image`.
+ */
+export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Workload[]): ServiceFacts {
+  const { selector } = service;
+  if (!selector || service.keepAliveTimeout) return service;
+  const pods = workloads.filter(
+    (workload) =>
+      workload.namespace === selector.namespace && Object.entries(selector.labels).every(([key, value]) => workload.labels[key] === value),
+  );
+  for (const { process, origin } of pods.flatMap((workload) => workload.containers)) {
+    const inferred = inferAppServer(process);
+    if (!inferred?.keepAliveTimeout) continue;
+    const { value, evidence, basis } = inferred.keepAliveTimeout;
+    return {
+      ...service,
+      server: inferred.server,
+      keepAliveTimeout: { value, text: `${value / 1000}s`, basis, origin: { ...origin, label: `${origin.label} ${evidence}` } },
+    };
+  }
+  return service;
 }
