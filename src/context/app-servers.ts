@@ -163,7 +163,7 @@ function node(words: readonly string[], environment: Readonly<Record<string, str
 const NODE_LAUNCHERS = new Set(['node', 'nodejs', 'npm', 'npx', 'yarn', 'pnpm', 'next', 'nest', 'nuxt', 'ts-node', 'tsx', 'pm2-runtime']);
 
 /** The last path segment and tag of an image: `docker.io/library/node:20-alpine` → `node`, `20-alpine`. */
-function imageName(image: string | null): string {
+export function imageName(image: string | null): string {
   if (!image) return '';
   const withoutDigest = image.split('@')[0]!;
   const lastSegment = withoutDigest.split('/').pop()!;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { lazyRequire } from '../lazy-require.js';
+import { imageName } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
@@ -126,7 +127,7 @@ function dependsOnOf(document: YamlDocument, service: Node | null): NginxService
 }
 
 function isNginxImage(image: string | null): boolean {
-  const name = (image ?? '').split('@')[0]!.split('/').pop()!.split(':')[0]!;
+  const name = imageName(image);
   return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
 }
 
