@@ -27,6 +27,7 @@ import unknownDirective from './unknown-directive.js';
 import unknownVariable from './unknown-variable.js';
 import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
 import upstreamKeepaliveTimeoutRace from './upstream-keepalive-timeout-race.js';
+import websocketUpgradeIncomplete from './websocket-upgrade-incomplete.js';
 
 export const builtinRules: readonly Rule<any>[] = [
   composeDependsOnUnhealthy,
@@ -56,4 +57,5 @@ export const builtinRules: readonly Rule<any>[] = [
   unknownVariable,
   upstreamKeepaliveMissing,
   upstreamKeepaliveTimeoutRace,
+  websocketUpgradeIncomplete,
 ];

@@ -112,6 +112,10 @@ function serve(): void {
   const server =
     keyAndCertificate === undefined ? http.createServer(handler) : httpsServer(options.tlsServerName, keyAndCertificate, handshakes, handler);
   server.on('connection', () => Atomics.add(connectionCounter, 0, 1));
+  // A websocket endpoint: Node raises 'upgrade' only for a request with Connection: upgrade and an Upgrade header.
+  server.on('upgrade', (_request, socket) => {
+    socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  });
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));
 }
