@@ -1,5 +1,5 @@
 import { defineRule } from '../src/lint/rule.js';
-import { semanticProblems } from '../src/model/semantics/index.js';
+import { semanticReports } from '../src/model/semantics/index.js';
 
 export default defineRule({
   meta: {
@@ -16,12 +16,6 @@ export default defineRule({
     },
   },
   check(context) {
-    for (const problem of semanticProblems(context.model)) {
-      if (problem.ruleId !== 'module-not-loaded') continue;
-      const { node, token, message: nginxMessage, hint } = problem;
-      const at = { node, ...(token ? { token } : {}), lineAt: problem.lineAt ?? node.directive.terminatorStart };
-      if (hint) context.report({ ...at, messageId: 'withHint', data: { nginxMessage, hint } });
-      else context.report({ ...at, messageId: 'invalid', data: { nginxMessage } });
-    }
+    for (const report of semanticReports(context.model, 'module-not-loaded')) context.report(report);
   },
 });

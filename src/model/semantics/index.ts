@@ -11,6 +11,7 @@
 import type { Model } from '../index.js';
 import { structuralProblems } from '../structure.js';
 import { type ConfigNode, walkTree } from '../../load/tree.js';
+import type { Token } from '../../syntax/ast.js';
 import { checkModules } from './modules.js';
 import { checkReferences } from './references.js';
 import type { Reporter, SemanticProblem } from './types.js';
@@ -57,4 +58,22 @@ export function semanticProblems(model: Model): SemanticProblem[] {
 
   cache.set(model, problems);
   return problems;
+}
+
+/**
+ * The findings of one handler-check rule, ready to report: nginx's words as the message data, at the line nginx
+ * names, with the hint when the check has one (messages `invalid` and `withHint` in each of those rules).
+ */
+export function semanticReports(
+  model: Model,
+  ruleId: string,
+): { node: ConfigNode; token?: Token; lineAt: number; messageId: string; data: Record<string, string> }[] {
+  return semanticProblems(model)
+    .filter((problem) => problem.ruleId === ruleId)
+    .map((problem) => {
+      const { node, token, message: nginxMessage, hint } = problem;
+      const at = { node, ...(token ? { token } : {}), lineAt: problem.lineAt ?? node.directive.terminatorStart };
+      const data: Record<string, string> = hint ? { nginxMessage, hint } : { nginxMessage };
+      return { ...at, messageId: hint ? 'withHint' : 'invalid', data };
+    });
 }
