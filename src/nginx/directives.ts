@@ -34,7 +34,25 @@ export type DocsOnlyContext = 'acme_issuer' | 'oidc_provider' | 'mgmt';
  * specs are known only from the documentation (NGINX Plus, separate F5 modules, directives nginx removed).
  */
 export type DirectiveSource =
-  'nginx' | 'lua' | 'stream-lua' | 'njs' | 'headers-more' | 'geoip2' | 'set-misc' | 'vts' | 'upload-progress' | 'echo' | 'brotli' | 'reference-lib';
+  | 'nginx'
+  | 'lua'
+  | 'stream-lua'
+  | 'njs'
+  | 'headers-more'
+  | 'geoip2'
+  | 'set-misc'
+  | 'vts'
+  | 'upload-progress'
+  | 'echo'
+  | 'brotli'
+  | 'fancyindex'
+  | 'subs-filter'
+  | 'cache-purge'
+  | 'nchan'
+  | 'ndk'
+  | 'dav-ext'
+  | 'auth-pam'
+  | 'reference-lib';
 
 /** The argument bits of `ngx_command_t.type`; `TAKE12` is stored as `['TAKE1', 'TAKE2']`. */
 export type ArgFlag = 'NOARGS' | 'TAKE1' | 'TAKE2' | 'TAKE3' | 'TAKE4' | 'TAKE5' | 'TAKE6' | 'TAKE7' | 'FLAG' | 'ANY' | '1MORE' | '2MORE';
@@ -209,7 +227,7 @@ function loadTable(): Table {
   // Read on first use instead of imported: a run that never asks about a directive does not parse it, and Node 20
   // still flags JSON modules as experimental.
   const file = JSON.parse(readFileSync(dataFile('directives.json'), 'utf8')) as TableFile;
-  // Third-party modules the knowledge base does not cover (upload-progress, echo, brotli): scripts/gen-module-directives.mjs.
+  // Third-party modules the knowledge base does not cover (echo, nchan, fancyindex, …): scripts/gen-module-directives.mjs.
   const modules = JSON.parse(readFileSync(dataFile('module-directives.json'), 'utf8')) as { rows: TableRow[] };
   table = {
     specsByName: groupByName([...file.rows, ...modules.rows].map((row) => specOf(row, file.about.docsRoot))),
