@@ -6,8 +6,8 @@
  * inclusion, by the tree builder — so a file included from two places is analysed in both.
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isInside } from '../files.js';
 import path from 'node:path';
+import type { FileAccess } from './file-access.js';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
@@ -31,6 +31,8 @@ export interface IncludeResolution {
    * `pathMap`): nginx-lint does not read the host's files for a repository's config, so it cannot say what is there.
    */
   readonly unmapped?: boolean;
+  /** Set when a file it names is outside the project root and was not read (file-access.ts): which, and the root. */
+  readonly outside?: { readonly path: string; readonly root: string };
   readonly files: SourceFile[];
   /** Set when nginx would stop here: a plain file that cannot be read. */
   readonly error: string | null;
@@ -57,6 +59,8 @@ export interface LoadOptions {
   readonly container?: ContainerView;
   /** The nginx container's environment, for rendering `*.template` files as the image does. */
   readonly templateEnvironment?: Readonly<Record<string, string>>;
+  /** What may be read (file-access.ts): nothing outside the project root in repository mode. */
+  readonly access?: FileAccess;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -64,6 +68,8 @@ export class InputError extends Error {
   constructor(
     readonly filePath: string,
     readonly reason: string,
+    /** The project root, when the file was not read because it is outside it. */
+    readonly outsideRoot?: string,
   ) {
     super(`${filePath}: ${reason}`);
     this.name = 'InputError';
@@ -147,6 +153,12 @@ function parseVirtual(text: string, filePath: string): SourceFile {
 export function loadProgram(entryPath: string, options: LoadOptions = {}): Program {
   const absoluteEntry = path.resolve(entryPath);
   const overlay = options.overlay;
+  const access = options.access;
+  const refuseOutside = (filePath: string) => {
+    if (access && overlay?.get(filePath) === undefined && !access.canRead(filePath))
+      throw new InputError(filePath, access.refusal(filePath), access.root ?? undefined);
+  };
+  refuseOutside(absoluteEntry);
   const read = (filePath: string): SourceFile => {
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
@@ -173,11 +185,10 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const program: Program = { entry, files, includes, prefix, fromDump: dump !== null };
   if (options.followIncludes === false) return program;
 
-  const root = options.container?.repoRoot ?? null;
   const resolveFile = (filePath: string): SourceFile => {
     const known = files.get(filePath);
     if (known) return known;
-    if (root !== null && !isInside(filePath, root)) throw new InputError(filePath, `outside the repository (${root}): not read`);
+    refuseOutside(filePath);
     const file = read(filePath);
     files.set(filePath, file);
     return file;
@@ -202,7 +213,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
         const container = options.container;
         let resolution = dump
           ? resolveInDump(directive, prefix, files)
-          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) || resolveOnDisk(directive, prefix, resolveFile);
+          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) ||
+            resolveOnDisk(directive, prefix, resolveFile, access);
         // `include mime.types;` in a config the image runs from elsewhere than a mount (a Dockerfile COPY): the file
         // is the image's own when the repository has none.
         if (resolution.error && container?.imageFiles && !path.isAbsolute(directive.args[0]!.value)) {
@@ -259,7 +271,7 @@ function resolveInContainer(
     }
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error) };
   }
   if (view.hostReadable || !absolute) return null;
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
@@ -279,16 +291,33 @@ function resolveInContainer(
   };
 }
 
-function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile): IncludeResolution {
+/** The `outside` mark of a resolution that failed because a file is outside the project root. */
+function outsideOf(error: InputError): Pick<IncludeResolution, 'outside'> {
+  return error.outsideRoot === undefined ? {} : { outside: { path: error.filePath, root: error.outsideRoot } };
+}
+
+function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile, access?: FileAccess): IncludeResolution {
   const pattern = path.resolve(prefix, directive.args[0]!.value);
   if (GLOB_CHARS.test(pattern)) {
+    // Not even the names of a folder outside the root are listed.
+    const fixedPart = pattern.slice(0, pattern.search(GLOB_CHARS));
+    const folder = fixedPart.endsWith(path.sep) ? fixedPart : path.dirname(fixedPart);
+    if (access && !access.canRead(folder)) {
+      return {
+        directive,
+        pattern,
+        files: [],
+        error: `cannot read "${pattern}": ${access.refusal(folder)}`,
+        outside: { path: pattern, root: access.root ?? '' },
+      };
+    }
     const targets: SourceFile[] = [];
     for (const match of expandGlob(pattern)) {
       try {
         targets.push(resolveFile(match));
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}` };
+        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}`, ...outsideOf(error) };
       }
     }
     return { directive, pattern, files: targets, error: null };
@@ -297,7 +326,7 @@ function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (fileP
     return { directive, pattern, files: [resolveFile(pattern)], error: null };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error) };
   }
 }
 
