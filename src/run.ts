@@ -37,6 +37,7 @@ export interface LintRun {
 
 export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
   const linter = new Linter(options);
+  await linter.registry.loadCommandLinePlugins(options.plugins ?? [], options.cwd);
   linter.grantOperands(operands);
   const notes: string[] = [];
   const overlay = new Map<string, string>();
@@ -166,6 +167,7 @@ function orderEntries(files: readonly string[]): string[] {
 
 export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {
   const linter = new Linter(options);
+  await linter.registry.loadCommandLinePlugins(options.plugins ?? [], options.cwd);
   const config = await linter.configFor(filePath);
   return printableConfig(config, filePath);
 }

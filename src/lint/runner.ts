@@ -42,6 +42,8 @@ export interface LintOptions {
   readonly root?: string;
   /** Run plugin code that config files name (`--allow-plugins`); without it such plugins are reported and skipped. */
   readonly allowPlugins?: boolean;
+  /** Plugin files named on the command line (`--plugin`): loaded whatever --allow-plugins says. */
+  readonly plugins?: readonly string[];
   /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
   readonly fixUnsafe?: boolean;
   readonly stdin?: { readonly text: string; readonly filename: string };
@@ -132,6 +134,7 @@ export class Linter {
     if (!catalog) {
       catalog = loadServiceCatalog({
         nginxConfigDir,
+        canRead: (file) => this.accessFor(nginxConfigDir).canRead(file),
         declared: config.services,
         ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
         serviceFiles: config.serviceFiles.flatMap((group) =>

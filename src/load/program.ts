@@ -163,7 +163,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
-    const environment = { ...scriptDefaults(filePath), ...options.templateEnvironment };
+    const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     const rendered = parse(renderTemplate(file.text, environment), filePath);
     rendered.virtual = true;
     return rendered;
