@@ -80,6 +80,7 @@ export class InputError extends Error {
 // `# configuration file for the shop:` from turning a config into a dump.
 const DUMP_MARKER = /^# configuration file (\/.*):\r?$/gm;
 const GLOB_CHARS = /[*?[]/;
+const MAX_CONFIG_BYTES = 64 * 2 ** 20;
 
 function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -118,6 +119,8 @@ export function readConfigFile(filePath: string): SourceFile {
     // Reading a FIFO waits for a writer and reading a device may never end. nginx blocks on the first too, and
     // reads a device as the empty file its stat size says it is.
     if (stats.isFIFO() || stats.isSocket()) throw new Error('not a regular file (a FIFO or socket)');
+    // Far above any real configuration (an `nginx -T` of thousands of sites is a few MB): memory stays bounded.
+    if (stats.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
     bytes = stats.isFile() ? readFileSync(filePath) : Buffer.alloc(0);
   } catch (error) {
     throw new InputError(filePath, describeReadError(error));
@@ -271,7 +274,8 @@ function resolveInContainer(
     }
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error) };
+    // Named by the container path: the repository-side names of a folder mapped outside the root are not shown.
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
   if (view.hostReadable || !absolute) return null;
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
@@ -292,8 +296,8 @@ function resolveInContainer(
 }
 
 /** The `outside` mark of a resolution that failed because a file is outside the project root. */
-function outsideOf(error: InputError): Pick<IncludeResolution, 'outside'> {
-  return error.outsideRoot === undefined ? {} : { outside: { path: error.filePath, root: error.outsideRoot } };
+function outsideOf(error: InputError, shownPath = error.filePath): Pick<IncludeResolution, 'outside'> {
+  return error.outsideRoot === undefined ? {} : { outside: { path: shownPath, root: error.outsideRoot } };
 }
 
 function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile, access?: FileAccess): IncludeResolution {
