@@ -63,7 +63,7 @@ export class FileAccess {
   }
 
   /** Why `filePath` is not read, for a finding: names the path and the root, never anything from the file. */
-  refusal(filePath: string): string {
+  refusal(_filePath: string): string {
     return `outside the project root (${this.root}): not read`;
   }
 }
