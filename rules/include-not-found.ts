@@ -10,9 +10,13 @@ export default defineRule({
     fixable: false,
     messages: {
       notFound: '{{nginxMessage}}: nginx refuses to start',
+      outside:
+        '{{path}} leads outside the project root {{root}}: not read, so not checked; name it on the command line, map it with --path-map, or set --root',
       unmapped: '{{path}} is not in the repository: mount it into the nginx service, or map it with --path-map {{path}}=DIR',
     },
     details: {
+      outside:
+        'In a repository (a folder holding .git, or --root) nginx-lint reads only files whose real path is inside it: an absolute include, a ../ path or a symbolic link out of the checkout is not read, so that a pull request cannot make CI print or rewrite files elsewhere (docs/security.md). Nothing is known about the file, and nothing from it is printed.',
       unmapped:
         "nginx runs this configuration in a container, where {{path}} holds whatever the image or a mount puts there. nginx-lint does not read this machine's own {{path}} for a repository's config. If the file is in the repository, mount it in the nginx service's Compose volumes (or a Kubernetes ConfigMap volume), or tell nginx-lint with --path-map CONTAINER=REPO or the pathMap config key; if it comes from the image, nothing is checked there.",
       notFound: "Relative include paths resolve against the main config's directory (nginx -p, or --prefix here), not against the including file.",
@@ -22,6 +26,16 @@ export default defineRule({
     for (const problem of context.model.tree.problems) {
       if (problem.kind !== 'include-not-found') continue;
       const at = { node: problem.node, lineAt: problem.node.directive.terminatorStart };
+      if (problem.outside !== undefined) {
+        // Unknown, not missing: the file may exist where nginx runs. A warning that says what was not checked.
+        context.report({
+          ...at,
+          severity: 'warn',
+          messageId: 'outside',
+          data: { path: problem.outside.path, root: problem.outside.root },
+        });
+        continue;
+      }
       if (problem.unmapped) {
         // Not known to fail: the file may well exist in the container. A warning, so the gap is visible.
         context.report({ ...at, severity: 'warn', messageId: 'unmapped', data: { path: problem.node.directive.args[0]!.value } });

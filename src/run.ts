@@ -37,6 +37,8 @@ export interface LintRun {
 
 export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
   const linter = new Linter(options);
+  await linter.registry.loadCommandLinePlugins(options.plugins ?? [], options.cwd);
+  linter.grantOperands(operands);
   const notes: string[] = [];
   const overlay = new Map<string, string>();
   let candidates: string[];
@@ -72,7 +74,12 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     if (options.fix) {
       const fixed = await fixEntry(linter, entry, overlay, outcome, notes, options.fixUnsafe, reportOnly);
       outcome = fixed.outcome;
-      fixedFiles.push(...fixed.files);
+      // Never a file whose real path is outside the project root (file-access.ts); only read files get here anyway.
+      const access = linter.accessForEntry(entry);
+      for (const file of fixed.files) {
+        if (access.canWrite(file.path)) fixedFiles.push(file);
+        else notes.push(`${file.path} not fixed: it is outside the project root (${access.root})`);
+      }
     }
     for (const file of outcome.program.files.values()) {
       if (file.fromImage || isIgnored(outcome.config, file.path) || filesLinted.has(file.path) || (reportOnly && !reportOnly.has(file.path)))
@@ -160,6 +167,7 @@ function orderEntries(files: readonly string[]): string[] {
 
 export async function printConfigFor(filePath: string, options: LintOptions): Promise<unknown> {
   const linter = new Linter(options);
+  await linter.registry.loadCommandLinePlugins(options.plugins ?? [], options.cwd);
   const config = await linter.configFor(filePath);
   return printableConfig(config, filePath);
 }

@@ -45,6 +45,8 @@ export interface CommandOptions {
   readonly color: boolean;
   readonly verbose: boolean;
   readonly allowPlugins: boolean;
+  /** `--plugin FILE`: plugins the user names, loaded without --allow-plugins. */
+  readonly plugins?: readonly string[];
   readonly root: string | undefined;
   readonly debug: boolean;
 }
@@ -125,6 +127,7 @@ function engineOptions(options: CommandOptions) {
     fix: options.fix || options.fixDryRun,
     fixUnsafe: options.fixUnsafe,
     allowPlugins: options.allowPlugins,
+    plugins: options.plugins ?? [],
     root: options.root,
     stdin: options.stdin ? { text: options.stdin.text, filename: options.stdin.filename ?? '<stdin>' } : undefined,
     baseline: options.baseline === undefined ? undefined : { file: options.baseline, update: options.updateBaseline },

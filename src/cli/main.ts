@@ -86,6 +86,11 @@ function buildParser(argv: readonly string[]) {
         default: false,
         describe: 'Load the plugins config files name: runs JavaScript from the repository, so only for code you trust',
       })
+      // Not `array`: that would take the operands after it for plugins too. Repeated, yargs gathers the values.
+      .option('plugin', {
+        type: 'string',
+        describe: 'Load this plugin file (JavaScript you trust), wherever it is, with or without --allow-plugins',
+      })
       .option('verbose', { type: 'boolean', default: false, describe: 'Explain each finding in full: the facts behind it and where they came from' })
       .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
       .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
@@ -187,6 +192,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       errorOnUnmatchedPattern: args.errorOnUnmatchedPattern,
       verbose: args.verbose,
       allowPlugins: args.allowPlugins,
+      plugins: [args.plugin ?? []].flat(),
       root: args.root,
       color: colorEnabled(args.color, args.outputFile !== undefined),
       debug,

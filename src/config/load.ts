@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { PresetName } from './types.js';
-import { findRepoRoot, isInside } from '../files.js';
+import { findRepoRoot, isInside, readRegularTextFile } from '../files.js';
 import { ConfigError, describeSchemaErrors, type ConfigProblem } from './errors.js';
 import { readJsonFile } from './json-file.js';
 import { locateProblems } from './json-locate.js';
-import { checkCliRule, checkRuleEntries, globGroup, parseCliRule, presetLayer } from './rules.js';
+import { checkCliRule, checkRuleEntries, globGroup, parseCliRule, presetLayer, unsafeGlob } from './rules.js';
 import type {
   ConfigFileContents,
   GlobGroup,
@@ -97,7 +97,7 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
     if (cached) return cached;
     const contents = readJsonFile(path, displayPath(path));
     if (!validateConfig(contents)) {
-      throw new ConfigError(displayPath(path), locateProblems(readFileSync(path, 'utf8'), describeSchemaErrors(validateConfig.errors ?? [])));
+      throw new ConfigError(displayPath(path), locateProblems(readRegularTextFile(path), describeSchemaErrors(validateConfig.errors ?? [])));
     }
     const document = { path, contents };
     documentsByPath.set(path, document);
@@ -150,11 +150,20 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
     for (const { path, contents } of documents) {
       const problems: ConfigProblem[] = [];
       ruleLayers.push({ files: null, rules: checkRuleEntries(contents.rules ?? {}, '/rules', registry, problems) });
+      // Checked before anything compiles or walks with them: a pattern must not be able to stall the run.
+      const checkGlobs = (patterns: readonly string[] | undefined, pointer: string) =>
+        patterns?.forEach((pattern, index) => {
+          const unsafe = unsafeGlob(pattern);
+          if (unsafe !== null) problems.push({ pointer: `${pointer}/${index}`, message: unsafe });
+        });
+      checkGlobs(contents.ignores, '/ignores');
+      checkGlobs(contents.serviceFiles, '/serviceFiles');
+      contents.overrides?.forEach((override, index) => checkGlobs(override.files, `/overrides/${index}/files`));
       contents.overrides?.forEach((override, index) => {
         const rules = checkRuleEntries(override.rules ?? {}, `/overrides/${index}/rules`, registry, problems);
         overrideLayers.push({ files: globGroup(dirname(path), override.files), rules });
       });
-      if (problems.length > 0) throw new ConfigError(displayPath(path), locateProblems(readFileSync(path, 'utf8'), problems));
+      if (problems.length > 0) throw new ConfigError(displayPath(path), locateProblems(readRegularTextFile(path), problems));
     }
     ruleLayers.push(...overrideLayers);
     for (const rule of cliRules) checkCliRule(rule, registry);

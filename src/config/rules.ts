@@ -121,11 +121,29 @@ export function presetLayer(preset: PresetName, registry: RuleRegistryView): Rul
 /** Glob patterns longer than this in a config are never compiled (they match nothing). */
 export const MAX_GLOB_LENGTH = 256;
 
+/**
+ * Why a glob pattern from a config is refused, or null. picomatch (and tinyglobby, which uses it) compiles a pattern
+ * to a regular expression that backtracks: `a*a*a*a*a*b` takes minutes on a 200-character name, and so do
+ * `*?*?*?b`, extglobs and alternations of braces. A pattern is therefore at most MAX_GLOB_LENGTH characters, has no
+ * extglob, at most one `*` in each path part (`**` as a whole part is fine) and at most one `{…}` group, not nested:
+ * every such pattern matches a name in time proportional to at most its square (docs/security.md).
+ */
+export function unsafeGlob(pattern: string): string | null {
+  if (pattern.length > MAX_GLOB_LENGTH) return `a glob pattern is at most ${MAX_GLOB_LENGTH} characters long`;
+  if (/[@!+*?]\(/.test(pattern)) return 'extglobs (@(…), +(…), *(…), ?(…), !(…)) are not supported in glob patterns';
+  const parts = pattern.replace(/^!/, '').split('/');
+  if (parts.some((part) => part !== '**' && (part.match(/\*/g)?.length ?? 0) > 1))
+    return 'a glob pattern may have one * in each path part (and ** as a whole part)';
+  const braces = pattern.match(/\{/g)?.length ?? 0;
+  if (braces > 1 || /\{[^}]*\{/.test(pattern)) return 'a glob pattern may have one {…} group, not nested';
+  return null;
+}
+
 /** Compiles `patterns`, relative to `baseDir`, into a matcher of absolute paths. */
 export function globGroup(baseDir: string, patterns: readonly string[]): GlobGroup {
   // Without extglobs and with a length cap a pattern compiles to a regular expression that cannot backtrack
   // catastrophically: a repository's config must not be able to stall the run on one file name (docs/security.md).
-  const bounded = patterns.filter((pattern) => pattern.length <= MAX_GLOB_LENGTH);
+  const bounded = patterns.filter((pattern) => unsafeGlob(pattern) === null);
   const isMatch = picomatch([...bounded], { dot: true, noextglob: true });
   return {
     baseDir,

@@ -24,6 +24,8 @@ export interface ServiceCatalogOptions {
   readonly declaredOrigin?: string;
   /** The linter config's `serviceFiles` globs: more Compose files and Kubernetes manifests. */
   readonly serviceFiles?: readonly string[];
+  /** Whether a file may be read (src/load/file-access.ts): a Compose file or manifest linking out of the repository is not. */
+  readonly canRead?: (file: string) => boolean;
   /** Directory `serviceFiles` are relative to. Default: that of `declaredOrigin`, else the working directory. */
   readonly configDir?: string;
 }
@@ -190,7 +192,13 @@ export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatal
   const uniqueFiles = [...new Set(files)];
   const workloads: Workload[] = [];
   const found: ServiceFacts[] = [];
-  for (const file of uniqueFiles) found.push(...servicesInFile(file, origins, errors, workloads));
+  for (const file of uniqueFiles) {
+    if (options.canRead && !options.canRead(file)) {
+      errors.push(new ServiceFactsError(origins.file(file), 'leads outside the project root: not read'));
+      continue;
+    }
+    found.push(...servicesInFile(file, origins, errors, workloads));
+  }
   // Workloads may sit in other files than the Services that select them: matched once every file is read.
   definitions.push(...found.map((service) => withWorkloadFacts(service, workloads)));
   return new ServiceCatalog(definitions, errors, uniqueFiles);

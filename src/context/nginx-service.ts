@@ -3,7 +3,8 @@
  * holding it, into the container. Its volumes say where every repository path is in the container (so includes
  * resolve as they do there), and its image tag says which nginx runs.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
@@ -70,14 +71,22 @@ interface BuiltImage {
  * local files into the image, which map container paths to the repository as volumes do. Multi-stage copies
  * (`--from`), URLs and globs are left out: they name nothing in the repository one to one.
  */
-function dockerfileOf(document: YamlDocument, service: Node | null, composeDir: string, origins: OriginFactory): BuiltImage | null {
+function dockerfileOf(
+  document: YamlDocument,
+  service: Node | null,
+  composeDir: string,
+  origins: OriginFactory,
+  repoRoot?: string,
+): BuiltImage | null {
   const build = document.at(service, 'build');
   if (build === null) return null;
   const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
   const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
   let text: string;
   try {
-    text = readFileSync(dockerfile, 'utf8');
+    // A build context of ../../etc, or a Dockerfile linking out of the repository, is not read (docs/security.md).
+    if (repoRoot !== undefined && !isInside(dockerfile, repoRoot)) return null;
+    text = readRegularTextFile(dockerfile);
   } catch {
     return null;
   }
@@ -139,6 +148,7 @@ function isNginxImage(image: string | null): boolean {
 export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
   const candidates: NginxService[] = [];
   for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
+    if (repoRoot !== undefined && !isInside(file, repoRoot)) continue;
     const origins = new OriginFactory(path.dirname(entryPath));
     let documents: YamlDocument[];
     try {
@@ -149,7 +159,7 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     }
     for (const document of documents) {
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const built = dockerfileOf(document, service, path.dirname(file), origins);
+        const built = dockerfileOf(document, service, path.dirname(file), origins, repoRoot);
         const mappings = [
           ...document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []),
           // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.

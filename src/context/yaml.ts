@@ -1,4 +1,4 @@
-import { assertJsonDepth, readRegularTextFile } from '../files.js';
+import { assertJsonDepth, MAX_JSON_DEPTH, readRegularTextFile, UnsafeFileError } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
 
@@ -89,6 +89,20 @@ export class YamlDocument {
   }
 }
 
+/** Throws when block collections nest deeper than MAX_JSON_DEPTH: more distinct indentations open than that. */
+function assertIndentDepth(source: string, file: string): void {
+  const open: number[] = [];
+  for (const line of source.split('\n')) {
+    const indent = line.search(/\S/);
+    if (indent === -1 || line[indent] === '#') continue;
+    while (open.length > 0 && open[open.length - 1]! > indent) open.pop();
+    if (open.length === 0 || open[open.length - 1]! < indent) {
+      open.push(indent);
+      if (open.length > MAX_JSON_DEPTH) throw new UnsafeFileError(`${file} nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+  }
+}
+
 /**
  * Reads every document of a YAML file. Throws a ServiceFactsError naming the file, line and column of the first
  * syntax error, or saying why the file cannot be read; a file with any error yields no facts at all.
@@ -97,8 +111,9 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   let source: string;
   try {
     source = readRegularTextFile(file);
-    // Flow collections nested past this make the YAML library recurse until the stack runs out.
+    // Flow collections nested past this make the YAML library recurse until the stack runs out; so do block ones.
     assertJsonDepth(source, file);
+    assertIndentDepth(source, file);
   } catch (error) {
     throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message.replace(`${file} `, '')}`);
   }
@@ -108,7 +123,9 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   const [error] = documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0]);
   if (error) {
     const position = lines.linePos(error.pos[0]);
-    throw new ServiceFactsError(origins.yaml(file, position.line), `invalid YAML: ${error.message}`, position.col);
+    // `- - - - …` nests without indenting; the library reports the stack it ran out of as a syntax error.
+    const message = /call stack/i.test(error.message) ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `invalid YAML: ${error.message}`;
+    throw new ServiceFactsError(origins.yaml(file, position.line), message, position.col);
   }
   return documents.map((document) => new YamlDocument(file, document, lines, origins));
 }

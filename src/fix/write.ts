@@ -5,7 +5,7 @@
  * permissions and owner, and only then replaces the original.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../syntax/ast.js';
 
@@ -52,8 +52,11 @@ export function writeFileAtomic(filePath: string, text: string, encoding: 'utf8'
   if (encoding === 'latin1' && OUTSIDE_LATIN1.test(text)) {
     throw new Error(`${filePath}: cannot write the fixed file as latin1 (its original encoding): the fix added characters latin1 cannot represent`);
   }
+  // The link is resolved once, here: the caller checked that this real path is inside the project root
+  // (file-access.ts), and what is renamed over is that regular file, never a FIFO, device or another link.
   const target = realpathSync(filePath);
-  const original = statSync(target);
+  const original = lstatSync(target);
+  if (!original.isFile()) throw new Error(`${filePath}: not written: it is not a regular file`);
   const temporary = temporaryPathFor(target);
   // 0o600 until the original's mode is copied, so a file holding secrets is never readable by others meanwhile.
   const descriptor = openSync(temporary, 'wx', 0o600);

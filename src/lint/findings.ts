@@ -77,7 +77,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
     severity,
     message: capQuotes(messageOf(meta, report)),
     ...(report.messageId !== undefined ? { messageId: report.messageId } : {}),
-    ...(report.data !== undefined ? { data: report.data } : {}),
+    ...(report.data !== undefined ? { data: capData(report.data) } : {}),
     ...(detail !== null ? { detail } : {}),
     file,
     start,
@@ -94,12 +94,38 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
 
 /** Quoted tokens longer than this are cut: a message is a headline, not a place to echo a file's contents. */
 const MAX_QUOTED = 80;
+/** Control characters (but tab and line breaks), the replacement character of undecodable bytes, lone surrogates. */
+const BINARY = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** The longest text a data value keeps (data is a message's parts, printed by the JSON formats as they are). */
+const MAX_DATA = 200;
 
-/** `unknown directive "<2 kB of something>"` keeps the first characters of the quote and says it was cut. */
-function capQuotes(message: string): string {
+/**
+ * `unknown directive "<2 kB of something>"` keeps the first characters of the quote and says it was cut; a quote
+ * that looks binary (control characters, bytes that are not text) is not echoed at all, and a line break inside a
+ * quote is shown as `\n`, so a quote never starts a new line of a report (docs/security.md).
+ */
+export function capQuotes(message: string): string {
   // Quotes are paired from the left, so the text between two short quoted tokens is never taken for a quote
   // (`"proxy_pass" cannot have URI part … inside "if" statement` keeps its words).
-  return message.replace(/"([^"]*)"/g, (whole, quoted: string) => (quoted.length > MAX_QUOTED ? `"${quoted.slice(0, MAX_QUOTED)}…"` : whole));
+  return message.replace(/"([^"]*)"/g, (whole, quoted: string) => {
+    if (BINARY.test(quoted)) return `"<${quoted.length} characters that are not text>"`;
+    const oneLine = quoted.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    return oneLine.length > MAX_QUOTED ? `"${oneLine.slice(0, MAX_QUOTED)}…"` : oneLine === quoted ? whole : `"${oneLine}"`;
+  });
+}
+
+/** A report's data with the same caps: quotes as in messages, and any text longer than MAX_DATA cut. */
+function capData(data: MessageData): MessageData {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => {
+      if (typeof value !== 'string') return [key, value];
+      const capped = capQuotes(value);
+      return [
+        key,
+        BINARY.test(capped) ? `<${capped.length} characters that are not text>` : capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped,
+      ];
+    }),
+  );
 }
 
 export function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {

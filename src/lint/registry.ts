@@ -71,7 +71,9 @@ export class RuleRegistry implements RuleRegistryView {
   async loadPlugins(plugins: readonly PluginReference[]): Promise<void> {
     if (!this.allowPlugins) {
       for (const plugin of plugins) {
-        const note = `plugin ${plugin.specifier} (${plugin.configFile}) not loaded: pass --allow-plugins to run code from this repository`;
+        // Already loaded because the command line named it (--plugin).
+        if (plugin.path !== null && this.loadedPlugins.has(plugin.path)) continue;
+        const note = `plugin ${plugin.specifier} not loaded: pass --allow-plugins to run code from this repository (named in ${plugin.configFile})`;
         if (!this.withheld.includes(note)) this.withheld.push(note);
       }
       return;
@@ -83,26 +85,41 @@ export class RuleRegistry implements RuleRegistryView {
       if (plugin.path && root !== null && !isInside(plugin.path, root)) {
         throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" is outside the repository (${root}): not loaded`);
       }
-      if (this.loadedPlugins.has(location)) continue;
-      this.loadedPlugins.add(location);
-      let module: PluginModule;
-      try {
-        module = (await import(pathToFileURL(location).href)) as PluginModule;
-      } catch (error) {
-        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" failed to load: ${(error as Error).message}`);
+      await this.importPlugin(plugin, location);
+    }
+  }
+
+  /**
+   * Plugins named on the command line (`--plugin FILE`): the user's own choice, so loaded without --allow-plugins
+   * and from wherever they are.
+   */
+  async loadCommandLinePlugins(specifiers: readonly string[], cwd: string): Promise<void> {
+    for (const specifier of specifiers) {
+      const absolute = path.resolve(cwd, specifier);
+      await this.importPlugin({ specifier, configFile: '--plugin', path: absolute }, absolute);
+    }
+  }
+
+  private async importPlugin(plugin: PluginReference, location: string): Promise<void> {
+    if (this.loadedPlugins.has(location)) return;
+    this.loadedPlugins.add(location);
+    let module: PluginModule;
+    try {
+      module = (await import(pathToFileURL(location).href)) as PluginModule;
+    } catch (error) {
+      throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" failed to load: ${(error as Error).message}`);
+    }
+    const rules = module.rules ?? module.default?.rules;
+    if (!Array.isArray(rules)) {
+      throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" exports no \`rules\` array`);
+    }
+    for (const rule of rules as Rule<any>[]) {
+      const id = rule?.meta?.id;
+      if (typeof id !== 'string' || typeof rule.check !== 'function') {
+        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" has a rule without meta.id or check()`);
       }
-      const rules = module.rules ?? module.default?.rules;
-      if (!Array.isArray(rules)) {
-        throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" exports no \`rules\` array`);
-      }
-      for (const rule of rules as Rule<any>[]) {
-        const id = rule?.meta?.id;
-        if (typeof id !== 'string' || typeof rule.check !== 'function') {
-          throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" has a rule without meta.id or check()`);
-        }
-        if (this.rules.has(id)) throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" redefines rule "${id}"`);
-        this.rules.set(id, rule);
-      }
+      if (this.rules.has(id)) throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" redefines rule "${id}"`);
+      this.rules.set(id, rule);
     }
   }
 }

@@ -13,7 +13,8 @@ import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
-import { isInside } from '../files.js';
+import { FileAccess, grantedOperands } from '../load/file-access.js';
+import { dataFile } from '../package-info.js';
 import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -41,6 +42,8 @@ export interface LintOptions {
   readonly root?: string;
   /** Run plugin code that config files name (`--allow-plugins`); without it such plugins are reported and skipped. */
   readonly allowPlugins?: boolean;
+  /** Plugin files named on the command line (`--plugin`): loaded whatever --allow-plugins says. */
+  readonly plugins?: readonly string[];
   /** Apply unsafe fixes too; without it only fixes marked safe are applied. Suggestions never are. */
   readonly fixUnsafe?: boolean;
   readonly stdin?: { readonly text: string; readonly filename: string };
@@ -131,6 +134,7 @@ export class Linter {
     if (!catalog) {
       catalog = loadServiceCatalog({
         nginxConfigDir,
+        canRead: (file) => this.accessFor(nginxConfigDir).canRead(file),
         declared: config.services,
         ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
         serviceFiles: config.serviceFiles.flatMap((group) =>
@@ -139,9 +143,9 @@ export class Linter {
             const absolute = path.resolve(group.baseDir, pattern);
             // Only the repository's own files: the fixed part of the pattern must stay inside it (docs/security.md).
             const fixedPart = absolute.split(/[*?[{]/)[0]!;
-            const root = this.rootFor(nginxConfigDir);
-            if (root !== null && !isInside(fixedPart, root)) {
-              this.outsideNotes.add(`serviceFiles pattern ${pattern} reaches outside the repository (${root}): not read`);
+            const access = this.accessFor(nginxConfigDir);
+            if (!access.canRead(fixedPart)) {
+              this.outsideNotes.add(`serviceFiles pattern ${pattern} reaches outside the repository (${access.root}): not read`);
               return [];
             }
             return [absolute];
@@ -178,6 +182,7 @@ export class Linter {
       followIncludes: this.options.followIncludes,
       container: deployment.container,
       templateEnvironment: deployment.environment,
+      access: this.accessForEntry(entryPath),
     });
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
@@ -221,6 +226,39 @@ export class Linter {
     return this.options.root !== undefined ? path.resolve(this.options.cwd, this.options.root) : findRepoRoot(directory);
   }
 
+  private readonly granted: string[] = [dataFile('nginx-image')];
+  private readonly accesses = new Map<string, FileAccess>();
+
+  /**
+   * The files and folders named on the command line (and `--path-map`'s repository sides) may be read even outside
+   * the root: the user chose them. Not a name inside a repository that links out of it (file-access.ts).
+   */
+  grantOperands(operands: readonly string[]): void {
+    this.granted.push(...grantedOperands(operands, this.options.cwd, (directory) => this.rootFor(directory)));
+    this.granted.push(...(this.options.pathMap ?? []).map((mapping) => mapping.repo));
+    this.accesses.clear();
+  }
+
+  /** Entries that are not files of the repository (the image's nginx.conf) judged by the repository file they serve. */
+  private readonly accessDirectories = new Map<string, string>();
+
+  /** What linting `entryPath` may read and write. */
+  accessForEntry(entryPath: string): FileAccess {
+    return this.accessFor(this.accessDirectories.get(entryPath) ?? path.dirname(entryPath));
+  }
+
+  /** What a run on the files of `directory` may read and write: their project root, or the host mode outside any. */
+  accessFor(directory: string): FileAccess {
+    const root = this.rootFor(directory);
+    const key = root ?? '';
+    let access = this.accesses.get(key);
+    if (!access) {
+      access = new FileAccess(root, this.granted);
+      this.accesses.set(key, access);
+    }
+    return access;
+  }
+
   /** Lints a snippet with `prefix` as its conf prefix, as the main config beside it would resolve its includes. */
   setPrefix(entryPath: string, prefix: string): void {
     this.prefixes.set(entryPath, prefix);
@@ -233,6 +271,7 @@ export class Linter {
   async adoptImageEntry(entryPath: string, service: NginxService, configFrom: string): Promise<void> {
     const config = await this.configFor(configFrom);
     this.configs.set(entryPath, config);
+    this.accessDirectories.set(entryPath, path.dirname(configFrom));
     this.deployments.set(
       entryPath,
       this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))),
@@ -243,7 +282,11 @@ export class Linter {
   async filesOf(entryPath: string): Promise<ReadonlySet<string>> {
     const config = await this.configFor(entryPath);
     try {
-      const program = loadProgram(entryPath, { container: this.deploymentFor(entryPath, config).container, prefix: this.options.prefix });
+      const program = loadProgram(entryPath, {
+        container: this.deploymentFor(entryPath, config).container,
+        prefix: this.options.prefix,
+        access: this.accessForEntry(entryPath),
+      });
       return new Set(program.files.keys());
     } catch {
       return new Set();

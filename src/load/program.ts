@@ -6,8 +6,8 @@
  * inclusion, by the tree builder — so a file included from two places is analysed in both.
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isInside } from '../files.js';
 import path from 'node:path';
+import type { FileAccess } from './file-access.js';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
@@ -31,6 +31,8 @@ export interface IncludeResolution {
    * `pathMap`): nginx-lint does not read the host's files for a repository's config, so it cannot say what is there.
    */
   readonly unmapped?: boolean;
+  /** Set when a file it names is outside the project root and was not read (file-access.ts): which, and the root. */
+  readonly outside?: { readonly path: string; readonly root: string };
   readonly files: SourceFile[];
   /** Set when nginx would stop here: a plain file that cannot be read. */
   readonly error: string | null;
@@ -57,6 +59,8 @@ export interface LoadOptions {
   readonly container?: ContainerView;
   /** The nginx container's environment, for rendering `*.template` files as the image does. */
   readonly templateEnvironment?: Readonly<Record<string, string>>;
+  /** What may be read (file-access.ts): nothing outside the project root in repository mode. */
+  readonly access?: FileAccess;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -64,6 +68,8 @@ export class InputError extends Error {
   constructor(
     readonly filePath: string,
     readonly reason: string,
+    /** The project root, when the file was not read because it is outside it. */
+    readonly outsideRoot?: string,
   ) {
     super(`${filePath}: ${reason}`);
     this.name = 'InputError';
@@ -74,6 +80,7 @@ export class InputError extends Error {
 // `# configuration file for the shop:` from turning a config into a dump.
 const DUMP_MARKER = /^# configuration file (\/.*):\r?$/gm;
 const GLOB_CHARS = /[*?[]/;
+const MAX_CONFIG_BYTES = 64 * 2 ** 20;
 
 function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -112,6 +119,8 @@ export function readConfigFile(filePath: string): SourceFile {
     // Reading a FIFO waits for a writer and reading a device may never end. nginx blocks on the first too, and
     // reads a device as the empty file its stat size says it is.
     if (stats.isFIFO() || stats.isSocket()) throw new Error('not a regular file (a FIFO or socket)');
+    // Far above any real configuration (an `nginx -T` of thousands of sites is a few MB): memory stays bounded.
+    if (stats.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
     bytes = stats.isFile() ? readFileSync(filePath) : Buffer.alloc(0);
   } catch (error) {
     throw new InputError(filePath, describeReadError(error));
@@ -147,11 +156,17 @@ function parseVirtual(text: string, filePath: string): SourceFile {
 export function loadProgram(entryPath: string, options: LoadOptions = {}): Program {
   const absoluteEntry = path.resolve(entryPath);
   const overlay = options.overlay;
+  const access = options.access;
+  const refuseOutside = (filePath: string) => {
+    if (access && overlay?.get(filePath) === undefined && !access.canRead(filePath))
+      throw new InputError(filePath, access.refusal(filePath), access.root ?? undefined);
+  };
+  refuseOutside(absoluteEntry);
   const read = (filePath: string): SourceFile => {
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
-    const environment = { ...scriptDefaults(filePath), ...options.templateEnvironment };
+    const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     const rendered = parse(renderTemplate(file.text, environment), filePath);
     rendered.virtual = true;
     return rendered;
@@ -173,11 +188,10 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const program: Program = { entry, files, includes, prefix, fromDump: dump !== null };
   if (options.followIncludes === false) return program;
 
-  const root = options.container?.repoRoot ?? null;
   const resolveFile = (filePath: string): SourceFile => {
     const known = files.get(filePath);
     if (known) return known;
-    if (root !== null && !isInside(filePath, root)) throw new InputError(filePath, `outside the repository (${root}): not read`);
+    refuseOutside(filePath);
     const file = read(filePath);
     files.set(filePath, file);
     return file;
@@ -202,7 +216,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
         const container = options.container;
         let resolution = dump
           ? resolveInDump(directive, prefix, files)
-          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) || resolveOnDisk(directive, prefix, resolveFile);
+          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) ||
+            resolveOnDisk(directive, prefix, resolveFile, access);
         // `include mime.types;` in a config the image runs from elsewhere than a mount (a Dockerfile COPY): the file
         // is the image's own when the repository has none.
         if (resolution.error && container?.imageFiles && !path.isAbsolute(directive.args[0]!.value)) {
@@ -259,7 +274,8 @@ function resolveInContainer(
     }
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+    // Named by the container path: the repository-side names of a folder mapped outside the root are not shown.
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
   if (view.hostReadable || !absolute) return null;
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
@@ -279,16 +295,33 @@ function resolveInContainer(
   };
 }
 
-function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile): IncludeResolution {
+/** The `outside` mark of a resolution that failed because a file is outside the project root. */
+function outsideOf(error: InputError, shownPath = error.filePath): Pick<IncludeResolution, 'outside'> {
+  return error.outsideRoot === undefined ? {} : { outside: { path: shownPath, root: error.outsideRoot } };
+}
+
+function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (filePath: string) => SourceFile, access?: FileAccess): IncludeResolution {
   const pattern = path.resolve(prefix, directive.args[0]!.value);
   if (GLOB_CHARS.test(pattern)) {
+    // Not even the names of a folder outside the root are listed.
+    const fixedPart = pattern.slice(0, pattern.search(GLOB_CHARS));
+    const folder = fixedPart.endsWith(path.sep) ? fixedPart : path.dirname(fixedPart);
+    if (access && !access.canRead(folder)) {
+      return {
+        directive,
+        pattern,
+        files: [],
+        error: `cannot read "${pattern}": ${access.refusal(folder)}`,
+        outside: { path: pattern, root: access.root ?? '' },
+      };
+    }
     const targets: SourceFile[] = [];
     for (const match of expandGlob(pattern)) {
       try {
         targets.push(resolveFile(match));
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}` };
+        return { directive, pattern, files: targets, error: `cannot read "${match}": ${error.reason}`, ...outsideOf(error) };
       }
     }
     return { directive, pattern, files: targets, error: null };
@@ -297,7 +330,7 @@ function resolveOnDisk(directive: Directive, prefix: string, resolveFile: (fileP
     return { directive, pattern, files: [resolveFile(pattern)], error: null };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})` };
+    return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error) };
   }
 }
 

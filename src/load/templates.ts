@@ -6,7 +6,8 @@
  * it has no value for becomes a neutral word (its name in lower case), so it cannot cause a syntax error or pass for
  * an nginx variable. A rendered file is never fixed: a fix would be written over the placeholders.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readRegularTextFile } from '../files.js';
 import path from 'node:path';
 
 export const TEMPLATE_SUFFIX = '.template';
@@ -61,7 +62,7 @@ const DEFAULT_EXPANSION = /\$\{([A-Z_][A-Z0-9_]*):?[-=]([^}]*)\}/g;
  * `export UPSTREAM_REAL_IP_RECURSIVE=off` when the variable is empty. Values that are themselves variables are left
  * out. The container's own environment wins over these.
  */
-export function scriptDefaults(templatePath: string): Record<string, string> {
+export function scriptDefaults(templatePath: string, canRead: (file: string) => boolean = () => true): Record<string, string> {
   const defaults: Record<string, string> = {};
   const directory = path.dirname(templatePath);
   let names: string[];
@@ -74,8 +75,9 @@ export function scriptDefaults(templatePath: string): Record<string, string> {
     const file = path.join(directory, name);
     let text: string;
     try {
-      if (!statSync(file).isFile() || statSync(file).size > MAX_SCRIPT_BYTES) continue;
-      text = readFileSync(file, 'utf8');
+      // A script linking out of the project root is not read: its values would reach the rendered config's messages.
+      if (!canRead(file)) continue;
+      text = readRegularTextFile(file, MAX_SCRIPT_BYTES);
     } catch {
       continue;
     }

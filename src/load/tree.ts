@@ -30,6 +30,8 @@ export interface TreeProblem {
   readonly message: string;
   /** An include of a container path nothing in the repository maps: unknown rather than missing. */
   readonly unmapped?: boolean;
+  /** An include of a file outside the project root, not read (file-access.ts): which, and the root. */
+  readonly outside?: { readonly path: string; readonly root: string };
   /** The `include` statement, or the block nested too deep. */
   readonly node: ConfigNode;
 }
@@ -119,7 +121,13 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
     into: ConfigNode[],
   ): void => {
     if (resolution.error) {
-      problems.push({ kind: 'include-not-found', message: resolution.error, node: includeNode, ...(resolution.unmapped ? { unmapped: true } : {}) });
+      problems.push({
+        kind: 'include-not-found',
+        message: resolution.error,
+        node: includeNode,
+        ...(resolution.unmapped ? { unmapped: true } : {}),
+        ...(resolution.outside !== undefined ? { outside: resolution.outside } : {}),
+      });
     }
     for (const target of resolution.files) {
       const cycleStart = fileStack.indexOf(target);

@@ -6,11 +6,11 @@
 
 import type { LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { inert, projectPath, severityLabel, withoutCommandLines } from './shared.js';
+import { inert, inertLine, projectPath, severityLabel, withoutCommandLines } from './shared.js';
 
 export function formatCompact(results: readonly LintResult[], context: FormatterContext): string {
   const lines = results.flatMap((result) => {
-    const filePath = inert(projectPath(result.filePath, context.cwd));
+    const filePath = inertLine(projectPath(result.filePath, context.cwd));
     return result.messages.map((message) => {
       const text = inert(message.message.replace(/\s*\r?\n\s*/g, ' '));
       const rule = message.ruleId ? ` [${message.ruleId}]` : '';

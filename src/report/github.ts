@@ -6,7 +6,7 @@
 
 import type { LintMessage, LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { describeTotals, inert, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
+import { describeTotals, inert, inertLine, pluralize, projectPath, severityLabel, sumTotals } from './shared.js';
 
 /** The message part of a command: `%`, CR and LF are the characters the runner decodes. */
 function escapeData(text: string): string {
@@ -26,7 +26,7 @@ function annotation(filePath: string, message: LintMessage): string {
     if (message.endLine >= message.line) properties.push(['endLine', message.endLine], ['endColumn', message.endColumn]);
   }
   properties.push(['title', message.ruleId ? `nginx-lint(${message.ruleId})` : 'nginx-lint']);
-  const propertyList = properties.map(([key, value]) => `${key}=${escapeProperty(inert(String(value)))}`).join(',');
+  const propertyList = properties.map(([key, value]) => `${key}=${escapeProperty(inertLine(String(value)))}`).join(',');
   return `::${severityLabel(message.severity)} ${propertyList}::${escapeData(inert(message.message))}`;
 }
 

@@ -7,7 +7,7 @@
 
 import type { LintResult } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { createFingerprinter, projectPath, stableHash } from './shared.js';
+import { createFingerprinter, inertJson, projectPath, stableHash } from './shared.js';
 
 interface CodeQualityIssue {
   readonly description: string;
@@ -34,5 +34,5 @@ export function formatGitlab(results: readonly LintResult[], context: FormatterC
       };
     });
   });
-  return `${JSON.stringify(issues, null, 2)}\n`;
+  return `${inertJson(JSON.stringify(issues, null, 2))}\n`;
 }

@@ -5,7 +5,8 @@
  */
 
 import type { LintResult } from '../lint/results.js';
+import { inertJson } from './shared.js';
 
 export function formatJson(results: readonly LintResult[]): string {
-  return `${JSON.stringify(results)}\n`;
+  return `${inertJson(JSON.stringify(results))}\n`;
 }

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { ArtifactLocation, Location, Log, Notification, Region, ReportingConfiguration, ReportingDescriptor, Result } from 'sarif';
 import type { LintMessage, LintResult, RuleDocs } from '../lint/results.js';
 import type { FormatterContext } from './index.js';
-import { createFingerprinter, firedRuleIds, parseIncludeSite, pathInsideCwd, severityLabel } from './shared.js';
+import { createFingerprinter, firedRuleIds, inertJson, parseIncludeSite, pathInsideCwd, severityLabel } from './shared.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SOURCE_ROOT = '%SRCROOT%';
@@ -86,7 +86,7 @@ export function formatSarif(results: readonly LintResult[], context: FormatterCo
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${inertJson(JSON.stringify(log, null, 2))}\n`;
 }
 
 function ruleDescriptor(ruleId: string, docs: RuleDocs | undefined): ReportingDescriptor {

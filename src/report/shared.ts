@@ -119,18 +119,38 @@ export function createFingerprinter(cwd: string): (filePath: string, ruleId: str
 }
 
 /**
- * C0 and C1 control characters and DEL — a terminal escape, a bell, a backspace — but not the tab and line breaks
- * each format already handles its own way (split into lines, escaped as %0A or &#10;).
+ * C0 and C1 control characters and DEL — a terminal escape, a bell, a backspace, a carriage return that would let a
+ * line overwrite itself — but not the tab and line feed each format already handles its own way (split into lines,
+ * escaped as %0A or &#10;).
  */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** The same and the line feed: for what must stay on one line (a file name). */
+const CONTROL_OR_LINE_FEED = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+function hexEscape(char: string): string {
+  return `\\x${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+}
 
 /**
- * Text from a repository (file names, quoted tokens) made inert for terminals and CI logs: control characters are
- * shown as `\xHH` (so nothing can move the cursor, ring, or start a new line), and Azure's `##[` command prefix is
- * broken with a zero-width space. docs/security.md.
+ * Text from a repository (quoted tokens, messages) made inert for terminals and CI logs: control characters are
+ * shown as `\xHH` (so nothing can move the cursor, ring, or return to the start of the line), and Azure's `##[`
+ * command prefix is broken with a zero-width space. docs/security.md.
  */
 export function inert(text: string): string {
-  return text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replaceAll('##[', '#\u200b#[');
+  return text.replace(CONTROL, hexEscape).replaceAll('##[', '#\u200b#[');
+}
+
+/** A file name (or anything else that must stay one line) made inert: a line feed in it is shown as `\x0A` too. */
+export function inertLine(text: string): string {
+  return text.replace(CONTROL_OR_LINE_FEED, hexEscape).replaceAll('##[', '#\u200b#[');
+}
+
+/**
+ * A JSON document made inert without changing what it parses to: JSON.stringify escapes C0 controls but writes DEL
+ * and the C1 controls (U+009B is a terminal's CSI) as they are, and `##[` as it is. Both become `\uXXXX` escapes.
+ */
+export function inertJson(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).replaceAll('##[', '##\\u005b');
 }
 
 /**

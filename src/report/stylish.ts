@@ -16,6 +16,7 @@ import {
   describeTotals,
   firedRuleIds,
   inert,
+  inertLine,
   withoutCommandLines,
   parseIncludeSite,
   pluralize,
@@ -56,7 +57,7 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
   // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
   const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
 
-  const lines = [colors.underline(inert(projectPath(result.filePath, context.cwd)))];
+  const lines = [colors.underline(inertLine(projectPath(result.filePath, context.cwd)))];
   for (const message of result.messages) {
     const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
     const ruleSuffix = message.ruleId ? `${COLUMN_GAP}${colors.dim(message.ruleId)}` : '';
@@ -126,7 +127,7 @@ function describeIncludeChain(includedFrom: readonly string[], cwd: string): str
   const sites = includedFrom
     .map((entry) => {
       const site = parseIncludeSite(entry);
-      return inert(site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry);
+      return inertLine(site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry);
     })
     .reverse();
   return `↳ included from ${sites.join(', from ')}`;

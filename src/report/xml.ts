@@ -23,13 +23,22 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
   '\r': '&#13;',
 };
 
-export function escapeXmlAttribute(text: string): string {
+/** DEL and the C1 controls are allowed in XML, but a terminal showing the report would act on them (U+009B is CSI). */
+const C1_CONTROL = /[\u007f-\u009f]/g;
+
+function withoutControls(text: string): string {
   return withoutCommandLines(text)
     .replace(FORBIDDEN_IN_XML, '\uFFFD')
-    .replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
+    .replace(C1_CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function escapeXmlAttribute(text: string): string {
+  return withoutControls(text).replace(/[&<>"'\t\n\r]/g, (char) => ATTRIBUTE_ESCAPES[char] ?? char);
 }
 
 /** A CDATA section holding `text`; a `]]>` inside is split across two sections, the only way to write it. */
 export function cdata(text: string): string {
-  return `<![CDATA[${withoutCommandLines(text).replace(FORBIDDEN_IN_XML, '\uFFFD').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${withoutControls(text)
+    .replace(/\r(?!\n)/g, '\\x0D')
+    .replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }
