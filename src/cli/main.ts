@@ -64,9 +64,9 @@ function buildParser(argv: readonly string[]) {
         type: 'string',
         describe: "Directory relative include paths resolve against (nginx's -p); default: the main file's directory",
       })
+      // Repeatable, not `array`: an array option would swallow the file operands that follow it.
       .option('path-map', {
         type: 'string',
-        array: true,
         describe: 'CONTAINER=REPO: where a path of the nginx container is in the repository (repeatable), beside what Compose volumes say',
       })
       .option('context', {
@@ -86,7 +86,7 @@ function buildParser(argv: readonly string[]) {
         default: false,
         describe: 'Load the plugins config files name: runs JavaScript from the repository, so only for code you trust',
       })
-      // Not `array`: that would take the operands after it for plugins too. Repeated, yargs gathers the values.
+      // Repeatable, not `array`, for the same reason as --path-map.
       .option('plugin', {
         type: 'string',
         describe: 'Load this plugin file (JavaScript you trust), wherever it is, with or without --allow-plugins',
@@ -184,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       explain: args.explain,
       nginxVersion: args.nginxVersion,
       prefix: args.prefix,
-      pathMap: (args.pathMap ?? []).map(pathMapArgument),
+      pathMap: [args.pathMap ?? []].flat().map(pathMapArgument),
       context: args.context as BlockContext | undefined,
       followIncludes: args.followIncludes,
       baseline: args.baseline,

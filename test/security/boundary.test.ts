@@ -85,7 +85,11 @@ describe('the project root', () => {
     expect(fromConfig.stdout).not.toContain('frobnicate');
     expect(fromConfig.stdout).not.toContain('site.conf');
     expect(fromConfig.stdout).toContain('leads outside the project root');
-    const fromCli = runCli(['-f', 'compact', '--no-config-lookup', 'deploy/nginx.conf', '--path-map', `/etc/nginx=${outside}`], { cwd: root });
+    // The operand after a repeated --path-map stays an operand (an array option would swallow it).
+    const fromCli = runCli(
+      ['-f', 'compact', '--no-config-lookup', '--path-map', '/srv/unused=other', '--path-map', `/etc/nginx=${outside}`, 'deploy/nginx.conf'],
+      { cwd: root },
+    );
     expect(fromCli.stdout).toContain('unknown directive "frobnicate"');
     const narrowed = runCli(['-f', 'compact', '--no-config-lookup', '--root', 'deploy', 'deploy/nginx.conf'], { cwd: root });
     expect(narrowed.status).toBeLessThan(2);
