@@ -4,7 +4,7 @@
  * write, a data table read from a path only the checkout has.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ describe('the packed tarball, installed', { timeout: 240_000 }, () => {
     // pre-commit reads the tarball's name from npm pack's stdout: it must be the only thing printed there.
     expect(tarball).toMatch(/^nginx-lint-\d+\.\d+\.\d+\.tgz$/);
     writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    cpSync(path.join(repoRoot, 'examples/plugin'), path.join(project, 'plugin'), { recursive: true });
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(project, tarball)], { cwd: project, stdio: 'pipe' });
   }, 240_000);
 
@@ -42,6 +43,14 @@ describe('the packed tarball, installed', { timeout: 240_000 }, () => {
     const run = spawnSync('npx', ['nginx-lint', 'nginx.conf'], { cwd: project, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toContain('unknown directive "locaton"');
+  });
+
+  it('runs the installed CLI on the example plugin, which it loads with --allow-plugins', () => {
+    const run = spawnSync('npx', ['nginx-lint', '--allow-plugins', '--format', 'json', 'plugin/nginx.conf'], { cwd: project, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(1);
+    const results = JSON.parse(run.stdout) as { messages: { ruleId: string; line: number }[] }[];
+    const plugin = results.flatMap((result) => result.messages).filter((message) => message.ruleId === 'require-request-id');
+    expect(plugin.map((message) => message.line)).toEqual([27, 33]);
   });
 
   it('imports the API and lints with it', () => {
@@ -75,10 +84,13 @@ export const rule = defineRule({
           target: 'ES2022',
           strict: true,
           noEmit: true,
+          allowJs: true,
+          checkJs: true,
           skipLibCheck: false,
           types: [],
         },
-        files: ['plugin.ts'],
+        // The example plugin is JavaScript typed with JSDoc `import('nginx-lint')`: checked as a user's editor would.
+        files: ['plugin.ts', 'plugin/require-request-id.mjs'],
       }),
     );
     const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });

@@ -1,6 +1,9 @@
 /**
- * Runs the built command line the way users do: `node bin/nginx-lint.js` in a child process, in a project directory
- * of its own. The tests build nothing; `npm test` runs `npm run build` first.
+ * Two ways to run the command line in a project directory of its own, with the same result shape:
+ * - `runCli`: the built command line the way users do, `node bin/nginx-lint.js` in a child process (the `cli` test
+ *   layer: exit codes of a real process, standard input, the bin wiring). It builds nothing; `npm test` builds first.
+ * - `runMain`: `main(argv)` of src/cli/main.ts in this process, stdout and stderr captured (the `unit` layer: every
+ *   flag's behaviour, without the ~250 ms a process costs and without a build).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,8 +15,10 @@ export const CLI_PATH = path.join(repoRoot, 'bin', 'nginx-lint.js');
 
 /** The bundle bin/nginx-lint.js imports. */
 const builtCli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.mjs');
-if (!existsSync(builtCli)) {
-  throw new Error(`nginx-lint is not built (${builtCli} is missing): run npm run build, or npm test, which builds first`);
+function assertBuilt(): void {
+  if (!existsSync(builtCli)) {
+    throw new Error(`nginx-lint is not built (${builtCli} is missing): run npm run build, or npm test, which builds first`);
+  }
 }
 
 /** Well under vitest's 30 s test timeout, so a hang fails as a hang. */
@@ -41,6 +46,7 @@ export function cliEnvironment(extra: Readonly<Record<string, string>> = {}): No
 }
 
 export function runCli(args: readonly string[], options: CliOptions): CliRun {
+  assertBuilt();
   const result = spawnSync(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
     input: options.input ?? '',
@@ -52,6 +58,48 @@ export function runCli(args: readonly string[], options: CliOptions): CliRun {
     throw new Error(`nginx-lint ${args.join(' ')} did not exit (signal ${result.signal}):\n${result.stdout}${result.stderr}`);
   }
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+type Write = typeof process.stdout.write;
+
+/** A stream's `write` that keeps what it is given instead of writing it. */
+function capture(into: string[]): Write {
+  return ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown) => {
+    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as Write;
+}
+
+/**
+ * `main(args)` in this process, as `runCli` would run it: in `options.cwd`, with `runCli`'s environment, stdout and
+ * stderr captured. Nothing on standard input (a test of --stdin uses runCli), and `--help`/`--version`, which yargs
+ * prints through the console, are runCli's too. Runs one at a time: it swaps the process's cwd, environment and
+ * streams while `main` runs.
+ */
+export async function runMain(args: readonly string[], options: Omit<CliOptions, 'input'>): Promise<CliRun> {
+  const { main } = await import('../../src/cli/main.js');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const saved = { cwd: process.cwd(), env: { ...process.env }, stdout: process.stdout.write, stderr: process.stderr.write };
+  const env = cliEnvironment(options.env);
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+  process.chdir(options.cwd);
+  process.stdout.write = capture(stdout);
+  process.stderr.write = capture(stderr);
+  let status: number;
+  try {
+    status = await main(args);
+  } finally {
+    process.stdout.write = saved.stdout;
+    process.stderr.write = saved.stderr;
+    process.chdir(saved.cwd);
+    for (const key of Object.keys(process.env)) if (!(key in saved.env)) delete process.env[key];
+    Object.assign(process.env, saved.env);
+  }
+  return { status, stdout: stdout.join(''), stderr: stderr.join('') };
 }
 
 /**
