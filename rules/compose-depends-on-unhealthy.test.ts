@@ -2,8 +2,10 @@ import { testRule } from '../test/rule-tester.js';
 import rule from './compose-depends-on-unhealthy.js';
 
 const NGINX_CONF = 'events {}\nhttp {\n    server {\n        location / {\n            proxy_pass http://api:8000;\n        }\n    }\n}\n';
-const compose = (dependsOn: string, apiExtra = '') =>
-  `services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n${dependsOn}  api:\n    image: python:3.12\n    expose: ["8000"]\n${apiExtra}  db:\n    image: postgres:16\n`;
+const compose = (dependsOn: string, apiExtra = '', apiImage = '    image: python:3.12\n') =>
+  `services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n${dependsOn}  api:\n${apiImage}    expose: ["8000"]\n${apiExtra}  db:\n    image: postgres:16\n`;
+const BUILT = '    build: ./api\n';
+const WAITS_HEALTHY = '    depends_on:\n      api:\n        condition: service_healthy\n';
 const HEALTHCHECK = '    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]\n';
 
 testRule(rule, {
@@ -17,6 +19,18 @@ testRule(rule, {
       files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on: [db]\n') },
     },
     { name: 'no compose file', files: NGINX_CONF },
+    {
+      name: 'service_healthy on a ready-made image with no healthcheck here: the image may have one (else Compose refuses to start, no 502)',
+      files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose(WAITS_HEALTHY) },
+    },
+    {
+      name: 'service_healthy on a service built from a Dockerfile with a HEALTHCHECK',
+      files: {
+        'nginx.conf': NGINX_CONF,
+        'compose.yaml': compose(WAITS_HEALTHY, '', BUILT),
+        'api/Dockerfile': 'FROM python:3.12\nHEALTHCHECK --interval=5s \\\n  CMD curl -f http://localhost:8000/health\n',
+      },
+    },
   ],
   invalid: [
     {
@@ -25,8 +39,12 @@ testRule(rule, {
       errors: [{ file: 'compose.yaml', line: 5, severity: 2, messageId: 'notHealthy', data: { service: 'api', healthcheckNote: '' } }],
     },
     {
-      name: 'service_healthy on a service with no healthcheck',
-      files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on:\n      api:\n        condition: service_healthy\n') },
+      name: 'service_healthy on a service built from a Dockerfile without HEALTHCHECK',
+      files: {
+        'nginx.conf': NGINX_CONF,
+        'compose.yaml': compose(WAITS_HEALTHY, '', BUILT),
+        'api/Dockerfile': 'FROM python:3.12\nCMD ["python", "app.py"]\n',
+      },
       errors: [{ file: 'compose.yaml', line: 6, messageId: 'noHealthcheck', data: { service: 'api' } }],
     },
   ],

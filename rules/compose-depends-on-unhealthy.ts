@@ -41,7 +41,9 @@ export default defineRule({
     for (const dependency of service.dependsOn) {
       if (!proxiedTo.has(dependency.service)) continue;
       const healthchecked = service.healthchecked.has(dependency.service);
-      if (dependency.condition === 'service_healthy' && healthchecked) continue;
+      // Waiting for a ready-made image that may define its own HEALTHCHECK: if it does not, Compose refuses to start
+      // the stack at all — not a 502 — so there is nothing to claim.
+      if (dependency.condition === 'service_healthy' && (healthchecked || service.healthcheckUnknown.has(dependency.service))) continue;
       const lineStart = offsetAt(file, { line: dependency.line, column: 1 });
       const lineEnd = file.text.indexOf('\n', lineStart);
       // At the entry itself, past its indentation and list dash.

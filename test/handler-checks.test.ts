@@ -258,3 +258,28 @@ describe.skipIf(!nginxAvailable)('handler checks: the expectations are real ngin
     });
   }
 });
+
+describe('a snippet read without the main config that includes it', () => {
+  const snippet =
+    'server {\n  listen 80;\n  access_log /dev/stdout main;\n  location / {\n    limit_req zone=one;\n    proxy_set_header X-Real-IP $real_ip;\n    proxy_pass http://127.0.0.1:8080;\n  }\n}\n';
+
+  it('makes no claim about names the main config may define (log formats, zones, map variables)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-handlers-'));
+    roots.push(root);
+    mkdirSync(path.join(root, '.git'));
+    mkdirSync(path.join(root, 'conf.d'));
+    writeFileSync(path.join(root, 'conf.d', 'site.conf'), snippet);
+    writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], rules: Object.fromEntries(RULES.map((id) => [id, 'error'])) }));
+    const run = await lint([path.join(root, 'conf.d', 'site.conf')], { cwd: root, nginxVersion: NGINX_VERSION });
+    expect(run.results.flatMap((result) => result.messages).map((message) => message.ruleId)).toEqual([]);
+  });
+
+  it('still reports the same names once the file is a whole nginx.conf that defines none of them', async () => {
+    const messages = await lintText(`events {}\nhttp {\n${snippet}}\n`);
+    expect(messages.map((message) => `${message.ruleId} ${message.line}`).sort()).toEqual([
+      'undefined-reference 5',
+      'undefined-reference 7',
+      'unknown-variable 8',
+    ]);
+  });
+});

@@ -109,6 +109,29 @@ describe("the container's view", () => {
   });
 });
 
+describe('the service that runs the config, and the app behind it, from Dockerfiles', () => {
+  it("the service mounting nginx.conf itself wins over another service's COPY of the whole repository; Dockerfile.nginx is no config", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker/compose.yml':
+        'services:\n  app:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile.app\n  proxy:\n    build:\n      context: .\n      dockerfile: Dockerfile.nginx\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+      'docker/Dockerfile.app':
+        'FROM python:3.12-slim\nWORKDIR /build\nCOPY . /build/\nCMD ["gunicorn", "--worker-class", "gthread", "--bind", "0.0.0.0:8000", "app:app"]\n',
+      'docker/Dockerfile.nginx': 'FROM nginx:1.25-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
+      'docker/nginx.conf':
+        'events {}\nhttp {\n    include mime.types;\n    upstream app {\n        server app:8000;\n        keepalive 16;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n            proxy_next_upstream error timeout http_502;\n        }\n    }\n}\n',
+    });
+    const { findings, files, run } = await lintIn(root, ['.']);
+    expect(files).not.toContain('docker/Dockerfile.nginx');
+    expect(run.results[0]?.nginxVersion?.version).toMatch(/^1\.25\./);
+    // mime.types comes with the nginx image; the app's gthread worker (Dockerfile CMD) keeps idle connections 2 s.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/nginx.conf', 6, 'upstream-keepalive-timeout-race'],
+    ]);
+    expect(findings[0]!.message).toContain('gthread');
+  });
+});
+
 describe('templates', () => {
   it('renders *.conf.template with the service environment; unknown placeholders cannot cause errors', async () => {
     const root = tree({
@@ -122,6 +145,36 @@ describe('templates', () => {
     // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
       ['templates/default.conf.template', 5, 'proxy-pass-port-mismatch'],
+    ]);
+  });
+
+  it("takes values from the nginx image's Dockerfile ENV and the service's env_file; a statement with an unknown placeholder is not judged", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  web:\n    build:\n      context: images\n      dockerfile: web/Dockerfile\n    env_file: [.env]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --port 8000\n    healthcheck:\n      test: ["CMD", "true"]\n',
+      '.env': 'API_PORT=8000\n',
+      'images/web/Dockerfile':
+        'FROM nginx:1.27-alpine\nENV GZIP_SWITCH=on \\\n    # a comment inside a continued instruction\n    API_HOST=api \\\n    API_PORT=9000\nCOPY web/site.template.conf /etc/nginx/conf.d/site.conf\n',
+      'images/web/site.template.conf':
+        'server {\n    listen 80;\n    gzip ${GZIP_SWITCH};\n    gzip_comp_level ${GZIP_LEVEL};\n    location / {\n        proxy_pass http://${API_HOST}:${API_PORT};\n    }\n    location /other/ {\n        uwsgi_pass ${APP_SERVICE}:${APP_PORT};\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // gzip on (ENV), api:8000 (env_file wins over ENV): nothing wrong; GZIP_LEVEL and APP_* are unknown placeholders.
+    expect(findings).toEqual([]);
+  });
+
+  it('a Jinja template of a project generator ({{cookiecutter.project_slug}}/…) is read rendered, Compose file included', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '{{cookiecutter.project_slug}}/docker-compose.yml':
+        'services:\n  nginx:\n    image: nginx:1.25\n    ports:\n      - {{cookiecutter.port}}:80\n    volumes: ["./nginx/site.conf:/etc/nginx/conf.d/default.conf"]\n  backend:\n    image: python:3.12\n    command: uvicorn main:app --port 8888\n    healthcheck:\n      test: ["CMD", "true"]\n',
+      '{{cookiecutter.project_slug}}/nginx/site.conf':
+        'server {\n    listen 80;\n    server_name {{cookiecutter.domain}};\n    {% if cookiecutter.tls %}# tls{% endif %}\n    location /api {\n        proxy_pass http://backend:9000;\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['{{cookiecutter.project_slug}}/nginx/site.conf', 6, 'proxy-pass-port-mismatch'],
     ]);
   });
 

@@ -152,7 +152,13 @@ export class ServiceCatalog {
  * The service definitions in one YAML file: Kubernetes documents have a `kind`, Compose files have `services`. The
  * file's Kubernetes workloads go to `workloads`, for the facts their pods give the Services that select them.
  */
-function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFactsError[], workloads: Workload[]): ServiceFacts[] {
+function servicesInFile(
+  file: string,
+  origins: OriginFactory,
+  errors: ServiceFactsError[],
+  workloads: Workload[],
+  repoRoot: string | undefined,
+): ServiceFacts[] {
   let documents: YamlDocument[];
   try {
     documents = readYamlFile(file, origins);
@@ -162,7 +168,7 @@ function servicesInFile(file: string, origins: OriginFactory, errors: ServiceFac
     return [];
   }
   return documents.flatMap((document) => {
-    if (document.get(document.root, 'kind') === undefined) return composeServices(document, errors);
+    if (document.get(document.root, 'kind') === undefined) return composeServices(document, errors, origins, repoRoot);
     workloads.push(...kubernetesWorkloads(document));
     return kubernetesServices(document, errors);
   });
@@ -197,7 +203,7 @@ export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatal
       errors.push(new ServiceFactsError(origins.file(file), 'leads outside the project root: not read'));
       continue;
     }
-    found.push(...servicesInFile(file, origins, errors, workloads));
+    found.push(...servicesInFile(file, origins, errors, workloads, options.repoRoot));
   }
   // Workloads may sit in other files than the Services that select them: matched once every file is read.
   definitions.push(...found.map((service) => withWorkloadFacts(service, workloads)));

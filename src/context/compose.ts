@@ -1,11 +1,18 @@
+import path from 'node:path';
 import type { Node } from 'yaml';
+import { isInside, readRegularTextFile } from '../files.js';
+import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
 import { commandWords, inferAppServer, type InferredValue } from './app-servers.js';
+import { builtImageOf } from './dockerfile.js';
+import type { OriginFactory } from './origin.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
 import type { Fact, PortFact, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
+
+const dotenv = lazyRequire<typeof import('dotenv')>('dotenv');
 
 /** The per-service extension key under which users state application facts in a Compose file. */
 export const COMPOSE_EXTENSION_KEY = 'x-nginx-lint';
@@ -33,7 +40,12 @@ class PortCollector {
  * and the `aliases` of each network. Ports: the container side of `ports` (short and long syntax) and `expose` —
  * the ports the application listens on, which nginx in the same network must use, whatever is published.
  */
-export function composeServices(document: YamlDocument, errors: ServiceFactsError[]): ServiceFacts[] {
+export function composeServices(
+  document: YamlDocument,
+  errors: ServiceFactsError[],
+  origins: OriginFactory,
+  repoRoot: string | undefined,
+): ServiceFacts[] {
   return document.entries(document.at(document.root, 'services')).map(({ key: name, keyNode, value: service }) => {
     const origin = document.origin(keyNode);
     const hosts: Fact<string>[] = [{ value: name.toLowerCase(), text: name, origin }];
@@ -80,21 +92,30 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       errors,
     );
 
-    // With nothing declared, what the service's command and image say about its server.
-    const commandNode = document.at(service, 'command') ?? document.at(service, 'entrypoint');
+    // With nothing declared, what the service's command and image say about its server: Compose's `entrypoint` and
+    // `command` replace the image's ENTRYPOINT and CMD, which a service with `build:` has in its Dockerfile.
+    const built = builtImageOf(document, service, origins, repoRoot ?? path.dirname(document.file));
+    const entrypointNode = document.at(service, 'entrypoint');
+    const commandNode = document.at(service, 'command');
+    const entrypoint = entrypointNode
+      ? { words: commandWords(valueOf(document, entrypointNode)), origin: document.origin(entrypointNode) }
+      : (built?.entrypoint ?? null);
+    const command = commandNode
+      ? { words: commandWords(valueOf(document, commandNode)), origin: document.origin(commandNode) }
+      : (built?.command ?? null);
     const inferred = inferAppServer({
-      image: document.text(document.at(service, 'image')),
-      words: [
-        ...commandWords(valueOf(document, document.at(service, 'entrypoint'))),
-        ...commandWords(valueOf(document, document.at(service, 'command'))),
-      ],
-      environment: composeEnvironment(document, document.at(service, 'environment')),
+      image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
+      words: [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
+      environment: { ...built?.environment, ...composeEnvironment(document, service) },
     });
-    const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
-    const inferredFact = (inferredValue: InferredValue, text: string) => {
-      const base = document.origin(evidenceOrigin);
-      return { value: inferredValue.value, text, basis: inferredValue.basis, origin: { ...base, label: `${base.label} ${inferredValue.evidence}` } };
-    };
+    const imageNode = document.at(service, 'image');
+    const evidence = command?.origin ?? entrypoint?.origin ?? document.origin(imageNode ?? keyNode);
+    const inferredFact = (inferredValue: InferredValue, text: string) => ({
+      value: inferredValue.value,
+      text,
+      basis: inferredValue.basis,
+      origin: { ...evidence, label: `${evidence.label} ${inferredValue.evidence}` },
+    });
     const keepAliveTimeout =
       facts.keepAliveTimeout ??
       (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
@@ -120,10 +141,31 @@ function valueOf(document: YamlDocument, node: Node | null): unknown {
   return node === null ? null : document.value(node);
 }
 
-/** A service's `environment`, as a map or a list of `NAME=value`; values with `${…}` are kept as written. */
-export function composeEnvironment(document: YamlDocument, node: Node | null): Record<string, string> {
-  const value = valueOf(document, node);
+/** Env files larger than this are not read. */
+const MAX_ENV_FILE_BYTES = 256 * 1024;
+
+/**
+ * A service's container environment: its `env_file`s (in order, later ones win), then its `environment` (a map or a
+ * list of `NAME=value`), which wins over them, as Compose does. Values with `${…}` are kept as written. An env file
+ * is read only inside the Compose file's folder: its values reach rendered configs and so the report.
+ */
+export function composeEnvironment(document: YamlDocument, service: Node | null): Record<string, string> {
   const environment: Record<string, string> = {};
+  const composeDir = path.dirname(document.file);
+  const envFiles = document.at(service, 'env_file');
+  const listed = document.text(envFiles) !== null ? [envFiles] : document.items(envFiles);
+  for (const item of listed) {
+    const name = document.text(item) ?? document.text(document.at(item, 'path'));
+    if (!name) continue;
+    const file = path.resolve(composeDir, name);
+    if (!isInside(file, composeDir)) continue;
+    try {
+      Object.assign(environment, dotenv().parse(readRegularTextFile(file, MAX_ENV_FILE_BYTES)));
+    } catch {
+      // A missing or unreadable env file (`required: false`, or created at deploy time) adds nothing.
+    }
+  }
+  const value = valueOf(document, document.at(service, 'environment'));
   if (Array.isArray(value)) {
     for (const item of value) {
       const [name, ...rest] = String(item).split('=');

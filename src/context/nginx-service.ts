@@ -4,13 +4,14 @@
  * resolve as they do there), and its image tag says which nginx runs.
  */
 import { readdirSync } from 'node:fs';
-import { isInside, readRegularTextFile } from '../files.js';
+import { isInside } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { lazyRequire } from '../lazy-require.js';
 import { imageName } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
+import { builtImageOf } from './dockerfile.js';
 import { findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -30,12 +31,19 @@ export interface NginxService {
   readonly mappings: readonly PathMapping[];
   /** Where the linted file is inside the container. */
   readonly entryContainerPath: string | null;
+  /** The repository path of the mount or COPY that puts the linted file there (null when none does). */
+  readonly mountedFrom: string | null;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /** `depends_on` of the nginx service: each service, the condition it waits for, and the 1-based line. */
   readonly dependsOn: readonly { readonly service: string; readonly condition: string; readonly line: number }[];
-  /** The services of the same Compose file that define a `healthcheck` (not `disable: true`). */
+  /**
+   * The services of the same Compose file with a healthcheck: a `healthcheck` (not `disable: true`), or a
+   * `HEALTHCHECK` in the Dockerfile they are built from.
+   */
   readonly healthchecked: ReadonlySet<string>;
+  /** Services that run a ready-made image with no `healthcheck` here: the image may define one, or not. */
+  readonly healthcheckUnknown: ReadonlySet<string>;
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
@@ -59,65 +67,18 @@ function volumeMapping(document: YamlDocument, item: Node, composeDir: string, o
   return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
 }
 
-/** What a service's Dockerfile says: the image it builds FROM and the files it COPYs in. */
-interface BuiltImage {
-  readonly baseImage: string | null;
-  readonly origin: string;
-  readonly copies: PathMapping[];
-}
-
-/**
- * Reads the Dockerfile of a service with `build:` — `FROM` (the last stage's, which runs) and the `COPY`/`ADD` of
- * local files into the image, which map container paths to the repository as volumes do. Multi-stage copies
- * (`--from`), URLs and globs are left out: they name nothing in the repository one to one.
- */
-function dockerfileOf(
-  document: YamlDocument,
-  service: Node | null,
-  composeDir: string,
-  origins: OriginFactory,
-  repoRoot?: string,
-): BuiltImage | null {
-  const build = document.at(service, 'build');
-  if (build === null) return null;
-  const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
-  const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
-  let text: string;
-  try {
-    // A build context of ../../etc, or a Dockerfile linking out of the repository, is not read (docs/security.md).
-    if (repoRoot !== undefined && !isInside(dockerfile, repoRoot)) return null;
-    text = readRegularTextFile(dockerfile);
-  } catch {
-    return null;
+function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: string): Pick<NginxService, 'healthchecked' | 'healthcheckUnknown'> {
+  const healthchecked = new Set<string>();
+  const healthcheckUnknown = new Set<string>();
+  for (const { key, value } of document.entries(document.at(document.root, 'services'))) {
+    const healthcheck = document.at(value, 'healthcheck');
+    if (healthcheck !== null && document.value(healthcheck) !== null) {
+      if (document.text(document.at(healthcheck, 'disable')) !== 'true') healthchecked.add(key);
+    } else if (document.at(value, 'build') !== null) {
+      if (builtImageOf(document, value, origins, boundary)?.healthcheck) healthchecked.add(key);
+    } else healthcheckUnknown.add(key);
   }
-  let baseImage: string | null = null;
-  let fromLine = 0;
-  let workdir = '/';
-  let copies: PathMapping[] = [];
-  // Line continuations join instructions; comments are whole lines.
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  lines.forEach((line, index) => {
-    const words = line.trim().split(/\s+/);
-    const instruction = words[0]?.toUpperCase();
-    if (instruction === 'FROM') {
-      baseImage = words.find((word, position) => position > 0 && !word.startsWith('--')) ?? null;
-      fromLine = index + 1;
-      copies = [];
-    } else if (instruction === 'WORKDIR' && words[1]) {
-      workdir = path.posix.resolve(workdir, words[1]);
-    } else if ((instruction === 'COPY' || instruction === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
-      const operands = words.slice(1).filter((word) => !word.startsWith('--'));
-      const target = operands.pop();
-      if (!target || operands.length === 0) return;
-      const destination = path.posix.resolve(workdir, target);
-      for (const source of operands) {
-        if (/[*?[]|:\/\//.test(source)) continue;
-        const into = operands.length > 1 || target.endsWith('/') ? path.posix.join(destination, path.posix.basename(source)) : destination;
-        copies.push({ container: into, repo: path.resolve(context, source), origin: `${origins.file(dockerfile).label}:${index + 1}` });
-      }
-    }
-  });
-  return { baseImage, origin: `${origins.file(dockerfile).label}:${fromLine}`, copies };
+  return { healthchecked, healthcheckUnknown };
 }
 
 /** `depends_on: [api]` (waits for the container to start) or `depends_on: { api: { condition: … } }`. */
@@ -159,7 +120,7 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     }
     for (const document of documents) {
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const built = dockerfileOf(document, service, path.dirname(file), origins, repoRoot);
+        const built = builtImageOf(document, service, origins, repoRoot ?? path.dirname(file));
         const mappings = [
           ...document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []),
           // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
@@ -177,20 +138,20 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
           imageOrigin: built?.baseImage ? built.origin : imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
           mappings: orderMappings(mappings),
           entryContainerPath,
-          environment: composeEnvironment(document, document.at(service, 'environment')),
+          mountedFrom: mount?.repo ?? null,
+          environment: { ...built?.environment, ...composeEnvironment(document, service) },
           dependsOn: dependsOnOf(document, service),
-          healthchecked: new Set(
-            document
-              .entries(document.at(document.root, 'services'))
-              .filter(({ value }) => document.at(value, 'healthcheck') !== null && document.value(document.at(value, 'healthcheck')!) !== null)
-              .filter(({ value }) => document.text(document.at(document.at(value, 'healthcheck'), 'disable')) !== 'true')
-              .map(({ key }) => key),
-          ),
+          ...healthchecks(document, origins, repoRoot ?? path.dirname(file)),
         });
       }
     }
   }
-  return candidates.find((candidate) => candidate.entryContainerPath !== null) ?? (candidates.length === 1 ? candidates[0]! : null);
+  // The service that mounts the file most specifically: a bind mount of nginx.conf itself beats another service's
+  // `COPY . /build/` of the whole repository; on a tie, the one running an nginx image.
+  const mounting = candidates
+    .filter((candidate) => candidate.mountedFrom !== null)
+    .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)));
+  return mounting[0] ?? (candidates.length === 1 ? candidates[0]! : null);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isJinjaTemplate, renderJinja } from '../load/templates.js';
 import { assertJsonDepth, MAX_JSON_DEPTH, readRegularTextFile, UnsafeFileError } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
@@ -111,6 +112,9 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   let source: string;
   try {
     source = readRegularTextFile(file);
+    // A generator's template (`{{cookiecutter.project_slug}}/docker-compose.yml`): read as rendered, placeholders
+    // standing for the values the generator fills in.
+    if (isJinjaTemplate(file)) source = renderJinja(source).text;
     // Flow collections nested past this make the YAML library recurse until the stack runs out; so do block ones.
     assertJsonDepth(source, file);
     assertIndentDepth(source, file);

@@ -189,7 +189,8 @@ export class Linter {
     const tree = buildTree(program, rootContext);
     const nginxVersion = this.options.nginxVersion ?? config.nginxVersion ?? undefined;
     const findings: Finding[] = [];
-    const services = this.servicesFor(path.dirname(entryPath), config);
+    // The image's own nginx.conf lives in the package: its Compose files are those of the repository file it serves.
+    const services = this.servicesFor(this.accessDirectories.get(entryPath) ?? path.dirname(entryPath), config);
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }

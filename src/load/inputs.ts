@@ -23,6 +23,8 @@ const CONFIG_PATTERNS = [
   '**/templates/*.template',
 ];
 const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
+/** `Dockerfile.nginx`, `Containerfile.proxy`: build files named after the image they build, not nginx configs. */
+const BUILD_FILES = ['**/Dockerfile.*', '**/Containerfile.*', '**/*.Dockerfile'];
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -57,7 +59,7 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
         absolute: true,
         onlyFiles: true,
         dot: true,
-        ignore: SKIPPED_DIRECTORIES,
+        ignore: [...SKIPPED_DIRECTORIES, ...BUILD_FILES],
         followSymbolicLinks: false,
       });
     } else if (tinyglobby().isDynamicPattern(operand)) {

@@ -12,7 +12,7 @@ import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import { builtinVariable } from '../nginx/variables.js';
-import { isTemplate, looksLikeTemplate, renderTemplate, scriptDefaults } from './templates.js';
+import { isJinjaTemplate, isTemplate, looksLikeTemplate, renderJinja, renderTemplate, scriptDefaults } from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -165,10 +165,19 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const read = (filePath: string): SourceFile => {
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
+    if (isJinjaTemplate(filePath)) {
+      const template = renderJinja(file.text);
+      const rendered = parse(template.text, filePath);
+      rendered.virtual = true;
+      rendered.placeholders = template.placeholders;
+      return rendered;
+    }
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
-    const rendered = parse(renderTemplate(file.text, environment), filePath);
+    const template = renderTemplate(file.text, environment);
+    const rendered = parse(template.text, filePath);
     rendered.virtual = true;
+    rendered.placeholders = template.placeholders;
     return rendered;
   };
   const rawEntry = read(absoluteEntry);

@@ -9,6 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { readRegularTextFile } from '../files.js';
 import path from 'node:path';
+import type { Directive } from '../syntax/ast.js';
 
 export const TEMPLATE_SUFFIX = '.template';
 /** Entrypoint scripts larger than this are not read for defaults. */
@@ -28,6 +29,40 @@ export function isTemplate(filePath: string): boolean {
   return name.endsWith(TEMPLATE_SUFFIX) || /(^|[-_.])template([-_.]|$)/i.test(name) || name.endsWith('.tpl');
 }
 
+/**
+ * A Jinja template a project generator renders before anything runs: files under a `{{cookiecutter.project_slug}}`
+ * (cookiecutter, copier) folder, and `*.j2`/`*.jinja`/`*.jinja2` files (Ansible, Salt).
+ */
+export function isJinjaTemplate(filePath: string): boolean {
+  return /(^|[\\/])[^\\/]*\{\{[^\\/]*\}\}[^\\/]*[\\/]/.test(filePath) || /\.(j2|jinja2?)$/i.test(filePath);
+}
+
+const JINJA_EXPRESSION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
+const JINJA_STATEMENT = /\{%-?.*?-?%\}|\{#.*?#\}/gs;
+
+/**
+ * A Jinja template rendered without its context: `{{ cookiecutter.port }}` becomes a neutral word (`cookiecutter_port`)
+ * marked as a placeholder, and `{% … %}` tags and `{# … #}` comments are dropped (both branches of an `if` stay).
+ */
+export function renderJinja(text: string): RenderedTemplate {
+  const withoutTags = text.replace(JINJA_STATEMENT, '');
+  const placeholders: { start: number; end: number }[] = [];
+  let rendered = '';
+  let last = 0;
+  for (const match of withoutTags.matchAll(JINJA_EXPRESSION)) {
+    rendered += withoutTags.slice(last, match.index);
+    last = match.index + match[0].length;
+    const word =
+      match[1]!
+        .replace(/[^A-Za-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '')
+        .toLowerCase() || 'placeholder';
+    placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+    rendered += word;
+  }
+  return { text: rendered + withoutTags.slice(last), placeholders };
+}
+
 /** `$FLASK_SERVER_ADDR`, `${API_HOST}`: an environment variable's shape, upper case with at least three characters. */
 const PLACEHOLDER_SHAPE = /\$\{?([A-Z][A-Z0-9_]{2,})\}?/g;
 
@@ -42,15 +77,41 @@ export function looksLikeTemplate(text: string, isKnownVariable: (name: string) 
   return false;
 }
 
-export function renderTemplate(text: string, environment: Readonly<Record<string, string>>): string {
-  return text.replace(REFERENCE, (reference, braced: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
+/** A rendered template: its text, and where each placeholder nginx-lint had no value for stands in it. */
+export interface RenderedTemplate {
+  readonly text: string;
+  readonly placeholders: { readonly start: number; readonly end: number }[];
+}
+
+export function renderTemplate(text: string, environment: Readonly<Record<string, string>>): RenderedTemplate {
+  const placeholders: { start: number; end: number }[] = [];
+  let rendered = '';
+  let last = 0;
+  for (const match of text.matchAll(REFERENCE)) {
+    const name = (match[1] ?? match[2])!;
     const value = environment[name];
-    if (value !== undefined) return value;
-    // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
-    // a syntax error or pass for an nginx variable. nginx's own variables are lower case and stay as they are.
-    return ENVIRONMENT_NAME.test(name) ? name.toLowerCase() : reference;
-  });
+    rendered += text.slice(last, match.index);
+    last = match.index + match[0].length;
+    if (value !== undefined) rendered += value;
+    else if (ENVIRONMENT_NAME.test(name)) {
+      // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
+      // a syntax error or pass for an nginx variable; its span is kept, so no check judges the statement's value.
+      placeholders.push({ start: rendered.length, end: rendered.length + name.length });
+      rendered += name.toLowerCase();
+    } else rendered += match[0]; // nginx's own variables are lower case and stay as they are.
+  }
+  return { text: rendered + text.slice(last), placeholders };
+}
+
+/**
+ * Whether a statement of a rendered template holds a placeholder nginx-lint had no value for (in its name or its
+ * arguments, not in a block's body): what nginx will read there is unknown, so its value and arity are not judged.
+ */
+export function holdsPlaceholder(directive: Directive): boolean {
+  const spans = directive.file.placeholders;
+  if (!spans || spans.length === 0) return false;
+  const end = directive.children === null ? directive.end : directive.terminatorStart;
+  return spans.some((span) => span.start < end && span.end > directive.start);
 }
 
 /** `export NAME=value`, `NAME="value"`, `${NAME:-value}`, `${NAME:=value}`: how entrypoint scripts give defaults. */

@@ -6,6 +6,7 @@ import { checkStatement, type ShapeProblem } from '../nginx/directives.js';
 import type { Model } from './index.js';
 import { argumentValues } from '../syntax/parser.js';
 import { type ConfigNode, walkTree } from '../load/tree.js';
+import { holdsPlaceholder } from '../load/templates.js';
 
 export interface StructuralProblem {
   readonly node: ConfigNode;
@@ -37,6 +38,7 @@ export function structuralProblems(model: Model): StructuralProblem[] {
     // null context: a line of a map/types/geo body, or inside a block nginx would already have rejected.
     if (node.context === null) return;
     const { directive } = node;
+    if (holdsPlaceholder(directive)) return;
     const problem = checkStatement({
       name: directive.name,
       context: node.context,

@@ -28,6 +28,11 @@ export interface SourceFile {
    * inside the nginx image.
    */
   virtual?: boolean;
+  /**
+   * For a rendered template: where each placeholder without a value stands in `text` (load/templates.ts). A
+   * statement holding one is not judged on its value or arity.
+   */
+  placeholders?: readonly { readonly start: number; readonly end: number }[];
   /** A file of the nginx image (`/etc/nginx/mime.types`): read for its context, never reported on. */
   fromImage?: boolean;
   /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */

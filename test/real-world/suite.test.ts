@@ -17,6 +17,8 @@ interface Label {
   readonly ruleId: string;
   readonly label: 'true' | 'false' | 'debatable';
   readonly why: string;
+  /** A known false alarm not fixed yet: why it cannot be. It may appear, and counts against precision. */
+  readonly open?: string;
 }
 
 const here = import.meta.dirname;
@@ -66,7 +68,7 @@ describe('real-world suite', async () => {
   it('keeps every finding labelled true, and no labelled false alarm comes back', () => {
     const current = new Set(found.map(keyOf));
     expect(labels.filter((label) => label.label === 'true' && !current.has(keyOf(label))).map(keyOf)).toEqual([]);
-    expect(labels.filter((label) => label.label === 'false' && current.has(keyOf(label))).map(keyOf)).toEqual([]);
+    expect(labels.filter((label) => label.label === 'false' && label.open === undefined && current.has(keyOf(label))).map(keyOf)).toEqual([]);
   });
 
   it("states the README's precision figures as measured here", () => {

@@ -11,6 +11,7 @@
 import type { Model } from '../index.js';
 import { structuralProblems } from '../structure.js';
 import { type ConfigNode, walkTree } from '../../load/tree.js';
+import { holdsPlaceholder } from '../../load/templates.js';
 import type { Token } from '../../syntax/ast.js';
 import { checkModules } from './modules.js';
 import { checkReferences } from './references.js';
@@ -28,6 +29,12 @@ export function semanticProblems(model: Model): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const rejected = new Set<ConfigNode>(structuralProblems(model).map(({ node }) => node));
   for (const problem of model.tree.problems) rejected.add(problem.node);
+  const all: ConfigNode[] = [];
+  walkTree(model.tree.roots, (node) => {
+    all.push(node);
+    // A template's statement with an unknown placeholder: what nginx reads there is unknown; what it defines counts.
+    if (holdsPlaceholder(node.directive)) rejected.add(node);
+  });
   const version = model.nginxVersion.explicit ? model.nginxVersion.version : null;
   const reporter: Reporter = {
     report(problem) {
@@ -35,10 +42,6 @@ export function semanticProblems(model: Model): SemanticProblem[] {
     },
   };
 
-  const all: ConfigNode[] = [];
-  walkTree(model.tree.roots, (node) => {
-    all.push(node);
-  });
   const locations = new Map<ConfigNode, LocationName | null>();
   const locationOf = (node: ConfigNode): LocationName | null => {
     for (let at = node.parent; at; at = at.parent) {
@@ -56,8 +59,15 @@ export function semanticProblems(model: Model): SemanticProblem[] {
   checkVariables(model.tree.roots, { version, reporter, rejected });
   checkModules(all, model, reporter, rejected);
 
-  cache.set(model, problems);
-  return problems;
+  // A snippet read without the main config that includes it (a conf.d site, a changed file no entry includes) cannot
+  // be judged on names the main config may define: log formats, zones, certificates, map and geo variables. nginx -t
+  // would fail only if the main config does not define them either, which this run cannot see.
+  const fragment = model.tree.rootContext !== 'main';
+  const judged = fragment
+    ? problems.filter((problem) => problem.ruleId !== 'undefined-reference' && problem.ruleId !== 'unknown-variable')
+    : problems;
+  cache.set(model, judged);
+  return judged;
 }
 
 /**

@@ -1,0 +1,152 @@
+/**
+ * What the Dockerfile of a Compose service with `build:` says: the image it builds FROM (whose tag is the nginx
+ * version, or whose name is the app server), the files it COPYs in (container paths mapped to the repository, as
+ * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
+ * the app server when Compose states no command). Only the last stage counts: it is the one that runs.
+ */
+import path from 'node:path';
+import type { Node } from 'yaml';
+import { isInside, readRegularTextFile } from '../files.js';
+import type { PathMapping } from '../load/container-view.js';
+import { commandWords } from './app-servers.js';
+import type { OriginFactory } from './origin.js';
+import type { FactOrigin } from './types.js';
+import type { YamlDocument } from './yaml.js';
+
+export interface DockerCommand {
+  readonly words: readonly string[];
+  readonly origin: FactOrigin;
+}
+
+export interface BuiltImage {
+  readonly dockerfile: string;
+  readonly baseImage: string | null;
+  /** `Dockerfile:1`, where the last stage's FROM is. */
+  readonly origin: string;
+  readonly copies: PathMapping[];
+  readonly environment: Record<string, string>;
+  readonly entrypoint: DockerCommand | null;
+  readonly command: DockerCommand | null;
+  /** The last stage has a `HEALTHCHECK` (not `HEALTHCHECK NONE`): Compose's `service_healthy` can wait for it. */
+  readonly healthcheck: boolean;
+}
+
+interface Instruction {
+  readonly keyword: string;
+  readonly body: string;
+  readonly line: number;
+}
+
+/**
+ * A Dockerfile's instructions with the line each starts on: a trailing `\` continues an instruction on the next
+ * line, and comment lines inside a continued instruction are dropped, as Docker does.
+ */
+function instructionsOf(text: string): Instruction[] {
+  const instructions: Instruction[] = [];
+  let current: { text: string; line: number } | null = null;
+  const finish = (done: { text: string; line: number }) => {
+    const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(done.text);
+    if (match) instructions.push({ keyword: match[1]!.toUpperCase(), body: match[2]!.trim(), line: done.line });
+  };
+  text.split(/\r?\n/).forEach((physical, index) => {
+    if (/^\s*#/.test(physical)) return;
+    const continued = /\\\s*$/.test(physical);
+    const part = continued ? physical.replace(/\\\s*$/, ' ') : physical;
+    if (current === null) current = { text: part, line: index + 1 };
+    else current.text += part;
+    if (!continued) {
+      finish(current);
+      current = null;
+    }
+  });
+  if (current !== null) finish(current);
+  return instructions;
+}
+
+/** `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`. */
+function environmentOf(body: string): Record<string, string> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(body)) {
+    const [name, ...value] = body.split(/\s+/);
+    return name ? { [name]: value.join(' ') } : {};
+  }
+  const environment: Record<string, string> = {};
+  for (const match of body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))/g)) {
+    environment[match[1]!] = match[2]?.replace(/\\(.)/g, '$1') ?? match[3] ?? match[4] ?? '';
+  }
+  return environment;
+}
+
+/** `CMD ["gunicorn", "app:app"]` (exec form) or `CMD gunicorn app:app` (shell form, run by `sh -c`). */
+function commandOf(body: string): string[] {
+  if (body.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // Docker runs a malformed exec form as a shell command too.
+    }
+  }
+  return commandWords(body);
+}
+
+/**
+ * The Dockerfile of a service with `build:` (a string context or `{ context, dockerfile }`), read when it is inside
+ * `boundary` (the project root, else the Compose file's folder): a Dockerfile linking elsewhere is not read.
+ */
+export function builtImageOf(document: YamlDocument, service: Node | null, origins: OriginFactory, boundary: string): BuiltImage | null {
+  const build = document.at(service, 'build');
+  if (build === null) return null;
+  const composeDir = path.dirname(document.file);
+  const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
+  let text: string;
+  try {
+    if (!isInside(dockerfile, boundary)) return null;
+    text = readRegularTextFile(dockerfile);
+  } catch {
+    return null;
+  }
+  const label = origins.file(dockerfile).label;
+  let baseImage: string | null = null;
+  let fromLine = 0;
+  let workdir = '/';
+  let copies: PathMapping[] = [];
+  let environment: Record<string, string> = {};
+  let entrypoint: DockerCommand | null = null;
+  let command: DockerCommand | null = null;
+  let healthcheck = false;
+  for (const { keyword, body, line } of instructionsOf(text)) {
+    const words = body.split(/\s+/);
+    if (keyword === 'FROM') {
+      baseImage = words.find((word) => !word.startsWith('--')) ?? null;
+      fromLine = line;
+      copies = [];
+      environment = {};
+      entrypoint = null;
+      command = null;
+      healthcheck = false;
+    } else if (keyword === 'HEALTHCHECK') {
+      healthcheck = !/^NONE\b/i.test(body);
+    } else if (keyword === 'ENV') {
+      Object.assign(environment, environmentOf(body));
+    } else if (keyword === 'WORKDIR' && words[0]) {
+      workdir = path.posix.resolve(workdir, words[0]);
+    } else if (keyword === 'ENTRYPOINT') {
+      entrypoint = { words: commandOf(body), origin: origins.yaml(dockerfile, line) };
+    } else if (keyword === 'CMD') {
+      command = { words: commandOf(body), origin: origins.yaml(dockerfile, line) };
+    } else if ((keyword === 'COPY' || keyword === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
+      // Multi-stage copies (`--from`), URLs and globs name nothing in the repository one to one.
+      const operands = words.filter((word) => !word.startsWith('--'));
+      const target = operands.pop();
+      if (!target || operands.length === 0) continue;
+      const destination = path.posix.resolve(workdir, target);
+      for (const source of operands) {
+        if (/[*?[]|:\/\//.test(source)) continue;
+        const into = operands.length > 1 || target.endsWith('/') ? path.posix.join(destination, path.posix.basename(source)) : destination;
+        copies.push({ container: into, repo: path.resolve(context, source), origin: `${label}:${line}` });
+      }
+    }
+  }
+  return { dockerfile, baseImage, origin: `${label}:${fromLine}`, copies, environment, entrypoint, command, healthcheck };
+}
