@@ -96,6 +96,18 @@ function applyEdit(text: string, uri: string, action: CodeAction): string {
 const codes = (diagnostics: readonly Diagnostic[]) => diagnostics.map((diagnostic) => diagnostic.code).sort();
 
 describe('nginx-lint --lsp', () => {
+  it('writes nothing but the protocol: an input that ends at once gets no output, and the process exits', async () => {
+    const client = LspClient.spawn(process.execPath, [CLI_PATH, '--lsp', '--stdio'], writeProject(), cliEnvironment());
+    clients.push(client);
+    let stdout = '';
+    client.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    client.child.stdin.end();
+    // 1: the input ended without a shutdown request (the protocol's rule for `exit` without `shutdown`).
+    expect(await client.exited).toBe(1);
+    expect(stdout).toBe('');
+    expect(client.stderr.join('')).toBe('');
+  });
+
   it('lints an unsaved buffer in its main config, fixes it with code actions, and clears the diagnostics', async () => {
     const root = writeProject(PROJECT);
     const client = await startServer(root);
