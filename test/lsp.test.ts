@@ -195,6 +195,17 @@ describe('nginx-lint --lsp', () => {
     expect(await client.stop()).toBe(0);
   });
 
+  it('lints a file that exists only in the editor, not yet on disk, in the repository it will be saved in', async () => {
+    const root = writeProject(PROJECT);
+    const client = await startServer(root);
+    const uri = pathToFileURL(path.join(root, 'conf.d/new.conf')).href;
+    const text = 'server {\n    listen 81;\n    location / {\n        proxy_pass http://api:8000;\n    }\n}\n';
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: 1, text } });
+    // The service's port comes from the repository's .nginx-lint.json: the unsaved file is checked against it.
+    expect(codes((await diagnosticsFor(client, uri, 1)).diagnostics)).toEqual(['proxy-pass-port-mismatch']);
+    expect(await client.stop()).toBe(0);
+  });
+
   it('debounces: a burst of edits is linted once, at its last version', async () => {
     const root = writeProject(PROJECT);
     const client = await startServer(root, { debounceMs: 300 });
