@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 const CLI = [
   'test/cli.test.ts',
   'test/cli-fix.test.ts',
+  'test/lsp.test.ts',
   'test/bad-input.test.ts',
   'test/generated.test.ts',
   'test/package.test.ts',

@@ -6,9 +6,7 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/src/nginx-lint.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -22,4 +20,14 @@ await build({
   // See the shim: the real string-width costs ~20 ms of every start-up to lay out --help.
   alias: { 'string-width': path.resolve('scripts/shims/string-width.mjs') },
   logLevel: 'warning',
+};
+
+await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/src/nginx-lint.mjs' });
+// The language server (`--lsp`), which the CLI imports by URL only when asked: a lint run never parses it. Its
+// protocol library stays a dependency in node_modules.
+await build({
+  ...common,
+  entryPoints: ['src/lsp/server.ts'],
+  outfile: 'dist/src/nginx-lint-lsp.mjs',
+  external: [...common.external, 'vscode-languageserver', 'vscode-languageserver-textdocument'],
 });

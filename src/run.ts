@@ -13,7 +13,7 @@ import { expandInputs } from './load/inputs.js';
 import { applySuppressionComments, findingKey, fingerprintOf, toMessage, type Finding } from './lint/findings.js';
 import { type LintResult, type RuleDocs, countSeverities } from './lint/results.js';
 import { RuleRegistry } from './lint/registry.js';
-import { Linter, type LintOptions } from './lint/runner.js';
+import { Linter, type EntryOutcome, type LintOptions } from './lint/runner.js';
 import { planEntries, type EntryPlan } from './lint/entries.js';
 import { toolVersion } from './package-info.js';
 
@@ -36,11 +36,24 @@ export interface LintRun {
 }
 
 export async function lint(operands: readonly string[], options: LintOptions): Promise<LintRun> {
-  const linter = new Linter(options);
+  return lintSession(operands, options, {});
+}
+
+/** What an editor adds to a run (src/lsp): not part of the public API. */
+export interface LintSession {
+  /** Texts that replace the disk, by absolute path: the editor's unsaved buffers. A path here need not exist on disk. */
+  readonly files?: ReadonlyMap<string, string>;
+  /** Called with each entry linted: its program and model, before fixes. */
+  readonly onEntry?: (outcome: EntryOutcome) => void;
+}
+
+/** `lint` with the texts of unsaved buffers, reporting each entry's model: the language server's run. */
+export async function lintSession(operands: readonly string[], options: LintOptions, session: LintSession): Promise<LintRun> {
+  const linter = new Linter(options, session.files);
   await linter.registry.loadCommandLinePlugins(options.plugins ?? [], options.cwd);
   linter.grantOperands(operands);
   const notes: string[] = [];
-  const overlay = new Map<string, string>();
+  const overlay = new Map<string, string>(session.files);
   let candidates: string[];
   let unmatched: string[] = [];
   if (options.stdin) {
@@ -49,6 +62,10 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     candidates = [stdinPath];
   } else {
     ({ files: candidates, unmatched } = expandInputs(operands, options.cwd));
+    // A buffer not saved yet is linted from its text alone.
+    const unsaved = unmatched.filter((operand) => overlay.has(path.resolve(options.cwd, operand)));
+    candidates.push(...unsaved.map((operand) => path.resolve(options.cwd, operand)));
+    unmatched = unmatched.filter((operand) => !unsaved.includes(operand));
   }
 
   // Main configs first, and every other file through the main config that includes it: in the context nginx gives it.
@@ -71,6 +88,7 @@ export async function lint(operands: readonly string[], options: LintOptions): P
     if (isIgnored(config, entry)) continue;
 
     let outcome = await linter.lintEntry(entry, overlay);
+    session.onEntry?.(outcome);
     if (options.fix) {
       const fixed = await fixEntry(linter, entry, overlay, outcome, notes, options.fixUnsafe, reportOnly);
       outcome = fixed.outcome;

@@ -7,7 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LspClient } from './helpers/lsp-client.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const project = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-package-'));
@@ -43,6 +45,33 @@ describe('the packed tarball, installed', { timeout: 240_000 }, () => {
     const run = spawnSync('npx', ['nginx-lint', 'nginx.conf'], { cwd: project, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toContain('unknown directive "locaton"');
+  });
+
+  it('serves --lsp from the installed bin: initialize, then diagnostics for an open buffer', async () => {
+    // What an editor runs: the bin npm links, with the language server's bundle and its protocol dependencies.
+    const client = LspClient.spawn(path.join(project, 'node_modules', '.bin', 'nginx-lint'), ['--lsp'], project);
+    try {
+      const initialized = await client.request<{ serverInfo: { name: string; version: string }; capabilities: object }>('initialize', {
+        processId: process.pid,
+        rootUri: pathToFileURL(project).href,
+        capabilities: {},
+        initializationOptions: { debounceMs: 0 },
+      });
+      expect(initialized.serverInfo).toEqual({ name: 'nginx-lint', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+      expect(initialized.capabilities).toMatchObject({ hoverProvider: true });
+      client.notify('initialized', {});
+      const uri = pathToFileURL(path.join(project, 'buffer.conf')).href;
+      const text = 'events {}\nhttp {\n    server {\n        locaton / { }\n    }\n}\n';
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'nginx', version: 1, text } });
+      const published = await client.waitFor<{ uri: string; diagnostics: { code: string; message: string }[] }>(
+        'textDocument/publishDiagnostics',
+        (params) => params.uri === uri,
+      );
+      expect(published.diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['unknown-directive']);
+      expect(await client.stop()).toBe(0);
+    } finally {
+      if (client.child.exitCode === null) client.child.kill();
+    }
   });
 
   it('runs the installed CLI on the example plugin, which it loads with --allow-plugins', () => {

@@ -93,6 +93,7 @@ function buildParser(argv: readonly string[]) {
       })
       .option('verbose', { type: 'boolean', default: false, describe: 'Explain each finding in full: the facts behind it and where they came from' })
       .option('color', { type: 'boolean', describe: 'Force colour on or off (also NO_COLOR / FORCE_COLOR)' })
+      .option('lsp', { type: 'boolean', default: false, describe: 'Run as a language server on stdin/stdout, for editors (docs/editors.md)' })
       .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
       .version(toolVersion())
       .alias('version', 'v')
@@ -152,8 +153,28 @@ function readStdin(): string {
   return readFileSync(0, 'utf8');
 }
 
+/**
+ * The language server is a module of its own, bundled apart from the CLI (scripts/bundle.mjs), so that a lint run never
+ * loads it or vscode-languageserver: from the bundle, its bundle beside it; from the unbundled build, src/lsp.
+ */
+async function startLanguageServer(): Promise<number> {
+  const bundled = import.meta.url.endsWith('.mjs');
+  const server = (await import(
+    new URL(bundled ? './nginx-lint-lsp.mjs' : '../lsp/server.js', import.meta.url).href
+  )) as typeof import('../lsp/server.js');
+  return server.startLanguageServer();
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('--debug');
+  // Before any parsing: clients add their own flags (`--stdio`), and nothing may reach stdout but the protocol.
+  if (argv.includes('--lsp')) {
+    try {
+      return await startLanguageServer();
+    } catch (error) {
+      return reportFailure(error, debug);
+    }
+  }
   if (!process.stdout.listeners('error').includes(ignoreClosedStdout)) process.stdout.on('error', ignoreClosedStdout);
   try {
     const parser = buildParser(argv);

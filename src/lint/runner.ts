@@ -59,6 +59,8 @@ export interface EntryOutcome {
   readonly config: ResolvedConfig;
   /** The nginx version the entry was linted for, and where that came from. */
   readonly nginxVersion: ResolvedNginxVersion;
+  /** The model the rules read: the language server answers hovers from it. */
+  readonly model: Model;
 }
 
 /** The contexts tried, in order, for a snippet file with no `--context` and no pragma. */
@@ -106,7 +108,14 @@ export class Linter {
   private readonly settings = new Map<string, Map<string, RuleSetting>>();
   private readonly catalogs = new Map<string, ServiceCatalog>();
 
-  constructor(private readonly options: LintOptions) {
+  /**
+   * `files`: texts that replace the disk for every read of this linter, the unsaved buffers of an editor (the
+   * language server), also when finding the main config that includes a file.
+   */
+  constructor(
+    private readonly options: LintOptions,
+    readonly files: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.registry = new RuleRegistry(undefined, options.allowPlugins ?? false);
   }
 
@@ -216,7 +225,7 @@ export class Linter {
       this.runRule(rule, setting, model, findings);
       if (forced) for (let index = before; index < findings.length; index++) findings[index] = { ...findings[index]!, forced: true };
     }
-    return { program, findings, config, nginxVersion: model.nginxVersion };
+    return { program, findings, config, nginxVersion: model.nginxVersion, model };
   }
 
   /** Things the run should say that are not findings: inputs skipped because they are outside the repository. */
@@ -284,6 +293,7 @@ export class Linter {
     const config = await this.configFor(entryPath);
     try {
       const program = loadProgram(entryPath, {
+        overlay: this.files,
         container: this.deploymentFor(entryPath, config).container,
         prefix: this.options.prefix,
         access: this.accessForEntry(entryPath),
