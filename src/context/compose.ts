@@ -89,6 +89,8 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
         ...commandWords(valueOf(document, document.at(service, 'command'))),
       ],
       environment: composeEnvironment(document, document.at(service, 'environment')),
+      builds: document.at(service, 'build') !== null,
+      mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
     });
     const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
     const inferredFact = (inferredValue: InferredValue, text: string) => {
@@ -114,6 +116,14 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       ...(inferred ? { server: inferred.server } : {}),
     };
   });
+}
+
+/** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */
+function volumeTarget(document: YamlDocument, item: Node): string | null {
+  const text = document.text(item);
+  if (text === null) return document.text(document.at(item, 'target'));
+  const parts = text.split(':');
+  return (parts.length >= 2 ? parts[1] : parts[0]) ?? null;
 }
 
 function valueOf(document: YamlDocument, node: Node | null): unknown {
