@@ -27,6 +27,7 @@ import unknownDirective from './unknown-directive.js';
 import unknownVariable from './unknown-variable.js';
 import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
 import upstreamKeepaliveTimeoutRace from './upstream-keepalive-timeout-race.js';
+import websocketIdleTimeout from './websocket-idle-timeout.js';
 import websocketUpgradeIncomplete from './websocket-upgrade-incomplete.js';
 
 export const builtinRules: readonly Rule<any>[] = [
@@ -57,5 +58,6 @@ export const builtinRules: readonly Rule<any>[] = [
   unknownVariable,
   upstreamKeepaliveMissing,
   upstreamKeepaliveTimeoutRace,
+  websocketIdleTimeout,
   websocketUpgradeIncomplete,
 ];

@@ -35,6 +35,19 @@ testRule(rule, {
     },
     { name: 'the default written out', files: config(TWO_SERVERS, '            proxy_next_upstream error timeout;\n') },
     {
+      name: 'fastcgi_next_upstream off to one server: without fastcgi_keep_conn on, no connection is cached to fail',
+      files: config(ONE_SERVER, '            fastcgi_next_upstream off;\n', 'fastcgi_pass api;'),
+      nginxVersion: '1.29.7',
+    },
+    {
+      name: 'uwsgi and SCGI never cache connections',
+      files: config(
+        '    upstream api {\n        server 10.0.0.1:3000;\n        keepalive 8;\n    }\n',
+        '            uwsgi_next_upstream off;\n            scgi_next_upstream off;\n',
+        'uwsgi_pass api;',
+      ),
+    },
+    {
       name: 'HTTP errors retried on two servers: nginx tries each once, so there is nothing to bound',
       files: config(TWO_SERVERS, '            proxy_next_upstream error timeout http_502;\n'),
     },
@@ -78,6 +91,27 @@ testRule(rule, {
       output: config(
         '    upstream api {\n        server 10.0.0.1:3000;\n        keepalive 16;\n    }\n',
         '            proxy_next_upstream error timeout;\n',
+      ),
+    },
+    {
+      name: 'fastcgi_next_upstream off to one server with fastcgi_keep_conn on and keepalive: a closed idle connection is not retried',
+      files: config(
+        '    upstream api {\n        server 10.0.0.1:9000;\n        keepalive 8;\n    }\n',
+        '            fastcgi_keep_conn on;\n            fastcgi_next_upstream off;\n',
+        'fastcgi_pass api;',
+      ),
+      errors: [
+        {
+          line: 10,
+          severity: 1,
+          messageId: 'noRetry',
+          detail: /^fastcgi_next_upstream off disables retries: when the server of upstream api \(keepalive 8\) has just closed/,
+        },
+      ],
+      output: config(
+        '    upstream api {\n        server 10.0.0.1:9000;\n        keepalive 8;\n    }\n',
+        '            fastcgi_keep_conn on;\n            fastcgi_next_upstream error timeout;\n',
+        'fastcgi_pass api;',
       ),
     },
     {

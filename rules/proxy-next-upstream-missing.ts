@@ -15,6 +15,7 @@
  */
 import { replaceArgs } from '../src/syntax/edits.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, type EffectiveValue, type Model, type Upstream } from '../src/model/index.js';
+import { moduleKeepsConnections } from '../src/model/keepalive.js';
 import { listAnd } from '../src/wording.js';
 import { defineRule } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
@@ -53,6 +54,8 @@ interface Use {
   readonly upstream: Upstream;
   /** Neither `*_next_upstream_tries` nor `*_next_upstream_timeout` limits the retries (both 0, the default). */
   readonly unbounded: boolean;
+  /** The pass's module puts its connections in the block's keepalive cache (FastCGI only with fastcgi_keep_conn on). */
+  readonly cachesConnections: boolean;
 }
 
 /** A written `*_next_upstream` statement and the passes it is in effect for. */
@@ -100,7 +103,7 @@ function collectSettings(model: Model): Setting[] {
     const tries = valueOf(model.effective(pass.node, `${name}_tries`));
     const timeout = valueOf(model.effective(pass.node, `${name}_timeout`));
     const unbounded = tries === '0' && timeout !== null && parseNginxTime(timeout) === 0;
-    const use = { upstream: pass.target.upstream, unbounded };
+    const use = { upstream: pass.target.upstream, unbounded, cachesConnections: moduleKeepsConnections(model, pass) };
     const setting = settings.get(node);
     if (setting) setting.uses.push(use);
     else settings.set(node, { node, uses: [use] });
@@ -140,7 +143,8 @@ export default defineRule({
       const upstreams = unique(uses.map((use) => use.upstream));
       // Retrying elsewhere needs another server; retrying on a new connection needs cached ones.
       const several = upstreams.filter((upstream) => servingServers(upstream) >= 2);
-      const cachedOnly = upstreams.filter((upstream) => servingServers(upstream) === 1 && upstream.keepaliveEffective);
+      const cached = unique(uses.filter((use) => use.cachesConnections).map((use) => use.upstream));
+      const cachedOnly = cached.filter((upstream) => servingServers(upstream) === 1 && upstream.keepaliveEffective);
       const off = conditions.includes('off');
       const lacksError = off || !conditions.includes('error');
       const lacksTimeout = off || !conditions.includes('timeout');

@@ -20,6 +20,11 @@ const COMPOSE = `services:
         aliases: [api-2]
 `;
 
+/** PHP-FPM from the official image, run as the image runs it: no ports in Compose, the image listens on 9000. */
+const PHP_FPM = 'services:\n  php:\n    image: php:8.3-fpm-alpine\n    volumes:\n      - ./src:/var/www/html\n';
+const php = (pass: string) =>
+  `http {\n    server {\n        listen 80;\n        location ~ \\.php$ {\n            include fastcgi_params;\n            ${pass}\n        }\n    }\n}\n`;
+
 const server = (body: string) => `http {\n    server {\n        listen 80;\n${body}    }\n}\n`;
 const location = (directives: string) => server(`        location / {\n${directives}        }\n`);
 
@@ -71,6 +76,37 @@ testRule(rule, {
       config: { services: { orders: { port: 9100 } } },
     },
     { name: 'no service facts at all', files: location('            proxy_pass http://orders:8000;\n') },
+    {
+      name: "fastcgi_pass to php-fpm on the php:*-fpm image's 9000",
+      files: { 'nginx.conf': php('fastcgi_pass php:9000;'), 'compose.yaml': PHP_FPM },
+    },
+    {
+      name: "a php-fpm pool configuration mounted over the image's may listen anywhere",
+      files: {
+        'nginx.conf': php('fastcgi_pass php:9001;'),
+        'compose.yaml': `${PHP_FPM}      - ./php/www.conf:/usr/local/etc/php-fpm.d/zz-docker.conf:ro\n`,
+      },
+    },
+    {
+      name: 'php.ini mounted: the pool still listens on 9000, and 9000 is what nginx uses',
+      files: { 'nginx.conf': php('fastcgi_pass php:9000;'), 'compose.yaml': `${PHP_FPM}      - ./php.ini:/usr/local/etc/php/conf.d/app.ini\n` },
+    },
+    {
+      name: 'an image built from php:*-fpm may change listen (a COPY of zz-docker.conf, a sed)',
+      files: { 'nginx.conf': php('fastcgi_pass php:9001;'), 'compose.yaml': 'services:\n  php:\n    build: ./php\n    image: php:8.3-fpm\n' },
+    },
+    {
+      name: 'a command other than php-fpm may rewrite the configuration first',
+      files: {
+        'nginx.conf': php('fastcgi_pass php:8000;'),
+        'compose.yaml':
+          'services:\n  php:\n    image: php:8.3-fpm\n    command: sh -c "sed -i s/9000/8000/ /usr/local/etc/php-fpm.d/zz-docker.conf && php-fpm"\n',
+      },
+    },
+    {
+      name: 'a php-fpm that Compose says exposes 9001 is taken at its word',
+      files: { 'nginx.conf': php('fastcgi_pass php:9001;'), 'compose.yaml': 'services:\n  php:\n    image: php:8.3-fpm\n    expose: ["9001"]\n' },
+    },
   ],
   invalid: [
     {
@@ -154,6 +190,33 @@ testRule(rule, {
         },
       ],
       output: 'http {\n    upstream api {\n        server 10.0.0.5:3000;\n    }\n}\n',
+    },
+    {
+      name: "fastcgi_pass to php-fpm on another port than the php:*-fpm image's 9000: a warning, nothing rewritten",
+      files: { 'nginx.conf': php('fastcgi_pass php:9001;'), 'compose.yaml': PHP_FPM },
+      errors: [
+        {
+          line: 6,
+          column: 30,
+          severity: 1,
+          messageId: 'mismatch',
+          data: {
+            subject: 'fastcgi_pass to php:9001',
+            listening: "php listens on 9000 (compose.yaml:3 PHP-FPM's listen = 9000 in the php:*-fpm image, assumed)",
+            advice: 'use php:9000',
+          },
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'php-fpm run as `php-fpm -F` by an upstream block',
+      files: {
+        'nginx.conf': 'http {\n    upstream php {\n        server php-fpm:80;\n    }\n}\n',
+        'compose.yaml': 'services:\n  php-fpm:\n    image: docker.io/library/php:fpm\n    command: ["php-fpm", "-F"]\n',
+      },
+      errors: [{ line: 3, severity: 1, messageId: 'mismatch', data: { subject: 'server php-fpm:80 in upstream php' } }],
+      output: null,
     },
     {
       name: 'several ports fit: no fix',

@@ -3,6 +3,9 @@
  * nothing accepts the connection, so nginx answers 502 (lab scenario 3: 20 of 20 requests,
  * `connect() failed (111: Connection refused) while connecting to upstream`).
  *
+ * For `fastcgi_pass` to PHP-FPM from the official `php:*-fpm` image, which declares no port in Compose, the port is
+ * the image's own `listen = 9000`; a finding resting on it is a warning and rewrites nothing.
+ *
  * Only `portMismatch` is reported — every service answering to the host has known ports and none contains the
  * target's — never a merely unknown port, so a service whose ports are not declared or come from a variable is
  * given the benefit of the doubt (docs/services.md).
@@ -31,7 +34,17 @@ function portsText(fact: PortFact): string {
 /** `8080 (compose.yaml:27 maps 9000:8080)`, `3000 (.nginx-lint.json services.api.port)`. */
 function describePort(fact: PortFact): string {
   const source = fact.published === null ? fact.origin.label : `${fact.origin.label} maps ${fact.text}`;
-  return `${portsText(fact)} (${source})`;
+  return `${portsText(fact)} (${source}${fact.basis === 'default' ? ', assumed' : ''})`;
+}
+
+/**
+ * Whether every port the services answering to the host are known by is an image's default (PHP-FPM's 9000 in
+ * `php:*-fpm`), not something the repository states: the finding is then a warning, and no port is rewritten.
+ */
+function restsOnAssumedPorts(match: ServiceMatch): boolean {
+  return answering(match)
+    .flatMap(tcpPorts)
+    .every((fact) => fact.basis === 'default');
 }
 
 /** The ports an HTTP target can use: TCP ones, the only kind `match` compares a proxy target with. */
@@ -104,9 +117,11 @@ function report(context: RuleContext<Record<string, unknown>>, mismatch: Mismatc
     upstream && othersServe
       ? `nginx logs ${REFUSED} and retries the request on another server of upstream ${upstream.name}, so clients see no error unless proxy_next_upstream is off, but this server takes no traffic`
       : `every request${upstream ? ` to upstream ${upstream.name}` : ''} gets 502 ${REFUSED}`;
+  const assumed = restsOnAssumedPorts(match);
   const fixedPort = onlyPort(match);
   const advice = fixedPort === null ? 'use one of these ports' : `use ${host}:${fixedPort}`;
-  const fix = fixedPort === null ? undefined : portFix(site, fixedPort);
+  // An assumed port is not rewritten: the image's configuration may have been changed where nginx-lint cannot see.
+  const fix = fixedPort === null || assumed ? undefined : portFix(site, fixedPort);
   const range = site.portRange ?? site.hostRange;
   context.report({
     node: site.node,
@@ -120,7 +135,7 @@ function report(context: RuleContext<Record<string, unknown>>, mismatch: Mismatc
       consequence,
       advice,
     },
-    ...(othersServe ? { severity: 'warn' as const } : {}),
+    ...(othersServe || assumed ? { severity: 'warn' as const } : {}),
     ...(fix ? { fix } : {}),
   });
 }

@@ -3,9 +3,11 @@
  * black-holed server — a dead host, a dropped SYN — holds every first request that long before nginx tries the next
  * one; nginx's 60 s default is the worst case the lab measured) and `proxy_read_timeout` above 300 s (requests pile up
  * on a slow app, each holding a connection and a worker slot, instead of failing with 504 and being seen). Both
- * thresholds are options. Warnings: long timeouts are sometimes deliberate (long polling, exports).
+ * thresholds are options. Warnings: long timeouts are sometimes deliberate (long polling, exports). The read timeout
+ * of a websocket location (one forwarding `Upgrade`) is left out: there it is how long a quiet socket may stay open.
  */
 import { defineRule } from '../src/lint/rule.js';
+import { forwardsUpgrade } from '../src/model/keepalive.js';
 import { formatNginxTime, parseNginxTime } from '../src/nginx/units.js';
 
 interface Options {
@@ -48,7 +50,11 @@ export default defineRule<Options>({
     ];
     const seen = new Set<unknown>();
     for (const pass of model.proxyPasses) {
+      // An open websocket is closed after a read timeout without traffic, so a long one is what websocket-idle-timeout
+      // asks for there; the same statement is still reported through any ordinary pass it applies to.
+      const websocket = pass.module === 'proxy' && forwardsUpgrade(model, pass);
       for (const { kind, suffix, limit } of limits) {
+        if (kind === 'read' && websocket) continue;
         const directive = `${pass.module}${suffix}`;
         const setter = model.effective(pass.node, directive).nodes[0];
         // The defaults (60s) are nginx's, within the read limit; a connect default above the limit is not the user's choice to report.

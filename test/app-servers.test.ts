@@ -47,7 +47,28 @@ describe('inferAppServer', () => {
     expect(inferAppServer({ image: 'node:22', words: [], environment: {} })?.server).toBe('Node.js');
     expect(inferAppServer({ image: 'httpd:2.4-alpine', words: [], environment: {} })?.keepAliveTimeout?.value).toBe(5000);
     expect(inferAppServer({ image: 'php:8.3-apache', words: [], environment: {} })?.server).toBe('Apache httpd');
-    expect(inferAppServer({ image: 'php:8.3-fpm', words: [], environment: {} })).toBeNull();
+  });
+
+  it("knows PHP-FPM's port 9000 in the php:*-fpm image only while the image runs as it is", () => {
+    const fpm = { image: 'php:8.3-fpm-alpine', words: [], environment: {} };
+    expect(inferAppServer(fpm)).toEqual({
+      server: 'PHP-FPM',
+      keepAliveTimeout: null,
+      port: { value: 9000, evidence: "PHP-FPM's listen = 9000 in the php:*-fpm image", basis: 'default' },
+    });
+    expect(inferAppServer({ ...fpm, words: ['php-fpm', '-F'] })?.port?.value).toBe(9000);
+    expect(inferAppServer({ ...fpm, words: ['docker-php-entrypoint', 'php-fpm'] })?.port?.value).toBe(9000);
+    expect(inferAppServer({ ...fpm, mountTargets: ['/var/www/html', '/usr/local/etc/php/conf.d/app.ini'] })?.port?.value).toBe(9000);
+    // What may change `listen`: the image's pool configuration mounted over, a build of its own, a script first.
+    expect(inferAppServer({ ...fpm, mountTargets: ['/usr/local/etc/php-fpm.d/www.conf'] })).toBeNull();
+    expect(inferAppServer({ ...fpm, mountTargets: ['/usr/local/etc/php-fpm.d'] })).toBeNull();
+    expect(inferAppServer({ ...fpm, mountTargets: ['/usr/local/etc/'] })).toBeNull();
+    expect(inferAppServer({ ...fpm, builds: true })).toBeNull();
+    expect(inferAppServer({ ...fpm, words: ['sh', '-c', 'sed -i s/9000/8000/ /usr/local/etc/php-fpm.d/zz-docker.conf && php-fpm'] })).toBeNull();
+    expect(inferAppServer({ ...fpm, words: ['docker-php-entrypoint', 'sh', '/start.sh'] })).toBeNull();
+    // Other PHP images run other servers.
+    expect(inferAppServer({ image: 'php:8.3-cli', words: [], environment: {} })).toBeNull();
+    expect(inferAppServer({ image: 'bitnami/php-fpm:8.3', words: [], environment: {} })).toBeNull();
   });
 
   it('says nothing about a program it does not know', () => {

@@ -21,7 +21,10 @@ export interface InferredServer {
   readonly server: string;
   /** Milliseconds an idle connection is kept open; null when the server closes every connection after a response. */
   readonly keepAliveTimeout: InferredValue | null;
-  /** The port a flag or `PORT` names; defaults are not used, since an app can set its port where we cannot see. */
+  /**
+   * The port a flag or `PORT` names. Defaults are not used, since an app can set its port where we cannot see, except
+   * for an image that sets the port in its own configuration and is run as it is (PHP-FPM in `php:*-fpm`).
+   */
   readonly port: InferredValue | null;
 }
 
@@ -31,6 +34,10 @@ export interface ProcessSpec {
   /** `entrypoint` then `command` (Compose), or `command` then `args` (Kubernetes), as words. */
   readonly words: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
+  /** The service builds its own image (Compose `build`), which may change anything the base image configures. */
+  readonly builds?: boolean;
+  /** The container paths volumes are mounted at: a mounted configuration may change what the image configures. */
+  readonly mountTargets?: readonly string[];
 }
 
 const SECOND = 1000;
@@ -175,6 +182,31 @@ function imageTag(image: string | null): string {
   return lastSegment.includes(':') ? lastSegment.split(':').pop()!.toLowerCase() : '';
 }
 
+/** The port PHP-FPM listens on in the official `php:*-fpm` images: their `php-fpm.d/zz-docker.conf` says `listen = 9000`. */
+export const PHP_FPM_IMAGE_PORT = 9000;
+
+/** The directory of PHP-FPM's configuration in the official images; a volume there may change `listen`. */
+const PHP_FPM_CONFIG = /^\/usr\/local\/etc(\/php-fpm(\.d|\.conf)?)?\/?$|^\/usr\/local\/etc\/php-fpm/;
+
+/**
+ * PHP-FPM from the official `php:*-fpm` image (`php:8.3-fpm`, `php:8.2-fpm-alpine`, `php:fpm`) run as the image runs
+ * it: no build of its own, no configuration mounted over the image's, and no command but `php-fpm` (a script could
+ * rewrite `listen`, as some do with sed). PHP-FPM has no HTTP keep-alive of its own: nginx keeps FastCGI connections
+ * only with `fastcgi_keep_conn on`, so no idle timeout is inferred.
+ */
+function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | null {
+  if (imageName(spec.image) !== 'php' || !imageTag(spec.image).includes('fpm') || spec.builds) return null;
+  if ((spec.mountTargets ?? []).some((target) => PHP_FPM_CONFIG.test(target))) return null;
+  const program = words[0]?.split('/').pop();
+  if (words.length > 0 && program !== 'php-fpm' && program !== 'docker-php-entrypoint') return null;
+  if (program === 'docker-php-entrypoint' && words.length > 1 && words[1]!.split('/').pop() !== 'php-fpm') return null;
+  return {
+    server: 'PHP-FPM',
+    keepAliveTimeout: null,
+    port: { value: PHP_FPM_IMAGE_PORT, evidence: `PHP-FPM's listen = ${PHP_FPM_IMAGE_PORT} in the php:*-fpm image`, basis: 'default' },
+  };
+}
+
 /**
  * The application server a process runs, read from its command first and its image second; null when neither is
  * one nginx-lint knows (a custom binary, a script whose contents we cannot see).
@@ -197,5 +229,5 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (words.length === 0 && (name === 'httpd' || (name === 'php' && imageTag(spec.image).includes('apache')))) {
     return { server: 'Apache httpd', keepAliveTimeout: assumed('Apache httpd', SERVER_DEFAULTS.apache), port: null };
   }
-  return null;
+  return phpFpm(spec, words);
 }

@@ -107,6 +107,8 @@ export function composeServices(
       image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
       words: [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
       environment: { ...built?.environment, ...composeEnvironment(document, service) },
+      builds: built !== null || document.at(service, 'build') !== null,
+      mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
     });
     const imageNode = document.at(service, 'image');
     const evidence = command?.origin ?? entrypoint?.origin ?? document.origin(imageNode ?? keyNode);
@@ -135,6 +137,14 @@ export function composeServices(
       ...(inferred ? { server: inferred.server } : {}),
     };
   });
+}
+
+/** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */
+function volumeTarget(document: YamlDocument, item: Node): string | null {
+  const text = document.text(item);
+  if (text === null) return document.text(document.at(item, 'target'));
+  const parts = text.split(':');
+  return (parts.length >= 2 ? parts[1] : parts[0]) ?? null;
 }
 
 function valueOf(document: YamlDocument, node: Node | null): unknown {

@@ -52,6 +52,27 @@ export function forwardsUpgrade(model: Model, pass: ProxyPass): boolean {
   return upgrade !== null && upgrade !== '';
 }
 
+/**
+ * Whether the module returns its connections to an upstream block's keepalive cache, where the block keeps one: the
+ * FastCGI module only with `fastcgi_keep_conn on` (otherwise it asks the application to close after each request),
+ * the gRPC module always, the uwsgi and SCGI modules never (they never mark a connection reusable). `proxy_pass` is
+ * left to the block: a location that defeats its pool is proxy-keepalive-disabled's finding.
+ */
+export function moduleKeepsConnections(model: Model, pass: ProxyPass): boolean {
+  switch (pass.module) {
+    case 'proxy':
+    case 'grpc':
+      return true;
+    case 'fastcgi': {
+      const keepConn = model.effective(pass.node, 'fastcgi_keep_conn');
+      return (keepConn.values[0]?.[0] ?? keepConn.default) === 'on';
+    }
+    case 'uwsgi':
+    case 'scgi':
+      return false;
+  }
+}
+
 /** One entry of a `map` block. */
 export type MapEntry = MapDefinition['entries'][number];
 

@@ -37,6 +37,11 @@ export interface BackendOptions {
   readonly host?: '127.0.0.1' | '::1';
   /** A port chosen beforehand (harness freePort), for a backend that comes up after nginx; default: any free port. */
   readonly port?: number;
+  /**
+   * Keep an upgraded (websocket) connection open after the 101 until the other side closes it, instead of closing
+   * it at once; with a number, also send a websocket ping frame on it every that many ms.
+   */
+  readonly upgradedSockets?: 'idle' | { readonly pingEveryMs: number };
 }
 
 export interface TlsHandshake {
@@ -114,7 +119,21 @@ function serve(): void {
   server.on('connection', () => Atomics.add(connectionCounter, 0, 1));
   // A websocket endpoint: Node raises 'upgrade' only for a request with Connection: upgrade and an Upgrade header.
   server.on('upgrade', (_request, socket) => {
-    socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const switching = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+    const upgraded = options.upgradedSockets;
+    if (upgraded === undefined) {
+      socket.end(switching);
+      return;
+    }
+    socket.write(switching);
+    // What the client sends (pings, messages) is read and dropped; the socket stays open until the other side closes it.
+    socket.resume();
+    socket.on('error', () => socket.destroy());
+    if (upgraded !== 'idle') {
+      // FIN + opcode 9 (ping), no payload: the smallest frame a websocket peer sends to keep a connection alive.
+      const pinger = setInterval(() => socket.write(Buffer.from([0x89, 0x00])), upgraded.pingEveryMs);
+      socket.on('close', () => clearInterval(pinger));
+    }
   });
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => parentPort!.postMessage((server.address() as AddressInfo).port));

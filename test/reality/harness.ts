@@ -113,7 +113,7 @@ export interface Nginx {
   readonly port: number;
   /** The config, in a temporary prefix directory that also holds the logs, pid file and temp paths. */
   readonly confPath: string;
-  /** The error log (level warn) of the current run. */
+  /** The error log (level warn unless NginxOptions.errorLogLevel says otherwise) of the current run. */
   errorLog(): string;
   /**
    * The access log of the current run, once it has at least `expected` entries or after 2 s. nginx writes an
@@ -160,11 +160,11 @@ process.once('exit', () => {
   }
 });
 
-function fullConfig(port: number, httpBody: (listenPort: number) => string): string {
+function fullConfig(port: number, httpBody: (listenPort: number) => string, errorLogLevel: string): string {
   // Relative paths resolve against the prefix (-p), so nothing is written outside it.
   return `worker_processes 1;
 pid logs/nginx.pid;
-error_log logs/error.log warn;
+error_log logs/error.log ${errorLogLevel};
 events { worker_connections 1024; }
 http {
     log_format reality ${ACCESS_LOG_FORMAT};
@@ -186,6 +186,8 @@ export interface NginxOptions {
    * file bound over /etc/hosts, so the machine's own file is never touched. Needs CAP_SYS_ADMIN: see canUseOwnHosts.
    */
   readonly hosts?: string;
+  /** The error log's level: `warn` by default; `info` shows what nginx logs only there (a timed-out websocket). */
+  readonly errorLogLevel?: 'warn' | 'info';
 }
 
 /** Whether nginx can be given its own /etc/hosts here (a private mount namespace); a CI sandbox may not allow it. */
@@ -204,7 +206,7 @@ export async function createNginx(httpBody: (listenPort: number) => string, opti
   const confPath = path.join(dir, 'nginx.conf');
   const errorLogPath = path.join(dir, 'logs', 'error.log');
   const accessLogPath = path.join(dir, 'logs', 'access.log');
-  writeFileSync(confPath, fullConfig(port, httpBody));
+  writeFileSync(confPath, fullConfig(port, httpBody, options.errorLogLevel ?? 'warn'));
 
   let child: ChildProcess | null = null;
   const readLog = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
