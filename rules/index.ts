@@ -8,6 +8,7 @@ import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
 import invalidValue from './invalid-value.js';
+import k8sRolloutDropsRequests from './k8s-rollout-drops-requests.js';
 import moduleNotLoaded from './module-not-loaded.js';
 import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
 import proxyBuffersInvalid from './proxy-buffers-invalid.js';
@@ -38,6 +39,7 @@ export const builtinRules: readonly Rule<any>[] = [
   includeNotFound,
   invalidArguments,
   invalidValue,
+  k8sRolloutDropsRequests,
   moduleNotLoaded,
   proxyBufferSizeTooSmall,
   proxyBuffersInvalid,
