@@ -17,6 +17,7 @@ import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
 import proxyPassLocalhost from './proxy-pass-localhost.js';
 import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
 import proxyPassSchemeMismatch from './proxy-pass-scheme-mismatch.js';
+import proxyPassStaleDns from './proxy-pass-stale-dns.js';
 import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
 import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
@@ -48,6 +49,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyPassLocalhost,
   proxyPassPortMismatch,
   proxyPassSchemeMismatch,
+  proxyPassStaleDns,
   proxyPassVariableWithoutResolver,
   proxySslServerNameMissing,
   proxySslVerifyUntrusted,
