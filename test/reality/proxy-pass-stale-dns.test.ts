@@ -57,7 +57,7 @@ const ownHosts = findNginx() !== null && canUseOwnHosts();
 describe.skipIf(!ownHosts)('proxy-pass-stale-dns against real nginx', { timeout: REALITY_TEST_TIMEOUT_MS }, () => {
   const track = stopAfterEach();
 
-  it('a name resolved at start-up keeps the old address after the service moves; a variable with a resolver follows it', async () => {
+  it('a name resolved at start-up keeps the old address after the service moves (so does a variable beside it); a variable alone with a resolver follows it', async () => {
     const dns = track(await startDnsServer());
     dns.set('app.internal', [OLD]);
     const port = await freePort();
