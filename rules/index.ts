@@ -8,6 +8,7 @@ import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
 import invalidValue from './invalid-value.js';
+import k8sRolloutDropsRequests from './k8s-rollout-drops-requests.js';
 import moduleNotLoaded from './module-not-loaded.js';
 import proxyBufferSizeTooSmall from './proxy-buffer-size-too-small.js';
 import proxyBuffersInvalid from './proxy-buffers-invalid.js';
@@ -16,6 +17,7 @@ import proxyNextUpstreamMissing from './proxy-next-upstream-missing.js';
 import proxyPassLocalhost from './proxy-pass-localhost.js';
 import proxyPassPortMismatch from './proxy-pass-port-mismatch.js';
 import proxyPassSchemeMismatch from './proxy-pass-scheme-mismatch.js';
+import proxyPassStaleDns from './proxy-pass-stale-dns.js';
 import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
 import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
@@ -39,6 +41,7 @@ export const builtinRules: readonly Rule<any>[] = [
   includeNotFound,
   invalidArguments,
   invalidValue,
+  k8sRolloutDropsRequests,
   moduleNotLoaded,
   proxyBufferSizeTooSmall,
   proxyBuffersInvalid,
@@ -47,6 +50,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyPassLocalhost,
   proxyPassPortMismatch,
   proxyPassSchemeMismatch,
+  proxyPassStaleDns,
   proxyPassVariableWithoutResolver,
   proxySslServerNameMissing,
   proxySslVerifyUntrusted,

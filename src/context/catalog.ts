@@ -3,7 +3,7 @@ import { composeServices } from './compose.js';
 import { declaredServices } from './declared.js';
 import { expandServiceFiles, findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
-import { kubernetesServices, kubernetesWorkloads, withWorkloadFacts, type Workload } from './kubernetes.js';
+import { kubernetesServices, kubernetesWorkloads, withWorkloadFacts, workloadsSelectedBy, type Workload } from './kubernetes.js';
 import { keyPath, OriginFactory } from './origin.js';
 import type { ApplicationFactKey } from './facts.js';
 import type { DeclaredService, Fact, PortFact, ProxyTarget, ServiceFacts, ServiceMatch } from './types.js';
@@ -71,6 +71,9 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     keepAliveTimeout: firstFact(group, 'keepAliveTimeout'),
     maxResponseHeaderSize: firstFact(group, 'maxResponseHeaderSize'),
     ...(group.some((definition) => definition.server) ? { server: group.find((definition) => definition.server)!.server } : {}),
+    // From the first file that defines the service: the linter config says nothing about either.
+    ...(group.some((definition) => definition.selector) ? { selector: group.find((definition) => definition.selector)!.selector } : {}),
+    ...(group.some((definition) => definition.addressing) ? { addressing: group.find((definition) => definition.addressing)!.addressing } : {}),
   };
 }
 
@@ -87,10 +90,17 @@ export class ServiceCatalog {
   readonly errors: readonly ServiceFactsError[];
   /** The YAML files read (or tried), absolute: `serviceFiles` matches first, then discovered Compose files. */
   readonly files: readonly string[];
+  /** The Kubernetes workloads (Deployments, StatefulSets, …) of the files read. */
+  readonly workloads: readonly Workload[];
   private readonly servicesByHost = new Map<string, ServiceFacts[]>();
 
   /** `definitions` in priority order; definitions with the same name are merged. */
-  constructor(definitions: readonly ServiceFacts[], errors: readonly ServiceFactsError[], files: readonly string[]) {
+  constructor(
+    definitions: readonly ServiceFacts[],
+    errors: readonly ServiceFactsError[],
+    files: readonly string[],
+    workloads: readonly Workload[] = [],
+  ) {
     const groups = new Map<string, [ServiceFacts, ...ServiceFacts[]]>();
     for (const definition of definitions) {
       const name = definition.name.toLowerCase();
@@ -101,6 +111,7 @@ export class ServiceCatalog {
     this.services = [...groups.values()].map(mergeDefinitions);
     this.errors = errors;
     this.files = files;
+    this.workloads = workloads;
     for (const service of this.services) {
       for (const host of service.hosts) {
         const sharing = this.servicesByHost.get(host.value);
@@ -108,6 +119,11 @@ export class ServiceCatalog {
         else this.servicesByHost.set(host.value, [service]);
       }
     }
+  }
+
+  /** The workloads whose pods a Kubernetes Service forwards to (its selector's); empty for other services. */
+  workloadsBehind(service: ServiceFacts): Workload[] {
+    return workloadsSelectedBy(service, this.workloads);
   }
 
   get(name: string): ServiceFacts | undefined {
@@ -207,5 +223,5 @@ export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatal
   }
   // Workloads may sit in other files than the Services that select them: matched once every file is read.
   definitions.push(...found.map((service) => withWorkloadFacts(service, workloads)));
-  return new ServiceCatalog(definitions, errors, uniqueFiles);
+  return new ServiceCatalog(definitions, errors, uniqueFiles, workloads);
 }

@@ -9,7 +9,7 @@ import type { OriginFactory } from './origin.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
-import type { Fact, PortFact, ServiceFacts } from './types.js';
+import type { Fact, PortFact, ServiceAddressing, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
 
 const dotenv = lazyRequire<typeof import('dotenv')>('dotenv');
@@ -56,9 +56,14 @@ export function composeServices(
     addHost(document.at(service, 'container_name'));
     addHost(document.at(service, 'hostname'));
     // `networks` is either a list of network names (no aliases) or a map of network settings.
+    let fixedAddress: Node | null = null;
     for (const network of document.entries(document.at(service, 'networks'))) {
       for (const alias of document.items(document.at(network.value, 'aliases'))) addHost(alias);
+      fixedAddress ??= document.at(network.value, 'ipv4_address') ?? document.at(network.value, 'ipv6_address');
     }
+    const addressing: ServiceAddressing = fixedAddress
+      ? { value: 'fixed', text: document.text(fixedAddress) ?? '', origin: document.origin(fixedAddress) }
+      : { value: 'container', text: name, origin };
 
     const ports = new PortCollector(document, errors);
     for (const item of document.items(document.at(service, 'ports'))) {
@@ -135,6 +140,7 @@ export function composeServices(
       ...facts,
       keepAliveTimeout,
       ...(inferred ? { server: inferred.server } : {}),
+      addressing,
     };
   });
 }

@@ -4,4 +4,5 @@ export type { ServiceCatalogOptions } from './catalog.js';
 export { COMPOSE_EXTENSION_KEY } from './compose.js';
 export { ServiceFactsError } from './errors.js';
 export { ANNOTATION_PREFIX } from './kubernetes.js';
-export type { DeclaredService, Fact, FactOrigin, PortFact, ProxyTarget, ServiceFacts, ServiceMatch } from './types.js';
+export type { Workload, WorkloadContainer } from './kubernetes.js';
+export type { DeclaredService, Fact, FactOrigin, PortFact, ProxyTarget, ServiceAddressing, ServiceFacts, ServiceMatch } from './types.js';

@@ -3,7 +3,7 @@ import { inferAppServer, type ProcessSpec } from './app-servers.js';
 import { ServiceFactsError } from './errors.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortRange, UNRESOLVED } from './ports.js';
-import type { Fact, FactOrigin, PortFact, ServiceFacts } from './types.js';
+import type { Fact, FactOrigin, PortFact, ServiceAddressing, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
 
 /** Annotations on a Service that state application facts: `nginx-lint/p99: "2s"`. */
@@ -39,6 +39,14 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
   }));
 
   const spec = document.at(manifest, 'spec');
+  const typeNode = document.at(spec, 'type');
+  const clusterIpNode = document.at(spec, 'clusterIP');
+  const addressing: ServiceAddressing =
+    document.text(typeNode) === 'ExternalName'
+      ? { value: 'external', text: 'type: ExternalName', origin: document.origin(typeNode!) }
+      : document.text(clusterIpNode) === 'None'
+        ? { value: 'pods', text: 'clusterIP: None', origin: document.origin(clusterIpNode!) }
+        : { value: 'virtual', text: 'kind: Service', origin };
   const ports: PortFact[] = [];
   const unresolvedPorts: Fact<string>[] = [];
   // An ExternalName Service is a DNS alias for a host elsewhere: its ports say nothing about where that host listens.
@@ -74,7 +82,7 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
 
   const selectorLabels = stringMap(document, document.at(spec, 'selector'));
   const selector = Object.keys(selectorLabels).length > 0 ? { selector: { namespace, labels: selectorLabels } } : {};
-  return [{ name, origin, definitions: [origin], hosts, ports, unresolvedPorts, ...facts, ...selector }];
+  return [{ name, origin, definitions: [origin], hosts, ports, unresolvedPorts, ...facts, ...selector, addressing }];
 }
 
 function stringMap(document: YamlDocument, node: Node | null): Record<string, string> {
@@ -86,11 +94,35 @@ function stringMap(document: YamlDocument, node: Node | null): Record<string, st
   return map;
 }
 
+/** One container of a pod template. */
+export interface WorkloadContainer {
+  readonly name: string | null;
+  readonly process: ProcessSpec;
+  /** The container's command, args or image, where facts read from what it runs come from. */
+  readonly origin: FactOrigin;
+  /** The container's entry in `containers` (its first key, usually `name`). */
+  readonly entry: FactOrigin;
+  /**
+   * Its `readinessProbe`, else its `startupProbe`: either keeps the pod out of the Service's endpoints until it
+   * passes (a startup probe only once, at start). Null when it has neither.
+   */
+  readonly readinessGate: FactOrigin | null;
+  /** Its `lifecycle.preStop` hook, whatever the hook does; null when it has none. */
+  readonly preStop: FactOrigin | null;
+}
+
 /** A workload's pod template: where its pods run, what labels they carry, what each container runs. */
 export interface Workload {
+  /** `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet` or `Pod`. */
+  readonly kind: string;
+  readonly name: string | null;
+  /** The workload's `metadata.name`, else its `kind`. */
+  readonly origin: FactOrigin;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
-  readonly containers: readonly { readonly process: ProcessSpec; readonly origin: FactOrigin }[];
+  readonly containers: readonly WorkloadContainer[];
+  /** The pod template's `terminationGracePeriodSeconds`; null when not written (Kubernetes uses 30). */
+  readonly terminationGracePeriodSeconds: Fact<number> | null;
 }
 
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
@@ -100,10 +132,14 @@ export function kubernetesWorkloads(document: YamlDocument, manifest = document.
   const kind = document.text(document.at(manifest, 'kind'));
   if (kind?.endsWith('List')) return document.items(document.at(manifest, 'items')).flatMap((item) => kubernetesWorkloads(document, item));
   if (kind === null || !WORKLOAD_KINDS.has(kind)) return [];
-  const namespace = document.text(document.at(document.at(manifest, 'metadata'), 'namespace')) ?? DEFAULT_NAMESPACE;
+  const metadata = document.at(manifest, 'metadata');
+  const namespace = document.text(document.at(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
+  const nameNode = document.at(metadata, 'name');
   const template = kind === 'Pod' ? manifest : document.at(document.at(manifest, 'spec'), 'template');
+  const podSpec = document.at(template, 'spec');
   const labels = stringMap(document, document.at(document.at(template, 'metadata'), 'labels'));
-  const containers = document.items(document.at(document.at(template, 'spec'), 'containers')).map((container) => {
+  const present = (node: Node | null): FactOrigin | null => (node === null ? null : document.origin(node));
+  const containers = document.items(document.at(podSpec, 'containers')).map((container): WorkloadContainer => {
     const words = (key: string) => document.items(document.at(container, key)).flatMap((item) => document.text(item) ?? []);
     const environment: Record<string, string> = {};
     for (const entry of document.items(document.at(container, 'env'))) {
@@ -112,12 +148,43 @@ export function kubernetesWorkloads(document: YamlDocument, manifest = document.
       if (envName !== null && value !== null) environment[envName] = value;
     }
     const evidence = document.at(container, 'args') ?? document.at(container, 'command') ?? document.at(container, 'image') ?? container;
+    const firstKey = document.entries(container)[0]?.keyNode ?? container;
     return {
+      name: document.text(document.at(container, 'name')),
       process: { image: document.text(document.at(container, 'image')), words: [...words('command'), ...words('args')], environment },
       origin: document.origin(evidence),
+      entry: document.origin(firstKey),
+      readinessGate: present(document.at(container, 'readinessProbe') ?? document.at(container, 'startupProbe')),
+      preStop: present(document.at(document.at(container, 'lifecycle'), 'preStop')),
     };
   });
-  return [{ namespace, labels, containers }];
+  const graceNode = document.at(podSpec, 'terminationGracePeriodSeconds');
+  const graceText = document.text(graceNode);
+  const terminationGracePeriodSeconds =
+    graceNode !== null && graceText !== null && /^\d+$/.test(graceText)
+      ? { value: Number(graceText), text: graceText, origin: document.origin(graceNode) }
+      : null;
+  return [
+    {
+      kind,
+      name: document.text(nameNode),
+      origin: document.origin(nameNode ?? document.at(manifest, 'kind')!),
+      namespace,
+      labels,
+      containers,
+      terminationGracePeriodSeconds,
+    },
+  ];
+}
+
+/** The workloads whose pods a Service's selector picks: same namespace, every selector label on the pod template. */
+export function workloadsSelectedBy(service: ServiceFacts, workloads: readonly Workload[]): Workload[] {
+  const { selector } = service;
+  if (!selector) return [];
+  return workloads.filter(
+    (workload) =>
+      workload.namespace === selector.namespace && Object.entries(selector.labels).every(([key, value]) => workload.labels[key] === value),
+  );
 }
 
 /**
@@ -125,12 +192,8 @@ export function kubernetesWorkloads(document: YamlDocument, manifest = document.
  * the first container whose server nginx-lint recognises, from its `command`, `args`, `env` and `image`.
  */
 export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Workload[]): ServiceFacts {
-  const { selector } = service;
-  if (!selector || service.keepAliveTimeout) return service;
-  const pods = workloads.filter(
-    (workload) =>
-      workload.namespace === selector.namespace && Object.entries(selector.labels).every(([key, value]) => workload.labels[key] === value),
-  );
+  if (service.keepAliveTimeout) return service;
+  const pods = workloadsSelectedBy(service, workloads);
   for (const { process, origin } of pods.flatMap((workload) => workload.containers)) {
     const inferred = inferAppServer(process);
     if (!inferred?.keepAliveTimeout) continue;

@@ -66,7 +66,20 @@ export interface ServiceFacts {
   readonly server?: string;
   /** For a Kubernetes Service: the namespace and label selector of the pods it forwards to. */
   readonly selector?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  /** What the service's names resolve to, for a service read from a Compose file or a manifest. */
+  readonly addressing?: ServiceAddressing;
 }
+
+/**
+ * What a service's host names resolve to, and so whether the address changes while nginx runs:
+ * - `container`: a Compose service's container, which gets an address from the network's pool each time it is
+ *   created (`docker compose up` after a change, a crash with `restart`): a new address is usual;
+ * - `fixed`: a Compose service with `ipv4_address`/`ipv6_address` on its networks: the same address every time;
+ * - `pods`: a headless Kubernetes Service (`clusterIP: None`): the name resolves to the pods, new on every rollout;
+ * - `external`: an `ExternalName` Service: a CNAME to a name elsewhere, whose addresses its owner changes;
+ * - `virtual`: any other Kubernetes Service: its cluster IP, fixed while the Service exists, whatever the pods do.
+ */
+export type ServiceAddressing = Fact<'container' | 'fixed' | 'pods' | 'external' | 'virtual'>;
 
 /** A service as given in the linter config's `services` key. Names of keys are the service names. */
 export interface DeclaredService {

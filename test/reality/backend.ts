@@ -33,8 +33,11 @@ export interface BackendOptions {
    * OpenSSL refuses with a handshake_failure alert (40), as the lab's backend did.
    */
   readonly tlsServerName?: string;
-  /** The address to listen on: 127.0.0.1 by default; `::1` for a backend that listens on IPv6 loopback only. */
-  readonly host?: '127.0.0.1' | '::1';
+  /**
+   * The address to listen on: 127.0.0.1 by default; `::1` for a backend that listens on IPv6 loopback only; another
+   * 127.x.y.z (all of 127.0.0.0/8 is loopback on Linux) for a backend that moves to a new address.
+   */
+  readonly host?: string;
   /** A port chosen beforehand (harness freePort), for a backend that comes up after nginx; default: any free port. */
   readonly port?: number;
   /**
