@@ -160,12 +160,12 @@ process.once('exit', () => {
   }
 });
 
-function fullConfig(port: number, httpBody: (listenPort: number) => string): string {
+function fullConfig(port: number, httpBody: (listenPort: number) => string, options: NginxOptions): string {
   // Relative paths resolve against the prefix (-p), so nothing is written outside it.
   return `worker_processes 1;
-pid logs/nginx.pid;
+${options.mainContext ?? ''}pid logs/nginx.pid;
 error_log logs/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${options.workerConnections ?? 1024}; }
 http {
     log_format reality ${ACCESS_LOG_FORMAT};
     access_log logs/access.log reality;
@@ -186,6 +186,10 @@ export interface NginxOptions {
    * file bound over /etc/hosts, so the machine's own file is never touched. Needs CAP_SYS_ADMIN: see canUseOwnHosts.
    */
   readonly hosts?: string;
+  /** Main-context statements, one or more lines each ending in a newline, written before `pid`. */
+  readonly mainContext?: string;
+  /** `worker_connections` of the events block; 1024 unless given. */
+  readonly workerConnections?: number;
 }
 
 /** Whether nginx can be given its own /etc/hosts here (a private mount namespace); a CI sandbox may not allow it. */
@@ -204,7 +208,7 @@ export async function createNginx(httpBody: (listenPort: number) => string, opti
   const confPath = path.join(dir, 'nginx.conf');
   const errorLogPath = path.join(dir, 'logs', 'error.log');
   const accessLogPath = path.join(dir, 'logs', 'access.log');
-  writeFileSync(confPath, fullConfig(port, httpBody));
+  writeFileSync(confPath, fullConfig(port, httpBody, options));
 
   let child: ChildProcess | null = null;
   const readLog = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
@@ -315,6 +319,7 @@ export interface ServiceFacts {
   readonly p99?: string;
   readonly keepAliveTimeout?: string;
   readonly maxResponseHeaderSize?: string;
+  readonly restartInterval?: string;
 }
 
 /**
