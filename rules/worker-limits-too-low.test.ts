@@ -61,6 +61,14 @@ testRule(rule, {
       output: config('worker_rlimit_nofile 2048;', 'worker_connections 1024;'),
     },
     {
+      // The one finding on the accepted corpus files (h5bp/server-configs-nginx): "Should be > worker_connections"
+      // is met, but a server of static files holds a file per connection, more than 8192 descriptors at 8000.
+      name: 'just above worker_connections, as h5bp ships it: a warning',
+      files: config('worker_rlimit_nofile 8192;', 'worker_connections 8000;'),
+      errors: [{ line: 1, severity: 1, messageId: 'rlimitBelowTwiceConnections', data: { needed: '16000' } }],
+      output: null,
+    },
+    {
       name: 'against the default worker_connections 512',
       files: config('worker_rlimit_nofile 600;', ''),
       errors: [{ line: 1, severity: 1, messageId: 'rlimitBelowTwiceConnections', data: { connections: 512, needed: '1024' } }],
