@@ -27,10 +27,12 @@ import syntaxError from './syntax-error.js';
 import undefinedReference from './undefined-reference.js';
 import unknownDirective from './unknown-directive.js';
 import unknownVariable from './unknown-variable.js';
+import upstreamFailoverIneffective from './upstream-failover-ineffective.js';
 import upstreamKeepaliveMissing from './upstream-keepalive-missing.js';
 import upstreamKeepaliveTimeoutRace from './upstream-keepalive-timeout-race.js';
 import websocketIdleTimeout from './websocket-idle-timeout.js';
 import websocketUpgradeIncomplete from './websocket-upgrade-incomplete.js';
+import workerLimitsTooLow from './worker-limits-too-low.js';
 
 export const builtinRules: readonly Rule<any>[] = [
   composeDependsOnUnhealthy,
@@ -60,8 +62,10 @@ export const builtinRules: readonly Rule<any>[] = [
   undefinedReference,
   unknownDirective,
   unknownVariable,
+  upstreamFailoverIneffective,
   upstreamKeepaliveMissing,
   upstreamKeepaliveTimeoutRace,
   websocketIdleTimeout,
   websocketUpgradeIncomplete,
+  workerLimitsTooLow,
 ];

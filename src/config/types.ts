@@ -18,6 +18,8 @@ export interface ServiceConfig {
   readonly keepAliveTimeout?: string;
   /** Bytes, or nginx's syntax such as "12k". */
   readonly maxResponseHeaderSize?: number | string;
+  /** A duration: the time between two instances' restarts in a rolling restart. */
+  readonly restartInterval?: string;
 }
 
 /** The contents of a `.nginx-lint.json` that passed schema validation. Mirrors schema.json. */

@@ -70,6 +70,7 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     p99: firstFact(group, 'p99'),
     keepAliveTimeout: firstFact(group, 'keepAliveTimeout'),
     maxResponseHeaderSize: firstFact(group, 'maxResponseHeaderSize'),
+    restartInterval: firstFact(group, 'restartInterval'),
     ...(group.some((definition) => definition.server) ? { server: group.find((definition) => definition.server)!.server } : {}),
     // From the first file that defines the service: the linter config says nothing about either.
     ...(group.some((definition) => definition.selector) ? { selector: group.find((definition) => definition.selector)!.selector } : {}),

@@ -6,7 +6,7 @@ import type { Fact, FactOrigin, PortFact, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
 
 /** The facts about an application's timing and headers, under the same names in every kind of source. */
-export const APPLICATION_FACT_KEYS = ['p99', 'keepAliveTimeout', 'maxResponseHeaderSize'] as const;
+export const APPLICATION_FACT_KEYS = ['p99', 'keepAliveTimeout', 'maxResponseHeaderSize', 'restartInterval'] as const;
 export type ApplicationFactKey = (typeof APPLICATION_FACT_KEYS)[number];
 export type ApplicationFacts = Pick<ServiceFacts, ApplicationFactKey>;
 
@@ -54,6 +54,7 @@ const READERS: Readonly<Record<ApplicationFactKey, (raw: RawValue) => Fact<numbe
   p99: readDuration,
   keepAliveTimeout: readDuration,
   maxResponseHeaderSize: readSize,
+  restartInterval: readDuration,
 };
 
 /** Checks and converts the application facts a source gives; invalid ones are left out and go to `errors`. */
@@ -62,6 +63,7 @@ export function readApplicationFacts(lookup: (key: ApplicationFactKey) => RawVal
     p99: null,
     keepAliveTimeout: null,
     maxResponseHeaderSize: null,
+    restartInterval: null,
   };
   for (const key of APPLICATION_FACT_KEYS) {
     const raw = lookup(key);

@@ -62,6 +62,11 @@ export interface ServiceFacts {
   readonly keepAliveTimeout: Fact<number> | null;
   /** The largest response header block the application sends, in bytes. */
   readonly maxResponseHeaderSize: Fact<number> | null;
+  /**
+   * The time between restarts of two instances during a rolling restart or deploy, in milliseconds: how soon after
+   * one instance was down the next one goes down.
+   */
+  readonly restartInterval: Fact<number> | null;
   /** The application server its command or image runs (`uvicorn`, `Node.js`), when nginx-lint recognised one. */
   readonly server?: string;
   /** For a Kubernetes Service: the namespace and label selector of the pods it forwards to. */
@@ -93,6 +98,8 @@ export interface DeclaredService {
   readonly keepAliveTimeout?: string;
   /** Bytes, or an nginx size: `"12k"`, `"1m"`. */
   readonly maxResponseHeaderSize?: number | string;
+  /** A duration with a unit: `"30s"`. */
+  readonly restartInterval?: string;
 }
 
 /** What an nginx proxy target looks like to the catalog. */

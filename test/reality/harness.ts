@@ -160,12 +160,12 @@ process.once('exit', () => {
   }
 });
 
-function fullConfig(port: number, httpBody: (listenPort: number) => string, errorLogLevel: string): string {
+function fullConfig(port: number, httpBody: (listenPort: number) => string, options: NginxOptions): string {
   // Relative paths resolve against the prefix (-p), so nothing is written outside it.
   return `worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log ${errorLogLevel};
-events { worker_connections 1024; }
+${options.mainContext ?? ''}pid logs/nginx.pid;
+error_log logs/error.log ${options.errorLogLevel ?? 'warn'};
+events { worker_connections ${options.workerConnections ?? 1024}; }
 http {
     log_format reality ${ACCESS_LOG_FORMAT};
     access_log logs/access.log reality;
@@ -188,6 +188,10 @@ export interface NginxOptions {
   readonly hosts?: string;
   /** The error log's level: `warn` by default; `info` shows what nginx logs only there (a timed-out websocket). */
   readonly errorLogLevel?: 'warn' | 'info';
+  /** Main-context statements, one or more lines each ending in a newline, written before `pid`. */
+  readonly mainContext?: string;
+  /** `worker_connections` of the events block; 1024 unless given. */
+  readonly workerConnections?: number;
 }
 
 /** Whether nginx can be given its own /etc/hosts here (a private mount namespace); a CI sandbox may not allow it. */
@@ -206,7 +210,7 @@ export async function createNginx(httpBody: (listenPort: number) => string, opti
   const confPath = path.join(dir, 'nginx.conf');
   const errorLogPath = path.join(dir, 'logs', 'error.log');
   const accessLogPath = path.join(dir, 'logs', 'access.log');
-  writeFileSync(confPath, fullConfig(port, httpBody, options.errorLogLevel ?? 'warn'));
+  writeFileSync(confPath, fullConfig(port, httpBody, options));
 
   let child: ChildProcess | null = null;
   const readLog = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
@@ -317,6 +321,7 @@ export interface ServiceFacts {
   readonly p99?: string;
   readonly keepAliveTimeout?: string;
   readonly maxResponseHeaderSize?: string;
+  readonly restartInterval?: string;
 }
 
 /**
