@@ -148,9 +148,14 @@ function init(cwd: string): number {
     process.stderr.write(`nginx-lint: ${CONFIG_FILE_NAME} already exists; not overwriting it\n`);
     return EXIT_FAILURE;
   }
-  writeFileNoFollow(target, starterConfig());
+  const text = starterConfig(cwd);
+  writeFileNoFollow(target, text);
+  const schema = (JSON.parse(text) as { $schema?: string }).$schema;
   process.stdout.write(
-    `Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`,
+    `Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n` +
+      (schema === undefined
+        ? `No "$schema" written: nginx-lint is not installed in node_modules here. After npm install --save-dev nginx-lint, add "$schema": "./node_modules/nginx-lint/schema.json" for completion in your editor.\n`
+        : ''),
   );
   return EXIT_OK;
 }
