@@ -12,6 +12,7 @@ const CLI = [
   'test/cli-fix.test.ts',
   'test/bad-input.test.ts',
   'test/generated.test.ts',
+  'test/docs.test.ts',
   'test/package.test.ts',
   'test/action.test.ts',
   'test/pre-commit.test.ts',
