@@ -13,6 +13,7 @@ const CLI = [
   'test/lsp.test.ts',
   'test/bad-input.test.ts',
   'test/generated.test.ts',
+  'test/docs.test.ts',
   'test/package.test.ts',
   'test/action.test.ts',
   'test/pre-commit.test.ts',

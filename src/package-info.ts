@@ -29,6 +29,15 @@ export function packageHomepage(): string | undefined {
   return packageJson().homepage;
 }
 
+/**
+ * The GitHub repository the package is published from, `https://github.com/<owner>/<name>`, when package.json's
+ * `homepage` is one; undefined otherwise. Rule links and the `$schema` that `--init` writes are made from it.
+ */
+export function githubRepository(): string | undefined {
+  const match = /^https:\/\/github\.com\/[^/#?]+\/[^/#?]+/.exec(packageHomepage() ?? '');
+  return match?.[0].replace(/\.git$/, '');
+}
+
 /** A file of the committed data tables (src/data), which the package ships as they are for src/ and dist/ alike. */
 export function dataFile(name: string): string {
   return path.join(packageRoot(), 'src', 'data', name);

@@ -421,6 +421,9 @@ describe('--init', () => {
     expect(first.stdout).toContain('Wrote .nginx-lint.json');
     const written = readFileSync(configPath, 'utf8');
     expect(JSON.parse(written)).toMatchObject({ extends: 'nginx-lint:recommended' });
+    // No node_modules/nginx-lint here and no homepage in package.json: no $schema an editor could not load.
+    expect(JSON.parse(written)).not.toHaveProperty('$schema');
+    expect(first.stdout).toContain('No "$schema" written');
     expect((await runMain(['nginx.conf'], { cwd: root })).status).toBe(0);
     expect((JSON.parse((await runMain(['--print-config', 'nginx.conf'], { cwd: root })).stdout) as { configFile: string }).configFile).toBe(
       configPath,

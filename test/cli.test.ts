@@ -3,7 +3,7 @@
  * input, --help and --version (yargs prints them through the console), a reader closing the pipe, a plugin loaded by
  * the bundled CLI. Every flag's behaviour is tested in process, through main(argv), in cli-main.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,5 +206,35 @@ describe('a plugin, loaded by the bundled CLI', () => {
         .filter((message) => message.ruleId === 'require-request-id')
         .map((message) => message.line),
     ).toEqual([27, 33]);
+  });
+});
+
+describe('on a real terminal (a pseudo-terminal from util-linux script(1))', () => {
+  const root = writeProject({ 'typo.conf': TYPO });
+  const ANSI = /\u001b\[\d+m/;
+
+  /** Runs the CLI on a terminal `columns` wide, with `env` added to an environment without NO_COLOR or FORCE_COLOR. */
+  function onTerminal(columns: number, env: Readonly<Record<string, string>> = {}): string {
+    const environment = { ...cliEnvironment(env) };
+    if (!('NO_COLOR' in env)) delete environment.NO_COLOR;
+    const command = `stty cols ${columns}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_PATH)} typo.conf`;
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: root, env: environment, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(1);
+    return run.stdout.replace(/\r\n/g, '\n');
+  }
+
+  it('colours the report and wraps the message to the terminal width', () => {
+    const output = onTerminal(60);
+    expect(output).toMatch(ANSI);
+    const plain = output.replace(/\u001b\[\d+m/g, '');
+    expect(plain).toContain('  5:9  error    unknown directive "locaton": did you mean\n                "location"?  unknown-directive\n');
+    expect(onTerminal(200).replace(/\u001b\[\d+m/g, '')).toContain('unknown directive "locaton": did you mean "location"?  unknown-directive\n');
+  });
+
+  it('NO_COLOR turns colour off on a terminal; on a pipe there is none unless FORCE_COLOR', () => {
+    expect(onTerminal(80, { NO_COLOR: '1' })).not.toMatch(ANSI);
+    expect(runCli(['typo.conf'], { cwd: root }).stdout).not.toMatch(ANSI);
+    const forced = runCli(['typo.conf'], { cwd: root, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(ANSI);
   });
 });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -513,10 +514,48 @@ describe('--print-config and --init', () => {
     });
   });
 
-  it('writes a starter config that the schema accepts', () => {
-    const starter: unknown = JSON.parse(starterConfig());
-    expect(starter).toEqual({ $schema: './node_modules/nginx-lint/schema.json', extends: 'nginx-lint:recommended', rules: {} });
-    expect(validateConfig(starter)).toBe(true);
+  describe('--init: a starter config whose $schema an editor can load, and which the schema accepts', () => {
+    const editorSchema = JSON.parse(readFileSync(join(repoRoot, 'schema.json'), 'utf8')) as object;
+    const validateForEditor = new Ajv({ strict: true, strictTuples: false }).compile(editorSchema);
+    const accepted = (config: unknown) => validateConfig(config) && validateForEditor(config);
+
+    it('points at node_modules/nginx-lint/schema.json, relative to the config, where the package is installed', () => {
+      const project = mkdtempSync(join(tmpdir(), 'nginx-lint-init-'));
+      roots.push(project);
+      const installed = join(project, 'node_modules', 'nginx-lint');
+      mkdirSync(installed, { recursive: true });
+      writeFileSync(join(installed, 'schema.json'), JSON.stringify(editorSchema));
+      mkdirSync(join(project, 'deploy'));
+
+      const starter = JSON.parse(starterConfig(project, 'https://github.com/acme/nginx-lint')) as { $schema: string };
+      expect(starter).toEqual({ $schema: './node_modules/nginx-lint/schema.json', extends: 'nginx-lint:recommended', rules: {} });
+      const nested = JSON.parse(starterConfig(join(project, 'deploy'), null)) as { $schema: string };
+      expect(nested.$schema).toBe('../node_modules/nginx-lint/schema.json');
+      // What VS Code does: resolve $schema from the config's folder, load that schema, validate the config with it.
+      const loaded = JSON.parse(readFileSync(join(project, 'deploy', nested.$schema), 'utf8')) as object;
+      expect(new Ajv({ strictTuples: false }).compile(loaded)(nested)).toBe(true);
+      expect(accepted(starter) && accepted(nested)).toBe(true);
+    });
+
+    it("without node_modules, points at the schema in the package's GitHub repository (package.json homepage)", () => {
+      const project = mkdtempSync(join(tmpdir(), 'nginx-lint-init-'));
+      roots.push(project);
+      const starter = JSON.parse(starterConfig(project, 'https://github.com/acme/nginx-lint')) as unknown;
+      expect(starter).toEqual({
+        $schema: 'https://raw.githubusercontent.com/acme/nginx-lint/main/schema.json',
+        extends: 'nginx-lint:recommended',
+        rules: {},
+      });
+      expect(accepted(starter)).toBe(true);
+    });
+
+    it('with neither, writes no $schema rather than a path an editor cannot load', () => {
+      const project = mkdtempSync(join(tmpdir(), 'nginx-lint-init-'));
+      roots.push(project);
+      const starter = JSON.parse(starterConfig(project, null)) as unknown;
+      expect(starter).toEqual({ extends: 'nginx-lint:recommended', rules: {} });
+      expect(accepted(starter)).toBe(true);
+    });
   });
 });
 

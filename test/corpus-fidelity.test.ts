@@ -214,12 +214,14 @@ describe.skipIf(corpus === null)('corpus fidelity: structural rules against ngin
           .map(parseLocation)
           .map((step) => ({ ...step, file: relative(step.file) }))
           .filter((step) => !step.file.startsWith('..'));
+        // A missing ";" is reported where it belongs and names nginx's line (where nginx stops) in its data.
+        const nginxLine = typeof message.data?.nginxLine === 'number' ? message.data.nginxLine : message.line;
         findings.push({
           file: resultFile,
-          line: message.line,
+          line: nginxLine,
           ruleId: message.ruleId,
           message: message.message,
-          order: [...chain, { file: resultFile, line: message.line }],
+          order: [...chain, { file: resultFile, line: nginxLine }],
         });
       }
     }

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { writeFileNoFollow } from '../files.js';
 import path from 'node:path';
-import { EXIT_FAILURE, EXIT_OK, exitCodeFor, writeReport } from './output.js';
+import { EXIT_FAILURE, EXIT_OK, exitCodeFor, reportWidth, writeReport } from './output.js';
 import type { BlockContext } from '../nginx/directives.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { writeFileAtomic } from '../fix/write.js';
@@ -84,7 +84,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
   }
 
   const formatter = await getFormatter(options.format);
-  const width = options.outputFile === undefined && process.stdout.isTTY ? process.stdout.columns : undefined;
+  const width = reportWidth(options.outputFile !== undefined);
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
   const report = formatter(reported, {
@@ -148,9 +148,14 @@ function init(cwd: string): number {
     process.stderr.write(`nginx-lint: ${CONFIG_FILE_NAME} already exists; not overwriting it\n`);
     return EXIT_FAILURE;
   }
-  writeFileNoFollow(target, starterConfig());
+  const text = starterConfig(cwd);
+  writeFileNoFollow(target, text);
+  const schema = (JSON.parse(text) as { $schema?: string }).$schema;
   process.stdout.write(
-    `Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n`,
+    `Wrote ${CONFIG_FILE_NAME}. Declare your services' ports and P99 latencies there, or let nginx-lint read your compose.yaml.\n` +
+      (schema === undefined
+        ? `No "$schema" written: nginx-lint is not installed in node_modules here. After npm install --save-dev nginx-lint, add "$schema": "./node_modules/nginx-lint/schema.json" for completion in your editor.\n`
+        : ''),
   );
   return EXIT_OK;
 }

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import type { BlockContext } from '../nginx/directives.js';
 import { InputError } from '../load/program.js';
 import { UsageError } from '../load/inputs.js';
-import { EXIT_FAILURE, EXIT_OK } from './output.js';
+import { colorEnabled, EXIT_FAILURE, EXIT_OK } from './output.js';
 import { toolVersion } from '../package-info.js';
 import { HOST_VERSION, resolveNginxVersion } from '../nginx/version.js';
 
@@ -138,15 +138,6 @@ function nginxVersionArgument(value: string): string {
 /** A reader that stops early (`nginx-lint --list-rules | head`) closes the pipe: not a failure, and no stack trace. */
 function ignoreClosedStdout(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') throw error;
-}
-
-function colorEnabled(requested: boolean | undefined, toFile: boolean): boolean {
-  // A report file is read by tools and diffed, never by a terminal: no ANSI codes in it, even with --color.
-  if (toFile) return false;
-  if (requested !== undefined) return requested;
-  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
-  if ('FORCE_COLOR' in process.env) return process.env.FORCE_COLOR !== '0';
-  return Boolean(process.stdout.isTTY);
 }
 
 function readStdin(): string {

@@ -30,3 +30,39 @@ export function exitCodeFor(results: readonly LintResult[], maxWarnings: number)
   if (maxWarnings >= 0 && warnings > maxWarnings) return EXIT_LINT_ERRORS;
   return EXIT_OK;
 }
+
+/** What the terminal decisions read: the environment and whether stdout is a terminal, and how wide. */
+export interface Terminal {
+  readonly env: NodeJS.ProcessEnv;
+  readonly isTTY: boolean;
+  readonly columns?: number;
+}
+
+export function currentTerminal(): Terminal {
+  return { env: process.env, isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns };
+}
+
+/**
+ * Whether the stylish report is coloured: never in a report file (read by tools and diffed, never by a terminal);
+ * else `--color`/`--no-color`; else a non-empty `NO_COLOR` (no-color.org) turns it off; else `FORCE_COLOR` turns it
+ * on unless it is `0` or `false` (as supports-color reads it); else colour when stdout is a terminal.
+ */
+export function colorEnabled(requested: boolean | undefined, toFile: boolean, terminal: Terminal = currentTerminal()): boolean {
+  if (toFile) return false;
+  if (requested !== undefined) return requested;
+  const { env } = terminal;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR.toLowerCase() !== 'false';
+  return terminal.isTTY;
+}
+
+/**
+ * The width the stylish report wraps to: the terminal's, when stdout is one; else `COLUMNS` when it is a number
+ * (a CI log or `| less` the user sized); else none (the formatter's default, 120). A report file gets the default.
+ */
+export function reportWidth(toFile: boolean, terminal: Terminal = currentTerminal()): number | undefined {
+  if (toFile) return undefined;
+  if (terminal.isTTY && terminal.columns !== undefined && terminal.columns > 0) return terminal.columns;
+  const columns = Number(terminal.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { githubRepository } from '../package-info.js';
 import { isIgnored, resolveRulesFor } from './rules.js';
 import type { GlobGroup, ResolvedConfig, ServiceConfig } from './types.js';
 
@@ -40,10 +43,34 @@ export function printableConfig(config: ResolvedConfig, filePath: string): Print
   };
 }
 
-/** `--init`: the text of a starter `.nginx-lint.json`. */
-export function starterConfig(): string {
+/**
+ * The `$schema` a starter config names, so that VS Code (and other editors that read `$schema`) completes rule ids
+ * and options and flags typos:
+ * - `node_modules/nginx-lint/schema.json`, relative to the config, when the package is installed in `dir` or a folder
+ *   above it: it matches the installed version and works offline (VS Code resolves a relative `$schema` from the file);
+ * - else the schema in the package's GitHub repository (package.json `homepage`), which VS Code downloads;
+ * - else none: a path to a schema that is not there is an error in the editor, and the config works without it.
+ */
+export function starterSchemaReference(dir: string, repository: string | null = githubRepository() ?? null): string | null {
+  for (let folder = dir; ; folder = path.dirname(folder)) {
+    const installed = path.join(folder, 'node_modules', 'nginx-lint', 'schema.json');
+    if (existsSync(installed))
+      return path
+        .relative(dir, installed)
+        .split(path.sep)
+        .join('/')
+        .replace(/^(?!\.)/, './');
+    if (path.dirname(folder) === folder) break;
+  }
+  if (repository) return `${repository.replace('https://github.com/', 'https://raw.githubusercontent.com/')}/main/schema.json`;
+  return null;
+}
+
+/** `--init`: the text of a starter `.nginx-lint.json` for the folder `dir`. */
+export function starterConfig(dir: string, repository?: string | null): string {
+  const schema = starterSchemaReference(dir, repository);
   const starter = {
-    $schema: './node_modules/nginx-lint/schema.json',
+    ...(schema !== null ? { $schema: schema } : {}),
     extends: 'nginx-lint:recommended',
     rules: {},
   };

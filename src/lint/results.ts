@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuleCategory, Severity, SeverityName } from '../config/types.js';
-import { packageHomepage, packageRoot } from '../package-info.js';
+import { githubRepository, packageRoot } from '../package-info.js';
 
 export type { PresetName, RuleCategory, Severity, SeverityName } from '../config/types.js';
 
@@ -95,8 +95,7 @@ export function countSeverities(messages: readonly LintMessage[]): Omit<LintResu
  * wherever nginx-lint is installed. `nginx-lint --explain <id>` prints the same page.
  */
 export function ruleDocsUrl(id: string): string {
-  const homepage = packageHomepage();
-  if (homepage && /^https:\/\/github\.com\/[^/]+\/[^/#]+/.test(homepage))
-    return `${homepage.replace(/[#?].*$/, '').replace(/\/$/, '')}/blob/main/docs/rules/${id}.md`;
+  const repository = githubRepository();
+  if (repository) return `${repository}/blob/main/docs/rules/${id}.md`;
   return pathToFileURL(path.join(packageRoot(), 'docs', 'rules', `${id}.md`)).href;
 }

@@ -95,6 +95,18 @@ export interface SyntaxError {
   /** The range to highlight: the whole statement where one exists. */
   readonly start: number;
   readonly end: number;
+  /**
+   * Where the `;` belongs, when the error is a statement read to a `}` or to the end of the file without one
+   * (nginx: `unexpected "}"`, `unexpected end of file, expecting ";" or "}"`): the offset after its last word, and
+   * that word as written.
+   */
+  readonly missingSemicolon?: MissingSemicolon;
+}
+
+/** Where a statement's `;` belongs: after the word `after`, which ends at offset `at`. */
+export interface MissingSemicolon {
+  readonly at: number;
+  readonly after: string;
 }
 
 export interface Position {

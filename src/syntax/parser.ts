@@ -3,7 +3,7 @@
  * ended by `{` opens a block, `}` closes it, and the first syntax error stops the file (nginx reports only that
  * one, and everything after it would be guesswork).
  */
-import type { Directive, SourceFile, SyntaxError, Token } from './ast.js';
+import type { Comment, Directive, MissingSemicolon, SourceFile, SyntaxError, Token } from './ast.js';
 import { Lexer, StatementEnd, type TokenTable } from './lexer.js';
 import { scanLuaBlock } from './lua-block.js';
 
@@ -117,6 +117,34 @@ function detectEol(text: string): '\n' | '\r\n' {
   return firstLf > 0 && text.charCodeAt(firstLf - 1) === 0x0d ? '\r\n' : '\n';
 }
 
+/**
+ * The offset after the last word before `offset`: back over blanks and comments. The `;` of a statement that
+ * reached `offset` without one belongs there.
+ */
+function endOfWords(text: string, comments: readonly Comment[], offset: number): number {
+  let position = offset;
+  for (;;) {
+    while (position > 0 && /\s/.test(text[position - 1]!)) position--;
+    const comment = comments.find((candidate) => candidate.start < position && position <= candidate.end);
+    if (!comment) return position;
+    position = comment.start;
+  }
+}
+
+/**
+ * Where the `;` most likely belongs in a statement nginx read past its end: one without `;` whose words ran into the
+ * next statement and its `{` (nginx: `directive "…" is not terminated by ";"`). It is after the last word that ends
+ * a line, since the words on the line of the `{` are the next statement's; null when all are on one line.
+ */
+export function missingSemicolonIn(directive: Directive): MissingSemicolon | null {
+  const words = [directive.nameToken, ...directive.args];
+  for (let index = words.length - 2; index >= 0; index--) {
+    const between = directive.file.text.slice(words[index]!.end, words[index + 1]!.start);
+    if (between.includes('\n')) return { at: words[index]!.end, after: words[index]!.raw };
+  }
+  return null;
+}
+
 export function parse(text: string, path: string): SourceFile {
   const lexer = new Lexer(text);
   const tokens = lexer.tokens;
@@ -141,6 +169,12 @@ export function parse(text: string, path: string): SourceFile {
       const error = lexer.error!;
       const statementStart = tokens.length > nameIndex ? tokens.start(nameIndex) : error.offset;
       fail(error.message, error.offset, statementStart, Math.min(error.offset + 1, text.length));
+      const unterminated = error.message === 'unexpected "}"' || error.message === 'unexpected end of file, expecting ";" or "}"';
+      if (unterminated && tokens.length > nameIndex) {
+        const at = endOfWords(text, lexer.comments, error.offset);
+        const after = text.slice(Math.max(text.lastIndexOf(' ', at - 1), text.lastIndexOf('\t', at - 1), text.lastIndexOf('\n', at - 1)) + 1, at);
+        errors[errors.length - 1] = { ...errors[errors.length - 1]!, missingSemicolon: { at, after } };
+      }
       break;
     }
     if (statementEnd === StatementEnd.EndOfFile) {
