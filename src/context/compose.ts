@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Node } from 'yaml';
+import { isInside, readRegularTextFile } from '../files.js';
 import { ServiceFactsError } from './errors.js';
-import { commandWords, inferAppServer, type InferredValue } from './app-servers.js';
+import { commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
@@ -89,6 +91,7 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
         ...commandWords(valueOf(document, document.at(service, 'command'))),
       ],
       environment: composeEnvironment(document, document.at(service, 'environment')),
+      pumaVersion: pumaVersionOf(document, service),
     });
     const evidenceOrigin = commandNode ?? document.at(service, 'image') ?? keyNode;
     const inferredFact = (inferredValue: InferredValue, text: string) => {
@@ -114,6 +117,30 @@ export function composeServices(document: YamlDocument, errors: ServiceFactsErro
       ...(inferred ? { server: inferred.server } : {}),
     };
   });
+}
+
+/**
+ * The Puma version a service bundles: `puma (x.y.z)` in the `Gemfile.lock` of its build context, else of the Compose
+ * file's folder. Only folders inside the Compose file's own are read.
+ */
+function pumaVersionOf(document: YamlDocument, service: Node | null): ProcessSpec['pumaVersion'] {
+  const composeDir = path.dirname(document.file);
+  const build = document.at(service, 'build');
+  const context = build === null ? null : (document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  const folders = [...(context === null ? [] : [path.resolve(composeDir, context)]), composeDir];
+  for (const folder of folders) {
+    if (!isInside(folder, composeDir)) continue;
+    const lockFile = path.join(folder, 'Gemfile.lock');
+    let text: string;
+    try {
+      text = readRegularTextFile(lockFile);
+    } catch {
+      continue;
+    }
+    const locked = lockedGemVersion(text, 'puma');
+    if (locked) return { version: locked.version, origin: `${path.relative(composeDir, lockFile).split(path.sep).join('/')}:${locked.line}` };
+  }
+  return null;
 }
 
 function valueOf(document: YamlDocument, node: Node | null): unknown {

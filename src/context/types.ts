@@ -64,8 +64,16 @@ export interface ServiceFacts {
   readonly maxResponseHeaderSize: Fact<number> | null;
   /** The application server its command or image runs (`uvicorn`, `Node.js`), when nginx-lint recognised one. */
   readonly server?: string;
-  /** For a Kubernetes Service: the namespace and label selector of the pods it forwards to. */
-  readonly selector?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  /**
+   * For a Kubernetes Service: the namespace and label selector of the pods it forwards to; for a headless Service
+   * (`clusterIP: None`, clients connect to the pods) also whether its `spec.ports` list any port.
+   */
+  readonly selector?: {
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly headless?: boolean;
+    readonly portsListed?: boolean;
+  };
 }
 
 /** A service as given in the linter config's `services` key. Names of keys are the service names. */
