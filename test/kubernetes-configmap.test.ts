@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/run.js';
+import { fileURLToPath } from 'node:url';
 import { temporaryTrees } from './helpers/files.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const tree = temporaryTrees();
 
@@ -198,5 +201,16 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     }
     expect(readFileSync(path.join(root, 'nginx.yaml'), 'utf8')).toBe(manifest);
     expect(run.notes.some((note) => note.includes('nginx-lint does not rewrite Kubernetes manifests'))).toBe(true);
+  });
+});
+
+describe('examples/k8s', () => {
+  it('reports the keepalive race of the ConfigMap config against uvicorn, at the manifest line, with the image version', async () => {
+    const { findings, run } = await lintIn(repoRoot, ['examples/k8s']);
+    expect(findings.map(({ file, line, column, ruleId }) => [file, line, column, ruleId])).toEqual([
+      ['examples/k8s/nginx.yaml', 18, 9, 'upstream-keepalive-timeout-race'],
+    ]);
+    expect(findings[0]!.message).toContain("uvicorn's default, assumed");
+    expect(run.results[0]!.nginxVersion).toEqual({ version: '1.27.5', source: 'image', origin: 'nginx.yaml:43 image nginx:1.27-alpine' });
   });
 });

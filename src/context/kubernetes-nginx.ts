@@ -52,6 +52,8 @@ export interface KubernetesNginx {
   readonly skipped: readonly { readonly manifest: string; readonly reason: string }[];
   /** For each manifest, the virtual paths of the configs it holds or mounts. */
   readonly byManifest: ReadonlyMap<string, readonly string[]>;
+  /** The manifests holding Services or workloads: the service files of the configs (what nginx proxies to). */
+  readonly serviceManifests: readonly string[];
 }
 
 interface ConfigMapKey {
@@ -104,7 +106,7 @@ function readManifests(repoRoot: string, origins: OriginFactory): YamlDocument[]
     try {
       // Cheap filter: only files that can hold a ConfigMap or a pod template are parsed.
       const text = readRegularTextFile(file);
-      if (!/\bkind:\s*["']?(ConfigMap|Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|\w*List)\b/.test(text)) return [];
+      if (!/\bkind:\s*["']?(ConfigMap|Service|Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|\w*List)\b/.test(text)) return [];
       return readYamlFile(file, origins);
     } catch {
       // A Helm template, or any other file that is not plain YAML or cannot be read, holds nothing we can use.
@@ -274,5 +276,20 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
       }
     }
   }
-  return { configs, skipped, byManifest: new Map([...byManifest].map(([manifest, paths]) => [manifest, [...paths]])) };
+  const serviceManifests = new Set(
+    documents
+      .filter((document) =>
+        manifestsOf(document).some((manifest) => {
+          const kind = document.text(document.at(manifest, 'kind'));
+          return kind === 'Service' || (kind !== null && WORKLOAD_KINDS.has(kind));
+        }),
+      )
+      .map((document) => document.file),
+  );
+  return {
+    configs,
+    skipped,
+    byManifest: new Map([...byManifest].map(([manifest, paths]) => [manifest, [...paths]])),
+    serviceManifests: [...serviceManifests],
+  };
 }

@@ -340,7 +340,7 @@ export class Linter {
         this.embedded.set(virtualPath, config);
         this.homes.set(virtualPath, {
           directory: path.dirname(config.manifest),
-          manifests: [...new Set([config.manifest, config.service.composeFile])],
+          manifests: [...new Set([config.manifest, config.service.composeFile, ...found.serviceManifests])],
         });
       }
     }
