@@ -3,6 +3,7 @@
  * those are linted in the context nginx gives them), fixes when asked, applies severities per physical file,
  * suppressions and the baseline, and returns results in the public shape.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from './syntax/ast.js';
 import { applyBaseline } from './lint/baseline.js';
@@ -61,11 +62,21 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     overlay.set(stdinPath, options.stdin.text);
     candidates = [stdinPath];
   } else {
-    ({ files: candidates, unmatched } = expandInputs(operands, options.cwd));
+    const expanded = expandInputs(operands, options.cwd);
+    ({ files: candidates, unmatched } = expanded);
     // A buffer not saved yet is linted from its text alone.
     const unsaved = unmatched.filter((operand) => overlay.has(path.resolve(options.cwd, operand)));
     candidates.push(...unsaved.map((operand) => path.resolve(options.cwd, operand)));
     unmatched = unmatched.filter((operand) => !unsaved.includes(operand));
+    // nginx config held in Kubernetes ConfigMaps that nginx containers mount: each key is linted as a file of its own.
+    for (const manifest of expanded.manifests) {
+      const { paths, skipped } = linter.embeddedConfigsIn(manifest);
+      for (const virtualPath of paths) if (!candidates.includes(virtualPath)) candidates.push(virtualPath);
+      for (const reason of skipped) if (!notes.includes(reason)) notes.push(reason);
+      if (paths.length === 0 && skipped.length === 0 && expanded.namedManifests.includes(manifest)) {
+        notes.push(`${manifest}: no nginx config in it: no ConfigMap of the repository that an nginx container mounts`);
+      }
+    }
   }
 
   // Main configs first, and every other file through the main config that includes it: in the context nginx gives it.
@@ -139,8 +150,13 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     const baselinePath = path.resolve(options.cwd, options.baseline.file);
     const outcome = applyBaseline(
       baselinePath,
-      kept.map((finding) => ({ finding, filePath: finding.file.path, ruleId: finding.ruleId, fingerprint: fingerprintOf(finding) })),
-      { update: options.baseline.update, lintedFiles: [...filesLinted.keys()] },
+      kept.map((finding) => ({
+        finding,
+        filePath: finding.file.embeddedIn ?? finding.file.path,
+        ruleId: finding.ruleId,
+        fingerprint: fingerprintOf(finding),
+      })),
+      { update: options.baseline.update, lintedFiles: [...new Set([...filesLinted.values()].map((file) => file.embeddedIn ?? file.path))] },
     );
     // Updating records every finding, so none of them fails this run (ESLint's --suppress-all does the same).
     kept = outcome.fresh.map((entry) => entry.finding);
@@ -170,12 +186,50 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     });
   }
 
+  if (options.fix) {
+    const unfixed = new Map<string, number>();
+    for (const finding of kept) {
+      const manifest = finding.file.embeddedIn;
+      if (manifest && (finding.fix || finding.suggestions.length > 0)) unfixed.set(manifest, (unfixed.get(manifest) ?? 0) + 1);
+    }
+    for (const [manifest, count] of unfixed) {
+      notes.push(
+        `${manifest}: ${count} finding(s) in nginx config held in a ConfigMap have fixes that are not applied: nginx-lint does not rewrite Kubernetes manifests, edit the ConfigMap yourself`,
+      );
+    }
+  }
   notes.push(...linter.registry.withheld, ...linter.outsideNotes);
   const rules = new Map<string, RuleDocs>();
   for (const id of linter.registry.ids()) rules.set(id, linter.registry.docs(id)!);
-  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
-  const sources = new Map([...filesLinted].map(([filePath, file]) => [filePath, fixedByPath.get(filePath)?.after ?? file.text]));
-  return { results, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion(), sources };
+  const reported = reportOnManifests(results, filesLinted);
+  reported.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  const sources = new Map<string, string>();
+  for (const [filePath, file] of filesLinted) {
+    if (file.embeddedIn) {
+      if (!sources.has(file.embeddedIn)) sources.set(file.embeddedIn, readFileSync(file.embeddedIn, 'utf8'));
+    } else sources.set(filePath, fixedByPath.get(filePath)?.after ?? file.text);
+  }
+  return { results: reported, rules, fixedFiles, unmatched, notes, toolVersion: toolVersion(), sources };
+}
+
+/**
+ * The results of config held in a Kubernetes manifest, reported on the manifest: each ConfigMap key's text is the
+ * manifest's own, blanked outside the key, so its lines and columns are the manifest's, and the keys of one manifest
+ * make one result.
+ */
+function reportOnManifests(results: readonly LintResult[], files: ReadonlyMap<string, SourceFile>): LintResult[] {
+  const byPath = new Map<string, LintResult>();
+  for (const result of results) {
+    const filePath = files.get(result.filePath)?.embeddedIn ?? result.filePath;
+    const known = byPath.get(filePath);
+    if (!known) {
+      byPath.set(filePath, { ...result, filePath });
+      continue;
+    }
+    const messages = [...known.messages, ...result.messages].sort((a, b) => a.line - b.line || a.column - b.column);
+    byPath.set(filePath, { ...known, messages, ...countSeverities(messages) });
+  }
+  return [...byPath.values()];
 }
 
 function orderEntries(files: readonly string[]): string[] {

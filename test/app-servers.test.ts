@@ -4,7 +4,7 @@
  * (docs/services.md) or the flag's value.
  */
 import { describe, expect, it } from 'vitest';
-import { commandWords, inferAppServer, type ProcessSpec } from '../src/context/app-servers.js';
+import { commandWords, inferAppServer, lockedGemVersion, type ProcessSpec } from '../src/context/app-servers.js';
 
 const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
   image,
@@ -23,6 +23,7 @@ describe('inferAppServer', () => {
     ['hypercorn app:app --bind 0.0.0.0:8080', null, 'hypercorn', 5000, 'default', 8080],
     ['node server.js', 'node:20-alpine', 'Node.js', 5000, 'default', null],
     ['npm start', null, 'Node.js', 5000, 'default', null],
+    // No Gemfile.lock known: 20 s (Puma up to 6.x) is assumed, and the message says the default depends on the version.
     ['bundle exec puma -C config/puma.rb -p 3000', 'ruby:3.3', 'Puma', 20000, 'default', 3000],
     ['bundle exec rails server -b 0.0.0.0', null, 'Puma', 20000, 'default', null],
     ['sh -c "alembic upgrade head && uvicorn main:app --timeout-keep-alive 5 --port 80"', null, 'uvicorn', 5000, 'flag', 80],
@@ -41,6 +42,61 @@ describe('inferAppServer', () => {
   it('reads GUNICORN_CMD_ARGS and PORT from the environment', () => {
     const inferred = inferAppServer(spec('gunicorn app:app', null, { GUNICORN_CMD_ARGS: '-k gevent --keep-alive 30', PORT: '5000' }));
     expect(inferred).toMatchObject({ keepAliveTimeout: { value: 30000, basis: 'flag' }, port: { value: 5000, evidence: 'PORT=5000' } });
+  });
+
+  it('reads UVICORN_TIMEOUT_KEEP_ALIVE and UVICORN_PORT, the command line winning over them as in click', () => {
+    const environment = { UVICORN_TIMEOUT_KEEP_ALIVE: '30', UVICORN_PORT: '8080', PORT: '9999' };
+    expect(inferAppServer(spec('uvicorn main:app', null, environment))).toMatchObject({
+      keepAliveTimeout: { value: 30000, basis: 'flag', evidence: 'UVICORN_TIMEOUT_KEEP_ALIVE=30' },
+      port: { value: 8080, evidence: 'UVICORN_PORT=8080' },
+    });
+    expect(inferAppServer(spec('uvicorn main:app --timeout-keep-alive 3 --port 81', null, environment))).toMatchObject({
+      keepAliveTimeout: { value: 3000, evidence: '--timeout-keep-alive 3' },
+      port: { value: 81 },
+    });
+    // uvicorn does not read PORT.
+    expect(inferAppServer(spec('uvicorn main:app', null, { PORT: '9999' }))?.port).toBeNull();
+  });
+
+  describe("Puma's persistent_timeout: 20 s up to 6.x, 65 s from 7.0.0", () => {
+    const puma = (pumaVersion: ProcessSpec['pumaVersion'], environment: Record<string, string> = {}) =>
+      inferAppServer({ image: 'ruby:3.3', words: commandWords('bundle exec puma -C config/puma.rb'), environment, pumaVersion })?.keepAliveTimeout;
+
+    it('uses the bundled version when a Gemfile.lock says', () => {
+      expect(puma({ version: '7.0.1', origin: 'Gemfile.lock:12' })).toEqual({
+        value: 65000,
+        basis: 'default',
+        evidence: "Puma 7.0.1's default (65s; Gemfile.lock:12)",
+      });
+      expect(puma({ version: '6.4.2', origin: 'Gemfile.lock:12' })).toMatchObject({ value: 20000, basis: 'default' });
+    });
+
+    it('says the default depends on the version when none is known', () => {
+      expect(puma(null)).toMatchObject({ value: 20000, basis: 'default' });
+      expect(puma(null)?.evidence).toContain('depends on its version (20s up to 6.x, 65s from 7.0.0');
+    });
+
+    it('reads PUMA_PERSISTENT_TIMEOUT, which Puma reads from 7.0.0 on', () => {
+      expect(puma(null, { PUMA_PERSISTENT_TIMEOUT: '30' })).toMatchObject({ value: 30000, basis: 'flag' });
+      expect(puma({ version: '6.4.2', origin: 'Gemfile.lock:3' }, { PUMA_PERSISTENT_TIMEOUT: '30' })).toMatchObject({ value: 20000 });
+    });
+
+    it('finds the locked version under specs, not the requirement under DEPENDENCIES', () => {
+      const lock = [
+        'GEM',
+        '  remote: https://rubygems.org/',
+        '  specs:',
+        '    nio4r (2.7.3)',
+        '    puma (7.0.1)',
+        '      nio4r (~> 2.0)',
+        '',
+        'DEPENDENCIES',
+        '  puma (>= 5.0)',
+        '',
+      ].join('\n');
+      expect(lockedGemVersion(lock, 'puma')).toEqual({ version: '7.0.1', line: 5 });
+      expect(lockedGemVersion('DEPENDENCIES\n  puma (>= 5.0)\n', 'puma')).toBeNull();
+    });
   });
 
   it('knows images that run a server with no command: node, httpd, php:*-apache', () => {

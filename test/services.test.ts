@@ -177,6 +177,147 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+describe('Puma behind Compose: the Gemfile.lock of its build context says which default applies', () => {
+  it('65 s from Puma 7.0.0, with the lock file as the source', () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  web:\n    build: ./app\n    command: bundle exec puma -C config/puma.rb\n    expose: ["3000"]\n',
+      'app/Gemfile.lock': 'GEM\n  remote: https://rubygems.org/\n  specs:\n    puma (7.0.1)\n      nio4r (~> 2.0)\n',
+    });
+    const web = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'web');
+    expect(web.keepAliveTimeout).toMatchObject({ value: 65000, basis: 'default' });
+    expect(web.keepAliveTimeout?.origin.label).toBe("compose.yaml:4 Puma 7.0.1's default (65s; app/Gemfile.lock:4)");
+  });
+
+  it('says the default depends on the version when no Gemfile.lock is there', () => {
+    const root = tree({ '.git/': '', 'compose.yaml': 'services:\n  web:\n    image: ruby:3.3\n    command: bundle exec rails s\n' });
+    const web = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'web');
+    expect(web.keepAliveTimeout?.value).toBe(20000);
+    expect(web.keepAliveTimeout?.origin.label).toContain('depends on its version');
+  });
+});
+
+describe('Kubernetes: ports of a headless Service come from its pods', () => {
+  const manifests = [
+    'apiVersion: v1', //  1
+    'kind: Service', //  2
+    'metadata:', //  3
+    '  name: search', //  4
+    'spec:', //  5
+    '  clusterIP: None', //  6
+    '  selector:', //  7
+    '    app: search', //  8
+    '  ports:', //  9
+    '    - port: 9300', // 10
+    '      targetPort: transport', // 11
+    '    - port: 9999', // 12
+    '      targetPort: metrics', // 13
+    '---', // 14
+    'apiVersion: v1', // 15
+    'kind: Service', // 16
+    'metadata:', // 17
+    '  name: api', // 18
+    'spec:', // 19
+    '  clusterIP: None', // 20
+    '  selector:', // 21
+    '    app: api', // 22
+    '---', // 23
+    'apiVersion: v1', // 24
+    'kind: Service', // 25
+    'metadata:', // 26
+    '  name: worker', // 27
+    'spec:', // 28
+    '  clusterIP: None', // 29
+    '  selector:', // 30
+    '    app: worker', // 31
+    '---', // 32
+    'apiVersion: apps/v1', // 33
+    'kind: StatefulSet', // 34
+    'metadata:', // 35
+    '  name: search', // 36
+    'spec:', // 37
+    '  template:', // 38
+    '    metadata:', // 39
+    '      labels:', // 40
+    '        app: search', // 41
+    '    spec:', // 42
+    '      containers:', // 43
+    '        - name: search', // 44
+    '          image: opensearch:2', // 45
+    '          ports:', // 46
+    '            - name: transport', // 47
+    '              containerPort: 9301', // 48
+    '---', // 49
+    'apiVersion: apps/v1', // 50
+    'kind: Deployment', // 51
+    'metadata:', // 52
+    '  name: api', // 53
+    'spec:', // 54
+    '  template:', // 55
+    '    metadata:', // 56
+    '      labels:', // 57
+    '        app: api', // 58
+    '    spec:', // 59
+    '      containers:', // 60
+    '        - name: api', // 61
+    '          image: python:3.12', // 62
+    '          args: ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]', // 63
+    '---', // 64
+    'apiVersion: apps/v1', // 65
+    'kind: Deployment', // 66
+    'metadata:', // 67
+    '  name: worker', // 68
+    'spec:', // 69
+    '  template:', // 70
+    '    metadata:', // 71
+    '      labels:', // 72
+    '        app: worker', // 73
+    '    spec:', // 74
+    '      containers:', // 75
+    '        - name: worker', // 76
+    '          image: python:3.12', // 77
+    '          command: ["gunicorn", "app:app"]', // 78
+    '          env:', // 79
+    '            - name: PORT', // 80
+    '              value: "5000"', // 81
+    '          ports:', // 82
+    '            - containerPort: 5001', // 83
+    '',
+  ].join('\n');
+  const root = tree({ '.git/': '', 'k8s.yaml': manifests });
+  const catalog = loadServiceCatalog({ nginxConfigDir: root, repoRoot: root, configDir: root, serviceFiles: ['k8s.yaml'] });
+
+  it("resolves a named targetPort through the pods' containerPort names; an unknown name stays unresolved", () => {
+    const search = service(catalog, 'search');
+    expect(search.ports.map(located)).toEqual(['9301 @ k8s.yaml:48 containerPort transport']);
+    expect(search.unresolvedPorts.map(located)).toEqual(['metrics @ k8s.yaml:13']);
+    expect(catalog.match({ host: 'search', port: 9301 })).toMatchObject({ portKnown: true });
+    expect(catalog.match({ host: 'search', port: 9300 })).toMatchObject({ portKnown: false, portMismatch: false });
+  });
+
+  it('takes the port from the container args when a headless Service lists none and no container lists containerPorts', () => {
+    const api = service(catalog, 'api');
+    expect(api.ports.map(located)).toEqual(['8000 @ k8s.yaml:63 --port 8000']);
+    expect(api.ports[0]).toMatchObject({ basis: 'flag', origin: { line: 63 } });
+    expect(catalog.match({ host: 'api', port: 80 })).toMatchObject({ portMismatch: true });
+  });
+
+  it("prefers the containers' containerPorts over what the command says", () => {
+    expect(service(catalog, 'worker').ports.map(located)).toEqual(['5001 @ k8s.yaml:83']);
+  });
+
+  it('leaves a Service with a cluster IP on its Service port', () => {
+    expect(catalog.errors).toEqual([]);
+    const proxied = tree({
+      '.git/': '',
+      'k8s.yaml': manifests.replace(/ {2}clusterIP: None\n/g, ''),
+    });
+    const viaProxy = loadServiceCatalog({ nginxConfigDir: proxied, repoRoot: proxied, configDir: proxied, serviceFiles: ['k8s.yaml'] });
+    expect(service(viaProxy, 'search').ports.map((port) => port.value)).toEqual([9300, 9999]);
+    expect(service(viaProxy, 'api').ports).toEqual([]);
+  });
+});
+
 describe('ServiceCatalog.match', () => {
   const compose = fixtureCatalog('compose');
   const kubernetes = fixtureCatalog('k8s', ['manifests.yaml']);

@@ -38,6 +38,11 @@ export interface ProcessSpec {
   readonly builds?: boolean;
   /** The container paths volumes are mounted at: a mounted configuration may change what the image configures. */
   readonly mountTargets?: readonly string[];
+  /**
+   * The Puma version the app bundles, when a `Gemfile.lock` beside the service says (`puma (7.0.1)`): Puma's idle
+   * timeout default changed in 7.0.0. `origin` is where it was read, for messages (`Gemfile.lock:42`).
+   */
+  readonly pumaVersion?: { readonly version: string; readonly origin: string } | null;
 }
 
 const SECOND = 1000;
@@ -48,9 +53,13 @@ export const SERVER_DEFAULTS = {
   gunicorn: 2 * SECOND,
   hypercorn: 5 * SECOND,
   node: 5 * SECOND,
+  /** Puma up to 6.x; Puma 7.0.0 raised `persistent_timeout` to PUMA_7_PERSISTENT_TIMEOUT. */
   puma: 20 * SECOND,
   apache: 5 * SECOND,
 } as const;
+
+/** Puma's `persistent_timeout` default from 7.0.0 on (puma PR #3378, `configuration.rb`). */
+export const PUMA_7_PERSISTENT_TIMEOUT = 65 * SECOND;
 
 /** A command or entrypoint as words: a YAML list as is, a string split the way a shell would. */
 export function commandWords(value: unknown): string[] {
@@ -115,11 +124,22 @@ function programIndex(words: readonly string[], program: string): number {
   return words.findIndex((word, index) => word.split('/').pop() === program || (word === '-m' && words[index + 1] === program && index > 0));
 }
 
-function uvicorn(words: readonly string[]): InferredServer {
+/** `NAME=value` of the environment, parsed; the command line wins over it, as click's `auto_envvar_prefix` does. */
+function fromEnvironment(environment: Readonly<Record<string, string>>, name: string, parse: (text: string) => number | null): InferredValue | null {
+  const text = environment[name];
+  const value = text === undefined ? null : parse(text);
+  return value === null ? null : { value, evidence: `${name}=${text}`, basis: 'flag' };
+}
+
+function uvicorn(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
   return {
     server: 'uvicorn',
-    keepAliveTimeout: fromFlag(words, ['--timeout-keep-alive'], seconds) ?? assumed('uvicorn', SERVER_DEFAULTS.uvicorn),
-    port: fromFlag(words, ['--port'], portOf),
+    keepAliveTimeout:
+      fromFlag(words, ['--timeout-keep-alive'], seconds) ??
+      fromEnvironment(environment, 'UVICORN_TIMEOUT_KEEP_ALIVE', seconds) ??
+      assumed('uvicorn', SERVER_DEFAULTS.uvicorn),
+    // uvicorn does not read PORT, only its own UVICORN_PORT (uvicorn/main.py, auto_envvar_prefix="UVICORN").
+    port: fromFlag(words, ['--port'], portOf) ?? fromEnvironment(environment, 'UVICORN_PORT', portOf),
   };
 }
 
@@ -150,10 +170,36 @@ function hypercorn(words: readonly string[]): InferredServer {
   };
 }
 
-function puma(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+/** `7.0.1` → [7, 0, 1]. */
+function versionParts(version: string): number[] {
+  return version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+}
+
+/**
+ * Puma's idle keep-alive timeout: `PUMA_PERSISTENT_TIMEOUT` (read from 7.0.0 on), else the default of the bundled
+ * version — 20 s up to 6.x, 65 s from 7.0.0 — else, version unknown, 20 s with a message that says it depends.
+ */
+function pumaKeepAlive(environment: Readonly<Record<string, string>>, version: ProcessSpec['pumaVersion']): InferredValue {
+  const major = version ? versionParts(version.version)[0]! : null;
+  if (major === null || major >= 7) {
+    const fromEnv = fromEnvironment(environment, 'PUMA_PERSISTENT_TIMEOUT', seconds);
+    if (fromEnv) return fromEnv;
+  }
+  if (version && major !== null) {
+    const value = major >= 7 ? PUMA_7_PERSISTENT_TIMEOUT : SERVER_DEFAULTS.puma;
+    return { value, evidence: `Puma ${version.version}'s default (${value / SECOND}s; ${version.origin})`, basis: 'default' };
+  }
+  return {
+    value: SERVER_DEFAULTS.puma,
+    evidence: `Puma's default, which depends on its version (20s up to 6.x, 65s from 7.0.0; version unknown, 20s assumed)`,
+    basis: 'default',
+  };
+}
+
+function puma(words: readonly string[], environment: Readonly<Record<string, string>>, version: ProcessSpec['pumaVersion']): InferredServer {
   return {
     server: 'Puma',
-    keepAliveTimeout: assumed('Puma', SERVER_DEFAULTS.puma),
+    keepAliveTimeout: pumaKeepAlive(environment, version),
     port: fromFlag(words, ['-p', '--port'], portOf) ?? fromFlag(words, ['-b', '--bind'], portOf) ?? envPort(environment),
   };
 }
@@ -207,6 +253,23 @@ function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | n
   };
 }
 
+/** An image of Puma itself tagged with its version (`…/puma:7.0.1`); any other image says nothing about Puma's. */
+function pumaImageVersion(image: string | null): ProcessSpec['pumaVersion'] {
+  const tag = imageTag(image);
+  return imageName(image) === 'puma' && /^\d+(\.\d+)*$/.test(tag) ? { version: tag, origin: `image ${image}` } : null;
+}
+
+/** The version of `gem` a Gemfile.lock pins (`    puma (7.0.1)` under `specs:`), with its 1-based line. */
+export function lockedGemVersion(lockText: string, gem: string): { version: string; line: number } | null {
+  const lines = lockText.split(/\r?\n/);
+  const pattern = new RegExp(`^    ${gem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((\\d+(?:\\.\\d+)*)[^)]*\\)\\s*$`);
+  for (const [index, line] of lines.entries()) {
+    const match = pattern.exec(line);
+    if (match) return { version: match[1]!, line: index + 1 };
+  }
+  return null;
+}
+
 /**
  * The application server a process runs, read from its command first and its image second; null when neither is
  * one nginx-lint knows (a custom binary, a script whose contents we cannot see).
@@ -216,10 +279,11 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   const runs = (program: string) => programIndex(words, program) !== -1;
   const after = (program: string) => words.slice(programIndex(words, program) + 1);
   if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
-  if (runs('uvicorn')) return uvicorn(after('uvicorn'));
+  if (runs('uvicorn')) return uvicorn(after('uvicorn'), spec.environment);
   if (runs('hypercorn')) return hypercorn(after('hypercorn'));
   if (runs('puma') || (runs('rails') && /^(s|server)$/.test(after('rails')[0] ?? ''))) {
-    return puma(runs('puma') ? after('puma') : after('rails'), spec.environment);
+    const version = spec.pumaVersion ?? pumaImageVersion(spec.image);
+    return puma(runs('puma') ? after('puma') : after('rails'), spec.environment, version);
   }
   const first = words[0]?.split('/').pop() ?? '';
   const name = imageName(spec.image);

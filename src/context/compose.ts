@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
-import { commandWords, inferAppServer, type InferredValue } from './app-servers.js';
+import { commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
 import { builtImageOf } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
@@ -114,6 +114,7 @@ export function composeServices(
       environment: { ...built?.environment, ...composeEnvironment(document, service) },
       builds: built !== null || document.at(service, 'build') !== null,
       mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
+      pumaVersion: pumaVersionOf(document, service),
     });
     const imageNode = document.at(service, 'image');
     const evidence = command?.origin ?? entrypoint?.origin ?? document.origin(imageNode ?? keyNode);
@@ -151,6 +152,30 @@ function volumeTarget(document: YamlDocument, item: Node): string | null {
   if (text === null) return document.text(document.at(item, 'target'));
   const parts = text.split(':');
   return (parts.length >= 2 ? parts[1] : parts[0]) ?? null;
+}
+
+/**
+ * The Puma version a service bundles: `puma (x.y.z)` in the `Gemfile.lock` of its build context, else of the Compose
+ * file's folder. Only folders inside the Compose file's own are read.
+ */
+function pumaVersionOf(document: YamlDocument, service: Node | null): ProcessSpec['pumaVersion'] {
+  const composeDir = path.dirname(document.file);
+  const build = document.at(service, 'build');
+  const context = build === null ? null : (document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  const folders = [...(context === null ? [] : [path.resolve(composeDir, context)]), composeDir];
+  for (const folder of folders) {
+    if (!isInside(folder, composeDir)) continue;
+    const lockFile = path.join(folder, 'Gemfile.lock');
+    let text: string;
+    try {
+      text = readRegularTextFile(lockFile);
+    } catch {
+      continue;
+    }
+    const locked = lockedGemVersion(text, 'puma');
+    if (locked) return { version: locked.version, origin: `${path.relative(composeDir, lockFile).split(path.sep).join('/')}:${locked.line}` };
+  }
+  return null;
 }
 
 function valueOf(document: YamlDocument, node: Node | null): unknown {

@@ -47,12 +47,13 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
       : document.text(clusterIpNode) === 'None'
         ? { value: 'pods', text: 'clusterIP: None', origin: document.origin(clusterIpNode!) }
         : { value: 'virtual', text: 'kind: Service', origin };
+
+  const headless = document.text(document.at(spec, 'clusterIP')) === 'None';
   const ports: PortFact[] = [];
   const unresolvedPorts: Fact<string>[] = [];
   // An ExternalName Service is a DNS alias for a host elsewhere: its ports say nothing about where that host listens.
   if (document.text(document.at(spec, 'type')) !== 'ExternalName') {
     // A headless Service has no proxy: its name resolves to the pods, so clients must use the pods' port.
-    const headless = document.text(document.at(spec, 'clusterIP')) === 'None';
     for (const entry of document.items(document.at(spec, 'ports'))) {
       // `targetPort` defaults to `port`.
       const key = headless && document.at(entry, 'targetPort') !== null ? 'targetPort' : 'port';
@@ -65,7 +66,7 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
       if (range !== null && range !== UNRESOLVED) {
         ports.push(portFact(range, text, portOrigin));
       } else if (key === 'targetPort' && /^[a-z][-a-z0-9]*$/.test(text)) {
-        // A named container port: its number is in the pod template, which we do not read.
+        // A named container port: its number is in the pod template (withWorkloadFacts looks it up there).
         unresolvedPorts.push({ value: text, text, origin: portOrigin });
       } else {
         errors.push(new ServiceFactsError(portOrigin, `Service ${key} "${text}" is not a port`));
@@ -81,7 +82,8 @@ export function kubernetesServices(document: YamlDocument, errors: ServiceFactsE
   );
 
   const selectorLabels = stringMap(document, document.at(spec, 'selector'));
-  const selector = Object.keys(selectorLabels).length > 0 ? { selector: { namespace, labels: selectorLabels } } : {};
+  const portsListed = document.items(document.at(spec, 'ports')).length > 0;
+  const selector = Object.keys(selectorLabels).length > 0 ? { selector: { namespace, labels: selectorLabels, headless, portsListed } } : {};
   return [{ name, origin, definitions: [origin], hosts, ports, unresolvedPorts, ...facts, ...selector, addressing }];
 }
 
@@ -109,6 +111,16 @@ export interface WorkloadContainer {
   readonly readinessGate: FactOrigin | null;
   /** Its `lifecycle.preStop` hook, whatever the hook does; null when it has none. */
   readonly preStop: FactOrigin | null;
+  /** Its `ports[]`, for a headless Service's named `targetPort`. */
+  readonly ports: readonly ContainerPort[];
+}
+
+/** A container's `ports[]` entry: `containerPort`, its optional `name` and `protocol`, and where it is written. */
+export interface ContainerPort {
+  readonly name: string | null;
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp' | 'sctp';
+  readonly origin: FactOrigin;
 }
 
 /** A workload's pod template: where its pods run, what labels they carry, what each container runs. */
@@ -149,6 +161,12 @@ export function kubernetesWorkloads(document: YamlDocument, manifest = document.
     }
     const evidence = document.at(container, 'args') ?? document.at(container, 'command') ?? document.at(container, 'image') ?? container;
     const firstKey = document.entries(container)[0]?.keyNode ?? container;
+    const ports = document.items(document.at(container, 'ports')).flatMap((entry): ContainerPort[] => {
+      const portNode = document.at(entry, 'containerPort');
+      const range = parsePortRange(`${document.text(portNode) ?? ''}/${(document.text(document.at(entry, 'protocol')) ?? 'TCP').toLowerCase()}`);
+      if (portNode === null || range === null || range === UNRESOLVED || range.first !== range.last) return [];
+      return [{ name: document.text(document.at(entry, 'name')), port: range.first, protocol: range.protocol, origin: document.origin(portNode) }];
+    });
     return {
       name: document.text(document.at(container, 'name')),
       process: { image: document.text(document.at(container, 'image')), words: [...words('command'), ...words('args')], environment },
@@ -156,6 +174,7 @@ export function kubernetesWorkloads(document: YamlDocument, manifest = document.
       entry: document.origin(firstKey),
       readinessGate: present(document.at(container, 'readinessProbe') ?? document.at(container, 'startupProbe')),
       preStop: present(document.at(document.at(container, 'lifecycle'), 'preStop')),
+      ports,
     };
   });
   const graceNode = document.at(podSpec, 'terminationGracePeriodSeconds');
@@ -188,21 +207,56 @@ export function workloadsSelectedBy(service: ServiceFacts, workloads: readonly W
 }
 
 /**
+ * The ports of a headless Service's pods, which nginx connects to directly: a named `targetPort` is looked up among
+ * the containers' named `containerPort`s; a headless Service that lists no ports listens where its pods do — their
+ * `containerPort`s, or, when no container lists any, the port a recognised server's flags or environment name
+ * (`--port`, `-b host:port`, `PORT`), as for a Compose service with no `ports`/`expose`.
+ */
+function withPodPorts(service: ServiceFacts, containers: Workload['containers']): ServiceFacts {
+  if (!service.selector?.headless || containers.length === 0) return service;
+  const declared = containers.flatMap((container) => container.ports);
+  const resolved: PortFact[] = [];
+  const unresolvedPorts = service.unresolvedPorts.filter((named) => {
+    const port = declared.find((candidate) => candidate.name === named.value);
+    if (!port) return true;
+    const range = { first: port.port, last: port.port, protocol: port.protocol };
+    resolved.push(portFact(range, `${named.text} (${port.port})`, { ...port.origin, label: `${port.origin.label} containerPort ${named.text}` }));
+    return false;
+  });
+  let ports = [...service.ports, ...resolved];
+  if (!service.selector.portsListed) {
+    ports = declared.map((port) => portFact({ first: port.port, last: port.port, protocol: port.protocol }, String(port.port), port.origin));
+    if (ports.length === 0) {
+      for (const { process, origin } of containers) {
+        const inferred = inferAppServer(process)?.port;
+        if (!inferred) continue;
+        const range = { first: inferred.value, last: inferred.value, protocol: 'tcp' as const };
+        ports = [{ ...portFact(range, String(inferred.value), { ...origin, label: `${origin.label} ${inferred.evidence}` }), basis: inferred.basis }];
+        break;
+      }
+    }
+  }
+  return { ...service, ports, unresolvedPorts };
+}
+
+/**
  * With nothing declared, what the pods behind a Kubernetes Service run says how long they keep idle connections:
- * the first container whose server nginx-lint recognises, from its `command`, `args`, `env` and `image`.
+ * the first container whose server nginx-lint recognises, from its `command`, `args`, `env` and `image`. For a
+ * headless Service they also say its ports (withPodPorts).
  */
 export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Workload[]): ServiceFacts {
-  if (service.keepAliveTimeout) return service;
-  const pods = workloadsSelectedBy(service, workloads);
-  for (const { process, origin } of pods.flatMap((workload) => workload.containers)) {
+  const containers = workloadsSelectedBy(service, workloads).flatMap((workload) => workload.containers);
+  const withPorts = withPodPorts(service, containers);
+  if (withPorts.keepAliveTimeout) return withPorts;
+  for (const { process, origin } of containers) {
     const inferred = inferAppServer(process);
     if (!inferred?.keepAliveTimeout) continue;
     const { value, evidence, basis } = inferred.keepAliveTimeout;
     return {
-      ...service,
+      ...withPorts,
       server: inferred.server,
       keepAliveTimeout: { value, text: `${value / 1000}s`, basis, origin: { ...origin, label: `${origin.label} ${evidence}` } },
     };
   }
-  return service;
+  return withPorts;
 }

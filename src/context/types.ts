@@ -69,10 +69,18 @@ export interface ServiceFacts {
   readonly restartInterval: Fact<number> | null;
   /** The application server its command or image runs (`uvicorn`, `Node.js`), when nginx-lint recognised one. */
   readonly server?: string;
-  /** For a Kubernetes Service: the namespace and label selector of the pods it forwards to. */
-  readonly selector?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
   /** What the service's names resolve to, for a service read from a Compose file or a manifest. */
   readonly addressing?: ServiceAddressing;
+  /**
+   * For a Kubernetes Service: the namespace and label selector of the pods it forwards to; for a headless Service
+   * (`clusterIP: None`, clients connect to the pods) also whether its `spec.ports` list any port.
+   */
+  readonly selector?: {
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly headless?: boolean;
+    readonly portsListed?: boolean;
+  };
 }
 
 /**

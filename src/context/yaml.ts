@@ -25,7 +25,33 @@ export class YamlDocument {
     private readonly document: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly origins: OriginFactory,
+    /** The whole file's text, for reading a block scalar's lines where they are written. */
+    readonly source: string = '',
   ) {}
+
+  /**
+   * Where a literal block scalar (`key: |`) has its content: the offsets of its first content line and of the end
+   * of its content, and the indentation its lines carry. Null for any other node or scalar style.
+   */
+  literalBlock(node: Node | null): { readonly start: number; readonly end: number; readonly indent: number } | null {
+    if (!yaml().isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return null;
+    const [headerStart, valueEnd] = node.range;
+    const lineEnd = this.source.indexOf('\n', headerStart);
+    if (lineEnd === -1 || lineEnd >= valueEnd) return { start: valueEnd, end: valueEnd, indent: 0 };
+    const start = lineEnd + 1;
+    const explicit = /^\|[-+]?(\d)|^\|\d?[-+]?/.exec(this.source.slice(headerStart, lineEnd));
+    const indicator = /\d/.exec(explicit?.[0] ?? '');
+    const firstContent = this.source.slice(start, valueEnd).match(/^(?:[ ]*\r?\n)*([ ]*)\S/);
+    const indent = indicator ? this.columnOf(headerStart) + Number(indicator[0]) : (firstContent?.[1]?.length ?? 0);
+    return { start, end: valueEnd, indent };
+  }
+
+  /** 0-based column of an offset. */
+  private columnOf(offset: number): number {
+    // The indentation indicator counts from the parent node's indentation: the key's line's leading spaces.
+    const lineStart = this.source.lastIndexOf('\n', offset - 1) + 1;
+    return /^ */.exec(this.source.slice(lineStart))![0].length;
+  }
 
   get root(): Node | null {
     return this.resolve(this.document.contents);
@@ -131,5 +157,5 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     const message = /call stack/i.test(error.message) ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `invalid YAML: ${error.message}`;
     throw new ServiceFactsError(origins.yaml(file, position.line), message, position.col);
   }
-  return documents.map((document) => new YamlDocument(file, document, lines, origins));
+  return documents.map((document) => new YamlDocument(file, document, lines, origins, source));
 }

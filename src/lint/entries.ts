@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '../context/discovery.js';
-import { findNginxService } from '../context/nginx-service.js';
 import { lazyRequire } from '../lazy-require.js';
 import { dataFile } from '../package-info.js';
 import type { Linter } from './runner.js';
@@ -88,7 +87,7 @@ export async function planEntries(candidates: readonly string[], linter: Linter)
         }
       }
       // Mounted into the image's conf.d with no main config of the repository mounted over the image's own.
-      const service = includer === null ? findNginxService(file, repoRoot) : null;
+      const service = includer === null ? linter.nginxServiceFor(file, repoRoot) : null;
       if (
         service?.entryContainerPath?.startsWith('/etc/nginx/conf.d/') &&
         !service.mappings.some((mapping) => mapping.container === '/etc/nginx/nginx.conf')

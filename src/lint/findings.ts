@@ -160,7 +160,8 @@ export function toMessage(finding: Finding): LintMessage {
     message.fix = { range: [merged.start, merged.end], text: merged.text };
     message.fixSafety = finding.fixSafety ?? 'safe';
   }
-  const suggestions = finding.suggestions.flatMap((suggestion) => {
+  // Config held in a Kubernetes manifest is never edited by nginx-lint, not even through an editor's suggestion.
+  const suggestions = (file.embeddedIn ? [] : finding.suggestions).flatMap((suggestion) => {
     const change = singleEdit(suggestion.changes, file);
     return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];
   });
@@ -168,7 +169,8 @@ export function toMessage(finding: Finding): LintMessage {
   const chain = finding.node ? includeChain(finding.node) : finding.includedVia ? [...includeChain(finding.includedVia), finding.includedVia] : [];
   if (chain.length > 0)
     message.includedFrom = chain.map(
-      (include) => `${include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`,
+      (include) =>
+        `${include.directive.file.embeddedIn ?? include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`,
     );
   return message;
 }

@@ -15,7 +15,9 @@ import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
 import { FileAccess, grantedOperands } from '../load/file-access.js';
 import { dataFile } from '../package-info.js';
+import { lazyRequire } from '../lazy-require.js';
 import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
+import { kubernetesNginx, type EmbeddedConfig, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -88,6 +90,7 @@ function isSnippetContext(value: string): value is BlockContext {
   return (INFERRED_CONTEXTS as readonly string[]).concat(['stream-server', 'mail', 'events', 'if-in-location', 'limit_except']).includes(value);
 }
 
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 const NO_RULES: ReadonlySet<string> = new Set();
 const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 
@@ -137,8 +140,8 @@ export class Linter {
   }
 
   /** Compose files, Kubernetes manifests and declared services, read once per directory and config. */
-  private servicesFor(nginxConfigDir: string, config: ResolvedConfig): ServiceCatalog {
-    const key = `${config.filePath ?? ''}\0${nginxConfigDir}`;
+  private servicesFor(nginxConfigDir: string, config: ResolvedConfig, manifests: readonly string[] = []): ServiceCatalog {
+    const key = `${config.filePath ?? ''}\0${nginxConfigDir}\0${manifests.join('\0')}`;
     let catalog = this.catalogs.get(key);
     if (!catalog) {
       catalog = loadServiceCatalog({
@@ -146,20 +149,22 @@ export class Linter {
         canRead: (file) => this.accessFor(nginxConfigDir).canRead(file),
         declared: config.services,
         ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
-        serviceFiles: config.serviceFiles.flatMap((group) =>
-          group.patterns.flatMap((pattern) => {
-            if (pattern.startsWith('!')) return [`!${path.resolve(group.baseDir, pattern.slice(1))}`];
-            const absolute = path.resolve(group.baseDir, pattern);
-            // Only the repository's own files: the fixed part of the pattern must stay inside it (docs/security.md).
-            const fixedPart = absolute.split(/[*?[{]/)[0]!;
-            const access = this.accessFor(nginxConfigDir);
-            if (!access.canRead(fixedPart)) {
-              this.outsideNotes.add(`serviceFiles pattern ${pattern} reaches outside the repository (${access.root}): not read`);
-              return [];
-            }
-            return [absolute];
-          }),
-        ),
+        serviceFiles: config.serviceFiles
+          .flatMap((group) =>
+            group.patterns.flatMap((pattern) => {
+              if (pattern.startsWith('!')) return [`!${path.resolve(group.baseDir, pattern.slice(1))}`];
+              const absolute = path.resolve(group.baseDir, pattern);
+              // Only the repository's own files: the fixed part of the pattern must stay inside it (docs/security.md).
+              const fixedPart = absolute.split(/[*?[{]/)[0]!;
+              const access = this.accessFor(nginxConfigDir);
+              if (!access.canRead(fixedPart)) {
+                this.outsideNotes.add(`serviceFiles pattern ${pattern} reaches outside the repository (${access.root}): not read`);
+                return [];
+              }
+              return [absolute];
+            }),
+          )
+          .concat(manifests.map((manifest) => tinyglobby().escapePath(manifest))),
       });
       this.catalogs.set(key, catalog);
     }
@@ -192,14 +197,21 @@ export class Linter {
       container: deployment.container,
       templateEnvironment: deployment.environment,
       access: this.accessForEntry(entryPath),
+      embedded: this.embedded,
     });
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
     const tree = buildTree(program, rootContext);
     const nginxVersion = this.options.nginxVersion ?? config.nginxVersion ?? undefined;
     const findings: Finding[] = [];
+    // Config held in a manifest: facts are labelled from the manifest's folder, and its manifests describe the services.
     // The image's own nginx.conf lives in the package: its Compose files are those of the repository file it serves.
-    const services = this.servicesFor(this.accessDirectories.get(entryPath) ?? path.dirname(entryPath), config);
+    const home = this.homes.get(entryPath);
+    const services = this.servicesFor(
+      home?.directory ?? this.accessDirectories.get(entryPath) ?? path.dirname(entryPath),
+      config,
+      home?.manifests ?? [],
+    );
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
     }
@@ -282,6 +294,8 @@ export class Linter {
     const config = await this.configFor(configFrom);
     this.configs.set(entryPath, config);
     this.accessDirectories.set(entryPath, path.dirname(configFrom));
+    const home = this.homes.get(configFrom);
+    if (home) this.homes.set(entryPath, home);
     this.deployments.set(
       entryPath,
       this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))),
@@ -297,6 +311,7 @@ export class Linter {
         container: this.deploymentFor(entryPath, config).container,
         prefix: this.options.prefix,
         access: this.accessForEntry(entryPath),
+        embedded: this.embedded,
       });
       return new Set(program.files.keys());
     } catch {
@@ -312,7 +327,49 @@ export class Linter {
     if (repoRoot === null) {
       this.outsideNotes.add(`${entryPath} is not in a repository: it is read as this machine's own configuration, its includes as nginx reads them`);
     }
-    return this.deploymentOf(entryPath, config, findNginxService(entryPath, repoRoot ?? undefined), repoRoot);
+    return this.deploymentOf(entryPath, config, this.nginxServiceFor(entryPath, repoRoot), repoRoot);
+  }
+
+  /** The nginx container that runs a file: the Kubernetes workload mounting it, or the Compose service. */
+  nginxServiceFor(filePath: string, repoRoot: string | null): NginxService | null {
+    return this.embedded.get(filePath)?.service ?? findNginxService(filePath, repoRoot ?? undefined);
+  }
+
+  /** ConfigMap keys linted as nginx config files, by virtual path (src/context/kubernetes-nginx.ts). */
+  private readonly embedded = new Map<string, EmbeddedConfig>();
+  /** For entries held in manifests: the folder their facts are labelled from, and the manifests to read services from. */
+  private readonly homes = new Map<string, { readonly directory: string; readonly manifests: readonly string[] }>();
+  private readonly kubernetes = new Map<string, KubernetesNginx>();
+
+  /**
+   * The nginx configs a Kubernetes manifest holds or mounts — ConfigMap keys that an nginx container mounts, the
+   * ConfigMap and the workload anywhere in the repository — as virtual paths to lint, and the keys that cannot be.
+   */
+  embeddedConfigsIn(manifest: string): { readonly paths: readonly string[]; readonly skipped: readonly string[] } {
+    const root = this.rootFor(path.dirname(manifest)) ?? path.dirname(manifest);
+    let found = this.kubernetes.get(root);
+    if (!found) {
+      found = kubernetesNginx(root);
+      this.kubernetes.set(root, found);
+      for (const [virtualPath, config] of found.configs) {
+        this.embedded.set(virtualPath, config);
+        this.homes.set(virtualPath, {
+          directory: path.dirname(config.manifest),
+          manifests: [...new Set([config.manifest, config.service.composeFile, ...found.serviceManifests])],
+        });
+      }
+    }
+    const paths = (found.byManifest.get(manifest) ?? []).filter((virtualPath) => {
+      const config = found.configs.get(virtualPath);
+      return config !== undefined && !config.contextOnly;
+    });
+    const skipped = found.skipped.filter((entry) => entry.manifest === manifest).map((entry) => entry.reason);
+    return { paths, skipped };
+  }
+
+  /** The manifest a virtual path's config is written in, or null for an ordinary file. */
+  manifestOf(filePath: string): string | null {
+    return this.embedded.get(filePath)?.manifest ?? null;
   }
 
   private deploymentOf(entryPath: string, config: ResolvedConfig, service: NginxService | null, repoRoot: string | null): Deployment {

@@ -16,6 +16,12 @@ export interface PathMapping {
   readonly repo: string;
   /** Where the mapping comes from, for messages: `compose.yaml:9`, `--path-map`, `.nginx-lint.json pathMap`. */
   readonly origin: string;
+  /**
+   * A Kubernetes ConfigMap volume: the files it holds, by path relative to `container` (`''` for a single key mounted
+   * with `subPath`), each the virtual path of a ConfigMap key (src/context/kubernetes-nginx.ts). Nothing else is
+   * there: the mount hides what the image had at `container`. `repo` is then the manifest, never read as a folder.
+   */
+  readonly entries?: ReadonlyMap<string, string>;
 }
 
 export interface ContainerView {
@@ -53,6 +59,8 @@ export type ContainerResolution =
   /** Mounted from a repository path the repository does not hold (`./data/certbot`): filled in at run time. */
   | { readonly kind: 'runtime'; readonly mapping: PathMapping }
   | { readonly kind: 'image'; readonly path: string; readonly text: string }
+  /** Under a ConfigMap mount that holds no such key: nginx fails to open it. */
+  | { readonly kind: 'absent'; readonly mapping: PathMapping }
   | { readonly kind: 'unknown' };
 
 /** The official image's configuration directory: its conf prefix, where nginx.conf and the files below live. */
@@ -94,6 +102,13 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
   for (const mapping of view.mappings) {
     const rest = within(normalized, mapping.container);
     if (rest === null) continue;
+    if (mapping.entries) {
+      const file = mapping.entries.get(rest);
+      if (file !== undefined) return { kind: 'repo', path: file, mapping };
+      // A folder of the volume (`rest` itself, or one its keys' paths go through) is there; anything else is not.
+      const isFolder = rest === '' || [...mapping.entries.keys()].some((key) => key.startsWith(`${rest}/`));
+      return isFolder ? { kind: 'repo', path: path.join(mapping.repo, ...rest.split('/')), mapping } : { kind: 'absent', mapping };
+    }
     if (!existsSync(mapping.repo)) return { kind: 'runtime', mapping };
     return { kind: 'repo', path: rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/')), mapping };
   }
@@ -119,7 +134,16 @@ export function expandContainerGlob(
   const namePattern = path.posix.basename(normalized);
   if (/[*?[]/.test(directory)) return null;
   const whole = resolveContainerPath(view, directory);
-  if (whole.kind === 'runtime') return [];
+  if (whole.kind === 'runtime' || whole.kind === 'absent') return [];
+  if (whole.kind === 'repo' && whole.mapping.entries) {
+    // A ConfigMap folder: its keys are all there is.
+    const folder = within(directory, whole.mapping.container)!;
+    const isMatch = picomatch(namePattern, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+    return [...whole.mapping.entries.keys()]
+      .filter((key) => path.posix.dirname(key) === (folder === '' ? '.' : folder) && isMatch(path.posix.basename(key)))
+      .sort()
+      .map((key) => resolveContainerPath(view, path.posix.join(whole.mapping.container, key)));
+  }
   if (whole.kind === 'repo') {
     return expandOnDisk(path.join(whole.path, namePattern)).map((repoPath) => ({
       kind: 'repo' as const,

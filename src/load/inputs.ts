@@ -25,6 +25,11 @@ const CONFIG_PATTERNS = [
 const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
 /** `Dockerfile.nginx`, `Containerfile.proxy`: build files named after the image they build, not nginx configs. */
 const BUILD_FILES = ['**/Dockerfile.*', '**/Containerfile.*', '**/*.Dockerfile'];
+const MANIFEST_PATTERNS = ['**/*.yaml', '**/*.yml'];
+
+function isManifest(file: string): boolean {
+  return /\.ya?ml$/i.test(file);
+}
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -32,12 +37,20 @@ export class UsageError extends Error {
 
 export interface ExpandedInputs {
   readonly files: string[];
+  /**
+   * YAML files: Kubernetes manifests that may hold nginx config in a ConfigMap. Those named on the command line are
+   * in `namedManifests` too (nothing found in them is worth saying); those found in a folder only here.
+   */
+  readonly manifests: string[];
+  readonly namedManifests: string[];
   /** Operands that matched nothing. */
   readonly unmatched: string[];
 }
 
 export function expandInputs(operands: readonly string[], cwd: string): ExpandedInputs {
   const files = new Set<string>();
+  const manifests = new Set<string>();
+  const namedManifests: string[] = [];
   const unmatched: string[] = [];
   for (const operand of operands) {
     const absolute = path.resolve(cwd, operand);
@@ -51,8 +64,22 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
       // Not a path on disk: maybe a glob, else unmatched.
     }
     let matches: string[];
-    if (exists && !isDirectory) matches = [absolute];
+    const manifestsBefore = manifests.size;
+    if (exists && !isDirectory && isManifest(absolute)) {
+      manifests.add(path.normalize(absolute));
+      namedManifests.push(path.normalize(absolute));
+      continue;
+    } else if (exists && !isDirectory) matches = [absolute];
     else if (isDirectory) {
+      const yamlFiles = tinyglobby().globSync(MANIFEST_PATTERNS, {
+        cwd: absolute,
+        absolute: true,
+        onlyFiles: true,
+        dot: true,
+        ignore: SKIPPED_DIRECTORIES,
+        followSymbolicLinks: false,
+      });
+      for (const file of yamlFiles.sort()) manifests.add(path.normalize(file));
       // dot: configs in dot-folders (`.docker/nginx`) count too; `ignores` in the config leaves any out.
       matches = tinyglobby().globSync(CONFIG_PATTERNS, {
         cwd: absolute,
@@ -65,8 +92,11 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
     } else if (tinyglobby().isDynamicPattern(operand)) {
       matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
     } else matches = [];
-    if (matches.length === 0) unmatched.push(operand);
-    for (const match of matches.sort()) files.add(path.normalize(match));
+    if (matches.length === 0 && !(isDirectory && manifests.size > manifestsBefore)) unmatched.push(operand);
+    for (const match of matches.sort()) {
+      if (!isDirectory && isManifest(match)) manifests.add(path.normalize(match));
+      else files.add(path.normalize(match));
+    }
   }
-  return { files: [...files], unmatched };
+  return { files: [...files], manifests: [...manifests], namedManifests, unmatched };
 }

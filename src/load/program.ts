@@ -61,6 +61,11 @@ export interface LoadOptions {
   readonly templateEnvironment?: Readonly<Record<string, string>>;
   /** What may be read (file-access.ts): nothing outside the project root in repository mode. */
   readonly access?: FileAccess;
+  /**
+   * Config files that live inside another file (a key of a Kubernetes ConfigMap): their text, already positioned as
+   * in the file that holds them, and that file. They are read from here, never from the disk, and cannot be fixed.
+   */
+  readonly embedded?: ReadonlyMap<string, { readonly text: string; readonly manifest: string; readonly contextOnly?: boolean }>;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -157,12 +162,22 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
   const absoluteEntry = path.resolve(entryPath);
   const overlay = options.overlay;
   const access = options.access;
+  const embedded = options.embedded;
   const refuseOutside = (filePath: string) => {
-    if (access && overlay?.get(filePath) === undefined && !access.canRead(filePath))
+    if (access && overlay?.get(filePath) === undefined && !embedded?.has(filePath) && !access.canRead(filePath))
       throw new InputError(filePath, access.refusal(filePath), access.root ?? undefined);
   };
   refuseOutside(absoluteEntry);
   const read = (filePath: string): SourceFile => {
+    const inside = embedded?.get(filePath);
+    if (inside) {
+      const file = parse(overlay?.get(filePath) ?? inside.text, filePath);
+      file.virtual = true;
+      file.embeddedIn = inside.manifest;
+      // Text whose positions are not the manifest's: read for its definitions, like a file of the image, never reported.
+      if (inside.contextOnly) file.fromImage = true;
+      return file;
+    }
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     if (isJinjaTemplate(filePath)) {
@@ -268,6 +283,10 @@ function resolveInContainer(
   const open = (resolution: ContainerResolution): SourceFile | null => {
     if (resolution.kind === 'repo') return resolveFile(resolution.path);
     if (resolution.kind === 'image') return resolveImageFile(resolution.path, resolution.text);
+    if (resolution.kind === 'absent') {
+      const { container, origin } = resolution.mapping;
+      throw new InputError(pattern, `no such file: the ConfigMap mounted at ${container} (${origin}) has no key for it`);
+    }
     return null;
   };
   // Mounted from a folder the repository does not hold: its files appear at run time, and nothing can be said.

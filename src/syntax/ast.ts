@@ -35,6 +35,11 @@ export interface SourceFile {
   placeholders?: readonly { readonly start: number; readonly end: number }[];
   /** A file of the nginx image (`/etc/nginx/mime.types`): read for its context, never reported on. */
   fromImage?: boolean;
+  /**
+   * For config held inside another file (a key of a Kubernetes ConfigMap): that file. The text is positioned as in
+   * it, so findings are reported there, at the same line and column; such a file is also `virtual` (never fixed).
+   */
+  embeddedIn?: string;
   /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */
   lineStarts?: number[];
 }

@@ -1,0 +1,297 @@
+/**
+ * nginx config that lives in a Kubernetes ConfigMap. A Deployment (StatefulSet, DaemonSet, ReplicaSet, Pod) running an
+ * nginx image mounts the ConfigMap's keys as files — a whole folder (`mountPath: /etc/nginx/conf.d`), one key
+ * (`subPath: nginx.conf`), or the keys `items` names — and nginx reads them there. When the ConfigMap is in the
+ * repository, each such key is an nginx config file: linted as the container sees it, and reported at the line and
+ * column of the manifest where its text is written.
+ *
+ * Positions stay exact by construction: the text linted for a key is the manifest itself with every character outside
+ * the key's literal block scalar (`nginx.conf: |`) blanked to a space, line breaks kept. nginx's syntax does not care
+ * about the indentation the block carries, so the config parses as the container's copy does, and every offset, line
+ * and column is the manifest's own. Other scalar styles (quoted, folded, plain) rewrap or unescape the text, so their
+ * positions cannot be mapped back: they are not linted, and the run says so.
+ */
+import path from 'node:path';
+import type { Node } from 'yaml';
+import { readRegularTextFile } from '../files.js';
+import { orderMappings, type PathMapping } from '../load/container-view.js';
+import { lazyRequire } from '../lazy-require.js';
+import { imageName } from './app-servers.js';
+import type { NginxService } from './nginx-service.js';
+import { OriginFactory } from './origin.js';
+import { readYamlFile, type YamlDocument } from './yaml.js';
+
+const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
+
+/** Manifests read per repository at most, and the largest one read: a repository of generated YAML is not scanned. */
+const MAX_MANIFESTS = 2000;
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
+
+/** One key of a ConfigMap, as an nginx config file. */
+export interface EmbeddedConfig {
+  /** A path for the key that no file has: `<manifest>/<ConfigMap name>/<key>`. Findings are reported on `manifest`. */
+  readonly path: string;
+  /** The manifest holding the ConfigMap. */
+  readonly manifest: string;
+  /** The manifest's text with everything outside the key's block scalar blanked: offsets are the manifest's own. */
+  readonly text: string;
+  /** The nginx container that mounts it, with the mounts of its other ConfigMaps, image and environment. */
+  readonly service: NginxService;
+  /**
+   * A key whose text cannot be mapped back to the manifest (not a literal block): `text` is its value as the container
+   * has it, read for what it defines (an upstream, a map) and never reported on.
+   */
+  readonly contextOnly?: boolean;
+}
+
+/** What the repository's manifests hold for nginx. */
+export interface KubernetesNginx {
+  /** Every mounted ConfigMap key written as a literal block, by its virtual path. */
+  readonly configs: ReadonlyMap<string, EmbeddedConfig>;
+  /** Keys mounted into an nginx container that could not be linted, and why: `k8s/nginx.yaml:7: …`. */
+  readonly skipped: readonly { readonly manifest: string; readonly reason: string }[];
+  /** For each manifest, the virtual paths of the configs it holds or mounts. */
+  readonly byManifest: ReadonlyMap<string, readonly string[]>;
+  /** The manifests holding Services or workloads: the service files of the configs (what nginx proxies to). */
+  readonly serviceManifests: readonly string[];
+}
+
+interface ConfigMapKey {
+  readonly key: string;
+  readonly node: Node | null;
+  readonly line: number;
+}
+
+interface ConfigMap {
+  readonly namespace: string;
+  readonly name: string;
+  readonly document: YamlDocument;
+  readonly keys: readonly ConfigMapKey[];
+}
+
+function isNginxImage(image: string | null): boolean {
+  const name = imageName(image);
+  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
+}
+
+/** The manifest with everything outside [start, end) blanked to spaces, line breaks kept. */
+function blankOutside(source: string, start: number, end: number): string {
+  const blank = (text: string) => text.replace(/[^\r\n]/g, ' ');
+  return blank(source.slice(0, start)) + source.slice(start, end) + blank(source.slice(end));
+}
+
+/** The block's lines without the block's indentation: what the container's file holds (trailing newlines aside). */
+function dedent(source: string, start: number, end: number, indent: number): string {
+  return source
+    .slice(start, end)
+    .split('\n')
+    .map((line) => line.replace(/\r$/, '').slice(indent))
+    .join('\n');
+}
+
+function readManifests(repoRoot: string, origins: OriginFactory): YamlDocument[] {
+  const files = tinyglobby()
+    .globSync(['**/*.yaml', '**/*.yml'], {
+      cwd: repoRoot,
+      absolute: true,
+      dot: true,
+      onlyFiles: true,
+      ignore: ['**/node_modules/**', '**/.git/**'],
+      followSymbolicLinks: false,
+    })
+    .map((file) => path.normalize(file))
+    .sort()
+    .slice(0, MAX_MANIFESTS);
+  return files.flatMap((file) => {
+    try {
+      // Cheap filter: only files that can hold a ConfigMap or a pod template are parsed.
+      const text = readRegularTextFile(file);
+      if (!/\bkind:\s*["']?(ConfigMap|Service|Deployment|StatefulSet|DaemonSet|ReplicaSet|Pod|\w*List)\b/.test(text)) return [];
+      return readYamlFile(file, origins);
+    } catch {
+      // A Helm template, or any other file that is not plain YAML or cannot be read, holds nothing we can use.
+      return [];
+    }
+  });
+}
+
+/** The documents of a manifest, `List` items unfolded. */
+function manifestsOf(document: YamlDocument, node: Node | null = document.root): Node[] {
+  const kind = document.text(document.at(node, 'kind'));
+  if (kind?.endsWith('List')) return document.items(document.at(node, 'items')).flatMap((item) => manifestsOf(document, item));
+  return node === null ? [] : [node];
+}
+
+function namespaceOf(document: YamlDocument, manifest: Node): string {
+  return document.text(document.at(document.at(manifest, 'metadata'), 'namespace')) ?? 'default';
+}
+
+/** The files a configMap volume source puts in the volume: `items` (`key` → `path`), else every key by its name. */
+function volumeFiles(document: YamlDocument, source: Node | null): { name: string; files: Map<string, string> } | null {
+  const name = document.text(document.at(source, 'name'));
+  if (name === null) return null;
+  const items = document.items(document.at(source, 'items'));
+  const files = new Map<string, string>();
+  for (const item of items) {
+    const key = document.text(document.at(item, 'key'));
+    const file = document.text(document.at(item, 'path'));
+    if (key !== null && file !== null) files.set(path.posix.normalize(file), key);
+  }
+  return { name, files: items.length > 0 ? files : new Map() };
+}
+
+/**
+ * Reads every manifest under `repoRoot` (one level of `List`s unfolded) and returns the ConfigMap keys that nginx
+ * containers mount, as configs to lint.
+ */
+export function kubernetesNginx(repoRoot: string): KubernetesNginx {
+  const documents = readManifests(repoRoot, new OriginFactory(repoRoot));
+  const configMaps: ConfigMap[] = [];
+  for (const document of documents) {
+    for (const manifest of manifestsOf(document)) {
+      if (document.text(document.at(manifest, 'kind')) !== 'ConfigMap') continue;
+      const name = document.text(document.at(document.at(manifest, 'metadata'), 'name'));
+      if (name === null) continue;
+      const keys = document
+        .entries(document.at(manifest, 'data'))
+        .map(({ key, keyNode, value }) => ({ key, node: value, line: document.origin(keyNode).line ?? 0 }));
+      configMaps.push({ namespace: namespaceOf(document, manifest), name, document, keys });
+    }
+  }
+
+  const configs = new Map<string, EmbeddedConfig>();
+  const skipped: { manifest: string; reason: string }[] = [];
+  const byManifest = new Map<string, Set<string>>();
+  const note = (manifest: string, virtualPath: string) => {
+    const list = byManifest.get(manifest) ?? new Set<string>();
+    list.add(virtualPath);
+    byManifest.set(manifest, list);
+  };
+
+  for (const document of documents) {
+    for (const manifest of manifestsOf(document)) {
+      const kind = document.text(document.at(manifest, 'kind'));
+      if (kind === null || !WORKLOAD_KINDS.has(kind)) continue;
+      const namespace = namespaceOf(document, manifest);
+      const workloadName = document.text(document.at(document.at(manifest, 'metadata'), 'name')) ?? kind;
+      const podSpec = document.at(kind === 'Pod' ? manifest : document.at(document.at(manifest, 'spec'), 'template'), 'spec');
+      const volumes = new Map(
+        document.items(document.at(podSpec, 'volumes')).flatMap((volume) => {
+          const name = document.text(document.at(volume, 'name'));
+          return name === null ? [] : [[name, volume] as const];
+        }),
+      );
+      const origins = new OriginFactory(path.dirname(document.file));
+      for (const container of document.items(document.at(podSpec, 'containers'))) {
+        const imageNode = document.at(container, 'image');
+        const image = document.text(imageNode);
+        if (!isNginxImage(image)) continue;
+        const mappings: PathMapping[] = [];
+        const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap }[] = [];
+        for (const mount of document.items(document.at(container, 'volumeMounts'))) {
+          const volume = volumes.get(document.text(document.at(mount, 'name')) ?? '');
+          const mountPath = document.text(document.at(mount, 'mountPath'));
+          if (!volume || mountPath === null || !mountPath.startsWith('/')) continue;
+          const sources = [
+            document.at(volume, 'configMap'),
+            ...document.items(document.at(document.at(volume, 'projected'), 'sources')).map((source) => document.at(source, 'configMap')),
+          ].flatMap((source) => (source === null ? [] : (volumeFiles(document, source) ?? [])));
+          if (sources.length === 0) continue;
+          const origin = origins.yaml(document.file, document.origin(mount).line ?? 0).label;
+          const container_ = path.posix.normalize(mountPath);
+          const subPath = path.posix.normalize(document.text(document.at(mount, 'subPath')) ?? '.');
+          // Every file of the volume: its path in the volume → the virtual path of the key that fills it.
+          const files = new Map<string, string>();
+          let unknown = false;
+          for (const source of sources) {
+            const configMap = configMaps.find((candidate) => candidate.namespace === namespace && candidate.name === source.name);
+            if (!configMap) {
+              unknown = true;
+              continue;
+            }
+            const byPath = source.files.size > 0 ? source.files : new Map(configMap.keys.map(({ key }) => [key, key]));
+            for (const [filePath, key] of byPath) {
+              const entry = configMap.keys.find((candidate) => candidate.key === key);
+              if (!entry) continue;
+              const virtualPath = path.join(configMap.document.file, configMap.name, key);
+              files.set(filePath, virtualPath);
+              const relative = subPath === '.' ? filePath : path.posix.relative(subPath, filePath);
+              if (relative.startsWith('..')) continue;
+              mounted.push({ virtualPath, containerPath: path.posix.join(container_, relative), configMap });
+            }
+          }
+          const entries = new Map<string, string>();
+          for (const [filePath, virtualPath] of files) {
+            const relative = subPath === '.' ? filePath : path.posix.relative(subPath, filePath);
+            if (relative === '' || !relative.startsWith('..')) entries.set(relative, virtualPath);
+          }
+          // A ConfigMap the repository does not hold (a generator makes it): what is mounted is unknown, not empty.
+          const repo = unknown && entries.size === 0 ? path.join(repoRoot, '.nginx-lint-unknown-configmap', ...container_.split('/')) : document.file;
+          mappings.push({ container: container_, repo, origin, ...(unknown && entries.size === 0 ? {} : { entries }) });
+        }
+        if (mounted.length === 0) continue;
+        const environment: Record<string, string> = {};
+        for (const entry of document.items(document.at(container, 'env'))) {
+          const name = document.text(document.at(entry, 'name'));
+          const value = document.text(document.at(entry, 'value'));
+          if (name !== null && value !== null) environment[name] = value;
+        }
+        const containerName = document.text(document.at(container, 'name')) ?? 'nginx';
+        for (const { virtualPath, containerPath, configMap } of mounted) {
+          note(document.file, virtualPath);
+          note(configMap.document.file, virtualPath);
+          if (configs.has(virtualPath)) continue;
+          const key = configMap.keys.find((candidate) => virtualPath === path.join(configMap.document.file, configMap.name, candidate.key))!;
+          const block = configMap.document.literalBlock(key.node);
+          const value = key.node === null ? null : configMap.document.text(key.node);
+          const label = `${path.relative(repoRoot, configMap.document.file).split(path.sep).join('/')}:${key.line}`;
+          const exact =
+            block !== null &&
+            value !== null &&
+            dedent(configMap.document.source, block.start, block.end, block.indent).replace(/\n+$/, '') === value.replace(/\n+$/, '');
+          if (!exact) {
+            skipped.push({
+              manifest: configMap.document.file,
+              reason: `${label}: ConfigMap ${configMap.name} key ${key.key} (mounted at ${containerPath}) is not linted: only a literal block scalar (\`${key.key}: |\`) maps back to the manifest line by line`,
+            });
+          }
+          configs.set(virtualPath, {
+            path: virtualPath,
+            manifest: configMap.document.file,
+            text: exact ? blankOutside(configMap.document.source, block.start, block.end) : (value ?? ''),
+            ...(exact ? {} : { contextOnly: true }),
+            service: {
+              name: `${kind} ${workloadName} container ${containerName}`,
+              composeFile: document.file,
+              image,
+              imageOrigin: imageNode ? origins.yaml(document.file, document.origin(imageNode).line ?? 0).label : null,
+              mappings: orderMappings(mappings),
+              entryContainerPath: containerPath,
+              environment,
+              mountedFrom: null,
+              dependsOn: [],
+              healthchecked: new Set(),
+              healthcheckUnknown: new Set(),
+            },
+          });
+        }
+      }
+    }
+  }
+  const serviceManifests = new Set(
+    documents
+      .filter((document) =>
+        manifestsOf(document).some((manifest) => {
+          const kind = document.text(document.at(manifest, 'kind'));
+          return kind === 'Service' || (kind !== null && WORKLOAD_KINDS.has(kind));
+        }),
+      )
+      .map((document) => document.file),
+  );
+  return {
+    configs,
+    skipped,
+    byManifest: new Map([...byManifest].map(([manifest, paths]) => [manifest, [...paths]])),
+    serviceManifests: [...serviceManifests],
+  };
+}

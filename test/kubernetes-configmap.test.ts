@@ -1,0 +1,219 @@
+/**
+ * nginx config held in a Kubernetes ConfigMap that an nginx container mounts: linted as the container sees it, and
+ * reported at the manifest's own line and column. Each case is a small repository (a `.git` marks its root) linted
+ * through the real engine. The line numbers in the comments of each manifest are the lines the tests expect.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint } from '../src/run.js';
+import { fileURLToPath } from 'node:url';
+import { temporaryTrees } from './helpers/files.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+const tree = temporaryTrees();
+
+async function lintIn(root: string, operands: readonly string[], options: { fix?: boolean; fixUnsafe?: boolean } = {}) {
+  const run = await lint(
+    operands.map((operand) => path.join(root, operand)),
+    { cwd: root, ...options },
+  );
+  const findings = run.results.flatMap((result) =>
+    result.messages.map((message) => ({
+      file: path.relative(root, result.filePath),
+      line: message.line,
+      column: message.column,
+      ruleId: message.ruleId,
+      message: message.message,
+    })),
+  );
+  return { run, findings };
+}
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+/** One manifest: the ConfigMap (nginx.conf and a site), and a Deployment mounting each key with subPath. */
+const ONE_FILE = lines(
+  'apiVersion: v1', //                              1
+  'kind: ConfigMap', //                             2
+  'metadata:', //                                   3
+  '  name: nginx-conf', //                          4
+  'data:', //                                       5
+  '  nginx.conf: |', //                             6
+  '    events {}', //                               7
+  '    http {', //                                  8
+  '        include mime.types;', //                 9
+  '        include /etc/nginx/conf.d/*.conf;', //   10
+  '    }', //                                       11
+  '  site.conf: |', //                              12
+  '    server {', //                                13
+  '        listen 80;', //                          14
+  '        http2 on;', //                           15
+  '    }', //                                       16
+  '---', //                                         17
+  'apiVersion: apps/v1', //                         18
+  'kind: Deployment', //                            19
+  'metadata:', //                                   20
+  '  name: proxy', //                               21
+  'spec:', //                                       22
+  '  template:', //                                 23
+  '    spec:', //                                   24
+  '      containers:', //                           25
+  '        - name: nginx', //                       26
+  '          image: nginx:1.22-alpine', //          27
+  '          volumeMounts:', //                     28
+  '            - name: conf', //                    29
+  '              mountPath: /etc/nginx/nginx.conf', // 30
+  '              subPath: nginx.conf', //           31
+  '            - name: conf', //                    32
+  '              mountPath: /etc/nginx/conf.d/site.conf', // 33
+  '              subPath: site.conf', //            34
+  '      volumes:', //                              35
+  '        - name: conf', //                        36
+  '          configMap:', //                        37
+  '            name: nginx-conf', //                38
+);
+
+describe('a ConfigMap mounted into an nginx container is linted as the container sees it', () => {
+  it('nginx-lint manifest.yaml: findings at the manifest line and column, the version from the image tag', async () => {
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'deploy/nginx.yaml': ONE_FILE });
+    const { findings, run } = await lintIn(root, ['deploy/nginx.yaml']);
+    // http2 on; appeared in 1.25.1: the image runs 1.22. Column 9: four spaces of YAML, four of nginx.
+    expect(findings.map(({ file, line, column, ruleId }) => [file, line, column, ruleId])).toEqual([
+      ['deploy/nginx.yaml', 15, 9, 'unknown-directive'],
+    ]);
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]!.nginxVersion).toEqual({ version: '1.22.1', source: 'image', origin: 'nginx.yaml:27 image nginx:1.22-alpine' });
+    expect(run.results[0]!.messages[0]!.includedFrom).toEqual([`${path.join(root, 'deploy/nginx.yaml')}:10`]);
+    // The code frame shows the manifest itself.
+    expect(run.sources.get(path.join(root, 'deploy/nginx.yaml'))).toBe(ONE_FILE);
+  });
+
+  it('nginx-lint . finds it too, and lints every key once', async () => {
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'deploy/nginx.yaml': ONE_FILE });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['deploy/nginx.yaml', 15, 'unknown-directive']]);
+    expect(run.results.map((result) => path.relative(root, result.filePath))).toEqual(['deploy/nginx.yaml']);
+  });
+
+  it('a valid config in a newer image has no findings', async () => {
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'deploy/nginx.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'nginx:1.25-alpine') });
+    const { findings, run } = await lintIn(root, ['deploy/nginx.yaml']);
+    expect(findings).toEqual([]);
+    expect(run.results[0]!.nginxVersion).toMatchObject({ version: '1.25.5', source: 'image' });
+  });
+
+  it('a folder mount hides the image files there; the ConfigMap may sit in another manifest; the image nginx.conf includes it', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'k8s/configmap.yaml': lines(
+        'apiVersion: v1', //                     1
+        'kind: ConfigMap', //                    2
+        'metadata:', //                          3
+        '  name: sites', //                      4
+        '  namespace: web', //                   5
+        'data:', //                              6
+        '  app.conf: |-', //                     7
+        '    server {', //                       8
+        '      listen 80;', //                   9
+        '      include /etc/nginx/conf.d/extra.conf;', // 10
+        '      location / { proxy_pass http://api:9000; }', // 11
+        '    }', //                              12
+        '  README: not nginx', //                13
+      ),
+      'k8s/deployment.yaml': lines(
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: proxy',
+        '  namespace: web',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: nginx',
+        '          image: nginx:1.27',
+        '          volumeMounts:',
+        '            - { name: sites, mountPath: /etc/nginx/conf.d }',
+        '      volumes:',
+        '        - name: sites',
+        '          configMap:',
+        '            name: sites',
+        '            items:',
+        '              - { key: app.conf, path: app.conf }',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: api',
+        '  namespace: web',
+        'spec:',
+        '  ports:',
+        '    - port: 8000',
+      ),
+    });
+    const { findings } = await lintIn(root, ['k8s/deployment.yaml']);
+    expect(findings.map(({ file, line, column, ruleId }) => [file, line, column, ruleId])).toEqual([
+      // The ConfigMap has no key for extra.conf, and the folder mount hides the image's own conf.d.
+      ['k8s/configmap.yaml', 10, 7, 'include-not-found'],
+      // The Service in the manifests listens on 8000, not 9000: the finding points at the port.
+      ['k8s/configmap.yaml', 11, 42, 'proxy-pass-port-mismatch'],
+    ]);
+    expect(findings[0]!.message).toContain('the ConfigMap mounted at /etc/nginx/conf.d');
+  });
+
+  it('a key written as a quoted or folded scalar is not linted, and the run says so', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx.yaml': ONE_FILE.replace(
+        '  site.conf: |\n    server {\n        listen 80;\n        http2 on;\n    }\n',
+        '  site.conf: "server { http2 on; }"\n',
+      ),
+    });
+    const { findings, run } = await lintIn(root, ['nginx.yaml']);
+    expect(findings).toEqual([]);
+    expect(run.notes).toContain(
+      'nginx.yaml:12: ConfigMap nginx-conf key site.conf (mounted at /etc/nginx/conf.d/site.conf) is not linted: only a literal block scalar (`site.conf: |`) maps back to the manifest line by line',
+    );
+  });
+
+  it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'app.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'node:20'),
+    });
+    const { run } = await lintIn(root, ['app.yaml']);
+    expect(run.results).toEqual([]);
+    expect(run.notes.some((note) => note.includes('app.yaml: no nginx config in it'))).toBe(true);
+  });
+
+  it('--fix never rewrites the manifest: fixable findings are reported with a note, the YAML is untouched', async () => {
+    const manifest = ONE_FILE.replace('        http2 on;\n', '        location / {\n            proxy_pass https://example.com;\n        }\n');
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'nginx.yaml': manifest });
+    const { run, findings } = await lintIn(root, ['nginx.yaml'], { fix: true, fixUnsafe: true });
+    // In a plain file this finding's fix adds `proxy_ssl_server_name on;`.
+    expect(findings.map(({ line, column, ruleId }) => [line, column, ruleId])).toEqual([[16, 13, 'proxy-ssl-server-name-missing']]);
+    expect(run.fixedFiles).toEqual([]);
+    for (const message of run.results.flatMap((result) => result.messages)) {
+      expect(message.fix).toBeUndefined();
+      expect(message.suggestions).toBeUndefined();
+    }
+    expect(readFileSync(path.join(root, 'nginx.yaml'), 'utf8')).toBe(manifest);
+    expect(run.notes.some((note) => note.includes('nginx-lint does not rewrite Kubernetes manifests'))).toBe(true);
+  });
+});
+
+describe('examples/k8s', () => {
+  it('reports the keepalive race of the ConfigMap config against uvicorn, at the manifest line, with the image version', async () => {
+    const { findings, run } = await lintIn(repoRoot, ['examples/k8s']);
+    // The orders Deployment nginx proxies to has neither a readinessProbe nor a preStop hook: two rollout findings.
+    expect(findings.map(({ file, line, column, ruleId }) => [file, line, column, ruleId])).toEqual([
+      ['examples/k8s/nginx.yaml', 18, 9, 'upstream-keepalive-timeout-race'],
+      ['examples/k8s/orders.yaml', 26, 11, 'k8s-rollout-drops-requests'],
+      ['examples/k8s/orders.yaml', 26, 11, 'k8s-rollout-drops-requests'],
+    ]);
+    expect(findings[0]!.message).toContain("uvicorn's default, assumed");
+    expect(run.results[0]!.nginxVersion).toEqual({ version: '1.27.5', source: 'image', origin: 'nginx.yaml:43 image nginx:1.27-alpine' });
+  });
+});
