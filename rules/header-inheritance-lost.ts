@@ -24,15 +24,17 @@ function headerName(node: ConfigNode): string {
 /** The levels that may set these directives, innermost first. */
 const LEVELS = ['location', 'server', 'http'] as const;
 
-function proxiesWithin(model: Model, block: ConfigNode): boolean {
-  return model.proxyPasses.some(
-    (pass) => pass.module === 'proxy' && (model.enclosing(pass.node, ['location']) === block || isWithin(pass.node, block)),
-  );
-}
-
-function isWithin(node: ConfigNode, block: ConfigNode): boolean {
-  for (let current = node.parent; current; current = current.parent) if (current === block) return true;
-  return false;
+/**
+ * The blocks with a `proxy_pass` somewhere inside: every ancestor of every proxy pass, each added once (a pass's walk
+ * up stops at a block already added, whose ancestors are then too), so the whole set costs one walk of the passes.
+ */
+function blocksProxying(model: Model): Set<ConfigNode> {
+  const blocks = new Set<ConfigNode>();
+  for (const pass of model.proxyPasses) {
+    if (pass.module !== 'proxy') continue;
+    for (let block = pass.node.parent; block && !blocks.has(block); block = block.parent) blocks.add(block);
+  }
+  return blocks;
 }
 
 function inheritsAddHeaders(model: Model, block: ConfigNode): boolean {
@@ -60,12 +62,13 @@ export default defineRule({
     },
   },
   check({ model, report }) {
+    let proxying: Set<ConfigNode> | undefined;
     for (const directive of DIRECTIVES) {
       for (const level of ['location', 'server'] as const) {
         for (const block of model.nodes(level)) {
           const own = block.children.filter((child) => child.directive.name === directive);
           if (own.length === 0) continue;
-          if (directive === 'proxy_set_header' && !proxiesWithin(model, block)) continue;
+          if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           if (directive === 'add_header' && inheritsAddHeaders(model, block)) continue;
           const outerBlock = model.enclosing(block, LEVELS);
           if (!outerBlock) continue;

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: generates nginx configs of 1k, 100k and 1M lines and measures, on the same files and in the same
- * run, nginx-lint's parse (loader, in a child process), the full CLI, and `nginx -t`: median wall time and peak RSS
- * of each. Then start-up: `node -e ''` against the CLI on a small file. Prints a table and whether the targets hold;
- * docs/performance.md records the figures of one run. Needs `npm run build` first (the npm script does it).
+ * `npm run bench`: generates nginx configs of 1k, 100k and 1M lines in two shapes — `clean` (no findings) and
+ * `findings` (every proxying location has one) — and measures, on the same files and in the same run, nginx-lint's
+ * parse (loader, in a child process), the full CLI, and `nginx -t`: median wall time and peak RSS of each. Then
+ * start-up: `node -e ''` against the CLI on a small file. Prints a table and whether the targets hold (1M-line lint
+ * time and memory against nginx -t's, 1M ÷ 100k lint time, start-up); docs/performance.md records the figures of
+ * one run. Needs `npm run build` first (the npm script does it). `--quick` measures the 1k and 100k sizes only.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,21 +19,33 @@ const cli = path.join(repoRoot, 'bin/nginx-lint.js');
 const loaderModule = path.join(repoRoot, 'dist/src/load/program.js');
 const TIME = '/usr/bin/time';
 
+const quick = process.argv.includes('--quick');
 const SIZES = [
   { label: '1k', lines: 1_000, runs: 5 },
   { label: '100k', lines: 100_000, runs: 3 },
   { label: '1M', lines: 1_000_000, runs: 3 },
+].filter((size) => !quick || size.lines < 1_000_000);
+/**
+ * `clean`: the usual reverse-proxy shape, no finding. `findings`: the same with `proxy_http_version 1.0` in each
+ * `location /`, which speaks HTTP/1.0 to an upstream with `keepalive`: one `proxy-keepalive-disabled` finding, with
+ * a fix, per service.
+ */
+const SHAPES = [
+  { shape: 'clean', httpVersion: '1.1', findingsPerService: 0 },
+  { shape: 'findings', httpVersion: '1.0', findingsPerService: 1 },
 ];
 const STARTUP_RUNS = 15;
-/** The targets, on the 1M-line file: lint time and memory as fractions of nginx -t's. */
+/** The targets: on the 1M-line file, lint time and memory as fractions of nginx -t's; the 1M ÷ 100k lint time. */
 const TARGET_TIME_RATIO = 1 / 10;
 const TARGET_MEMORY_RATIO = 1 / 4;
+const TARGET_SCALING = 12;
+const TARGET_STARTUP_RATIO = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generating configs
 
 /** One virtual host with its upstream: the usual reverse-proxy shape, comments and quoted arguments included. */
-function serviceBlock(index) {
+function serviceBlock(index, httpVersion) {
   const port = 10_000 + (index % 50_000);
   return `
   # service ${index}: proxied to two local instances
@@ -48,7 +62,7 @@ function serviceBlock(index) {
 
     location / {
       proxy_pass http://backend_${index};
-      proxy_http_version 1.1;
+      proxy_http_version ${httpVersion};
       proxy_set_header Connection "";
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -76,16 +90,18 @@ http {
   variables_hash_max_size 4096;
 `;
 
-function generate(lines) {
+/** A config of at least `lines` lines; also says how many services (upstream + server) it holds. */
+function generate(lines, httpVersion) {
   const parts = [HEAD];
   let count = HEAD.split('\n').length;
-  for (let index = 0; count < lines; index++) {
-    const block = serviceBlock(index);
+  let services = 0;
+  for (; services === 0 || count < lines; services++) {
+    const block = serviceBlock(services, httpVersion);
     parts.push(block);
     count += block.split('\n').length - 1;
   }
   parts.push('}\n');
-  return parts.join('');
+  return { text: parts.join(''), services };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -94,23 +110,27 @@ function generate(lines) {
 const hasTime = existsSync(TIME);
 
 /**
- * Runs a command and returns its wall time and peak RSS. With GNU time the RSS is the child's own (`%M`); without
- * it, `process.resourceUsage().maxRSS` of a wrapper would include the wrapper, so the RSS is left out.
+ * Runs a command and returns its wall time, CPU time (user + system) and peak RSS. With GNU time the RSS is the
+ * child's own (`%M`); without it, `process.resourceUsage().maxRSS` of a wrapper would include the wrapper, so the RSS
+ * and CPU time are left out. CPU time says how much work a run did when other work on the machine skews wall times.
  */
 function measure(command, args, options = {}) {
   const started = process.hrtime.bigint();
   const result = hasTime
-    ? spawnSync(TIME, ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
+    ? spawnSync(TIME, ['-f', '%U %S %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
     : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.error) throw result.error;
   let peakKilobytes = null;
+  let cpuSeconds = null;
   if (hasTime) {
     const lines = result.stderr.trimEnd().split('\n');
-    peakKilobytes = Number(lines.pop());
+    const [user, system, peak] = lines.pop().split(' ').map(Number);
+    cpuSeconds = user + system;
+    peakKilobytes = peak;
     result.stderr = lines.join('\n');
   }
-  return { seconds, peakKilobytes, status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { seconds, cpuSeconds, peakKilobytes, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function median(values) {
@@ -122,6 +142,7 @@ function repeat(runs, run) {
   const results = Array.from({ length: runs }, run);
   return {
     seconds: median(results.map((result) => result.seconds)),
+    cpuSeconds: hasTime ? median(results.map((result) => result.cpuSeconds)) : null,
     peakKilobytes: hasTime ? median(results.map((result) => result.peakKilobytes)) : null,
     results,
     last: results[results.length - 1],
@@ -147,6 +168,10 @@ function findNginx() {
 
 function format(seconds) {
   return seconds < 1 ? `${(seconds * 1000).toFixed(0)} ms` : `${seconds.toFixed(2)} s`;
+}
+
+function formatCpu(measured) {
+  return measured.cpuSeconds === null ? 'n/a' : format(measured.cpuSeconds);
 }
 
 function formatMemory(kilobytes) {
@@ -176,65 +201,101 @@ console.log(
 if (!hasTime) console.log(`${TIME} not found: peak RSS is not measured`);
 if (!nginx) console.log('nginx not found: the nginx -t column is empty');
 
+/** How many findings a JSON report holds, by rule. */
+function countFindings(stdout) {
+  const counts = {};
+  for (const result of JSON.parse(stdout)) for (const message of result.messages) counts[message.ruleId] = (counts[message.ruleId] ?? 0) + 1;
+  return counts;
+}
+
 const rows = [];
-for (const { label, lines, runs } of SIZES) {
-  const confPath = path.join(benchDir, `nginx-${label}.conf`);
-  const text = generate(lines);
-  writeFileSync(confPath, text);
-  const realLines = text.split('\n').length - 1;
+for (const { shape, httpVersion, findingsPerService } of SHAPES) {
+  for (const { label, lines, runs } of SIZES) {
+    const confPath = path.join(benchDir, `nginx-${shape}-${label}.conf`);
+    const { text, services } = generate(lines, httpVersion);
+    writeFileSync(confPath, text);
+    const realLines = text.split('\n').length - 1;
 
-  const parse = repeat(runs, () => measure(process.execPath, ['--input-type=module', '-e', PARSE_SCRIPT, loaderModule, confPath]));
-  const parsed = parse.results.map((result) => JSON.parse(result.stdout));
-  if (parsed[0].errors > 0) throw new Error(`the generated ${label} config does not parse`);
-  const lint = repeat(runs, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', confPath]));
-  if (lint.last.status !== 0 && lint.last.status !== 1) throw new Error(`nginx-lint failed on ${label}:\n${lint.last.stderr}`);
-  const nginxTest = nginx ? repeat(runs, () => measure(nginx, ['-t', '-q', '-p', benchDir, '-c', confPath, '-e', 'stderr'])) : null;
-  if (nginxTest && nginxTest.last.status !== 0) throw new Error(`nginx -t rejects the ${label} config:\n${nginxTest.last.stderr}`);
+    const parse = repeat(runs, () => measure(process.execPath, ['--input-type=module', '-e', PARSE_SCRIPT, loaderModule, confPath]));
+    const parsed = parse.results.map((result) => JSON.parse(result.stdout));
+    if (parsed[0].errors > 0) throw new Error(`the generated ${shape} ${label} config does not parse`);
+    const lint = repeat(runs, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', confPath]));
+    if (lint.last.status !== 0 && lint.last.status !== 1) throw new Error(`nginx-lint failed on ${shape} ${label}:\n${lint.last.stderr}`);
+    const findings = countFindings(lint.last.stdout);
+    const total = Object.values(findings).reduce((sum, count) => sum + count, 0);
+    if (total !== services * findingsPerService) {
+      throw new Error(`the ${shape} ${label} config has ${JSON.stringify(findings)}, expected ${services * findingsPerService} findings`);
+    }
+    const nginxTest = nginx ? repeat(runs, () => measure(nginx, ['-t', '-q', '-p', benchDir, '-c', confPath, '-e', 'stderr'])) : null;
+    if (nginxTest && nginxTest.last.status !== 0) throw new Error(`nginx -t rejects the ${shape} ${label} config:\n${nginxTest.last.stderr}`);
 
-  rows.push({
-    label,
-    lines: realLines,
-    megabytes: Buffer.byteLength(text) / 2 ** 20,
-    directives: parsed[0].directives,
-    parseInProcess: median(parsed.map((run) => run.milliseconds)) / 1000,
-    parse,
-    lint,
-    nginxTest,
-  });
-}
-
-const small = path.join(benchDir, 'nginx-1k.conf');
-const nodeStartup = repeat(STARTUP_RUNS, () => measure(process.execPath, ['-e', '']));
-const lintStartup = repeat(STARTUP_RUNS, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', small]));
-
-console.log('');
-console.log(
-  '| config | lines | MB | directives | parse (in process) | parse process: wall / peak RSS | nginx-lint CLI: wall / peak RSS | nginx -t: wall / peak RSS |',
-);
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const row of rows) {
-  console.log(
-    `| ${row.label} | ${row.lines.toLocaleString('en')} | ${row.megabytes.toFixed(1)} | ${row.directives.toLocaleString('en')} | ${format(row.parseInProcess)} | ` +
-      `${format(row.parse.seconds)} / ${formatMemory(row.parse.peakKilobytes)} | ${format(row.lint.seconds)} / ${formatMemory(row.lint.peakKilobytes)} | ` +
-      (row.nginxTest ? `${format(row.nginxTest.seconds)} / ${formatMemory(row.nginxTest.peakKilobytes)} |` : 'n/a |'),
-  );
-}
-console.log('');
-console.log(
-  `start-up (median of ${STARTUP_RUNS}): node -e '' ${format(nodeStartup.seconds)}, nginx-lint on the 1k file ${format(lintStartup.seconds)} (${format(lintStartup.seconds - nodeStartup.seconds)} over bare node)`,
-);
-
-const largest = rows[rows.length - 1];
-if (largest.nginxTest) {
-  const timeRatio = largest.lint.seconds / largest.nginxTest.seconds;
-  console.log('');
-  console.log(
-    `target, ${largest.label} lines: lint time < ${TARGET_TIME_RATIO.toFixed(2)} × nginx -t: measured ${timeRatio.toFixed(2)} × — ${timeRatio < TARGET_TIME_RATIO ? 'met' : 'NOT met'}`,
-  );
-  if (hasTime) {
-    const memoryRatio = largest.lint.peakKilobytes / largest.nginxTest.peakKilobytes;
-    console.log(
-      `target, ${largest.label} lines: lint memory < ${TARGET_MEMORY_RATIO.toFixed(2)} × nginx -t: measured ${memoryRatio.toFixed(2)} × — ${memoryRatio < TARGET_MEMORY_RATIO ? 'met' : 'NOT met'}`,
-    );
+    rows.push({
+      shape,
+      label,
+      lines: realLines,
+      megabytes: Buffer.byteLength(text) / 2 ** 20,
+      directives: parsed[0].directives,
+      findings: total,
+      parseInProcess: median(parsed.map((run) => run.milliseconds)) / 1000,
+      parse,
+      lint,
+      nginxTest,
+    });
   }
 }
+
+/** A small file: one service, the shape of the others. */
+const small = path.join(benchDir, 'nginx-small.conf');
+writeFileSync(small, generate(1, '1.1').text);
+const smallLines = readFileSync(small, 'utf8').split('\n').length - 1;
+const nodeStartup = repeat(STARTUP_RUNS, () => measure(process.execPath, ['-e', '']));
+const lintSmall = repeat(STARTUP_RUNS, () => measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', small]));
+const lint1k = repeat(STARTUP_RUNS, () =>
+  measure(process.execPath, [cli, '--format', 'json', '--no-config-lookup', path.join(benchDir, 'nginx-clean-1k.conf')]),
+);
+
+console.log('');
+console.log(
+  '| config | lines | MB | directives | findings | parse (in process) | parse process: wall / peak RSS | nginx-lint CLI: wall / CPU / peak RSS | nginx -t: wall / CPU / peak RSS |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const row of rows) {
+  console.log(
+    `| ${row.shape} ${row.label} | ${row.lines.toLocaleString('en')} | ${row.megabytes.toFixed(1)} | ${row.directives.toLocaleString('en')} | ${row.findings.toLocaleString('en')} | ${format(row.parseInProcess)} | ` +
+      `${format(row.parse.seconds)} / ${formatMemory(row.parse.peakKilobytes)} | ${format(row.lint.seconds)} / ${formatCpu(row.lint)} / ${formatMemory(row.lint.peakKilobytes)} | ` +
+      (row.nginxTest ? `${format(row.nginxTest.seconds)} / ${formatCpu(row.nginxTest)} / ${formatMemory(row.nginxTest.peakKilobytes)} |` : 'n/a |'),
+  );
+}
+console.log('');
+const startupRatio = lintSmall.seconds / nodeStartup.seconds;
+console.log(
+  `start-up (median of ${STARTUP_RUNS}): node -e '' ${format(nodeStartup.seconds)}; nginx-lint on a ${smallLines}-line file ${format(lintSmall.seconds)} ` +
+    `(${startupRatio.toFixed(2)} ×), on the 1k file ${format(lint1k.seconds)} (${(lint1k.seconds / nodeStartup.seconds).toFixed(2)} ×)`,
+);
+
+console.log('');
+const verdict = (met) => (met ? 'met' : 'NOT met');
+for (const { shape } of SHAPES) {
+  const of = (label) => rows.find((row) => row.shape === shape && row.label === label);
+  const largest = of(SIZES[SIZES.length - 1].label);
+  const hundredK = of('100k');
+  if (largest.nginxTest) {
+    const timeRatio = largest.lint.seconds / largest.nginxTest.seconds;
+    console.log(
+      `target, ${shape} ${largest.label}: lint time ≤ ${TARGET_TIME_RATIO.toFixed(2)} × nginx -t: measured ${timeRatio.toFixed(3)} × — ${verdict(timeRatio <= TARGET_TIME_RATIO)}`,
+    );
+    if (hasTime) {
+      const memoryRatio = largest.lint.peakKilobytes / largest.nginxTest.peakKilobytes;
+      console.log(
+        `target, ${shape} ${largest.label}: lint memory < ${TARGET_MEMORY_RATIO.toFixed(2)} × nginx -t: measured ${memoryRatio.toFixed(2)} × — ${verdict(memoryRatio < TARGET_MEMORY_RATIO)}`,
+      );
+    }
+  }
+  if (largest !== hundredK) {
+    const scaling = largest.lint.seconds / hundredK.lint.seconds;
+    console.log(`target, ${shape}: lint time 1M ÷ 100k ≤ ${TARGET_SCALING}: measured ${scaling.toFixed(1)} — ${verdict(scaling <= TARGET_SCALING)}`);
+  }
+}
+console.log(
+  `target: start-up on a small file ≤ ${TARGET_STARTUP_RATIO} × node -e '': measured ${startupRatio.toFixed(2)} × — ${verdict(startupRatio <= TARGET_STARTUP_RATIO)}`,
+);

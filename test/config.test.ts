@@ -422,6 +422,9 @@ describe('config errors', () => {
     ["{ 'rules': {} }", '1:3: invalid JSON: unexpected "\'", expected a property name in double quotes'],
     ['{} {}', '1:4: invalid JSON: unexpected "{" after the end of the JSON value'],
     ['[1, 2,]', '1:6: invalid JSON: trailing comma'],
+    ['{,}', '1:2: invalid JSON: unexpected ",", expected a property name in double quotes'],
+    ['{ "rules": {} // none yet\n}', '1:15: invalid JSON: comments are not allowed in JSON'],
+    ['{ "nginxVersion": 1. }', '1:19: invalid JSON: invalid number "1."'],
   ])('locates the syntax error in %j', async (text, expected) => {
     await expectConfigError(errorFor(text), `.nginx-lint.json:${expected}`);
   });

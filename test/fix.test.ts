@@ -201,6 +201,29 @@ describe('fixUntilStable', () => {
     expect(linter.calls()).toBe(4);
   });
 
+  it('replays a failed pass by halves: one bad fix among 64 costs two relints per halving, not one per fix', async () => {
+    const initialText = Array.from({ length: 64 }, (_, index) => `gzip on; # ${index}\n`).join('');
+    let calls = 0;
+    const lintForFixes = (text: string): LintForFixesResult => {
+      calls++;
+      const file = parse(text, 'a.conf');
+      const fixes = file.directives.flatMap((directive, index) =>
+        directive.args[0]?.value === 'on'
+          ? [{ ruleId: index === 37 ? 'bad' : 'good', changes: replaceToken(file, directive.args[0]!, index === 37 ? 'off {' : 'off') }]
+          : [],
+      );
+      return { fixes, problemKeys: file.errors.map((error) => `syntax: ${error.message}`) };
+    };
+    const result = await fixUntilStable({ initialText, lintForFixes });
+    const lines = result.text.split('\n');
+    expect(lines.filter((line) => line.startsWith('gzip off;'))).toHaveLength(63);
+    expect(lines[37]).toBe('gzip on; # 37');
+    expect(result.dropped.map((note) => note.ruleId)).toEqual(['bad']);
+    // The initial lint, the failed pass, then two trials for each of the 6 halvings from 64 fixes down to the bad
+    // one (a replay fix by fix would have taken 64); the bad fix proposed again after the pass is not retried.
+    expect(calls).toBe(2 + 2 * 6);
+  });
+
   it('drops the second of two fixes that are harmless alone but together repeat a directive', async () => {
     const { lint } = linterWith([http11Rule('http11-a'), http11Rule('http11-b')]);
     const result = await fixUntilStable({ initialText: 'location / {\n    proxy_pass http://app;\n}\n', lintForFixes: lint });

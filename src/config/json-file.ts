@@ -1,11 +1,17 @@
 /**
  * Parses the JSON files users write (configs, baselines), reporting syntax errors with line and column. V8's
  * messages give no position for the most common mistakes (a trailing comma, a missing value) and change wording
- * between Node versions, so the reason and offset come from a small scanner instead.
+ * between Node versions, so when JSON.parse fails, jsonc-parser (strict: no comments, no trailing commas) finds
+ * the first error and its offset, and the reason is worded here from its error code.
  */
+import type { ParseErrorCode } from 'jsonc-parser';
 import { assertJsonDepth, readRegularTextFile } from '../files.js';
+import { lazyRequire } from '../lazy-require.js';
 import { positionAt } from '../syntax/ast.js';
 import { ConfigError } from './errors.js';
+
+/** Loaded only for a file JSON.parse rejects: valid files, nearly all of them, never need it. */
+const jsonc = lazyRequire<typeof import('jsonc-parser')>('jsonc-parser');
 
 /**
  * Reads and parses a JSON file (a leading byte order mark is allowed). Throws a ConfigError naming `source` (the
@@ -37,112 +43,95 @@ interface JsonSyntaxError {
   readonly reason: string;
 }
 
-class ScanFailure {
-  constructor(readonly error: JsonSyntaxError) {}
+interface ParseError {
+  readonly code: ParseErrorCode;
+  readonly offset: number;
+  readonly length: number;
+  /** The closing bracket of the innermost object or array open at the error. */
+  readonly closing: '}' | ']' | null;
 }
 
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const SIMPLE_ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const HEX4 = /[0-9a-fA-F]{4}/y;
-
-/** Returns the first syntax error, or null when the text is valid JSON. */
+/** The first syntax error jsonc-parser finds, worded for a person; null when it finds none. */
 function findJsonSyntaxError(text: string): JsonSyntaxError | null {
-  let index = 0;
+  const { visit, ParseErrorCode: Code } = jsonc();
+  const errors: ParseError[] = [];
+  const open: ('}' | ']')[] = [];
+  visit(
+    text,
+    {
+      onObjectBegin: () => void open.push('}'),
+      onObjectEnd: () => void open.pop(),
+      onArrayBegin: () => void open.push(']'),
+      onArrayEnd: () => void open.pop(),
+      onError: (code, offset, length) => void errors.push({ code, offset, length, closing: open[open.length - 1] ?? null }),
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+  );
+  const first = errors[0];
+  if (!first) return null;
+  const { code, offset, length, closing } = first;
+  const found = offset >= text.length ? 'end of file' : JSON.stringify(text[offset]);
+  const token = text.slice(offset, offset + length);
 
-  // Typed on the declaration so that control flow knows a call never returns.
-  const fail: (reason: string, offset?: number) => never = (reason, offset = index) => {
-    throw new ScanFailure({ offset, reason });
-  };
-  const found = (): string => (index >= text.length ? 'end of file' : JSON.stringify(text[index]));
-  const skipWhitespace = (): void => {
-    while (index < text.length && WHITESPACE.has(text[index]!)) index++;
-  };
-  const matchAt = (pattern: RegExp): string | null => {
-    pattern.lastIndex = index;
-    return pattern.exec(text)?.[0] ?? null;
-  };
-
-  const scanString = (): void => {
-    const opening = index;
-    index++;
-    for (;;) {
-      const char = text[index];
-      if (char === undefined || char === '\n' || char === '\r') fail('unterminated string', opening);
-      if (char === '"') break;
-      if (char < ' ') fail('control character in string; escape it');
-      if (char === '\\') {
-        index++;
-        if (text[index] === 'u') {
-          index++;
-          if (matchAt(HEX4) === null) fail('invalid \\u escape: expected 4 hex digits');
-          index += 3;
-        } else if (index < text.length && !SIMPLE_ESCAPES.has(text[index]!)) {
-          fail(`invalid escape "\\${text[index]}"`, index - 1);
-        }
-      }
-      index++;
-    }
-    index++;
-  };
-
-  const scanValue = (): void => {
-    skipWhitespace();
-    const char = text[index];
-    if (char === '{') return scanContainer('}', true);
-    if (char === '[') return scanContainer(']', false);
-    if (char === '"') return scanString();
-    const number = matchAt(NUMBER);
-    if (number !== null) {
-      index += number.length;
-      return;
-    }
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, index)) {
-        index += literal.length;
-        return;
-      }
-    }
-    fail(`unexpected ${found()}, expected a value`);
-  };
-
-  const scanContainer = (closing: '}' | ']', isObject: boolean): void => {
-    index++;
-    skipWhitespace();
-    if (text[index] === closing) {
-      index++;
-      return;
-    }
-    for (;;) {
-      skipWhitespace();
-      if (isObject) {
-        if (text[index] !== '"') fail(`unexpected ${found()}, expected a property name in double quotes`);
-        scanString();
-        skipWhitespace();
-        if (text[index] !== ':') fail(`unexpected ${found()}, expected ":"`);
-        index++;
-      }
-      scanValue();
-      skipWhitespace();
-      if (text[index] === closing) {
-        index++;
-        return;
-      }
-      if (text[index] !== ',') fail(`unexpected ${found()}, expected "," or "${closing}"`);
-      const comma = index;
-      index++;
-      skipWhitespace();
-      if (text[index] === closing) fail('trailing comma', comma);
-    }
-  };
-
-  try {
-    scanValue();
-    skipWhitespace();
-    if (index < text.length) fail(`unexpected ${found()} after the end of the JSON value`);
-    return null;
-  } catch (caught) {
-    if (caught instanceof ScanFailure) return caught.error;
-    throw caught;
+  // `[1, 2,]`, `{ "a": 1, }`: jsonc-parser reports the missing value at the bracket; the mistake is the comma.
+  const bracket = text[offset];
+  if ((bracket === '}' || bracket === ']') && (code === Code.PropertyNameExpected || code === Code.ValueExpected)) {
+    const comma = text.slice(0, offset).trimEnd().length - 1;
+    if (text[comma] === ',') return { offset: comma, reason: 'trailing comma' };
   }
+  switch (code) {
+    case Code.ColonExpected:
+      return { offset, reason: `unexpected ${found}, expected ":"` };
+    case Code.CommaExpected:
+      return { offset, reason: `unexpected ${found}, expected ","${closing ? ` or "${closing}"` : ''}` };
+    case Code.CloseBraceExpected:
+      return { offset, reason: `unexpected ${found}, expected "," or "}"` };
+    case Code.CloseBracketExpected:
+      return { offset, reason: `unexpected ${found}, expected "," or "]"` };
+    case Code.PropertyNameExpected:
+      return { offset, reason: `unexpected ${found}, expected a property name in double quotes` };
+    case Code.ValueExpected: {
+      // `{,}`: at the start of an object, or after a comma in one, a property name is what is missing.
+      const before = text.slice(0, offset).trimEnd().at(-1);
+      const propertyName = closing === '}' && (before === '{' || before === ',');
+      return { offset, reason: `unexpected ${found}, expected ${propertyName ? 'a property name in double quotes' : 'a value'}` };
+    }
+    case Code.EndOfFileExpected:
+      return { offset, reason: `unexpected ${found} after the end of the JSON value` };
+    case Code.UnexpectedEndOfString:
+      return { offset, reason: 'unterminated string' };
+    case Code.InvalidEscapeCharacter: {
+      const at = offset + firstBadEscape(token, /^\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/);
+      return { offset: at, reason: `invalid escape "${text.slice(at, at + 2)}"` };
+    }
+    case Code.InvalidUnicode:
+      return { offset: offset + firstBadEscape(token, /^\\(?:[^u]|u[0-9a-fA-F]{4})/), reason: 'invalid \\u escape: expected 4 hex digits' };
+    case Code.InvalidCharacter:
+      return { offset: offset + Math.max(0, token.search(/[\u0000-\u001f]/)), reason: 'control character in string; escape it' };
+    case Code.InvalidNumberFormat:
+    case Code.UnexpectedEndOfNumber:
+      return { offset, reason: `invalid number ${JSON.stringify(token)}` };
+    case Code.InvalidCommentToken:
+    case Code.UnexpectedEndOfComment:
+      return { offset, reason: 'comments are not allowed in JSON' };
+    case Code.InvalidSymbol: {
+      // What was expected there is the error jsonc-parser reports next, after skipping the symbol.
+      const next = errors[1]?.code;
+      const expected =
+        next === Code.PropertyNameExpected ? ', expected a property name in double quotes' : next === Code.ValueExpected ? ', expected a value' : '';
+      return { offset, reason: `unexpected ${found}${expected}` };
+    }
+    default:
+      return { offset, reason: `unexpected ${found}` };
+  }
+}
+
+/** The index in a string token of the first backslash whose escape `valid` does not match (0 when there is none). */
+function firstBadEscape(token: string, valid: RegExp): number {
+  for (let index = token.indexOf('\\'); index !== -1; index = token.indexOf('\\', index + 2)) {
+    const escape = valid.exec(token.slice(index, index + 6));
+    if (!escape) return index;
+    index += escape[0].length - 2;
+  }
+  return 0;
 }

@@ -62,21 +62,35 @@ interface LintedText {
   readonly problems: ReadonlyMap<string, number>;
 }
 
-function sameCandidate(a: Candidate, b: Candidate): boolean {
-  return a.ruleId === b.ruleId && a.start === b.start && a.end === b.end && a.text === b.text;
+/** Identifies a fix: the same rule proposing the same change. */
+function candidateKey(candidate: Candidate): string {
+  return `${candidate.ruleId}\0${candidate.start}\0${candidate.end}\0${candidate.text}`;
 }
 
 /**
- * Where a fix proposed against the text before `applied` lies in the text after it, or null when one of the applied
- * changes altered the fix's range — then it is no longer the same fix.
+ * Rebases fixes proposed against the text before `applied` (changes in offset order that do not overlap, as
+ * `applyTextChanges` applies them) onto the text after it. A fix one of the applied changes altered is no longer the
+ * same fix and is left out. Ends are in order as well as starts, so each fix is placed by binary search.
  */
-function rebase(candidate: Candidate, applied: readonly OffsetChange[]): Candidate | null {
-  let shift = 0;
-  for (const change of applied) {
-    if (change.start < candidate.end && change.end > candidate.start) return null;
-    if (change.end <= candidate.start) shift += change.text.length - (change.end - change.start);
-  }
-  return { ...candidate, start: candidate.start + shift, end: candidate.end + shift };
+function rebaseAll(candidates: readonly Candidate[], applied: readonly OffsetChange[]): Candidate[] {
+  if (applied.length === 0) return [...candidates];
+  /** shifts[i]: how far the first i changes move the text after them. */
+  const shifts = [0];
+  for (const change of applied) shifts.push(shifts[shifts.length - 1]! + change.text.length - (change.end - change.start));
+  return candidates.flatMap((candidate) => {
+    let low = 0;
+    let high = applied.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (applied[mid]!.end <= candidate.start) low = mid + 1;
+      else high = mid;
+    }
+    // applied[low] is the first change ending after the fix starts: the only one that can overlap it first.
+    const first = applied[low];
+    if (first && first.start < candidate.end) return [];
+    const shift = shifts[low]!;
+    return [{ ...candidate, start: candidate.start + shift, end: candidate.end + shift }];
+  });
 }
 
 async function lintText(text: string, lintForFixes: FixUntilStableOptions['lintForFixes']): Promise<LintedText> {
@@ -101,15 +115,20 @@ export async function fixUntilStable(options: FixUntilStableOptions): Promise<Fi
   let current = await lintText(initialText, lintForFixes);
   let passes = 0;
   const dropped: DroppedFix[] = [];
+  const droppedKeys = new Set<string>();
   // Dropped fixes, kept in the coordinates of the current text: a rule proposes the same fix again after every
   // pass, and retrying it would only cost a relint per fix to drop it once more.
   let rejected: Candidate[] = [];
 
   const drop = (ruleId: string, reason: string) => {
-    if (!dropped.some((note) => note.ruleId === ruleId && note.reason === reason)) dropped.push({ ruleId, reason });
+    const key = `${ruleId}\0${reason}`;
+    if (droppedKeys.has(key)) return;
+    droppedKeys.add(key);
+    dropped.push({ ruleId, reason });
   };
 
   for (let round = 0; round < maxPasses; round++) {
+    const rejectedKeys = new Set(rejected.map(candidateKey));
     const candidates: Candidate[] = [];
     for (const fix of current.fixes) {
       if (fix.changes.length === 0) continue;
@@ -120,7 +139,7 @@ export async function fixUntilStable(options: FixUntilStableOptions): Promise<Fi
       }
       const candidate = { ...merged, ruleId: fix.ruleId };
       const changesNothing = current.text.slice(candidate.start, candidate.end) === candidate.text;
-      if (!changesNothing && !rejected.some((known) => sameCandidate(known, candidate))) candidates.push(candidate);
+      if (!changesNothing && !rejectedKeys.has(candidateKey(candidate))) candidates.push(candidate);
     }
     if (candidates.length === 0) break;
 
@@ -130,24 +149,37 @@ export async function fixUntilStable(options: FixUntilStableOptions): Promise<Fi
     let accepted: Candidate[] = attempt.applied;
     let next = await lintText(attempt.text, lintForFixes);
     if (introducedProblems(current, next).length > 0) {
-      // Replay the pass one fix at a time on the text before it; any subset of one pass's fixes is still free of
-      // overlaps, so each replay applies the fixes kept so far plus one more.
-      accepted = [];
+      // Replay the pass on the text before it, by halves: a half whose fixes, with those kept so far, add no problem
+      // is kept whole; one that does is split, down to the single fixes that are dropped. Any subset of one pass's
+      // fixes is still free of overlaps. A few bad fixes among n cost a few times log n relints, not n.
+      const kept: Candidate[] = [];
       next = current;
-      for (const candidate of attempt.applied) {
-        const trial = await lintText(applyTextChanges(current.text, [...accepted, candidate]).text, lintForFixes);
+      const replay = async (group: readonly Candidate[]): Promise<void> => {
+        const trial = await lintText(applyTextChanges(current.text, [...kept, ...group]).text, lintForFixes);
         const introduced = introducedProblems(current, trial);
-        if (introduced.length > 0) {
-          drop(candidate.ruleId, `the fix would introduce: ${introduced.join('; ')}`);
-          rejected.push(candidate);
-        } else {
-          accepted.push(candidate);
+        if (introduced.length === 0) {
+          kept.push(...group);
           next = trial;
+        } else if (group.length === 1) {
+          drop(group[0]!.ruleId, `the fix would introduce: ${introduced.join('; ')}`);
+          rejected.push(group[0]!);
+        } else {
+          const middle = group.length >> 1;
+          await replay(group.slice(0, middle));
+          await replay(group.slice(middle));
         }
+      };
+      // The whole pass was the first trial.
+      const middle = attempt.applied.length >> 1;
+      if (middle === 0) await replay(attempt.applied);
+      else {
+        await replay(attempt.applied.slice(0, middle));
+        await replay(attempt.applied.slice(middle));
       }
+      accepted = kept;
     }
 
-    rejected = rejected.flatMap((candidate) => rebase(candidate, accepted) ?? []);
+    rejected = rebaseAll(rejected, accepted);
     if (next.text !== current.text) passes++;
     current = next;
   }

@@ -98,13 +98,24 @@ export function findSuppressions(
   const markUsed = (comment: SuppressionComment, ruleId: string) => used.add(usageKey(comment, ruleId));
   const covers = (comment: SuppressionComment, ruleId: string) => comment.ruleIds.length === 0 || comment.ruleIds.includes(ruleId);
 
-  const lineComments = comments
-    .filter((comment) => comment.kind === 'disable-line')
-    .map((comment) => ({ comment, line: positionAt(file, comment.start).line }));
+  // Each kind indexed so that a candidate looks only at the comments that can apply to it: a file with thousands of
+  // findings and thousands of suppression comments costs no more than the two lists together.
+  const lineComments = new Map<number, SuppressionComment[]>();
+  for (const comment of comments) {
+    if (comment.kind !== 'disable-line') continue;
+    const line = positionAt(file, comment.start).line;
+    const onLine = lineComments.get(line);
+    if (onLine) onLine.push(comment);
+    else lineComments.set(line, [comment]);
+  }
   const fileComments = comments.filter((comment) => comment.kind === 'disable-file');
-  const nextStatementComments = comments
-    .filter((comment) => comment.kind === 'disable-next-line')
-    .map((comment) => ({ comment, target: nextStatement(file, comment) }));
+  const fileCommentsByRule = new Map<string, SuppressionComment[]>();
+  const fileCommentsFor = (ruleId: string) => {
+    let covering = fileCommentsByRule.get(ruleId);
+    if (!covering) fileCommentsByRule.set(ruleId, (covering = fileComments.filter((comment) => covers(comment, ruleId))));
+    return covering;
+  };
+  const nextStatements = nextStatementTracker(file, comments);
   const ranges = rangeTracker(
     comments.filter((comment) => comment.kind === 'disable' || comment.kind === 'enable'),
     unused,
@@ -117,12 +128,10 @@ export function findSuppressions(
     const { ruleId } = candidate;
     // Most specific first: the first match is the one reported as suppressing; every match counts as used.
     const matches: SuppressionComment[] = [
-      ...lineComments.filter(({ comment, line }) => line === candidate.line && covers(comment, ruleId)).map(({ comment }) => comment),
-      ...nextStatementComments
-        .filter(({ comment, target }) => target && covers(comment, ruleId) && target.start <= candidate.start && candidate.start < target.end)
-        .map(({ comment }) => comment),
+      ...(lineComments.get(candidate.line) ?? []).filter((comment) => covers(comment, ruleId)),
+      ...nextStatements.covering(candidate.start).filter((comment) => covers(comment, ruleId)),
       ...ranges.inForce(candidate.start, ruleId),
-      ...fileComments.filter((comment) => covers(comment, ruleId)),
+      ...fileCommentsFor(ruleId),
     ];
     for (const comment of matches) markUsed(comment, ruleId);
     if (matches[0]) suppressed.set(index, matches[0]);
@@ -163,19 +172,69 @@ function problem(comment: SuppressionComment, message: string): SuppressionProbl
 
 /**
  * The statement a `disable-next-line` comment applies to: the first statement after it in the same block. Null at
- * the end of a block, where nothing follows.
+ * the end of a block, where nothing follows. Siblings are in offset order and do not overlap, so both the block
+ * holding the comment and the statement after it are found by binary search.
  */
 function nextStatement(file: SourceFile, comment: SuppressionComment): Directive | null {
   let siblings = file.directives;
   for (;;) {
-    const enclosing = siblings.find(
-      (directive) =>
-        directive.children !== null && directive.terminatorStart < comment.start && (directive.blockEnd === -1 || comment.start < directive.blockEnd),
-    );
-    if (!enclosing) break;
-    siblings = enclosing.children!;
+    const before = siblings[firstStartingAtOrAfter(siblings, comment.start) - 1];
+    const encloses =
+      before !== undefined &&
+      before.children !== null &&
+      before.terminatorStart < comment.start &&
+      (before.blockEnd === -1 || comment.start < before.blockEnd);
+    if (!encloses) break;
+    siblings = before.children!;
   }
-  return siblings.find((directive) => directive.start >= comment.end) ?? null;
+  return siblings[firstStartingAtOrAfter(siblings, comment.end)] ?? null;
+}
+
+/** The index of the first directive starting at or after `offset` (the length when there is none). */
+function firstStartingAtOrAfter(directives: readonly Directive[], offset: number): number {
+  let low = 0;
+  let high = directives.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (directives[mid]!.start < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+interface NextStatementTracker {
+  /** The `disable-next-line` comments whose statement holds `offset`, in source order; call with non-decreasing offsets. */
+  covering(offset: number): readonly SuppressionComment[];
+}
+
+/**
+ * Sweeps the statements `disable-next-line` comments apply to, in offset order. Statements are nested or disjoint,
+ * so the ones holding an offset form a stack, outermost (and so first in the source) at the bottom.
+ */
+function nextStatementTracker(file: SourceFile, comments: readonly SuppressionComment[]): NextStatementTracker {
+  const targets = comments
+    .filter((comment) => comment.kind === 'disable-next-line')
+    .flatMap((comment) => {
+      const target = nextStatement(file, comment);
+      return target ? [{ comment, start: target.start, end: target.end }] : [];
+    })
+    // Stable: comments before the same statement stay in source order.
+    .sort((a, b) => a.start - b.start);
+  const open: (typeof targets)[number][] = [];
+  let next = 0;
+  const closeBefore = (offset: number) => {
+    while (open.length > 0 && open[open.length - 1]!.end <= offset) open.pop();
+  };
+  return {
+    covering(offset) {
+      while (next < targets.length && targets[next]!.start <= offset) {
+        closeBefore(targets[next]!.start);
+        open.push(targets[next++]!);
+      }
+      closeBefore(offset);
+      return open.map((target) => target.comment);
+    },
+  };
 }
 
 interface RangeTracker {

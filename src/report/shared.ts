@@ -150,8 +150,14 @@ export function inertLine(text: string): string {
  * and the C1 controls (U+009B is a terminal's CSI) as they are, and `##[` as it is. Both become `\uXXXX` escapes.
  */
 export function inertJson(json: string): string {
-  return json.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).replaceAll('##[', '##\\u005b');
+  // Searched before replacing: a replace with a callback costs ~1.5 s on a 100 MB report even when nothing matches
+  // (measured: 1.5 s against 0.05 s for the search alone), and almost no report holds one of these characters.
+  const controls = C1_CONTROL.test(json) ? json.replace(C1_CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  return controls.includes('##[') ? controls.replaceAll('##[', '##\\u005b') : controls;
 }
+
+const C1_CONTROL = /[\u007f-\u009f]/;
+const C1_CONTROLS = /[\u007f-\u009f]/g;
 
 /**
  * A report whose lines a CI runner cannot take for commands: a line that starts with `::` once the runner trims its

@@ -49,14 +49,22 @@ export function formatStylish(results: readonly LintResult[], context: Formatter
 }
 
 function formatFile(result: LintResult, context: FormatterContext, colors: Colors): string {
-  const lineWidth = Math.max(...result.messages.map((message) => String(message.line).length));
-  const columnWidth = Math.max(...result.messages.map((message) => String(message.column).length));
+  // A loop, not Math.max(...): a spread of hundreds of thousands of messages overflows the call stack.
+  let lineWidth = 0;
+  let columnWidth = 0;
+  for (const message of result.messages) {
+    lineWidth = Math.max(lineWidth, String(message.line).length);
+    columnWidth = Math.max(columnWidth, String(message.column).length);
+  }
   // Continuation lines (a wrapped message, the include chain) start under the message column.
   const indentWidth = INDENT.length + lineWidth + 1 + columnWidth + COLUMN_GAP.length + SEVERITY_WIDTH + COLUMN_GAP.length;
   const continuationIndent = ' '.repeat(indentWidth);
   // Messages here explain cause, status and log line, so they are long: wrap them rather than pad a column.
   const textWidth = Math.max(MIN_TEXT_WIDTH, (context.width ?? DEFAULT_WIDTH) - indentWidth);
 
+  // The file's lines, split once for all its messages' code frames (once per message was quadratic).
+  const source = context.source?.(result.filePath);
+  const sourceLines = source === undefined ? undefined : source.split(/\r?\n/);
   const lines = [colors.underline(inertLine(projectPath(result.filePath, context.cwd)))];
   for (const message of result.messages) {
     const position = `${String(message.line).padStart(lineWidth)}:${String(message.column).padEnd(columnWidth)}`;
@@ -68,8 +76,7 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
     if (message.includedFrom?.length) {
       lines.push(`${continuationIndent}${colors.dim(describeIncludeChain(message.includedFrom, context.cwd))}`);
     }
-    const source = context.source?.(result.filePath);
-    if (source !== undefined && message.line >= 1) lines.push(...codeFrame(source, message, continuationIndent, colors));
+    if (sourceLines !== undefined && message.line >= 1) lines.push(...codeFrame(sourceLines, message, continuationIndent, colors));
     for (const suggestion of message.suggestions ?? []) {
       for (const line of wrap(`suggestion: ${inert(suggestion.desc)}`, textWidth)) lines.push(`${continuationIndent}${colors.dim(line)}`);
     }
@@ -85,8 +92,7 @@ function formatFile(result: LintResult, context: FormatterContext, colors: Color
  * The finding's line with the one before it, and a caret under its column, as ESLint's codeframe and rustc show them:
  * the reader sees the statement without opening the file.
  */
-function codeFrame(source: string, message: LintMessage, indent: string, colors: Colors): string[] {
-  const lines = source.split(/\r?\n/);
+function codeFrame(lines: readonly string[], message: LintMessage, indent: string, colors: Colors): string[] {
   const at = message.line - 1;
   if (at >= lines.length) return [];
   const numberWidth = String(message.line).length;

@@ -244,20 +244,26 @@ function checkDuplicateSetters(all: readonly ConfigNode[], options: ReferenceChe
  * in its server (`no ssl configured for the server`).
  */
 function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
+  // Whether a block holds an ssl_certificate of its own, once per block: the http block is above every server, and
+  // scanning its children for each of them would be quadratic in servers.
+  const certificateIn = new Map<ConfigNode, boolean>();
+  const holdsCertificate = (block: ConfigNode) => {
+    let holds = certificateIn.get(block);
+    if (holds === undefined) certificateIn.set(block, (holds = block.children.some((child) => child.directive.name === 'ssl_certificate')));
+    return holds;
+  };
+  const above = (server: ConfigNode) => {
+    for (let block = server.parent; block; block = block.parent) if (holdsCertificate(block)) return true;
+    return false;
+  };
   for (const server of all) {
     if (server.directive.name !== 'server' || (server.blockContext !== 'server' && server.blockContext !== 'stream-server')) continue;
     const here = (name: string) => server.children.filter((child) => child.directive.name === name);
-    const above = (name: string) => {
-      for (let block = server.parent; block; block = block.parent) {
-        if (block.children.some((child) => child.directive.name === name)) return true;
-      }
-      return false;
-    };
     const sslListen = here('listen').find((listen) => listen.directive.args.slice(1).some((arg) => arg.value === 'ssl'));
     const sslOn = here('ssl').some((node) => node.directive.args[0]?.value === 'on');
-    const hasCertificate = here('ssl_certificate').length > 0 || above('ssl_certificate');
+    const hasCertificate = () => here('ssl_certificate').length > 0 || above(server);
     const rejects = here('ssl_reject_handshake').some((node) => node.directive.args[0]?.value === 'on') && atLeast(options.version, '1.19.4');
-    if (sslListen && !hasCertificate && !rejects && !options.rejected.has(sslListen)) {
+    if (sslListen && !rejects && !options.rejected.has(sslListen) && !hasCertificate()) {
       // nginx names the server block, where it recorded the file and line of the server's configuration.
       options.reporter.report({
         ruleId: 'undefined-reference',
