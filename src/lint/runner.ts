@@ -190,15 +190,21 @@ export class Linter {
   async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>, alsoRun: ReadonlySet<string> = NO_RULES): Promise<EntryOutcome> {
     const config = await this.configFor(entryPath);
     const deployment = this.deploymentFor(entryPath, config);
-    const program = loadProgram(entryPath, {
-      prefix: this.options.prefix ?? this.prefixes.get(entryPath),
-      overlay,
-      followIncludes: this.options.followIncludes,
-      container: deployment.container,
-      templateEnvironment: deployment.environment,
-      access: this.accessForEntry(entryPath),
-      embedded: this.embedded,
-    });
+    const prefix = this.options.prefix ?? this.prefixes.get(entryPath);
+    const read = this.readAhead.get(entryPath);
+    this.readAhead.delete(entryPath);
+    const program =
+      read !== undefined && read.prefix === prefix && this.options.followIncludes !== false && sameTexts(read.program, overlay, this.files)
+        ? read.program
+        : loadProgram(entryPath, {
+            prefix,
+            overlay,
+            followIncludes: this.options.followIncludes,
+            container: deployment.container,
+            templateEnvironment: deployment.environment,
+            access: this.accessForEntry(entryPath),
+            embedded: this.embedded,
+          });
     const pragma = contextPragma(program.entry);
     const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
     const tree = buildTree(program, rootContext);
@@ -294,6 +300,8 @@ export class Linter {
     const config = await this.configFor(configFrom);
     this.configs.set(entryPath, config);
     this.accessDirectories.set(entryPath, path.dirname(configFrom));
+    // Another service's image entry read ahead has other mounts: read it again.
+    this.readAhead.delete(entryPath);
     const home = this.homes.get(configFrom);
     if (home) this.homes.set(entryPath, home);
     this.deployments.set(
@@ -304,20 +312,35 @@ export class Linter {
 
   /** The files `entryPath` reads, includes followed, in its container's view: to find which main config a file is part of. */
   async filesOf(entryPath: string): Promise<ReadonlySet<string>> {
+    const known = this.readAhead.get(entryPath);
+    if (known) return known.files;
     const config = await this.configFor(entryPath);
+    const deployment = this.deploymentFor(entryPath, config);
     try {
       const program = loadProgram(entryPath, {
         overlay: this.files,
-        container: this.deploymentFor(entryPath, config).container,
+        container: deployment.container,
+        templateEnvironment: deployment.environment,
         prefix: this.options.prefix,
         access: this.accessForEntry(entryPath),
         embedded: this.embedded,
       });
-      return new Set(program.files.keys());
+      const files = new Set(program.files.keys());
+      this.readAhead.set(entryPath, { program, prefix: this.options.prefix, files });
+      return files;
     } catch {
       return new Set();
     }
   }
+
+  /**
+   * Programs read while planning the run (filesOf), kept until the entry is linted so that a large config is read and
+   * parsed once, not twice; lintEntry takes one only if nothing it reads has changed since (a fix, stdin).
+   */
+  private readonly readAhead = new Map<
+    string,
+    { readonly program: Program; readonly prefix: string | undefined; readonly files: ReadonlySet<string> }
+  >();
 
   /** The nginx service that runs this config (Compose), its mounts and image; read once per entry. */
   private deploymentFor(entryPath: string, config: ResolvedConfig): Deployment {
@@ -409,4 +432,10 @@ export class Linter {
       findings.push(internalFinding(ruleId, model.tree.program.entry, `rule "${ruleId}" crashed: ${(error as Error).message}${detail}`, 2));
     }
   }
+}
+
+/** Whether every file `program` read has, in `overlay`, the text it was read with (`base`: the texts it saw). */
+function sameTexts(program: Program, overlay: ReadonlyMap<string, string>, base: ReadonlyMap<string, string>): boolean {
+  for (const file of program.files.keys()) if (overlay.get(file) !== base.get(file)) return false;
+  return true;
 }
