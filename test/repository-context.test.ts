@@ -43,6 +43,18 @@ describe('a changed file is linted through the config that includes it', () => {
     expect(findings.filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')).toEqual([]);
   });
 
+  it('a file holding events/http blocks is a main config whatever its name: linted as itself, not through another', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // An odd includer: were nginx-prod.conf read through it, its events block would be in http, where nginx refuses it.
+      'site/nginx.conf': 'events {}\nhttp {\n    include ../deploy/*.conf;\n}\n',
+      'deploy/nginx-prod.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n    }\n}\n',
+    });
+    const { findings, files } = await lintIn(root, ['deploy/nginx-prod.conf']);
+    expect(files).toEqual(['deploy/nginx-prod.conf']);
+    expect(findings).toEqual([]);
+  });
+
   it('reports only the given file, though the whole configuration is read', async () => {
     const root = tree({
       ...ORDERS_REPO,

@@ -9,6 +9,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '../context/discovery.js';
+import { readRegularTextFile } from '../files.js';
+import { MAX_CONFIG_BYTES } from '../load/program.js';
 import { lazyRequire } from '../lazy-require.js';
 import { dataFile } from '../package-info.js';
 import type { Linter } from './runner.js';
@@ -25,8 +27,17 @@ export interface EntryPlan {
   readonly reportOnly?: ReadonlySet<string>;
 }
 
-function isMainConfig(file: string): boolean {
-  return path.basename(file) === MAIN_CONFIG_NAME;
+/** `events {` or `http {` at the start of a line: blocks only a main config holds, so no other file includes it. */
+const MAIN_ONLY_BLOCK = /^[ \t]*(events|http)[ \t\r\n]*\{/m;
+
+/**
+ * A main config: named nginx.conf, or holding a block only main configs hold (`nginx-prod.conf` with `events {}`),
+ * which is linted as it is instead of searching the repository for a config that includes it.
+ */
+function isMainConfig(file: string, text: (file: string) => string | null): boolean {
+  if (path.basename(file) === MAIN_CONFIG_NAME) return true;
+  const content = text(file);
+  return content !== null && MAIN_ONLY_BLOCK.test(content);
 }
 
 /** The nearest folder at or above the file's, up to the repository root, that holds an nginx.conf. */
@@ -65,7 +76,15 @@ export async function planEntries(candidates: readonly string[], linter: Linter)
     for (const file of await linter.filesOf(entry)) covered.add(file);
   };
 
-  const mains = candidates.filter(isMainConfig).sort(byDepth);
+  const text = (file: string): string | null => {
+    try {
+      return linter.files.get(file) ?? readRegularTextFile(file, MAX_CONFIG_BYTES);
+    } catch {
+      return null;
+    }
+  };
+  const main = new Map(candidates.map((candidate) => [candidate, isMainConfig(candidate, text)]));
+  const mains = candidates.filter((candidate) => main.get(candidate)).sort(byDepth);
   for (const entry of mains) {
     plans.push({ entry });
     await cover(entry);
@@ -74,7 +93,7 @@ export async function planEntries(candidates: readonly string[], linter: Linter)
   const reposSearched = new Map<string, string[]>();
   const contextEntries = new Map<string, Set<string>>();
   const imageEntry = dataFile(path.join('nginx-image', MAIN_CONFIG_NAME));
-  for (const file of candidates.filter((candidate) => !isMainConfig(candidate)).sort(byDepth)) {
+  for (const file of candidates.filter((candidate) => !main.get(candidate)).sort(byDepth)) {
     if (covered.has(file)) continue;
     const repoRoot = findRepoRoot(path.dirname(file));
     let includer: string | null = null;

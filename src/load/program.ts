@@ -85,7 +85,7 @@ export class InputError extends Error {
 // `# configuration file for the shop:` from turning a config into a dump.
 const DUMP_MARKER = /^# configuration file (\/.*):\r?$/gm;
 const GLOB_CHARS = /[*?[]/;
-const MAX_CONFIG_BYTES = 64 * 2 ** 20;
+export const MAX_CONFIG_BYTES = 64 * 2 ** 20;
 
 function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
