@@ -4,10 +4,13 @@
  * `rename` stays on one filesystem, where POSIX makes it atomic), is flushed to disk, takes over the original's
  * permissions and owner, and only then replaces the original.
  */
-import { randomBytes } from 'node:crypto';
+import { lazyRequire } from '../lazy-require.js';
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, realpathSync, renameSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceFile } from '../syntax/ast.js';
+
+/** Loaded on first use: node:crypto pulls in streams and ~20 internal modules, a few ms of every start-up. */
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /** Characters latin1 cannot encode: `Buffer.from(text, 'latin1')` would silently keep only their low byte. */
 const OUTSIDE_LATIN1 = /[^\u0000-\u00ff]/;
@@ -22,7 +25,7 @@ function bestEffort(step: () => void): void {
 }
 
 function temporaryPathFor(target: string): string {
-  const name = `.${path.basename(target)}.nginx-lint-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  const name = `.${path.basename(target)}.nginx-lint-${process.pid}-${crypto().randomBytes(6).toString('hex')}.tmp`;
   return path.join(path.dirname(target), name);
 }
 

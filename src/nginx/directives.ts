@@ -183,7 +183,10 @@ interface TableRow {
 }
 
 interface Table {
-  readonly specsByName: ReadonlyMap<string, readonly DirectiveSpec[]>;
+  readonly rowsByName: ReadonlyMap<string, readonly TableRow[]>;
+  readonly docsRoot: string;
+  /** Specs made on first use: a run asks about a few dozen of the ~2,000 names, and making them all costs start-up. */
+  readonly specsByName: Map<string, readonly DirectiveSpec[]>;
   readonly removedByName: ReadonlyMap<string, readonly RemovedDirective[]>;
 }
 
@@ -230,22 +233,35 @@ function loadTable(): Table {
   // Third-party modules the knowledge base does not cover (echo, nchan, fancyindex, …): scripts/gen-module-directives.mjs.
   const modules = JSON.parse(readFileSync(dataFile('module-directives.json'), 'utf8')) as { rows: TableRow[] };
   table = {
-    specsByName: groupByName([...file.rows, ...modules.rows].map((row) => specOf(row, file.about.docsRoot))),
+    rowsByName: groupByName([...file.rows, ...modules.rows]),
+    docsRoot: file.about.docsRoot,
+    specsByName: new Map(),
     removedByName: groupByName(file.removed),
   };
   return table;
+}
+
+function specsOf(loaded: Table, name: string): readonly DirectiveSpec[] {
+  let specs = loaded.specsByName.get(name);
+  if (!specs) {
+    const rows = loaded.rowsByName.get(name);
+    if (!rows) return NO_SPECS;
+    specs = rows.map((row) => specOf(row, loaded.docsRoot));
+    loaded.specsByName.set(name, specs);
+  }
+  return specs;
 }
 
 const NO_SPECS: readonly DirectiveSpec[] = [];
 
 /** Every spec of the name, from all modules and sources; empty when the name is unknown. */
 export function getDirective(name: string): readonly DirectiveSpec[] {
-  return loadTable().specsByName.get(name) ?? NO_SPECS;
+  return specsOf(loadTable(), name);
 }
 
 /** True for nginx, third-party and documentation-only (NGINX Plus, external module) directives alike. */
 export function isKnownDirective(name: string): boolean {
-  return loadTable().specsByName.has(name);
+  return loadTable().rowsByName.has(name);
 }
 
 /** The releases that had a directive nginx has since dropped; empty when it was never removed. */
@@ -399,9 +415,11 @@ function absentDirectiveProblem(
 export function closestDirectiveName(name: string, context?: BlockContext): string | null {
   const maxDistance = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: { name: string; rank: number } | null = null;
-  for (const [candidate, specs] of loadTable().specsByName) {
+  const loaded = loadTable();
+  for (const candidate of loaded.rowsByName.keys()) {
     const edits = distance(name, candidate);
     if (edits > maxDistance) continue;
+    const specs = specsOf(loaded, candidate);
     const fitsContext = context !== undefined && specs.some((spec) => spec.contexts.includes(context));
     const fromNginx = specs.some((spec) => spec.source === 'nginx');
     // Lower is better: edits first, then context, then source; the name breaks remaining ties for stable output.

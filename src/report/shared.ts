@@ -3,9 +3,12 @@
  * how problems are counted and summarised, and how a problem gets a fingerprint that survives edits.
  */
 
-import { createHash } from 'node:crypto';
+import { lazyRequire } from '../lazy-require.js';
 import path from 'node:path';
 import type { LintResult, Severity } from '../lint/results.js';
+
+/** Loaded on first use: node:crypto pulls in streams and ~20 internal modules, a few ms of every start-up. */
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 function toPosix(filePath: string): string {
   return filePath.split(path.sep).join('/');
@@ -92,7 +95,7 @@ export function describeTotals(totals: ProblemTotals): string {
  * MD5 serves as an identity here, not as a defence against forgery.
  */
 export function stableHash(...parts: readonly string[]): string {
-  return createHash('md5').update(parts.join('\0')).digest('hex');
+  return crypto().createHash('md5').update(parts.join('\0')).digest('hex');
 }
 
 export interface ProblemFingerprint {
