@@ -144,6 +144,36 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
   });
 });
 
+describe('what a folder holds', () => {
+  it('a *.conf of another program (redis.conf, postgresql.conf) found in a folder is not linted; one named on the command line is', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'redis.conf': 'bind 127.0.0.1\nmaxmemory-policy volatile-lru\n',
+      'postgresql.conf': "max_connections = 100\nlisten_addresses = '*'\n",
+      'nginx/site.conf': 'server {\n    listen 80;\n}\n',
+    });
+    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf']);
+    expect((await lintIn(root, ['redis.conf'])).findings.map((finding) => finding.ruleId)).toEqual(['syntax-error']);
+  });
+
+  it("a config no Compose file mounts takes its image from the repository's Dockerfile that COPYs it", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // Compose pulls the published image; the repository builds it from docker/Dockerfile.web.
+      'compose.yaml': 'services:\n  web:\n    image: example/web:2.0\n',
+      'docker/Dockerfile.web':
+        'FROM nginx:1.22-alpine\nCOPY ./files/nginx.conf /etc/nginx/nginx.conf\nCOPY ./files/headers.conf /etc/nginx/headers.conf\n',
+      'docker/files/headers.conf': 'add_header X-Frame-Options DENY;\n',
+      // http2 on appeared in 1.25.1: the image runs 1.22.
+      'docker/files/nginx.conf':
+        'events {}\nhttp {\n    include /etc/nginx/headers.conf;\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['docker/files/nginx.conf']);
+    expect(run.results[0]?.nginxVersion?.origin).toBe('../Dockerfile.web:1 image nginx:1.22-alpine');
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[6, 'unknown-directive']]);
+  });
+});
+
 describe('templates', () => {
   it('renders *.conf.template with the service environment; unknown placeholders cannot cause errors', async () => {
     const root = tree({

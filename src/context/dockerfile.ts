@@ -99,6 +99,11 @@ export function builtImageOf(document: YamlDocument, service: Node | null, origi
   const composeDir = path.dirname(document.file);
   const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
   const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
+  return readDockerfile(dockerfile, context, origins, boundary);
+}
+
+/** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */
+export function readDockerfile(dockerfile: string, context: string, origins: OriginFactory, boundary: string): BuiltImage | null {
   let text: string;
   try {
     if (!isInside(dockerfile, boundary)) return null;

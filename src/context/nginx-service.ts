@@ -11,7 +11,7 @@ import { orderMappings, type ContainerView, type PathMapping } from '../load/con
 import { lazyRequire } from '../lazy-require.js';
 import { imageName } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
-import { builtImageOf } from './dockerfile.js';
+import { builtImageOf, readDockerfile } from './dockerfile.js';
 import { findComposeFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -151,7 +151,50 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
   const mounting = candidates
     .filter((candidate) => candidate.mountedFrom !== null)
     .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)));
-  return mounting[0] ?? (candidates.length === 1 ? candidates[0]! : null);
+  return mounting[0] ?? (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ?? (candidates.length === 1 ? candidates[0]! : null);
+}
+
+/** More Dockerfiles than this in one repository are not searched for the one that copies a config. */
+const MAX_DOCKERFILES = 200;
+
+/**
+ * An nginx image built from a Dockerfile of the repository that no Compose file names (the image is published and
+ * Compose pulls it): the Dockerfile that `COPY`s the config, built FROM an nginx image, with its folder as the build
+ * context as `docker build` in that folder takes it. Its copies and ENV are the container's view.
+ */
+function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | null {
+  const dockerfiles = tinyglobby()
+    .globSync(['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/Containerfile', '**/Containerfile.*'], {
+      cwd: repoRoot,
+      absolute: true,
+      onlyFiles: true,
+      dot: true,
+      ignore: ['**/node_modules/**', '**/.git/**'],
+      followSymbolicLinks: false,
+    })
+    .slice(0, MAX_DOCKERFILES)
+    .sort();
+  const origins = new OriginFactory(path.dirname(entryPath));
+  for (const dockerfile of dockerfiles) {
+    const built = readDockerfile(path.normalize(dockerfile), path.dirname(dockerfile), origins, repoRoot);
+    if (!built || !isNginxImage(built.baseImage)) continue;
+    const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+    if (!copy) continue;
+    return {
+      name: path.basename(dockerfile),
+      composeFile: built.dockerfile,
+      image: built.baseImage,
+      imageOrigin: built.origin,
+      mappings: orderMappings(built.copies),
+      entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
+      mountedFrom: copy.repo,
+      environment: built.environment,
+      dependsOn: [],
+      healthchecked: new Set(),
+      healthcheckUnknown: new Set(),
+    };
+  }
+  return null;
 }
 
 /**

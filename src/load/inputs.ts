@@ -5,6 +5,10 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularTextFile } from '../files.js';
+import { isKnownDirective } from '../nginx/directives.js';
+import type { Directive } from '../syntax/ast.js';
+import { parse } from '../syntax/parser.js';
 import { lazyRequire } from '../lazy-require.js';
 
 const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
@@ -47,6 +51,28 @@ export interface ExpandedInputs {
   readonly unmatched: string[];
 }
 
+/** Files larger than this found in a folder are taken as nginx configs unread: sniffing them would cost a parse. */
+const MAX_SNIFFED_BYTES = 1024 * 1024;
+
+/**
+ * Whether a `*.conf` found in a folder is nginx configuration: it has at least one complete statement (ended by `;`
+ * or opening a block) that names a directive of nginx or of a module nginx-lint knows. A repository's `redis.conf`,
+ * `postgresql.conf`, `supervisord.conf` or `php-fpm.conf` has none — their lines end without `;` — and is not
+ * nginx-lint's to judge. A file named on the command line is always linted.
+ */
+function readsAsNginx(file: string): boolean {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SNIFFED_BYTES) return true;
+    text = readRegularTextFile(file);
+  } catch {
+    return true; // Unreadable: the lint says why.
+  }
+  const known = (directives: readonly Directive[]): boolean =>
+    directives.some((directive) => (directive.terminator !== null && isKnownDirective(directive.name)) || known(directive.children ?? []));
+  return known(parse(text, file).directives);
+}
+
 export function expandInputs(operands: readonly string[], cwd: string): ExpandedInputs {
   const files = new Set<string>();
   const manifests = new Set<string>();
@@ -81,14 +107,16 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
       });
       for (const file of yamlFiles.sort()) manifests.add(path.normalize(file));
       // dot: configs in dot-folders (`.docker/nginx`) count too; `ignores` in the config leaves any out.
-      matches = tinyglobby().globSync(CONFIG_PATTERNS, {
-        cwd: absolute,
-        absolute: true,
-        onlyFiles: true,
-        dot: true,
-        ignore: [...SKIPPED_DIRECTORIES, ...BUILD_FILES],
-        followSymbolicLinks: false,
-      });
+      matches = tinyglobby()
+        .globSync(CONFIG_PATTERNS, {
+          cwd: absolute,
+          absolute: true,
+          onlyFiles: true,
+          dot: true,
+          ignore: [...SKIPPED_DIRECTORIES, ...BUILD_FILES],
+          followSymbolicLinks: false,
+        })
+        .filter(readsAsNginx);
     } else if (tinyglobby().isDynamicPattern(operand)) {
       matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
     } else matches = [];
