@@ -174,6 +174,29 @@ describe('what a folder holds', () => {
   });
 });
 
+describe('templates rendered by start scripts', () => {
+  it('envsubst < SRC > DEST in a script copied into the image makes DEST the rendered template: its resolver counts', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'images/Dockerfile': [
+        'FROM nginx:1.25-alpine',
+        'COPY ./files/nginx.conf.template /tmp/nginx.conf.template',
+        'COPY ./files/resolvers.conf.template /tmp/resolvers.conf.template',
+        'COPY ./files/entrypoint.sh /entrypoint.sh',
+        '',
+      ].join('\n'),
+      // ${A:-$B}: a default that is itself a variable gives no value; the placeholder stays unjudged.
+      'images/files/entrypoint.sh':
+        '#!/bin/sh\nexport INTERNAL_RESOLVER=${INTERNAL_RESOLVER:-$DEFAULT_RESOLVER}\nenvsubst "\\$INTERNAL_RESOLVER" \\\n  < /tmp/resolvers.conf.template > /etc/nginx/http.d/resolvers.conf\nexec "$@"\n',
+      'images/files/resolvers.conf.template': 'resolver $INTERNAL_RESOLVER valid=10s;\n',
+      'images/files/nginx.conf.template':
+        'events {}\nhttp {\n    include /etc/nginx/http.d/*.conf;\n    server {\n        listen 80;\n        location / {\n            proxy_pass https://fonts.example.com$request_uri;\n            proxy_ssl_server_name on;\n        }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('templates', () => {
   it('renders *.conf.template with the service environment; unknown placeholders cannot cause errors', async () => {
     const root = tree({

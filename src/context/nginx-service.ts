@@ -4,7 +4,7 @@
  * resolve as they do there), and its image tag says which nginx runs.
  */
 import { readdirSync } from 'node:fs';
-import { isInside } from '../files.js';
+import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
@@ -136,7 +136,7 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
           composeFile: file,
           image,
           imageOrigin: built?.baseImage ? built.origin : imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
-          mappings: orderMappings(mappings),
+          mappings: orderMappings([...mappings, ...renderedByScripts(mappings, repoRoot ?? path.dirname(file))]),
           entryContainerPath,
           mountedFrom: mount?.repo ?? null,
           environment: { ...built?.environment, ...composeEnvironment(document, service) },
@@ -152,6 +152,48 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     .filter((candidate) => candidate.mountedFrom !== null)
     .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)));
   return mounting[0] ?? (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ?? (candidates.length === 1 ? candidates[0]! : null);
+}
+
+/** Start scripts larger than this are not read for the files they render. */
+const MAX_SCRIPT_BYTES = 256 * 1024;
+/** `envsubst [VARIABLES] < SRC > DEST`, the way entrypoint scripts render nginx configs from templates. */
+const ENVSUBST_REDIRECT = /\benvsubst\b[^<>|;&\n]*<\s*"?([^\s"';&|]+)"?\s*>\s*"?([^\s"';&|]+)"?/g;
+
+/** The repository path a container path comes from, through the mappings (the most specific first). */
+function repoPathOf(mappings: readonly PathMapping[], containerPath: string): string | null {
+  for (const mapping of orderMappings(mappings)) {
+    if (containerPath === mapping.container) return mapping.repo;
+    if (containerPath.startsWith(mapping.container + '/'))
+      return path.join(mapping.repo, ...path.posix.relative(mapping.container, containerPath).split('/'));
+  }
+  return null;
+}
+
+/**
+ * What the image's start scripts render: a script copied or mounted into the container that runs
+ * `envsubst < /tmp/nginx.conf.template > /etc/nginx/nginx.conf` makes the destination a rendering of the template, so
+ * an include of the destination reads the repository's template (rendered as such). Only literal absolute paths
+ * count; a destination computed by the script (`/etc/nginx/conf.d/${name}.conf`) names nothing one to one.
+ */
+function renderedByScripts(mappings: readonly PathMapping[], boundary: string): PathMapping[] {
+  const rendered: PathMapping[] = [];
+  for (const script of mappings) {
+    if (!/\.(sh|bash)$/.test(script.repo) || !isInside(script.repo, boundary)) continue;
+    let text: string;
+    try {
+      text = readRegularTextFile(script.repo, MAX_SCRIPT_BYTES);
+    } catch {
+      continue;
+    }
+    for (const match of text.replace(/\\\r?\n/g, ' ').matchAll(ENVSUBST_REDIRECT)) {
+      const [source, destination] = [match[1]!, match[2]!];
+      if (!source.startsWith('/') || !destination.startsWith('/') || source.includes('$') || destination.includes('$')) continue;
+      const repo = repoPathOf(mappings, source);
+      if (repo !== null)
+        rendered.push({ container: path.posix.normalize(destination), repo, origin: `${script.origin} (envsubst in ${path.basename(script.repo)})` });
+    }
+  }
+  return rendered;
 }
 
 /** More Dockerfiles than this in one repository are not searched for the one that copies a config. */
@@ -185,7 +227,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       composeFile: built.dockerfile,
       image: built.baseImage,
       imageOrigin: built.origin,
-      mappings: orderMappings(built.copies),
+      mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot)]),
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
       environment: built.environment,

@@ -146,7 +146,8 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
       const value = match[2] ?? match[3] ?? match[4] ?? '';
       if (!value.startsWith('$') || match[3] !== undefined) defaults[match[1]!] ??= value;
     }
-    for (const match of text.matchAll(DEFAULT_EXPANSION)) defaults[match[1]!] ??= match[2]!;
+    // A default that is itself a variable (`${A:-$B}`) is left out too: its value is not in the script.
+    for (const match of text.matchAll(DEFAULT_EXPANSION)) if (!match[2]!.includes('$')) defaults[match[1]!] ??= match[2]!;
   }
   return defaults;
 }
