@@ -150,6 +150,9 @@ describe('what a folder holds', () => {
       '.git/HEAD': 'ref: refs/heads/main\n',
       'redis.conf': 'bind 127.0.0.1\nmaxmemory-policy volatile-lru\n',
       'postgresql.conf': "max_connections = 100\nlisten_addresses = '*'\n",
+      // rspamd's UCL: statements end with `;`, and add_header is an nginx directive's name, but `key = value;` is not nginx.
+      'rspamd/actions.conf': 'reject = 15;\nadd_header = 8;\ngreylist = 7;\n',
+      'rspamd/multimap.conf': 'RCPT_DOMAIN {\n  type = "rcpt";\n  map = "redis://domain";\n}\n',
       'nginx/site.conf': 'server {\n    listen 80;\n}\n',
     });
     expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf']);

@@ -58,7 +58,7 @@ const MAX_SNIFFED_BYTES = 1024 * 1024;
  * Whether a `*.conf` found in a folder is nginx configuration: it has at least one complete statement (ended by `;`
  * or opening a block) that names a directive of nginx or of a module nginx-lint knows. A repository's `redis.conf`,
  * `postgresql.conf`, `supervisord.conf` or `php-fpm.conf` has none — their lines end without `;` — and is not
- * nginx-lint's to judge. A file named on the command line is always linted.
+ * nginx-lint's to judge; nor is a file of `key = value;` statements (rspamd's UCL), whatever its keys. A file named on the command line is always linted.
  */
 function readsAsNginx(file: string): boolean {
   let text: string;
@@ -68,9 +68,14 @@ function readsAsNginx(file: string): boolean {
   } catch {
     return true; // Unreadable: the lint says why.
   }
-  const known = (directives: readonly Directive[]): boolean =>
-    directives.some((directive) => (directive.terminator !== null && isKnownDirective(directive.name)) || known(directive.children ?? []));
-  return known(parse(text, file).directives);
+  const { directives } = parse(text, file);
+  // `reject = 15;`, `add_header = 8;`: the `key = value;` of rspamd's UCL and similar formats, never nginx's own.
+  const assigns = (statements: readonly Directive[]): boolean =>
+    statements.some((directive) => (directive.args[0]?.value === '=' && directive.name !== 'location') || assigns(directive.children ?? []));
+  if (assigns(directives)) return false;
+  const known = (statements: readonly Directive[]): boolean =>
+    statements.some((directive) => (directive.terminator !== null && isKnownDirective(directive.name)) || known(directive.children ?? []));
+  return known(directives);
 }
 
 export function expandInputs(operands: readonly string[], cwd: string): ExpandedInputs {
