@@ -62,3 +62,22 @@ export function expandServiceFiles(patterns: readonly string[], configDirectory:
     return [{ pattern, index, files: files.map((file) => path.normalize(file)).sort() }];
   });
 }
+
+/**
+ * The files of a repository matching `patterns` (relative to `root`), absolute and sorted, node_modules and .git left
+ * out and links not followed; at most `max`, so a huge repository costs a bounded search.
+ */
+export function repositoryFiles(root: string, patterns: string | readonly string[], max: number): string[] {
+  return tinyglobby()
+    .globSync(typeof patterns === 'string' ? [patterns] : [...patterns], {
+      cwd: root,
+      absolute: true,
+      dot: true,
+      onlyFiles: true,
+      ignore: ['**/node_modules/**', '**/.git/**'],
+      followSymbolicLinks: false,
+    })
+    .map((file) => path.normalize(file))
+    .sort()
+    .slice(0, max);
+}

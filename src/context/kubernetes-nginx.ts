@@ -14,14 +14,12 @@
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { readRegularTextFile } from '../files.js';
+import { repositoryFiles } from './discovery.js';
 import { orderMappings, type PathMapping } from '../load/container-view.js';
-import { lazyRequire } from '../lazy-require.js';
 import { imageName } from './app-servers.js';
 import type { NginxService } from './nginx-service.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
-
-const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 
 /** Manifests read per repository at most, and the largest one read: a repository of generated YAML is not scanned. */
 const MAX_MANIFESTS = 2000;
@@ -90,18 +88,7 @@ function dedent(source: string, start: number, end: number, indent: number): str
 }
 
 function readManifests(repoRoot: string, origins: OriginFactory): YamlDocument[] {
-  const files = tinyglobby()
-    .globSync(['**/*.yaml', '**/*.yml'], {
-      cwd: repoRoot,
-      absolute: true,
-      dot: true,
-      onlyFiles: true,
-      ignore: ['**/node_modules/**', '**/.git/**'],
-      followSymbolicLinks: false,
-    })
-    .map((file) => path.normalize(file))
-    .sort()
-    .slice(0, MAX_MANIFESTS);
+  const files = repositoryFiles(repoRoot, ['**/*.yaml', '**/*.yml'], MAX_MANIFESTS);
   return files.flatMap((file) => {
     try {
       // Cheap filter: only files that can hold a ConfigMap or a pod template are parsed.

@@ -8,16 +8,14 @@ import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
-import { lazyRequire } from '../lazy-require.js';
 import { imageName } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
-import { findComposeFiles } from './discovery.js';
+import { findComposeFiles, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
-const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 /** A repository with more files than this is not searched by file name. */
 const MAX_REPOSITORY_FILES = 20_000;
 
@@ -205,20 +203,14 @@ const MAX_DOCKERFILES = 200;
  * context as `docker build` in that folder takes it. Its copies and ENV are the container's view.
  */
 function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | null {
-  const dockerfiles = tinyglobby()
-    .globSync(['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/Containerfile', '**/Containerfile.*'], {
-      cwd: repoRoot,
-      absolute: true,
-      onlyFiles: true,
-      dot: true,
-      ignore: ['**/node_modules/**', '**/.git/**'],
-      followSymbolicLinks: false,
-    })
-    .slice(0, MAX_DOCKERFILES)
-    .sort();
+  const dockerfiles = repositoryFiles(
+    repoRoot,
+    ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/Containerfile', '**/Containerfile.*'],
+    MAX_DOCKERFILES,
+  );
   const origins = new OriginFactory(path.dirname(entryPath));
   for (const dockerfile of dockerfiles) {
-    const built = readDockerfile(path.normalize(dockerfile), path.dirname(dockerfile), origins, repoRoot);
+    const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
     if (!built || !isNginxImage(built.baseImage)) continue;
     const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
     if (!copy) continue;
@@ -277,18 +269,11 @@ function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
   return (name) => {
     if (!byName) {
       byName = new Map();
-      const files = tinyglobby().globSync('**/*', {
-        cwd: repoRoot,
-        absolute: true,
-        dot: true,
-        onlyFiles: true,
-        ignore: ['**/node_modules/**', '**/.git/**'],
-        followSymbolicLinks: false,
-      });
-      for (const file of files.slice(0, MAX_REPOSITORY_FILES)) {
+      const files = repositoryFiles(repoRoot, '**/*', MAX_REPOSITORY_FILES);
+      for (const file of files) {
         const list = byName.get(path.basename(file));
-        if (list) list.push(path.normalize(file));
-        else byName.set(path.basename(file), [path.normalize(file)]);
+        if (list) list.push(file);
+        else byName.set(path.basename(file), [file]);
       }
     }
     return byName.get(name) ?? [];

@@ -8,14 +8,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot } from '../context/discovery.js';
+import { findRepoRoot, repositoryFiles } from '../context/discovery.js';
 import { readRegularTextFile } from '../files.js';
 import { MAX_CONFIG_BYTES } from '../load/program.js';
-import { lazyRequire } from '../lazy-require.js';
 import { dataFile } from '../package-info.js';
 import type { Linter } from './runner.js';
-
-const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
 
 /** More main configs than this in one repository are not searched for includers: the cost would be the whole repo. */
 const MAX_MAIN_CONFIGS = 200;
@@ -53,16 +50,7 @@ function nearestMainConfigDir(file: string, repoRoot: string | null): string | n
 
 /** The main configs of a repository, nearest to `near` first. */
 function mainConfigsOf(repoRoot: string): string[] {
-  return tinyglobby()
-    .globSync(`**/${MAIN_CONFIG_NAME}`, {
-      cwd: repoRoot,
-      absolute: true,
-      dot: true,
-      ignore: ['**/node_modules/**', '**/.git/**'],
-      followSymbolicLinks: false,
-    })
-    .slice(0, MAX_MAIN_CONFIGS)
-    .map((file) => path.normalize(file));
+  return repositoryFiles(repoRoot, `**/${MAIN_CONFIG_NAME}`, MAX_MAIN_CONFIGS);
 }
 
 /**
