@@ -67,6 +67,36 @@ export function readRegularTextFile(filePath: string, maxBytes = MAX_AUX_FILE_BY
   }
 }
 
+/** What `scanRegularTextFile` reads at a time: a main config says what it is in its first few lines. */
+const SCAN_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads a regular text file of at most `maxBytes` a chunk at a time, with the same checks as `readRegularTextFile`,
+ * handing each piece of text read so far to `found` until it returns true: a question answered near the top of a
+ * 25 MB file does not cost reading and decoding all of it. Returns whether `found` ever did. Throws UnsafeFileError.
+ */
+export function scanRegularTextFile(filePath: string, maxBytes: number, found: (text: string) => boolean): boolean {
+  const descriptor = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(descriptor);
+    const problem = notRegular(stats);
+    if (problem) throw new UnsafeFileError(`${filePath} ${problem}`);
+    if (stats.size > maxBytes) throw new UnsafeFileError(`${filePath} is larger than ${maxBytes} bytes`);
+    const decoder = new TextDecoder('utf-8');
+    const buffer = Buffer.alloc(Math.min(SCAN_CHUNK_BYTES, stats.size));
+    let position = 0;
+    while (position < stats.size) {
+      const count = readSync(descriptor, buffer, 0, Math.min(buffer.length, stats.size - position), position);
+      if (count === 0) break;
+      position += count;
+      if (found(decoder.decode(buffer.subarray(0, count), { stream: true }))) return true;
+    }
+    return found(decoder.decode());
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
 /** Throws when JSON text nests deeper than MAX_JSON_DEPTH (JSON.parse and the walkers after it recurse). */
 export function assertJsonDepth(text: string, source: string): void {
   let depth = 0;

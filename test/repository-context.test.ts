@@ -55,6 +55,21 @@ describe('a changed file is linted through the config that includes it', () => {
     expect(findings).toEqual([]);
   });
 
+  it('…also when the block opens past the first piece read, its `{` on a later line than `http`', async () => {
+    // The file is read 64 KiB at a time until the block shows: `http` ends one piece, its `{` starts the next.
+    // Comment lines of 64 bytes (nginx refuses a word over 4 KiB, comments too), then one of 60.
+    const header = `${`# ${'x'.repeat(61)}\n`.repeat(1023)}# ${'x'.repeat(57)}\n`;
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'site/nginx.conf': 'events {}\nhttp {\n    include ../deploy/*.conf;\n}\n',
+      'deploy/nginx-prod.conf': `${header}http\n\n\n{\n    server {\n        listen 80;\n    }\n}\n`,
+    });
+    expect(Buffer.byteLength(header)).toBe(64 * 1024 - 'http'.length);
+    const { findings, files } = await lintIn(root, ['deploy/nginx-prod.conf']);
+    expect(files).toEqual(['deploy/nginx-prod.conf']);
+    expect(findings).toEqual([]);
+  });
+
   it('reports only the given file, though the whole configuration is read', async () => {
     const root = tree({
       ...ORDERS_REPO,

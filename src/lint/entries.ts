@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, repositoryFiles } from '../context/discovery.js';
-import { readRegularTextFile } from '../files.js';
+import { scanRegularTextFile } from '../files.js';
 import { MAX_CONFIG_BYTES } from '../load/program.js';
 import { dataFile } from '../package-info.js';
 import type { Linter } from './runner.js';
@@ -31,10 +31,23 @@ const MAIN_ONLY_BLOCK = /^[ \t]*(events|http)[ \t\r\n]*\{/m;
  * A main config: named nginx.conf, or holding a block only main configs hold (`nginx-prod.conf` with `events {}`),
  * which is linted as it is instead of searching the repository for a config that includes it.
  */
-function isMainConfig(file: string, text: (file: string) => string | null): boolean {
+function isMainConfig(file: string, unsaved: ReadonlyMap<string, string>): boolean {
   if (path.basename(file) === MAIN_CONFIG_NAME) return true;
-  const content = text(file);
-  return content !== null && MAIN_ONLY_BLOCK.test(content);
+  const text = unsaved.get(file);
+  if (text !== undefined) return MAIN_ONLY_BLOCK.test(text);
+  // Read until the block shows: near the top of a main config, so a huge one is not read twice (here and to lint it).
+  // The text kept between pieces starts at the last line with a word, so `http` and a `{` lines below it still meet.
+  let pending = '';
+  try {
+    return scanRegularTextFile(file, MAX_CONFIG_BYTES, (piece) => {
+      const text = pending + piece;
+      if (MAIN_ONLY_BLOCK.test(text)) return true;
+      pending = text.slice(text.lastIndexOf('\n', text.trimEnd().length - 1) + 1);
+      return false;
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The nearest folder at or above the file's, up to the repository root, that holds an nginx.conf. */
@@ -64,14 +77,7 @@ export async function planEntries(candidates: readonly string[], linter: Linter)
     for (const file of await linter.filesOf(entry)) covered.add(file);
   };
 
-  const text = (file: string): string | null => {
-    try {
-      return linter.files.get(file) ?? readRegularTextFile(file, MAX_CONFIG_BYTES);
-    } catch {
-      return null;
-    }
-  };
-  const main = new Map(candidates.map((candidate) => [candidate, isMainConfig(candidate, text)]));
+  const main = new Map(candidates.map((candidate) => [candidate, isMainConfig(candidate, linter.files)]));
   const mains = candidates.filter((candidate) => main.get(candidate)).sort(byDepth);
   for (const entry of mains) {
     plans.push({ entry });
