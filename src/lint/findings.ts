@@ -96,6 +96,12 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
 const MAX_QUOTED = 80;
 /** Control characters (but tab and line breaks), the replacement character of undecodable bytes, lone surrogates. */
 const BINARY = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Whether a text may hold what BINARY finds: one cheap scan, with no lookaround, that every text holding a BINARY
+ * character matches (a paired surrogate matches here but not there). Almost no message or data value does.
+ */
+const MAYBE_BINARY = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd\ud800-\udfff]/;
+
 /** The longest text a data value keeps (data is a message's parts, printed by the JSON formats as they are). */
 const MAX_DATA = 200;
 
@@ -105,10 +111,11 @@ const MAX_DATA = 200;
  * quote is shown as `\n`, so a quote never starts a new line of a report (docs/security.md).
  */
 export function capQuotes(message: string): string {
+  if (!message.includes('"')) return message;
   // Quotes are paired from the left, so the text between two short quoted tokens is never taken for a quote
   // (`"proxy_pass" cannot have URI part … inside "if" statement` keeps its words).
   return message.replace(/"([^"]*)"/g, (whole, quoted: string) => {
-    if (BINARY.test(quoted)) return `"<${quoted.length} characters that are not text>"`;
+    if (MAYBE_BINARY.test(quoted) && BINARY.test(quoted)) return `"<${quoted.length} characters that are not text>"`;
     const oneLine = quoted.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
     return oneLine.length > MAX_QUOTED ? `"${oneLine.slice(0, MAX_QUOTED)}…"` : oneLine === quoted ? whole : `"${oneLine}"`;
   });
@@ -120,10 +127,8 @@ function capData(data: MessageData): MessageData {
     Object.entries(data).map(([key, value]) => {
       if (typeof value !== 'string') return [key, value];
       const capped = capQuotes(value);
-      return [
-        key,
-        BINARY.test(capped) ? `<${capped.length} characters that are not text>` : capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped,
-      ];
+      const binary = MAYBE_BINARY.test(capped) && BINARY.test(capped);
+      return [key, binary ? `<${capped.length} characters that are not text>` : capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped];
     }),
   );
 }

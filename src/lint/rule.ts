@@ -110,15 +110,35 @@ export function defineRule<Options = Record<string, unknown>>(rule: Rule<Options
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w]*)\s*\}\}/g;
 
 /**
- * A message template with its `{{placeholders}}` filled from `data`. A placeholder without data is a rule bug:
- * it throws, so the rule's tests catch it (the runner turns it into an internal-error finding).
+ * A template split at its placeholders: text at even indexes, placeholder names at odd ones. Templates are the few
+ * strings of the rules' meta, each filled for every finding (33,000 times in the findings bench), so each is split once.
  */
-export function fillMessage(template: string, data: MessageData | undefined, where: string): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => {
+const templateParts = new Map<string, readonly string[]>();
+
+function partsOf(template: string): readonly string[] {
+  let parts = templateParts.get(template);
+  if (!parts) {
+    parts = template.split(PLACEHOLDER);
+    templateParts.set(template, parts);
+  }
+  return parts;
+}
+
+/**
+ * A message template with its `{{placeholders}}` filled from `data`. A placeholder without data is a rule bug:
+ * it throws, so the rule's tests catch it (the runner turns it into an internal-error finding). `where` names the
+ * template in that error.
+ */
+export function fillMessage(template: string, data: MessageData | undefined, where: () => string): string {
+  const parts = partsOf(template);
+  let text = parts[0]!;
+  for (let index = 1; index < parts.length; index += 2) {
+    const name = parts[index]!;
     const value = data?.[name];
-    if (value === undefined) throw new Error(`${where}: no data for placeholder {{${name}}}`);
-    return String(value);
-  });
+    if (value === undefined) throw new Error(`${where()}: no data for placeholder {{${name}}}`);
+    text += String(value) + parts[index + 1]!;
+  }
+  return text;
 }
 
 /** The text of a report's message: its template from `meta.messages` filled in, or its literal text. */
@@ -126,7 +146,7 @@ export function messageOf(meta: RuleMeta, report: Pick<Report, 'messageId' | 'da
   if (report.messageId !== undefined) {
     const template = meta.messages?.[report.messageId];
     if (template === undefined) throw new Error(`rule "${meta.id}" reported unknown messageId "${report.messageId}"`);
-    return fillMessage(template, report.data, `rule "${meta.id}" message "${report.messageId}"`);
+    return fillMessage(template, report.data, () => `rule "${meta.id}" message "${report.messageId}"`);
   }
   if (report.message !== undefined) return report.message;
   throw new Error(`rule "${meta.id}" reported a finding with neither messageId nor message`);
@@ -135,7 +155,7 @@ export function messageOf(meta: RuleMeta, report: Pick<Report, 'messageId' | 'da
 /** The long explanation of a report's message, when the rule has one for its id. */
 export function detailOf(meta: RuleMeta, report: Pick<Report, 'messageId' | 'data'>): string | null {
   const template = report.messageId !== undefined ? meta.details?.[report.messageId] : undefined;
-  return template === undefined ? null : fillMessage(template, report.data, `rule "${meta.id}" detail "${report.messageId}"`);
+  return template === undefined ? null : fillMessage(template, report.data, () => `rule "${meta.id}" detail "${report.messageId}"`);
 }
 
 /** A suggestion's text. */
