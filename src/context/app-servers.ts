@@ -223,6 +223,12 @@ export function imageName(image: string | null): string {
   return lastSegment.split(':')[0]!.toLowerCase();
 }
 
+/** An image of nginx itself (official, unprivileged, or a `nginx-*` variant): the one a config runs in. */
+export function isNginxImage(image: string | null): boolean {
+  const name = imageName(image);
+  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
+}
+
 function imageTag(image: string | null): string {
   const lastSegment = (image ?? '').split('@')[0]!.split('/').pop()!;
   return lastSegment.includes(':') ? lastSegment.split(':').pop()!.toLowerCase() : '';

@@ -16,7 +16,7 @@ import type { Node } from 'yaml';
 import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
 import { orderMappings, type PathMapping } from '../load/container-view.js';
-import { imageName } from './app-servers.js';
+import { isNginxImage } from './app-servers.js';
 import type { NginxService } from './nginx-service.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
@@ -65,11 +65,6 @@ interface ConfigMap {
   readonly name: string;
   readonly document: YamlDocument;
   readonly keys: readonly ConfigMapKey[];
-}
-
-function isNginxImage(image: string | null): boolean {
-  const name = imageName(image);
-  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
 }
 
 /** The manifest with everything outside [start, end) blanked to spaces, line breaks kept. */

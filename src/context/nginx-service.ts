@@ -8,7 +8,7 @@ import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
-import { imageName } from './app-servers.js';
+import { isNginxImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
 import { findComposeFiles, repositoryFiles } from './discovery.js';
@@ -92,11 +92,6 @@ function dependsOnOf(document: YamlDocument, service: Node | null): NginxService
     line: document.origin(keyNode).line ?? 0,
   }));
   return [...listed, ...mapped];
-}
-
-function isNginxImage(image: string | null): boolean {
-  const name = imageName(image);
-  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
 }
 
 /**
