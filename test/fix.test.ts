@@ -15,7 +15,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyPatch } from 'diff';
+import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Directive, SourceFile } from '../src/syntax/ast.js';
 import { applyTextChanges, fixUntilStable, mergeChanges, type LintForFixesResult, type ProposedFix } from '../src/fix/apply.js';
@@ -390,5 +391,41 @@ describe('unifiedDiff', () => {
     const before = 'user nginx;\r\nevents {\r\n}\r\ngzip on;';
     const after = 'user nginx;\r\nevents {\r\n    worker_connections 512;\r\n}\r\ngzip off;';
     expect(applyPatch(before, unifiedDiff('nginx.conf', before, after))).toBe(after);
+  });
+
+  it('gives the hunks of one whole-file diff for fixes spread over a file, in time linear in it', () => {
+    // Between 0 and 6 comment lines apart: consecutive services' changes are 6 to 12 equal lines apart, so some share
+    // a hunk and some do not.
+    const service = (index: number, version: string) =>
+      `${'# service\n'.repeat(index % 7)}upstream b${index} {\n    server 127.0.0.1:${index};\n    keepalive 8;\n}\nserver {\n    location / {\n        proxy_pass http://b${index};\n        proxy_http_version ${version};\n    }\n}\n`;
+    const config = (count: number, fixed: boolean) =>
+      Array.from({ length: count }, (_, index) =>
+        service(index, fixed ? '1.1' : '1.0').replace(fixed ? '    keepalive 8;\n' : '\0', '    keepalive 8;\n    keepalive_timeout 1s;\n'),
+      ).join('');
+    // Small enough for jsdiff's whole-file diff, the reference: 200 services, two changes each.
+    const [before, after] = [config(200, false), config(200, true)];
+    const reference = createTwoFilesPatch('a/nginx.conf', 'b/nginx.conf', before, after, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+    expect(unifiedDiff('nginx.conf', before, after, '.')).toBe(reference);
+    // 20,000 services (220,000 lines, 40,000 changes): Myers' whole-file diff takes minutes here.
+    const [largeBefore, largeAfter] = [config(20_000, false), config(20_000, true)];
+    const patch = unifiedDiff('nginx.conf', largeBefore, largeAfter, '.');
+    expect(applyPatch(largeBefore, patch)).toBe(largeAfter);
+  });
+
+  it('applies back to the original for any scattered edits (property)', () => {
+    const line = fc.constantFrom('}\n', '    keepalive 8;\n', 'server {\n', '\n', '# note\n', 'listen 80;\n');
+    const text = fc.array(line, { maxLength: 60 }).map((lines) => lines.join(''));
+    const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: 3 }), insert: fc.array(line, { maxLength: 3 }) });
+    fc.assert(
+      fc.property(text, fc.array(edit, { maxLength: 6 }), fc.boolean(), (before, edits, dropFinalBreak) => {
+        const lines = before === '' ? [] : before.split(/(?<=\n)/);
+        for (const { at, remove, insert } of edits) lines.splice(lines.length === 0 ? 0 : at % lines.length, remove, ...insert);
+        let after = lines.join('');
+        if (dropFinalBreak && after.endsWith('\n')) after = after.slice(0, -1);
+        const patch = unifiedDiff('nginx.conf', before, after, '.');
+        expect(before === after ? patch === '' : applyPatch(before, patch) === after).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
