@@ -178,32 +178,30 @@ export default defineRule({
       return target.upstream;
     };
     // A websocket location needs its Connection header for the upgrade: it is judged only by what its map gives
-    // ordinary requests (below), never "fixed" to Connection "".
-    const pooledUpstream = (pass: ProxyPass): Upstream | null => (forwardsUpgrade(model, pass) ? null : poolOfPass(pass));
-    reportClosingMaps(
-      model,
-      model.proxyPasses.filter((pass) => poolOfPass(pass) && forwardsUpgrade(model, pass)),
-      poolOfPass,
-      report,
-    );
-    // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
-    const locationOf = (pass: ProxyPass) => model.enclosing(pass.node, ['location']);
+    // ordinary requests (below), never "fixed" to Connection "". Each pass is sorted once: asking whether it
+    // forwards Upgrade is a header lookup, and a large configuration has tens of thousands of passes.
+    const upgrading: ProxyPass[] = [];
+    // `location`: the block where the fix adds directives, the location itself or the one around an `if` or
+    // `limit_except`.
+    const pooled: { readonly pass: ProxyPass; readonly upstream: Upstream; readonly location: ConfigNode | null }[] = [];
+    for (const pass of model.proxyPasses) {
+      const upstream = poolOfPass(pass);
+      if (!upstream) continue;
+      if (forwardsUpgrade(model, pass)) upgrading.push(pass);
+      else pooled.push({ pass, upstream, location: model.enclosing(pass.node, ['location']) });
+    }
+    reportClosingMaps(model, upgrading, poolOfPass, report);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
     // first pass decides, and passes are gathered only for the locations that get a finding (null: none).
     const closingCauses = new Map<ConfigNode | null, { readonly http10: boolean; readonly connection: ConnectionCause | null } | null>();
-    for (const pass of model.proxyPasses) {
-      if (!pooledUpstream(pass)) continue;
-      const location = locationOf(pass);
+    for (const { pass, location } of pooled) {
       if (closingCauses.has(location)) continue;
       const http10 = speaksHttp10(model, pass.node);
       const connection = connectionCause(model, pass.node);
       closingCauses.set(location, http10 || connection ? { http10, connection } : null);
     }
     const byLocation = new Map<ConfigNode | null, { passes: ProxyPass[]; upstreams: Set<Upstream> }>();
-    for (const pass of model.proxyPasses) {
-      const upstream = pooledUpstream(pass);
-      if (!upstream) continue;
-      const location = locationOf(pass);
+    for (const { pass, upstream, location } of pooled) {
       if (!closingCauses.get(location)) continue;
       const group = byLocation.get(location) ?? { passes: [], upstreams: new Set() };
       group.passes.push(pass);
