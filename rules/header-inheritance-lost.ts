@@ -70,11 +70,13 @@ export default defineRule({
         for (const block of model.nodes(level)) {
           const own = block.children.filter((child) => child.directive.name === directive);
           if (own.length === 0) continue;
-          if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           if (directive === 'add_header' && inheritsAddHeaders(model, block, mergeable)) continue;
           const outerBlock = model.enclosing(block, LEVELS);
           if (!outerBlock) continue;
           const inherited = model.effective(outerBlock, directive).nodes;
+          // Nothing to lose is the common case; the set of proxying blocks is built only when it matters.
+          if (inherited.length === 0) continue;
+          if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           const ownNames = new Set(own.map(headerName));
           const lost = inherited.filter(
             (node) => !ownNames.has(headerName(node)) && !(directive === 'proxy_set_header' && headerName(node) === 'connection'),

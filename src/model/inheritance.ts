@@ -290,11 +290,20 @@ export class Inheritance {
     const byLevel = new Map<Level, ConfigNode[]>();
     const names = SETTING_NAMES.get(nameOrSetting) ?? [nameOrSetting];
     for (const name of names) {
-      // A statement's level is the block it stands in: every block that holds statements opens a level.
+      // A statement's level is the block it stands in: every block that holds statements opens a level. Statements
+      // of one level mostly come one after the other (three proxy_set_header in a location): the last list is
+      // reused without a lookup.
+      let lastLevel: Level | undefined;
+      let lastList: ConfigNode[] | undefined;
       for (const node of this.nodesNamed(name)) {
-        const list = byLevel.get(node.parent);
-        if (list) list.push(node);
-        else byLevel.set(node.parent, [node]);
+        if (lastList && node.parent === lastLevel) {
+          lastList.push(node);
+          continue;
+        }
+        lastLevel = node.parent;
+        lastList = byLevel.get(lastLevel);
+        if (lastList) lastList.push(node);
+        else byLevel.set(lastLevel, (lastList = [node]));
       }
     }
     for (const [level, nodes] of byLevel) {
