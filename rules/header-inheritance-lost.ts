@@ -37,8 +37,9 @@ function blocksProxying(model: Model): Set<ConfigNode> {
   return blocks;
 }
 
-function inheritsAddHeaders(model: Model, block: ConfigNode): boolean {
-  if (!satisfies(model.nginxVersion.version, '>=1.29.3')) return false;
+/** `mergeable`: the nginx version has `add_header_inherit` (1.29.3), asked once per run rather than per block. */
+function inheritsAddHeaders(model: Model, block: ConfigNode, mergeable: boolean): boolean {
+  if (!mergeable) return false;
   const inherit = model.effective(block, 'add_header_inherit');
   return (inherit.values[0]?.[0] ?? inherit.default ?? 'on').toLowerCase() === 'merge';
 }
@@ -63,16 +64,19 @@ export default defineRule({
   },
   check({ model, report }) {
     let proxying: Set<ConfigNode> | undefined;
+    const mergeable = satisfies(model.nginxVersion.version, '>=1.29.3');
     for (const directive of DIRECTIVES) {
       for (const level of ['location', 'server'] as const) {
         for (const block of model.nodes(level)) {
           const own = block.children.filter((child) => child.directive.name === directive);
           if (own.length === 0) continue;
-          if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
-          if (directive === 'add_header' && inheritsAddHeaders(model, block)) continue;
+          if (directive === 'add_header' && inheritsAddHeaders(model, block, mergeable)) continue;
           const outerBlock = model.enclosing(block, LEVELS);
           if (!outerBlock) continue;
           const inherited = model.effective(outerBlock, directive).nodes;
+          // Nothing to lose is the common case; the set of proxying blocks is built only when it matters.
+          if (inherited.length === 0) continue;
+          if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           const ownNames = new Set(own.map(headerName));
           const lost = inherited.filter(
             (node) => !ownNames.has(headerName(node)) && !(directive === 'proxy_set_header' && headerName(node) === 'connection'),

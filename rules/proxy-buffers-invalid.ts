@@ -11,13 +11,16 @@ import {
   effectiveBusyBuffersSize,
   effectiveTempFileWriteSize,
   failedCheck,
+  isCheckedScope,
   isConfigured,
   largestBuffer,
   nginxMessage,
   planBufferFix,
   readBufferSettings,
+  settingsSupplier,
   spellSetting,
 } from '../src/model/buffers.js';
+import type { ConfigNode } from '../src/load/tree.js';
 import { defineRule } from '../src/lint/rule.js';
 import { formatNginxSize } from '../src/nginx/units.js';
 
@@ -105,7 +108,16 @@ export default defineRule({
       // Levels that inherit one bad combination fail alike; the finding is about the statement, once per check, also
       // when a file that several places include holds it.
       const reported = new Map<Directive, Set<BufferCheck>>();
+      // A scope that takes every value from a level already read (see settingsSupplier) would give the same finding
+      // again, already reported or not; a large configuration has 100k scopes, most of them such. Suppliers that are
+      // not scopes themselves (http, the top of a file) are remembered here once read.
+      const readSuppliers = new Set<ConfigNode | null>();
       for (const scope of checkedScopes(model)) {
+        const supplier = settingsSupplier(module, scope);
+        if (supplier !== undefined) {
+          if ((supplier !== null && isCheckedScope(supplier)) || readSuppliers.has(supplier)) continue;
+          readSuppliers.add(supplier);
+        }
         const settings = readBufferSettings(model, module, scope);
         const check = settings && failedCheck(settings.values);
         if (!settings || !check) continue;

@@ -178,41 +178,41 @@ export default defineRule({
       return target.upstream;
     };
     // A websocket location needs its Connection header for the upgrade: it is judged only by what its map gives
-    // ordinary requests (below), never "fixed" to Connection "".
-    const pooledUpstream = (pass: ProxyPass): Upstream | null => (forwardsUpgrade(model, pass) ? null : poolOfPass(pass));
-    reportClosingMaps(
-      model,
-      model.proxyPasses.filter((pass) => poolOfPass(pass) && forwardsUpgrade(model, pass)),
-      poolOfPass,
-      report,
-    );
-    // The block where the fix adds directives: the location itself, or the one around an `if` or `limit_except`.
-    const locationOf = (pass: ProxyPass) => model.enclosing(pass.node, ['location']);
+    // ordinary requests (below), never "fixed" to Connection "". Each pass is sorted once: asking whether it
+    // forwards Upgrade is a header lookup, and a large configuration has tens of thousands of passes.
+    const upgrading: ProxyPass[] = [];
+    // `location`: the block where the fix adds directives, the location itself or the one around an `if` or
+    // `limit_except`.
+    const pooled: { readonly pass: ProxyPass; readonly upstream: Upstream; readonly location: ConfigNode | null }[] = [];
+    for (const pass of model.proxyPasses) {
+      const upstream = poolOfPass(pass);
+      if (!upstream) continue;
+      if (forwardsUpgrade(model, pass)) upgrading.push(pass);
+      else pooled.push({ pass, upstream, location: model.enclosing(pass.node, ['location']) });
+    }
+    reportClosingMaps(model, upgrading, poolOfPass, report);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
     // first pass decides, and passes are gathered only for the locations that get a finding (null: none).
-    const closingCauses = new Map<ConfigNode | null, { readonly http10: boolean; readonly connection: ConnectionCause | null } | null>();
-    for (const pass of model.proxyPasses) {
-      if (!pooledUpstream(pass)) continue;
-      const location = locationOf(pass);
-      if (closingCauses.has(location)) continue;
-      const http10 = speaksHttp10(model, pass.node);
-      const connection = connectionCause(model, pass.node);
-      closingCauses.set(location, http10 || connection ? { http10, connection } : null);
-    }
-    const byLocation = new Map<ConfigNode | null, { passes: ProxyPass[]; upstreams: Set<Upstream> }>();
-    for (const pass of model.proxyPasses) {
-      const upstream = pooledUpstream(pass);
-      if (!upstream) continue;
-      const location = locationOf(pass);
-      if (!closingCauses.get(location)) continue;
-      const group = byLocation.get(location) ?? { passes: [], upstreams: new Set() };
-      group.passes.push(pass);
-      group.upstreams.add(upstream);
-      byLocation.set(location, group);
+    const byLocation = new Map<
+      ConfigNode | null,
+      // `upstreams` without repeats, in order: a location has one or two passes, too few for a Set to pay.
+      { readonly http10: boolean; readonly connection: ConnectionCause | null; passes: ProxyPass[]; upstreams: Upstream[] } | null
+    >();
+    for (const { pass, upstream, location } of pooled) {
+      const group = byLocation.get(location);
+      if (group === undefined) {
+        const http10 = speaksHttp10(model, pass.node);
+        const connection = connectionCause(model, pass.node);
+        byLocation.set(location, http10 || connection ? { http10, connection, passes: [pass], upstreams: [upstream] } : null);
+      } else if (group !== null) {
+        group.passes.push(pass);
+        if (!group.upstreams.includes(upstream)) group.upstreams.push(upstream);
+      }
     }
 
-    for (const [location, { passes, upstreams: upstreamSet }] of byLocation) {
-      const { http10, connection } = closingCauses.get(location)!;
+    for (const [location, group] of byLocation) {
+      if (!group) continue;
+      const { http10, connection, passes, upstreams: reached } = group;
       const firstPass = passes[0]!;
       const scope = firstPass.node;
 
@@ -241,8 +241,8 @@ export default defineRule({
       if (connection?.kind === 'default')
         causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
 
-      const upstreams = listAnd([...upstreamSet].map((upstream) => `upstream ${upstream.name}`));
-      const pools = listAnd([...upstreamSet].map((upstream) => poolOf(model, upstream)));
+      const upstreams = listAnd(reached.map((upstream) => `upstream ${upstream.name}`));
+      const pools = listAnd(reached.map((upstream) => poolOf(model, upstream)));
       const subject = location ? statementText(location) : 'this proxy_pass';
       const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
@@ -250,7 +250,7 @@ export default defineRule({
       // reaches; that change goes into the same fix when the block is in the same file, else the fix is unsafe.
       const locationFix = fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope });
       const fixFile = locationFix[0]?.file.path;
-      const timeoutChanges = [...upstreamSet].flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
+      const timeoutChanges = reached.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
       const sameFile = timeoutChanges.every((change) => change.file.path === fixFile);
       report({
         node: reported,

@@ -7,6 +7,7 @@
  * of a websocket location (one forwarding `Upgrade`) is left out: there it is how long a quiet socket may stay open.
  */
 import { defineRule } from '../src/lint/rule.js';
+import type { PassModule } from '../src/model/index.js';
 import { forwardsUpgrade } from '../src/model/keepalive.js';
 import { formatNginxTime, parseNginxTime } from '../src/nginx/units.js';
 
@@ -45,23 +46,29 @@ export default defineRule<Options>({
   },
   check({ model, options, report }) {
     const limits = [
-      { kind: 'connect' as const, suffix: '_connect_timeout', limit: options.maxConnectTimeout },
-      { kind: 'read' as const, suffix: '_read_timeout', limit: options.maxReadTimeout },
+      { kind: 'connect' as const, suffix: '_connect_timeout', limitMs: parseNginxTime(options.maxConnectTimeout) },
+      { kind: 'read' as const, suffix: '_read_timeout', limitMs: parseNginxTime(options.maxReadTimeout) },
     ];
+    // Each directive name spelt once per module rather than once per pass and limit.
+    const directives = new Map<PassModule, readonly string[]>();
     const seen = new Set<unknown>();
     for (const pass of model.proxyPasses) {
       // An open websocket is closed after a read timeout without traffic, so a long one is what websocket-idle-timeout
       // asks for there; the same statement is still reported through any ordinary pass it applies to.
       const websocket = pass.module === 'proxy' && forwardsUpgrade(model, pass);
-      for (const { kind, suffix, limit } of limits) {
+      let names = directives.get(pass.module);
+      if (!names) {
+        names = limits.map(({ suffix }) => `${pass.module}${suffix}`);
+        directives.set(pass.module, names);
+      }
+      for (const [index, { kind, limitMs }] of limits.entries()) {
         if (kind === 'read' && websocket) continue;
-        const directive = `${pass.module}${suffix}`;
+        const directive = names[index]!;
         const setter = model.effective(pass.node, directive).nodes[0];
         // The defaults (60s) are nginx's, within the read limit; a connect default above the limit is not the user's choice to report.
         if (!setter || seen.has(setter)) continue;
         const value = setter.directive.args[0]?.value ?? '';
         const ms = parseNginxTime(value);
-        const limitMs = parseNginxTime(limit);
         if (ms === null || limitMs === null || ms <= limitMs) continue;
         seen.add(setter);
         report({

@@ -272,6 +272,28 @@ export function readBufferSettings(model: Model, module: BufferedModule, scope: 
 }
 
 /** True when some level sets one of the module's buffer directives; otherwise every level has nginx's defaults. */
+const settingNames = new Map<PassModule, ReadonlySet<string>>();
+
+/**
+ * The level `scope` takes all of the module's buffer settings from, because its own block sets none of them: the
+ * nearest enclosing block (null: the top of the file). Undefined when the block sets one, and for the top-level
+ * statement `checkedScopes` may give. A check of every level can then read each distinct set of values once: a
+ * scope that takes them all from a level already read has the same values, statements and verdict. `checkedScopes`
+ * lists a block before the blocks inside it, so a supplier that is itself a checked scope has been read by then.
+ */
+export function settingsSupplier(module: BufferedModule, scope: ConfigNode): ConfigNode | null | undefined {
+  if (scope.blockContext === null) return undefined;
+  let names = settingNames.get(module);
+  if (!names) {
+    names = new Set(SETTINGS.map((setting) => directiveName(module, setting)));
+    settingNames.set(module, names);
+  }
+  for (const child of scope.children) if (names.has(child.directive.name)) return undefined;
+  // The inheritance level around a block (inheritance.ts): server, location, `if` and `limit_except` all inherit.
+  for (let ancestor = scope.parent; ancestor; ancestor = ancestor.parent) if (ancestor.blockContext !== null) return ancestor;
+  return null;
+}
+
 export function isConfigured(model: Model, module: BufferedModule): boolean {
   return SETTINGS.some((setting) => model.nodes(directiveName(module, setting)).length > 0);
 }
@@ -280,10 +302,15 @@ export function isConfigured(model: Model, module: BufferedModule): boolean {
  * One scope for each level nginx checks, inside `within` (itself included) or everywhere. The top of a snippet
  * file whose context is a server or location counts as a level; it needs a statement of its own to stand for it.
  */
+/** A block `checkedScopes` gives: server, location, `if` or `limit_except`. */
+export function isCheckedScope(node: ConfigNode): boolean {
+  return node.blockContext !== null && CHECKED_LEVELS.has(node.blockContext);
+}
+
 export function checkedScopes(model: Model, within: ConfigNode | null = null): ConfigNode[] {
   const scopes: ConfigNode[] = [];
   const collect = (node: ConfigNode) => {
-    if (node.blockContext !== null && CHECKED_LEVELS.has(node.blockContext)) scopes.push(node);
+    if (isCheckedScope(node)) scopes.push(node);
   };
   if (within === null) {
     const { rootContext, roots } = model.tree;

@@ -13,7 +13,7 @@ import type { BlockContext } from '../nginx/directives.js';
 import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './inheritance.js';
 import { PASS_DIRECTIVES, readPass, type ProxyPass } from './passes.js';
 import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servicesBehindUpstream } from './services-behind.js';
-import { indexUpstream, type Upstream } from './upstreams.js';
+import { indexUpstream, type Upstream, type UpstreamDefaults, upstreamDefaults } from './upstreams.js';
 import { VariableValues, type MapDefinition } from './variables.js';
 import type { ServiceCatalog } from '../context/index.js';
 import type { NginxService } from '../context/nginx-service.js';
@@ -147,6 +147,8 @@ class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
+  /** `where`'s file paths, relative to the entry file's directory. */
+  private readonly relativePaths = new Map<string, string>();
   readonly configuredModules: readonly string[] | null;
   private readonly inheritance: Inheritance;
   private readonly resolvedVersion: ResolvedNginxVersion;
@@ -247,7 +249,12 @@ class ConfigModel implements Model {
 
   where(node: ConfigNode): string {
     const { file, start } = node.directive;
-    const relative = path.relative(path.dirname(this.tree.program.entry.path), file.path).split(path.sep).join('/');
+    // Messages name the same few files again and again (each finding of a large configuration, several times).
+    let relative = this.relativePaths.get(file.path);
+    if (relative === undefined) {
+      relative = path.relative(path.dirname(this.tree.program.entry.path), file.path).split(path.sep).join('/');
+      this.relativePaths.set(file.path, relative);
+    }
     return `${relative}:${positionAt(file, start).line}`;
   }
 
@@ -272,12 +279,15 @@ class ConfigModel implements Model {
     if (!this.upstreamIndex) {
       const byName = new Map<string, Upstream>();
       const byLowerName = new Map<string, Upstream>();
+      let defaults: UpstreamDefaults | undefined;
       for (const node of this.nodes('upstream')) {
         if (node.blockContext !== 'upstream') continue;
-        const upstream = indexUpstream(node, () => this.nginxVersion.version);
-        if (byLowerName.has(upstream.name.toLowerCase())) continue;
+        defaults ??= upstreamDefaults(() => this.nginxVersion.version);
+        const upstream = indexUpstream(node, defaults);
+        const lowerName = upstream.name.toLowerCase();
+        if (byLowerName.has(lowerName)) continue;
         byName.set(upstream.name, upstream);
-        byLowerName.set(upstream.name.toLowerCase(), upstream);
+        byLowerName.set(lowerName, upstream);
       }
       this.upstreamIndex = { byName, byLowerName };
     }

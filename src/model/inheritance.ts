@@ -97,6 +97,7 @@ const INHERIT_MODE_DIRECTIVES: ReadonlyMap<string, string> = new Map([
 const PARAMETER_DIRECTIVES: ReadonlySet<HeaderDirective> = new Set(['fastcgi_param', 'uwsgi_param', 'scgi_param']);
 
 const NO_STATEMENTS: readonly ConfigNode[] = Object.freeze([]);
+const NO_VALUES: readonly (readonly string[])[] = Object.freeze([]);
 
 /** Where a directive may not stand, so a level there takes its default from the level around it. */
 const NOT_ALLOWED = Symbol('not allowed here');
@@ -122,10 +123,20 @@ class Effective implements EffectiveValue {
 
   constructor(nodes: readonly ConfigNode[], source: ValueSource, defaultValue: string | null) {
     this.nodes = nodes;
-    this.values = nodes.map((node) => argumentValues(node.directive));
+    // Most queries find nothing set: they share one empty list.
+    this.values = nodes.length === 0 ? NO_VALUES : nodes.map((node) => argumentValues(node.directive));
     this.source = source;
     this.default = defaultValue;
   }
+}
+
+/** A header or parameter statement: the name as compared (headerNameKey), the statement, its value as written. */
+class HeaderEntry {
+  constructor(
+    readonly key: string,
+    readonly node: ConfigNode,
+    readonly value: string,
+  ) {}
 }
 
 export class Inheritance {
@@ -136,6 +147,10 @@ export class Inheritance {
    * computed once.
    */
   private readonly defaults = new Map<string, Map<BlockContext, string | null | typeof NOT_ALLOWED>>();
+  /** By statement list (a level's statements of one header directive), the headers they set, in order. */
+  private readonly headerEntries = new Map<readonly ConfigNode[], readonly HeaderEntry[]>();
+  /** nginx's built-in proxy headers by lowercase name, for the model's nginx version. */
+  private builtInHeaders: ReadonlyMap<string, string> | undefined;
 
   constructor(
     private readonly tree: ConfigTree,
@@ -163,13 +178,30 @@ export class Inheritance {
     const start = this.levelOf(scope);
     const wanted = headerNameKey(directive, header);
     // nginx sends every matching statement; the first is the one a backend reading a single value sees.
-    const node = this.supplying(start, directive).find((candidate) => headerNameKey(directive, candidate.directive.args[0]?.value ?? '') === wanted);
-    if (node) return { node, value: node.directive.args[1]?.value ?? '', source: this.sourceOf(start, [node]) };
+    const set = this.headersOf(this.supplying(start, directive), directive).find((entry) => entry.key === wanted);
+    if (set) return { node: set.node, value: set.value, source: this.levelOf(set.node.parent) === start ? 'here' : 'inherited' };
     if (directive === 'proxy_set_header') {
-      const builtIn = builtInProxyHeaders(this.version()).find((candidate) => candidate.name.toLowerCase() === wanted);
-      if (builtIn) return { node: null, value: builtIn.value, source: 'default' };
+      this.builtInHeaders ??= new Map(builtInProxyHeaders(this.version()).map((builtIn) => [builtIn.name.toLowerCase(), builtIn.value]));
+      const value = this.builtInHeaders.get(wanted);
+      if (value !== undefined) return { node: null, value, source: 'default' };
     }
     return { node: null, value: null, source: 'default' };
+  }
+
+  /**
+   * The header each statement of a list sets, read once per list: every rule asks the same locations for Upgrade,
+   * Connection and Host, and reading a statement's arguments makes new strings each time. A level's list is the same
+   * array for every query, so it is the key; merged `add_header` lists are made per query and are read directly.
+   */
+  private headersOf(statements: readonly ConfigNode[], directive: HeaderDirective): readonly HeaderEntry[] {
+    const cached = this.headerEntries.get(statements);
+    if (cached) return cached;
+    const entries = statements.map((node) => {
+      const [name, value] = argumentValues(node.directive);
+      return new HeaderEntry(headerNameKey(directive, name ?? ''), node, value ?? '');
+    });
+    if (!INHERIT_MODE_DIRECTIVES.has(directive)) this.headerEntries.set(statements, entries);
+    return entries;
   }
 
   /** The statements that make up the effective value at `start`. */
@@ -258,11 +290,20 @@ export class Inheritance {
     const byLevel = new Map<Level, ConfigNode[]>();
     const names = SETTING_NAMES.get(nameOrSetting) ?? [nameOrSetting];
     for (const name of names) {
-      // A statement's level is the block it stands in: every block that holds statements opens a level.
+      // A statement's level is the block it stands in: every block that holds statements opens a level. Statements
+      // of one level mostly come one after the other (three proxy_set_header in a location): the last list is
+      // reused without a lookup.
+      let lastLevel: Level | undefined;
+      let lastList: ConfigNode[] | undefined;
       for (const node of this.nodesNamed(name)) {
-        const list = byLevel.get(node.parent);
-        if (list) list.push(node);
-        else byLevel.set(node.parent, [node]);
+        if (lastList && node.parent === lastLevel) {
+          lastList.push(node);
+          continue;
+        }
+        lastLevel = node.parent;
+        lastList = byLevel.get(lastLevel);
+        if (lastList) lastList.push(node);
+        else byLevel.set(lastLevel, (lastList = [node]));
       }
     }
     for (const [level, nodes] of byLevel) {

@@ -3,10 +3,11 @@
  * settings resolved against the nginx version (ngx_http_upstream_server, ngx_http_upstream_keepalive_module).
  */
 import type { Token } from '../syntax/ast.js';
+import { argumentValues } from '../syntax/parser.js';
 import type { ConfigNode } from '../load/tree.js';
 import { parseNginxSize, parseNginxTime } from '../nginx/units.js';
 import { compareNginxVersions } from '../nginx/version.js';
-import { type TextRange, parseAddress, spanInFile } from './address.js';
+import { type ParseAddressOptions, type TextRange, parseAddress, spanInFile } from './address.js';
 import { KEEPALIVE_BY_DEFAULT_SINCE, versionedDefaultOf } from './defaults.js';
 
 export interface UpstreamServer {
@@ -95,19 +96,29 @@ function parseCount(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** An upstream `server` address never takes a URI. */
+const SERVER_ADDRESS: ParseAddressOptions = { uriPart: false };
+
 function parseServer(node: ConfigNode): UpstreamServer | null {
-  const [addressToken, ...parameters] = node.directive.args;
+  // The parameters are read as values, without the tokens `args` makes: only the address's position is needed.
+  const args = node.directive.args;
+  const addressToken = args[0];
   if (!addressToken) return null;
-  const address = parseAddress(addressToken.value, 0, { uriPart: false });
+  const address = parseAddress(addressToken.value, 0, SERVER_ADDRESS);
   let weight: number | null = DEFAULT_WEIGHT;
   let maxFails: number | null = DEFAULT_MAX_FAILS;
   let failTimeoutMs: number | null = DEFAULT_FAIL_TIMEOUT_MS;
   let maxConns: number | null = UNLIMITED_CONNECTIONS;
-  const flags = new Set<string>();
-  for (const { value } of parameters) {
+  let backup = false;
+  let down = false;
+  let resolve = false;
+  for (let index = 1; index < args.length; index++) {
+    const value = args[index]!.value;
     const equals = value.indexOf('=');
     if (equals === -1) {
-      flags.add(value);
+      if (value === 'backup') backup = true;
+      else if (value === 'down') down = true;
+      else if (value === 'resolve') resolve = true;
       continue;
     }
     const text = value.slice(equals + 1);
@@ -142,58 +153,93 @@ function parseServer(node: ConfigNode): UpstreamServer | null {
     maxFails,
     failTimeoutMs,
     maxConns,
-    backup: flags.has('backup'),
-    down: flags.has('down'),
-    resolve: flags.has('resolve'),
+    backup,
+    down,
+    resolve,
   };
 }
 
-/** nginx rejects a second `keepalive`, `zone`, … in a block, so the first is the one that counts. */
-function firstNamed(children: readonly ConfigNode[], name: string): ConfigNode | null {
-  return children.find((child) => child.directive.name === name) ?? null;
+/** The statement's first argument. */
+function settingText(node: ConfigNode): string | null {
+  return argumentValues(node.directive)[0] ?? null;
 }
 
-/** The statement's first argument, or the default when there is no statement. */
-function settingText(node: ConfigNode | null, defaultText: string | null): string | null {
-  return node ? (node.directive.args[0]?.value ?? null) : defaultText;
+/**
+ * What a block without its own `keepalive`, `keepalive_timeout` or `keepalive_requests` gets from the nginx version
+ * the model assumes: the same for every block, so it is worked out once (objects shared, never changed).
+ */
+export interface UpstreamDefaults {
+  readonly keepaliveEffective: boolean;
+  readonly keepaliveTimeout: UpstreamTime;
+  readonly keepaliveRequests: UpstreamCount;
 }
 
-/** Builds one `upstream` block's entry; `version` is asked only when the block has no `keepalive` of its own. */
-export function indexUpstream(node: ConfigNode, version: () => string): Upstream {
-  const children = node.children;
-  const servers = children
-    .filter((child) => child.directive.name === 'server')
-    .map(parseServer)
-    .filter((server): server is UpstreamServer => server !== null)
-    // `filter` leaves room for more; the copy kept for the model's life holds exactly the servers.
-    .slice();
+export function upstreamDefaults(version: () => string): UpstreamDefaults {
+  const timeoutText = versionedDefaultOf('keepalive_timeout', 'upstream', version);
+  const requestsText = versionedDefaultOf('keepalive_requests', 'upstream', version);
+  return {
+    keepaliveEffective: compareNginxVersions(version(), KEEPALIVE_BY_DEFAULT_SINCE) >= 0,
+    keepaliveTimeout: { node: null, ms: timeoutText === null ? null : parseNginxTime(timeoutText) },
+    keepaliveRequests: { node: null, count: requestsText === null ? null : parseCount(requestsText) },
+  };
+}
 
-  const keepaliveNode = firstNamed(children, 'keepalive');
+/** Builds one `upstream` block's entry. */
+export function indexUpstream(node: ConfigNode, defaults: UpstreamDefaults): Upstream {
+  const servers: UpstreamServer[] = [];
+  let keepaliveNode: ConfigNode | null = null;
+  let zoneNode: ConfigNode | null = null;
+  let timeoutNode: ConfigNode | null = null;
+  let requestsNode: ConfigNode | null = null;
+  // One pass over the block. nginx rejects a second `keepalive`, `zone`, … in a block, so the first is the one that
+  // counts.
+  for (const child of node.children) {
+    switch (child.directive.name) {
+      case 'server': {
+        const server = parseServer(child);
+        if (server) servers.push(server);
+        break;
+      }
+      case 'keepalive':
+        keepaliveNode ??= child;
+        break;
+      case 'zone':
+        zoneNode ??= child;
+        break;
+      case 'keepalive_timeout':
+        timeoutNode ??= child;
+        break;
+      case 'keepalive_requests':
+        requestsNode ??= child;
+        break;
+    }
+  }
+
+  const keepaliveArgs = keepaliveNode && argumentValues(keepaliveNode.directive);
   const keepalive: UpstreamKeepalive | null = keepaliveNode && {
     node: keepaliveNode,
-    connections: parseCount(keepaliveNode.directive.args[0]?.value ?? ''),
-    local: keepaliveNode.directive.args[1]?.value === 'local',
+    connections: parseCount(keepaliveArgs![0] ?? ''),
+    local: keepaliveArgs![1] === 'local',
   };
-  const keepaliveEffective = keepalive ? (keepalive.connections ?? 0) > 0 : compareNginxVersions(version(), KEEPALIVE_BY_DEFAULT_SINCE) >= 0;
-
-  const zoneNode = firstNamed(children, 'zone');
-  const zoneSize = zoneNode?.directive.args[1]?.value;
-  const timeoutNode = firstNamed(children, 'keepalive_timeout');
-  const timeoutText = settingText(timeoutNode, versionedDefaultOf('keepalive_timeout', 'upstream', version));
-  const requestsNode = firstNamed(children, 'keepalive_requests');
-  const requestsText = settingText(requestsNode, versionedDefaultOf('keepalive_requests', 'upstream', version));
+  const zoneArgs = zoneNode && argumentValues(zoneNode.directive);
+  const zoneSize = zoneArgs?.[1];
+  const timeoutText = timeoutNode && settingText(timeoutNode);
+  const requestsText = requestsNode && settingText(requestsNode);
 
   return {
     node,
-    name: node.directive.args[0]?.value ?? '',
-    servers,
+    name: argumentValues(node.directive)[0] ?? '',
+    // `push` leaves room for more; the copy kept for the model's life holds exactly the servers.
+    servers: servers.slice(),
     keepalive,
-    keepaliveEffective,
-    keepaliveTimeout: { node: timeoutNode, ms: timeoutText === null ? null : parseNginxTime(timeoutText) },
-    keepaliveRequests: { node: requestsNode, count: requestsText === null ? null : parseCount(requestsText) },
+    keepaliveEffective: keepalive ? (keepalive.connections ?? 0) > 0 : defaults.keepaliveEffective,
+    keepaliveTimeout: timeoutNode ? { node: timeoutNode, ms: timeoutText === null ? null : parseNginxTime(timeoutText) } : defaults.keepaliveTimeout,
+    keepaliveRequests: requestsNode
+      ? { node: requestsNode, count: requestsText === null ? null : parseCount(requestsText) }
+      : defaults.keepaliveRequests,
     zone: zoneNode && {
       node: zoneNode,
-      name: zoneNode.directive.args[0]?.value ?? '',
+      name: zoneArgs![0] ?? '',
       size: zoneSize === undefined ? null : parseNginxSize(zoneSize),
     },
     hasResolve: servers.some((server) => server.resolve),

@@ -83,9 +83,30 @@ export function builtinVariableNames(family: VariableFamily): readonly string[] 
 export type ValueSlot =
   'msec' | 'sec' | 'size' | 'off' | 'num' | 'flag' | 'str' | 'enum' | 'bufs' | 'bitmask' | 'path' | 'access' | 'str_array' | 'keyval';
 
-let slots: ReadonlyMap<string, ValueSlot> | undefined;
+type SlotFamily = 'core' | 'http' | 'stream' | 'mail';
 
-export function valueSlot(family: 'core' | 'http' | 'stream' | 'mail', name: string): ValueSlot | null {
-  slots ??= new Map(Object.entries((JSON.parse(readFileSync(dataFile('value-slots.json'), 'utf8')) as { slots: Record<string, ValueSlot> }).slots));
-  return slots.get(`${family}:${name}`) ?? null;
+/**
+ * By family, then directive name: the structural and value checks ask for every statement, and a lookup by family
+ * first makes no `family:name` string per statement.
+ */
+let slots: ReadonlyMap<string, ReadonlyMap<string, ValueSlot>> | undefined;
+
+function loadSlots(): ReadonlyMap<string, ReadonlyMap<string, ValueSlot>> {
+  const byFamily = new Map<string, Map<string, ValueSlot>>();
+  const rows = (JSON.parse(readFileSync(dataFile('value-slots.json'), 'utf8')) as { slots: Record<string, ValueSlot> }).slots;
+  for (const [key, slot] of Object.entries(rows)) {
+    // Keys are `family:name`; a name never holds a colon.
+    const colon = key.indexOf(':');
+    const family = key.slice(0, colon);
+    const name = key.slice(colon + 1);
+    let names = byFamily.get(family);
+    if (!names) byFamily.set(family, (names = new Map()));
+    names.set(name, slot);
+  }
+  return byFamily;
+}
+
+export function valueSlot(family: SlotFamily, name: string): ValueSlot | null {
+  slots ??= loadSlots();
+  return slots.get(family)?.get(name) ?? null;
 }

@@ -92,9 +92,19 @@ function partsOf(version: string): VersionParts | null {
   return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
 }
 
+/**
+ * Versions already read: a run compares the same few (the assumed version, the table's `since`s) hundreds of
+ * thousands of times on a large configuration. Bounded, since versions may come from the configuration being read.
+ */
+const partsByVersion = new Map<string, VersionParts>();
+const MAX_CACHED_VERSIONS = 1024;
+
 function requireParts(version: string): VersionParts {
-  const parts = partsOf(version);
+  let parts = partsByVersion.get(version) ?? null;
+  if (parts) return parts;
+  parts = partsOf(version);
   if (!parts) throw new RangeError(`invalid nginx version "${version}": expected major.minor.patch, like 1.29.7`);
+  if (partsByVersion.size < MAX_CACHED_VERSIONS) partsByVersion.set(version, parts);
   return parts;
 }
 
@@ -144,8 +154,16 @@ function holds(comparison: number, operator: Operator): boolean {
 }
 
 /** Whether `version` lies in `range` (see parseVersionRange): `satisfies('1.30.0', '>=1.29.7 <2.0.0')` is true. */
+/** Ranges already read; they come from rule code and metadata, so there are few. */
+const comparatorsByRange = new Map<string, readonly Comparator[]>();
+
 export function satisfies(version: string, range: string): boolean {
-  return parseVersionRange(range).every((comparator) => holds(compareNginxVersions(version, comparator.version), comparator.operator));
+  let comparators = comparatorsByRange.get(range);
+  if (!comparators) {
+    comparators = parseVersionRange(range);
+    if (comparatorsByRange.size < MAX_CACHED_VERSIONS) comparatorsByRange.set(range, comparators);
+  }
+  return comparators.every((comparator) => holds(compareNginxVersions(version, comparator.version), comparator.operator));
 }
 
 /**
