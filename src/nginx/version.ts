@@ -153,10 +153,10 @@ function holds(comparison: number, operator: Operator): boolean {
   }
 }
 
-/** Whether `version` lies in `range` (see parseVersionRange): `satisfies('1.30.0', '>=1.29.7 <2.0.0')` is true. */
 /** Ranges already read; they come from rule code and metadata, so there are few. */
 const comparatorsByRange = new Map<string, readonly Comparator[]>();
 
+/** Whether `version` lies in `range` (see parseVersionRange): `satisfies('1.30.0', '>=1.29.7 <2.0.0')` is true. */
 export function satisfies(version: string, range: string): boolean {
   let comparators = comparatorsByRange.get(range);
   if (!comparators) {
