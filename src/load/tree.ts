@@ -87,8 +87,10 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
     into: ConfigNode[],
   ): void => {
     for (const directive of directives) {
-      const opened = directive.children && context ? childContext(directive.name, context) : null;
-      const hasChildren = directive.children !== null && directive.children.length > 0;
+      // Read once: a parsed statement makes `children` on each read.
+      const children = directive.children;
+      const opened = children !== null && context !== null ? childContext(directive.name, context) : null;
+      const hasChildren = children !== null && children.length > 0;
       const node: NodeDraft = { directive, context, blockContext: opened, parent, children: hasChildren ? [] : NO_CHILDREN, includedBy };
       into.push(node);
 
@@ -102,12 +104,13 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
           continue;
         }
         const bodyHoldsDirectives = context !== null && blockBodyOf(directive.name, context) !== 'custom';
-        build(directive.children, bodyHoldsDirectives ? opened : null, node, includedBy, depth + 1, node.children);
+        build(children, bodyHoldsDirectives ? opened : null, node, includedBy, depth + 1, node.children);
         // A copy holds exactly the children; the array they were pushed to keeps room for more.
         node.children = node.children.slice();
       }
 
-      const resolution = program.includes.get(directive);
+      // Only `include` statements are keys; the name test spares a map lookup for every other statement.
+      const resolution = directive.name === 'include' ? program.includes.get(directive) : undefined;
       if (resolution) spliceInclude(resolution, node, context, parent, depth, into);
     }
   };
