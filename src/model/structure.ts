@@ -34,6 +34,7 @@ export function structuralProblems(model: Model): StructuralProblem[] {
   if (problems) return problems;
   problems = [];
   const found = problems;
+  const nginxVersion = model.nginxVersion.explicit ? model.nginxVersion.version : undefined;
   walkTree(model.tree.roots, (node) => {
     // null context: a line of a map/types/geo body, or inside a block nginx would already have rejected.
     if (node.context === null) return;
@@ -44,7 +45,7 @@ export function structuralProblems(model: Model): StructuralProblem[] {
       context: node.context,
       args: argumentValues(directive),
       hasBlock: directive.terminator === '{',
-      nginxVersion: model.nginxVersion.explicit ? model.nginxVersion.version : undefined,
+      nginxVersion,
     });
     if (problem) found.push({ node, problem, ruleId: ruleFor(problem) });
   });

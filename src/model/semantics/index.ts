@@ -10,14 +10,14 @@
  */
 import type { Model } from '../index.js';
 import { structuralProblems } from '../structure.js';
-import { type ConfigNode, walkTree } from '../../load/tree.js';
+import type { ConfigNode } from '../../load/tree.js';
 import { holdsPlaceholder } from '../../load/templates.js';
 import type { Token } from '../../syntax/ast.js';
-import { checkModules } from './modules.js';
-import { checkReferences } from './references.js';
+import { ModuleChecks } from './modules.js';
+import { ReferenceChecks } from './references.js';
 import type { Reporter, SemanticProblem } from './types.js';
-import { checkValues, locationName, type LocationName } from './values.js';
-import { checkVariables } from './variables.js';
+import { checkValues, familyOf, locationName, slotLookup, type LocationName } from './values.js';
+import { VariableChecks } from './variables.js';
 
 export type { SemanticProblem, SemanticRuleId } from './types.js';
 
@@ -26,22 +26,28 @@ const cache = new WeakMap<Model, SemanticProblem[]>();
 export function semanticProblems(model: Model): SemanticProblem[] {
   const cached = cache.get(model);
   if (cached) return cached;
-  const problems: SemanticProblem[] = [];
-  const rejected = new Set<ConfigNode>(structuralProblems(model).map(({ node }) => node));
+  const rejected = new Set<ConfigNode>();
+  for (const problem of structuralProblems(model)) rejected.add(problem.node);
   for (const problem of model.tree.problems) rejected.add(problem.node);
-  const all: ConfigNode[] = [];
-  walkTree(model.tree.roots, (node) => {
-    all.push(node);
-    // A template's statement with an unknown placeholder: what nginx reads there is unknown; what it defines counts.
-    if (holdsPlaceholder(node.directive)) rejected.add(node);
-  });
   const version = model.nginxVersion.explicit ? model.nginxVersion.version : null;
-  const reporter: Reporter = {
-    report(problem) {
-      problems.push({ ruleId: 'invalid-value', ...problem });
-    },
-  };
 
+  // Each kind of check reports into its own list, and the lists are joined in a fixed order: the checks share one
+  // walk of the tree, but the problems come out in the same order as when each check walked it on its own.
+  const reporterFor = (into: SemanticProblem[]): Reporter => ({
+    report(problem) {
+      into.push({ ruleId: 'invalid-value', ...problem });
+    },
+  });
+  const valueProblems: SemanticProblem[] = [];
+  const referenceProblems: SemanticProblem[] = [];
+  const variableProblems: SemanticProblem[] = [];
+  const moduleProblems: SemanticProblem[] = [];
+  const values = { version, reporter: reporterFor(valueProblems) };
+  const references = new ReferenceChecks({ version, reporter: reporterFor(referenceProblems), rejected });
+  const variables = new VariableChecks({ version, reporter: reporterFor(variableProblems), rejected });
+  const modules = new ModuleChecks(model, reporterFor(moduleProblems), rejected);
+
+  const slotOf = slotLookup();
   const locations = new Map<ConfigNode, LocationName | null>();
   const locationOf = (node: ConfigNode): LocationName | null => {
     for (let at = node.parent; at; at = at.parent) {
@@ -51,13 +57,31 @@ export function semanticProblems(model: Model): SemanticProblem[] {
     }
     return null;
   };
-  for (const node of all) {
-    if (node.context === null || rejected.has(node)) continue;
-    checkValues(node, { version, reporter }, node.directive.name.endsWith('_pass') ? locationOf(node) : null);
-  }
-  checkReferences(all, { version, reporter, rejected });
-  checkVariables(model.tree.roots, { version, reporter, rejected });
-  checkModules(all, model, reporter, rejected);
+
+  /** Depth first, in source order; `bodyOf`: the block whose body holds lines rather than directives (`map`). */
+  const walk = (nodes: readonly ConfigNode[], bodyOf: ConfigNode | null) => {
+    for (const node of nodes) {
+      // A template's statement with an unknown placeholder: what nginx reads there is unknown; what it defines counts.
+      if (holdsPlaceholder(node.directive)) rejected.add(node);
+      if (node.context !== null) {
+        // Looked up once here for the checks that need them.
+        const family = familyOf(node.context);
+        const slot = slotOf(family, node.directive.name);
+        if (!rejected.has(node)) checkValues(node, family, slot, values, locationOf);
+        references.add(node, family, slot);
+        modules.add(node);
+      }
+      variables.visit(node, bodyOf);
+      if (node.children.length === 0) continue;
+      const opensBody = node.blockContext === null && node.context !== null;
+      walk(node.children, opensBody ? node : bodyOf);
+    }
+  };
+  walk(model.tree.roots, null);
+  references.finish();
+  variables.finish();
+  modules.finish();
+  const problems = [...valueProblems, ...referenceProblems, ...variableProblems, ...moduleProblems];
 
   // A snippet read without the main config that includes it (a conf.d site, a changed file no entry includes) cannot
   // be judged on names the main config may define: log formats, zones, certificates, map and geo variables. nginx -t

@@ -8,7 +8,7 @@
  * files outside the repository), so nothing is reported then.
  */
 import path from 'node:path';
-import type { ConfigNode } from '../../load/tree.js';
+import { type ConfigNode, walkTree } from '../../load/tree.js';
 import { getDirective, type DirectiveSpec } from '../../nginx/directives.js';
 import type { Model } from '../index.js';
 import type { Reporter } from './types.js';
@@ -39,29 +39,48 @@ function moduleOfFile(file: string): string {
   return path.basename(file).replace(/\.so$/, '');
 }
 
-export function checkModules(all: readonly ConfigNode[], model: Model, reporter: Reporter, rejected: ReadonlySet<ConfigNode>): void {
-  const loadLines = all.filter((node) => node.directive.name === 'load_module' && node.context === 'main');
-  const configured = model.configuredModules;
-  if (configured === null && loadLines.length === 0) return;
-  const loaded = new Set<string>((configured ?? []).map(moduleOfFile));
-  for (const line of loadLines) {
-    const file = line.directive.args[0]?.value;
-    if (file) loaded.add(moduleOfFile(file));
+/**
+ * `add` is called for every statement during the one walk of the tree (semantics/index.ts) and keeps the
+ * `load_module` lines; `finish` walks the tree again, only when some module is loaded, for the directives of modules
+ * that are not.
+ */
+export class ModuleChecks {
+  private readonly loadLines: ConfigNode[] = [];
+
+  constructor(
+    private readonly model: Model,
+    private readonly reporter: Reporter,
+    private readonly rejected: ReadonlySet<ConfigNode>,
+  ) {}
+
+  add(node: ConfigNode): void {
+    if (node.directive.name === 'load_module' && node.context === 'main') this.loadLines.push(node);
   }
-  for (const node of all) {
-    if (node.context === null || rejected.has(node)) continue;
-    const specs = getDirective(node.directive.name).filter((spec) => spec.contexts.includes(node.context!) && spec.args !== null);
-    if (specs.length === 0 || !specs.every(isDynamic)) continue;
-    if (specs.some((spec) => loaded.has(spec.module))) continue;
-    const module = specs[0]!.module;
-    const needs = NEEDS[module];
-    const lines = [...(needs && !loaded.has(needs) ? [needs] : []), module].map((name) => `load_module modules/${name}.so;`);
-    reporter.report({
-      ruleId: 'module-not-loaded',
-      node,
-      token: node.directive.nameToken,
-      message: `unknown directive "${node.directive.name}"`,
-      hint: `it is a directive of ${module}, which is not loaded; add ${lines.join(' ')} at the top of the main configuration`,
+
+  finish(): void {
+    const { reporter, rejected } = this;
+    const configured = this.model.configuredModules;
+    if (configured === null && this.loadLines.length === 0) return;
+    const loaded = new Set<string>((configured ?? []).map(moduleOfFile));
+    for (const line of this.loadLines) {
+      const file = line.directive.args[0]?.value;
+      if (file) loaded.add(moduleOfFile(file));
+    }
+    walkTree(this.model.tree.roots, (node) => {
+      if (node.context === null || rejected.has(node)) return;
+      const specs = getDirective(node.directive.name).filter((spec) => spec.contexts.includes(node.context!) && spec.args !== null);
+      if (specs.length === 0 || !specs.every(isDynamic)) return;
+      if (specs.some((spec) => loaded.has(spec.module))) return;
+      const module = specs[0]!.module;
+      const needs = NEEDS[module];
+      const lines = [...(needs && !loaded.has(needs) ? [needs] : []), module].map((name) => `load_module modules/${name}.so;`);
+      reporter.report({
+        ruleId: 'module-not-loaded',
+        node,
+        token: node.directive.nameToken,
+        message: `unknown directive "${node.directive.name}"`,
+        hint: `it is a directive of ${module}, which is not loaded; add ${lines.join(' ')} at the top of the main configuration`,
+      });
     });
   }
 }

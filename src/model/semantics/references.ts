@@ -4,11 +4,12 @@
  * block must contain (an upstream's servers, a certificate for `listen … ssl`) and the lines of `geo` bodies.
  */
 import type { ConfigNode } from '../../load/tree.js';
-import { valueSlot } from '../../nginx/variables.js';
 import { compareNginxVersions } from '../../nginx/version.js';
 import { listenAddressText, parseUrl } from './url.js';
 import type { Reporter } from './types.js';
-import { familyOf } from './values.js';
+import { type Family, familyOf } from './values.js';
+import type { ValueSlot } from '../../nginx/variables.js';
+import { argumentValues } from '../../syntax/parser.js';
 
 /** Setters that say `"NAME" directive is duplicate` for a second statement in the same block. */
 const DUPLICATE_CHECKING_SLOTS: ReadonlySet<string> = new Set(['msec', 'sec', 'size', 'off', 'num', 'flag', 'str', 'enum', 'bufs', 'path']);
@@ -31,67 +32,249 @@ interface ListenEntry {
 
 const LISTEN_SET_OPTIONS = /^(bind|deferred|reuseport|setfib=|fastopen=|backlog=|rcvbuf=|sndbuf=|accept_filter=|ipv6only=|so_keepalive=)/;
 
-export function checkReferences(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
-  const { reporter, rejected } = options;
-  const ok = (node: ConfigNode) => !rejected.has(node);
+const CACHE_PATH = /^(proxy|fastcgi|uwsgi|scgi)_cache_path$/;
+const CACHE = /^(proxy|fastcgi|uwsgi|scgi)_cache$/;
 
-  // Names defined anywhere, for checks nginx makes once everything is read.
-  const zones = { limit_req: new Set<string>(), limit_conn: new Set<string>(), cache: new Map<string, Set<string>>() };
-  const upstreamNames = new Set<string>();
-  for (const node of all) {
-    if (node.context === null) continue;
+/** The passes whose address needs a port unless it names an upstream block (nginx makes an upstream of it). */
+const NO_DEFAULT_PORT: Readonly<Record<'http' | 'stream', readonly string[]>> = {
+  http: ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass'],
+  stream: ['proxy_pass'],
+};
+
+/** Statements checked as the walk reaches them: what they need is defined before them, or in them. */
+const CHECKED_IN_TURN: ReadonlySet<string> = new Set(['log_format', 'access_log', 'upstream', 'listen', 'geo']);
+
+type Problem = Parameters<Reporter['report']>[0];
+
+/** What `add` does with the statements of a directive name, in a family. */
+interface Role {
+  /** It defines a name other statements use: a zone, a cache zone, an upstream block. */
+  readonly defines: boolean;
+  /** It is checked as the walk reaches it (CHECKED_IN_TURN). */
+  readonly inTurn: boolean;
+  /** Its check waits for `finish`: it uses names defined anywhere. */
+  readonly later: boolean;
+  /** A generic setter nginx does not let repeat in a block. */
+  readonly setter: boolean;
+  /** `server`: may be a mail server. */
+  readonly server: boolean;
+  /** A `listen` or `ssl_certificate_by_lua*`: its server may need a certificate or SSL. */
+  readonly ssl: boolean;
+}
+
+const NO_ROLE: Role = { defines: false, inTurn: false, later: false, setter: false, server: false, ssl: false };
+
+function roleOf(family: Family, name: string, slot: ValueSlot | null): Role {
+  const role: Role = {
+    defines: name === 'limit_req_zone' || name === 'limit_conn_zone' || name === 'upstream' || CACHE_PATH.test(name),
+    inTurn: CHECKED_IN_TURN.has(name),
+    later: name === 'limit_req' || name === 'limit_conn' || isNoDefaultPortPass(family, name) || CACHE.test(name),
+    setter: slot !== null && DUPLICATE_CHECKING_SLOTS.has(slot),
+    server: name === 'server',
+    ssl: name === 'listen' || name.startsWith('ssl_certificate_by_lua'),
+  };
+  return role.defines || role.inTurn || role.later || role.setter || role.server || role.ssl ? role : NO_ROLE;
+}
+
+/** A server's statements that the certificate checks look at (`checkSslCertificates`). */
+interface SslServer {
+  readonly server: ConfigNode;
+  /** A `listen … ssl` with no `ssl_certificate` in the server, which does not reject handshakes. */
+  readonly listenWithoutCertificate: ConfigNode | null;
+  /** An `ssl_certificate_by_lua*` in a server without SSL. */
+  readonly luaWithoutSsl: ConfigNode | null;
+}
+
+/**
+ * The checks of this module, made while semantics/index.ts walks the tree once: `add` is called for each statement,
+ * `finish` reports.
+ *
+ * A statement is checked when the walk reaches it, while it is at hand, unless its check needs names the whole
+ * configuration defines (zones, upstream blocks): those wait for `finish`, in their turn among the others, so the
+ * problems come out in the order of the statements.
+ */
+export class ReferenceChecks {
+  private readonly zones = { limit_req: new Set<string>(), limit_conn: new Set<string>(), cache: new Map<string, Set<string>>() };
+  /** The upstream blocks (for the names of `upstreamBlocks`, made when a check first needs them). */
+  private readonly upstreams: ConfigNode[] = [];
+  private upstreamBlocks: { http: Set<string>; stream: Set<string> } | null = null;
+  /** The names of the upstream blocks nginx accepted so far, by family, lower case. */
+  private readonly upstreamNames = { http: new Set<string>(), stream: new Set<string>() };
+  private readonly logFormats = { http: new Set(['combined']), stream: new Set<string>() };
+  private readonly listens = new Map<string, ListenEntry>();
+  /** The problems of the statements, and in their turn the statements checked by `finish`. */
+  private readonly found: ({ readonly problem: Problem } | { readonly later: ConfigNode })[] = [];
+  private readonly inTurn: Reporter = { report: (problem) => this.found.push({ problem }) };
+  /**
+   * The generic setters (that nginx does not let repeat in a block) seen so far in the block being read and in each
+   * block around it, innermost last; null is the top level. The walk is depth first, so a block's entry is needed
+   * only until the walk leaves it, and its set is then used again for the next block.
+   */
+  private readonly setterBlocks: { block: ConfigNode | null; names: Set<string> }[] = [];
+  private readonly spareSets: Set<string>[] = [];
+  /** Setters repeated in their block: `"gzip" directive is duplicate`, reported by `finish` in their turn. */
+  private readonly repeatedSetters: ConfigNode[] = [];
+  /** The servers with a `listen … ssl` or an `ssl_certificate_by_lua*`, in order, each once. */
+  private readonly sslServers: ConfigNode[] = [];
+  private readonly mailServers: ConfigNode[] = [];
+  /** `roleOf` by family and name: worked out once per name, not for each statement. */
+  private readonly roles: Record<Family, Map<string, Role>> = { core: new Map(), http: new Map(), stream: new Map(), mail: new Map() };
+
+  constructor(private readonly options: ReferenceCheckOptions) {}
+
+  /**
+   * A statement with a context (`node.context` is not null), in the order of the tree, with its family and value
+   * slot (`slotLookup`). Only the few statements checked here have their arguments read.
+   */
+  add(node: ConfigNode, family: Family, slot: ValueSlot | null): void {
     const { name } = node.directive;
-    const values = node.directive.args.map((arg) => arg.value);
-    if (name === 'limit_req_zone' || name === 'limit_conn_zone') {
-      const zone = values.find((value) => value.startsWith('zone='));
-      if (zone) (name === 'limit_req_zone' ? zones.limit_req : zones.limit_conn).add(zone.slice(5).split(':')[0]!);
-    }
-    const cachePath = /^(proxy|fastcgi|uwsgi|scgi)_cache_path$/.exec(name);
-    if (cachePath) {
-      const zone = values.find((value) => value.startsWith('keys_zone='));
+    let role = this.roles[family].get(name);
+    if (!role) this.roles[family].set(name, (role = roleOf(family, name, slot)));
+    // Most statements (proxy_set_header, root, …) have nothing to do with these checks.
+    if (role === NO_ROLE) return;
+    const rejected = this.options.rejected.has(node);
+    if (role.defines) this.define(node);
+    // The values are read once, without making tokens; the token of an argument (`directive.args`) is made only for
+    // a problem.
+    const values = role.inTurn ? argumentValues(node.directive) : null;
+    if (role.ssl) this.addSslStatement(node, values);
+    // A log_format nginx rejects still takes its name; the other checks pass over rejected statements.
+    if (role.inTurn && (!rejected || name === 'log_format')) this.checkInTurn(node, family, rejected, values!);
+    else if (role.later && !rejected) this.found.push({ later: node });
+    if (role.setter && !rejected) this.addSetter(node);
+    if (role.server && node.blockContext === 'mail-server') this.mailServers.push(node);
+  }
+
+  /** What a limit_req_zone, limit_conn_zone, `*_cache_path` or upstream block defines, rejected or not. */
+  private define(node: ConfigNode): void {
+    const { name } = node.directive;
+    if (name === 'upstream') {
+      if (node.blockContext !== null) this.upstreams.push(node);
+    } else if (name === 'limit_req_zone' || name === 'limit_conn_zone') {
+      const zone = argumentValues(node.directive).find((value) => value.startsWith('zone='));
+      if (zone) (name === 'limit_req_zone' ? this.zones.limit_req : this.zones.limit_conn).add(zone.slice(5).split(':')[0]!);
+    } else {
+      const cachePath = CACHE_PATH.exec(name)!;
+      const zone = argumentValues(node.directive).find((value) => value.startsWith('keys_zone='));
       if (zone) {
-        const set = zones.cache.get(cachePath[1]!) ?? new Set<string>();
+        const set = this.zones.cache.get(cachePath[1]!) ?? new Set<string>();
         set.add(zone.slice(10).split(':')[0]!);
-        zones.cache.set(cachePath[1]!, set);
+        this.zones.cache.set(cachePath[1]!, set);
       }
     }
   }
-  const upstreamBlocks = new Set<string>();
-  for (const node of all) {
-    if (node.directive.name !== 'upstream' || node.blockContext === null) continue;
-    upstreamBlocks.add(`${node.blockContext === 'upstream' ? 'http' : 'stream'}:${(node.directive.args[0]?.value ?? '').toLowerCase()}`);
+
+  finish(): void {
+    const { reporter } = this.options;
+    for (const entry of this.found) {
+      if ('later' in entry) this.checkLater(entry.later);
+      else reporter.report(entry.problem);
+    }
+    checkMailSsl(this.mailServers, this.options);
+    for (const node of this.repeatedSetters) {
+      reporter.report({ ruleId: 'duplicate-definition', node, message: `"${node.directive.name}" directive is duplicate` });
+    }
+    checkSslCertificates(
+      this.sslServers.map((server) => this.sslServer(server)),
+      this.options,
+    );
   }
 
-  const logFormats = { http: new Set(['combined']), stream: new Set<string>() };
-  const listens = new Map<string, ListenEntry>();
-
-  for (const node of all) {
+  /** log_format, access_log, upstream, listen, geo: what they need is defined before them or in their block. */
+  private checkInTurn(node: ConfigNode, family: Family, rejected: boolean, values: readonly string[]): void {
+    const reporter = this.inTurn;
     const { directive } = node;
-    const context = node.context;
-    if (context === null) continue;
     const name = directive.name;
-    const args = directive.args;
-    const family = familyOf(context);
+    const first = values[0];
 
-    if (name === 'log_format' && (family === 'http' || family === 'stream') && args[0]) {
-      const formats = logFormats[family];
-      if (formats.has(args[0].value) && ok(node) && !(family === 'http' && args[0].value === 'combined')) {
-        reporter.report({ ruleId: 'duplicate-definition', node, token: args[0], message: `duplicate "log_format" name "${args[0].value}"` });
+    if (name === 'log_format') {
+      if ((family === 'http' || family === 'stream') && first !== undefined) {
+        const formats = this.logFormats[family];
+        if (formats.has(first) && !rejected && !(family === 'http' && first === 'combined')) {
+          reporter.report({ ruleId: 'duplicate-definition', node, token: directive.args[0], message: `duplicate "log_format" name "${first}"` });
+        }
+        formats.add(first);
       }
-      formats.add(args[0].value);
-      continue;
+      return;
     }
-    if (!ok(node)) continue;
 
-    if (name === 'access_log' && (family === 'http' || family === 'stream') && args.length >= 2) {
-      const format = args[1]!;
-      if (!format.value.includes('=') && !logFormats[family].has(format.value)) {
-        reporter.report({ ruleId: 'undefined-reference', node, token: format, message: `unknown log format "${format.value}"` });
+    if (name === 'access_log' && (family === 'http' || family === 'stream') && values.length >= 2) {
+      const format = values[1]!;
+      if (!format.includes('=') && !this.logFormats[family].has(format)) {
+        reporter.report({ ruleId: 'undefined-reference', node, token: directive.args[1], message: `unknown log format "${format}"` });
       }
     }
+
+    if (name === 'upstream' && node.blockContext !== null) {
+      const key = (first ?? '').toLowerCase();
+      const names = this.upstreamNames[node.blockContext === 'upstream' ? 'http' : 'stream'];
+      if (names.has(key)) {
+        reporter.report({ ruleId: 'duplicate-definition', node, token: directive.args[0], message: `duplicate upstream "${first!}"` });
+      }
+      names.add(key);
+      if (!node.children.some((child) => child.directive.name === 'server')) {
+        const end = directive.blockEnd >= 0 ? directive.blockEnd : directive.terminatorStart;
+        reporter.report({ ruleId: 'invalid-value', node, message: 'no servers are inside upstream', lineAt: end });
+      }
+    }
+
+    if (name === 'listen' && family === 'http' && first !== undefined) this.checkListen(node, values);
+
+    if (name === 'geo' && node.children.length > 0) checkGeoBody(node, reporter);
+  }
+
+  /** Two listens of one address: in one server, or with options or `default_server` twice. */
+  private checkListen(node: ConfigNode, values: readonly string[]): void {
+    const reporter = this.inTurn;
+    const server = node.parent;
+    if (!server) return;
+    const address = listenAddressText(parseUrl(values[0]!, { listen: true }), 80);
+    if (address === null) return;
+    let set = false;
+    let defaultServer = false;
+    for (let index = 1; index < values.length; index++) {
+      const value = values[index]!;
+      if (LISTEN_SET_OPTIONS.test(value)) set = true;
+      if (value === 'default_server' || value === 'default') defaultServer = true;
+    }
+    const existing = this.listens.get(address);
+    if (!existing) {
+      this.listens.set(address, { server, set, defaultServer });
+      return;
+    }
+    const token = () => node.directive.args[0];
+    if (existing.server === server) {
+      reporter.report({ ruleId: 'duplicate-definition', node, token: token(), message: `a duplicate listen ${address}` });
+      return;
+    }
+    if (set) {
+      if (existing.set) {
+        reporter.report({ ruleId: 'duplicate-definition', node, token: token(), message: `duplicate listen options for ${address}` });
+        return;
+      }
+      existing.set = true;
+    }
+    if (defaultServer) {
+      if (existing.defaultServer) {
+        reporter.report({ ruleId: 'duplicate-definition', node, token: token(), message: `a duplicate default server for ${address}` });
+        return;
+      }
+      existing.defaultServer = true;
+    }
+  }
+
+  /** limit_req, limit_conn, `*_cache` and the passes of NO_DEFAULT_PORT: the names they use may be defined anywhere. */
+  private checkLater(node: ConfigNode): void {
+    const { reporter } = this.options;
+    const { zones } = this;
+    const { directive } = node;
+    const name = directive.name;
+    const family = familyOf(node.context!);
+    const values = argumentValues(directive);
+    const first = values[0];
 
     if (family === 'http' && (name === 'limit_req' || name === 'limit_conn')) {
-      const zone = name === 'limit_req' ? args.find((arg) => arg.value.startsWith('zone='))?.value.slice(5) : args[0]?.value;
+      const zone = name === 'limit_req' ? values.find((value) => value.startsWith('zone='))?.slice(5) : first;
       const defined = name === 'limit_req' ? zones.limit_req : zones.limit_conn;
       if (zone !== undefined && !defined.has(zone)) {
         reporter.report({
@@ -103,83 +286,102 @@ export function checkReferences(all: readonly ConfigNode[], options: ReferenceCh
       }
     }
 
-    const cache = /^(proxy|fastcgi|uwsgi|scgi)_cache$/.exec(name);
-    if (cache && family === 'http' && args[0] && args[0].value !== 'off' && !/\$/.test(args[0].value)) {
-      const zone = args[0].value;
-      if (!zones.cache.get(cache[1]!)?.has(zone)) {
+    const cache = CACHE.exec(name);
+    if (cache && family === 'http' && first !== undefined && first !== 'off' && !first.includes('$')) {
+      if (!zones.cache.get(cache[1]!)?.has(first)) {
         reporter.report({
           ruleId: 'undefined-reference',
           node,
-          token: args[0],
-          message: `"${name}" zone "${zone}" is unknown`,
-          hint: `no ${cache[1]}_cache_path defines keys_zone=${zone}; nginx names the end of the http block`,
+          token: directive.args[0],
+          message: `"${name}" zone "${first}" is unknown`,
+          hint: `no ${cache[1]}_cache_path defines keys_zone=${first}; nginx names the end of the http block`,
         });
       }
     }
 
     // An address without a port that names no upstream block: nginx makes an upstream of it and needs the port.
-    const noDefaultPort =
-      family === 'http' ? ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass'] : family === 'stream' ? ['proxy_pass'] : [];
-    if (noDefaultPort.includes(name) && args[0] && !/\$/.test(args[0].value)) {
-      const url = args[0].value.replace(/^s?uwsgi:\/\//i, '');
+    if ((family === 'http' || family === 'stream') && isNoDefaultPortPass(family, name) && first !== undefined && !first.includes('$')) {
+      const url = first.replace(/^s?uwsgi:\/\//i, '');
       const parsed = parseUrl(url, {});
-      if (!parsed.err && !parsed.unix && parsed.port === null && !upstreamBlocks.has(`${family}:${parsed.host.toLowerCase()}`)) {
-        reporter.report({ ruleId: 'undefined-reference', node, token: args[0], message: `no port in upstream "${url}"` });
+      if (!parsed.err && !parsed.unix && parsed.port === null && !this.isUpstreamBlock(family, parsed.host)) {
+        reporter.report({ ruleId: 'undefined-reference', node, token: directive.args[0], message: `no port in upstream "${url}"` });
       }
     }
-
-    if (name === 'upstream' && node.blockContext !== null) {
-      const key = (args[0]?.value ?? '').toLowerCase();
-      const upstreamFamily = node.blockContext === 'upstream' ? 'http' : 'stream';
-      if (upstreamNames.has(`${upstreamFamily}:${key}`)) {
-        reporter.report({ ruleId: 'duplicate-definition', node, token: args[0], message: `duplicate upstream "${args[0]!.value}"` });
-      }
-      upstreamNames.add(`${upstreamFamily}:${key}`);
-      if (!node.children.some((child) => child.directive.name === 'server')) {
-        const end = directive.blockEnd >= 0 ? directive.blockEnd : directive.terminatorStart;
-        reporter.report({ ruleId: 'invalid-value', node, message: 'no servers are inside upstream', lineAt: end });
-      }
-    }
-
-    if (name === 'listen' && family === 'http' && args[0]) {
-      const server = node.parent;
-      if (!server) continue;
-      const address = listenAddressText(parseUrl(args[0].value, { listen: true }), 80);
-      if (address === null) continue;
-      const values = args.slice(1).map((arg) => arg.value);
-      const set = values.some((value) => LISTEN_SET_OPTIONS.test(value));
-      const defaultServer = values.includes('default_server') || values.includes('default');
-      const existing = listens.get(address);
-      if (!existing) {
-        listens.set(address, { server, set, defaultServer });
-        continue;
-      }
-      if (existing.server === server) {
-        reporter.report({ ruleId: 'duplicate-definition', node, token: args[0], message: `a duplicate listen ${address}` });
-        continue;
-      }
-      if (set) {
-        if (existing.set) {
-          reporter.report({ ruleId: 'duplicate-definition', node, token: args[0], message: `duplicate listen options for ${address}` });
-          continue;
-        }
-        existing.set = true;
-      }
-      if (defaultServer) {
-        if (existing.defaultServer) {
-          reporter.report({ ruleId: 'duplicate-definition', node, token: args[0], message: `a duplicate default server for ${address}` });
-          continue;
-        }
-        existing.defaultServer = true;
-      }
-    }
-
-    if (name === 'geo' && node.children.length > 0) checkGeoBody(node, reporter);
   }
 
-  checkMailSsl(all, options);
-  checkDuplicateSetters(all, options);
-  checkSslCertificates(all, options);
+  /** Whether an upstream block of the family has this name, compared ignoring case. */
+  private isUpstreamBlock(family: 'http' | 'stream', host: string): boolean {
+    if (!this.upstreamBlocks) {
+      this.upstreamBlocks = { http: new Set(), stream: new Set() };
+      for (const node of this.upstreams) {
+        const first = argumentValues(node.directive)[0] ?? '';
+        this.upstreamBlocks[node.blockContext === 'upstream' ? 'http' : 'stream'].add(first.toLowerCase());
+      }
+    }
+    return this.upstreamBlocks[family].has(host.toLowerCase());
+  }
+
+  /** A generic setter twice in one block (`gzip on; gzip off;`) is a mistake nginx reports. */
+  private addSetter(node: ConfigNode): void {
+    const block = node.parent;
+    const blocks = this.setterBlocks;
+    // Leave the blocks the walk has left: those that are neither this block nor around it.
+    while (blocks.length > 0 && blocks[blocks.length - 1]!.block !== block && !encloses(blocks[blocks.length - 1]!.block, block)) {
+      const { names } = blocks.pop()!;
+      names.clear();
+      this.spareSets.push(names);
+    }
+    if (blocks.length === 0 || blocks[blocks.length - 1]!.block !== block) blocks.push({ block, names: this.spareSets.pop() ?? new Set() });
+    const { names } = blocks[blocks.length - 1]!;
+    if (names.has(node.directive.name)) this.repeatedSetters.push(node);
+    else names.add(node.directive.name);
+  }
+
+  /**
+   * A `listen` (with its values) or `ssl_certificate_by_lua*`: its server is kept when the listen has `ssl` or for
+   * the Lua code. Only those servers are read again (`sslServer`) for the certificate checks.
+   */
+  private addSslStatement(node: ConfigNode, values: readonly string[] | null): void {
+    const server = node.parent;
+    if (!server || server.directive.name !== 'server' || (server.blockContext !== 'server' && server.blockContext !== 'stream-server')) return;
+    if (node.directive.name === 'listen' && values!.indexOf('ssl', 1) === -1) return;
+    // A server's statements come one after another in the walk (servers do not nest): the last one kept is it or
+    // an earlier server.
+    if (this.sslServers[this.sslServers.length - 1] !== server) this.sslServers.push(server);
+  }
+
+  /** What a server's statements say about SSL. */
+  private sslServer(server: ConfigNode): SslServer {
+    let sslListen: ConfigNode | null = null;
+    let sslOn = false;
+    let ownCertificate = false;
+    let rejectsHandshakes = false;
+    let luaCert: ConfigNode | null = null;
+    for (const child of server.children) {
+      const name = child.directive.name;
+      if (name === 'listen') {
+        if (!sslListen && argumentValues(child.directive).indexOf('ssl', 1) !== -1) sslListen = child;
+      } else if (name === 'ssl') sslOn ||= argumentValues(child.directive)[0] === 'on';
+      else if (name === 'ssl_certificate') ownCertificate = true;
+      else if (name === 'ssl_reject_handshake') rejectsHandshakes ||= argumentValues(child.directive)[0] === 'on';
+      if (!luaCert && name.startsWith('ssl_certificate_by_lua')) luaCert = child;
+    }
+    const rejects = rejectsHandshakes && atLeast(this.options.version, '1.19.4');
+    const listenWithoutCertificate = sslListen && !rejects && !ownCertificate ? sslListen : null;
+    const luaWithoutSsl = luaCert && !sslListen && !sslOn ? luaCert : null;
+    return { server, listenWithoutCertificate, luaWithoutSsl };
+  }
+}
+
+function isNoDefaultPortPass(family: Family, name: string): boolean {
+  return (family === 'http' || family === 'stream') && NO_DEFAULT_PORT[family].includes(name);
+}
+
+/** Whether `outer` is a block around `node` (null: the top level, around everything). */
+function encloses(outer: ConfigNode | null, node: ConfigNode | null): boolean {
+  if (outer === null) return true;
+  for (let at = node?.parent ?? null; at; at = at.parent) if (at === outer) return true;
+  return false;
 }
 
 /** Lines of a `geo` block: networks (or ranges with `ranges`), and its parameters. */
@@ -220,30 +422,12 @@ function isNetwork(text: string): boolean {
   return false;
 }
 
-/** A generic setter twice in one block (`gzip on; gzip off;`): `"gzip" directive is duplicate`. */
-function checkDuplicateSetters(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
-  const seen = new Map<ConfigNode | null, Set<string>>();
-  for (const node of all) {
-    if (node.context === null || options.rejected.has(node)) continue;
-    const name = node.directive.name;
-    const slot = valueSlot(familyOf(node.context), name);
-    if (!slot || !DUPLICATE_CHECKING_SLOTS.has(slot)) continue;
-    let names = seen.get(node.parent);
-    if (!names) seen.set(node.parent, (names = new Set()));
-    if (names.has(name)) {
-      options.reporter.report({ ruleId: 'duplicate-definition', node, message: `"${name}" directive is duplicate` });
-      continue;
-    }
-    names.add(name);
-  }
-}
-
 /**
  * `listen … ssl` needs a certificate in that server or above (`no "ssl_certificate" is defined for the "listen ...
  * ssl" directive`, at the listen), unless the server rejects handshakes; Lua's `ssl_certificate_by_lua*` needs SSL
  * in its server (`no ssl configured for the server`).
  */
-function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
+function checkSslCertificates(servers: readonly SslServer[], options: ReferenceCheckOptions): void {
   // Whether a block holds an ssl_certificate of its own, once per block: the http block is above every server, and
   // scanning its children for each of them would be quadratic in servers.
   const certificateIn = new Map<ConfigNode, boolean>();
@@ -256,27 +440,20 @@ function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceChec
     for (let block = server.parent; block; block = block.parent) if (holdsCertificate(block)) return true;
     return false;
   };
-  for (const server of all) {
-    if (server.directive.name !== 'server' || (server.blockContext !== 'server' && server.blockContext !== 'stream-server')) continue;
-    const here = (name: string) => server.children.filter((child) => child.directive.name === name);
-    const sslListen = here('listen').find((listen) => listen.directive.args.slice(1).some((arg) => arg.value === 'ssl'));
-    const sslOn = here('ssl').some((node) => node.directive.args[0]?.value === 'on');
-    const hasCertificate = () => here('ssl_certificate').length > 0 || above(server);
-    const rejects = here('ssl_reject_handshake').some((node) => node.directive.args[0]?.value === 'on') && atLeast(options.version, '1.19.4');
-    if (sslListen && !rejects && !options.rejected.has(sslListen) && !hasCertificate()) {
+  for (const { server, listenWithoutCertificate, luaWithoutSsl } of servers) {
+    if (listenWithoutCertificate && !options.rejected.has(listenWithoutCertificate) && !above(server)) {
       // nginx names the server block, where it recorded the file and line of the server's configuration.
       options.reporter.report({
         ruleId: 'undefined-reference',
-        node: sslListen,
+        node: listenWithoutCertificate,
         message: 'no "ssl_certificate" is defined for the "listen ... ssl" directive',
         lineAt: server.directive.terminatorStart,
       });
     }
-    const luaCert = server.children.find((child) => /^ssl_certificate_by_lua/.test(child.directive.name));
-    if (luaCert && !sslListen && !sslOn) {
+    if (luaWithoutSsl) {
       options.reporter.report({
         ruleId: 'undefined-reference',
-        node: luaCert,
+        node: luaWithoutSsl,
         message: 'no ssl configured for the server',
         hint: 'nginx names no line',
       });
@@ -288,7 +465,7 @@ function checkSslCertificates(all: readonly ConfigNode[], options: ReferenceChec
  * mail: `ssl on` and `starttls` exclude each other, also when one is inherited from the mail block; nginx finds it
  * when it merges a server and names the `ssl on` line.
  */
-function checkMailSsl(all: readonly ConfigNode[], options: ReferenceCheckOptions): void {
+function checkMailSsl(servers: readonly ConfigNode[], options: ReferenceCheckOptions): void {
   const reported = new Set<ConfigNode>();
   const find = (block: ConfigNode, test: (node: ConfigNode) => boolean): ConfigNode | null => {
     for (let at: ConfigNode | null = block; at; at = at.parent) {
@@ -298,8 +475,7 @@ function checkMailSsl(all: readonly ConfigNode[], options: ReferenceCheckOptions
     }
     return null;
   };
-  for (const server of all) {
-    if (server.blockContext !== 'mail-server') continue;
+  for (const server of servers) {
     const sslOn = find(server, (node) => node.directive.name === 'ssl');
     if (!sslOn || sslOn.directive.args[0]?.value !== 'on') continue;
     const starttls = find(server, (node) => node.directive.name === 'starttls');

@@ -9,7 +9,8 @@ import type { Token } from '../../syntax/ast.js';
 import type { ConfigNode } from '../../load/tree.js';
 import type { BlockContext } from '../../nginx/directives.js';
 import { parseNginxOffset, parseNginxSize, parseNginxTime } from '../../nginx/units.js';
-import { valueSlot } from '../../nginx/variables.js';
+import { valueSlot, type ValueSlot } from '../../nginx/variables.js';
+import { argumentValues } from '../../syntax/parser.js';
 import { compareNginxVersions } from '../../nginx/version.js';
 import { isIpv4, parseUrl } from './url.js';
 import type { Reporter } from './types.js';
@@ -21,6 +22,20 @@ export function familyOf(context: BlockContext): Family {
   if (context.startsWith('stream')) return 'stream';
   if (context.startsWith('mail')) return 'mail';
   return 'http';
+}
+
+/**
+ * `valueSlot`, remembered per family and name for one run: it is asked for nearly every statement, and directive
+ * names are few (the parser makes one string of each per file), so the lookup costs no new key string.
+ */
+export function slotLookup(): (family: Family, name: string) => ValueSlot | null {
+  const slots: Record<Family, Map<string, ValueSlot | null>> = { core: new Map(), http: new Map(), stream: new Map(), mail: new Map() };
+  return (family, name) => {
+    const known = slots[family];
+    let slot = known.get(name);
+    if (slot === undefined) known.set(name, (slot = valueSlot(family, name)));
+    return slot;
+  };
 }
 
 export interface CheckContext {
@@ -66,16 +81,21 @@ const LISTEN_FLAGS: Readonly<Record<string, { since?: string; until?: string }>>
   multipath: { since: '1.29.1' },
 };
 
-function checkListen(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
-  const address = args[0]!;
-  const parsed = parseUrl(address.value, { listen: true });
+/** The token of argument `index` of a statement: made only for a problem, the checks read `argumentValues`. */
+function argumentToken(node: ConfigNode, index: number): Token {
+  return node.directive.args[index]!;
+}
+
+function checkListen(node: ConfigNode, values: readonly string[], check: CheckContext): void {
+  const address = values[0]!;
+  const parsed = parseUrl(address, { listen: true });
   if (parsed.err) {
-    check.reporter.report({ node, token: address, message: `${parsed.err} in "${address.value}" of the "listen" directive` });
+    check.reporter.report({ node, token: argumentToken(node, 0), message: `${parsed.err} in "${address}" of the "listen" directive` });
     return;
   }
-  for (const arg of args.slice(1)) {
-    const value = arg.value;
-    const bad = (message: string) => check.reporter.report({ node, token: arg, message });
+  for (let index = 1; index < values.length; index++) {
+    const value = values[index]!;
+    const bad = (message: string) => check.reporter.report({ node, token: argumentToken(node, index), message });
     const flag = LISTEN_FLAGS[value];
     if (flag) {
       if ((flag.since && !atLeast(check, flag.since)) || (flag.until && atLeast(check, flag.until))) return bad(`invalid parameter "${value}"`);
@@ -118,20 +138,23 @@ function checkListen(node: ConfigNode, args: readonly Token[], check: CheckConte
 /** The balancing directives and the `server` parameters each leaves allowed (nginx's NGX_HTTP_UPSTREAM_* flags). */
 const NO_BACKUP_METHODS: ReadonlySet<string> = new Set(['hash', 'ip_hash', 'random']);
 
-function checkUpstreamServer(node: ConfigNode, args: readonly Token[], check: CheckContext, family: Family): void {
+const BALANCING_METHODS: ReadonlySet<string> = new Set(['hash', 'ip_hash', 'random', 'least_conn', 'least_time']);
+
+function checkUpstreamServer(node: ConfigNode, values: readonly string[], check: CheckContext, family: Family): void {
   // The balancing method in force when nginx reads this line: the last one before it in the block.
   let method: string | null = null;
   for (const sibling of node.parent?.children ?? []) {
     if (sibling === node) break;
-    if (['hash', 'ip_hash', 'random', 'least_conn', 'least_time'].includes(sibling.directive.name)) method = sibling.directive.name;
+    if (BALANCING_METHODS.has(sibling.directive.name)) method = sibling.directive.name;
   }
   const noBackup = method !== null && NO_BACKUP_METHODS.has(method);
   let resolve = false;
-  let service: Token | null = null;
-  for (const arg of args.slice(1)) {
-    const value = arg.value;
-    const invalid = () => check.reporter.report({ node, token: arg, message: `invalid parameter "${value}"` });
-    const notSupported = () => check.reporter.report({ node, token: arg, message: `balancing method does not support parameter "${value}"` });
+  let service = false;
+  for (let index = 1; index < values.length; index++) {
+    const value = values[index]!;
+    const invalid = () => check.reporter.report({ node, token: argumentToken(node, index), message: `invalid parameter "${value}"` });
+    const notSupported = () =>
+      check.reporter.report({ node, token: argumentToken(node, index), message: `balancing method does not support parameter "${value}"` });
     if (value.startsWith('weight=')) {
       const n = atoi(value.slice(7));
       if (n === null || n === 0) return invalid();
@@ -156,25 +179,25 @@ function checkUpstreamServer(node: ConfigNode, args: readonly Token[], check: Ch
       continue;
     }
     if (value.startsWith('service=') && atLeast(check, '1.27.3')) {
-      if (value.length === 8) return check.reporter.report({ node, token: arg, message: 'service is empty' });
-      service = arg;
+      if (value.length === 8) return check.reporter.report({ node, token: argumentToken(node, index), message: 'service is empty' });
+      service = true;
       continue;
     }
     if ((value === 'drain' || value.startsWith('route=')) && family === 'http' && atLeast(check, '1.29.6')) continue;
     return invalid();
   }
-  const address = args[0]!;
+  const address = values[0]!;
   if (service && !resolve) {
-    check.reporter.report({ node, token: address, message: `service upstream "${address.value}" requires "resolve" parameter` });
+    check.reporter.report({ node, token: argumentToken(node, 0), message: `service upstream "${address}" requires "resolve" parameter` });
     return;
   }
-  const parsed = parseUrl(address.value, {});
+  const parsed = parseUrl(address, {});
   if (parsed.err) {
-    check.reporter.report({ node, token: address, message: `${parsed.err} in upstream "${address.value}"` });
+    check.reporter.report({ node, token: argumentToken(node, 0), message: `${parsed.err} in upstream "${address}"` });
     return;
   }
   if (family === 'stream' && !parsed.unix && parsed.port === null && !service) {
-    check.reporter.report({ node, token: address, message: `no port in upstream "${address.value}"` });
+    check.reporter.report({ node, token: argumentToken(node, 0), message: `no port in upstream "${address}"` });
   }
 }
 
@@ -184,32 +207,33 @@ const PASS_PREFIXES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** `proxy_pass` and the other http `*_pass` handlers: the URL prefix, the address, and where a URI part may stand. */
-function checkPass(node: ConfigNode, args: readonly Token[], check: CheckContext, location: LocationName | null): void {
+function checkPass(node: ConfigNode, values: readonly string[], check: CheckContext, locationOf: LocationOf): void {
   const name = node.directive.name;
-  const url = args[0]!;
-  if (hasVariables(url.value)) return;
-  let rest = url.value;
+  const url = values[0]!;
+  if (hasVariables(url)) return;
+  let rest = url;
   const prefixes = PASS_PREFIXES[name];
   if (prefixes) {
     const prefix = prefixes.find((candidate) => rest.slice(0, candidate.length).toLowerCase() === candidate);
     if (prefix) rest = rest.slice(prefix.length);
     else if (name === 'proxy_pass') {
-      check.reporter.report({ node, token: url, message: 'invalid URL prefix' });
+      check.reporter.report({ node, token: argumentToken(node, 0), message: 'invalid URL prefix' });
       return;
     }
   } else if (name === 'uwsgi_pass' && rest.slice(0, 8).toLowerCase() === 'uwsgi://') rest = rest.slice(8);
   else if (name === 'uwsgi_pass' && rest.slice(0, 9).toLowerCase() === 'suwsgi://') rest = rest.slice(9);
   const parsed = parseUrl(rest, { uriPart: name === 'proxy_pass' });
   if (parsed.err) {
-    check.reporter.report({ node, token: url, message: `${parsed.err} in upstream "${rest}"` });
+    check.reporter.report({ node, token: argumentToken(node, 0), message: `${parsed.err} in upstream "${rest}"` });
     return;
   }
   if (name === 'proxy_pass' && parsed.uri.length > 0) {
+    const location = locationOf(node);
     const noUri = node.context === 'if-in-location' || node.context === 'limit_except' || location?.regex === true || location?.named === true;
     if (noUri) {
       check.reporter.report({
         node,
-        token: url,
+        token: argumentToken(node, 0),
         message:
           '"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block',
       });
@@ -223,6 +247,9 @@ export interface LocationName {
   readonly regex: boolean;
   readonly named: boolean;
 }
+
+/** The name of the `location` block around a statement, or null when it is in none. */
+export type LocationOf = (node: ConfigNode) => LocationName | null;
 
 /** How nginx reads a `location`'s arguments (`ngx_http_core_location`). */
 export function locationName(args: readonly Token[]): LocationName | null {
@@ -241,11 +268,12 @@ export function locationName(args: readonly Token[]): LocationName | null {
   return { name: value, exact: false, regex: false, named: value.startsWith('@') };
 }
 
-function checkLocation(node: ConfigNode, args: readonly Token[], check: CheckContext): void {
-  const own = locationName(args);
-  if (!own || node.context !== 'location') return;
+/** A location inside another: nginx's rules on nesting (only a location in a location is read). */
+function checkLocation(node: ConfigNode, check: CheckContext): void {
   const parentNode = node.parent;
-  if (!parentNode || parentNode.directive.name !== 'location') return;
+  if (node.context !== 'location' || !parentNode || parentNode.directive.name !== 'location') return;
+  const own = locationName(node.directive.args);
+  if (!own) return;
   const parent = locationName(parentNode.directive.args);
   if (!parent) return;
   const report = (message: string) => check.reporter.report({ node, message });
@@ -355,11 +383,14 @@ function checkMoreHeaders(node: ConfigNode, args: readonly Token[], check: Check
 }
 
 /** The generic setters: one value each (`proxy_read_timeout 10x` is "invalid value"). */
-function checkSlot(node: ConfigNode, args: readonly Token[], check: CheckContext, family: Family): void {
-  const slot = valueSlot(family, node.directive.name);
-  if (!slot || args.length !== 1) return;
-  const value = args[0]!.value;
-  let valid = true;
+function checkSlot(node: ConfigNode, check: CheckContext, slot: ValueSlot | null): void {
+  const { directive } = node;
+  // Only these slots have a value to check; the values are read only for them.
+  if (slot !== 'msec' && slot !== 'sec' && slot !== 'size' && slot !== 'off' && slot !== 'num') return;
+  const values = argumentValues(directive);
+  if (values.length !== 1) return;
+  const value = values[0]!;
+  let valid: boolean;
   switch (slot) {
     case 'msec':
       valid = validTime(value, false);
@@ -376,24 +407,25 @@ function checkSlot(node: ConfigNode, args: readonly Token[], check: CheckContext
     case 'num':
       valid = /^[0-9]+$/.test(value);
       break;
-    default:
-      return;
   }
-  if (!valid) check.reporter.report({ node, token: args[0], message: `"${node.directive.name}" directive invalid value` });
+  if (!valid) check.reporter.report({ node, token: directive.args[0], message: `"${directive.name}" directive invalid value` });
 }
 
-/** Checks one statement that passed the structural check. */
-export function checkValues(node: ConfigNode, check: CheckContext, location: LocationName | null): void {
+/**
+ * Checks one statement that passed the structural check, of this family and with this value slot (`slotLookup`).
+ * `locationOf` is asked only when a check needs the location (a `proxy_pass` with a URI part).
+ */
+export function checkValues(node: ConfigNode, family: Family, slot: ValueSlot | null, check: CheckContext, locationOf: LocationOf): void {
   const context = node.context!;
-  const family = familyOf(context);
   const { directive } = node;
-  const args = directive.args;
+  // The arguments are read only by the checks of the directives named here. The frequent ones (listen, upstream
+  // servers, passes) read the values and make a token only for a problem.
   switch (directive.name) {
     case 'listen':
-      if (family === 'http') checkListen(node, args, check);
+      if (family === 'http') checkListen(node, argumentValues(directive), check);
       return;
     case 'server':
-      if (context === 'upstream' || context === 'stream-upstream') checkUpstreamServer(node, args, check, family);
+      if (context === 'upstream' || context === 'stream-upstream') checkUpstreamServer(node, argumentValues(directive), check, family);
       return;
     case 'proxy_pass':
     case 'fastcgi_pass':
@@ -401,35 +433,37 @@ export function checkValues(node: ConfigNode, check: CheckContext, location: Loc
     case 'scgi_pass':
     case 'grpc_pass':
     case 'memcached_pass':
-      if (family === 'http') checkPass(node, args, check, location);
+      if (family === 'http') checkPass(node, argumentValues(directive), check, locationOf);
       return;
     case 'location':
-      checkLocation(node, args, check);
+      checkLocation(node, check);
       return;
     case 'if':
-      if (family === 'http') checkIf(node, args, check);
+      if (family === 'http') checkIf(node, directive.args, check);
       return;
     case 'return':
-      if (family === 'http') checkReturn(node, args, check);
+      if (family === 'http') checkReturn(node, directive.args, check);
       return;
-    case 'use':
+    case 'use': {
+      const args = directive.args;
       if (context === 'events' && !LINUX_EVENT_METHODS.has(args[0]!.value)) {
         check.reporter.report({ node, token: args[0], message: `invalid event type "${args[0]!.value}"` });
       }
       return;
+    }
     case 'resolver':
-      checkResolver(node, args, check);
+      checkResolver(node, directive.args, check);
       return;
     case 'allow':
     case 'deny':
-      if (family === 'http' || family === 'stream') checkAccess(node, args, check);
+      if (family === 'http' || family === 'stream') checkAccess(node, directive.args, check);
       return;
     case 'more_set_headers':
     case 'more_clear_headers':
     case 'more_set_input_headers':
     case 'more_clear_input_headers':
-      checkMoreHeaders(node, args, check);
+      checkMoreHeaders(node, directive.args, check);
       return;
   }
-  checkSlot(node, args, check, family);
+  checkSlot(node, check, slot);
 }

@@ -10,9 +10,10 @@
  * every name at the end. `$1`…`$9` are captures and always accepted.
  */
 import { distance } from 'fastest-levenshtein';
-import type { Token } from '../../syntax/ast.js';
+import type { Directive, SourceFile, Token } from '../../syntax/ast.js';
+import { argumentValues } from '../../syntax/parser.js';
 import type { ConfigNode } from '../../load/tree.js';
-import { builtinVariable, builtinVariableNames, type VariableFamily } from '../../nginx/variables.js';
+import { builtinVariable, builtinVariableNames, type BuiltinLookup, type VariableFamily } from '../../nginx/variables.js';
 import type { Reporter } from './types.js';
 
 /** Directives whose first argument (or second: `map`, `split_clients`) names the variable they define. */
@@ -66,7 +67,7 @@ const NOT_SCRIPTS: Readonly<Record<string, readonly number[] | -1>> = {
 
 /** `*_by_lua` code arguments: every argument of these is Lua source. */
 function isLuaCode(name: string): boolean {
-  return /_by_lua$/.test(name) && name !== 'set_by_lua';
+  return name.endsWith('_by_lua') && name !== 'set_by_lua';
 }
 
 /** Directives whose arguments after `~` are regexes: `proxy_redirect ~re repl`, `proxy_cookie_path ~re repl`. */
@@ -75,8 +76,14 @@ const REGEX_FIRST: ReadonlySet<string> = new Set(['proxy_redirect', 'proxy_cooki
 interface VariableUse {
   readonly name: string;
   readonly node: ConfigNode;
-  readonly token: Token;
+  /** Which argument of the statement uses it: its token is made only when the use is reported. */
+  readonly argument: number;
   readonly family: VariableFamily;
+}
+
+/** A letter, digit or `_`: what a variable name is made of. */
+function isNameCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 }
 
 /** `$name` and `${name}` in a script, as `ngx_http_script_compile` reads them; captures (`$1`) are skipped. */
@@ -90,7 +97,7 @@ function variablesIn(text: string): string[] {
     const braced = text[j] === '{';
     if (braced) j++;
     const start = j;
-    while (j < text.length && /[A-Za-z0-9_]/.test(text[j]!)) j++;
+    while (j < text.length && isNameCode(text.charCodeAt(j))) j++;
     if (j === start) continue;
     if (braced && text[j] !== '}') continue;
     names.push(text.slice(start, j));
@@ -101,14 +108,53 @@ function variablesIn(text: string): string[] {
 
 const NAMED_CAPTURE = /\(\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/g;
 
+/** Adds the names of the regex captures in `text` (`(?<name>…)`, `(?P<name>…)`, `(?'name'…)`) to `names`. */
+function addCaptures(text: string, names: Set<string>): void {
+  // Nearly no word holds a capture: the regex runs only on those that may.
+  if (!text.includes('(?')) return;
+  for (const match of text.matchAll(NAMED_CAPTURE)) names.add((match[1] ?? match[2]!).toLowerCase());
+}
+
+/**
+ * Whether the words of a statement (its name and arguments, not a block's body) may hold a variable or a capture:
+ * whether `$` or `(?` appears in its text. Unescaping never makes either, so a statement without them in its text
+ * has none in its values, and most statements are passed over without reading their values.
+ *
+ * The walk reads a file's statements in order, so the next `$` and `(?` after a statement, found with `indexOf`, hold
+ * for every statement up to them: each file's text is scanned about once, not statement by statement.
+ */
+class VariableMarks {
+  private readonly byFile = new Map<SourceFile, { from: number; dollar: number; capture: number }>();
+
+  mayHoldVariables(directive: Directive): boolean {
+    const { file, start } = directive;
+    const text = file.text;
+    let marks = this.byFile.get(file);
+    if (!marks || start < marks.from) {
+      // The first statement of the file, or the file read again (included twice).
+      marks = { from: start, dollar: text.indexOf('$', start), capture: text.indexOf('(?', start) };
+      this.byFile.set(file, marks);
+    } else {
+      marks.from = start;
+      if (marks.dollar !== -1 && marks.dollar < start) marks.dollar = text.indexOf('$', start);
+      if (marks.capture !== -1 && marks.capture < start) marks.capture = text.indexOf('(?', start);
+    }
+    const end = directive.terminatorStart;
+    return (marks.dollar !== -1 && marks.dollar < end) || (marks.capture !== -1 && marks.capture < end);
+  }
+}
+
 function familyOfNode(node: ConfigNode): VariableFamily | null {
   const context = node.context;
   if (context === null || context.startsWith('mail') || context === 'main' || context === 'events') return null;
   return context.startsWith('stream') ? 'stream' : 'http';
 }
 
+const VARIABLE_ARGUMENT = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))$/;
+
 function variableArgument(text: string | undefined): string | null {
-  const match = /^\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))$/.exec(text ?? '');
+  if (text === undefined || !text.startsWith('$')) return null;
+  const match = VARIABLE_ARGUMENT.exec(text);
   return match ? (match[1] ?? match[2]!) : null;
 }
 
@@ -119,114 +165,147 @@ export interface VariableCheckOptions {
   readonly rejected: ReadonlySet<ConfigNode>;
 }
 
-/** Walks every statement (`nodes`: the whole tree, depth first) and reports unknown and duplicate variables. */
-export function checkVariables(roots: readonly ConfigNode[], options: VariableCheckOptions): void {
-  const defined: Record<VariableFamily, Set<string>> = { http: new Set(), stream: new Set() };
-  const uses: VariableUse[] = [];
-  const version = options.version ?? undefined;
+/** The token of argument `index` of a statement, or its name for -1. */
+function tokenAt(node: ConfigNode, index: number): Token {
+  return index === -1 ? node.directive.nameToken : node.directive.args[index]!;
+}
 
-  const define = (family: VariableFamily, name: string, node: ConfigNode, token: Token | undefined) => {
-    const lower = name.toLowerCase();
-    const builtin = builtinVariable(family, lower, version);
-    if (builtin.known && !builtin.spec.prefix && !builtin.spec.changeable && !options.rejected.has(node)) {
-      options.reporter.report({ ruleId: 'duplicate-definition', node, token, message: `the duplicate "${name}" variable` });
-    }
-    defined[family].add(lower);
-  };
+/**
+ * Unknown and duplicate variables: `visit` is called for every statement, depth first (semantics/index.ts walks the
+ * tree once for all the checks), then `finish` reports the variables used that nothing defines.
+ */
+export class VariableChecks {
+  private readonly defined: Record<VariableFamily, Set<string>> = { http: new Set(), stream: new Set() };
+  /** Uses of names nginx does not define; whether the configuration does is known only at the end. */
+  private readonly uses: VariableUse[] = [];
+  /** builtinVariable's answers: most uses name a handful of built-in variables ($host, $remote_addr). */
+  private readonly builtins: Record<VariableFamily, Map<string, BuiltinLookup>> = { http: new Map(), stream: new Map() };
+  private readonly version: string | undefined;
+  private readonly marks = new VariableMarks();
 
-  const visit = (node: ConfigNode, bodyOf: ConfigNode | null) => {
+  constructor(private readonly options: VariableCheckOptions) {
+    this.version = options.version ?? undefined;
+  }
+
+  /** One statement; `bodyOf` is the block when the statement is a line of a body without directives (`map`, `geo`). */
+  visit(node: ConfigNode, bodyOf: ConfigNode | null): void {
     const { directive } = node;
-    const args = directive.args;
     const family = familyOfNode(bodyOf ?? node);
-    for (const arg of args)
-      for (const match of arg.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
-    if (directive.nameToken)
-      for (const match of directive.nameToken.value.matchAll(NAMED_CAPTURE)) if (family) defined[family].add((match[1] ?? match[2]!).toLowerCase());
+    // Every check below reads a `$` or a `(?` in the statement's words; the rest is skipped without reading them.
+    if (!family || !this.marks.mayHoldVariables(directive)) return;
+    const values = argumentValues(directive);
+    for (const value of values) addCaptures(value, this.defined[family]);
+    addCaptures(directive.name, this.defined[family]);
 
     if (bodyOf) {
       // A line of a map, geo, split_clients or geoip2 body.
       const owner = bodyOf.directive.name;
-      if (!family) return;
       if (owner === 'geoip2') {
         const name = variableArgument(directive.name);
-        if (name) define(family, name, node, directive.nameToken);
+        if (name) this.define(family, name, node, -1);
         return;
       }
       if (owner === 'map') {
         // Values may be variables (`default $host;`); keys are strings or regexes.
-        for (const arg of args) for (const name of variablesIn(arg.value)) uses.push({ name, node, token: arg, family });
+        for (let index = 0; index < values.length; index++) this.use(node, values, index, family);
       }
       return;
     }
-    if (node.context === null || !family) return;
+    if (node.context === null) return;
     const name = directive.name;
     const definer = DEFINERS[name];
+    const setMisc = name.startsWith('set_') && !name.startsWith('set_real_ip') && !name.startsWith('set_by_lua');
     if (definer !== undefined && definer >= 0) {
-      const variable = variableArgument(args[definer]?.value);
-      if (variable) define(family, variable, node, args[definer]);
+      const variable = variableArgument(values[definer]);
+      if (variable) this.define(family, variable, node, definer);
     } else if (name === 'geo') {
-      const variable = variableArgument(args[args.length - 1]?.value);
-      if (variable) define(family, variable, node, args[args.length - 1]);
-    } else if (/^set_/.test(name) && !name.startsWith('set_real_ip') && name !== 'set_by_lua' && !name.startsWith('set_by_lua')) {
-      const variable = variableArgument(args[0]?.value);
-      if (variable) define(family, variable, node, args[0]);
+      const variable = variableArgument(values[values.length - 1]);
+      if (variable) this.define(family, variable, node, values.length - 1);
+    } else if (setMisc) {
+      const variable = variableArgument(values[0]);
+      if (variable) this.define(family, variable, node, 0);
     }
 
-    if (options.rejected.has(node) || isLuaCode(name) || directive.luaBody) return;
+    if (this.options.rejected.has(node) || isLuaCode(name) || directive.luaBody) return;
     const skip = NOT_SCRIPTS[name];
     if (skip === -1) return;
-    args.forEach((arg, index) => {
-      if (skip?.includes(index)) return;
-      if (definer !== undefined && index === definer) return;
-      if (name === 'geo' && index === args.length - 1) return;
-      if (/^set_/.test(name) && index === 0) return;
-      if (name === 'if' && isIfRegexOperand(args, index)) return;
-      if (REGEX_FIRST.has(name) && index === 0 && arg.value.startsWith('~')) return;
-      for (const variable of variablesIn(arg.value)) uses.push({ name: variable, node, token: arg, family });
-    });
-  };
-
-  const walk = (nodes: readonly ConfigNode[], bodyOf: ConfigNode | null) => {
-    for (const node of nodes) {
-      visit(node, bodyOf);
-      if (node.children.length === 0) continue;
-      const opensBody = node.blockContext === null && node.context !== null;
-      walk(node.children, opensBody ? node : bodyOf);
+    for (let index = 0; index < values.length; index++) {
+      if (skip?.includes(index)) continue;
+      if (definer !== undefined && index === definer) continue;
+      if (name === 'geo' && index === values.length - 1) continue;
+      if (index === 0 && name.startsWith('set_')) continue;
+      if (name === 'if' && isIfRegexOperand(values, index)) continue;
+      if (index === 0 && REGEX_FIRST.has(name) && values[0]!.startsWith('~')) continue;
+      this.use(node, values, index, family);
     }
-  };
-  walk(roots, null);
+  }
 
-  const reported = new Set<string>();
-  for (const use of uses) {
-    const lower = use.name.toLowerCase();
-    if (defined[use.family].has(lower)) continue;
-    const builtin = builtinVariable(use.family, lower, version);
-    if (builtin.known) continue;
-    const key = `${lower}\0${use.node.directive.start}\0${use.node.directive.file.path}`;
-    if (reported.has(key)) continue;
-    reported.add(key);
-    let hint: string;
-    let suggestion: string | undefined;
-    if (!builtin.known && builtin.addedIn) hint = `it appeared in nginx ${builtin.addedIn}; set nginxVersion if you run a newer nginx`;
-    else if (!builtin.known && builtin.removedIn) hint = `nginx removed it in ${builtin.removedIn}`;
-    else {
-      suggestion = closest(lower, [...defined[use.family], ...builtinVariableNames(use.family)]) ?? undefined;
-      hint = suggestion ? `did you mean "$${suggestion}"?` : 'define it with set, map or geo';
+  /** Defines `name`, written as argument `index` of `node` (-1: its name). */
+  private define(family: VariableFamily, name: string, node: ConfigNode, index: number): void {
+    const lower = name.toLowerCase();
+    const builtin = builtinVariable(family, lower, this.version);
+    if (builtin.known && !builtin.spec.prefix && !builtin.spec.changeable && !this.options.rejected.has(node)) {
+      this.options.reporter.report({
+        ruleId: 'duplicate-definition',
+        node,
+        token: tokenAt(node, index),
+        message: `the duplicate "${name}" variable`,
+      });
     }
-    options.reporter.report({
-      ruleId: 'unknown-variable',
-      node: use.node,
-      token: use.token,
-      message: `unknown "${lower}" variable`,
-      hint,
-      suggestion,
-    });
+    this.defined[family].add(lower);
+  }
+
+  /** The variables in argument `index` of `node`, a script. */
+  private use(node: ConfigNode, values: readonly string[], index: number, family: VariableFamily): void {
+    const value = values[index]!;
+    if (!value.includes('$')) return;
+    for (const name of variablesIn(value)) {
+      // A built-in variable is known whatever the configuration defines.
+      if (!this.builtin(family, name.toLowerCase()).known) this.uses.push({ name, node, argument: index, family });
+    }
+  }
+
+  private builtin(family: VariableFamily, lower: string): BuiltinLookup {
+    let builtin = this.builtins[family].get(lower);
+    if (!builtin) this.builtins[family].set(lower, (builtin = builtinVariable(family, lower, this.version)));
+    return builtin;
+  }
+
+  /** Reports the variables used that neither nginx nor the configuration defines. */
+  finish(): void {
+    const { defined } = this;
+    const reported = new Set<string>();
+    for (const use of this.uses) {
+      const lower = use.name.toLowerCase();
+      if (defined[use.family].has(lower)) continue;
+      const builtin = this.builtin(use.family, lower);
+      if (builtin.known) continue;
+      const key = `${lower}\0${use.node.directive.start}\0${use.node.directive.file.path}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      let hint: string;
+      let suggestion: string | undefined;
+      if (!builtin.known && builtin.addedIn) hint = `it appeared in nginx ${builtin.addedIn}; set nginxVersion if you run a newer nginx`;
+      else if (!builtin.known && builtin.removedIn) hint = `nginx removed it in ${builtin.removedIn}`;
+      else {
+        suggestion = closest(lower, [...defined[use.family], ...builtinVariableNames(use.family)]) ?? undefined;
+        hint = suggestion ? `did you mean "$${suggestion}"?` : 'define it with set, map or geo';
+      }
+      this.options.reporter.report({
+        ruleId: 'unknown-variable',
+        node: use.node,
+        token: tokenAt(use.node, use.argument),
+        message: `unknown "${lower}" variable`,
+        hint,
+        suggestion,
+      });
+    }
   }
 }
 
 /** In `if ($a ~ re)`, the regex after `~`, `~*`, `!~`, `!~*` is not a script. */
-function isIfRegexOperand(args: readonly Token[], index: number): boolean {
-  const operator = args[index - 1]?.value;
+function isIfRegexOperand(values: readonly string[], index: number): boolean {
+  const operator = values[index - 1];
   return operator === '~' || operator === '~*' || operator === '!~' || operator === '!~*';
 }
 
