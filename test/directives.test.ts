@@ -17,7 +17,7 @@ import {
 function statementOf(context: BlockContext, text: string, nginxVersion?: string) {
   const hasBlock = text.endsWith('{');
   const [name, ...args] = text.slice(0, -1).trim().split(/\s+/);
-  return { name: name!, context, args, hasBlock, nginxVersion };
+  return { name: name!, context, argumentCount: args.length, argument: (index: number) => args[index]!, hasBlock, nginxVersion };
 }
 
 function messageOf(context: BlockContext, text: string, nginxVersion?: string): string | null {
@@ -254,7 +254,7 @@ describe('did you mean', () => {
     ['location', 'proxy_set_headers', 'proxy_set_header'],
     ['http', 'upsteam', 'upstream'],
   ])('in %s, %s → %s', (context, typo, suggestion) => {
-    expect(checkStatement({ name: typo, context, args: ['x'], hasBlock: false })).toEqual({
+    expect(checkStatement(statementOf(context, `${typo} x;`))).toEqual({
       kind: 'unknown-directive',
       message: `unknown directive "${typo}"`,
       suggestion,
@@ -262,8 +262,8 @@ describe('did you mean', () => {
   });
 
   it('suggests nothing for names far from every directive', () => {
-    expect(checkStatement({ name: 'x', context: 'http', args: [], hasBlock: false })?.suggestion).toBeUndefined();
-    expect(checkStatement({ name: 'index.html', context: 'location', args: [], hasBlock: false })?.suggestion).toBeUndefined();
+    expect(checkStatement(statementOf('http', 'x;'))?.suggestion).toBeUndefined();
+    expect(checkStatement(statementOf('location', 'index.html;'))?.suggestion).toBeUndefined();
   });
 
   it('prefers a directive allowed in the context among equally near names', () => {

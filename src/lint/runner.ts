@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { SourceFile } from '../syntax/ast.js';
+import { argumentCount, argumentValue } from '../syntax/parser.js';
 import { loadConfigFor, resolveRulesFor } from '../config/index.js';
 import type { ResolvedConfig, RuleSetting } from '../config/types.js';
 import { type BlockContext, checkStatement } from '../nginx/directives.js';
@@ -78,7 +79,8 @@ export function inferContext(file: SourceFile): BlockContext {
       const problem = checkStatement({
         name: directive.name,
         context,
-        args: directive.args.map((arg) => arg.value),
+        argumentCount: argumentCount(directive),
+        argument: (index) => argumentValue(directive, index),
         hasBlock: directive.terminator === '{',
       });
       return problem?.kind !== 'not-allowed-here';

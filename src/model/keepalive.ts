@@ -14,7 +14,7 @@ import type { Upstream } from './upstreams.js';
 
 /** What the lab measured for keep-alive that the locations defeat (scenario 2), for messages. */
 export const CONNECTION_CHURN_COST =
-  'a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5–2.6× lower throughput)';
+  'a new connection and a TIME_WAIT socket per request (lab: 3000 backend connections for 3000 requests instead of 8, 1.5 to 2.6 times lower throughput)';
 
 /**
  * Whether a `Connection` value makes the backend close the connection after the response. Only the `close` option

@@ -2,9 +2,10 @@
  * The structural problems `nginx -t` would stop at, computed once per model and shared by the rules that report
  * them (`unknown-directive`, `directive-not-allowed-here`, `invalid-arguments`), so the tree is walked once.
  */
-import { checkStatement, type ShapeProblem } from '../nginx/directives.js';
+import { checkStatement, type ShapeProblem, type Statement } from '../nginx/directives.js';
 import type { Model } from './index.js';
-import { argumentValues } from '../syntax/parser.js';
+import { argumentCount, argumentValue } from '../syntax/parser.js';
+import type { Directive } from '../syntax/ast.js';
 import { type ConfigNode, walkTree } from '../load/tree.js';
 import { holdsPlaceholder } from '../load/templates.js';
 
@@ -35,18 +36,27 @@ export function structuralProblems(model: Model): StructuralProblem[] {
   problems = [];
   const found = problems;
   const nginxVersion = model.nginxVersion.explicit ? model.nginxVersion.version : undefined;
+  // One statement object for the whole walk, refilled for each node (checkStatement keeps nothing of it): a large
+  // configuration has 700,000 statements, and an object per statement was most of what this walk allocated.
+  let directive: Directive;
+  const statement: { -readonly [K in keyof Statement]: Statement[K] } = {
+    name: '',
+    context: 'main',
+    argumentCount: 0,
+    argument: (index) => argumentValue(directive, index),
+    hasBlock: false,
+    nginxVersion,
+  };
   walkTree(model.tree.roots, (node) => {
     // null context: a line of a map/types/geo body, or inside a block nginx would already have rejected.
     if (node.context === null) return;
-    const { directive } = node;
+    directive = node.directive;
     if (holdsPlaceholder(directive)) return;
-    const problem = checkStatement({
-      name: directive.name,
-      context: node.context,
-      args: argumentValues(directive),
-      hasBlock: directive.terminator === '{',
-      nginxVersion,
-    });
+    statement.name = directive.name;
+    statement.context = node.context;
+    statement.argumentCount = argumentCount(directive);
+    statement.hasBlock = directive.terminator === '{';
+    const problem = checkStatement(statement);
     if (problem) found.push({ node, problem, ruleId: ruleFor(problem) });
   });
   cache.set(model, problems);

@@ -53,6 +53,15 @@ abstract class ParsedDirective implements Directive {
     return args;
   }
 
+  get argumentCount(): number {
+    return this.argCount;
+  }
+
+  /** The value of argument `index`, read from the token table without making a token. */
+  argumentValue(index: number): string {
+    return this.file.tokens.value(this.nameIndex + 1 + index);
+  }
+
   /** The arguments' values, read from the token table without making tokens. */
   argumentValues(): string[] {
     const values = new Array<string>(this.argCount);
@@ -110,6 +119,16 @@ class ParsedBlock extends ParsedDirective {
  */
 export function argumentValues(directive: Directive): string[] {
   return directive instanceof ParsedDirective ? directive.argumentValues() : directive.args.map((arg) => arg.value);
+}
+
+/** How many arguments a statement has, without reading them. */
+export function argumentCount(directive: Directive): number {
+  return directive instanceof ParsedDirective ? directive.argumentCount : directive.args.length;
+}
+
+/** The value of one argument (`index` below `argumentCount`), without reading the others. */
+export function argumentValue(directive: Directive, index: number): string {
+  return directive instanceof ParsedDirective ? directive.argumentValue(index) : directive.args[index]!.value;
 }
 
 function detectEol(text: string): '\n' | '\r\n' {

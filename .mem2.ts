@@ -1,0 +1,10 @@
+import { lint } from './src/run.js';
+const mem = (label: string) => { (globalThis as any).gc(); const m = process.memoryUsage(); console.log(label.padEnd(12), 'heap', (m.heapUsed / 1e6).toFixed(0), 'ext', (m.external / 1e6).toFixed(0), 'rss', (m.rss / 1e6).toFixed(0)); };
+mem('start');
+const run = await lint(['/tmp/bench/nginx-findings-1M.conf'], { cwd: '/tmp/bench', configLookup: false } as any);
+mem('after lint');
+const json = JSON.stringify(run.results);
+mem('after json');
+console.log(json.length, run.results[0].messages.length);
+const v8 = await import('node:v8');
+if (process.argv.includes('--snap')) v8.writeHeapSnapshot('/tmp/findings.heapsnapshot');
