@@ -190,6 +190,19 @@ describe('what a folder holds', () => {
     expect(run.results[0]?.nginxVersion?.origin).toBe('../Dockerfile.web:1 image nginx:1.22-alpine');
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[6, 'unknown-directive']]);
   });
+
+  it('…only a Dockerfile in a folder above the config: one beside it cannot reach out of its build context', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // docker build refuses `../` sources ("forbidden path outside the build context"): this image has no such file.
+      'images/Dockerfile': 'FROM nginx:1.22-alpine\nCOPY ../site/nginx.conf /etc/nginx/nginx.conf\n',
+      'site/Dockerfile': 'FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
+      'site/nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['site/nginx.conf']);
+    expect(run.results[0]?.nginxVersion?.origin).toBe('Dockerfile:1 image nginx:1.27-alpine');
+    expect(findings).toEqual([]);
+  });
 });
 
 describe('templates rendered by start scripts', () => {

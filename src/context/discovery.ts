@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { lazyRequire } from '../lazy-require.js';
 
@@ -33,6 +33,34 @@ export function findComposeFiles(startDirectory: string, repoRoot?: string): str
     const atRoot = stop === undefined ? existsSync(path.join(directory, '.git')) : directory === stop;
     const parent = path.dirname(directory);
     if (atRoot || parent === directory) return files;
+    directory = parent;
+  }
+}
+
+/** A Dockerfile by its name, as `docker build` and `podman build` find one, or as projects name their variants. */
+const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.Dockerfile$/;
+
+/**
+ * The Dockerfiles of `startDirectory` and its parents up to `repoRoot`, nearest first, by name within a folder. A
+ * Dockerfile copies from its own folder (its build context), so only one in a folder above a config can copy it:
+ * these are all the candidates, found without a search of the whole repository.
+ */
+export function dockerfilesAbove(startDirectory: string, repoRoot: string): string[] {
+  const stop = path.resolve(repoRoot);
+  const files: string[] = [];
+  let directory = path.resolve(startDirectory);
+  for (;;) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(directory)
+        .filter((name) => DOCKERFILE_NAME.test(name))
+        .sort();
+    } catch {
+      // An unreadable folder holds nothing to read.
+    }
+    files.push(...names.map((name) => path.join(directory, name)));
+    const parent = path.dirname(directory);
+    if (directory === stop || parent === directory) return files;
     directory = parent;
   }
 }

@@ -11,7 +11,7 @@ import { orderMappings, type ContainerView, type PathMapping } from '../load/con
 import { isNginxImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
-import { findComposeFiles, repositoryFiles } from './discovery.js';
+import { dockerfilesAbove, findComposeFiles, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
@@ -189,20 +189,14 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string): 
   return rendered;
 }
 
-/** More Dockerfiles than this in one repository are not searched for the one that copies a config. */
-const MAX_DOCKERFILES = 200;
-
 /**
  * An nginx image built from a Dockerfile of the repository that no Compose file names (the image is published and
  * Compose pulls it): the Dockerfile that `COPY`s the config, built FROM an nginx image, with its folder as the build
- * context as `docker build` in that folder takes it. Its copies and ENV are the container's view.
+ * context as `docker build` in that folder takes it (so only a Dockerfile in a folder above the config can), the
+ * nearest first. Its copies and ENV are the container's view.
  */
 function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | null {
-  const dockerfiles = repositoryFiles(
-    repoRoot,
-    ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/Containerfile', '**/Containerfile.*'],
-    MAX_DOCKERFILES,
-  );
+  const dockerfiles = dockerfilesAbove(path.dirname(entryPath), repoRoot);
   const origins = new OriginFactory(path.dirname(entryPath));
   for (const dockerfile of dockerfiles) {
     const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
