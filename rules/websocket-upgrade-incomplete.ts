@@ -1,8 +1,8 @@
 /**
  * A location that forwards the client's `Upgrade` header (a websocket endpoint) but not the rest of the handshake:
  * nginx speaks HTTP/1.0 to the backend (the `proxy_http_version` default before 1.29.7), or sends a `Connection` header
- * that is not `upgrade` for an upgrade request (nginx's default `Connection: close`, a fixed value, a variable not
- * mapped from `$http_upgrade`). `Upgrade` is a hop-by-hop header: the backend switches protocols only on an HTTP/1.1
+ * that is not `upgrade` for an upgrade request (nginx's default `Connection: close`, a fixed value, a `map` of
+ * another variable than `$http_upgrade` that gives no `upgrade`). `Upgrade` is a hop-by-hop header: the backend switches protocols only on an HTTP/1.1
  * request carrying `Connection: upgrade`. Measured with real nginx and a Node backend
  * (test/reality/websocket-upgrade-incomplete.test.ts): the handshake gets the backend's ordinary answer instead of
  * `101 Switching Protocols`, so every websocket connection fails — no 502, and no nginx error_log line to find it by.
@@ -11,6 +11,8 @@ import { defineRule } from '../src/lint/rule.js';
 import { connectionForOrdinaryRequests, forwardsUpgrade, speaksHttp10 } from '../src/model/keepalive.js';
 import { statementText } from '../src/load/tree.js';
 import { listAnd } from '../src/wording.js';
+import { builtinVariable } from '../src/nginx/variables.js';
+import type { Model } from '../src/model/index.js';
 
 export default defineRule({
   meta: {
@@ -45,7 +47,7 @@ export default defineRule({
       const upgradeValue = mapped
         ? (model.mapOf(connection!.replace(/^\$\{?|\}$/g, ''))?.entries.find((entry) => entry.key === 'default')?.value ?? '')
         : (connection ?? 'close');
-      if (!/(^|[\s,])upgrade($|[\s,])/i.test(upgradeValue)) {
+      if (!/(^|[\s,])upgrade($|[\s,])/i.test(upgradeValue) && (mapped || !sendsUnknownOrClientConnection(model, connection))) {
         missing.push(connectionHeader.node === null ? 'sends nginx\'s default "Connection: close"' : `sends "Connection: ${connection}" for it`);
       }
       if (missing.length === 0) continue;
@@ -54,3 +56,19 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * `Connection: $http_connection` passes the client's own header on, and a handshake carries `Connection: Upgrade`
+ * (measured: 101). A variable `set` somewhere may hold anything, and one that no `map` or `set` of the
+ * configuration read defines says nothing here: a conf.d site linted alone, whose main config holds the
+ * `map $http_upgrade $connection_upgrade` (jitsi's meet.conf), or one nginx -t refuses anyway (`unknown-variable`).
+ */
+function sendsUnknownOrClientConnection(model: Model, connection: string | null): boolean {
+  const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(connection ?? '');
+  if (!variable) return false;
+  const name = (variable[1] ?? variable[2]!).toLowerCase();
+  if (name === 'http_connection') return true;
+  if (model.mapOf(name) !== null) return false;
+  const setHere = model.nodes('set').some((node) => node.directive.args[0]?.value.toLowerCase() === `$${name}`);
+  return setHere || !builtinVariable('http', name).known;
+}

@@ -274,6 +274,45 @@ describe('templates', () => {
     ]);
   });
 
+  it('a Go template a container renders at start (tpl, gomplate: {{ .Env.X }}) is read rendered, lines kept', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'rootfs/defaults/nginx.conf': [
+        'worker_processes {{ .Env.NGINX_WORKER_PROCESSES | default "4" }};',
+        'events {',
+        '    worker_connections {{ .Env.NGINX_WORKER_CONNECTIONS | default "768" }};',
+        '}',
+        'http {',
+        '    {{ if .Env.NGINX_RESOLVER }}',
+        '    resolver {{ .Env.NGINX_RESOLVER }};',
+        '    {{ else }}',
+        '    resolver 127.0.0.11;',
+        '    {{ end -}}',
+        '    {{/* a comment */}}',
+        '    server {',
+        '        listen 80;',
+        '        location / {',
+        '            proxy_pass http://127.0.0.1:{{ $PORT }};',
+        '            proxy_http_version 1.0;',
+        '        }',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['rootfs/defaults/nginx.conf']);
+    // One resolver (the else branch is dropped, as two would be a duplicate), the defaults read as values, the rest
+    // of the file checked at its own lines: the unknown port is a placeholder, so nothing is claimed about it.
+    expect(findings).toEqual([]);
+    const broken = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // The default is what the container runs without the variable: nginx refuses it.
+      'nginx.conf': 'events {}\nhttp {\n    keepalive_timeout {{ .Env.TIMEOUT | default "abc" }};\n}\n',
+    });
+    const { findings: invalid } = await lintIn(broken, ['nginx.conf']);
+    expect(invalid.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'invalid-value']]);
+  });
+
   it('never fixes a template: the fix would be written over its placeholders', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

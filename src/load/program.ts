@@ -12,7 +12,16 @@ import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import { builtinVariable } from '../nginx/variables.js';
-import { isJinjaTemplate, isTemplate, looksLikeTemplate, renderJinja, renderTemplate, scriptDefaults } from './templates.js';
+import {
+  isJinjaTemplate,
+  isTemplate,
+  looksLikeGoTemplate,
+  looksLikeTemplate,
+  renderGoTemplate,
+  renderJinja,
+  renderTemplate,
+  scriptDefaults,
+} from './templates.js';
 import {
   containerPrefix,
   expandContainerGlob,
@@ -180,8 +189,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     }
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
-    if (isJinjaTemplate(filePath)) {
-      const template = renderJinja(file.text);
+    if (isJinjaTemplate(filePath) || looksLikeGoTemplate(file.text)) {
+      const template = isJinjaTemplate(filePath) ? renderJinja(file.text) : renderGoTemplate(file.text);
       const rendered = parse(template.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = template.placeholders;

@@ -52,15 +52,74 @@ export function renderJinja(text: string): RenderedTemplate {
   for (const match of withoutTags.matchAll(JINJA_EXPRESSION)) {
     rendered += withoutTags.slice(last, match.index);
     last = match.index + match[0].length;
-    const word =
-      match[1]!
-        .replace(/[^A-Za-z0-9]+/g, '_')
-        .replace(/^_+|_+$/g, '')
-        .toLowerCase() || 'placeholder';
+    const word = placeholderWord(match[1]!);
     placeholders.push({ start: rendered.length, end: rendered.length + word.length });
     rendered += word;
   }
   return { text: rendered + withoutTags.slice(last), placeholders };
+}
+
+/** A template expression as a neutral word: `cookiecutter.port` → `cookiecutter_port`, `.Env.HOST` → `env_host`. */
+function placeholderWord(expression: string): string {
+  return (
+    expression
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase() || 'placeholder'
+  );
+}
+
+/** A Go template action, `{{ … }}`, with its trim markers (`{{-`, `-}}`). */
+const GO_ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
+/** An action only Go templates have: a field (`.Env.NAME`), a variable, a control word or a comment. */
+const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:\.[A-Za-z]|\$|(?:if|else|end|range|with)\b|\/\*)/;
+/** A default the action gives: `.Env.X | default "4"`, gomplate's `default "4" .Env.X` and `getenv "X" "4"`. */
+const GO_DEFAULT = /\bdefault\s+"((?:[^"\\]|\\.)*)"|\bgetenv\s+"[^"]*"\s+"((?:[^"\\]|\\.)*)"/;
+
+/**
+ * A Go template a container renders at start (`tpl` of s6-overlay images such as jitsi's, gomplate, dockerize,
+ * confd): nginx refuses its `{{` at once, so the file can only be meant rendered, whatever its name.
+ */
+export function looksLikeGoTemplate(text: string): boolean {
+  return GO_TEMPLATE_ACTION.test(text);
+}
+
+/**
+ * A Go template rendered without its environment, keeping every line where it was: a value action gives the default
+ * it names (`{{ .Env.WORKERS | default "4" }}` → `4`), else a neutral word marked as a placeholder; of an
+ * `if`/`with`/`range` the first branch stays and `else` branches are dropped (both would define things twice);
+ * control actions, assignments and comments leave nothing but their line breaks.
+ */
+export function renderGoTemplate(text: string): RenderedTemplate {
+  const placeholders: { start: number; end: number }[] = [];
+  /** For each open if/with/range: whether its current branch is dropped. */
+  const branches: boolean[] = [];
+  const dropping = () => branches.includes(true);
+  const lineBreaksOf = (piece: string) => piece.replace(/[^\n]/g, '');
+  let rendered = '';
+  let last = 0;
+  for (const match of text.matchAll(GO_ACTION)) {
+    const between = text.slice(last, match.index);
+    rendered += dropping() ? lineBreaksOf(between) : between;
+    last = match.index + match[0].length;
+    const action = match[1]!;
+    const keyword = /^[a-z]+\b/.exec(action)?.[0];
+    if (keyword === 'if' || keyword === 'with' || keyword === 'range') branches.push(false);
+    else if (keyword === 'else') branches[branches.length - 1] = true;
+    else if (keyword === 'end') branches.pop();
+    else if (!dropping() && !action.startsWith('/*') && !/^\$\w*\s*:?=/.test(action)) {
+      const fallback = GO_DEFAULT.exec(action);
+      if (fallback) rendered += fallback[1] ?? fallback[2]!;
+      else {
+        const word = placeholderWord(action);
+        placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+        rendered += word;
+      }
+    }
+    rendered += lineBreaksOf(match[0]);
+  }
+  const rest = text.slice(last);
+  return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
 }
 
 /** `$FLASK_SERVER_ADDR`, `${API_HOST}`: an environment variable's shape, upper case with at least three characters. */

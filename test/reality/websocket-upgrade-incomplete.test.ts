@@ -50,4 +50,12 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: R
     expect(reportedRuleIds(fixed.confPath)).toEqual([]);
     expect(await Promise.all([1, 2, 3].map(() => handshake(fixed.port)))).toEqual([101, 101, 101]);
   });
+
+  it("Connection $http_connection passes the handshake's Connection: Upgrade on: 101, and no finding", async () => {
+    const backend = track(await startBackend());
+    const passed = track(await startNginx(location(backend.port, ' proxy_http_version 1.1; proxy_set_header Connection $http_connection;')));
+    writeLinterConfig(passed.confPath, RULE, {});
+    expect(reportedRuleIds(passed.confPath)).toEqual([]);
+    expect(await Promise.all([1, 2, 3].map(() => handshake(passed.port)))).toEqual([101, 101, 101]);
+  });
 });
