@@ -324,3 +324,82 @@ describe('templates', () => {
     expect(run.fixedFiles).toEqual([]);
   });
 });
+
+describe('Compose variants: the deployment in docker-compose.prod.yml', () => {
+  const NGINX_CONF =
+    'events {}\nhttp {\n    include mime.types;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://api:8000;\n        }\n    }\n}\n';
+  // A finding in the Compose file (compose-depends-on-unhealthy) is a result of its own: the config's is the one.
+  const versionOf = (run: Awaited<ReturnType<typeof lintIn>>['run']) =>
+    run.results.find((result) => result.filePath.endsWith('nginx.conf'))?.nginxVersion;
+  const variant = (nginxImage: string, apiPort: string) =>
+    `services:\n  api:\n    image: node:20\n    command: node server.js\n    expose: ["${apiPort}"]\n  nginx:\n    image: ${nginxImage}\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n    depends_on:\n      api:\n        condition: service_started\n`;
+
+  it('a variant alone: its nginx service gives the image, and its app services the ports', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.prod.yml': variant('nginx:1.27-alpine', '3000'),
+      'nginx/nginx.conf': NGINX_CONF,
+    });
+    const { findings, run } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(versionOf(run)).toEqual({ version: '1.27.5', source: 'image', origin: '../docker-compose.prod.yml:7 image nginx:1.27-alpine' });
+    const mismatch = findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch');
+    expect(mismatch?.message).toContain('../docker-compose.prod.yml:5');
+    expect(findings.filter((finding) => finding.ruleId === 'compose-depends-on-unhealthy').map((finding) => [finding.file, finding.line])).toEqual([
+      ['docker-compose.prod.yml', 11],
+    ]);
+  });
+
+  it("the default file without nginx (dev) is not mixed in: the app's ports come from the variant nginx runs from", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // Dev: the app alone on 8000. Were it read with the variant, 8000 would be a port of api and nothing would be wrong.
+      'docker-compose.yml': 'services:\n  api:\n    image: node:20\n    command: npm run dev\n    ports: ["8000:8000"]\n',
+      'docker-compose.prod.yml': variant('nginx:1.27-alpine', '3000'),
+      'nginx/nginx.conf': NGINX_CONF,
+    });
+    const { findings, run } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(versionOf(run)?.origin).toBe('../docker-compose.prod.yml:7 image nginx:1.27-alpine');
+    const mismatch = findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch');
+    expect(mismatch?.message).toContain('../docker-compose.prod.yml:5');
+    expect(mismatch?.message).not.toContain('docker-compose.yml');
+  });
+
+  it('two variants mount the config: the one named prod wins over the first by name', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.dev.yml': variant('nginx:1.25-alpine', '8000'),
+      'docker-compose.prod.yml': variant('nginx:1.27-alpine', '3000'),
+      'nginx/nginx.conf': NGINX_CONF,
+    });
+    const { findings, run } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(versionOf(run)?.origin).toBe('../docker-compose.prod.yml:7 image nginx:1.27-alpine');
+    expect(findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch')?.message).toContain('../docker-compose.prod.yml:5');
+  });
+
+  it('a variant with no image or build of its own overlays the main file: its mount and ports, the main file’s image', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // Two nginx images in the main file, neither mounting the config: alone it names no nginx service.
+      'compose.yaml': 'services:\n  api:\n    image: node:20\n  nginx:\n    image: nginx:1.27-alpine\n  docs:\n    image: nginx:1.25-alpine\n',
+      'compose.prod.yaml': 'services:\n  api:\n    expose: ["3000"]\n  nginx:\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n',
+      'nginx/nginx.conf': NGINX_CONF,
+    });
+    const { findings, run } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(versionOf(run)?.origin).toBe('../compose.yaml:5 image nginx:1.27-alpine');
+    expect(findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch')?.message).toContain('../compose.prod.yaml:3');
+  });
+
+  it('a variant adding nginx to services of the main file (mattermost style) is an overlay too: the app stays known', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml': 'services:\n  api:\n    image: node:20\n    expose: ["3000"]\n',
+      // api has neither image nor build here: docker compose refuses this file alone.
+      'docker-compose.nginx.yml':
+        'services:\n  nginx:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n  api:\n    environment: [NODE_ENV=production]\n',
+      'nginx/nginx.conf': NGINX_CONF,
+    });
+    const { findings, run } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(versionOf(run)?.origin).toBe('../docker-compose.nginx.yml:3 image nginx:1.27-alpine');
+    expect(findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch')?.message).toContain('../docker-compose.yml:4');
+  });
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findComposeVariants, isProductionVariant } from '../src/context/discovery.js';
 import { loadServiceCatalog, ServiceFactsError } from '../src/context/index.js';
 import type { Fact, ServiceCatalog, ServiceFacts } from '../src/context/index.js';
 
@@ -418,6 +419,51 @@ describe('discovery', () => {
     });
     const catalog = loadServiceCatalog({ nginxConfigDir: path.join(worktree, 'checkout') });
     expect(catalog.services.map((each) => each.name)).toEqual(['inside']);
+  });
+});
+
+describe('Compose variants', () => {
+  it('names docker-compose.*.yml, compose.*.yaml, docker-compose-*.yml and production.yml; not overrides, defaults or others', () => {
+    const root = tree({
+      '.git/': '',
+      'docker-compose.yml': '',
+      'docker-compose.override.yml': '',
+      'compose.override.yaml': '',
+      'docker-compose.prod.yml': '',
+      'compose.staging.yaml': '',
+      'docker-compose-prod.yml': '',
+      'production.yml': '',
+      'local.yml': '',
+      'stack.yml': '',
+      'docker-compose.prod.yml.bak': '',
+      'deploy/docker-compose.production.yaml': '',
+      'deploy/nginx/': '',
+    });
+    expect(findComposeVariants(path.join(root, 'deploy/nginx')).map((file) => path.relative(root, file))).toEqual([
+      path.join('deploy', 'docker-compose.production.yaml'),
+      'compose.staging.yaml',
+      'docker-compose-prod.yml',
+      'docker-compose.prod.yml',
+      'production.yml',
+    ]);
+  });
+
+  it('a name says production when prod or production is a word of it', () => {
+    const names = ['docker-compose.prod.yml', 'docker-compose.production.yaml', 'docker-compose-prod.yml', 'compose.prod-eu.yaml', 'production.yml'];
+    expect(names.filter((name) => isProductionVariant(name))).toEqual(names);
+    expect(['docker-compose.dev.yml', 'docker-compose.preprod.yml', 'compose.product.yaml'].filter((name) => isProductionVariant(name))).toEqual([]);
+  });
+
+  it('composeFiles replaces discovery: the variant nginx runs from, not the default files beside it', () => {
+    const root = tree({
+      '.git/': '',
+      'docker-compose.yml': 'services:\n  web:\n    command: python manage.py runserver 0.0.0.0:8000\n',
+      'docker-compose.prod.yml': 'services:\n  web:\n    command: gunicorn app.wsgi --bind 0.0.0.0:8000\n    expose: [8000]\n',
+    });
+    const catalog = loadServiceCatalog({ nginxConfigDir: root, composeFiles: [path.join(root, 'docker-compose.prod.yml')] });
+    expect(catalog.files).toEqual([path.join(root, 'docker-compose.prod.yml')]);
+    expect(service(catalog, 'web').server).toBe('gunicorn (sync worker)');
+    expect(service(catalog, 'web').ports.map(located)).toEqual(['8000 @ docker-compose.prod.yml:4']);
   });
 });
 

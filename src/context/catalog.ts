@@ -22,6 +22,12 @@ export interface ServiceCatalogOptions {
    * Default: `.nginx-lint.json` in `configDir`.
    */
   readonly declaredOrigin?: string;
+  /**
+   * The Compose files the nginx service was found in when they are not the default ones (a variant such as
+   * `docker-compose.prod.yml`, see src/context/nginx-service.ts): read in place of those found from `nginxConfigDir`
+   * up, so that the app services come from the same file as nginx.
+   */
+  readonly composeFiles?: readonly string[];
   /** The linter config's `serviceFiles` globs: more Compose files and Kubernetes manifests. */
   readonly serviceFiles?: readonly string[];
   /** Whether a file may be read (src/load/file-access.ts): a Compose file or manifest linking out of the repository is not. */
@@ -193,7 +199,8 @@ function servicesInFile(
 
 /**
  * Gathers the service facts for one nginx config: the linter config's `services`, then the files its `serviceFiles`
- * globs match, then the Compose files found from the nginx config's directory up to the repository root. Never
+ * globs match, then the Compose files found from the nginx config's directory up to the repository root (or the
+ * variant the nginx service comes from, `composeFiles`). Never
  * throws for bad input: unreadable sources end up in `errors`, the rest of the facts remain.
  */
 export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatalog {
@@ -211,7 +218,7 @@ export function loadServiceCatalog(options: ServiceCatalogOptions): ServiceCatal
     }
     files.push(...matched);
   }
-  files.push(...findComposeFiles(options.nginxConfigDir, options.repoRoot));
+  files.push(...(options.composeFiles ?? findComposeFiles(options.nginxConfigDir, options.repoRoot)));
   const uniqueFiles = [...new Set(files)];
   const workloads: Workload[] = [];
   const found: ServiceFacts[] = [];

@@ -17,22 +17,18 @@ function firstExisting(directory: string, names: readonly string[]): string | un
 }
 
 /**
- * The Compose files nginx's own directory and its parents hold, nearest first, as `docker compose` would pick them in
- * each directory (the main file and its override). The walk stops after `repoRoot` when given, else after the first
- * directory holding `.git` (a directory, or the file of a worktree or submodule), else at the filesystem root.
+ * The directories from `startDirectory` up, nearest first. The walk stops after `repoRoot` when given, else after the
+ * first directory holding `.git` (a directory, or the file of a worktree or submodule), else at the filesystem root.
  */
-export function findComposeFiles(startDirectory: string, repoRoot?: string): string[] {
+function directoriesUp(startDirectory: string, repoRoot?: string): string[] {
   const stop = repoRoot === undefined ? undefined : path.resolve(repoRoot);
-  const files: string[] = [];
+  const directories: string[] = [];
   let directory = path.resolve(startDirectory);
   for (;;) {
-    for (const names of [COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_FILE_NAMES]) {
-      const file = firstExisting(directory, names);
-      if (file !== undefined) files.push(file);
-    }
+    directories.push(directory);
     const atRoot = stop === undefined ? existsSync(path.join(directory, '.git')) : directory === stop;
     const parent = path.dirname(directory);
-    if (atRoot || parent === directory) return files;
+    if (atRoot || parent === directory) return directories;
     directory = parent;
   }
 }
@@ -46,23 +42,60 @@ const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.Dockerfile$/;
  * these are all the candidates, found without a search of the whole repository.
  */
 export function dockerfilesAbove(startDirectory: string, repoRoot: string): string[] {
-  const stop = path.resolve(repoRoot);
-  const files: string[] = [];
-  let directory = path.resolve(startDirectory);
-  for (;;) {
-    let names: string[] = [];
+  return directoriesUp(startDirectory, repoRoot).flatMap((directory) => {
     try {
-      names = readdirSync(directory)
+      return readdirSync(directory)
         .filter((name) => DOCKERFILE_NAME.test(name))
-        .sort();
+        .sort()
+        .map((name) => path.join(directory, name));
     } catch {
-      // An unreadable folder holds nothing to read.
+      return []; // An unreadable folder holds nothing to read.
     }
-    files.push(...names.map((name) => path.join(directory, name)));
-    const parent = path.dirname(directory);
-    if (directory === stop || parent === directory) return files;
-    directory = parent;
-  }
+  });
+}
+
+/**
+ * The Compose files nginx's own directory and its parents hold, nearest first, as `docker compose` would pick them in
+ * each directory (the main file and its override), up to the repository root (see `directoriesUp`).
+ */
+export function findComposeFiles(startDirectory: string, repoRoot?: string): string[] {
+  return directoriesUp(startDirectory, repoRoot).flatMap((directory) =>
+    [COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_FILE_NAMES].flatMap((names) => firstExisting(directory, names) ?? []),
+  );
+}
+
+/**
+ * Compose files that `docker compose` reads only when named with `-f`, for one environment each:
+ * `docker-compose.prod.yml`, `compose.staging.yaml`, `docker-compose-prod.yml`, and cookiecutter-django's
+ * `production.yml` (its name from 2017 until the template renamed it `docker-compose.production.yml` in 2024). The
+ * override files, which `docker compose` applies by itself, are not variants.
+ */
+const COMPOSE_VARIANT_NAME = /^(?:(?:docker-)?compose\.[^/\\]+|docker-compose-[^/\\]+|production)\.ya?ml$/;
+
+/** The Compose variants of the directories from `startDirectory` up to the repository root: nearest first, by name in a directory. */
+export function findComposeVariants(startDirectory: string, repoRoot?: string): string[] {
+  return directoriesUp(startDirectory, repoRoot).flatMap((directory) => {
+    let names: string[];
+    try {
+      names = readdirSync(directory);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((name) => COMPOSE_VARIANT_NAME.test(name) && !COMPOSE_OVERRIDE_FILE_NAMES.includes(name))
+      .sort()
+      .map((name) => path.join(directory, name));
+  });
+}
+
+/** Whether a variant's name says it is the production deployment: `prod` or `production` as a word of it. */
+export function isProductionVariant(file: string): boolean {
+  return /(?:^|[.\-_])prod(?:uction)?(?:[.\-_]|$)/i.test(path.basename(file).replace(/\.ya?ml$/, ''));
+}
+
+/** The main Compose file of a directory, as `docker compose` picks it without `-f`. */
+export function mainComposeFile(directory: string): string | undefined {
+  return firstExisting(directory, COMPOSE_FILE_NAMES);
 }
 
 /** What one `serviceFiles` pattern matched; patterns starting with `!` exclude and match nothing themselves. */

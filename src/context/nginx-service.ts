@@ -11,7 +11,7 @@ import { orderMappings, type ContainerView, type PathMapping } from '../load/con
 import { isNginxImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
-import { dockerfilesAbove, findComposeFiles, repositoryFiles } from './discovery.js';
+import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
@@ -42,6 +42,12 @@ export interface NginxService {
   readonly healthchecked: ReadonlySet<string>;
   /** Services that run a ready-made image with no `healthcheck` here: the image may define one, or not. */
   readonly healthcheckUnknown: ReadonlySet<string>;
+  /**
+   * Set when the service comes from a Compose variant (`docker-compose.prod.yml`): the Compose files the app
+   * services are read from in place of those found from the config's folder up, in priority order — the variant,
+   * then the main file it overlays when it is an overlay (a service of it has neither image nor build).
+   */
+  readonly composeFiles?: readonly string[];
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
@@ -94,57 +100,152 @@ function dependsOnOf(document: YamlDocument, service: Node | null): NginxService
   return [...listed, ...mapped];
 }
 
+/** The same service in the main Compose file a variant overlays: its image, build and volumes count too. */
+interface BaseService {
+  readonly file: string;
+  readonly document: YamlDocument;
+  readonly service: Node | null;
+}
+
+/** The nginx service candidate a Compose service makes for `entryPath`: one that mounts it, or runs an nginx image. */
+function candidateOf(
+  file: string,
+  document: YamlDocument,
+  name: string,
+  service: Node | null,
+  entryPath: string,
+  repoRoot: string | undefined,
+  origins: OriginFactory,
+  base?: BaseService,
+): NginxService | null {
+  const boundary = repoRoot ?? path.dirname(file);
+  const own = document.at(service, 'image') !== null || document.at(service, 'build') !== null;
+  // An overlay's service without image or build runs what the main file's service of that name builds or pulls.
+  const imageLayer = own || base === undefined ? { file, document, service } : base;
+  const built = builtImageOf(imageLayer.document, imageLayer.service, origins, boundary);
+  const volumesOf = (layer: { file: string; document: YamlDocument; service: Node | null }): PathMapping[] =>
+    layer.document
+      .items(layer.document.at(layer.service, 'volumes'))
+      .flatMap((item) => volumeMapping(layer.document, item, path.dirname(layer.file), origins) ?? []);
+  const mappings = [
+    ...volumesOf({ file, document, service }),
+    ...(base ? volumesOf(base) : []),
+    // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
+    ...(built?.copies ?? []),
+  ];
+  const imageNode = imageLayer.document.at(imageLayer.service, 'image');
+  const image = built?.baseImage ?? imageLayer.document.text(imageNode);
+  const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+  const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
+  if (!mount && !isNginxImage(image)) return null;
+  const ownChecks = healthchecks(document, origins, boundary);
+  const baseChecks = base ? healthchecks(base.document, origins, boundary) : null;
+  const healthchecked = new Set([...ownChecks.healthchecked, ...(baseChecks?.healthchecked ?? [])]);
+  return {
+    name,
+    composeFile: file,
+    image,
+    imageOrigin: built?.baseImage
+      ? built.origin
+      : imageNode
+        ? origins.yaml(imageLayer.file, imageLayer.document.origin(imageNode).line ?? 0).label
+        : null,
+    mappings: orderMappings([...mappings, ...renderedByScripts(mappings, boundary)]),
+    entryContainerPath,
+    mountedFrom: mount?.repo ?? null,
+    environment: {
+      ...built?.environment,
+      ...(base ? composeEnvironment(base.document, base.service) : {}),
+      ...composeEnvironment(document, service),
+    },
+    // The variant's own depends_on only: its lines are in `composeFile`.
+    dependsOn: dependsOnOf(document, service),
+    healthchecked,
+    healthcheckUnknown: new Set(
+      [...ownChecks.healthcheckUnknown, ...(baseChecks?.healthcheckUnknown ?? [])].filter((service) => !healthchecked.has(service)),
+    ),
+  };
+}
+
+/** The documents of a Compose file; one that cannot be read holds none (the service catalog reports it). */
+function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] {
+  try {
+    return readYamlFile(file, origins);
+  } catch (error) {
+    if (error instanceof ServiceFactsError) return [];
+    throw error;
+  }
+}
+
+/** The service that mounts the file most specifically, on a tie the one running an nginx image. */
+function mostSpecificMount(candidates: readonly NginxService[]): NginxService | undefined {
+  // A bind mount of nginx.conf itself beats another service's `COPY . /build/` of the whole repository.
+  return candidates
+    .filter((candidate) => candidate.mountedFrom !== null)
+    .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)))[0];
+}
+
 /**
  * The nginx service for `entryPath` in the Compose files from its directory up to the repository root: the service
- * that mounts the file (or a directory above it), else the only service running an nginx image. Errors reading a
- * Compose file are left to the service catalog, which reports them.
+ * that mounts the file (or a directory above it), else one a Compose variant mounts it in (`composeVariantService`),
+ * else the image a Dockerfile of the repository builds with it, else the only service running an nginx image. Errors
+ * reading a Compose file are left to the service catalog, which reports them.
  */
 export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
   const candidates: NginxService[] = [];
+  const origins = new OriginFactory(path.dirname(entryPath));
   for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
     if (repoRoot !== undefined && !isInside(file, repoRoot)) continue;
-    const origins = new OriginFactory(path.dirname(entryPath));
-    let documents: YamlDocument[];
-    try {
-      documents = readYamlFile(file, origins);
-    } catch (error) {
-      if (error instanceof ServiceFactsError) continue;
-      throw error;
-    }
-    for (const document of documents) {
+    for (const document of composeDocuments(file, origins)) {
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const built = builtImageOf(document, service, origins, repoRoot ?? path.dirname(file));
-        const mappings = [
-          ...document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []),
-          // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
-          ...(built?.copies ?? []),
-        ];
-        const imageNode = document.at(service, 'image');
-        const image = built?.baseImage ?? document.text(imageNode);
-        const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
-        const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
-        if (!mount && !isNginxImage(image)) continue;
-        candidates.push({
-          name,
-          composeFile: file,
-          image,
-          imageOrigin: built?.baseImage ? built.origin : imageNode ? origins.yaml(file, document.origin(imageNode).line ?? 0).label : null,
-          mappings: orderMappings([...mappings, ...renderedByScripts(mappings, repoRoot ?? path.dirname(file))]),
-          entryContainerPath,
-          mountedFrom: mount?.repo ?? null,
-          environment: { ...built?.environment, ...composeEnvironment(document, service) },
-          dependsOn: dependsOnOf(document, service),
-          ...healthchecks(document, origins, repoRoot ?? path.dirname(file)),
-        });
+        const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins);
+        if (candidate) candidates.push(candidate);
       }
     }
   }
-  // The service that mounts the file most specifically: a bind mount of nginx.conf itself beats another service's
-  // `COPY . /build/` of the whole repository; on a tie, the one running an nginx image.
-  const mounting = candidates
-    .filter((candidate) => candidate.mountedFrom !== null)
-    .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)));
-  return mounting[0] ?? (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ?? (candidates.length === 1 ? candidates[0]! : null);
+  return (
+    mostSpecificMount(candidates) ??
+    composeVariantService(entryPath, repoRoot, origins) ??
+    (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
+    (candidates.length === 1 ? candidates[0]! : null)
+  );
+}
+
+/**
+ * The nginx service of a Compose variant (`docker-compose.prod.yml`, see `findComposeVariants`) that mounts or builds
+ * `entryPath`, for a repository whose default Compose files do not run it. A variant is a whole Compose file on its
+ * own, as `docker compose -f docker-compose.prod.yml` reads it, unless one of its services has neither image nor build
+ * (Compose would refuse it alone): then it is an overlay for `-f docker-compose.yml -f docker-compose.prod.yml`, its
+ * services laid over the main file of its folder.
+ * When several variants mount the config, one whose name says prod or production wins, else the nearest, first by name.
+ */
+function composeVariantService(entryPath: string, repoRoot: string | undefined, origins: OriginFactory): NginxService | null {
+  const variants = findComposeVariants(path.dirname(entryPath), repoRoot).filter((file) => repoRoot === undefined || isInside(file, repoRoot));
+  const ranked = [...variants.filter(isProductionVariant), ...variants.filter((file) => !isProductionVariant(file))];
+  for (const file of ranked) {
+    const documents = composeDocuments(file, origins);
+    const services = documents.flatMap((document) =>
+      document.entries(document.at(document.root, 'services')).map((entry) => ({ document, ...entry })),
+    );
+    if (services.length === 0) continue;
+    // `docker compose` refuses a service with neither image nor build (nor `extends`): a file holding one is an overlay.
+    const overlay = services.some(({ document, value }) => ['image', 'build', 'extends'].every((key) => document.at(value, key) === null));
+    const mainFile = overlay ? mainComposeFile(path.dirname(file)) : undefined;
+    const mainDocuments = mainFile && (repoRoot === undefined || isInside(mainFile, repoRoot)) ? composeDocuments(mainFile, origins) : [];
+    const baseOf = (name: string): BaseService | undefined => {
+      for (const document of mainDocuments) {
+        const service = document.get(document.at(document.root, 'services'), name);
+        if (service) return { file: mainFile!, document, service: service.value };
+      }
+      return undefined;
+    };
+    const candidates = services.flatMap(
+      ({ document, key, value }) => candidateOf(file, document, key, value, entryPath, repoRoot, origins, baseOf(key)) ?? [],
+    );
+    const mounting = mostSpecificMount(candidates);
+    if (mounting) return { ...mounting, composeFiles: mainDocuments.length > 0 ? [file, mainFile!] : [file] };
+  }
+  return null;
 }
 
 /** Start scripts larger than this are not read for the files they render. */

@@ -142,12 +142,18 @@ export class Linter {
   }
 
   /** Compose files, Kubernetes manifests and declared services, read once per directory and config. */
-  private servicesFor(nginxConfigDir: string, config: ResolvedConfig, manifests: readonly string[] = []): ServiceCatalog {
-    const key = `${config.filePath ?? ''}\0${nginxConfigDir}\0${manifests.join('\0')}`;
+  private servicesFor(
+    nginxConfigDir: string,
+    config: ResolvedConfig,
+    manifests: readonly string[] = [],
+    composeFiles?: readonly string[],
+  ): ServiceCatalog {
+    const key = `${config.filePath ?? ''}\0${nginxConfigDir}\0${manifests.join('\0')}\0${composeFiles?.join('\0') ?? ''}`;
     let catalog = this.catalogs.get(key);
     if (!catalog) {
       catalog = loadServiceCatalog({
         nginxConfigDir,
+        ...(composeFiles ? { composeFiles } : {}),
         canRead: (file) => this.accessFor(nginxConfigDir).canRead(file),
         declared: config.services,
         ...(config.filePath ? { declaredOrigin: config.filePath } : {}),
@@ -219,6 +225,8 @@ export class Linter {
       home?.directory ?? this.accessDirectories.get(entryPath) ?? path.dirname(entryPath),
       config,
       home?.manifests ?? [],
+      // The nginx service of a Compose variant (docker-compose.prod.yml): the app services are that file's too.
+      deployment.service?.composeFiles,
     );
     for (const error of services.errors) {
       findings.push(internalFinding(INTERNAL, program.entry, `app-side facts skipped: ${error.message}`, 1));
