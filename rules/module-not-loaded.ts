@@ -5,7 +5,7 @@ export default defineRule({
   meta: {
     id: 'module-not-loaded',
     description:
-      'A directive of a dynamic module (lua, headers-more, njs, echo, upload-progress, brotli, geoip2, vts, image-filter, xslt, perl) that no load_module line or modules setting loads.',
+      'A directive of a dynamic module (lua, headers-more, njs, echo, upload-progress, brotli, geoip2, vts, image-filter, xslt, perl; stream and mail where they are files) that no load_module line or modules setting loads, or a module loaded before one it needs.',
     category: 'correctness',
     severity: 'error',
     presets: ['recommended'],

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dataFile } from '../src/package-info.js';
 import { getDirective } from '../src/nginx/directives.js';
-import { dynamicModuleOf, dynamicModules } from '../src/nginx/modules.js';
+import { dynamicModuleOf, dynamicModuleOfFile, dynamicModules } from '../src/nginx/modules.js';
 import { builtinVariable } from '../src/nginx/variables.js';
 import { compareNginxVersions } from '../src/nginx/version.js';
 
@@ -185,5 +185,18 @@ describe('module-directives.json', () => {
       nginxExtras: true,
     });
     expect(dynamicModuleOf('ngx_http_proxy_module')).toBeUndefined();
+  });
+
+  // module-not-loaded names the file a directive's module is in: a module the table does not place would get a
+  // load_module line for a file named after it, which may not exist (njs's js_load_http_native_module is of
+  // ngx_http_js_core_module, in ngx_http_js_module.so).
+  it('places the module of every third-party directive in a load_module file', () => {
+    const unplaced = [...core, ...modules.rows]
+      .filter((r) => r.source !== 'nginx' && r.source !== 'reference-lib' && dynamicModuleOf(r.module) === undefined)
+      .map((r) => `${r.name}:${r.module}`);
+    expect(unplaced).toEqual([]);
+    expect(dynamicModuleOf('ngx_http_js_core_module')?.loadModule).toBe('modules/ngx_http_js_module.so');
+    expect(dynamicModuleOf('ngx_stream_js_core_module')?.loadModule).toBe('modules/ngx_stream_js_module.so');
+    expect(dynamicModuleOfFile('/usr/lib/nginx/modules/ngx_stream_module.so')?.id).toBe('stream');
   });
 });

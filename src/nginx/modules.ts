@@ -31,18 +31,42 @@ export interface DynamicModule {
 }
 
 let byNgxModule: ReadonlyMap<string, DynamicModule> | undefined;
+let byFile: ReadonlyMap<string, DynamicModule> | undefined;
+let byId: ReadonlyMap<string, DynamicModule> | undefined;
 let all: readonly DynamicModule[] | undefined;
 
 function load(): ReadonlyMap<string, DynamicModule> {
   if (byNgxModule) return byNgxModule;
   all = (JSON.parse(readFileSync(dataFile('module-directives.json'), 'utf8')) as { modules: DynamicModule[] }).modules;
   byNgxModule = new Map(all.flatMap((module) => module.ngxModules.map((name) => [name, module] as const)));
+  byFile = new Map(all.map((module) => [fileName(module.loadModule), module]));
+  byId = new Map(all.map((module) => [module.id, module]));
   return byNgxModule;
+}
+
+/** The file name of a `load_module` argument: `/usr/lib/nginx/modules/ngx_stream_module.so` → `ngx_stream_module.so`. */
+function fileName(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
 }
 
 /** The distribution module that holds an `ngx_module_t` (`ngx_stream_proxy_module` → the `stream` module). */
 export function dynamicModuleOf(ngxModule: string): DynamicModule | undefined {
   return load().get(ngxModule);
+}
+
+/**
+ * The distribution module a `load_module` file is (`modules/ngx_stream_module.so` → the `stream` module), by its file
+ * name, wherever the path puts it.
+ */
+export function dynamicModuleOfFile(file: string): DynamicModule | undefined {
+  load();
+  return byFile!.get(fileName(file));
+}
+
+/** The module with a table id (`stream`, `http_ndk`), as `needs` names them. */
+export function dynamicModuleById(id: string): DynamicModule | undefined {
+  load();
+  return byId!.get(id);
 }
 
 /** Every module of the table, in its order. */
