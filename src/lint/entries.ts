@@ -24,6 +24,9 @@ export interface EntryPlan {
   readonly reportOnly?: ReadonlySet<string>;
 }
 
+/** The most text of one piece kept for the next while looking for MAIN_ONLY_BLOCK. */
+const MAX_CARRIED = 4096;
+
 /** `events {` or `http {` at the start of a line: blocks only a main config holds, so no other file includes it. */
 const MAIN_ONLY_BLOCK = /^[ \t]*(events|http)[ \t\r\n]*\{/m;
 
@@ -36,13 +39,16 @@ function isMainConfig(file: string, unsaved: ReadonlyMap<string, string>): boole
   const text = unsaved.get(file);
   if (text !== undefined) return MAIN_ONLY_BLOCK.test(text);
   // Read until the block shows: near the top of a main config, so a huge one is not read twice (here and to lint it).
-  // The text kept between pieces starts at the last line with a word, so `http` and a `{` lines below it still meet.
+  // The text kept between pieces starts at the last line with a word, so `http` and a `{` lines below it still meet;
+  // a longer tail than MAX_CARRIED cannot be `http` and blanks, and keeping it would make a file of one long line
+  // quadratic to scan.
   let pending = '';
   try {
     return scanRegularTextFile(file, MAX_CONFIG_BYTES, (piece) => {
       const text = pending + piece;
       if (MAIN_ONLY_BLOCK.test(text)) return true;
-      pending = text.slice(text.lastIndexOf('\n', text.trimEnd().length - 1) + 1);
+      const lastLineWithWord = text.lastIndexOf('\n', text.trimEnd().length - 1) + 1;
+      pending = text.length - lastLineWithWord <= MAX_CARRIED ? text.slice(lastLineWithWord) : '';
       return false;
     });
   } catch {
