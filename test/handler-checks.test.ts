@@ -208,6 +208,18 @@ const CASES: readonly Case[] = [
     main: 'events {\n  use kqueue;\n}\n',
     error: { rule: 'invalid-value', message: 'invalid event type "kqueue"', line: 2 },
   },
+  {
+    name: 'worker_processes in upper case: only "auto" is',
+    main: 'worker_processes AUTO;\nevents {}\n',
+    error: { rule: 'invalid-value', message: '"worker_processes" directive invalid value', line: 1 },
+  },
+  {
+    name: 'worker_processes with a unit',
+    main: 'worker_processes 4k;\nevents {}\n',
+    error: { rule: 'invalid-value', message: '"worker_processes" directive invalid value', line: 1 },
+  },
+  { name: 'worker_processes auto', main: 'worker_processes auto;\nevents {}\n', error: null },
+  { name: 'worker_processes 0', main: 'worker_processes 0;\nevents {}\n', error: null },
 ];
 
 function textOf(testCase: Case): string {

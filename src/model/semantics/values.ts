@@ -444,6 +444,15 @@ export function checkValues(node: ConfigNode, family: Family, slot: ValueSlot | 
     case 'return':
       if (family === 'http') checkReturn(node, directive.args, check);
       return;
+    case 'worker_processes': {
+      // ngx_set_worker_processes: "auto" (lower case only) or what ngx_atoi reads; checked with nginx 1.22.1 (0 and
+      // 4 pass; AUTO, -1, four and 4k are "invalid value").
+      const value = argumentValues(directive)[0]!;
+      if (value !== 'auto' && !/^[0-9]+$/.test(value)) {
+        check.reporter.report({ node, token: directive.args[0], message: `"${directive.name}" directive invalid value` });
+      }
+      return;
+    }
     case 'use': {
       const args = directive.args;
       if (context === 'events' && !LINUX_EVENT_METHODS.has(args[0]!.value)) {
