@@ -4,6 +4,7 @@
  * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
  * the app server when Compose states no command). Only the last stage counts: it is the one that runs.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
@@ -29,7 +30,27 @@ export interface BuiltImage {
   readonly command: DockerCommand | null;
   /** The last stage has a `HEALTHCHECK` (not `HEALTHCHECK NONE`): Compose's `service_healthy` can wait for it. */
   readonly healthcheck: boolean;
+  /**
+   * The last stage installs nginx from the distribution (`apt-get install nginx`, `apk add nginx`, …): an image that
+   * runs nginx though its base image is not nginx's own.
+   */
+  readonly installsNginx: boolean;
 }
+
+function isDirectory(candidate: string): boolean {
+  try {
+    return statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One command of a RUN line that installs packages (`apt-get install`, `apt install`, `apk add`, `yum`/`dnf`/
+ * `microdnf`/`zypper install`) naming nginx or a distribution's nginx flavour (`nginx-full`, `nginx-extras`, …).
+ */
+const INSTALLS_NGINX =
+  /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s[^&|;]*(?:^|\s)nginx(?:-[a-z]+)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s[^&|;]*(?:^|\s)nginx(?=\s|$)/m;
 
 interface Instruction {
   readonly keyword: string;
@@ -120,16 +141,25 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let entrypoint: DockerCommand | null = null;
   let command: DockerCommand | null = null;
   let healthcheck = false;
+  let installsNginx = false;
+  let stageName: string | null = null;
+  const stagesInstallingNginx = new Map<string, boolean>();
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'FROM') {
+      if (stageName !== null) stagesInstallingNginx.set(stageName, installsNginx);
       baseImage = words.find((word) => !word.startsWith('--')) ?? null;
+      stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
       copies = [];
       environment = {};
       entrypoint = null;
       command = null;
       healthcheck = false;
+      // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has it.
+      installsNginx = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '') ?? false;
+    } else if (keyword === 'RUN') {
+      installsNginx ||= INSTALLS_NGINX.test(body);
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
@@ -148,10 +178,16 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       const destination = path.posix.resolve(workdir, target);
       for (const source of operands) {
         if (/[*?[]|:\/\//.test(source)) continue;
-        const into = operands.length > 1 || target.endsWith('/') ? path.posix.join(destination, path.posix.basename(source)) : destination;
-        copies.push({ container: into, repo: path.resolve(context, source), origin: `${label}:${line}` });
+        const repo = path.resolve(context, source);
+        // A folder's contents are copied, not the folder (`COPY conf /` puts conf/etc/nginx at /etc/nginx); a file
+        // lands in a target folder under its own name.
+        const into =
+          !isDirectory(repo) && (operands.length > 1 || target.endsWith('/'))
+            ? path.posix.join(destination, path.posix.basename(source))
+            : destination;
+        copies.push({ container: into, repo, origin: `${label}:${line}`, copied: true });
       }
     }
   }
-  return { dockerfile, baseImage, origin: `${label}:${fromLine}`, copies, environment, entrypoint, command, healthcheck };
+  return { dockerfile, baseImage, origin: `${label}:${fromLine}`, copies, environment, entrypoint, command, healthcheck, installsNginx };
 }

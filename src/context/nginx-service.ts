@@ -134,7 +134,8 @@ function candidateOf(
     ...(built?.copies ?? []),
   ];
   const imageNode = imageLayer.document.at(imageLayer.service, 'image');
-  const image = built?.baseImage ?? imageLayer.document.text(imageNode);
+  // nginx installed on a distribution image: its tag is the distribution's, not nginx's version, so no image is named.
+  const image = built?.installsNginx && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageLayer.document.text(imageNode));
   const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
   const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
   if (!mount && !isNginxImage(image)) return null;
@@ -292,7 +293,8 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string): 
 
 /**
  * An nginx image built from a Dockerfile of the repository that no Compose file names (the image is published and
- * Compose pulls it): the Dockerfile that `COPY`s the config, built FROM an nginx image, with its folder as the build
+ * Compose pulls it): the Dockerfile that `COPY`s the config, built FROM an nginx image or installing nginx from the
+ * distribution, with its folder as the build
  * context as `docker build` in that folder takes it (so only a Dockerfile in a folder above the config can), the
  * nearest first. Its copies and ENV are the container's view.
  */
@@ -301,13 +303,15 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
   const origins = new OriginFactory(path.dirname(entryPath));
   for (const dockerfile of dockerfiles) {
     const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
-    if (!built || !isNginxImage(built.baseImage)) continue;
+    if (!built || !(isNginxImage(built.baseImage) || built.installsNginx)) continue;
     const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
     if (!copy) continue;
     return {
       name: path.basename(dockerfile),
       composeFile: built.dockerfile,
-      image: built.baseImage,
+      // nginx installed on a distribution image (`FROM debian:12`, `apk add nginx`): the base image's tag is the
+      // distribution's, not nginx's version, so no image is named; its stock files (mime.types) are the same.
+      image: isNginxImage(built.baseImage) ? built.baseImage : null,
       imageOrigin: built.origin,
       mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot)]),
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),

@@ -22,6 +22,11 @@ export interface PathMapping {
    * there: the mount hides what the image had at `container`. `repo` is then the manifest, never read as a folder.
    */
   readonly entries?: ReadonlyMap<string, string>;
+  /**
+   * A Dockerfile `COPY`: it adds files to what the image has and hides none, so a path it does not hold may still be
+   * the image's own (`COPY conf /` leaves the package's /etc/nginx/mime.types in place). A volume hides what it covers.
+   */
+  readonly copied?: boolean;
 }
 
 export interface ContainerView {
@@ -110,7 +115,9 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
       return isFolder ? { kind: 'repo', path: path.join(mapping.repo, ...rest.split('/')), mapping } : { kind: 'absent', mapping };
     }
     if (!existsSync(mapping.repo)) return { kind: 'runtime', mapping };
-    return { kind: 'repo', path: rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/')), mapping };
+    const repoPath = rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/'));
+    if (mapping.copied && !existsSync(repoPath)) continue;
+    return { kind: 'repo', path: repoPath, mapping };
   }
   const inImage = view.imageFiles ? within(normalized, IMAGE_CONF_DIR) : null;
   if (inImage !== null && IMAGE_FILES.has(inImage)) {
