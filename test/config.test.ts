@@ -9,6 +9,7 @@ import {
   ConfigError,
   isIgnored,
   loadConfigFor,
+  loadPathMapFor,
   parseCliRule,
   printableConfig,
   resolveRulesFor,
@@ -489,6 +490,31 @@ describe('plugins', () => {
     const root = makeTree({ ...GIT, '.nginx-lint.json': { extends: 'nginx-lint:strict' } });
     await load(root, 'nginx.conf', {}, registry);
     expect(registry.pluginLoads).toEqual([]);
+  });
+
+  it('reading only the pathMap (a main config searched for an includer, not linted) loads no plugin and checks no rule', async () => {
+    const registry = new FakeRegistry();
+    const root = makeTree({
+      ...GIT,
+      'base.json': { pathMap: { '/etc/nginx': 'nginx' } },
+      // acme/no-http is the plugin's rule: unknown here, as no plugin is loaded.
+      'deploy/.nginx-lint.json': { extends: '../base.json', plugins: ['./acme.js'], rules: { 'acme/no-http': 'error' }, pathMap: { '/srv': 'www' } },
+    });
+    const pathMap = loadPathMapFor(join(root, 'deploy/nginx.conf'), { cwd: root }, registry);
+    expect(pathMap).toEqual([
+      { container: '/etc/nginx', repo: join(root, 'nginx'), origin: `${join(root, 'base.json')} pathMap` },
+      { container: '/srv', repo: join(root, 'deploy/www'), origin: `${join(root, 'deploy/.nginx-lint.json')} pathMap` },
+    ]);
+    expect(registry.pluginLoads).toEqual([]);
+    // The whole config, loaded for an entry linted, has the same pathMap, and loads the plugin.
+    const pluginRegistry = new FakeRegistry(BUILTIN_RULES, { './acme.js': { 'acme/no-http': { presets: [], severity: 'warn' } } });
+    await expect(load(root, 'deploy/nginx.conf', {}, pluginRegistry)).resolves.toMatchObject({ pathMap });
+    expect(pluginRegistry.pluginLoads).toHaveLength(1);
+  });
+
+  it('reading only the pathMap still refuses a config the schema does not accept', () => {
+    const root = makeTree({ ...GIT, '.nginx-lint.json': { pathMap: { '/etc/nginx': 42 } } });
+    expect(() => loadPathMapFor(join(root, 'nginx.conf'), { cwd: root }, new FakeRegistry())).toThrow(ConfigError);
   });
 });
 

@@ -3,6 +3,7 @@
  * them, Compose mounts and image files, templates, and the nginx version of the image. Each case is a small
  * repository (a `.git` marks its root) linted through the real engine, as a pre-commit hook or CI step would.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/run.js';
@@ -10,7 +11,7 @@ import { temporaryTrees } from './helpers/files.js';
 
 const tree = temporaryTrees();
 
-async function lintIn(root: string, operands: readonly string[], options: { fix?: boolean } = {}) {
+async function lintIn(root: string, operands: readonly string[], options: { fix?: boolean; allowPlugins?: boolean } = {}) {
   const run = await lint(
     operands.map((operand) => path.join(root, operand)),
     { cwd: root, ...options },
@@ -108,6 +109,45 @@ describe('a changed file is linted through the config that includes it', () => {
     const root = tree(ORDERS_REPO);
     const { files } = await lintIn(root, ['.']);
     expect(files.sort()).toEqual(['nginx/conf.d/orders.conf', 'nginx/nginx.conf']);
+  });
+});
+
+describe('finding the config that includes a file reads only what that search needs', () => {
+  // Two main configs, each with its own .nginx-lint.json: the stream one's maps /etc/nginx to its folder, the http
+  // one's names a plugin that leaves a mark when its code runs. streams/db.conf is only in the stream config.
+  const TWO_MAINS = {
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'api/nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n    }\n}\n',
+    'api/.nginx-lint.json': '{"plugins":["./acme-rules.cjs"]}',
+    'api/acme-rules.cjs': "require('fs').writeFileSync(require('path').join(__dirname, 'PLUGIN-RAN'), 'x');\nmodule.exports = { rules: [] };\n",
+    'tcp/nginx.conf': 'events {}\nstream {\n    include /etc/nginx/streams/*.conf;\n}\n',
+    'tcp/.nginx-lint.json': '{"pathMap":{"/etc/nginx":"."}}',
+    // In stream, a server's proxy_pass is right; linted alone (in http) nginx would refuse it.
+    'tcp/streams/db.conf': 'server {\n    listen 5432;\n    proxy_pass 10.0.0.5:5432;\n}\n',
+  };
+
+  it("a main config searched but not linted adds no note about its config's plugin, and runs none with --allow-plugins", async () => {
+    const root = tree(TWO_MAINS);
+    const { run, findings, files } = await lintIn(root, ['tcp/streams/db.conf']);
+    // Found through tcp/nginx.conf, whose pathMap resolves the include: no directive-not-allowed-here.
+    expect(files).toEqual(['tcp/streams/db.conf']);
+    expect(findings).toEqual([]);
+    expect(run.notes.filter((note) => note.includes('plugin'))).toEqual([]);
+    await lintIn(root, ['tcp/streams/db.conf'], { allowPlugins: true });
+    expect(existsSync(path.join(root, 'api', 'PLUGIN-RAN'))).toBe(false);
+  });
+
+  it('the configs of the entries linted still bring their plugins: a note without --allow-plugins, the code with it', async () => {
+    const root = tree(TWO_MAINS);
+    const { run } = await lintIn(root, ['api/nginx.conf', 'tcp/streams/db.conf']);
+    expect(run.notes.filter((note) => note.includes('plugin'))).toEqual([
+      'plugin ./acme-rules.cjs not loaded: pass --allow-plugins to run code from this repository (named in ' +
+        path.join(root, 'api', '.nginx-lint.json') +
+        ')',
+    ]);
+    expect(existsSync(path.join(root, 'api', 'PLUGIN-RAN'))).toBe(false);
+    await lintIn(root, ['api/nginx.conf'], { allowPlugins: true });
+    expect(existsSync(path.join(root, 'api', 'PLUGIN-RAN'))).toBe(true);
   });
 });
 

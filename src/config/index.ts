@@ -1,5 +1,5 @@
 export { ConfigError, type ConfigProblem } from './errors.js';
-export { CONFIG_FILE_NAME, loadConfigFor } from './load.js';
+export { CONFIG_FILE_NAME, loadConfigFor, loadPathMapFor } from './load.js';
 export { printableConfig, starterConfig, type PrintableConfig } from './print.js';
 export { isIgnored, parseCliRule, resolveRulesFor, type CliRule } from './rules.js';
 export type {

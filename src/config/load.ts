@@ -30,7 +30,10 @@ interface ConfigDocument {
 /** What `extends` flattens to, in the order it applies. */
 type ChainLink = { readonly preset: PresetName } | { readonly document: ConfigDocument };
 
-type ConfigLoader = (filePath: string) => Promise<ResolvedConfig>;
+interface ConfigLoader {
+  readonly config: (filePath: string) => Promise<ResolvedConfig>;
+  readonly pathMap: (filePath: string) => ResolvedConfig['pathMap'];
+}
 
 /** One loader per registry (a registry lives for one run) and per distinct options. */
 const loadersByRegistry = new WeakMap<RuleRegistryView, Map<string, ConfigLoader>>();
@@ -42,6 +45,20 @@ const loadersByRegistry = new WeakMap<RuleRegistryView, Map<string, ConfigLoader
  * configs per file for as long as `registry` lives. Rejects with ConfigError for anything the user has to fix.
  */
 export async function loadConfigFor(filePath: string, options: LoadOptions, registry: RuleRegistryView): Promise<ResolvedConfig> {
+  return loaderFor(options, registry).config(filePath);
+}
+
+/**
+ * Only the `pathMap` of the configuration for a file, as `loadConfigFor` would give it: the config files along
+ * `extends` are read and checked against the schema (a ConfigError as there), but no plugin is loaded and no rule
+ * setting checked. For main configs that are only searched for the file they include, not linted: their plugins must
+ * neither run nor be noted, yet their includes resolve in the container's view, which the pathMap is part of.
+ */
+export function loadPathMapFor(filePath: string, options: LoadOptions, registry: RuleRegistryView): ResolvedConfig['pathMap'] {
+  return loaderFor(options, registry).pathMap(filePath);
+}
+
+function loaderFor(options: LoadOptions, registry: RuleRegistryView): ConfigLoader {
   let loaders = loadersByRegistry.get(registry);
   if (!loaders) {
     loaders = new Map();
@@ -53,7 +70,7 @@ export async function loadConfigFor(filePath: string, options: LoadOptions, regi
     loader = createConfigLoader(options, registry);
     loaders.set(key, loader);
   }
-  return loader(filePath);
+  return loader;
 }
 
 function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): ConfigLoader {
@@ -187,30 +204,52 @@ function createConfigLoader(options: LoadOptions, registry: RuleRegistryView): C
       plugins,
       services,
       serviceFiles: globGroupsOf('serviceFiles'),
-      pathMap: documents.flatMap(({ path, contents }) =>
-        Object.entries(contents.pathMap ?? {}).map(([container, repo]) => ({
-          container,
-          repo: resolve(dirname(path), repo),
-          origin: `${path} pathMap`,
-        })),
-      ),
+      pathMap: pathMapOf(documents),
       requireSuppressionReason: presets.includes('strict'),
     };
   }
 
-  return (filePath) => {
-    let configPath: string | null;
-    if (options.explicitConfig !== undefined) configPath = resolve(options.cwd, options.explicitConfig);
-    else if (options.noLookup) configPath = null;
-    else configPath = findConfigFile(dirname(resolve(options.cwd, filePath)));
+  function configPathFor(filePath: string): string | null {
+    if (options.explicitConfig !== undefined) return resolve(options.cwd, options.explicitConfig);
+    if (options.noLookup) return null;
+    return findConfigFile(dirname(resolve(options.cwd, filePath)));
+  }
 
-    let resolved = resolvedByConfigPath.get(configPath);
-    if (!resolved) {
-      resolved = resolveConfig(configPath);
-      resolvedByConfigPath.set(configPath, resolved);
-    }
-    return resolved;
+  const pathMapByConfigPath = new Map<string | null, ResolvedConfig['pathMap']>();
+
+  return {
+    config: (filePath) => {
+      const configPath = configPathFor(filePath);
+      let resolved = resolvedByConfigPath.get(configPath);
+      if (!resolved) {
+        resolved = resolveConfig(configPath);
+        resolvedByConfigPath.set(configPath, resolved);
+      }
+      return resolved;
+    },
+    pathMap: (filePath) => {
+      const configPath = configPathFor(filePath);
+      let pathMap = pathMapByConfigPath.get(configPath);
+      if (!pathMap) {
+        // The documents resolveConfig reads, in the same order: presets hold no pathMap.
+        const chain = configPath === null ? [] : readChain(configPath, []);
+        pathMap = pathMapOf(chain.flatMap((link) => ('document' in link ? [link.document] : [])));
+        pathMapByConfigPath.set(configPath, pathMap);
+      }
+      return pathMap;
+    },
   };
+}
+
+/** Container path → repository path from every config of the chain, in the order they apply, with the file named. */
+function pathMapOf(documents: readonly ConfigDocument[]): ResolvedConfig['pathMap'] {
+  return documents.flatMap(({ path, contents }) =>
+    Object.entries(contents.pathMap ?? {}).map(([container, repo]) => ({
+      container,
+      repo: resolve(dirname(path), repo),
+      origin: `${path} pathMap`,
+    })),
+  );
 }
 
 /** Plugins named along the chain, each once; paths resolve from the naming config's directory. */

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { SourceFile } from '../syntax/ast.js';
 import { argumentCount, argumentValue } from '../syntax/parser.js';
-import { loadConfigFor, resolveRulesFor } from '../config/index.js';
-import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import { loadConfigFor, loadPathMapFor, resolveRulesFor } from '../config/index.js';
+import type { LoadOptions, ResolvedConfig, RuleSetting } from '../config/types.js';
 import { type BlockContext, checkStatement } from '../nginx/directives.js';
 import { satisfies } from '../nginx/version.js';
 import { loadProgram, type Program } from '../load/program.js';
@@ -127,18 +127,26 @@ export class Linter {
   async configFor(filePath: string): Promise<ResolvedConfig> {
     const known = this.configs.get(filePath);
     if (known) return known;
-    const config = await loadConfigFor(
-      filePath,
-      {
-        cwd: this.options.cwd,
-        explicitConfig: this.options.configFile,
-        noLookup: this.options.configLookup === false,
-        cliRules: this.options.cliRules,
-      },
-      this.registry,
-    );
+    const config = await loadConfigFor(filePath, this.loadOptions(), this.registry);
     this.configs.set(filePath, config);
     return config;
+  }
+
+  /**
+   * The pathMap of the config for `filePath`, without loading that config's plugins or checking its rules: for main
+   * configs read only to find which one includes a file (filesOf), whose configs have no say in the run otherwise.
+   */
+  private pathMapFor(filePath: string): ResolvedConfig['pathMap'] {
+    return this.configs.get(filePath)?.pathMap ?? loadPathMapFor(filePath, this.loadOptions(), this.registry);
+  }
+
+  private loadOptions(): LoadOptions {
+    return {
+      cwd: this.options.cwd,
+      explicitConfig: this.options.configFile,
+      noLookup: this.options.configLookup === false,
+      cliRules: this.options.cliRules,
+    };
   }
 
   /** Compose files, Kubernetes manifests and declared services, read once per directory and config. */
@@ -197,7 +205,7 @@ export class Linter {
    */
   async lintEntry(entryPath: string, overlay: ReadonlyMap<string, string>, alsoRun: ReadonlySet<string> = NO_RULES): Promise<EntryOutcome> {
     const config = await this.configFor(entryPath);
-    const deployment = this.deploymentFor(entryPath, config);
+    const deployment = this.deploymentFor(entryPath, config.pathMap);
     const prefix = this.options.prefix ?? this.prefixes.get(entryPath);
     const read = this.readAhead.get(entryPath);
     this.readAhead.delete(entryPath);
@@ -316,16 +324,24 @@ export class Linter {
     if (home) this.homes.set(entryPath, home);
     this.deployments.set(
       entryPath,
-      this.deploymentOf(entryPath, config, { ...service, entryContainerPath: '/etc/nginx/nginx.conf' }, findRepoRoot(path.dirname(configFrom))),
+      this.deploymentOf(
+        entryPath,
+        config.pathMap,
+        { ...service, entryContainerPath: '/etc/nginx/nginx.conf' },
+        findRepoRoot(path.dirname(configFrom)),
+      ),
     );
   }
 
-  /** The files `entryPath` reads, includes followed, in its container's view: to find which main config a file is part of. */
+  /**
+   * The files `entryPath` reads, includes followed, in its container's view: to find which main config a file is part
+   * of. Of its config only the pathMap is read (the container's view needs it): a main config searched but not linted
+   * loads no plugin, and its config adds nothing to the run's notes.
+   */
   async filesOf(entryPath: string): Promise<ReadonlySet<string>> {
     const known = this.readAhead.get(entryPath);
     if (known) return known.files;
-    const config = await this.configFor(entryPath);
-    const deployment = this.deploymentFor(entryPath, config);
+    const deployment = this.deploymentFor(entryPath, this.pathMapFor(entryPath));
     try {
       const program = loadProgram(entryPath, {
         overlay: this.files,
@@ -353,14 +369,14 @@ export class Linter {
   >();
 
   /** The nginx service that runs this config (Compose), its mounts and image; read once per entry. */
-  private deploymentFor(entryPath: string, config: ResolvedConfig): Deployment {
+  private deploymentFor(entryPath: string, pathMap: ResolvedConfig['pathMap']): Deployment {
     const known = this.deployments.get(entryPath);
     if (known) return known;
     const repoRoot = this.rootFor(path.dirname(entryPath));
     if (repoRoot === null) {
       this.outsideNotes.add(`${entryPath} is not in a repository: it is read as this machine's own configuration, its includes as nginx reads them`);
     }
-    return this.deploymentOf(entryPath, config, this.nginxServiceFor(entryPath, repoRoot), repoRoot);
+    return this.deploymentOf(entryPath, pathMap, this.nginxServiceFor(entryPath, repoRoot), repoRoot);
   }
 
   /** The nginx container that runs a file: the Kubernetes workload mounting it, or the Compose service. */
@@ -405,8 +421,8 @@ export class Linter {
     return this.embedded.get(filePath)?.manifest ?? null;
   }
 
-  private deploymentOf(entryPath: string, config: ResolvedConfig, service: NginxService | null, repoRoot: string | null): Deployment {
-    const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...config.pathMap], service });
+  private deploymentOf(entryPath: string, pathMap: ResolvedConfig['pathMap'], service: NginxService | null, repoRoot: string | null): Deployment {
+    const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...pathMap], service });
     const tagged = service?.image ? versionFromImageTag(service.image) : null;
     const imageVersion =
       tagged && service?.image
