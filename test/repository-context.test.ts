@@ -236,11 +236,13 @@ describe('what a folder holds', () => {
       '.git/HEAD': 'ref: refs/heads/main\n',
       // graphite-project/docker-graphite-statsd's shape: `COPY conf /` copies the folder's contents, so
       // conf/etc/nginx/nginx.conf is /etc/nginx/nginx.conf; mime.types is the nginx package's, which a COPY leaves.
-      Dockerfile: 'ARG BASEIMAGE=alpine:3\nFROM $BASEIMAGE as base\nRUN true \\\n && apk add --no-cache \\\n      nginx \\\n      redis\nFROM base as production\nCOPY conf /\n',
+      Dockerfile:
+        'ARG BASEIMAGE=alpine:3\nFROM $BASEIMAGE as base\nRUN true \\\n && apk add --no-cache \\\n      nginx \\\n      redis\nFROM base as production\nCOPY conf /\n',
       'compose.yaml': 'services:\n  statsd:\n    build:\n      context: .\n    ports: ["80:80"]\n',
       'conf/etc/nginx/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n    include /etc/nginx/sites-enabled/*;\n}\n',
       // In context (http), `server` is right; linted alone it would be tried as a main config.
-      'conf/etc/nginx/sites-enabled/graphite.conf': 'server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}\n',
+      'conf/etc/nginx/sites-enabled/graphite.conf':
+        'server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}\n',
     });
     const { findings, run } = await lintIn(root, ['conf/etc/nginx/nginx.conf']);
     expect(findings).toEqual([]);
