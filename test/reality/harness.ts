@@ -94,6 +94,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port where nothing listens and no other test will: below the kernel's ephemeral range (32768–60999 on Linux), out
+ * of which `freePort` and every `listen(0)` of the tests running beside this one take theirs. A port from `freePort`
+ * can be taken by such a server before nginx connects to it (seen once in CI: 20 × 502, none "refused").
+ */
+export async function refusedPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!(await accepts(port))) return port;
+  }
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');

@@ -8,7 +8,7 @@ import {
   findNginx,
   REALITY_TEST_TIMEOUT_MS,
   fixWithLinter,
-  freePort,
+  refusedPort,
   linesMatching,
   sendGetsAndPosts,
   sendRequests,
@@ -48,7 +48,7 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: R
 
   it('the bad config answers every GET and POST 502 (connection refused); after nginx-lint --fix, 200', async () => {
     const backend = track(await startBackend());
-    const nginx = track(await startNginx(badConfig(await freePort())));
+    const nginx = track(await startNginx(badConfig(await refusedPort())));
     writeLinterConfig(nginx.confPath, RULE, { app: { hosts: ['127.0.0.1'], port: backend.port } });
 
     const bad = await sendGetsAndPosts(nginx.port, 10);
@@ -64,7 +64,7 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: R
 
   it('fastcgi_pass to a port where nothing listens (a FastCGI responder standing in for PHP-FPM): 502 refused; after --fix, 200', async () => {
     const responder = track(await startFastcgiBackend());
-    const wrongPort = await freePort();
+    const wrongPort = await refusedPort();
     const nginx = track(
       await startNginx(
         (port) =>
@@ -87,7 +87,7 @@ describe.skipIf(findNginx() === null)(`${RULE} against real nginx`, { timeout: R
 
   it('grpc_pass to a port where nothing listens: 502 refused; after --fix, the gRPC server answers', async () => {
     const grpc = track(await startGrpcServer());
-    const wrongPort = await freePort();
+    const wrongPort = await refusedPort();
     const nginx = track(
       await startNginx((port) => `    server { listen 127.0.0.1:${port}; location / { grpc_pass grpc://127.0.0.1:${wrongPort}; } }`),
     );
