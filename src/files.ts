@@ -43,10 +43,11 @@ function notRegular(kind: {
 }
 
 /**
- * Reads a whole text file that is a regular file of at most `maxBytes`: opened first and checked on the open file,
- * so a name swapped for a FIFO between a check and the read cannot block the run. Throws UnsafeFileError.
+ * Opens a regular file of at most `maxBytes` and hands its descriptor and size to `use`, closing it after: checked on
+ * the open file, so a name swapped for a FIFO between a check and the read cannot block the run. Throws
+ * UnsafeFileError.
  */
-export function readRegularTextFile(filePath: string, maxBytes = MAX_AUX_FILE_BYTES): string {
+function withRegularFile<T>(filePath: string, maxBytes: number, use: (descriptor: number, size: number) => T): T {
   // O_NONBLOCK: opening a FIFO for reading must not wait for a writer before we can see it is one.
   const descriptor = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -54,47 +55,47 @@ export function readRegularTextFile(filePath: string, maxBytes = MAX_AUX_FILE_BY
     const problem = notRegular(stats);
     if (problem) throw new UnsafeFileError(`${filePath} ${problem}`);
     if (stats.size > maxBytes) throw new UnsafeFileError(`${filePath} is larger than ${maxBytes} bytes`);
-    const buffer = Buffer.alloc(stats.size);
+    return use(descriptor, stats.size);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** Reads a whole text file that is a regular file of at most `maxBytes` (see `withRegularFile`). */
+export function readRegularTextFile(filePath: string, maxBytes = MAX_AUX_FILE_BYTES): string {
+  return withRegularFile(filePath, maxBytes, (descriptor, size) => {
+    const buffer = Buffer.alloc(size);
     let read = 0;
-    while (read < stats.size) {
-      const count = readSync(descriptor, buffer, read, stats.size - read, read);
+    while (read < size) {
+      const count = readSync(descriptor, buffer, read, size - read, read);
       if (count === 0) break;
       read += count;
     }
     return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(descriptor);
-  }
+  });
 }
 
 /** What `scanRegularTextFile` reads at a time: a main config says what it is in its first few lines. */
 const SCAN_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Reads a regular text file of at most `maxBytes` a chunk at a time, with the same checks as `readRegularTextFile`,
- * handing each piece of text read so far to `found` until it returns true: a question answered near the top of a
- * 25 MB file does not cost reading and decoding all of it. Returns whether `found` ever did. Throws UnsafeFileError.
+ * Reads a regular text file of at most `maxBytes` a chunk at a time (see `withRegularFile`), handing each piece of
+ * text to `found` until it returns true: a question answered near the top of a 25 MB file does not cost reading and
+ * decoding all of it. Returns whether `found` ever did.
  */
 export function scanRegularTextFile(filePath: string, maxBytes: number, found: (text: string) => boolean): boolean {
-  const descriptor = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stats = fstatSync(descriptor);
-    const problem = notRegular(stats);
-    if (problem) throw new UnsafeFileError(`${filePath} ${problem}`);
-    if (stats.size > maxBytes) throw new UnsafeFileError(`${filePath} is larger than ${maxBytes} bytes`);
+  return withRegularFile(filePath, maxBytes, (descriptor, size) => {
     const decoder = new TextDecoder('utf-8');
-    const buffer = Buffer.alloc(Math.min(SCAN_CHUNK_BYTES, stats.size));
+    const buffer = Buffer.alloc(Math.min(SCAN_CHUNK_BYTES, size));
     let position = 0;
-    while (position < stats.size) {
-      const count = readSync(descriptor, buffer, 0, Math.min(buffer.length, stats.size - position), position);
+    while (position < size) {
+      const count = readSync(descriptor, buffer, 0, Math.min(buffer.length, size - position), position);
       if (count === 0) break;
       position += count;
       if (found(decoder.decode(buffer.subarray(0, count), { stream: true }))) return true;
     }
     return found(decoder.decode());
-  } finally {
-    closeSync(descriptor);
-  }
+  });
 }
 
 /** Throws when JSON text nests deeper than MAX_JSON_DEPTH (JSON.parse and the walkers after it recurse). */
