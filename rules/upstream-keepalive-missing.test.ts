@@ -29,6 +29,14 @@ const COMPOSE = `services:
       keepAliveTimeout: 5s
 `;
 
+/** An upstream of the Compose service `web`, proxied to by one location. */
+const GUNICORN_NGINX =
+  'http {\n    upstream web {\n        server web:8000;\n    }\n    server {\n        location / {\n            proxy_pass http://web;\n        }\n    }\n}\n';
+
+function gunicornCompose(command: string): string {
+  return `services:\n  web:\n    image: python:3.12\n    command: ${command}\n    expose: ["8000"]\n`;
+}
+
 testRule(rule, {
   valid: [
     { name: 'keepalive is set', files: upstream('        keepalive 16;\n') },
@@ -49,8 +57,31 @@ testRule(rule, {
         '            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n',
       ),
     },
+    {
+      name: "gunicorn's sync worker behind it closes every connection after its response: a pool would stay empty",
+      files: { 'nginx.conf': GUNICORN_NGINX, 'compose.yaml': gunicornCompose('gunicorn -b 0.0.0.0:8000 app:app') },
+      nginxVersion: '1.29.6',
+    },
   ],
   invalid: [
+    {
+      name: 'gunicorn with --threads 4 runs the gthread worker, which keeps connections',
+      files: { 'nginx.conf': GUNICORN_NGINX, 'compose.yaml': gunicornCompose('gunicorn --threads 4 -b 0.0.0.0:8000 app:app') },
+      nginxVersion: '1.29.6',
+      errors: [{ line: 2, messageId: 'noKeepalive' }],
+    },
+    {
+      name: 'a sync worker behind one server, an unknown backend behind the other: reported',
+      files: {
+        // Named otherwise than the service, so that the second server is not taken for it.
+        'nginx.conf': GUNICORN_NGINX.replaceAll('web;', 'pool;')
+          .replace('upstream web', 'upstream pool')
+          .replace('server web:8000;', 'server web:8000;\n        server 10.0.0.9:9000;'),
+        'compose.yaml': gunicornCompose('gunicorn -b 0.0.0.0:8000 app:app'),
+      },
+      nginxVersion: '1.29.6',
+      errors: [{ line: 2, messageId: 'noKeepalive' }],
+    },
     {
       name: 'nothing known about the backend: keepalive with a 1s timeout, below common application servers',
       files: upstream(),

@@ -1,5 +1,7 @@
 import { insertStatementsInBlock } from '../src/syntax/edits.js';
 import { defineRule } from '../src/lint/rule.js';
+import type { ServiceBehindServer } from '../src/model/index.js';
+import type { Upstream } from '../src/model/upstreams.js';
 import { formatNginxTime } from '../src/nginx/units.js';
 import {
   CONNECTION_CHURN_COST,
@@ -41,6 +43,9 @@ export default defineRule({
       if (upstream.keepalive !== null) continue;
       // Upgraded (websocket) connections are never returned to a pool: an upstream only websockets use has none to keep.
       if (passes.every((pass) => forwardsUpgrade(model, pass))) continue;
+      // A backend that closes every connection after its response (gunicorn's sync worker) leaves a pool empty: the
+      // advice would change nothing.
+      if (closesEveryConnection(upstream, model.servicesBehindUpstream(upstream))) continue;
 
       // The timeout comes with the keepalive: without it the fix would set up the race the lab turned into 502s.
       const backend = shortestBackendIdleTimeout(model, upstream);
@@ -72,3 +77,9 @@ export default defineRule({
     }
   },
 });
+
+/** Every live server of the upstream is a known service that closes each connection after its response. */
+function closesEveryConnection(upstream: Upstream, behind: readonly ServiceBehindServer[]): boolean {
+  const live = upstream.servers.filter((server) => !server.down);
+  return live.length > 0 && live.every((server) => behind.some((entry) => entry.server === server && entry.service.closesConnections !== undefined));
+}

@@ -19,8 +19,13 @@ export interface InferredValue {
 export interface InferredServer {
   /** `uvicorn`, `gunicorn (sync worker)`, `Node.js`, …: for messages. */
   readonly server: string;
-  /** Milliseconds an idle connection is kept open; null when the server closes every connection after a response. */
+  /** Milliseconds an idle connection is kept open; null when unknown or when the server keeps none. */
   readonly keepAliveTimeout: InferredValue | null;
+  /**
+   * The server closes every connection after its response (gunicorn's sync worker): a pool of idle connections to it
+   * stays empty. What says so, as evidence for messages.
+   */
+  readonly closesConnections?: string;
   /**
    * The port a flag or `PORT` names. Defaults are not used, since an app can set its port where we cannot see, except
    * for an image that sets the port in its own configuration and is run as it is (PHP-FPM in `php:*-fpm`).
@@ -152,7 +157,10 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
-  if (sync && !(threads > 1)) return { server: 'gunicorn (sync worker)', keepAliveTimeout: null, port };
+  if (sync && !(threads > 1)) {
+    const how = flagValue(all, ['-k', '--worker-class']) ? `-k ${workerClass}` : "gunicorn's default sync worker";
+    return { server: 'gunicorn (sync worker)', keepAliveTimeout: null, closesConnections: `${how} closes every connection after its response`, port };
+  }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
   // for --keep-alive seconds.
   return {

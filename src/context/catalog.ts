@@ -78,6 +78,10 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     maxResponseHeaderSize: firstFact(group, 'maxResponseHeaderSize'),
     restartInterval: firstFact(group, 'restartInterval'),
     ...(group.some((definition) => definition.server) ? { server: group.find((definition) => definition.server)!.server } : {}),
+    // Only while no definition states a keep-alive timeout: a declared one says the application does keep connections.
+    ...(firstFact(group, 'keepAliveTimeout') === null && group.some((definition) => definition.closesConnections)
+      ? { closesConnections: group.find((definition) => definition.closesConnections)!.closesConnections! }
+      : {}),
     // From the first file that defines the service: the linter config says nothing about either.
     ...(group.some((definition) => definition.selector) ? { selector: group.find((definition) => definition.selector)!.selector } : {}),
     ...(group.some((definition) => definition.addressing) ? { addressing: group.find((definition) => definition.addressing)!.addressing } : {}),

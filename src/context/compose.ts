@@ -141,6 +141,17 @@ export function composeServices(
       ...facts,
       keepAliveTimeout,
       ...(inferred ? { server: inferred.server } : {}),
+      // A declared keepAliveTimeout says the application does keep connections: it wins over what the command says.
+      ...(inferred?.closesConnections && !facts.keepAliveTimeout
+        ? {
+            closesConnections: {
+              value: true as const,
+              text: 'closes every connection',
+              basis: 'flag' as const,
+              origin: { ...evidence, label: `${evidence.label} ${inferred.closesConnections}` },
+            },
+          }
+        : {}),
       addressing,
     };
   });

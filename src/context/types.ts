@@ -69,6 +69,11 @@ export interface ServiceFacts {
   readonly restartInterval: Fact<number> | null;
   /** The application server its command or image runs (`uvicorn`, `Node.js`), when nginx-lint recognised one. */
   readonly server?: string;
+  /**
+   * The application closes every connection after its response (gunicorn's sync worker), read from its command: a
+   * keep-alive pool to it would stay empty. Absent when not known to.
+   */
+  readonly closesConnections?: Fact<true>;
   /** What the service's names resolve to, for a service read from a Compose file or a manifest. */
   readonly addressing?: ServiceAddressing;
   /**
