@@ -307,6 +307,14 @@ describe('Kubernetes: ports of a headless Service come from its pods', () => {
     expect(service(catalog, 'worker').ports.map(located)).toEqual(['5001 @ k8s.yaml:83']);
   });
 
+  it("knows from the container's command that gunicorn's sync worker closes every connection", () => {
+    const worker = service(catalog, 'worker');
+    expect(worker.server).toBe('gunicorn (sync worker)');
+    expect(worker.closesConnections).toMatchObject({ value: true, basis: 'flag', origin: { line: 78 } });
+    expect(worker.closesConnections?.origin.label).toContain("gunicorn's default sync worker closes every connection");
+    expect(service(catalog, 'api').closesConnections).toBeUndefined();
+  });
+
   it('leaves a Service with a cluster IP on its Service port', () => {
     expect(catalog.errors).toEqual([]);
     const proxied = tree({
@@ -463,6 +471,7 @@ describe('Compose variants', () => {
     const catalog = loadServiceCatalog({ nginxConfigDir: root, composeFiles: [path.join(root, 'docker-compose.prod.yml')] });
     expect(catalog.files).toEqual([path.join(root, 'docker-compose.prod.yml')]);
     expect(service(catalog, 'web').server).toBe('gunicorn (sync worker)');
+    expect(service(catalog, 'web').closesConnections?.origin.label).toContain("gunicorn's default sync worker closes every connection");
     expect(service(catalog, 'web').ports.map(located)).toEqual(['8000 @ docker-compose.prod.yml:4']);
   });
 });

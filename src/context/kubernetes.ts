@@ -250,6 +250,15 @@ export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Wor
   if (withPorts.keepAliveTimeout) return withPorts;
   for (const { process, origin } of containers) {
     const inferred = inferAppServer(process);
+    if (inferred?.closesConnections) {
+      // gunicorn's sync worker: it keeps no connection, so there is no idle timeout to race, and no pool to fill.
+      const label = `${origin.label} ${inferred.closesConnections}`;
+      return {
+        ...withPorts,
+        server: inferred.server,
+        closesConnections: { value: true, text: 'closes every connection', basis: 'flag', origin: { ...origin, label } },
+      };
+    }
     if (!inferred?.keepAliveTimeout) continue;
     const { value, evidence, basis } = inferred.keepAliveTimeout;
     return {
