@@ -49,6 +49,11 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a variable set to close in the same server',
+      files: ws('            set $conn close;\n            proxy_http_version 1.1;\n            proxy_set_header Connection $conn;\n'),
+      errors: [{ line: 6, messageId: 'incomplete', data: { missing: 'sends "Connection: $conn" for it' } }],
+    },
+    {
       name: 'a map of another variable that gives no upgrade',
       files: ws(
         '            proxy_http_version 1.1;\n            proxy_set_header Connection $conn;\n',

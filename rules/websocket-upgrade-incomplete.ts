@@ -8,11 +8,9 @@
  * `101 Switching Protocols`, so every websocket connection fails — no 502, and no nginx error_log line to find it by.
  */
 import { defineRule } from '../src/lint/rule.js';
-import { connectionForOrdinaryRequests, forwardsUpgrade, speaksHttp10 } from '../src/model/keepalive.js';
+import { connectionForOrdinaryRequests, connectionVariableValues, forwardsUpgrade, speaksHttp10 } from '../src/model/keepalive.js';
 import { statementText } from '../src/load/tree.js';
 import { listAnd } from '../src/wording.js';
-import { builtinVariable } from '../src/nginx/variables.js';
-import type { Model } from '../src/model/index.js';
 
 export default defineRule({
   meta: {
@@ -43,11 +41,14 @@ export default defineRule({
       const connectionHeader = model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection');
       const connection = connectionHeader.value;
       const mapped = connectionForOrdinaryRequests(model, pass);
-      // What an upgrade request gets: a literal with `upgrade`, or a map of $http_upgrade whose default says upgrade.
-      const upgradeValue = mapped
-        ? (model.mapOf(connection!.replace(/^\$\{?|\}$/g, ''))?.entries.find((entry) => entry.key === 'default')?.value ?? '')
-        : (connection ?? 'close');
-      if (!/(^|[\s,])upgrade($|[\s,])/i.test(upgradeValue) && (mapped || !sendsUnknownOrClientConnection(model, connection))) {
+      // What an upgrade request gets: a literal with `upgrade`, a map of $http_upgrade whose default says upgrade, or a
+      // variable's values (null: unknown here, nothing claimed).
+      const upgradeValues = mapped
+        ? [model.mapOf(connection!.replace(/^\$\{?|\}$/g, ''))?.entries.find((entry) => entry.key === 'default')?.value ?? '']
+        : connection === null
+          ? ['close']
+          : connectionVariableValues(model, pass, connection);
+      if (upgradeValues !== null && !upgradeValues.some((value) => /(^|[\s,])upgrade($|[\s,])/i.test(value))) {
         missing.push(connectionHeader.node === null ? 'sends nginx\'s default "Connection: close"' : `sends "Connection: ${connection}" for it`);
       }
       if (missing.length === 0) continue;
@@ -56,19 +57,3 @@ export default defineRule({
     }
   },
 });
-
-/**
- * `Connection: $http_connection` passes the client's own header on, and a handshake carries `Connection: Upgrade`
- * (measured: 101). A variable `set` somewhere may hold anything, and one that no `map` or `set` of the
- * configuration read defines says nothing here: a conf.d site linted alone, whose main config holds the
- * `map $http_upgrade $connection_upgrade` (jitsi's meet.conf), or one nginx -t refuses anyway (`unknown-variable`).
- */
-function sendsUnknownOrClientConnection(model: Model, connection: string | null): boolean {
-  const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(connection ?? '');
-  if (!variable) return false;
-  const name = (variable[1] ?? variable[2]!).toLowerCase();
-  if (name === 'http_connection') return true;
-  if (model.mapOf(name) !== null) return false;
-  const setHere = model.nodes('set').some((node) => node.directive.args[0]?.value.toLowerCase() === `$${name}`);
-  return setHere || !builtinVariable('http', name).known;
-}

@@ -189,8 +189,9 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     }
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
-    if (isJinjaTemplate(filePath) || looksLikeGoTemplate(file.text)) {
-      const template = isJinjaTemplate(filePath) ? renderJinja(file.text) : renderGoTemplate(file.text);
+    const jinja = isJinjaTemplate(filePath);
+    if (jinja || looksLikeGoTemplate(file.text)) {
+      const template = jinja ? renderJinja(file.text) : renderGoTemplate(file.text);
       const rendered = parse(template.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = template.placeholders;

@@ -81,7 +81,8 @@ const GO_DEFAULT = /\bdefault\s+"((?:[^"\\]|\\.)*)"|\bgetenv\s+"[^"]*"\s+"((?:[^
  * confd): nginx refuses its `{{` at once, so the file can only be meant rendered, whatever its name.
  */
 export function looksLikeGoTemplate(text: string): boolean {
-  return GO_TEMPLATE_ACTION.test(text);
+  // Every file read is asked: the plain search costs 1 ms on a 25 MB config, the pattern 6 ms.
+  return text.includes('{{') && GO_TEMPLATE_ACTION.test(text);
 }
 
 /**

@@ -113,6 +113,11 @@ export interface Model {
   where(node: ConfigNode): string;
   /** The `map` block that defines `$variable` (name without `$`), or null when none does. */
   mapOf(variable: string): MapDefinition | null;
+  /**
+   * The values `$variable` (name without `$`) may hold where `node` stands: every `set` of it in the same server and
+   * every value of a `map` that defines it. Empty when nothing the configuration read defines it.
+   */
+  valuesOfVariable(variable: string, node: ConfigNode): readonly string[];
   /** The Compose service that runs this config (found by its volumes or Dockerfile), or null. */
   readonly composeService: NginxService | null;
   /**
@@ -189,6 +194,10 @@ class ConfigModel implements Model {
 
   mapOf(variable: string): MapDefinition | null {
     return this.variables().mapOf(variable);
+  }
+
+  valuesOfVariable(variable: string, node: ConfigNode): readonly string[] {
+    return this.variables().valuesOf(variable, node);
   }
 
   get nginxVersion(): ResolvedNginxVersion {
@@ -302,7 +311,7 @@ class ConfigModel implements Model {
         levelOf: (node: ConfigNode) => this.inheritance.levelOf(node),
         upstreamNamed: (name: string) => this.upstreamNamed(name),
         resolverAt: (node: ConfigNode) => this.effective(node, 'resolver'),
-        variableValues: (variable: string, node: ConfigNode) => this.variables().valuesOf(variable, node),
+        variableValues: (variable: string, node: ConfigNode) => this.valuesOfVariable(variable, node),
       };
       for (const node of this.index().passNodes) {
         const pass = readPass(node, context);

@@ -8,6 +8,7 @@ import { formatNginxTime } from '../nginx/units.js';
 import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../syntax/edits.js';
 import type { TextChange } from '../syntax/text-changes.js';
 import type { ConfigNode } from '../load/tree.js';
+import { builtinVariable } from '../nginx/variables.js';
 import type { MapDefinition, Model } from './index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream } from './upstreams.js';
@@ -81,6 +82,24 @@ export type MapEntry = MapDefinition['entries'][number];
  * value a request without an Upgrade header is sent with (the `''` entry, else `default`, else empty) and the entry
  * that gives it. Null when the header is not a single variable mapped from `$http_upgrade`.
  */
+/**
+ * What a `Connection $variable` header (not a map of `$http_upgrade`: connectionForOrdinaryRequests) sends with a
+ * websocket handshake, where the configuration says: `$http_connection` passes the client's own header on, which a
+ * handshake sends as `Upgrade` (real nginx 1.22.1: 101); a variable `set` in the server holds its values. Null when it
+ * cannot be known here: a variable nothing the configuration read defines, as in a conf.d site linted without the main
+ * config that holds its map (jitsi's meet.conf), or one nginx -t refuses anyway (`unknown-variable` reports it).
+ * A map of another variable, or a built-in one, sends what it holds, not `upgrade`: its own spelling stands for it.
+ */
+export function connectionVariableValues(model: Model, pass: ProxyPass, written: string): readonly string[] | null {
+  const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(written);
+  if (!variable) return [written];
+  const name = (variable[1] ?? variable[2]!).toLowerCase();
+  if (name === 'http_connection') return ['upgrade'];
+  if (model.mapOf(name) !== null || builtinVariable('http', name).known) return [written];
+  const values = model.valuesOfVariable(name, pass.node);
+  return values.length > 0 ? values : null;
+}
+
 export function connectionForOrdinaryRequests(model: Model, pass: ProxyPass): { readonly value: string; readonly entry: MapEntry | null } | null {
   const written = model.effectiveHeader(pass.node, 'proxy_set_header', 'Connection').value;
   const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(written ?? '');
