@@ -42,6 +42,10 @@ const ENDPOINT_LAG_MS = 1_000;
 /** The preStop delay of the fixed pods: longer than the lag. */
 const PRESTOP_MS = 2_000;
 const REFUSED = 'connect() failed (111: Connection refused) while connecting to upstream';
+/** How nginx logs a request whose connection the pod's closing listener reset: sent or waiting for its response. */
+const CLOSED_UNDER_REQUEST = /\((104: Connection reset by peer|32: Broken pipe)\)|upstream prematurely closed connection/;
+/** Clients of the steady load, each with one request at a time. */
+const CLIENTS = 2;
 
 const POD_SOURCE = `
 const http = require('node:http');
@@ -120,7 +124,7 @@ async function setEndpoints(nginx: Nginx, pods: readonly Pod[], generation: numb
   }
 }
 
-/** Two clients, each sending a request every 10 ms, until `until` resolves: a bounded, steady load. */
+/** CLIENTS clients, each sending a request every 10 ms, until `until` resolves: a bounded, steady load. */
 function steadyLoad(port: number, until: Promise<unknown>): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let done = false;
@@ -132,7 +136,7 @@ function steadyLoad(port: number, until: Promise<unknown>): Promise<Outcome[]> {
       await sleep(10);
     }
   };
-  return Promise.all([lane(), lane()]).then(() => outcomes);
+  return Promise.all(Array.from({ length: CLIENTS }, lane)).then(() => outcomes);
 }
 
 const config = (port: number) =>
@@ -219,9 +223,13 @@ describe.skipIf(findNginx() === null)('k8s-rollout-drops-requests against real n
     console.log(`reality: pod deleted without preStop: ${badCounts.bad} of ${bad.outcomes.length} requests 502`);
     expect(badCounts.other).toEqual([]);
     expect(badCounts.bad).toBeGreaterThan(0);
-    const refused = linesMatching(bad.nginx.errorLog(), REFUSED);
-    expect(refused).toHaveLength(badCounts.bad);
-    expect(refused.every((line) => line.includes(`upstream: "http://127.0.0.1:${bad.pod.port}/"`))).toBe(true);
+    // Every 502 is logged once against the stopping pod. Nearly all are refused connections; the requests already
+    // connected when its listener closed (at most one per client: CI's full run showed one) are reset instead.
+    const stoppingPod = linesMatching(bad.nginx.errorLog(), `upstream: "http://127.0.0.1:${bad.pod.port}/"`);
+    expect(stoppingPod, bad.nginx.errorLog()).toHaveLength(badCounts.bad);
+    const inFlight = stoppingPod.filter((line) => !line.includes(REFUSED));
+    expect(inFlight.length).toBeLessThanOrEqual(CLIENTS);
+    expect(inFlight.filter((line) => !CLOSED_UNDER_REQUEST.test(line))).toEqual([]);
 
     const fixed = await podDeleted(PRESTOP_MS);
     expect(statuses(fixed.outcomes)).toEqual({ ok: fixed.outcomes.length, bad: 0, other: [] });
