@@ -115,11 +115,11 @@ export function assertJsonDepth(text: string, source: string): void {
 }
 
 /**
- * Writes `text` to `target` without following a link: refuses a target that is a symbolic link, a FIFO, a device or
- * a directory, writes a temporary file beside it and renames it over the target (which replaces the name, never what
- * a link would point to). Throws UnsafeFileError.
+ * Writes `content` (a text, or a text's consecutive pieces) to `target` without following a link: refuses a target
+ * that is a symbolic link, a FIFO, a device or a directory, writes a temporary file beside it and renames it over the
+ * target (which replaces the name, never what a link would point to). Throws UnsafeFileError.
  */
-export function writeFileNoFollow(target: string, text: string): void {
+export function writeFileNoFollow(target: string, content: string | Iterable<string>): void {
   let existing: ReturnType<typeof lstatSync> | undefined;
   try {
     existing = lstatSync(target);
@@ -131,7 +131,12 @@ export function writeFileNoFollow(target: string, text: string): void {
   if (problem) throw new UnsafeFileError(`refusing to write ${target}: it ${problem}`);
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.nginx-lint-${process.pid}.tmp`);
   try {
-    writeFileSync(temporary, text, { flag: 'wx', mode: existing ? existing.mode & 0o777 : 0o644 });
+    const descriptor = openSync(temporary, 'wx', existing ? existing.mode & 0o777 : 0o644);
+    try {
+      for (const piece of typeof content === 'string' ? [content] : content) writeFileSync(descriptor, piece);
+    } finally {
+      closeSync(descriptor);
+    }
     renameSync(temporary, target);
   } catch (error) {
     try {

@@ -10,11 +10,11 @@ import { formatCompact } from '../src/report/compact.js';
 import { formatGithub } from '../src/report/github.js';
 import { formatGitlab } from '../src/report/gitlab.js';
 import { FORMATTER_NAMES, getFormatter, type FormatterContext } from '../src/report/index.js';
-import { formatJson } from '../src/report/json.js';
+import { formatJson, jsonPieces } from '../src/report/json.js';
 import { formatJunit } from '../src/report/junit.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { formatStylish } from '../src/report/stylish.js';
-import { projectPath } from '../src/report/shared.js';
+import { inertJson, projectPath } from '../src/report/shared.js';
 import { countSeverities, ruleDocsUrl, type LintMessage, type LintResult, type RuleDocs } from '../src/lint/results.js';
 
 const KEEPALIVE = 'upstream-keepalive-needs-http11';
@@ -220,6 +220,24 @@ describe('json', () => {
 
   it('round-trips every result unchanged', () => {
     expect(JSON.parse(formatJson(results))).toEqual(results);
+  });
+
+  it('gives in pieces exactly the whole report made inert, across batches of messages and with controls', () => {
+    // 600 messages cross two batch boundaries; DEL, CSI (U+009B) and `##[` must be escaped wherever they fall.
+    const many = lintResult(
+      '/repo/nginx/many\u009b.conf',
+      Array.from({ length: 600 }, (_, index) =>
+        message({ ruleId: TIMEOUT, severity: 1, message: `#${index} ${index % 7 === 0 ? '##[error]\u007f\u009b' : 'plain'}#`, line: index + 1 }),
+      ),
+    );
+    const fixed = { ...lintResult('/repo/nginx/fixed.conf', []), output: 'events {}\n##[x' };
+    const unfixed = { ...lintResult('/repo/nginx/unfixed.conf', []), output: undefined };
+    const all = [many, fixed, unfixed, ...results];
+    const pieces = [...jsonPieces(all)];
+    expect(pieces.join('')).toBe(`${inertJson(JSON.stringify(all))}\n`);
+    expect(pieces.join('')).not.toMatch(/[\u007f-\u009f]|##\[/);
+    expect(pieces.filter((piece) => piece.includes('"ruleId"')).length).toBeGreaterThanOrEqual(3);
+    expect(JSON.parse(formatJson(all))).toEqual(JSON.parse(JSON.stringify(all)));
   });
 });
 

@@ -9,7 +9,7 @@ import { EXIT_FAILURE, EXIT_OK, exitCodeFor, reportWidth, writeReport } from './
 import type { BlockContext } from '../nginx/directives.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { writeFileAtomic } from '../fix/write.js';
-import { getFormatter } from '../report/index.js';
+import { getPiecewiseFormatter } from '../report/index.js';
 import { lint, printConfigFor, ruleCatalog } from '../run.js';
 import { UsageError } from '../load/inputs.js';
 import { countSeverities, type LintResult } from '../lint/results.js';
@@ -83,11 +83,11 @@ export async function runCommand(options: CommandOptions): Promise<number> {
     for (const fixed of run.fixedFiles) writeFileAtomic(fixed.path, fixed.after, fixed.encoding);
   }
 
-  const formatter = await getFormatter(options.format);
+  const formatter = await getPiecewiseFormatter(options.format);
   const width = reportWidth(options.outputFile !== undefined);
   // Under --quiet only errors are reported, also when --max-warnings had the warnings counted for the exit code.
   const reported = options.quiet ? run.results.map(withErrorsOnly) : run.results;
-  const report = formatter(reported, {
+  const pieces = formatter(reported, {
     cwd: options.cwd,
     rules: run.rules,
     color: options.color,
@@ -97,7 +97,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
     ...(width ? { width } : {}),
   });
   // A dry run's diff owns stdout unless the report goes to a file.
-  if (!options.fixDryRun || options.outputFile !== undefined) writeReport(report, options.outputFile, options.cwd);
+  if (!options.fixDryRun || options.outputFile !== undefined) writeReport(pieces, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
   // Said out loud because --quiet hides the warnings that fail the run.
   const warnings = run.results.reduce((sum, result) => sum + result.warningCount, 0);

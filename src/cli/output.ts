@@ -9,15 +9,16 @@ export const EXIT_OK = 0;
 export const EXIT_LINT_ERRORS = 1;
 export const EXIT_FAILURE = 2;
 
-export function writeReport(text: string, outputFile: string | undefined, cwd: string): void {
+/** Writes a report given as consecutive pieces to stdout, or atomically to `outputFile`. */
+export function writeReport(pieces: Iterable<string>, outputFile: string | undefined, cwd: string): void {
   if (outputFile === undefined) {
-    process.stdout.write(text);
+    for (const piece of pieces) process.stdout.write(piece);
     return;
   }
   const target = path.resolve(cwd, outputFile);
   if (!existsSync(path.dirname(target))) throw new UsageError(`cannot write ${outputFile}: no such directory`);
   try {
-    writeFileNoFollow(target, text);
+    writeFileNoFollow(target, pieces);
   } catch (error) {
     throw new UsageError(`cannot write ${outputFile}: ${(error as Error).message.replace(/^refusing to write \S+: /, '')}`);
   }

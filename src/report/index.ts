@@ -28,6 +28,12 @@ export interface FormatterContext {
  */
 export type Formatter = (results: readonly LintResult[], context: FormatterContext) => string;
 
+/**
+ * Renders results as consecutive pieces of that same text, for the CLI to write as they are made: a format with
+ * reports of tens of megabytes (JSON, with every finding's details) need not hold its report whole in memory.
+ */
+export type PiecewiseFormatter = (results: readonly LintResult[], context: FormatterContext) => Iterable<string>;
+
 /** The `--format` choices; stylish is the default. */
 export const FORMATTER_NAMES = ['stylish', 'json', 'sarif', 'github', 'checkstyle', 'junit', 'gitlab', 'compact'] as const;
 
@@ -54,4 +60,11 @@ export async function getFormatter(name: string): Promise<Formatter> {
     throw new Error(`Unknown format "${name}". Choose one of: ${FORMATTER_NAMES.join(', ')}.`);
   }
   return loaders[name]();
+}
+
+/** A built-in format as pieces: JSON's are written as made; any other format's report is one piece. */
+export async function getPiecewiseFormatter(name: string): Promise<PiecewiseFormatter> {
+  if (name === 'json') return (await import('./json.js')).jsonPieces;
+  const formatter = await getFormatter(name);
+  return (results, context) => [formatter(results, context)];
 }
