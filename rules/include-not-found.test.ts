@@ -22,6 +22,16 @@ testRule(rule, {
       files: 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n',
     },
     {
+      name: "a glob over a container folder nothing maps and the repository has no such files for (Debian's modules-enabled): nginx accepts it, nothing to say",
+      files: {
+        'compose.yaml': 'services:\n  web:\n    build: .\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+        Dockerfile: 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y nginx\n',
+        'nginx.conf':
+          'include /etc/nginx/modules-enabled/*.conf;\nevents {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    include /etc/nginx/sites-enabled/*;\n}\n',
+        'conf/site.conf': 'server { listen 80; }\n',
+      },
+    },
+    {
       name: 'files that ship in the nginx image are known without reading this machine: mime.types, fastcgi_params, /etc/nginx/uwsgi_params',
       files:
         'events {}\nhttp {\n    include mime.types;\n    include /etc/nginx/uwsgi_params;\n    server { location ~ \\.php$ { include fastcgi_params; fastcgi_pass php:9000; } }\n}\n',
@@ -72,11 +82,17 @@ testRule(rule, {
     },
     {
       name: 'an absolute path nothing in the repository maps: a warning that says how to map it, not a guess',
-      files: 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    include /nonexistent-nginx-lint-dir/absent.conf;\n}\n',
-      errors: [
-        { line: 3, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/etc/nginx/conf.d/*.conf' } },
-        { line: 4, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/nonexistent-nginx-lint-dir/absent.conf' } },
-      ],
+      files: 'events {}\nhttp {\n    include /nonexistent-nginx-lint-dir/absent.conf;\n}\n',
+      errors: [{ line: 3, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/nonexistent-nginx-lint-dir/absent.conf' } }],
+    },
+    {
+      name: 'a glob nothing maps, over a folder whose matching files the repository holds: a mount is likely missing',
+      files: {
+        'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+        'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/sites-enabled/*.conf;\n}\n',
+        'deploy/sites-enabled/app.conf': 'server { listen 80; }\n',
+      },
+      errors: [{ file: 'nginx.conf', line: 3, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/etc/nginx/sites-enabled/*.conf' } }],
     },
     {
       name: 'a mounted folder that lacks the included file: nginx fails, an error',

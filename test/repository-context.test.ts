@@ -174,6 +174,22 @@ describe("the container's view", () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[5, 'unknown-directive']]);
     expect(run.results[0]!.nginxVersion).toEqual({ version: '1.27.5', source: 'image', origin: 'compose.yaml:3 image nginx:1.27-alpine' });
   });
+
+  it('the checkout mounted from a variable (penpot): of two files with the included name, the one whose repository path the container path ends with', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker/devenv/compose.yaml':
+        'services:\n  main:\n    image: nginx:1.27\n    volumes: ["${SOURCE_PATH}:/home/app/src:z", "./files/nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+      'docker/devenv/files/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        include /home/app/src/docker/devenv/files/headers.conf;\n    }\n}\n',
+      'docker/devenv/files/headers.conf': 'add_header X-Frame-Options DENY;\nadd_headr X-Content-Type-Options nosniff;\n',
+      'docker/images/files/headers.conf': 'add_header X-Frame-Options DENY;\n',
+    });
+    const { findings } = await lintIn(root, ['docker/devenv/files/nginx.conf']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/devenv/files/headers.conf', 2, 'unknown-directive'],
+    ]);
+  });
 });
 
 describe('the service that runs the config, and the app behind it, from Dockerfiles', () => {

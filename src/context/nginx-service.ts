@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
-import { orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
+import { globNameMatcher, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
@@ -357,10 +357,13 @@ function templateFilesIn(directory: string, suffix: string): { name: string; rep
   }
 }
 
-/** The repository's files by name, listed once on first use (node_modules and .git left out). */
-function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
+/**
+ * The repository's files by name, listed once on first use (node_modules and .git left out): exactly one name, or a
+ * glob(3) name pattern in a folder of a given name.
+ */
+function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed' | 'filesMatching'> {
   let byName: Map<string, string[]> | undefined;
-  return (name) => {
+  const index = (): Map<string, string[]> => {
     if (!byName) {
       byName = new Map();
       const files = repositoryFiles(repoRoot, '**/*', MAX_REPOSITORY_FILES);
@@ -370,7 +373,16 @@ function filesNamedIn(repoRoot: string): (name: string) => readonly string[] {
         else byName.set(path.basename(file), [file]);
       }
     }
-    return byName.get(name) ?? [];
+    return byName;
+  };
+  return {
+    filesNamed: (name) => index().get(name) ?? [],
+    filesMatching: (folderName, namePattern) => {
+      const isMatch = globNameMatcher(namePattern);
+      return [...index()]
+        .filter(([name]) => isMatch(name))
+        .flatMap(([, files]) => files.filter((file) => path.basename(path.dirname(file)) === folderName));
+    },
   };
 }
 
@@ -394,7 +406,7 @@ export function containerViewFor(
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
     runsInImage: service !== null && isNginxImage(service.image),
-    ...(repoRoot !== null ? { filesNamed: filesNamedIn(repoRoot) } : {}),
+    ...(repoRoot !== null ? repositoryFilesIndex(repoRoot) : {}),
     hostReadable: repoRoot === null,
     repoRoot,
   };

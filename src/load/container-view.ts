@@ -56,6 +56,8 @@ export interface ContainerView {
    * reading it adds context without inventing content.
    */
   readonly filesNamed?: (name: string) => readonly string[];
+  /** The repository's files in a folder named `folderName` whose name matches a glob's `namePattern`. */
+  readonly filesMatching?: (folderName: string, namePattern: string) => readonly string[];
 }
 
 /** Where a container path resolves: a repository path, a file of the nginx image, or nowhere known. */
@@ -126,6 +128,12 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
   return { kind: 'unknown' };
 }
 
+/** Whether a file name matches one path part of an include glob, as glob(3) matches it for nginx. */
+export function globNameMatcher(namePattern: string): (name: string) => boolean {
+  // No dotfiles unless spelt, no braces, extglobs or globstar.
+  return picomatch(namePattern, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+}
+
 /**
  * The container paths a glob matches, in the order glob(3) returns them, or null when nothing in the view covers the
  * glob's directory (it is then looked up as any other path). A glob over a mounted directory expands in the
@@ -145,7 +153,7 @@ export function expandContainerGlob(
   if (whole.kind === 'repo' && whole.mapping.entries) {
     // A ConfigMap folder: its keys are all there is.
     const folder = within(directory, whole.mapping.container)!;
-    const isMatch = picomatch(namePattern, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+    const isMatch = globNameMatcher(namePattern);
     return [...whole.mapping.entries.keys()]
       .filter((key) => path.posix.dirname(key) === (folder === '' ? '.' : folder) && isMatch(path.posix.basename(key)))
       .sort()
@@ -166,8 +174,7 @@ export function expandContainerGlob(
       if (path.posix.dirname(path.posix.join(IMAGE_CONF_DIR, file)) === directory) candidates.add(path.posix.join(IMAGE_CONF_DIR, file));
   }
   if (candidates.size === 0) return null;
-  // glob(3) as nginx calls it: no dotfiles unless spelt, no braces, extglobs or globstar.
-  const isMatch = picomatch(namePattern, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+  const isMatch = globNameMatcher(namePattern);
   const matches = [...candidates].filter((candidate) => isMatch(path.posix.basename(candidate))).sort();
   return matches.map((candidate) => resolveContainerPath(view, candidate));
 }

@@ -25,6 +25,7 @@ import {
 import {
   containerPrefix,
   expandContainerGlob,
+  globNameMatcher,
   IMAGE_CONF_DIR,
   resolveContainerPath,
   type ContainerResolution,
@@ -316,10 +317,18 @@ function resolveInContainer(
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
   if (view.hostReadable || !absolute) return null;
+  if (GLOB_CHARS.test(pattern)) {
+    // nginx accepts a glob that matches nothing, and what this one matches comes from the image or from run time.
+    // Unless the repository holds matching files in a folder of that name: a mount is then likely missing, say so.
+    const directory = path.posix.dirname(pattern);
+    const stranded = GLOB_CHARS.test(directory) ? [] : (view.filesMatching?.(path.posix.basename(directory), path.posix.basename(pattern)) ?? []);
+    if (stranded.length === 0) return { directive, pattern, files: [], error: null };
+  }
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
-  if (sameName.length === 1) {
+  const source = sameName.length === 1 ? sameName[0]! : repositoryPathEndingIn(sameName, pattern, view.repoRoot);
+  if (source !== null) {
     try {
-      return { directive, pattern, files: [resolveFile(sameName[0]!)], error: null };
+      return { directive, pattern, files: [resolveFile(source)], error: null };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
     }
@@ -331,6 +340,17 @@ function resolveInContainer(
     unmapped: true,
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
+}
+
+/**
+ * Of several repository files with the container file's name, the one whose path in the repository the container
+ * path ends with (`/home/app/src/docker/files/headers.conf` is the repository's `docker/files/headers.conf`, mounted
+ * from a checkout whose location Compose takes from a variable); null when there is not exactly one.
+ */
+function repositoryPathEndingIn(candidates: readonly string[], containerPath: string, repoRoot: string | null | undefined): string | null {
+  if (!repoRoot) return null;
+  const matching = candidates.filter((candidate) => containerPath.endsWith(`/${path.relative(repoRoot, candidate).split(path.sep).join('/')}`));
+  return matching.length === 1 ? matching[0]! : null;
 }
 
 /** The `outside` mark of a resolution that failed because a file is outside the project root. */
@@ -385,8 +405,7 @@ function expandGlob(pattern: string): string[] {
       found = found.map((directory) => path.join(directory, part));
       continue;
     }
-    // glob(3) knows no braces, extglobs or `**`.
-    const isMatch = picomatch(part, { dot: false, nobrace: true, noextglob: true, noglobstar: true, posix: true });
+    const isMatch = globNameMatcher(part);
     found = found.flatMap((directory) => {
       try {
         return readdirSync(directory)
