@@ -6,30 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../src/run.js';
+import { lintIn } from './helpers/lint.js';
 import { fileURLToPath } from 'node:url';
 import { temporaryTrees } from './helpers/files.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const tree = temporaryTrees();
-
-async function lintIn(root: string, operands: readonly string[], options: { fix?: boolean; fixUnsafe?: boolean } = {}) {
-  const run = await lint(
-    operands.map((operand) => path.join(root, operand)),
-    { cwd: root, ...options },
-  );
-  const findings = run.results.flatMap((result) =>
-    result.messages.map((message) => ({
-      file: path.relative(root, result.filePath),
-      line: message.line,
-      column: message.column,
-      ruleId: message.ruleId,
-      message: message.message,
-    })),
-  );
-  return { run, findings };
-}
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 

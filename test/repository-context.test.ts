@@ -6,26 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lint } from '../src/run.js';
+import { lintIn } from './helpers/lint.js';
 import { temporaryTrees } from './helpers/files.js';
 
 const tree = temporaryTrees();
-
-async function lintIn(root: string, operands: readonly string[], options: { fix?: boolean; allowPlugins?: boolean } = {}) {
-  const run = await lint(
-    operands.map((operand) => path.join(root, operand)),
-    { cwd: root, ...options },
-  );
-  const findings = run.results.flatMap((result) =>
-    result.messages.map((message) => ({
-      file: path.relative(root, result.filePath),
-      line: message.line,
-      ruleId: message.ruleId,
-      message: message.message,
-    })),
-  );
-  return { run, findings, files: run.results.map((result) => path.relative(root, result.filePath)) };
-}
 
 const ORDERS_REPO = {
   '.git/HEAD': 'ref: refs/heads/main\n',

@@ -33,6 +33,19 @@ export interface InferredServer {
   readonly port: InferredValue | null;
 }
 
+/**
+ * The service fact for a server that closes every connection (InferredServer.closesConnections), from what a Compose
+ * service or a Kubernetes container states: the evidence is added to where it was read.
+ */
+export function closesConnectionsFact<Origin extends { readonly label: string }>(evidence: string, origin: Origin) {
+  return {
+    value: true as const,
+    text: 'closes every connection',
+    basis: 'flag' as const,
+    origin: { ...origin, label: `${origin.label} ${evidence}` },
+  };
+}
+
 /** What a Compose service or Kubernetes container states about its process. */
 export interface ProcessSpec {
   readonly image: string | null;

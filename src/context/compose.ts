@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
-import { commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
+import { closesConnectionsFact, commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
 import { builtImageOf } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
@@ -143,14 +143,7 @@ export function composeServices(
       ...(inferred ? { server: inferred.server } : {}),
       // A declared keepAliveTimeout says the application does keep connections: it wins over what the command says.
       ...(inferred?.closesConnections && !facts.keepAliveTimeout
-        ? {
-            closesConnections: {
-              value: true as const,
-              text: 'closes every connection',
-              basis: 'flag' as const,
-              origin: { ...evidence, label: `${evidence.label} ${inferred.closesConnections}` },
-            },
-          }
+        ? { closesConnections: closesConnectionsFact(inferred.closesConnections, evidence) }
         : {}),
       addressing,
     };

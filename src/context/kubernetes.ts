@@ -1,5 +1,5 @@
 import type { Node } from 'yaml';
-import { inferAppServer, type ProcessSpec } from './app-servers.js';
+import { closesConnectionsFact, inferAppServer, type ProcessSpec } from './app-servers.js';
 import { ServiceFactsError } from './errors.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortRange, UNRESOLVED } from './ports.js';
@@ -252,12 +252,7 @@ export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Wor
     const inferred = inferAppServer(process);
     if (inferred?.closesConnections) {
       // gunicorn's sync worker: it keeps no connection, so there is no idle timeout to race, and no pool to fill.
-      const label = `${origin.label} ${inferred.closesConnections}`;
-      return {
-        ...withPorts,
-        server: inferred.server,
-        closesConnections: { value: true, text: 'closes every connection', basis: 'flag', origin: { ...origin, label } },
-      };
+      return { ...withPorts, server: inferred.server, closesConnections: closesConnectionsFact(inferred.closesConnections, origin) };
     }
     if (!inferred?.keepAliveTimeout) continue;
     const { value, evidence, basis } = inferred.keepAliveTimeout;
