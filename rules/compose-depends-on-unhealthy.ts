@@ -36,10 +36,10 @@ export default defineRule({
     if (!service || service.dependsOn.length === 0) return;
     const proxiedTo = new Set<string>();
     for (const pass of model.proxyPasses) for (const match of model.servicesBehind(pass)) proxiedTo.add(match.service.name);
-    const file = model.deploymentFile(service.composeFile);
-    if (!file) return;
     for (const dependency of service.dependsOn) {
       if (!proxiedTo.has(dependency.service)) continue;
+      const file = model.deploymentFile(dependency.file);
+      if (!file) continue;
       const healthchecked = service.healthchecked.has(dependency.service);
       // Waiting for a ready-made image that may define its own HEALTHCHECK: if it does not, Compose refuses to start
       // the stack at all — not a 502 — so there is nothing to claim.

@@ -471,4 +471,24 @@ describe('Compose variants: the deployment in docker-compose.prod.yml', () => {
     expect(versionOf(run)?.origin).toBe('../docker-compose.nginx.yml:3 image nginx:1.27-alpine');
     expect(findings.find((finding) => finding.ruleId === 'proxy-pass-port-mismatch')?.message).toContain('../docker-compose.yml:4');
   });
+
+  it("an overlay's depends_on merges over the main file's, as Compose merges them: each entry reported in its own file", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  api:\n    image: node:20\n    expose: ["8000"]\n  web:\n    image: node:20\n    expose: ["8000"]\n  nginx:\n    image: nginx:1.27-alpine\n    depends_on:\n      api:\n        condition: service_started\n      web:\n        condition: service_healthy\n',
+      // The variant's entry for web wins over the main file's; api's stays the main file's.
+      'compose.prod.yaml':
+        'services:\n  nginx:\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n    depends_on:\n      web:\n        condition: service_started\n',
+      'nginx/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://api:8000; }\n        location /web/ { proxy_pass http://web:8000; }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(
+      findings.filter((finding) => finding.ruleId === 'compose-depends-on-unhealthy').map((finding) => [finding.file, finding.line, finding.message]),
+    ).toEqual([
+      ['compose.prod.yaml', 6, expect.stringContaining('depends_on web waits for it to start')],
+      ['compose.yaml', 11, expect.stringContaining('depends_on api waits for it to start')],
+    ]);
+  });
 });

@@ -33,8 +33,11 @@ export interface NginxService {
   readonly mountedFrom: string | null;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
-  /** `depends_on` of the nginx service: each service, the condition it waits for, and the 1-based line. */
-  readonly dependsOn: readonly { readonly service: string; readonly condition: string; readonly line: number }[];
+  /**
+   * `depends_on` of the nginx service: each service, the condition it waits for, and the Compose file and 1-based line
+   * that say so (an overlay variant's entries merged over its main file's, as Compose merges them).
+   */
+  readonly dependsOn: readonly { readonly service: string; readonly condition: string; readonly file: string; readonly line: number }[];
   /**
    * The services of the same Compose file with a healthcheck: a `healthcheck` (not `disable: true`), or a
    * `HEALTHCHECK` in the Dockerfile they are built from.
@@ -86,15 +89,16 @@ function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: 
 }
 
 /** `depends_on: [api]` (waits for the container to start) or `depends_on: { api: { condition: … } }`. */
-function dependsOnOf(document: YamlDocument, service: Node | null): NginxService['dependsOn'] {
+function dependsOnOf(file: string, document: YamlDocument, service: Node | null): NginxService['dependsOn'] {
   const node = document.at(service, 'depends_on');
   const listed = document.items(node).flatMap((item) => {
     const name = document.text(item);
-    return name ? [{ service: name, condition: 'service_started', line: document.origin(item).line ?? 0 }] : [];
+    return name ? [{ service: name, condition: 'service_started', file, line: document.origin(item).line ?? 0 }] : [];
   });
   const mapped = document.entries(node).map(({ key, keyNode, value }) => ({
     service: key,
     condition: document.text(document.at(value, 'condition')) ?? 'service_started',
+    file,
     line: document.origin(keyNode).line ?? 0,
   }));
   return [...listed, ...mapped];
@@ -105,6 +109,11 @@ interface BaseService {
   readonly file: string;
   readonly document: YamlDocument;
   readonly service: Node | null;
+}
+
+function mergedDependsOn(own: NginxService['dependsOn'], overlaid: NginxService['dependsOn']): NginxService['dependsOn'] {
+  const named = new Set(own.map((dependency) => dependency.service));
+  return [...overlaid.filter((dependency) => !named.has(dependency.service)), ...own];
 }
 
 /** The nginx service candidate a Compose service makes for `entryPath`: one that mounts it, or runs an nginx image. */
@@ -159,8 +168,8 @@ function candidateOf(
       ...(base ? composeEnvironment(base.document, base.service) : {}),
       ...composeEnvironment(document, service),
     },
-    // The variant's own depends_on only: its lines are in `composeFile`.
-    dependsOn: dependsOnOf(document, service),
+    // Compose merges depends_on in its long form, a mapping: the variant's entry for a service wins over the main file's.
+    dependsOn: mergedDependsOn(dependsOnOf(file, document, service), base ? dependsOnOf(base.file, base.document, base.service) : []),
     healthchecked,
     healthcheckUnknown: new Set(
       [...ownChecks.healthcheckUnknown, ...(baseChecks?.healthcheckUnknown ?? [])].filter((service) => !healthchecked.has(service)),
