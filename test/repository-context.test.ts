@@ -159,6 +159,18 @@ describe("the container's view", () => {
     expect(run.results[0]!.nginxVersion).toEqual({ version: '1.27.5', source: 'image', origin: 'compose.yaml:3 image nginx:1.27-alpine' });
   });
 
+  it("an include no file of the repository has, but a template of that name does (mailcow's sites-default.conf.j2): the template is read rendered", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    volumes: ["./templates/nginx.conf.j2:/etc/nginx/nginx.conf.j2:ro"]\n',
+      'templates/nginx.conf.j2':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        server_name {{ HOSTNAME }};\n        include /etc/nginx/includes/site.conf;\n    }\n}\n',
+      'templates/site.conf.j2': 'add_header X-Frame-Options DENY;\nlocation / {\n    root {{ ROOT }};\n    add_headr X-Robots-Tag none;\n}\n',
+    });
+    const { findings } = await lintIn(root, ['templates/nginx.conf.j2']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['templates/site.conf.j2', 4, 'unknown-directive']]);
+  });
+
   it('the checkout mounted from a variable (penpot): of two files with the included name, the one whose repository path the container path ends with', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

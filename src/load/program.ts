@@ -325,7 +325,13 @@ function resolveInContainer(
     if (stranded.length === 0) return { directive, pattern, files: [], error: null };
   }
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
-  const source = sameName.length === 1 ? sameName[0]! : repositoryPathEndingIn(sameName, pattern, view.repoRoot);
+  // No file of that name: the template a start script renders it from (mailcow's bootstrap.py writes
+  // /etc/nginx/includes/sites-default.conf from the repository's sites-default.conf.j2), read rendered.
+  const candidates =
+    sameName.length > 0 || GLOB_CHARS.test(pattern)
+      ? sameName
+      : RENDERED_FROM.flatMap((suffix) => view.filesNamed?.(`${path.posix.basename(pattern)}${suffix}`) ?? []);
+  const source = candidates.length === 1 ? candidates[0]! : repositoryPathEndingIn(candidates, pattern, view.repoRoot);
   if (source !== null) {
     try {
       return { directive, pattern, files: [resolveFile(source)], error: null };
@@ -341,6 +347,9 @@ function resolveInContainer(
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
 }
+
+/** Suffixes of a template whose rendering drops them: `sites-default.conf.j2` is rendered to `sites-default.conf`. */
+const RENDERED_FROM = ['.j2', '.jinja', '.jinja2', '.template', '.tpl', '.tmpl'];
 
 /**
  * Of several repository files with the container file's name, the one whose path in the repository the container
