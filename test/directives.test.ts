@@ -8,7 +8,7 @@ import {
   defaultOf,
   getDirective,
   isArrayDirective,
-  isKnownDirective,
+  isKnownStatement,
   removedDirective,
   sinceOf,
 } from '../src/nginx/directives.js';
@@ -227,7 +227,7 @@ describe('checkStatement: third-party and documentation-only directives', () => 
   });
 
   it('knows NGINX Plus and separate-module directives, names their origin, and does not judge their shape', () => {
-    expect(isKnownDirective('api')).toBe(true);
+    expect(isKnownStatement('api', false)).toBe(true);
     expect(messageOf('location', 'api write=on;')).toBeNull();
     expect(getDirective('api')).toMatchObject([{ source: 'reference-lib', availability: 'nginx-plus', args: null }]);
     expect(getDirective('otel_trace')[0]).toMatchObject({ availability: 'external-module', note: expect.stringContaining('nginx-otel') });
@@ -341,20 +341,24 @@ describe('table data', () => {
     expect(getDirective('proxy_pass')[0]?.docUrl).toBe('https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass');
   });
 
-  it('knows code, third-party and docs-only names, and nothing else', () => {
-    for (const name of [
-      'proxy_pass',
-      'content_by_lua_block',
-      'more_set_headers',
-      'geoip2',
-      'js_content',
-      'set_md5',
-      'vhost_traffic_status_zone',
-      'api',
-    ]) {
-      expect(isKnownDirective(name), name).toBe(true);
+  it('knows code, third-party and docs-only names in their shape (a block or a `;`), and nothing else', () => {
+    for (const [name, opensBlock] of [
+      ['proxy_pass', false],
+      ['content_by_lua_block', true],
+      ['more_set_headers', false],
+      ['geoip2', true],
+      ['js_content', false],
+      ['set_md5', false],
+      ['vhost_traffic_status_zone', false],
+      ['api', false],
+      ['location', true],
+    ] as const) {
+      expect(isKnownStatement(name, opensBlock), name).toBe(true);
+      expect(isKnownStatement(name, !opensBlock), `${name} in the other shape`).toBe(false);
     }
-    expect(isKnownDirective('proxy_pas')).toBe(false);
+    // Sphinx's `index name {` is no nginx statement: nginx's index never opens a block.
+    expect(isKnownStatement('index', true)).toBe(false);
+    expect(isKnownStatement('proxy_pas', false)).toBe(false);
     expect(getDirective('proxy_pas')).toEqual([]);
   });
 
@@ -375,7 +379,7 @@ describe('table data', () => {
     ];
     for (const name of arrays) {
       expect(isArrayDirective(name), name).toBe(true);
-      expect(isKnownDirective(name), name).toBe(true);
+      expect(isKnownStatement(name, false), name).toBe(true);
     }
     expect(isArrayDirective('proxy_pass')).toBe(false);
     expect(isArrayDirective('proxy_read_timeout')).toBe(false);

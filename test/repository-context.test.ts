@@ -212,7 +212,7 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
 });
 
 describe('what a folder holds', () => {
-  it('a *.conf of another program (redis.conf, postgresql.conf) found in a folder is not linted; one named on the command line is', async () => {
+  it('a *.conf of another program (redis.conf, postgresql.conf, sphinx.conf) found in a folder is not linted; one named on the command line is', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
       'redis.conf': 'bind 127.0.0.1\nmaxmemory-policy volatile-lru\n',
@@ -220,6 +220,8 @@ describe('what a folder holds', () => {
       // rspamd's UCL: statements end with `;`, and add_header is an nginx directive's name, but `key = value;` is not nginx.
       'rspamd/actions.conf': 'reject = 15;\nadd_header = 8;\ngreylist = 7;\n',
       'rspamd/multimap.conf': 'RCPT_DOMAIN {\n  type = "rcpt";\n  map = "redis://domain";\n}\n',
+      // Manticore/Sphinx (laradock): `index` is nginx's name too, but nginx's index never opens a block.
+      'manticore/sphinx.conf': 'index testrt {\n    type = rt\n    rt_field = title\n}\n\nsearchd {\n    listen = 9312\n}\n',
       'nginx/site.conf': 'server {\n    listen 80;\n}\n',
     });
     expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf']);

@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
-import { isKnownDirective } from '../nginx/directives.js';
+import { isKnownStatement } from '../nginx/directives.js';
 import type { Directive } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import { lazyRequire } from '../lazy-require.js';
@@ -58,7 +58,8 @@ const MAX_SNIFFED_BYTES = 1024 * 1024;
  * Whether a `*.conf` found in a folder is nginx configuration: it has at least one complete statement (ended by `;`
  * or opening a block) that names a directive of nginx or of a module nginx-lint knows. A repository's `redis.conf`,
  * `postgresql.conf`, `supervisord.conf` or `php-fpm.conf` has none — their lines end without `;` — and is not
- * nginx-lint's to judge; nor is a file of `key = value;` statements (rspamd's UCL), whatever its keys. A file named on the command line is always linted.
+ * nginx-lint's to judge; nor is a file of `key = value;` statements (rspamd's UCL), whatever its keys. The statement
+ * must have the directive's shape: Sphinx's `index name {` opens a block, which nginx's `index` never does. A file named on the command line is always linted.
  */
 function readsAsNginx(file: string): boolean {
   let text: string;
@@ -74,7 +75,10 @@ function readsAsNginx(file: string): boolean {
     statements.some((directive) => (directive.args[0]?.value === '=' && directive.name !== 'location') || assigns(directive.children ?? []));
   if (assigns(directives)) return false;
   const known = (statements: readonly Directive[]): boolean =>
-    statements.some((directive) => (directive.terminator !== null && isKnownDirective(directive.name)) || known(directive.children ?? []));
+    statements.some(
+      (directive) =>
+        (directive.terminator !== null && isKnownStatement(directive.name, directive.terminator === '{')) || known(directive.children ?? []),
+    );
   return known(directives);
 }
 

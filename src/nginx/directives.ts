@@ -264,12 +264,15 @@ export function getDirective(name: string): readonly DirectiveSpec[] {
   return specsOf(loadTable(), name);
 }
 
-/** True for nginx, third-party and documentation-only (NGINX Plus, external module) directives alike. */
-export function isKnownDirective(name: string): boolean {
-  return loadTable().rowsByName.has(name);
+/** The releases that had a directive nginx has since dropped; empty when it was never removed. */
+/**
+ * Whether some module has a directive of this name written this way, opening a block or ended by `;`: nginx,
+ * third-party and documentation-only (NGINX Plus, external module) directives alike.
+ */
+export function isKnownStatement(name: string, opensBlock: boolean): boolean {
+  return getDirective(name).some((spec) => spec.block === opensBlock);
 }
 
-/** The releases that had a directive nginx has since dropped; empty when it was never removed. */
 export function removedDirective(name: string): readonly RemovedDirective[] {
   return loadTable().removedByName.get(name) ?? [];
 }
