@@ -171,6 +171,23 @@ describe("the container's view", () => {
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['templates/site.conf.j2', 4, 'unknown-directive']]);
   });
 
+  it("a glob over a container folder the repository holds a copy of (pixelfed's templates/etc/nginx/conf.d) reads the copy; a conf.d elsewhere is nobody's", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    build: .\n',
+      Dockerfile: 'FROM debian:12\nRUN apt-get install -y nginx\nCOPY docker/nginx/root /\n',
+      'docker/nginx/root/docker/templates/etc/nginx/nginx.conf':
+        'events {}\nhttp {\n    include /etc/nginx/mime.types;\n    include /etc/nginx/conf.d/*.conf;\n    include /etc/nginx/sites-enabled/*;\n}\n',
+      'docker/nginx/root/docker/templates/etc/nginx/conf.d/default.conf': 'server {\n    listen 80;\n    add_headr X-Frame-Options DENY;\n}\n',
+      // Another program's sites-enabled, far from the config: not a sign of a missing mount.
+      'contrib/apache/sites-enabled/site.conf': 'server {\n    listen 81;\n}\n',
+    });
+    const { findings } = await lintIn(root, ['docker/nginx/root/docker/templates/etc/nginx/nginx.conf']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/nginx/root/docker/templates/etc/nginx/conf.d/default.conf', 3, 'unknown-directive'],
+    ]);
+  });
+
   it('the checkout mounted from a variable (penpot): of two files with the included name, the one whose repository path the container path ends with', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -272,6 +289,23 @@ describe('what a folder holds', () => {
     // The image runs it (mime.types is the package's), but its version is the default, not the tag's.
     expect(findings).toEqual([]);
     expect(run.results[0]?.nginxVersion?.source).toBe('default');
+  });
+
+  it('a pinned package is installed nginx too (pixelfed: apt-get install nginx=${NGINX_VERSION}*, apk add nginx=1.24.0-r1)', async () => {
+    for (const install of [
+      'apt-get install -y --no-install-recommends nginx=${NGINX_VERSION}*',
+      'apk add nginx=1.24.0-r1',
+      'yum install -y nginx-1.24.0',
+    ]) {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'compose.yaml': 'services:\n  web:\n    build: .\n',
+        Dockerfile: `FROM php:8.3-fpm AS base\nFROM base AS nginx-runtime\nRUN ${install}\nCOPY nginx.conf /etc/nginx/nginx.conf\n`,
+        'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
+      });
+      // The package's mime.types is known: no include warning.
+      expect((await lintIn(root, ['nginx.conf'])).findings, install).toEqual([]);
+    }
   });
 
   it('…only a Dockerfile in a folder above the config: one beside it cannot reach out of its build context', async () => {
@@ -394,6 +428,17 @@ describe('templates', () => {
     });
     const { findings: invalid } = await lintIn(broken, ['nginx.conf']);
     expect(invalid.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'invalid-value']]);
+  });
+
+  it('a gomplate template whose only actions are function calls (pixelfed: {{ getenv "APP_DOMAIN" }}) is read rendered too', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'templates/etc/nginx/conf.d/default.conf':
+        'server {\n    listen 80;\n    server_name {{ getenv "APP_DOMAIN" }};\n    client_max_body_size {{ getenv "MAX_BODY" "abc" }};\n}\n',
+    });
+    const { findings } = await lintIn(root, ['templates/etc/nginx/conf.d/default.conf']);
+    // No syntax error at the braces; the default "abc" is what the container runs without MAX_BODY, and nginx refuses it.
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[4, 'invalid-value']]);
   });
 
   it('never fixes a template: the fix would be written over its placeholders', async () => {

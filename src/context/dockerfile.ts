@@ -47,10 +47,11 @@ function isDirectory(candidate: string): boolean {
 
 /**
  * One command of a RUN line that installs packages (`apt-get install`, `apt install`, `apk add`, `yum`/`dnf`/
- * `microdnf`/`zypper install`) naming nginx or a distribution's nginx flavour (`nginx-full`, `nginx-extras`, …).
+ * `microdnf`/`zypper install`) naming nginx or a distribution's nginx flavour (`nginx-full`, `nginx-extras`, …),
+ * pinned or not (`nginx=${NGINX_VERSION}*`, `nginx-1.24.0`, apk's `nginx=1.24.0-r1`).
  */
 const INSTALLS_NGINX =
-  /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s[^&|;]*(?:^|\s)nginx(?:-[a-z]+)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s[^&|;]*(?:^|\s)nginx(?=\s|$)/m;
+  /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 
 interface Instruction {
   readonly keyword: string;

@@ -368,7 +368,7 @@ function templateFilesIn(directory: string, suffix: string): { name: string; rep
 
 /**
  * The repository's files by name, listed once on first use (node_modules and .git left out): exactly one name, or a
- * glob(3) name pattern in a folder of a given name.
+ * glob(3) name pattern in a folder named like a container folder.
  */
 function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed' | 'filesMatching'> {
   let byName: Map<string, string[]> | undefined;
@@ -386,11 +386,19 @@ function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed
   };
   return {
     filesNamed: (name) => index().get(name) ?? [],
-    filesMatching: (folderName, namePattern) => {
+    filesMatching: (containerDirectory, namePattern) => {
       const isMatch = globNameMatcher(namePattern);
-      return [...index()]
+      const folderName = path.posix.basename(containerDirectory);
+      const inFolderOfThatName = [...index()]
         .filter(([name]) => isMatch(name))
         .flatMap(([, files]) => files.filter((file) => path.basename(path.dirname(file)) === folderName));
+      // A copy of the container's tree (rootfs/etc/nginx/conf.d for /etc/nginx/conf.d): two folders deep at least.
+      const tail = containerDirectory.split('/').filter(Boolean);
+      const mirrors = (file: string) => {
+        const folder = path.relative(repoRoot, path.dirname(file)).split(path.sep);
+        return tail.length >= 2 && folder.length >= tail.length && folder.slice(-tail.length).join('/') === tail.join('/');
+      };
+      return { inFolderOfThatName, inMirror: inFolderOfThatName.filter(mirrors) };
     },
   };
 }

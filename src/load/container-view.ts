@@ -56,8 +56,15 @@ export interface ContainerView {
    * reading it adds context without inventing content.
    */
   readonly filesNamed?: (name: string) => readonly string[];
-  /** The repository's files in a folder named `folderName` whose name matches a glob's `namePattern`. */
-  readonly filesMatching?: (folderName: string, namePattern: string) => readonly string[];
+  /**
+   * The repository's files whose name matches a glob's `namePattern`, in a folder named like the last part of
+   * `containerDirectory`; and of those, the ones in a copy of the container's tree: a folder whose path ends with the
+   * whole `containerDirectory` (`docker/rootfs/etc/nginx/conf.d` for `/etc/nginx/conf.d`).
+   */
+  readonly filesMatching?: (
+    containerDirectory: string,
+    namePattern: string,
+  ) => { readonly inFolderOfThatName: readonly string[]; readonly inMirror: readonly string[] };
 }
 
 /** Where a container path resolves: a repository path, a file of the nginx image, or nowhere known. */

@@ -318,11 +318,23 @@ function resolveInContainer(
   }
   if (view.hostReadable || !absolute) return null;
   if (GLOB_CHARS.test(pattern)) {
-    // nginx accepts a glob that matches nothing, and what this one matches comes from the image or from run time.
-    // Unless the repository holds matching files in a folder of that name: a mount is then likely missing, say so.
     const directory = path.posix.dirname(pattern);
-    const stranded = GLOB_CHARS.test(directory) ? [] : (view.filesMatching?.(path.posix.basename(directory), path.posix.basename(pattern)) ?? []);
-    if (stranded.length === 0) return { directive, pattern, files: [], error: null };
+    const found = GLOB_CHARS.test(directory) ? null : (view.filesMatching?.(directory, path.posix.basename(pattern)) ?? null);
+    // A copy of the container's tree in one folder of the repository (pixelfed's templates/etc/nginx/conf.d, which
+    // its start script renders into /etc/nginx/conf.d): the glob reads it, in glob(3)'s order.
+    const mirrorFolders = new Set(found?.inMirror.map((file) => path.dirname(file)));
+    if (found && mirrorFolders.size === 1) {
+      try {
+        return { directive, pattern, files: [...found.inMirror].sort().map(resolveFile), error: null };
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+      }
+    }
+    // nginx accepts a glob that matches nothing, and what this one matches comes from the image or from run time.
+    // Unless matching files sit in a folder of that name beside the including file (nginx/conf.d/*.conf next to
+    // nginx/nginx.conf): a mount is then likely missing, say so. One elsewhere in the repository belongs to another thing.
+    const besideIncluder = path.dirname(directive.file.path) + path.sep;
+    if (!found?.inFolderOfThatName.some((file) => file.startsWith(besideIncluder))) return { directive, pattern, files: [], error: null };
   }
   const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
   // No file of that name: the template a start script renders it from (mailcow's bootstrap.py writes

@@ -71,8 +71,11 @@ function placeholderWord(expression: string): string {
 
 /** A Go template action, `{{ … }}`, with its trim markers (`{{-`, `-}}`). */
 const GO_ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
-/** An action only Go templates have: a field (`.Env.NAME`), a variable, a control word or a comment. */
-const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:\.[A-Za-z]|\$|(?:if|else|end|range|with)\b|\/\*)/;
+/**
+ * An action only Go templates have: a field (`.Env.NAME`), a variable, a control word, a comment, or a function
+ * called with a quoted argument and no parentheses (gomplate's `getenv "APP_DOMAIN"`, which Jinja would refuse).
+ */
+const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:\.[A-Za-z]|\$|(?:if|else|end|range|with)\b|\/\*|[A-Za-z_]\w*\s+")/;
 /** A default the action gives: `.Env.X | default "4"`, gomplate's `default "4" .Env.X` and `getenv "X" "4"`. */
 const GO_DEFAULT = /\bdefault\s+"((?:[^"\\]|\\.)*)"|\bgetenv\s+"[^"]*"\s+"((?:[^"\\]|\\.)*)"/;
 
