@@ -240,8 +240,10 @@ describe('what a folder holds', () => {
       // Manticore/Sphinx (laradock): `index` is nginx's name too, but nginx's index never opens a block.
       'manticore/sphinx.conf': 'index testrt {\n    type = rt\n    rt_field = title\n}\n\nsearchd {\n    listen = 9312\n}\n',
       'nginx/site.conf': 'server {\n    listen 80;\n}\n',
+      // A Go template is judged rendered: raw, its first `{{` would open a block after worker_processes.
+      'rootfs/defaults/nginx.conf': 'worker_processes {{ .Env.WORKERS | default "4" }};\nevents {}\n',
     });
-    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf']);
+    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf', 'rootfs/defaults/nginx.conf']);
     expect((await lintIn(root, ['redis.conf'])).findings.map((finding) => finding.ruleId)).toEqual(['syntax-error']);
   });
 
