@@ -2,6 +2,7 @@ import { testRule } from '../test/rule-tester.js';
 import rule from './header-inheritance-lost.js';
 
 const PROXY_HEADERS = '    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n';
+const FORWARDING = '    proxy_set_header X-Real-IP $remote_addr;\n    proxy_set_header X-Forwarded-Proto $scheme;\n';
 
 testRule(rule, {
   valid: [
@@ -24,8 +25,28 @@ testRule(rule, {
         'events {}\nhttp {\n    add_header Strict-Transport-Security "max-age=31536000" always;\n    server {\n        location / {\n            add_header_inherit merge;\n            add_header Cache-Control no-store;\n        }\n    }\n}\n',
       nginxVersion: '1.29.3',
     },
+    {
+      name: 'a location that sends its own Host naming another site withholds the client headers on purpose (penpot and Google Fonts)',
+      files: `events {}\nhttp {\n${FORWARDING}    server {\n        listen 443 ssl;\n        location /fonts/ {\n            proxy_pass https://fonts.gstatic.com/s/;\n            proxy_set_header Host "fonts.gstatic.com";\n            proxy_ssl_server_name on;\n        }\n    }\n}\n`,
+    },
+    {
+      name: 'a lost X-Forwarded-Proto $scheme in a server with no TLS listener: always http, which the backend assumes anyway',
+      files:
+        'events {}\nhttp {\n    server {\n        listen 80;\n        proxy_set_header X-Forwarded-Proto $scheme;\n        location /admin/ {\n            proxy_pass http://app;\n            proxy_set_header X-Request-Id $request_id;\n        }\n    }\n}\n',
+    },
   ],
   invalid: [
+    {
+      name: "a Host that still carries the client's host ($http_host) is the same site: the forwarding headers are lost",
+      files: `events {}\nhttp {\n${FORWARDING}    server {\n        listen 443 ssl;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $http_host;\n        }\n    }\n}\n`,
+      errors: [{ line: 9, messageId: 'lost', data: { lost: 'X-Real-IP and X-Forwarded-Proto' } }],
+    },
+    {
+      name: 'in a server with a TLS listener, X-Forwarded-Proto $scheme says https: losing it is a loss',
+      files:
+        'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        proxy_set_header X-Forwarded-Proto $scheme;\n        location /admin/ {\n            proxy_pass http://app;\n            proxy_set_header X-Request-Id $request_id;\n        }\n    }\n}\n',
+      errors: [{ line: 8, messageId: 'lost', data: { lost: 'X-Forwarded-Proto' } }],
+    },
     {
       name: 'one proxy_set_header in the location drops Host and X-Forwarded-For; --fix-unsafe carries them in',
       files: `events {}\nhttp {\n${PROXY_HEADERS}    server {\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header X-Request-Id $request_id;\n        }\n    }\n}\n`,

@@ -21,6 +21,42 @@ function headerName(node: ConfigNode): string {
   return (node.directive.args[0]?.value ?? '').toLowerCase();
 }
 
+/**
+ * Headers that describe the client and its request to the app behind nginx. A block that sends its own Host naming
+ * another site (`proxy_set_header Host "fonts.gstatic.com"`, a redirect target's host) talks to a third party, and
+ * withholding these from it is deliberate (penpot keeps users' addresses from Google so), not a loss.
+ */
+const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-server',
+  'x-forwarded-ssl',
+  'x-scheme',
+  'forwarded',
+]);
+/** A Host value that carries the host the client asked for. */
+const CLIENT_HOST = /\$\{?(?:host|http_host|server_name)\b/;
+
+/** The block's own `proxy_set_header Host` names another site than the one the client asked for. */
+function addressesAnotherSite(own: readonly ConfigNode[]): boolean {
+  const host = own.find((node) => headerName(node) === 'host');
+  return host !== undefined && !CLIENT_HOST.test(host.directive.args[1]?.value ?? '');
+}
+
+/**
+ * Whether the server of `block` takes TLS connections (`listen … ssl`, `listen … quic`). Without one `$scheme` is
+ * always `http`, and a lost `X-Forwarded-Proto $scheme` tells the backend nothing it would not assume without it.
+ */
+function servesTls(model: Model, block: ConfigNode): boolean {
+  const server = block.directive.name === 'server' ? block : model.enclosing(block, ['server']);
+  return (server?.children ?? []).some(
+    (child) => child.directive.name === 'listen' && child.directive.args.some((arg) => arg.value === 'ssl' || arg.value === 'quic'),
+  );
+}
+
 /** The levels that may set these directives, innermost first. */
 const LEVELS = ['location', 'server', 'http'] as const;
 
@@ -78,8 +114,13 @@ export default defineRule({
           if (inherited.length === 0) continue;
           if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           const ownNames = new Set(own.map(headerName));
+          const withheld = directive === 'proxy_set_header' && addressesAnotherSite(own);
           const lost = inherited.filter(
-            (node) => !ownNames.has(headerName(node)) && !(directive === 'proxy_set_header' && headerName(node) === 'connection'),
+            (node) =>
+              !ownNames.has(headerName(node)) &&
+              !(directive === 'proxy_set_header' && headerName(node) === 'connection') &&
+              !(withheld && FORWARDING_HEADERS.has(headerName(node))) &&
+              !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)),
           );
           if (lost.length === 0) continue;
           const names = lost.map((node) => node.directive.args[0]!.value);
