@@ -42,6 +42,14 @@ testRule(rule, {
       },
     },
     {
+      name: "OpenResty's balancer_by_lua_block picks the peers: the upstream's server line is a placeholder (cdn-up-and-running), and its name is no service's",
+      files: {
+        'nginx.conf':
+          'http {\n    upstream orders {\n        server 0.0.0.1;\n        balancer_by_lua_block {\n            require("ngx.balancer").set_current_peer("orders", 8080)\n        }\n    }\n    server {\n        listen 80;\n        location / { proxy_pass http://orders; }\n    }\n}\n',
+        'compose.yaml': COMPOSE,
+      },
+    },
+    {
       name: 'a host no service answers to',
       files: { 'nginx.conf': location('            proxy_pass http://example.com:8000;\n'), 'compose.yaml': COMPOSE },
     },

@@ -67,7 +67,13 @@ export interface UpstreamZone {
 export interface Upstream {
   readonly node: ConfigNode;
   readonly name: string;
+  /**
+   * The servers nginx connects to as written. Empty when OpenResty's `balancer_by_lua_block`/`_file` picks each peer
+   * in Lua (`balancerByLua`): the block's `server` lines are then placeholders (`server 0.0.0.1;`), never connected to.
+   */
   readonly servers: readonly UpstreamServer[];
+  /** The `balancer_by_lua_*` statement that picks the peers, or null. */
+  readonly balancerByLua: ConfigNode | null;
   /** The block's own `keepalive` statement; null when it has none. */
   readonly keepalive: UpstreamKeepalive | null;
   /**
@@ -191,6 +197,7 @@ export function indexUpstream(node: ConfigNode, defaults: UpstreamDefaults): Ups
   let zoneNode: ConfigNode | null = null;
   let timeoutNode: ConfigNode | null = null;
   let requestsNode: ConfigNode | null = null;
+  let balancerNode: ConfigNode | null = null;
   // One pass over the block. nginx rejects a second `keepalive`, `zone`, … in a block, so the first is the one that
   // counts.
   for (const child of node.children) {
@@ -212,6 +219,10 @@ export function indexUpstream(node: ConfigNode, defaults: UpstreamDefaults): Ups
       case 'keepalive_requests':
         requestsNode ??= child;
         break;
+      case 'balancer_by_lua_block':
+      case 'balancer_by_lua_file':
+        balancerNode ??= child;
+        break;
     }
   }
 
@@ -230,7 +241,8 @@ export function indexUpstream(node: ConfigNode, defaults: UpstreamDefaults): Ups
     node,
     name: argumentValues(node.directive)[0] ?? '',
     // `push` leaves room for more; the copy kept for the model's life holds exactly the servers.
-    servers: servers.slice(),
+    servers: balancerNode ? [] : servers.slice(),
+    balancerByLua: balancerNode,
     keepalive,
     keepaliveEffective: keepalive ? (keepalive.connections ?? 0) > 0 : defaults.keepaliveEffective,
     keepaliveTimeout: timeoutNode ? { node: timeoutNode, ms: timeoutText === null ? null : parseNginxTime(timeoutText) } : defaults.keepaliveTimeout,
