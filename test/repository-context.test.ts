@@ -443,6 +443,39 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[4, 'invalid-value']]);
   });
 
+  it("a Jinja template whatever its name (Mailu's conf/nginx.conf): first branch of an if, lines kept; its include's namesake beside it", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'core/nginx/Dockerfile': 'FROM alpine:3.20\nRUN apk add --no-cache nginx\nCOPY conf/ /conf/\n',
+      'core/nginx/conf/nginx.conf': [
+        'events {}',
+        'http {',
+        '    resolver {{ RESOLVER }} valid=30s;',
+        '    {% if REAL_IP_HEADER %}',
+        '    real_ip_header {{ REAL_IP_HEADER }};',
+        '    {% elif PROXY_PROTOCOL %}',
+        '    real_ip_header proxy_protocol;',
+        '    {% endif %}',
+        '    server {',
+        '        listen 80;',
+        '        location / {',
+        '            include /etc/nginx/proxy.conf;',
+        '            proxy_pass http://127.0.0.1:8080;',
+        '        }',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+      'core/nginx/conf/proxy.conf':
+        'proxy_set_header Host $http_host;\n{% if X %}\nproxy_set_header X-Real-IP $remote_addr;\n{% endif %}\nproxy_buferring off;\n',
+      // Another program's file of the same name, farther from the includer.
+      'core/dovecot/proxy.conf': 'login_trusted_networks = 10.0.0.0/8\n',
+    });
+    const { findings } = await lintIn(root, ['core/nginx/conf/nginx.conf']);
+    // No syntax error at the tags, no duplicate real_ip_header; the included proxy.conf is read, its typo at its own line.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['core/nginx/conf/proxy.conf', 5, 'unknown-directive']]);
+  });
+
   it('never fixes a template: the fix would be written over its placeholders', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -9,7 +9,7 @@ import { readRegularTextFile } from '../files.js';
 import { isKnownStatement } from '../nginx/directives.js';
 import type { Directive } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
-import { isJinjaTemplate, looksLikeGoTemplate, renderGoTemplate, renderJinja } from './templates.js';
+import { isJinjaTemplate, looksLikeGoTemplate, looksLikeJinjaTemplate, renderGoTemplate, renderJinja } from './templates.js';
 import { lazyRequire } from '../lazy-require.js';
 
 const tinyglobby = lazyRequire<typeof import('tinyglobby')>('tinyglobby');
@@ -71,7 +71,12 @@ function readsAsNginx(file: string): boolean {
     return true; // Unreadable: the lint says why.
   }
   // A template is judged as it will be rendered: a Go action's `{{` would otherwise open blocks nginx never sees.
-  const rendered = isJinjaTemplate(file) ? renderJinja(text).text : looksLikeGoTemplate(text) ? renderGoTemplate(text).text : text;
+  const rendered =
+    !isJinjaTemplate(file) && looksLikeGoTemplate(text)
+      ? renderGoTemplate(text).text
+      : isJinjaTemplate(file) || looksLikeJinjaTemplate(text)
+        ? renderJinja(text).text
+        : text;
   const { directives } = parse(rendered, file);
   // `reject = 15;`, `add_header = 8;`: the `key = value;` of rspamd's UCL and similar formats, never nginx's own.
   const assigns = (statements: readonly Directive[]): boolean =>

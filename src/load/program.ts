@@ -14,6 +14,7 @@ import { parse } from '../syntax/parser.js';
 import { builtinVariable } from '../nginx/variables.js';
 import {
   isJinjaTemplate,
+  looksLikeJinjaTemplate,
   isTemplate,
   looksLikeGoTemplate,
   looksLikeTemplate,
@@ -190,9 +191,9 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     }
     const text = overlay?.get(filePath);
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
-    const jinja = isJinjaTemplate(filePath);
-    if (jinja || looksLikeGoTemplate(file.text)) {
-      const template = jinja ? renderJinja(file.text) : renderGoTemplate(file.text);
+    const go = !isJinjaTemplate(filePath) && looksLikeGoTemplate(file.text);
+    if (go || isJinjaTemplate(filePath) || looksLikeJinjaTemplate(file.text)) {
+      const template = go ? renderGoTemplate(file.text) : renderJinja(file.text);
       const rendered = parse(template.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = template.placeholders;
@@ -343,7 +344,10 @@ function resolveInContainer(
     sameName.length > 0 || GLOB_CHARS.test(pattern)
       ? sameName
       : RENDERED_FROM.flatMap((suffix) => view.filesNamed?.(`${path.posix.basename(pattern)}${suffix}`) ?? []);
-  const source = candidates.length === 1 ? candidates[0]! : repositoryPathEndingIn(candidates, pattern, view.repoRoot);
+  const source =
+    candidates.length === 1
+      ? candidates[0]!
+      : (repositoryPathEndingIn(candidates, pattern, view.repoRoot) ?? besideIncluder(candidates, directive.file.path));
   if (source !== null) {
     try {
       return { directive, pattern, files: [resolveFile(source)], error: null };
@@ -372,6 +376,15 @@ function repositoryPathEndingIn(candidates: readonly string[], containerPath: st
   if (!repoRoot) return null;
   const matching = candidates.filter((candidate) => containerPath.endsWith(`/${path.relative(repoRoot, candidate).split(path.sep).join('/')}`));
   return matching.length === 1 ? matching[0]! : null;
+}
+
+/**
+ * Of several repository files with the container file's name, the one in the including file's own folder: files
+ * included by container path travel with their includer (Mailu's conf/nginx.conf and conf/proxy.conf, both rendered
+ * into /etc/nginx by its start script, beside a dovecot/proxy.conf of another program); null when none is there.
+ */
+function besideIncluder(candidates: readonly string[], includer: string): string | null {
+  return candidates.find((candidate) => path.dirname(candidate) === path.dirname(includer)) ?? null;
 }
 
 /** The `outside` mark of a resolution that failed because a file is outside the project root. */

@@ -37,26 +37,57 @@ export function isJinjaTemplate(filePath: string): boolean {
   return /(^|[\\/])[^\\/]*\{\{[^\\/]*\}\}[^\\/]*[\\/]/.test(filePath) || /\.(j2|jinja2?)$/i.test(filePath);
 }
 
-const JINJA_EXPRESSION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
-const JINJA_STATEMENT = /\{%-?.*?-?%\}|\{#.*?#\}/gs;
+/** A Jinja tag: a `{{ expression }}`, a `{% statement %}` or a `{# comment #}`, with trim markers. */
+const JINJA_TAG = /\{\{-?\s*([\s\S]*?)\s*-?\}\}|\{%-?\s*([\s\S]*?)\s*-?%\}|\{#[\s\S]*?#\}/g;
+/** A tag only Jinja has: a statement, or an expression of a bare name (Go's start with `.`, `$` or a keyword). */
+const JINJA_ONLY_TAG =
+  /\{%-?\s*(?:if|for|set|elif|else|endif|endfor|include|macro|block|raw|with)\b|\{\{-?\s*[A-Za-z_]\w*(?:\.\w+)*\s*(?:\|[^}]*)?-?\}\}/;
 
 /**
- * A Jinja template rendered without its context: `{{ cookiecutter.port }}` becomes a neutral word (`cookiecutter_port`)
- * marked as a placeholder, and `{% … %}` tags and `{# … #}` comments are dropped (both branches of an `if` stay).
+ * A Jinja template a start script renders whatever the file's name (Mailu's `conf/nginx.conf`, rendered by its
+ * config.py): nginx refuses `{%` and `{{` at once, so the file can only be meant rendered.
+ */
+export function looksLikeJinjaTemplate(text: string): boolean {
+  // Lua code in a config may hold its own templates (lua-resty-template's `{% if %}` in an init_by_lua_block).
+  return (text.includes('{%') || text.includes('{{')) && !text.includes('_by_lua') && JINJA_ONLY_TAG.test(text);
+}
+
+/**
+ * A Jinja template rendered without its context, keeping every line where it was: `{{ cookiecutter.port }}` becomes a
+ * neutral word (`cookiecutter_port`) marked as a placeholder; of an `if` the first branch stays and `elif`/`else`
+ * branches are dropped (both would define things twice, as in Go templates), a `for` body stays once; other
+ * statements and comments leave nothing but their line breaks.
  */
 export function renderJinja(text: string): RenderedTemplate {
-  const withoutTags = text.replace(JINJA_STATEMENT, '');
   const placeholders: { start: number; end: number }[] = [];
+  /** For each open if/for: whether its current branch is dropped. */
+  const branches: boolean[] = [];
+  const dropping = () => branches.includes(true);
   let rendered = '';
   let last = 0;
-  for (const match of withoutTags.matchAll(JINJA_EXPRESSION)) {
-    rendered += withoutTags.slice(last, match.index);
+  for (const match of text.matchAll(JINJA_TAG)) {
+    const between = text.slice(last, match.index);
+    rendered += dropping() ? lineBreaksOf(between) : between;
     last = match.index + match[0].length;
-    const word = placeholderWord(match[1]!);
-    placeholders.push({ start: rendered.length, end: rendered.length + word.length });
-    rendered += word;
+    const [, expression, statement] = match;
+    const keyword = statement === undefined ? undefined : /^[a-z]+/.exec(statement)?.[0];
+    if (keyword === 'if' || keyword === 'for') branches.push(false);
+    else if (keyword === 'elif' || keyword === 'else') branches[branches.length - 1] = true;
+    else if (keyword === 'endif' || keyword === 'endfor') branches.pop();
+    else if (expression !== undefined && !dropping()) {
+      const word = placeholderWord(expression);
+      placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+      rendered += word;
+    }
+    rendered += lineBreaksOf(match[0]);
   }
-  return { text: rendered + withoutTags.slice(last), placeholders };
+  const rest = text.slice(last);
+  return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
+}
+
+/** A template's text reduced to its line breaks: dropped parts keep every later line where it was. */
+function lineBreaksOf(piece: string): string {
+  return piece.replace(/[^\n]/g, '');
 }
 
 /** A template expression as a neutral word: `cookiecutter.port` → `cookiecutter_port`, `.Env.HOST` → `env_host`. */
@@ -99,7 +130,6 @@ export function renderGoTemplate(text: string): RenderedTemplate {
   /** For each open if/with/range: whether its current branch is dropped. */
   const branches: boolean[] = [];
   const dropping = () => branches.includes(true);
-  const lineBreaksOf = (piece: string) => piece.replace(/[^\n]/g, '');
   let rendered = '';
   let last = 0;
   for (const match of text.matchAll(GO_ACTION)) {
