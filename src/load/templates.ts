@@ -17,8 +17,11 @@ const MAX_SCRIPT_BYTES = 64 * 1024;
 
 /** `${NAME}` or `$NAME`, as envsubst reads them. */
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-/** Environment variables are upper case by convention; nginx's variables are lower case. */
-const ENVIRONMENT_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/**
+ * Environment variables start upper case by convention (`MAX_UPLOAD_MiB` too, bookwyrm's); nginx's own variables are
+ * lower case, or start so (`$http_X_Custom`).
+ */
+const ENVIRONMENT_NAME = /^[A-Z_][A-Za-z0-9_]*$/;
 
 /**
  * `*.template` as the image renders them, and files named as templates that a custom entrypoint renders the same
