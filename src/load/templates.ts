@@ -62,25 +62,49 @@ export function looksLikeJinjaTemplate(text: string): boolean {
  * statements and comments leave nothing but their line breaks.
  */
 export function renderJinja(text: string): RenderedTemplate {
+  return renderTags(text, JINJA_TAG, (match) => {
+    const [, expression, statement] = match;
+    const keyword = statement === undefined ? undefined : /^[a-z]+/.exec(statement)?.[0];
+    if (keyword === 'if' || keyword === 'for') return 'open';
+    if (keyword === 'elif' || keyword === 'else') return 'else';
+    if (keyword === 'endif' || keyword === 'endfor') return 'close';
+    return expression === undefined ? null : { placeholder: expression };
+  });
+}
+
+/**
+ * What a template tag does when rendered: opens a branching block (`if`), starts its next branch, closes it, gives a
+ * value (`{ text }`) or a placeholder for an expression with no known value, or leaves nothing (null).
+ */
+type TagEffect = 'open' | 'else' | 'close' | { readonly text: string } | { readonly placeholder: string } | null;
+
+/**
+ * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
+ * branch stays and the others are dropped (both would define things twice), a placeholder becomes a neutral word
+ * whose span is recorded, and each tag leaves its line breaks.
+ */
+function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
-  /** For each open if/for: whether its current branch is dropped. */
+  /** For each open block: whether its current branch is dropped. */
   const branches: boolean[] = [];
   const dropping = () => branches.includes(true);
   let rendered = '';
   let last = 0;
-  for (const match of text.matchAll(JINJA_TAG)) {
+  for (const match of text.matchAll(pattern)) {
     const between = text.slice(last, match.index);
     rendered += dropping() ? lineBreaksOf(between) : between;
     last = match.index + match[0].length;
-    const [, expression, statement] = match;
-    const keyword = statement === undefined ? undefined : /^[a-z]+/.exec(statement)?.[0];
-    if (keyword === 'if' || keyword === 'for') branches.push(false);
-    else if (keyword === 'elif' || keyword === 'else') branches[branches.length - 1] = true;
-    else if (keyword === 'endif' || keyword === 'endfor') branches.pop();
-    else if (expression !== undefined && !dropping()) {
-      const word = placeholderWord(expression);
-      placeholders.push({ start: rendered.length, end: rendered.length + word.length });
-      rendered += word;
+    const effect = effectOf(match);
+    if (effect === 'open') branches.push(false);
+    else if (effect === 'else') branches[branches.length - 1] = true;
+    else if (effect === 'close') branches.pop();
+    else if (effect !== null && !dropping()) {
+      if ('text' in effect) rendered += effect.text;
+      else {
+        const word = placeholderWord(effect.placeholder);
+        placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+        rendered += word;
+      }
     }
     rendered += lineBreaksOf(match[0]);
   }
@@ -129,34 +153,17 @@ export function looksLikeGoTemplate(text: string): boolean {
  * control actions, assignments and comments leave nothing but their line breaks.
  */
 export function renderGoTemplate(text: string): RenderedTemplate {
-  const placeholders: { start: number; end: number }[] = [];
-  /** For each open if/with/range: whether its current branch is dropped. */
-  const branches: boolean[] = [];
-  const dropping = () => branches.includes(true);
-  let rendered = '';
-  let last = 0;
-  for (const match of text.matchAll(GO_ACTION)) {
-    const between = text.slice(last, match.index);
-    rendered += dropping() ? lineBreaksOf(between) : between;
-    last = match.index + match[0].length;
+  return renderTags(text, GO_ACTION, (match) => {
     const action = match[1]!;
     const keyword = /^[a-z]+\b/.exec(action)?.[0];
-    if (keyword === 'if' || keyword === 'with' || keyword === 'range') branches.push(false);
-    else if (keyword === 'else') branches[branches.length - 1] = true;
-    else if (keyword === 'end') branches.pop();
-    else if (!dropping() && !action.startsWith('/*') && !/^\$\w*\s*:?=/.test(action)) {
-      const fallback = GO_DEFAULT.exec(action);
-      if (fallback) rendered += fallback[1] ?? fallback[2]!;
-      else {
-        const word = placeholderWord(action);
-        placeholders.push({ start: rendered.length, end: rendered.length + word.length });
-        rendered += word;
-      }
-    }
-    rendered += lineBreaksOf(match[0]);
-  }
-  const rest = text.slice(last);
-  return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
+    if (keyword === 'if' || keyword === 'with' || keyword === 'range') return 'open';
+    if (keyword === 'else') return 'else';
+    if (keyword === 'end') return 'close';
+    // A comment or an assignment renders to nothing.
+    if (action.startsWith('/*') || /^\$\w*\s*:?=/.test(action)) return null;
+    const fallback = GO_DEFAULT.exec(action);
+    return fallback ? { text: fallback[1] ?? fallback[2]! } : { placeholder: action };
+  });
 }
 
 /** `$FLASK_SERVER_ADDR`, `${API_HOST}`: an environment variable's shape, upper case with at least three characters. */
