@@ -11,7 +11,7 @@
  * `nginx-lint-enable` without ids ends every range; with ids inside an all-rules range, it re-enables just those.
  */
 import type { Directive, SourceFile } from '../syntax/ast.js';
-import { positionAt } from '../syntax/ast.js';
+import { lineAt } from '../syntax/ast.js';
 
 export type SuppressionKind = 'disable-next-line' | 'disable-line' | 'disable' | 'enable' | 'disable-file';
 
@@ -83,6 +83,11 @@ export function parseSuppressionComments(file: SourceFile): SuppressionComment[]
   return comments;
 }
 
+/** Whether the file holds a suppression comment: without one, nothing is suppressed and no comment is reported. */
+export function hasSuppressionComments(file: SourceFile): boolean {
+  return file.comments.some((comment) => COMMENT_SYNTAX.test(comment.text));
+}
+
 /**
  * Decides which candidate findings of `file` the file's suppression comments suppress, and which comments (or rule
  * ids in them) suppressed nothing, so the engine can report them as `unused-suppression`.
@@ -103,7 +108,7 @@ export function findSuppressions(
   const lineComments = new Map<number, SuppressionComment[]>();
   for (const comment of comments) {
     if (comment.kind !== 'disable-line') continue;
-    const line = positionAt(file, comment.start).line;
+    const line = lineAt(file, comment.start);
     const onLine = lineComments.get(line);
     if (onLine) onLine.push(comment);
     else lineComments.set(line, [comment]);
