@@ -49,6 +49,11 @@ function headersWithConnectionCleared(inherited: readonly ConfigNode[]): string[
   return inherited.some(isConnection) ? lines : [...lines, 'proxy_set_header Connection "";'];
 }
 
+/** `listAnd` of what `text` gives for each item; with one item (most locations reach one upstream), no arrays made. */
+function listEach<Item>(items: readonly Item[], text: (item: Item) => string): string {
+  return items.length === 1 ? text(items[0]!) : listAnd(items.map(text));
+}
+
 /** What keeps the upstream's connections, for messages. */
 function poolOf(model: Model, upstream: Upstream): string {
   if (upstream.keepalive) return `${statementText(upstream.keepalive.node)} (${model.where(upstream.keepalive.node)})`;
@@ -241,28 +246,35 @@ export default defineRule({
       if (connection?.kind === 'default')
         causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
 
-      const upstreams = listAnd(reached.map((upstream) => `upstream ${upstream.name}`));
-      const pools = listAnd(reached.map((upstream) => poolOf(model, upstream)));
+      const upstreams = listEach(reached, (upstream) => `upstream ${upstream.name}`);
+      const pools = listEach(reached, (upstream) => poolOf(model, upstream));
       const subject = location ? statementText(location) : 'this proxy_pass';
-      const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
       // Turning reuse on is safe only with a keepalive_timeout below the backend's idle timeout in every upstream it
       // reaches; that change goes into the same fix when the block is in the same file, else the fix is unsafe.
       const locationFix = fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope });
       const fixFile = locationFix[0]?.file.path;
-      const timeoutChanges = reached.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
+      const timeoutChanges =
+        reached.length === 1
+          ? (safeReuseTimeout(model, reached[0]!)?.changes ?? [])
+          : reached.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
       const sameFile = timeoutChanges.every((change) => change.file.path === fixFile);
       report({
         node: reported,
         messageId: 'closes',
         data: {
           subject,
-          shortCause: listAnd([http10 ? 'HTTP/1.0' : null, connection ? 'Connection: close' : null].filter((text) => text !== null)),
+          shortCause: http10 && connection ? listAnd(['HTTP/1.0', 'Connection: close']) : http10 ? 'HTTP/1.0' : 'Connection: close',
           causes: listAnd(causes),
           upstreams,
           pools,
           churnCost: CONNECTION_CHURN_COST,
-          wanted: listAnd(wanted),
+          wanted:
+            http10 && connection
+              ? listAnd(['proxy_http_version 1.1', 'proxy_set_header Connection ""'])
+              : http10
+                ? 'proxy_http_version 1.1'
+                : 'proxy_set_header Connection ""',
         },
         fix: sameFile ? [...locationFix, ...timeoutChanges] : locationFix,
         ...(sameFile ? {} : { fixSafety: 'unsafe' as const }),

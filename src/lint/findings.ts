@@ -64,6 +64,9 @@ export interface Finding {
   readonly fatal?: boolean;
 }
 
+/** The suggestions of the many findings that offer none: one frozen list, not one more object each. */
+const NO_SUGGESTIONS: Finding['suggestions'] = Object.freeze([]);
+
 /** A finding being built: `Finding` with its fields still writable. */
 type MutableFinding = { -readonly [K in keyof Finding]: Finding[K] };
 
@@ -83,7 +86,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
   const fixSafety = fix ? fixSafetyOf(meta, report) : undefined;
   const suggestions = report.suggestions
     ? report.suggestions.map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes }))
-    : [];
+    : NO_SUGGESTIONS;
   const lineAt = report.lineAt ?? start;
   const includedVia = node ? undefined : tree.firstInclusion.get(file);
   const capAtWarning = report.severity === 'warn';

@@ -170,5 +170,8 @@ export function includeChain(node: ConfigNode): ConfigNode[] {
 
 /** The statement as written, without its `;` or block, for messages: `location /api/`, `keepalive 16 local`. */
 export function statementText(node: ConfigNode): string {
-  return [node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ');
+  // Messages quote statements for every finding: no array of words made to join them.
+  let text = node.directive.name;
+  for (const arg of node.directive.args) text += ' ' + arg.raw;
+  return text;
 }

@@ -173,9 +173,14 @@ export function offsetAt(file: SourceFile, position: Position): number {
 
 /** The whitespace that begins the line holding `offset`. */
 export function indentationAt(file: SourceFile, offset: number): string {
-  const starts = lineStartsOf(file);
-  const { line } = positionAt(file, offset);
-  const lineStart = starts[line - 1]!;
-  const match = /^[ \t]*/.exec(file.text.slice(lineStart, offset));
-  return match ? match[0] : '';
+  const { text } = file;
+  const lineStart = lineStartsOf(file)[lineAt(file, offset) - 1]!;
+  // Up to `offset` as slice reads it (a negative one counts from the end), without a match array made per call.
+  const end = offset < 0 ? Math.max(text.length + offset, 0) : Math.min(offset, text.length);
+  let cursor = lineStart;
+  while (cursor < end && (text.charCodeAt(cursor) === SPACE || text.charCodeAt(cursor) === TAB)) cursor++;
+  return text.slice(lineStart, cursor);
 }
+
+const SPACE = 0x20;
+const TAB = 0x09;
