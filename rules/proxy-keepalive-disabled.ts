@@ -6,6 +6,7 @@ import {
   CONNECTION_CHURN_COST,
   connectionForOrdinaryRequests,
   forwardsUpgrade,
+  isHttp10,
   safeReuseTimeout,
   speaksHttp10,
   type MapEntry,
@@ -201,14 +202,25 @@ export default defineRule({
     const byLocation = new Map<
       ConfigNode | null,
       // `upstreams` without repeats, in order: a location has one or two passes, too few for a Set to pay.
-      { readonly http10: boolean; readonly connection: ConnectionCause | null; passes: ProxyPass[]; upstreams: Upstream[] } | null
+      // `versionNodes`: the proxy_http_version statements in effect at the first pass, read once for both questions.
+      {
+        readonly http10: boolean;
+        readonly versionNodes: readonly ConfigNode[];
+        readonly connection: ConnectionCause | null;
+        passes: ProxyPass[];
+        upstreams: Upstream[];
+      } | null
     >();
     for (const { pass, upstream, location } of pooled) {
       const group = byLocation.get(location);
       if (group === undefined) {
-        const http10 = speaksHttp10(model, pass.node);
+        const version = model.effective(pass.node, 'proxy_http_version');
+        const http10 = isHttp10(version);
         const connection = connectionCause(model, pass.node);
-        byLocation.set(location, http10 || connection ? { http10, connection, passes: [pass], upstreams: [upstream] } : null);
+        byLocation.set(
+          location,
+          http10 || connection ? { http10, versionNodes: version.nodes, connection, passes: [pass], upstreams: [upstream] } : null,
+        );
       } else if (group !== null) {
         group.passes.push(pass);
         if (!group.upstreams.includes(upstream)) group.upstreams.push(upstream);
@@ -217,11 +229,10 @@ export default defineRule({
 
     for (const [location, group] of byLocation) {
       if (!group) continue;
-      const { http10, connection, passes, upstreams: reached } = group;
+      const { http10, versionNodes, connection, passes, upstreams: reached } = group;
       const firstPass = passes[0]!;
       const scope = firstPass.node;
 
-      const versionNodes = model.effective(scope, 'proxy_http_version').nodes;
       const versionNode = http10 ? (versionNodes[0] ?? null) : null;
       const connectionNode = connection && connection.kind !== 'default' ? connection.node : null;
       // The statement that causes it when there is one cause with a statement; else where the fix goes.

@@ -4,7 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { capQuotes, FindingSet, type Finding } from '../src/lint/findings.js';
+import { capQuotes, FindingSet, toFinding, type Finding } from '../src/lint/findings.js';
+import type { ConfigTree } from '../src/load/tree.js';
+import type { RuleMeta } from '../src/lint/rule.js';
 import { lineAt, positionAt } from '../src/syntax/ast.js';
 import { parse } from '../src/syntax/parser.js';
 
@@ -40,6 +42,45 @@ describe('capQuotes', () => {
         expect(capQuotes(message)).toBe(capQuotesByReplacing(message));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+/** A data value as capped before the fast paths: quotes, then a binary text hidden, then anything long cut. */
+function capDataByReplacing(value: string): string {
+  const binary = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const capped = capQuotesByReplacing(value);
+  if (binary.test(capped)) return `<${capped.length} characters that are not text>`;
+  return capped.length > 200 ? `${capped.slice(0, 200)}…` : capped;
+}
+
+describe('toFinding', () => {
+  const meta: RuleMeta = {
+    id: 'rule-a',
+    description: 'd',
+    category: 'performance',
+    severity: 'warn',
+    presets: [],
+    fixable: false,
+    messages: { m: 'about {{value}}' },
+  };
+  const file = parse('server { listen 80; }\n', '/etc/nginx/a.conf');
+  const tree = { firstInclusion: new Map() } as unknown as ConfigTree;
+
+  it('caps each data value as quotes, binary text and length were capped before, and copies the data', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('"', '\n', '\u0001', '\ud800', '\ud83d\ude00', 'x'.repeat(80), 'y'.repeat(150), 'x'),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        const value = pieces.join('');
+        const data = { value, count: 3 };
+        const finding = toFinding(meta, 1, { span: { file, start: 0, end: 1 }, messageId: 'm', data }, tree);
+        expect(finding.data).toStrictEqual({ value: capDataByReplacing(value), count: 3 });
+        expect(finding.data).not.toBe(data);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
