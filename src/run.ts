@@ -119,6 +119,11 @@ export async function lintSession(operands: readonly string[], options: LintOpti
       const { version, source, origin } = outcome.nginxVersion;
       versionOfFile.set(file.path, { version, source, origin: origin ?? source });
     }
+    // Findings come file by file: the settings and list of the last file are kept at hand, not looked up by a key
+    // string made for each finding.
+    let lastPath: string | undefined;
+    let lastSettings: ReturnType<Linter['settingsFor']> | undefined;
+    let lastList: Finding[] | undefined;
     for (const finding of outcome.findings) {
       // A finding in a deployment file (a Compose file) the program did not read: that file is reported too.
       const { file } = finding;
@@ -127,12 +132,18 @@ export async function lintSession(operands: readonly string[], options: LintOpti
         configOfFile.set(file.path, outcome.config);
       }
       if (configOfFile.get(finding.file.path) !== outcome.config || !seen.add(finding)) continue;
-      const configured = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
+      if (finding.file.path !== lastPath) {
+        lastPath = finding.file.path;
+        lastSettings = undefined;
+        lastList = findingsByFile.get(lastPath);
+      }
+      const configured = finding.fatal
+        ? finding.severity
+        : (lastSettings ??= linter.settingsFor(outcome.config, lastPath)).get(finding.ruleId)?.severity;
       if (configured === undefined) continue;
       const severity = finding.capAtWarning ? 1 : configured;
-      const list = findingsByFile.get(finding.file.path) ?? [];
-      list.push(severity === finding.severity ? finding : { ...finding, severity });
-      findingsByFile.set(finding.file.path, list);
+      if (!lastList) findingsByFile.set(lastPath, (lastList = []));
+      lastList.push(severity === finding.severity ? finding : { ...finding, severity });
     }
   }
   if (options.progress && plans.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');

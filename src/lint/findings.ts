@@ -92,6 +92,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
   const capAtWarning = report.severity === 'warn';
   // Built whole where it can be (a built-in rule's finding has an id, data and a detail): a literal of its final shape
   // costs a fraction of one grown field by field, and a finding is made tens of thousands of times in a large config.
+  // `fixSafety` (undefined without a fix) and `includedVia` are always there for the same reason.
   let finding: MutableFinding;
   if (messageId !== undefined && cappedData !== undefined && detail !== null) {
     finding = {
@@ -108,16 +109,30 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
       node: node ?? null,
       includedVia,
       fix,
+      fixSafety,
       suggestions,
       capAtWarning,
     };
   } else {
-    finding = { ruleId: meta.id, severity, message, file, start, end, lineAt, node: node ?? null, includedVia, fix, suggestions, capAtWarning };
+    finding = {
+      ruleId: meta.id,
+      severity,
+      message,
+      file,
+      start,
+      end,
+      lineAt,
+      node: node ?? null,
+      includedVia,
+      fix,
+      fixSafety,
+      suggestions,
+      capAtWarning,
+    };
     if (messageId !== undefined) finding.messageId = messageId;
     if (cappedData !== undefined) finding.data = cappedData;
     if (detail !== null) finding.detail = detail;
   }
-  if (fixSafety !== undefined) finding.fixSafety = fixSafety;
   return finding;
 }
 
