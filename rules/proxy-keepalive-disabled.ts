@@ -55,6 +55,25 @@ function listEach<Item>(items: readonly Item[], text: (item: Item) => string): s
   return items.length === 1 ? text(items[0]!) : listAnd(items.map(text));
 }
 
+const NO_NODES: readonly ConfigNode[] = Object.freeze([]);
+
+/**
+ * A pass to an upstream that keeps connections. `location`: the block where the fix adds directives, the location
+ * itself or the one around an `if` or `limit_except`. The rest is filled in for the first pass of each location:
+ * whether it speaks HTTP/1.0 (with the proxy_http_version statements in effect, read once for both), why it sends
+ * Connection: close, and, once a second pass of the location comes, every pass and the upstreams they reach
+ * (without repeats, in order: a location has one or two passes, too few for a Set to pay).
+ */
+interface PooledPass {
+  readonly pass: ProxyPass;
+  readonly upstream: Upstream;
+  readonly location: ConfigNode | null;
+  http10: boolean;
+  versionNodes: readonly ConfigNode[];
+  connection: ConnectionCause | null;
+  all: { readonly passes: ProxyPass[]; readonly upstreams: Upstream[] } | null;
+}
+
 /** What keeps the upstream's connections, for messages. */
 function poolOf(model: Model, upstream: Upstream): string {
   if (upstream.keepalive) return `${statementText(upstream.keepalive.node)} (${model.where(upstream.keepalive.node)})`;
@@ -187,50 +206,50 @@ export default defineRule({
     // ordinary requests (below), never "fixed" to Connection "". Each pass is sorted once: asking whether it
     // forwards Upgrade is a header lookup, and a large configuration has tens of thousands of passes.
     const upgrading: ProxyPass[] = [];
-    // `location`: the block where the fix adds directives, the location itself or the one around an `if` or
-    // `limit_except`.
-    const pooled: { readonly pass: ProxyPass; readonly upstream: Upstream; readonly location: ConfigNode | null }[] = [];
+    const pooled: PooledPass[] = [];
     for (const pass of model.proxyPasses) {
       const upstream = poolOfPass(pass);
       if (!upstream) continue;
       if (forwardsUpgrade(model, pass)) upgrading.push(pass);
-      else pooled.push({ pass, upstream, location: model.enclosing(pass.node, ['location']) });
+      else
+        pooled.push({
+          pass,
+          upstream,
+          location: model.enclosing(pass.node, ['location']),
+          http10: false,
+          versionNodes: NO_NODES,
+          connection: null,
+          all: null,
+        });
     }
     reportClosingMaps(model, upgrading, poolOfPass, report);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
-    // first pass decides, and passes are gathered only for the locations that get a finding (null: none).
-    const byLocation = new Map<
-      ConfigNode | null,
-      // `upstreams` without repeats, in order: a location has one or two passes, too few for a Set to pay.
-      // `versionNodes`: the proxy_http_version statements in effect at the first pass, read once for both questions.
-      {
-        readonly http10: boolean;
-        readonly versionNodes: readonly ConfigNode[];
-        readonly connection: ConnectionCause | null;
-        passes: ProxyPass[];
-        upstreams: Upstream[];
-      } | null
-    >();
-    for (const { pass, upstream, location } of pooled) {
-      const group = byLocation.get(location);
-      if (group === undefined) {
+    // first pass decides and stands for the location (null: no finding), and a location's other passes are gathered
+    // only when it gets a finding. The first pass's entry holds what the finding needs: nothing more is made, and
+    // kept, for each of tens of thousands of locations.
+    const byLocation = new Map<ConfigNode | null, PooledPass | null>();
+    for (const entry of pooled) {
+      const { pass, upstream, location } = entry;
+      const first = byLocation.get(location);
+      if (first === undefined) {
         const version = model.effective(pass.node, 'proxy_http_version');
-        const http10 = isHttp10(version);
-        const connection = connectionCause(model, pass.node);
-        byLocation.set(
-          location,
-          http10 || connection ? { http10, versionNodes: version.nodes, connection, passes: [pass], upstreams: [upstream] } : null,
-        );
-      } else if (group !== null) {
-        group.passes.push(pass);
-        if (!group.upstreams.includes(upstream)) group.upstreams.push(upstream);
+        entry.http10 = isHttp10(version);
+        entry.versionNodes = version.nodes;
+        entry.connection = connectionCause(model, pass.node);
+        byLocation.set(location, entry.http10 || entry.connection ? entry : null);
+      } else if (first !== null) {
+        first.all ??= { passes: [first.pass], upstreams: [first.upstream] };
+        first.all.passes.push(pass);
+        if (!first.all.upstreams.includes(upstream)) first.all.upstreams.push(upstream);
       }
     }
 
-    for (const [location, group] of byLocation) {
-      if (!group) continue;
-      const { http10, versionNodes, connection, passes, upstreams: reached } = group;
-      const firstPass = passes[0]!;
+    for (const [location, first] of byLocation) {
+      if (!first) continue;
+      const { http10, versionNodes, connection } = first;
+      const passes = first.all?.passes ?? [first.pass];
+      const reached = first.all?.upstreams ?? [first.upstream];
+      const firstPass = first.pass;
       const scope = firstPass.node;
 
       const versionNode = http10 ? (versionNodes[0] ?? null) : null;
