@@ -59,6 +59,7 @@ export interface SuppressionOutcome {
 
 const COMMENT_SYNTAX = /^\s*nginx-lint-(disable-next-line|disable-line|disable-file|disable|enable)(?:\s+([^]*))?$/;
 const REASON_SEPARATOR = /(?:^|\s)--(?:\s|$)/;
+const NO_COMMENTS: readonly SuppressionComment[] = Object.freeze([]);
 /** The key under which a comment naming no rule records that it was used. */
 const ALL_RULES = '*';
 
@@ -127,19 +128,36 @@ export function findSuppressions(
   );
 
   const suppressed = new Map<number, SuppressionComment>();
-  const order = candidates.map((_, index) => index).sort((a, b) => candidates[a]!.start - candidates[b]!.start);
+  const order = candidates.map((_, index) => index);
+  // A stable sort by start; findings mostly come in that order already (one rule's, one file's).
+  if (!candidates.every((candidate, index) => index === 0 || candidates[index - 1]!.start <= candidate.start)) {
+    order.sort((a, b) => candidates[a]!.start - candidates[b]!.start);
+  }
   for (const index of order) {
     const candidate = candidates[index]!;
     const { ruleId } = candidate;
-    // Most specific first: the first match is the one reported as suppressing; every match counts as used.
-    const matches: SuppressionComment[] = [
-      ...(lineComments.get(candidate.line) ?? []).filter((comment) => covers(comment, ruleId)),
-      ...nextStatements.covering(candidate.start).filter((comment) => covers(comment, ruleId)),
-      ...ranges.inForce(candidate.start, ruleId),
-      ...fileCommentsFor(ruleId),
-    ];
-    for (const comment of matches) markUsed(comment, ruleId);
-    if (matches[0]) suppressed.set(index, matches[0]);
+    // Most specific first: the first match is the one reported as suppressing; every match counts as used. No list
+    // of matches is made: a file can have tens of thousands of findings.
+    let first: SuppressionComment | undefined;
+    for (const comment of lineComments.get(candidate.line) ?? NO_COMMENTS) {
+      if (!covers(comment, ruleId)) continue;
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of nextStatements.covering(candidate.start)) {
+      if (!covers(comment, ruleId)) continue;
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of ranges.inForce(candidate.start, ruleId)) {
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of fileCommentsFor(ruleId)) {
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    if (first) suppressed.set(index, first);
   }
   ranges.finish();
 
@@ -237,14 +255,14 @@ function nextStatementTracker(file: SourceFile, comments: readonly SuppressionCo
         open.push(targets[next++]!);
       }
       closeBefore(offset);
-      return open.map((target) => target.comment);
+      return open.length === 0 ? NO_COMMENTS : open.map((target) => target.comment);
     },
   };
 }
 
 interface RangeTracker {
   /** The range comment in force for a rule at an offset; call with non-decreasing offsets. */
-  inForce(offset: number, ruleId: string): SuppressionComment[];
+  inForce(offset: number, ruleId: string): readonly SuppressionComment[];
   /** Replays the comments after the last finding, so each `enable` is checked. */
   finish(): void;
 }
@@ -290,7 +308,7 @@ function rangeTracker(rangeComments: readonly SuppressionComment[], unused: Supp
       applyUpTo(offset);
       const specific = byRule.get(ruleId);
       if (specific) return [specific];
-      return allRules && !exceptions.has(ruleId) ? [allRules] : [];
+      return allRules && !exceptions.has(ruleId) ? [allRules] : NO_COMMENTS;
     },
     finish: () => applyUpTo(Infinity),
   };
