@@ -87,7 +87,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
   const suggestions = report.suggestions
     ? report.suggestions.map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes }))
     : NO_SUGGESTIONS;
-  const lineAt = report.lineAt ?? start;
+  const anchor = report.lineAt ?? start;
   const includedVia = node ? undefined : tree.firstInclusion.get(file);
   const capAtWarning = report.severity === 'warn';
   // Built whole where it can be (a built-in rule's finding has an id, data and a detail): a literal of its final shape
@@ -105,7 +105,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
       file,
       start,
       end,
-      lineAt,
+      lineAt: anchor,
       node: node ?? null,
       includedVia,
       fix,
@@ -121,7 +121,7 @@ export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree:
       file,
       start,
       end,
-      lineAt,
+      lineAt: anchor,
       node: node ?? null,
       includedVia,
       fix,
