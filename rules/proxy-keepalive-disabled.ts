@@ -6,6 +6,7 @@ import {
   CONNECTION_CHURN_COST,
   connectionForOrdinaryRequests,
   forwardsUpgrade,
+  isHttp10,
   safeReuseTimeout,
   speaksHttp10,
   type MapEntry,
@@ -47,6 +48,30 @@ function headersWithConnectionCleared(inherited: readonly ConfigNode[]): string[
   const isConnection = (node: ConfigNode) => node.directive.args[0]?.value.toLowerCase() === 'connection';
   const lines = inherited.map((node) => (isConnection(node) ? `proxy_set_header ${node.directive.args[0]!.raw} "";` : `${statementText(node)};`));
   return inherited.some(isConnection) ? lines : [...lines, 'proxy_set_header Connection "";'];
+}
+
+/** `listAnd` of what `text` gives for each item; with one item (most locations reach one upstream), no arrays made. */
+function listEach<Item>(items: readonly Item[], text: (item: Item) => string): string {
+  return items.length === 1 ? text(items[0]!) : listAnd(items.map(text));
+}
+
+const NO_NODES: readonly ConfigNode[] = Object.freeze([]);
+
+/**
+ * A pass to an upstream that keeps connections. `location`: the block where the fix adds directives, the location
+ * itself or the one around an `if` or `limit_except`. The rest is filled in for the first pass of each location:
+ * whether it speaks HTTP/1.0 (with the proxy_http_version statements in effect, read once for both), why it sends
+ * Connection: close, and, once a second pass of the location comes, every pass and the upstreams they reach
+ * (without repeats, in order: a location has one or two passes, too few for a Set to pay).
+ */
+interface PooledPass {
+  readonly pass: ProxyPass;
+  readonly upstream: Upstream;
+  readonly location: ConfigNode | null;
+  http10: boolean;
+  versionNodes: readonly ConfigNode[];
+  connection: ConnectionCause | null;
+  all: { readonly passes: ProxyPass[]; readonly upstreams: Upstream[] } | null;
 }
 
 /** What keeps the upstream's connections, for messages. */
@@ -181,42 +206,52 @@ export default defineRule({
     // ordinary requests (below), never "fixed" to Connection "". Each pass is sorted once: asking whether it
     // forwards Upgrade is a header lookup, and a large configuration has tens of thousands of passes.
     const upgrading: ProxyPass[] = [];
-    // `location`: the block where the fix adds directives, the location itself or the one around an `if` or
-    // `limit_except`.
-    const pooled: { readonly pass: ProxyPass; readonly upstream: Upstream; readonly location: ConfigNode | null }[] = [];
+    const pooled: PooledPass[] = [];
     for (const pass of model.proxyPasses) {
       const upstream = poolOfPass(pass);
       if (!upstream) continue;
       if (forwardsUpgrade(model, pass)) upgrading.push(pass);
-      else pooled.push({ pass, upstream, location: model.enclosing(pass.node, ['location']) });
+      else
+        pooled.push({
+          pass,
+          upstream,
+          location: model.enclosing(pass.node, ['location']),
+          http10: false,
+          versionNodes: NO_NODES,
+          connection: null,
+          all: null,
+        });
     }
     reportClosingMaps(model, upgrading, poolOfPass, report);
     // Neither directive may stand in `if` or `limit_except`, so every pass of a location sees the same values: its
-    // first pass decides, and passes are gathered only for the locations that get a finding (null: none).
-    const byLocation = new Map<
-      ConfigNode | null,
-      // `upstreams` without repeats, in order: a location has one or two passes, too few for a Set to pay.
-      { readonly http10: boolean; readonly connection: ConnectionCause | null; passes: ProxyPass[]; upstreams: Upstream[] } | null
-    >();
-    for (const { pass, upstream, location } of pooled) {
-      const group = byLocation.get(location);
-      if (group === undefined) {
-        const http10 = speaksHttp10(model, pass.node);
-        const connection = connectionCause(model, pass.node);
-        byLocation.set(location, http10 || connection ? { http10, connection, passes: [pass], upstreams: [upstream] } : null);
-      } else if (group !== null) {
-        group.passes.push(pass);
-        if (!group.upstreams.includes(upstream)) group.upstreams.push(upstream);
+    // first pass decides and stands for the location (null: no finding), and a location's other passes are gathered
+    // only when it gets a finding. The first pass's entry holds what the finding needs: nothing more is made, and
+    // kept, for each of tens of thousands of locations.
+    const byLocation = new Map<ConfigNode | null, PooledPass | null>();
+    for (const entry of pooled) {
+      const { pass, upstream, location } = entry;
+      const first = byLocation.get(location);
+      if (first === undefined) {
+        const version = model.effective(pass.node, 'proxy_http_version');
+        entry.http10 = isHttp10(version);
+        entry.versionNodes = version.nodes;
+        entry.connection = connectionCause(model, pass.node);
+        byLocation.set(location, entry.http10 || entry.connection ? entry : null);
+      } else if (first !== null) {
+        first.all ??= { passes: [first.pass], upstreams: [first.upstream] };
+        first.all.passes.push(pass);
+        if (!first.all.upstreams.includes(upstream)) first.all.upstreams.push(upstream);
       }
     }
 
-    for (const [location, group] of byLocation) {
-      if (!group) continue;
-      const { http10, connection, passes, upstreams: reached } = group;
-      const firstPass = passes[0]!;
+    for (const [location, first] of byLocation) {
+      if (!first) continue;
+      const { http10, versionNodes, connection } = first;
+      const passes = first.all?.passes ?? [first.pass];
+      const reached = first.all?.upstreams ?? [first.upstream];
+      const firstPass = first.pass;
       const scope = firstPass.node;
 
-      const versionNodes = model.effective(scope, 'proxy_http_version').nodes;
       const versionNode = http10 ? (versionNodes[0] ?? null) : null;
       const connectionNode = connection && connection.kind !== 'default' ? connection.node : null;
       // The statement that causes it when there is one cause with a statement; else where the fix goes.
@@ -241,28 +276,35 @@ export default defineRule({
       if (connection?.kind === 'default')
         causes.push(`sends "Connection: close" (nginx's default before 1.29.7 unless proxy_set_header Connection "" is in effect)`);
 
-      const upstreams = listAnd(reached.map((upstream) => `upstream ${upstream.name}`));
-      const pools = listAnd(reached.map((upstream) => poolOf(model, upstream)));
+      const upstreams = listEach(reached, (upstream) => `upstream ${upstream.name}`);
+      const pools = listEach(reached, (upstream) => poolOf(model, upstream));
       const subject = location ? statementText(location) : 'this proxy_pass';
-      const wanted = [http10 ? 'proxy_http_version 1.1' : null, connection ? 'proxy_set_header Connection ""' : null].filter((text) => text !== null);
 
       // Turning reuse on is safe only with a keepalive_timeout below the backend's idle timeout in every upstream it
       // reaches; that change goes into the same fix when the block is in the same file, else the fix is unsafe.
       const locationFix = fixFor(model, location, passes, { http10, versionNodes, connection: connection !== null, scope });
       const fixFile = locationFix[0]?.file.path;
-      const timeoutChanges = reached.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
+      const timeoutChanges =
+        reached.length === 1
+          ? (safeReuseTimeout(model, reached[0]!)?.changes ?? [])
+          : reached.flatMap((upstream) => safeReuseTimeout(model, upstream)?.changes ?? []);
       const sameFile = timeoutChanges.every((change) => change.file.path === fixFile);
       report({
         node: reported,
         messageId: 'closes',
         data: {
           subject,
-          shortCause: listAnd([http10 ? 'HTTP/1.0' : null, connection ? 'Connection: close' : null].filter((text) => text !== null)),
+          shortCause: http10 && connection ? listAnd(['HTTP/1.0', 'Connection: close']) : http10 ? 'HTTP/1.0' : 'Connection: close',
           causes: listAnd(causes),
           upstreams,
           pools,
           churnCost: CONNECTION_CHURN_COST,
-          wanted: listAnd(wanted),
+          wanted:
+            http10 && connection
+              ? listAnd(['proxy_http_version 1.1', 'proxy_set_header Connection ""'])
+              : http10
+                ? 'proxy_http_version 1.1'
+                : 'proxy_set_header Connection ""',
         },
         fix: sameFile ? [...locationFix, ...timeoutChanges] : locationFix,
         ...(sameFile ? {} : { fixSafety: 'unsafe' as const }),

@@ -11,7 +11,7 @@ import { isIgnored, printableConfig } from './config/index.js';
 import type { ResolvedConfig } from './config/types.js';
 import { fixEntry, type FixedFile } from './fix/fix-entry.js';
 import { expandInputs } from './load/inputs.js';
-import { applySuppressionComments, findingKey, fingerprintOf, toMessage, type Finding } from './lint/findings.js';
+import { applySuppressionComments, FindingSet, fingerprintOf, toMessage, type Finding } from './lint/findings.js';
 import { type LintResult, type RuleDocs, countSeverities } from './lint/results.js';
 import { RuleRegistry } from './lint/registry.js';
 import { Linter, type EntryOutcome, type LintOptions } from './lint/runner.js';
@@ -84,7 +84,7 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     options.stdin || options.followIncludes === false ? orderEntries(candidates).map((entry) => ({ entry })) : await planEntries(candidates, linter);
   const covered = new Set<string>();
   const findingsByFile = new Map<string, Finding[]>();
-  const seen = new Set<string>();
+  const seen = new FindingSet();
   const filesLinted = new Map<string, SourceFile>();
   const fixedFiles: FixedFile[] = [];
 
@@ -119,6 +119,11 @@ export async function lintSession(operands: readonly string[], options: LintOpti
       const { version, source, origin } = outcome.nginxVersion;
       versionOfFile.set(file.path, { version, source, origin: origin ?? source });
     }
+    // Findings come file by file: the settings and list of the last file are kept at hand, not looked up by a key
+    // string made for each finding.
+    let lastPath: string | undefined;
+    let lastSettings: ReturnType<Linter['settingsFor']> | undefined;
+    let lastList: Finding[] | undefined;
     for (const finding of outcome.findings) {
       // A finding in a deployment file (a Compose file) the program did not read: that file is reported too.
       const { file } = finding;
@@ -126,15 +131,19 @@ export async function lintSession(operands: readonly string[], options: LintOpti
         filesLinted.set(file.path, file);
         configOfFile.set(file.path, outcome.config);
       }
-      const key = findingKey(finding);
-      if (seen.has(key) || configOfFile.get(finding.file.path) !== outcome.config) continue;
-      seen.add(key);
-      const configured = finding.fatal ? finding.severity : linter.settingsFor(outcome.config, finding.file.path).get(finding.ruleId)?.severity;
+      if (configOfFile.get(finding.file.path) !== outcome.config || !seen.add(finding)) continue;
+      if (finding.file.path !== lastPath) {
+        lastPath = finding.file.path;
+        lastSettings = undefined;
+        lastList = findingsByFile.get(lastPath);
+      }
+      const configured = finding.fatal
+        ? finding.severity
+        : (lastSettings ??= linter.settingsFor(outcome.config, lastPath)).get(finding.ruleId)?.severity;
       if (configured === undefined) continue;
       const severity = finding.capAtWarning ? 1 : configured;
-      const list = findingsByFile.get(finding.file.path) ?? [];
-      list.push({ ...finding, severity });
-      findingsByFile.set(finding.file.path, list);
+      if (!lastList) findingsByFile.set(lastPath, (lastList = []));
+      lastList.push(severity === finding.severity ? finding : { ...finding, severity });
     }
   }
   if (options.progress && plans.length >= PROGRESS_THRESHOLD) process.stderr.write('\n');
@@ -142,7 +151,7 @@ export async function lintSession(operands: readonly string[], options: LintOpti
   let kept: Finding[] = [];
   for (const [filePath, file] of filesLinted) {
     const requireReason = configOfFile.get(filePath)!.requireSuppressionReason;
-    kept.push(...applySuppressionComments(file, findingsByFile.get(filePath) ?? [], requireReason));
+    for (const finding of applySuppressionComments(file, findingsByFile.get(filePath) ?? [], requireReason)) kept.push(finding);
   }
   // After suppressions, so that a suppression of a warning is not reported as unused under --quiet.
   if (options.quiet) kept = kept.filter((finding) => finding.severity === 2);

@@ -81,6 +81,28 @@ describe('mergeChanges', () => {
     });
   });
 
+  it('gives what applying the changes to the text they span gives, in whatever order they come', () => {
+    const change = (length: number) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: length }), fc.integer({ min: 0, max: length }), fc.constantFrom('', 'X', 'YZ'))
+        .map(([a, b, text]) => ({ start: Math.min(a, b), end: Math.max(a, b), text }));
+    const text = 'abcdefghij';
+    fc.assert(
+      fc.property(fc.array(change(text.length), { minLength: 1, maxLength: 5 }), (changes) => {
+        const start = Math.min(...changes.map((one) => one.start));
+        const end = Math.max(...changes.map((one) => one.end));
+        const applied = applyTextChanges(
+          text.slice(start, end),
+          changes.map((one) => ({ start: one.start - start, end: one.end - start, text: one.text })),
+        );
+        expect(mergeChanges(text, changes)).toEqual(
+          applied.deferred.length > 0 ? { invalid: 'its changes overlap each other' } : { start, end, text: applied.text },
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reports changes of one fix that overlap each other', () => {
     expect(
       mergeChanges('abcdef', [

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Directive } from '../src/syntax/ast.js';
 import { positionAt } from '../src/syntax/ast.js';
-import { parse } from '../src/syntax/parser.js';
+import { argumentRaw, parse } from '../src/syntax/parser.js';
+import { statementText } from '../src/load/tree.js';
 import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place, type Placement } from './helpers/nginx.js';
 
 /** The text a range covers, to state ranges readably. */
@@ -69,6 +70,17 @@ describe('block structure', () => {
     expect(parse('a;\r\nb;\n', 'crlf.conf').eol).toBe('\r\n');
     expect(parse('a;\nb;\r\n', 'lf.conf').eol).toBe('\n');
     expect(parse('a;', 'none.conf').eol).toBe('\n');
+  });
+});
+
+describe('argumentRaw', () => {
+  it('spells each argument as its token does, quotes and backslashes included, without making the tokens', () => {
+    const file = parse("add_header \"X-A b\" 'c\\'d' e\\;f;\nlisten 80;\n", 'a.conf');
+    const [header, listen] = file.directives;
+    expect(header!.args.map((_, index) => argumentRaw(header!, index))).toEqual(['"X-A b"', "'c\\'d'", 'e\\;f']);
+    expect(header!.args.map((arg) => arg.raw)).toEqual(['"X-A b"', "'c\\'d'", 'e\\;f']);
+    expect(statementText({ directive: listen! } as Parameters<typeof statementText>[0])).toBe('listen 80');
+    expect(statementText({ directive: header! } as Parameters<typeof statementText>[0])).toBe("add_header \"X-A b\" 'c\\'d' e\\;f");
   });
 });
 

@@ -2,9 +2,9 @@
  * Findings: what a rule reported, kept with its file and statement until the run turns it into a message of the
  * public result shape (ESLint's), after severities, suppressions and the baseline have had their say.
  */
-import { type SourceFile, positionAt } from '../syntax/ast.js';
+import { type SourceFile, lineAt, positionAt } from '../syntax/ast.js';
 import { mergeChanges, type OffsetChange } from '../syntax/text-changes.js';
-import { findSuppressions } from './suppressions.js';
+import { findSuppressions, hasSuppressionComments } from './suppressions.js';
 import type { LintMessage } from './results.js';
 import {
   detailOf,
@@ -64,32 +64,76 @@ export interface Finding {
   readonly fatal?: boolean;
 }
 
+/** The suggestions of the many findings that offer none: one frozen list, not one more object each. */
+const NO_SUGGESTIONS: Finding['suggestions'] = Object.freeze([]);
+
+/** A finding being built: `Finding` with its fields still writable. */
+type MutableFinding = { -readonly [K in keyof Finding]: Finding[K] };
+
 export function toFinding(meta: RuleMeta, severity: 1 | 2, report: Report, tree: ConfigTree): Finding {
-  const directive = report.node?.directive;
-  const file = report.span?.file ?? directive?.file;
+  const { node, span, token } = report;
+  const directive = node?.directive;
+  const file = span?.file ?? directive?.file;
   if (!file) throw new Error(`rule "${meta.id}" reported a finding with neither node nor span`);
-  const start = report.token?.start ?? report.span?.start ?? directive!.start;
-  const end = report.token?.end ?? report.span?.end ?? directive!.end;
+  const start = token?.start ?? span?.start ?? directive!.start;
+  const end = token?.end ?? span?.end ?? directive!.end;
+  // In this order, as each can throw for a rule bug: the detail, the message, the fix's safety, the suggestions.
   const detail = detailOf(meta, report);
+  const message = capQuotes(messageOf(meta, report));
+  const { messageId, data } = report;
+  const cappedData = data !== undefined ? capData(data) : undefined;
   const fix = report.fix && report.fix.length > 0 ? report.fix : null;
-  return {
-    ruleId: meta.id,
-    severity,
-    message: capQuotes(messageOf(meta, report)),
-    ...(report.messageId !== undefined ? { messageId: report.messageId } : {}),
-    ...(report.data !== undefined ? { data: capData(report.data) } : {}),
-    ...(detail !== null ? { detail } : {}),
-    file,
-    start,
-    end,
-    lineAt: report.lineAt ?? start,
-    node: report.node ?? null,
-    includedVia: report.node ? undefined : tree.firstInclusion.get(file),
-    fix,
-    ...(fix ? { fixSafety: fixSafetyOf(meta, report) } : {}),
-    suggestions: (report.suggestions ?? []).map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes })),
-    capAtWarning: report.severity === 'warn',
-  };
+  const fixSafety = fix ? fixSafetyOf(meta, report) : undefined;
+  const suggestions = report.suggestions
+    ? report.suggestions.map((suggestion) => ({ desc: suggestionText(meta, suggestion), changes: suggestion.changes }))
+    : NO_SUGGESTIONS;
+  const anchor = report.lineAt ?? start;
+  const includedVia = node ? undefined : tree.firstInclusion.get(file);
+  const capAtWarning = report.severity === 'warn';
+  // Built whole where it can be (a built-in rule's finding has an id, data and a detail): a literal of its final shape
+  // costs a fraction of one grown field by field, and a finding is made tens of thousands of times in a large config.
+  // `fixSafety` (undefined without a fix) and `includedVia` are always there for the same reason.
+  let finding: MutableFinding;
+  if (messageId !== undefined && cappedData !== undefined && detail !== null) {
+    finding = {
+      ruleId: meta.id,
+      severity,
+      message,
+      messageId,
+      data: cappedData,
+      detail,
+      file,
+      start,
+      end,
+      lineAt: anchor,
+      node: node ?? null,
+      includedVia,
+      fix,
+      fixSafety,
+      suggestions,
+      capAtWarning,
+    };
+  } else {
+    finding = {
+      ruleId: meta.id,
+      severity,
+      message,
+      file,
+      start,
+      end,
+      lineAt: anchor,
+      node: node ?? null,
+      includedVia,
+      fix,
+      fixSafety,
+      suggestions,
+      capAtWarning,
+    };
+    if (messageId !== undefined) finding.messageId = messageId;
+    if (cappedData !== undefined) finding.data = cappedData;
+    if (detail !== null) finding.detail = detail;
+  }
+  return finding;
 }
 
 /** Quoted tokens longer than this are cut: a message is a headline, not a place to echo a file's contents. */
@@ -111,7 +155,7 @@ const MAX_DATA = 200;
  * quote is shown as `\n`, so a quote never starts a new line of a report (docs/security.md).
  */
 export function capQuotes(message: string): string {
-  if (!message.includes('"')) return message;
+  if (!message.includes('"') || !mayNeedCapping(message)) return message;
   // Quotes are paired from the left, so the text between two short quoted tokens is never taken for a quote
   // (`"proxy_pass" cannot have URI part … inside "if" statement` keeps its words).
   return message.replace(/"([^"]*)"/g, (whole, quoted: string) => {
@@ -121,16 +165,46 @@ export function capQuotes(message: string): string {
   });
 }
 
+/**
+ * Whether capQuotes may change a text holding a quote: one with a line break or a maybe-binary character anywhere,
+ * or a quote longer than MAX_QUOTED. Most quoting messages and data values (`sends "Connection: close"`) are then left
+ * as they are without the replacement's copies.
+ */
+function mayNeedCapping(text: string): boolean {
+  if (MAYBE_BINARY.test(text) || text.includes('\n') || text.includes('\r')) return true;
+  // Paired from the left, as capQuotes pairs them.
+  for (let open = text.indexOf('"'); open !== -1;) {
+    const close = text.indexOf('"', open + 1);
+    if (close === -1) return false;
+    if (close - open - 1 > MAX_QUOTED) return true;
+    open = text.indexOf('"', close + 1);
+  }
+  return false;
+}
+
 /** A report's data with the same caps: quotes as in messages, and any text longer than MAX_DATA cut. */
 function capData(data: MessageData): MessageData {
-  return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => {
-      if (typeof value !== 'string') return [key, value];
-      const capped = capQuotes(value);
-      const binary = MAYBE_BINARY.test(capped) && BINARY.test(capped);
-      return [key, binary ? `<${capped.length} characters that are not text>` : capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped];
-    }),
-  );
+  // A copy, even when nothing is cut: the rule may reuse its data object for its next report.
+  const capped: Record<string, string | number> = {};
+  for (const key of Object.keys(data)) {
+    const value = data[key]!;
+    const kept = typeof value === 'string' ? capDataText(value) : value;
+    // As Object.fromEntries would: a key named __proto__ is a field like any other, not the prototype.
+    if (key === '__proto__') Object.defineProperty(capped, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    else capped[key] = kept;
+  }
+  return capped;
+}
+
+function capDataText(value: string): string {
+  if (!MAYBE_BINARY.test(value)) {
+    // Then capQuotes can only cut a quote or escape a line break, which brings no such character: one scan saved.
+    const capped = value.includes('"') ? capQuotes(value) : value;
+    return capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped;
+  }
+  const capped = capQuotes(value);
+  if (MAYBE_BINARY.test(capped) && BINARY.test(capped)) return `<${capped.length} characters that are not text>`;
+  return capped.length > MAX_DATA ? `${capped.slice(0, MAX_DATA)}…` : capped;
 }
 
 export function internalFinding(ruleId: string, file: SourceFile, message: string, severity: 1 | 2): Finding {
@@ -141,23 +215,30 @@ export function internalFinding(ruleId: string, file: SourceFile, message: strin
 export function toMessage(finding: Finding): LintMessage {
   const { file } = finding;
   const start = positionAt(file, finding.start);
-  const anchor = positionAt(file, finding.lineAt);
+  // Most findings are anchored at their start.
+  const anchor = finding.lineAt === finding.start ? start : positionAt(file, finding.lineAt);
   const end = positionAt(file, finding.end);
   const line = anchor.line;
   const column = anchor.line === start.line ? start.column : anchor.column;
-  const message: { -readonly [K in keyof LintMessage]: LintMessage[K] } = {
-    ruleId: finding.ruleId === INTERNAL ? null : finding.ruleId,
-    severity: finding.severity,
-    message: finding.message,
-    ...(finding.messageId !== undefined ? { messageId: finding.messageId } : {}),
-    ...(finding.data !== undefined ? { data: finding.data } : {}),
-    ...(finding.detail !== undefined ? { detail: finding.detail } : {}),
-    line,
-    column,
-    endLine: Math.max(end.line, line),
-    // A region never ends before it starts, whatever the anchor line did to the start (SARIF and GitHub reject it).
-    endColumn: end.line > line ? end.column : Math.max(end.line === line ? end.column : column, column),
-  };
+  const endLine = Math.max(end.line, line);
+  // A region never ends before it starts, whatever the anchor line did to the start (SARIF and GitHub reject it).
+  const endColumn = end.line > line ? end.column : Math.max(end.line === line ? end.column : column, column);
+  const ruleId = finding.ruleId === INTERNAL ? null : finding.ruleId;
+  const { severity, messageId, data, detail } = finding;
+  // Fields in ESLint's order; built whole when the finding has an id, data and a detail, as built-in rules' have.
+  let message: MutableMessage;
+  if (messageId !== undefined && data !== undefined && detail !== undefined) {
+    message = { ruleId, severity, message: finding.message, messageId, data, detail, line, column, endLine, endColumn };
+  } else {
+    message = { ruleId, severity, message: finding.message } as MutableMessage;
+    if (messageId !== undefined) message.messageId = messageId;
+    if (data !== undefined) message.data = data;
+    if (detail !== undefined) message.detail = detail;
+    message.line = line;
+    message.column = column;
+    message.endLine = endLine;
+    message.endColumn = endColumn;
+  }
   if (finding.fatal) message.fatal = true;
   // A file cut out of an nginx -T dump exists only inside the dump: nothing there can be fixed in place.
   const merged = finding.fix && !file.virtual ? singleEdit(finding.fix, file) : null;
@@ -166,29 +247,59 @@ export function toMessage(finding: Finding): LintMessage {
     message.fixSafety = finding.fixSafety ?? 'safe';
   }
   // Config held in a Kubernetes manifest is never edited by nginx-lint, not even through an editor's suggestion.
-  const suggestions = (file.embeddedIn ? [] : finding.suggestions).flatMap((suggestion) => {
-    const change = singleEdit(suggestion.changes, file);
-    return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];
-  });
-  if (suggestions.length > 0) message.suggestions = suggestions;
-  const chain = finding.node ? includeChain(finding.node) : finding.includedVia ? [...includeChain(finding.includedVia), finding.includedVia] : [];
-  if (chain.length > 0)
+  if (finding.suggestions.length > 0 && !file.embeddedIn) {
+    const suggestions = finding.suggestions.flatMap((suggestion) => {
+      const change = singleEdit(suggestion.changes, file);
+      return change ? [{ desc: suggestion.desc, fix: { range: [change.start, change.end] as const, text: change.text } }] : [];
+    });
+    if (suggestions.length > 0) message.suggestions = suggestions;
+  }
+  // Most findings come from no include: their chain is not built.
+  if (finding.node ? finding.node.includedBy : finding.includedVia) {
+    const chain = finding.node ? includeChain(finding.node) : [...includeChain(finding.includedVia!), finding.includedVia!];
     message.includedFrom = chain.map(
       (include) =>
-        `${include.directive.file.embeddedIn ?? include.directive.file.path}:${positionAt(include.directive.file, include.directive.terminatorStart).line}`,
+        `${include.directive.file.embeddedIn ?? include.directive.file.path}:${lineAt(include.directive.file, include.directive.terminatorStart)}`,
     );
+  }
   return message;
 }
 
+type MutableMessage = { -readonly [K in keyof LintMessage]: LintMessage[K] };
+
 /** The fix as one edit in `file` (ESLint's shape), or null when it touches another file or cannot be merged. */
 function singleEdit(changes: readonly TextChange[], file: SourceFile): OffsetChange | null {
-  if (changes.length === 0 || changes.some((change) => change.file.path !== file.path)) return null;
+  if (changes.length === 0) return null;
+  for (const change of changes) if (change.file.path !== file.path) return null;
   const merged = mergeChanges(file.text, changes);
   return 'invalid' in merged ? null : merged;
 }
 
-export function findingKey(finding: Finding): string {
-  return `${finding.ruleId}\0${finding.file.path}\0${finding.start}\0${finding.end}\0${finding.message}`;
+/**
+ * The findings of a run, each once: a finding with the rule, file, range and message of one already added is a repeat
+ * (an included file's finding reported again through another entry). Looked up by start offset, with no key string
+ * made for each of tens of thousands of findings.
+ */
+export class FindingSet {
+  private readonly byStart = new Map<number, Finding | Finding[]>();
+
+  /** Adds the finding; false when an equal one was added before. */
+  add(finding: Finding): boolean {
+    const known = this.byStart.get(finding.start);
+    if (known === undefined) {
+      this.byStart.set(finding.start, finding);
+      return true;
+    }
+    const list = Array.isArray(known) ? known : [known];
+    if (list.some((other) => sameFinding(other, finding))) return false;
+    list.push(finding);
+    if (list !== known) this.byStart.set(finding.start, list);
+    return true;
+  }
+}
+
+function sameFinding(a: Finding, b: Finding): boolean {
+  return a.start === b.start && a.end === b.end && a.ruleId === b.ruleId && a.file.path === b.file.path && a.message === b.message;
 }
 
 /** The structural problems of a lint, one key per problem, positions left out so that moving lines changes nothing. */
@@ -206,7 +317,8 @@ export function fingerprintOf(finding: Finding): string {
 }
 
 export function applySuppressionComments(file: SourceFile, findings: Finding[], requireReason: boolean): Finding[] {
-  const candidates = findings.map((finding) => ({ ruleId: finding.ruleId, start: finding.start, line: positionAt(file, finding.lineAt).line }));
+  if (!hasSuppressionComments(file)) return findings.slice();
+  const candidates = findings.map((finding) => ({ ruleId: finding.ruleId, start: finding.start, line: lineAt(file, finding.lineAt) }));
   const outcome = findSuppressions(file, candidates, { requireReason });
   const kept = findings.filter((_, index) => !outcome.suppressed.has(index));
   for (const problem of outcome.unused) kept.push(suppressionFinding('unused-suppression', file, problem, 1));

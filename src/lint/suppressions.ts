@@ -11,7 +11,7 @@
  * `nginx-lint-enable` without ids ends every range; with ids inside an all-rules range, it re-enables just those.
  */
 import type { Directive, SourceFile } from '../syntax/ast.js';
-import { positionAt } from '../syntax/ast.js';
+import { lineAt } from '../syntax/ast.js';
 
 export type SuppressionKind = 'disable-next-line' | 'disable-line' | 'disable' | 'enable' | 'disable-file';
 
@@ -59,6 +59,7 @@ export interface SuppressionOutcome {
 
 const COMMENT_SYNTAX = /^\s*nginx-lint-(disable-next-line|disable-line|disable-file|disable|enable)(?:\s+([^]*))?$/;
 const REASON_SEPARATOR = /(?:^|\s)--(?:\s|$)/;
+const NO_COMMENTS: readonly SuppressionComment[] = Object.freeze([]);
 /** The key under which a comment naming no rule records that it was used. */
 const ALL_RULES = '*';
 
@@ -83,6 +84,11 @@ export function parseSuppressionComments(file: SourceFile): SuppressionComment[]
   return comments;
 }
 
+/** Whether the file holds a suppression comment: without one, nothing is suppressed and no comment is reported. */
+export function hasSuppressionComments(file: SourceFile): boolean {
+  return file.comments.some((comment) => COMMENT_SYNTAX.test(comment.text));
+}
+
 /**
  * Decides which candidate findings of `file` the file's suppression comments suppress, and which comments (or rule
  * ids in them) suppressed nothing, so the engine can report them as `unused-suppression`.
@@ -103,7 +109,7 @@ export function findSuppressions(
   const lineComments = new Map<number, SuppressionComment[]>();
   for (const comment of comments) {
     if (comment.kind !== 'disable-line') continue;
-    const line = positionAt(file, comment.start).line;
+    const line = lineAt(file, comment.start);
     const onLine = lineComments.get(line);
     if (onLine) onLine.push(comment);
     else lineComments.set(line, [comment]);
@@ -122,19 +128,36 @@ export function findSuppressions(
   );
 
   const suppressed = new Map<number, SuppressionComment>();
-  const order = candidates.map((_, index) => index).sort((a, b) => candidates[a]!.start - candidates[b]!.start);
+  const order = candidates.map((_, index) => index);
+  // A stable sort by start; findings mostly come in that order already (one rule's, one file's).
+  if (!candidates.every((candidate, index) => index === 0 || candidates[index - 1]!.start <= candidate.start)) {
+    order.sort((a, b) => candidates[a]!.start - candidates[b]!.start);
+  }
   for (const index of order) {
     const candidate = candidates[index]!;
     const { ruleId } = candidate;
-    // Most specific first: the first match is the one reported as suppressing; every match counts as used.
-    const matches: SuppressionComment[] = [
-      ...(lineComments.get(candidate.line) ?? []).filter((comment) => covers(comment, ruleId)),
-      ...nextStatements.covering(candidate.start).filter((comment) => covers(comment, ruleId)),
-      ...ranges.inForce(candidate.start, ruleId),
-      ...fileCommentsFor(ruleId),
-    ];
-    for (const comment of matches) markUsed(comment, ruleId);
-    if (matches[0]) suppressed.set(index, matches[0]);
+    // Most specific first: the first match is the one reported as suppressing; every match counts as used. No list
+    // of matches is made: a file can have tens of thousands of findings.
+    let first: SuppressionComment | undefined;
+    for (const comment of lineComments.get(candidate.line) ?? NO_COMMENTS) {
+      if (!covers(comment, ruleId)) continue;
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of nextStatements.covering(candidate.start)) {
+      if (!covers(comment, ruleId)) continue;
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of ranges.inForce(candidate.start, ruleId)) {
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    for (const comment of fileCommentsFor(ruleId)) {
+      markUsed(comment, ruleId);
+      first ??= comment;
+    }
+    if (first) suppressed.set(index, first);
   }
   ranges.finish();
 
@@ -232,14 +255,14 @@ function nextStatementTracker(file: SourceFile, comments: readonly SuppressionCo
         open.push(targets[next++]!);
       }
       closeBefore(offset);
-      return open.map((target) => target.comment);
+      return open.length === 0 ? NO_COMMENTS : open.map((target) => target.comment);
     },
   };
 }
 
 interface RangeTracker {
   /** The range comment in force for a rule at an offset; call with non-decreasing offsets. */
-  inForce(offset: number, ruleId: string): SuppressionComment[];
+  inForce(offset: number, ruleId: string): readonly SuppressionComment[];
   /** Replays the comments after the last finding, so each `enable` is checked. */
   finish(): void;
 }
@@ -285,7 +308,7 @@ function rangeTracker(rangeComments: readonly SuppressionComment[], unused: Supp
       applyUpTo(offset);
       const specific = byRule.get(ruleId);
       if (specific) return [specific];
-      return allRules && !exceptions.has(ruleId) ? [allRules] : [];
+      return allRules && !exceptions.has(ruleId) ? [allRules] : NO_COMMENTS;
     },
     finish: () => applyUpTo(Infinity),
   };

@@ -4,6 +4,7 @@
  * because nginx parses it again each time.
  */
 import type { Directive, SourceFile } from '../syntax/ast.js';
+import { argumentCount, argumentRaw } from '../syntax/parser.js';
 import { type BlockContext, childContext, blockBodyOf } from '../nginx/directives.js';
 import type { IncludeResolution, Program } from './program.js';
 
@@ -170,5 +171,10 @@ export function includeChain(node: ConfigNode): ConfigNode[] {
 
 /** The statement as written, without its `;` or block, for messages: `location /api/`, `keepalive 16 local`. */
 export function statementText(node: ConfigNode): string {
-  return [node.directive.name, ...node.directive.args.map((arg) => arg.raw)].join(' ');
+  // Messages quote statements for every finding: no tokens, and no array of words made to join them.
+  const { directive } = node;
+  let text = directive.name;
+  const count = argumentCount(directive);
+  for (let index = 0; index < count; index++) text += ' ' + argumentRaw(directive, index);
+  return text;
 }

@@ -7,7 +7,7 @@
  * the whole configuration.
  */
 import path from 'node:path';
-import { positionAt, type SourceFile } from '../syntax/ast.js';
+import { lineAt, type SourceFile } from '../syntax/ast.js';
 import { readRegularTextFile } from '../files.js';
 import type { BlockContext } from '../nginx/directives.js';
 import { Inheritance, type EffectiveHeader, type EffectiveValue, type HeaderDirective } from './inheritance.js';
@@ -264,7 +264,7 @@ class ConfigModel implements Model {
       relative = path.relative(path.dirname(this.tree.program.entry.path), file.path).split(path.sep).join('/');
       this.relativePaths.set(file.path, relative);
     }
-    return `${relative}:${positionAt(file, start).line}`;
+    return `${relative}:${lineAt(file, start)}`;
   }
 
   private index(): NodeIndex {

@@ -9,7 +9,7 @@ import { insertStatementAfter, insertStatementsInBlock, replaceArgs } from '../s
 import type { TextChange } from '../syntax/text-changes.js';
 import type { ConfigNode } from '../load/tree.js';
 import { builtinVariable } from '../nginx/variables.js';
-import type { MapDefinition, Model } from './index.js';
+import type { EffectiveValue, MapDefinition, Model } from './index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream } from './upstreams.js';
 
@@ -28,7 +28,11 @@ export function closesConnection(value: string | null): boolean {
 
 /** Whether requests here go out as HTTP/1.0, which closes the connection after each response. */
 export function speaksHttp10(model: Model, scope: ConfigNode): boolean {
-  const version = model.effective(scope, 'proxy_http_version');
+  return isHttp10(model.effective(scope, 'proxy_http_version'));
+}
+
+/** Whether an effective `proxy_http_version` is 1.0: speaksHttp10 for a caller that also needs its statements. */
+export function isHttp10(version: EffectiveValue): boolean {
   return (version.values[0]?.[0] ?? version.default) === '1.0';
 }
 

@@ -124,6 +124,8 @@ function childIndentation(block: Directive): string {
 
 /** Indents every non-empty line of a (possibly multi-line) statement and joins the lines with the file's EOL. */
 function formatStatement(statement: string, indentation: string, eol: string): string {
+  // Most statements are one line: no split and join made for them.
+  if (!statement.includes('\n')) return statement === '' ? statement : indentation + statement;
   return statement
     .split(/\r?\n/)
     .map((line) => (line === '' ? line : indentation + line))
@@ -131,6 +133,7 @@ function formatStatement(statement: string, indentation: string, eol: string): s
 }
 
 function newLines(statements: readonly string[], indentation: string, eol: string): string {
+  if (statements.length === 1) return eol + formatStatement(statements[0]!, indentation, eol);
   return statements.map((statement) => eol + formatStatement(statement, indentation, eol)).join('');
 }
 

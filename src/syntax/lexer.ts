@@ -181,6 +181,11 @@ export class TokenTable {
     return first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
   }
 
+  /** The word as written, quotes and backslashes included. */
+  raw(index: number): string {
+    return this.text.slice(this.start(index), this.end(index));
+  }
+
   value(index: number): string {
     return valueOf(this.text.slice(this.start(index), this.end(index)), this.quoted(index));
   }

@@ -62,6 +62,11 @@ abstract class ParsedDirective implements Directive {
     return this.file.tokens.value(this.nameIndex + 1 + index);
   }
 
+  /** The spelling of argument `index`, read from the token table without making a token. */
+  argumentRaw(index: number): string {
+    return this.file.tokens.raw(this.nameIndex + 1 + index);
+  }
+
   /** The arguments' values, read from the token table without making tokens. */
   argumentValues(): string[] {
     const values = new Array<string>(this.argCount);
@@ -129,6 +134,11 @@ export function argumentCount(directive: Directive): number {
 /** The value of one argument (`index` below `argumentCount`), without reading the others. */
 export function argumentValue(directive: Directive, index: number): string {
   return directive instanceof ParsedDirective ? directive.argumentValue(index) : directive.args[index]!.value;
+}
+
+/** The spelling of argument `index` (`Token.raw`). */
+export function argumentRaw(directive: Directive, index: number): string {
+  return directive instanceof ParsedDirective ? directive.argumentRaw(index) : directive.args[index]!.raw;
 }
 
 function detectEol(text: string): '\n' | '\r\n' {
