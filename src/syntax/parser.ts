@@ -62,6 +62,11 @@ abstract class ParsedDirective implements Directive {
     return this.file.tokens.value(this.nameIndex + 1 + index);
   }
 
+  /** The token of argument `index`, without making those of the others. */
+  argumentToken(index: number): Token {
+    return this.file.tokens.token(this.nameIndex + 1 + index);
+  }
+
   /** The arguments' values, read from the token table without making tokens. */
   argumentValues(): string[] {
     const values = new Array<string>(this.argCount);
@@ -130,6 +135,11 @@ export function argumentCount(directive: Directive): number {
 /** The value of one argument (`index` below `argumentCount`), without reading the others. */
 export function argumentValue(directive: Directive, index: number): string {
   return directive instanceof ParsedDirective ? directive.argumentValue(index) : directive.args[index]!.value;
+}
+
+/** The token of one argument (`index` below `argumentCount`), without making the others'. */
+export function argumentToken(directive: Directive, index: number): Token {
+  return directive instanceof ParsedDirective ? directive.argumentToken(index) : directive.args[index]!;
 }
 
 function detectEol(text: string): '\n' | '\r\n' {
