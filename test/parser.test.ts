@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Directive } from '../src/syntax/ast.js';
 import { positionAt } from '../src/syntax/ast.js';
-import { argumentRaw, parse } from '../src/syntax/parser.js';
+import { argumentCount, argumentRaw, argumentToken, argumentValue, parse } from '../src/syntax/parser.js';
 import { statementText } from '../src/load/tree.js';
 import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place, type Placement } from './helpers/nginx.js';
 
@@ -14,6 +14,20 @@ import { luaModuleAvailable, nginxAvailable, nginxVerdict, parserVerdict, place,
 function spanText(directive: Directive): string {
   return directive.file.text.slice(directive.start, directive.end);
 }
+
+describe('reading one argument', () => {
+  it('gives the same token, value and count as `args`, quoted and escaped words included', () => {
+    const file = parse('http { server { server 127.0.0.1:8080 "max\\"fails=3" \'weight=2\' backup; } }\n', '/etc/nginx/nginx.conf');
+    const statement = file.directives[0]!.children![0]!.children![0]!;
+    const args = statement.args;
+    expect(argumentCount(statement)).toBe(4);
+    for (let index = 0; index < args.length; index++) {
+      expect(argumentToken(statement, index)).toEqual(args[index]);
+      expect(argumentValue(statement, index)).toBe(args[index]!.value);
+    }
+    expect(argumentToken(statement, 1)).toMatchObject({ raw: '"max\\"fails=3"', value: 'max"fails=3', quoted: true });
+  });
+});
 
 describe('block structure', () => {
   const text = [

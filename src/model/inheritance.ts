@@ -139,14 +139,42 @@ class HeaderEntry {
   ) {}
 }
 
+/**
+ * What every `effective` query of one name needs, looked up once for the name instead of on each query (a large
+ * configuration asks each of a dozen names for each of its 33,000 locations).
+ */
+class NameFacts {
+  /** The statements of the name or its shared setting by level; made on the first query that needs them. */
+  statements: ReadonlyMap<Level, readonly ConfigNode[]> | undefined;
+  /** Whether the name is `add_header`/`add_trailer`, merged under `*_inherit` (headerList). */
+  readonly inheritMode: boolean;
+  /** Whether the name acts only at its own level (LEVEL_LOCAL). */
+  readonly levelLocal: boolean;
+  /** Whether the name is a content handler (CONTENT_HANDLERS). */
+  readonly contentHandler: boolean;
+  /**
+   * By context: the default there, or NOT_ALLOWED. The version is fixed for the model's life, so each is computed
+   * once.
+   */
+  readonly defaults = new Map<BlockContext, string | null | typeof NOT_ALLOWED>();
+  /**
+   * The answer where no statement supplies the value, by default: the same for every such query, and shared (its
+   * lists are the frozen empty ones), so the queries that find nothing make no object.
+   */
+  readonly unset = new Map<string | null, Effective>();
+
+  constructor(name: string) {
+    this.inheritMode = INHERIT_MODE_DIRECTIVES.has(name);
+    this.levelLocal = LEVEL_LOCAL.has(name);
+    this.contentHandler = CONTENT_HANDLERS.has(name);
+  }
+}
+
 export class Inheritance {
   /** For each name or shared setting queried so far, its statements by the level they stand in, in source order. */
   private readonly statementsByName = new Map<string, Map<Level, readonly ConfigNode[]>>();
-  /**
-   * By name, then context: the default there, or NOT_ALLOWED. The version is fixed for the model's life, so each is
-   * computed once.
-   */
-  private readonly defaults = new Map<string, Map<BlockContext, string | null | typeof NOT_ALLOWED>>();
+  /** For each name queried so far through `effective`. */
+  private readonly facts = new Map<string, NameFacts>();
   /** By statement list (a level's statements of one header directive), the headers they set, in order. */
   private readonly headerEntries = new Map<readonly ConfigNode[], readonly HeaderEntry[]>();
   /** nginx's built-in proxy headers by lowercase name, for the model's nginx version. */
@@ -169,9 +197,32 @@ export class Inheritance {
   }
 
   effective(scope: ConfigNode, name: string): EffectiveValue {
+    let facts = this.facts.get(name);
+    if (!facts) this.facts.set(name, (facts = new NameFacts(name)));
     const start = this.levelOf(scope);
-    const nodes = this.supplying(start, name);
-    return new Effective(nodes, this.sourceOf(start, nodes), this.defaultAt(start, name));
+    const nodes = facts.inheritMode ? this.headerList(start, name) : this.nearestSettingOf(start, name, facts);
+    const defaultValue = this.defaultIn(start, name, facts.defaults);
+    if (nodes.length === 0) {
+      let unset = facts.unset.get(defaultValue);
+      if (!unset) facts.unset.set(defaultValue, (unset = new Effective(NO_STATEMENTS, 'default', defaultValue)));
+      return unset;
+    }
+    return new Effective(nodes, this.sourceOf(start, nodes), defaultValue);
+  }
+
+  /** nearestSetting, with the facts of the name at hand: the same levels, in the same order. */
+  private nearestSettingOf(start: Level, name: string, facts: NameFacts): readonly ConfigNode[] {
+    const statements = (facts.statements ??= this.statementsByLevel(settingOf(name)));
+    if (statements.size === 0) return NO_STATEMENTS;
+    for (let level: Level | undefined = start; level !== undefined;) {
+      const nodes = statements.get(level);
+      if (nodes) return nodes;
+      // As inheritedFrom decides, with the name's facts read once.
+      if (facts.levelLocal) return NO_STATEMENTS;
+      if (facts.contentHandler && level !== null && !NONAME_CONTEXTS.has(level.blockContext!)) return NO_STATEMENTS;
+      level = this.enclosingLevel(level);
+    }
+    return NO_STATEMENTS;
   }
 
   effectiveHeader(scope: ConfigNode, directive: HeaderDirective, header: string): EffectiveHeader {
@@ -254,12 +305,7 @@ export class Inheritance {
    * The default that applies at `start`: that of the nearest enclosing context where the directive is allowed, since
    * a block where it may not stand (an `if`, say) has the value of the level around it.
    */
-  private defaultAt(start: Level, name: string): string | null {
-    let byContext = this.defaults.get(name);
-    if (!byContext) {
-      byContext = new Map();
-      this.defaults.set(name, byContext);
-    }
+  private defaultIn(start: Level, name: string, byContext: Map<BlockContext, string | null | typeof NOT_ALLOWED>): string | null {
     for (let level: Level | undefined = start; level !== undefined; level = this.enclosingLevel(level)) {
       const context = level === null ? this.tree.rootContext : level.blockContext!;
       let value = byContext.get(context);
@@ -289,6 +335,7 @@ export class Inheritance {
   private groupByLevel(nameOrSetting: string): Map<Level, readonly ConfigNode[]> {
     const byLevel = new Map<Level, ConfigNode[]>();
     const names = SETTING_NAMES.get(nameOrSetting) ?? [nameOrSetting];
+    let grown = false;
     for (const name of names) {
       // A statement's level is the block it stands in: every block that holds statements opens a level. Statements
       // of one level mostly come one after the other (three proxy_set_header in a location): the last list is
@@ -298,14 +345,19 @@ export class Inheritance {
       for (const node of this.nodesNamed(name)) {
         if (lastList && node.parent === lastLevel) {
           lastList.push(node);
+          grown = true;
           continue;
         }
         lastLevel = node.parent;
         lastList = byLevel.get(lastLevel);
-        if (lastList) lastList.push(node);
-        else byLevel.set(lastLevel, (lastList = [node]));
+        if (lastList) {
+          lastList.push(node);
+          grown = true;
+        } else byLevel.set(lastLevel, (lastList = [node]));
       }
     }
+    // Most names stand once per level: every list is then a one-element literal, exactly the size it needs.
+    if (names.length === 1 && !grown) return byLevel;
     for (const [level, nodes] of byLevel) {
       if (names.length > 1) {
         // Collected one name after the other; nginx fills the shared setting in source order.

@@ -3,7 +3,7 @@
  * settings resolved against the nginx version (ngx_http_upstream_server, ngx_http_upstream_keepalive_module).
  */
 import type { Token } from '../syntax/ast.js';
-import { argumentValues } from '../syntax/parser.js';
+import { argumentCount, argumentToken, argumentValue, argumentValues } from '../syntax/parser.js';
 import type { ConfigNode } from '../load/tree.js';
 import { parseNginxSize, parseNginxTime } from '../nginx/units.js';
 import { compareNginxVersions } from '../nginx/version.js';
@@ -107,9 +107,10 @@ const SERVER_ADDRESS: ParseAddressOptions = { uriPart: false };
 
 function parseServer(node: ConfigNode): UpstreamServer | null {
   // The parameters are read as values, without the tokens `args` makes: only the address's position is needed.
-  const args = node.directive.args;
-  const addressToken = args[0];
-  if (!addressToken) return null;
+  const directive = node.directive;
+  const count = argumentCount(directive);
+  if (count === 0) return null;
+  const addressToken = argumentToken(directive, 0);
   const address = parseAddress(addressToken.value, 0, SERVER_ADDRESS);
   let weight: number | null = DEFAULT_WEIGHT;
   let maxFails: number | null = DEFAULT_MAX_FAILS;
@@ -118,8 +119,8 @@ function parseServer(node: ConfigNode): UpstreamServer | null {
   let backup = false;
   let down = false;
   let resolve = false;
-  for (let index = 1; index < args.length; index++) {
-    const value = args[index]!.value;
+  for (let index = 1; index < count; index++) {
+    const value = argumentValue(directive, index);
     const equals = value.indexOf('=');
     if (equals === -1) {
       if (value === 'backup') backup = true;

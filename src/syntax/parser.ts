@@ -67,6 +67,11 @@ abstract class ParsedDirective implements Directive {
     return this.file.tokens.raw(this.nameIndex + 1 + index);
   }
 
+  /** The token of argument `index`, without making those of the others. */
+  argumentToken(index: number): Token {
+    return this.file.tokens.token(this.nameIndex + 1 + index);
+  }
+
   /** The arguments' values, read from the token table without making tokens. */
   argumentValues(): string[] {
     const values = new Array<string>(this.argCount);
@@ -114,6 +119,7 @@ class ParsedStatement extends ParsedDirective {
 }
 
 class ParsedBlock extends ParsedDirective {
+  /** Set when the block is closed, or when the file ends with it open (a Lua block keeps this empty one). */
   children: Directive[] = [];
   blockEnd = -1;
 }
@@ -139,6 +145,11 @@ export function argumentValue(directive: Directive, index: number): string {
 /** The spelling of argument `index` (`Token.raw`). */
 export function argumentRaw(directive: Directive, index: number): string {
   return directive instanceof ParsedDirective ? directive.argumentRaw(index) : directive.args[index]!.raw;
+}
+
+/** The token of one argument (`index` below `argumentCount`), without making the others'. */
+export function argumentToken(directive: Directive, index: number): Token {
+  return directive instanceof ParsedDirective ? directive.argumentToken(index) : directive.args[index]!;
 }
 
 function detectEol(text: string): '\n' | '\r\n' {
@@ -174,20 +185,81 @@ export function missingSemicolonIn(directive: Directive): MissingSemicolon | nul
   return null;
 }
 
+/**
+ * One string per distinct directive name of a file, found without making a string for each statement: by a hash of
+ * the name's characters, then compared in place. Every `proxy_set_header` of the file shares one string.
+ */
+class NameTable {
+  private readonly byHash = new Map<number, string[]>();
+
+  constructor(private readonly text: string) {}
+
+  /** The name spelt by `text[start, end)`, which is a bare word without backslashes (its value is its spelling). */
+  intern(start: number, end: number, hash: number): string {
+    const text = this.text;
+    const length = end - start;
+    const candidates = this.byHash.get(hash);
+    if (candidates) {
+      for (const candidate of candidates) if (candidate.length === length && text.startsWith(candidate, start)) return candidate;
+    }
+    const name = text.slice(start, end);
+    if (candidates) candidates.push(name);
+    else this.byHash.set(hash, [name]);
+    return name;
+  }
+}
+
+const BACKSLASH = 0x5c;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+
 export function parse(text: string, path: string): SourceFile {
   const lexer = new Lexer(text);
   const tokens = lexer.tokens;
-  const directives: Directive[] = [];
   const errors: SyntaxError[] = [];
-  const file: ParsedFile = { path, text, directives, comments: lexer.comments, errors, eol: detectEol(text), tokens };
-  // One string per distinct name: every `proxy_set_header` of the file shares it.
-  const names = new Map<string, string>();
+  const file: ParsedFile & { directives: Directive[] } = {
+    path,
+    text,
+    directives: [],
+    comments: lexer.comments,
+    errors,
+    eol: detectEol(text),
+    tokens,
+  };
+  const names = new NameTable(text);
+  const quotedNames = new Map<string, string>();
 
+  /**
+   * The statements read so far whose block is still open, in order: the top level's, then those of each open block.
+   * A block's statements are copied out when it closes, so no block has an array of its own that grows and is then
+   * copied. `top` is the length in use; entries above it are stale.
+   */
+  const open: Directive[] = [];
+  let top = 0;
   const openBlocks: ParsedBlock[] = [];
-  let siblings: Directive[] = directives;
+  /** For each open block, where its statements start in `open`. */
+  const firstChild: number[] = [];
 
   const fail = (message: string, offset: number, start: number, end: number) => {
     errors.push({ message, offset, start, end: Math.max(end, start) });
+  };
+
+  const nameOf = (index: number): string => {
+    const start = tokens.start(index);
+    const end = tokens.end(index);
+    let hash = end - start;
+    for (let at = start; at < end; at++) {
+      const code = text.charCodeAt(at);
+      if (code === BACKSLASH || ((code === DOUBLE_QUOTE || code === SINGLE_QUOTE) && at === start)) {
+        // Quotes or escapes: the value differs from the spelling, and such names are rare.
+        const spelled = tokens.value(index);
+        let name = quotedNames.get(spelled);
+        if (name === undefined) quotedNames.set(spelled, (name = spelled));
+        return name;
+      }
+      hash = (Math.imul(hash, 31) + code) | 0;
+    }
+    return names.intern(start, end, hash);
   };
 
   while (true) {
@@ -218,10 +290,9 @@ export function parse(text: string, path: string): SourceFile {
         break;
       }
       closed.blockEnd = lexer.endOffset;
-      // A copy holds exactly the children; the array they were pushed to keeps room for more.
-      closed.children = closed.children.slice();
-      const parent = openBlocks[openBlocks.length - 1];
-      siblings = parent ? parent.children : directives;
+      const first = firstChild.pop()!;
+      closed.children = open.slice(first, top);
+      top = first;
       continue;
     }
 
@@ -231,19 +302,14 @@ export function parse(text: string, path: string): SourceFile {
       fail('unexpected "{"', lexer.endOffset, tokens.start(nameIndex), lexer.endOffset + 1);
       break;
     }
-    const spelled = tokens.value(nameIndex);
-    let name = names.get(spelled);
-    if (name === undefined) {
-      name = spelled;
-      names.set(name, name);
-    }
+    const name = nameOf(nameIndex);
     const argCount = tokens.length - nameIndex - 1;
     if (!opensBlock) {
-      siblings.push(new ParsedStatement(name, file, enclosing ?? null, nameIndex, argCount, lexer.endOffset));
+      open[top++] = new ParsedStatement(name, file, enclosing ?? null, nameIndex, argCount, lexer.endOffset);
       continue;
     }
     const directive = new ParsedBlock(name, file, enclosing ?? null, nameIndex, argCount, lexer.endOffset);
-    siblings.push(directive);
+    open[top++] = directive;
     if (isLuaBlockDirective(directive.name)) {
       const bodyStart = lexer.pos;
       const scan = scanLuaBlock(text, bodyStart);
@@ -256,9 +322,16 @@ export function parse(text: string, path: string): SourceFile {
       continue;
     }
     openBlocks.push(directive);
-    siblings = directive.children;
+    firstChild.push(top);
   }
 
+  // Blocks the file left open (an error, or the end of the file) keep the statements read in them.
+  for (let index = openBlocks.length - 1; index >= 0; index--) {
+    const first = firstChild[index]!;
+    openBlocks[index]!.children = open.slice(first, top);
+    top = first;
+  }
+  file.directives = open.slice(0, top);
   tokens.trim();
   return file;
 }
