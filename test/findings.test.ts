@@ -16,7 +16,8 @@ function capQuotesByReplacing(message: string): string {
   return message.replace(/"([^"]*)"/g, (whole, quoted: string) => {
     if (binary.test(quoted)) return `"<${quoted.length} characters that are not text>"`;
     const oneLine = quoted.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-    return oneLine.length > 80 ? `"${oneLine.slice(0, 80)}…"` : oneLine === quoted ? whole : `"${oneLine}"`;
+    if (oneLine.length <= 80) return oneLine === quoted ? whole : `"${oneLine}"`;
+    return /^\/\S*$/.test(oneLine) ? `"…${oneLine.slice(-80)}"` : `"${oneLine.slice(0, 80)}…"`;
   });
 }
 
@@ -25,6 +26,10 @@ describe('capQuotes', () => {
     const short = 'location / sends "Connection: close" to "upstream a"';
     expect(capQuotes(short)).toBe(short);
     expect(capQuotes(`unknown directive "${'x'.repeat(81)}"`)).toBe(`unknown directive "${'x'.repeat(80)}…"`);
+    // A long path keeps the end that names the file.
+    const deep = `/repo/${'contrib/images/'.repeat(6)}etc/nginx/snippets/fastcgi-php.conf`;
+    expect(capQuotes(`open() "${deep}" failed`)).toBe(`open() "…${deep.slice(-80)}" failed`);
+    expect(capQuotes(`open() "${deep}" failed`)).toContain('snippets/fastcgi-php.conf" failed');
     expect(capQuotes('value "a\nb" and "c\r"')).toBe('value "a\\nb" and "c\\r"');
     expect(capQuotes('bytes "\u0001\u0002"')).toBe('bytes "<2 characters that are not text>"');
     // A line break outside any quote is not escaped, and a lone quote is no quote.
@@ -33,7 +38,7 @@ describe('capQuotes', () => {
 
   it('gives what replacing every quote gives, for any text', () => {
     const piece = fc.oneof(
-      fc.constantFrom('"', '"', '\n', '\r', '\u0001', '\ufffd', '\ud800', '\udc00', '\ud83d\ude00', 'x'.repeat(79), 'x'.repeat(80), 'x'),
+      fc.constantFrom('"', '"', '\n', '\r', '\u0001', '\ufffd', '\ud800', '\udc00', '\ud83d\ude00', 'x'.repeat(79), 'x'.repeat(80), 'x', '/', ' '),
       fc.string({ maxLength: 6 }),
     );
     fc.assert(

@@ -161,9 +161,13 @@ export function capQuotes(message: string): string {
   return message.replace(/"([^"]*)"/g, (whole, quoted: string) => {
     if (MAYBE_BINARY.test(quoted) && BINARY.test(quoted)) return `"<${quoted.length} characters that are not text>"`;
     const oneLine = quoted.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-    return oneLine.length > MAX_QUOTED ? `"${oneLine.slice(0, MAX_QUOTED)}…"` : oneLine === quoted ? whole : `"${oneLine}"`;
+    if (oneLine.length <= MAX_QUOTED) return oneLine === quoted ? whole : `"${oneLine}"`;
+    // A long absolute path keeps its end, which names the file (`open() "…/sites-available/snippets/php.conf"`).
+    return ABSOLUTE_PATH.test(oneLine) ? `"…${oneLine.slice(-MAX_QUOTED)}"` : `"${oneLine.slice(0, MAX_QUOTED)}…"`;
   });
 }
+
+const ABSOLUTE_PATH = /^\/\S*$/;
 
 /**
  * Whether capQuotes may change a text holding a quote: one with a line break or a maybe-binary character anywhere,
