@@ -92,7 +92,7 @@ export default defineRule({
     // Carrying the headers in sends what the author evidently expected, but it is a behaviour change to review.
     fixSafety: 'unsafe',
     messages: {
-      lost: '{{block}} sets its own {{directive}}, so the inherited {{lost}} are not sent',
+      lost: '{{block}} sets its own {{directive}}, so it no longer sends the inherited {{lost}}',
     },
     details: {
       lost: "nginx inherits {{directive}} only into a level that sets none of its own: the {{directive}} at {{here}} replaces the whole list of {{outer}}, so {{lost}} ({{lostAt}}) are no longer sent. {{consequence}} Repeat them in {{block}}, or move this block's own {{directive}} up to where the others are.",

@@ -352,9 +352,9 @@ describe('templates', () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
       'compose.yaml':
-        'services:\n  web:\n    image: nginx:1.27\n    environment:\n      API_HOST: api\n    volumes: ["./templates:/etc/nginx/templates"]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000\n',
+        'services:\n  web:\n    image: nginx:1.27\n    environment:\n      API_HOST: api\n      MAX_UPLOAD_MiB: ${DATA_UPLOAD_MAX_MEMORY_MiB:-100}\n    volumes: ["./templates:/etc/nginx/templates"]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000\n',
       'templates/default.conf.template':
-        'server {\n    listen ${NGINX_PORT};\n    server_name ${SERVER_NAME};\n    # bookwyrm: an environment name need not be all upper case\n    client_max_body_size ${MAX_UPLOAD_MiB}m;\n    location / {\n        proxy_pass http://${API_HOST}:9000;\n        proxy_set_header Host $host;\n    }\n}\n',
+        'server {\n    listen ${NGINX_PORT};\n    server_name ${SERVER_NAME};\n    # bookwyrm: an environment name need not be all upper case; Compose gives it its default\n    client_max_body_size ${MAX_UPLOAD_MiB}m;\n    location / {\n        proxy_pass http://${API_HOST}:9000;\n        proxy_set_header Host $host;\n    }\n}\n',
     });
     const { findings } = await lintIn(root, ['.']);
     // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { interpolate } from '../src/context/compose.js';
 import { findComposeVariants, isProductionVariant } from '../src/context/discovery.js';
 import { loadServiceCatalog, ServiceFactsError } from '../src/context/index.js';
 import type { Fact, ServiceCatalog, ServiceFacts } from '../src/context/index.js';
@@ -597,5 +598,19 @@ describe('bad YAML', () => {
     const root = tree({ '.git/': '', 'compose.yaml/': '' });
     const [error] = loadServiceCatalog({ nginxConfigDir: root }).errors;
     expect(error?.message).toMatch(/^compose\.yaml: cannot be read: (EISDIR|is a directory)/);
+  });
+});
+
+describe('Compose interpolation of a value', () => {
+  it('takes defaults and the project .env, and leaves a value a shell variable decides unknown', () => {
+    const variables = { TAG: '1.27', EMPTY: '' };
+    expect(interpolate('${DATA_UPLOAD_MAX_MEMORY_MiB:-100}', variables)).toBe('100');
+    expect(interpolate('nginx:${TAG:-latest}', variables)).toBe('nginx:1.27');
+    expect(interpolate('${EMPTY:-fallback} ${EMPTY-kept}', variables)).toBe('fallback ');
+    expect(interpolate('${TAG:+set} ${MISSING:+set}', variables)).toBe('set ');
+    expect(interpolate('price $$5 for $TAG', variables)).toBe('price $5 for 1.27');
+    expect(interpolate('${MISSING}', variables)).toBeNull();
+    expect(interpolate('$MISSING/x', variables)).toBeNull();
+    expect(interpolate('plain', variables)).toBe('plain');
   });
 });

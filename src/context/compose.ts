@@ -191,12 +191,19 @@ const MAX_ENV_FILE_BYTES = 256 * 1024;
 
 /**
  * A service's container environment: its `env_file`s (in order, later ones win), then its `environment` (a map or a
- * list of `NAME=value`), which wins over them, as Compose does. Values with `${…}` are kept as written. An env file
- * is read only inside the Compose file's folder: its values reach rendered configs and so the report.
+ * list of `NAME=value`), which wins over them, as Compose does, each value interpolated as Compose does; a value that
+ * needs a variable only the shell sets is left out (unknown). An env file is read only inside the Compose file's
+ * folder: its values reach rendered configs and so the report.
  */
 export function composeEnvironment(document: YamlDocument, service: Node | null): Record<string, string> {
   const environment: Record<string, string> = {};
   const composeDir = path.dirname(document.file);
+  const variables = projectVariables(composeDir);
+  const set = (name: string, written: string) => {
+    const interpolated = interpolate(written, variables);
+    if (interpolated === null) delete environment[name];
+    else environment[name] = interpolated;
+  };
   const envFiles = document.at(service, 'env_file');
   const listed = document.text(envFiles) !== null ? [envFiles] : document.items(envFiles);
   for (const item of listed) {
@@ -205,7 +212,7 @@ export function composeEnvironment(document: YamlDocument, service: Node | null)
     const file = path.resolve(composeDir, name);
     if (!isInside(file, composeDir)) continue;
     try {
-      Object.assign(environment, dotenv().parse(readRegularTextFile(file, MAX_ENV_FILE_BYTES)));
+      for (const [name, written] of Object.entries(dotenv().parse(readRegularTextFile(file, MAX_ENV_FILE_BYTES)))) set(name, written);
     } catch {
       // A missing or unreadable env file (`required: false`, or created at deploy time) adds nothing.
     }
@@ -214,10 +221,45 @@ export function composeEnvironment(document: YamlDocument, service: Node | null)
   if (Array.isArray(value)) {
     for (const item of value) {
       const [name, ...rest] = String(item).split('=');
-      if (name && rest.length > 0) environment[name] = rest.join('=');
+      if (name && rest.length > 0) set(name, rest.join('='));
     }
   } else if (value !== null && typeof value === 'object') {
-    for (const [name, item] of Object.entries(value)) if (item !== null && item !== undefined) environment[name] = String(item);
+    for (const [name, item] of Object.entries(value)) if (item !== null && item !== undefined) set(name, String(item));
   }
   return environment;
+}
+
+/** `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, `$NAME` and `$$`, as Compose interpolates them. */
+const COMPOSE_VARIABLE = /\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_]\w*)/g;
+
+/**
+ * A value of the Compose file as Compose interpolates it from the project's `.env` (`MAX_UPLOAD_MiB:
+ * ${DATA_UPLOAD_MAX_MEMORY_MiB:-100}` is `100` when nothing sets the variable); null when it depends on a variable
+ * only the shell can set, which nginx-lint cannot know.
+ */
+export function interpolate(written: string, variables: Readonly<Record<string, string>>): string | null {
+  let unknown = false;
+  const value = written.replace(
+    COMPOSE_VARIABLE,
+    (whole, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
+      if (whole === '$$') return '$';
+      const name = (braced ?? bare)!;
+      const known = variables[name];
+      const empty = known === undefined || (operator?.startsWith(':') === true && known === '');
+      if (operator?.endsWith('-')) return empty ? operand! : known!;
+      if (operator?.endsWith('+')) return empty ? '' : operand!;
+      if (known === undefined) unknown = true;
+      return known ?? '';
+    },
+  );
+  return unknown ? null : value;
+}
+
+/** The variables of the project's `.env` beside the Compose file, which Compose reads for interpolation. */
+function projectVariables(composeDir: string): Record<string, string> {
+  try {
+    return dotenv().parse(readRegularTextFile(path.join(composeDir, '.env'), MAX_ENV_FILE_BYTES));
+  } catch {
+    return {};
+  }
 }
