@@ -47,5 +47,17 @@ testRule(rule, {
       },
       errors: [{ file: 'compose.yaml', line: 6, messageId: 'noHealthcheck', data: { service: 'api' } }],
     },
+    {
+      name: 'replicas mounting the same config (edge1, edge2): each one that waits only for the start is reported',
+      files: {
+        'nginx.conf': NGINX_CONF,
+        'compose.yaml':
+          'services:\n  edge1:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n    depends_on: [api]\n  edge2:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n    depends_on: [api]\n  api:\n    image: python:3.12\n    expose: ["8000"]\n',
+      },
+      errors: [
+        { file: 'compose.yaml', line: 5, messageId: 'notHealthy', data: { service: 'api', nginx: 'service edge1' } },
+        { file: 'compose.yaml', line: 9, messageId: 'notHealthy', data: { service: 'api', nginx: 'service edge2' } },
+      ],
+    },
   ],
 });

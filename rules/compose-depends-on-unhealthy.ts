@@ -51,7 +51,7 @@ export default defineRule({
       const span = { file, start, end: lineEnd === -1 ? file.text.length : lineEnd };
       const data = {
         service: dependency.service,
-        nginx: `service ${service.name}`,
+        nginx: `service ${dependency.declaredBy}`,
         healthcheckNote: healthchecked ? '' : ` ${dependency.service} has no healthcheck yet.`,
       };
       report({ span, messageId: dependency.condition === 'service_healthy' ? 'noHealthcheck' : 'notHealthy', data });

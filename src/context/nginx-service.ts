@@ -37,7 +37,14 @@ export interface NginxService {
    * `depends_on` of the nginx service: each service, the condition it waits for, and the Compose file and 1-based line
    * that say so (an overlay variant's entries merged over its main file's, as Compose merges them).
    */
-  readonly dependsOn: readonly { readonly service: string; readonly condition: string; readonly file: string; readonly line: number }[];
+  readonly dependsOn: readonly {
+    readonly service: string;
+    readonly condition: string;
+    /** The nginx service that says so: this one, or another running the same config (replicas `edge1`, `edge2`). */
+    readonly declaredBy: string;
+    readonly file: string;
+    readonly line: number;
+  }[];
   /**
    * The services of the same Compose file with a healthcheck: a `healthcheck` (not `disable: true`), or a
    * `HEALTHCHECK` in the Dockerfile they are built from.
@@ -89,15 +96,16 @@ function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: 
 }
 
 /** `depends_on: [api]` (waits for the container to start) or `depends_on: { api: { condition: … } }`. */
-function dependsOnOf(file: string, document: YamlDocument, service: Node | null): NginxService['dependsOn'] {
+function dependsOnOf(file: string, document: YamlDocument, service: Node | null, declaredBy: string): NginxService['dependsOn'] {
   const node = document.at(service, 'depends_on');
   const listed = document.items(node).flatMap((item) => {
     const name = document.text(item);
-    return name ? [{ service: name, condition: 'service_started', file, line: document.origin(item).line ?? 0 }] : [];
+    return name ? [{ service: name, condition: 'service_started', declaredBy, file, line: document.origin(item).line ?? 0 }] : [];
   });
   const mapped = document.entries(node).map(({ key, keyNode, value }) => ({
     service: key,
     condition: document.text(document.at(value, 'condition')) ?? 'service_started',
+    declaredBy,
     file,
     line: document.origin(keyNode).line ?? 0,
   }));
@@ -169,7 +177,7 @@ function candidateOf(
       ...composeEnvironment(document, service),
     },
     // Compose merges depends_on in its long form, a mapping: the variant's entry for a service wins over the main file's.
-    dependsOn: mergedDependsOn(dependsOnOf(file, document, service), base ? dependsOnOf(base.file, base.document, base.service) : []),
+    dependsOn: mergedDependsOn(dependsOnOf(file, document, service, name), base ? dependsOnOf(base.file, base.document, base.service, name) : []),
     healthchecked,
     healthcheckUnknown: new Set(
       [...ownChecks.healthcheckUnknown, ...(baseChecks?.healthcheckUnknown ?? [])].filter((service) => !healthchecked.has(service)),
@@ -187,12 +195,19 @@ function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] 
   }
 }
 
-/** The service that mounts the file most specifically, on a tie the one running an nginx image. */
+/**
+ * The service that mounts the file most specifically, on a tie the one running an nginx image. Other services that
+ * mount the same file are replicas of it (cdn-up-and-running's edge, edge1, edge2): their depends_on count too.
+ */
 function mostSpecificMount(candidates: readonly NginxService[]): NginxService | undefined {
   // A bind mount of nginx.conf itself beats another service's `COPY . /build/` of the whole repository.
-  return candidates
+  const chosen = candidates
     .filter((candidate) => candidate.mountedFrom !== null)
     .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)))[0];
+  const replicas = candidates.filter((candidate) => candidate !== chosen && candidate.mountedFrom === chosen?.mountedFrom);
+  return chosen && replicas.length > 0
+    ? { ...chosen, dependsOn: [...chosen.dependsOn, ...replicas.flatMap((replica) => replica.dependsOn)] }
+    : chosen;
 }
 
 /**
