@@ -55,6 +55,12 @@ testRule(rule, {
       output: `events {}\nhttp {\n${PROXY_HEADERS}    server {\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header X-Request-Id $request_id;\n            proxy_set_header Host $host;\n            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        }\n    }\n}\n`,
     },
     {
+      name: 'a location inside a location inherits from it, and loses what it does not repeat',
+      files:
+        'events {}\nhttp {\n    server {\n        location / {\n            proxy_set_header Host $host;\n            proxy_pass http://app;\n            location /inner/ {\n                proxy_pass http://app;\n                proxy_set_header X-Request-Id $request_id;\n            }\n        }\n    }\n}\n',
+      errors: [{ line: 9, messageId: 'lost', data: { block: 'location /inner/', lost: 'Host' } }],
+    },
+    {
       name: "an add_header in the location drops the server's security headers",
       files:
         'events {}\nhttp {\n    server {\n        add_header Strict-Transport-Security "max-age=31536000" always;\n        add_header X-Frame-Options DENY;\n        location /download/ {\n            add_header Content-Disposition attachment;\n        }\n    }\n}\n',

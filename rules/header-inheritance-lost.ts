@@ -57,6 +57,13 @@ function servesTls(model: Model, block: ConfigNode): boolean {
   );
 }
 
+/** Whether a block inside the statement's own block may inherit it: it is set at http or server level, or in a location holding another. */
+function mayBeInherited(statement: ConfigNode): boolean {
+  const block = statement.parent;
+  if (!block) return false;
+  return block.directive.name !== 'location' || block.children.some((child) => child.directive.name === 'location');
+}
+
 /** The levels that may set these directives, innermost first. */
 const LEVELS = ['location', 'server', 'http'] as const;
 
@@ -102,10 +109,12 @@ export default defineRule({
     let proxying: Set<ConfigNode> | undefined;
     const mergeable = satisfies(model.nginxVersion.version, '>=1.29.3');
     for (const directive of DIRECTIVES) {
+      // Most configurations set these only in locations with no location inside: then no block inherits any.
+      if (!model.nodes(directive).some(mayBeInherited)) continue;
       for (const level of ['location', 'server'] as const) {
         for (const block of model.nodes(level)) {
+          if (!block.children.some((child) => child.directive.name === directive)) continue;
           const own = block.children.filter((child) => child.directive.name === directive);
-          if (own.length === 0) continue;
           if (directive === 'add_header' && inheritsAddHeaders(model, block, mergeable)) continue;
           const outerBlock = model.enclosing(block, LEVELS);
           if (!outerBlock) continue;

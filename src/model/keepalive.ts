@@ -53,9 +53,17 @@ export function reusesConnections(model: Model, pass: ProxyPass): boolean {
  * returned to a pool.
  */
 export function forwardsUpgrade(model: Model, pass: ProxyPass): boolean {
-  const upgrade = model.effectiveHeader(pass.node, 'proxy_set_header', 'Upgrade').value;
-  return upgrade !== null && upgrade !== '';
+  let forwards = upgradeForwarded.get(pass);
+  if (forwards === undefined) {
+    const upgrade = model.effectiveHeader(pass.node, 'proxy_set_header', 'Upgrade').value;
+    forwards = upgrade !== null && upgrade !== '';
+    upgradeForwarded.set(pass, forwards);
+  }
+  return forwards;
 }
+
+/** forwardsUpgrade's answer per pass (a pass belongs to one model): five rules ask it of every pass. */
+const upgradeForwarded = new WeakMap<ProxyPass, boolean>();
 
 /**
  * Whether the module returns its connections to an upstream block's keepalive cache, where the block keeps one: the
