@@ -188,6 +188,19 @@ describe("the container's view", () => {
     ]);
   });
 
+  it("OpenResty's image keeps nginx's stock files under its own prefix; its version is the tag's nginx part", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  gateway:\n    image: openresty/openresty:1.25.3.1-alpine\n    volumes: ["./nginx.conf:/usr/local/openresty/nginx/conf/nginx.conf:ro"]\n',
+      'nginx.conf':
+        'events {}\nhttp {\n    include mime.types;\n    server {\n        listen 80;\n        location ~ \\.php$ {\n            include /usr/local/openresty/nginx/conf/fastcgi_params;\n            fastcgi_pass 127.0.0.1:9000;\n        }\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['nginx.conf']);
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion).toMatchObject({ version: '1.25.3', source: 'image' });
+  });
+
   it('the checkout mounted from a variable (penpot): of two files with the included name, the one whose repository path the container path ends with', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

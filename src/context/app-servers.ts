@@ -244,6 +244,11 @@ export function imageName(image: string | null): string {
   return lastSegment.split(':')[0]!.toLowerCase();
 }
 
+/** OpenResty's image (`openresty/openresty`): nginx with its own prefix, `/usr/local/openresty/nginx`. */
+export function isOpenRestyImage(image: string | null): boolean {
+  return imageName(image) === 'openresty';
+}
+
 /** An image of nginx itself (official, unprivileged, or a `nginx-*` variant): the one a config runs in. */
 export function isNginxImage(image: string | null): boolean {
   const name = imageName(image);

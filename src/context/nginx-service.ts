@@ -8,7 +8,7 @@ import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { globNameMatcher, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
-import { isNginxImage } from './app-servers.js';
+import { isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
@@ -438,6 +438,7 @@ export function containerViewFor(
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
     runsInImage: service !== null && isNginxImage(service.image),
+    openRestyFiles: service !== null && isOpenRestyImage(service.image),
     ...(repoRoot !== null ? repositoryFilesIndex(repoRoot) : {}),
     hostReadable: repoRoot === null,
     repoRoot,

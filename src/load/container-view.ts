@@ -36,6 +36,8 @@ export interface ContainerView {
   readonly entryContainerPath: string | null;
   /** Files that ship inside the official nginx image are known without reading the host. */
   readonly imageFiles: boolean;
+  /** The config runs in OpenResty's image: the same stock files (mime.types, fastcgi_params…) under its conf prefix. */
+  readonly openRestyFiles?: boolean;
   /**
    * The config is known to run in the official image (a Compose service runs it): a glob over the image's own
    * folders then sees exactly the image's files (`conf.d/default.conf`) plus what is mounted there. Without it such a
@@ -92,6 +94,10 @@ const IMAGE_FILES: ReadonlySet<string> = new Set([
   'conf.d/default.conf',
 ]);
 
+/** OpenResty's conf prefix. Its images keep nginx's stock files there; its nginx.conf and conf.d are its own. */
+export const OPENRESTY_CONF_DIR = '/usr/local/openresty/nginx/conf';
+const OPENRESTY_STOCK_FILES: ReadonlySet<string> = new Set([...IMAGE_FILES].filter((file) => file !== 'nginx.conf' && !file.includes('/')));
+
 function within(child: string, parent: string): string | null {
   if (child === parent) return '';
   const relative = path.posix.relative(parent, child);
@@ -103,7 +109,8 @@ function within(child: string, parent: string): string | null {
  * lives there, so a conf.d snippet's relative includes resolve there too), else the entry's own directory.
  */
 export function containerPrefix(entryContainerPath: string): string {
-  return within(entryContainerPath, IMAGE_CONF_DIR) !== null ? IMAGE_CONF_DIR : path.posix.dirname(entryContainerPath);
+  for (const prefix of [IMAGE_CONF_DIR, OPENRESTY_CONF_DIR]) if (within(entryContainerPath, prefix) !== null) return prefix;
+  return path.posix.dirname(entryContainerPath);
 }
 
 /** Sorts mappings so the most specific (longest) container path comes first. */
@@ -131,6 +138,10 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
   const inImage = view.imageFiles ? within(normalized, IMAGE_CONF_DIR) : null;
   if (inImage !== null && IMAGE_FILES.has(inImage)) {
     return { kind: 'image', path: normalized, text: readFileSync(dataFile(path.join('nginx-image', inImage)), 'utf8') };
+  }
+  const inOpenResty = view.openRestyFiles ? within(normalized, OPENRESTY_CONF_DIR) : null;
+  if (inOpenResty !== null && OPENRESTY_STOCK_FILES.has(inOpenResty)) {
+    return { kind: 'image', path: normalized, text: readFileSync(dataFile(path.join('nginx-image', inOpenResty)), 'utf8') };
   }
   return { kind: 'unknown' };
 }
