@@ -358,6 +358,22 @@ describe('templates rendered by start scripts', () => {
     const { findings } = await lintIn(root, ['.']);
     expect(findings).toEqual([]);
   });
+
+  it("lines the start script deletes with sed -i '/RE/d' after envsubst are not read (openwisp's __UNSET__ sentinel); other sed edits are not followed", async () => {
+    const repository = (sed: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'images/Dockerfile':
+          'FROM nginx:1.27-alpine\nWORKDIR /etc/nginx/\nCOPY ./common/init.sh ./nginx/ /etc/nginx/\nENV RLIMIT=__UNSET__\nCMD ["sh", "init.sh"]\n',
+        'images/common/init.sh': `#!/bin/sh\nenvsubst </etc/nginx/nginx.template.conf >/etc/nginx/nginx.conf\n${sed} /etc/nginx/nginx.conf\nnginx -g 'daemon off;'\n`,
+        'images/nginx/nginx.template.conf': 'worker_rlimit_nofile ${RLIMIT};\nevents {}\nhttp {\n    server { listen 80; }\n}\n',
+      });
+    const deleted = await lintIn(repository("sed -i '/__UNSET__/d; /^[[:space:]]*$/d'"), ['images/nginx/nginx.template.conf']);
+    expect(deleted.findings).toEqual([]);
+    // A substitution nginx-lint does not model: the line is judged as rendered, and nginx refuses __UNSET__.
+    const substituted = await lintIn(repository("sed -i 's/__UNSET__/4096/'"), ['images/nginx/nginx.template.conf']);
+    expect(substituted.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[1, 'invalid-value']]);
+  });
 });
 
 describe('templates', () => {

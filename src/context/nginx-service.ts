@@ -278,6 +278,56 @@ const MAX_SCRIPT_BYTES = 256 * 1024;
 /** `envsubst [VARIABLES] < SRC > DEST`, the way entrypoint scripts render nginx configs from templates. */
 const ENVSUBST_REDIRECT = /\benvsubst\b[^<>|;&\n]*<\s*"?([^\s"';&|]+)"?\s*>\s*"?([^\s"';&|]+)"?/g;
 
+/** `sed -i 'SCRIPT' DEST` (GNU sed's in-place edit), with the script in single quotes and a literal destination. */
+const SED_IN_PLACE = /\bsed\s+-i\s+(?:-e\s+)?'([^']*)'\s+"?(\/[^\s"';&|]+)"?/g;
+/** One sed command that deletes the lines a pattern matches: `/RE/d`. */
+const SED_DELETE = /^\/((?:\\.|[^\\/])*)\/d$/;
+
+/**
+ * The lines `sed -i '/RE/d; …' destination` deletes after the render, in `script` (the text after the envsubst);
+ * empty when a sed command is anything else (its edits cannot be followed) or a pattern cannot be read.
+ */
+function lineDeletions(script: string, destination: string): RegExp[] {
+  const deletions: RegExp[] = [];
+  for (const match of script.matchAll(SED_IN_PLACE)) {
+    if (path.posix.normalize(match[2]!) !== path.posix.normalize(destination)) continue;
+    const patterns = match[1]!.split(';').map((command) => SED_DELETE.exec(command.trim())?.[1]);
+    if (patterns.some((pattern) => pattern === undefined)) return [];
+    for (const pattern of patterns) {
+      const expression = basicRegExp(pattern!);
+      if (!expression) return [];
+      deletions.push(expression);
+    }
+  }
+  return deletions;
+}
+
+/** POSIX character classes sed knows, as JavaScript writes them inside brackets. */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  space: '\\s',
+  blank: ' \\t',
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  alnum: 'A-Za-z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+};
+
+/**
+ * A sed basic regular expression as a JavaScript one: `+ ? ( ) { } |` are literal, POSIX classes become ranges.
+ * Null for anything else with a backslash (GNU's `\+`, groups, back-references): not followed.
+ */
+function basicRegExp(pattern: string): RegExp | null {
+  if (pattern.includes('\\')) return null;
+  const source = pattern.replace(/\[:(\w+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole).replace(/[+?(){}|]/g, (char) => `\\${char}`);
+  if (/\[:\w+:\]/.test(source)) return null;
+  try {
+    return new RegExp(source);
+  } catch {
+    return null;
+  }
+}
+
 /** The repository path a container path comes from, through the mappings (the most specific first). */
 function repoPathOf(mappings: readonly PathMapping[], containerPath: string): string | null {
   for (const mapping of orderMappings(mappings)) {
@@ -304,12 +354,19 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string): 
     } catch {
       continue;
     }
-    for (const match of text.replace(/\\\r?\n/g, ' ').matchAll(ENVSUBST_REDIRECT)) {
+    const joined = text.replace(/\\\r?\n/g, ' ');
+    for (const match of joined.matchAll(ENVSUBST_REDIRECT)) {
       const [source, destination] = [match[1]!, match[2]!];
       if (!source.startsWith('/') || !destination.startsWith('/') || source.includes('$') || destination.includes('$')) continue;
       const repo = repoPathOf(mappings, source);
-      if (repo !== null)
-        rendered.push({ container: path.posix.normalize(destination), repo, origin: `${script.origin} (envsubst in ${path.basename(script.repo)})` });
+      if (repo === null) continue;
+      const deletesLines = lineDeletions(joined.slice(match.index + match[0].length), destination);
+      rendered.push({
+        container: path.posix.normalize(destination),
+        repo,
+        origin: `${script.origin} (envsubst in ${path.basename(script.repo)})`,
+        ...(deletesLines.length > 0 ? { deletesLines } : {}),
+      });
     }
   }
   return rendered;

@@ -27,6 +27,11 @@ export interface PathMapping {
    * the image's own (`COPY conf /` leaves the package's /etc/nginx/mime.types in place). A volume hides what it covers.
    */
   readonly copied?: boolean;
+  /**
+   * A file a start script renders from a template (`envsubst < SRC > DEST`) and then edits with `sed -i '/RE/d' DEST`:
+   * the lines those patterns match are not in what nginx reads (openwisp deletes its `__UNSET__` sentinel lines).
+   */
+  readonly deletesLines?: readonly RegExp[];
 }
 
 export interface ContainerView {

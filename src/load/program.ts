@@ -202,7 +202,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     const template = renderTemplate(file.text, environment);
-    const rendered = parse(template.text, filePath);
+    const deletions = options.container?.mappings.find((mapping) => mapping.repo === filePath && mapping.deletesLines)?.deletesLines;
+    const rendered = parse(deletions ? withoutLines(template.text, deletions) : template.text, filePath);
     rendered.virtual = true;
     rendered.placeholders = template.placeholders;
     return rendered;
@@ -362,6 +363,17 @@ function resolveInContainer(
     unmapped: true,
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
+}
+
+/**
+ * The rendered text without the lines a start script deletes (`sed -i '/__UNSET__/d'`): each becomes spaces, so every
+ * other statement keeps its offsets and line.
+ */
+function withoutLines(text: string, deletions: readonly RegExp[]): string {
+  return text
+    .split('\n')
+    .map((line) => (deletions.some((pattern) => pattern.test(line)) ? ' '.repeat(line.length) : line))
+    .join('\n');
 }
 
 /** Suffixes of a template whose rendering drops them: `sites-default.conf.j2` is rendered to `sites-default.conf`. */
