@@ -294,6 +294,24 @@ describe('what a folder holds', () => {
     expect(findings).toEqual([]);
   });
 
+  it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's does not", async () => {
+    const site =
+      'server {\n    listen 80;\n    location / {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:8000;\n    }\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n    }\n}\n';
+    const repository = (install: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile: `FROM debian:12\nRUN ${install}\nCOPY conf/site.conf /etc/nginx/sites-enabled/site.conf\n`,
+        'conf/site.conf': site,
+      });
+    const debian = await lintIn(repository('apt-get update && apt-get install -y nginx'), ['conf/site.conf']);
+    expect(debian.findings).toEqual([]);
+    const alpine = await lintIn(repository('apk add --no-cache nginx'), ['conf/site.conf']);
+    expect(alpine.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [4, 'include-not-found'],
+      [8, 'include-not-found'],
+    ]);
+  });
+
   it('takes no nginx version from a distribution image that installs nginx (ubuntu:22.04 is no nginx 22.04)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

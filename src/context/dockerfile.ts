@@ -35,6 +35,8 @@ export interface BuiltImage {
    * runs nginx though its base image is not nginx's own.
    */
   readonly installsNginx: boolean;
+  /** It is Debian's or Ubuntu's package (`apt-get install nginx`): its files include `proxy_params` and `snippets/`. */
+  readonly installsDebianNginx: boolean;
 }
 
 function isDirectory(candidate: string): boolean {
@@ -52,6 +54,8 @@ function isDirectory(candidate: string): boolean {
  */
 const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
+/** The same for Debian's package manager only. */
+const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
 interface Instruction {
   readonly keyword: string;
@@ -143,12 +147,13 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let command: DockerCommand | null = null;
   let healthcheck = false;
   let installsNginx = false;
+  let installsDebianNginx = false;
   let stageName: string | null = null;
-  const stagesInstallingNginx = new Map<string, boolean>();
+  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean }>();
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'FROM') {
-      if (stageName !== null) stagesInstallingNginx.set(stageName, installsNginx);
+      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx });
       baseImage = words.find((word) => !word.startsWith('--')) ?? null;
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
@@ -158,9 +163,12 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       command = null;
       healthcheck = false;
       // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has it.
-      installsNginx = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '') ?? false;
+      const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
+      installsNginx = earlier?.any ?? false;
+      installsDebianNginx = earlier?.debian ?? false;
     } else if (keyword === 'RUN') {
       installsNginx ||= INSTALLS_NGINX.test(body);
+      installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
@@ -190,5 +198,16 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       }
     }
   }
-  return { dockerfile, baseImage, origin: `${label}:${fromLine}`, copies, environment, entrypoint, command, healthcheck, installsNginx };
+  return {
+    dockerfile,
+    baseImage,
+    origin: `${label}:${fromLine}`,
+    copies,
+    environment,
+    entrypoint,
+    command,
+    healthcheck,
+    installsNginx,
+    installsDebianNginx,
+  };
 }

@@ -31,6 +31,8 @@ export interface NginxService {
   readonly entryContainerPath: string | null;
   /** The repository path of the mount or COPY that puts the linted file there (null when none does). */
   readonly mountedFrom: string | null;
+  /** nginx is Debian's or Ubuntu's package, installed by the image's Dockerfile (`proxy_params`, `snippets/` exist). */
+  readonly debianPackage?: boolean;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -171,6 +173,7 @@ function candidateOf(
     mappings: orderMappings([...mappings, ...renderedByScripts(mappings, boundary)]),
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
+    ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -397,6 +400,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot)]),
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
+      ...(built.installsDebianNginx ? { debianPackage: true } : {}),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),
@@ -496,6 +500,7 @@ export function containerViewFor(
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
     runsInImage: service !== null && isNginxImage(service.image),
     openRestyFiles: service !== null && isOpenRestyImage(service.image),
+    debianFiles: service?.debianPackage === true,
     ...(repoRoot !== null ? repositoryFilesIndex(repoRoot) : {}),
     hostReadable: repoRoot === null,
     repoRoot,

@@ -43,6 +43,8 @@ export interface ContainerView {
   readonly imageFiles: boolean;
   /** The config runs in OpenResty's image: the same stock files (mime.types, fastcgi_params…) under its conf prefix. */
   readonly openRestyFiles?: boolean;
+  /** nginx is Debian's package: its own files under /etc/nginx too (`proxy_params`, `snippets/fastcgi-php.conf`). */
+  readonly debianFiles?: boolean;
   /**
    * The config is known to run in the official image (a Compose service runs it): a glob over the image's own
    * folders then sees exactly the image's files (`conf.d/default.conf`) plus what is mounted there. Without it such a
@@ -103,6 +105,9 @@ const IMAGE_FILES: ReadonlySet<string> = new Set([
 export const OPENRESTY_CONF_DIR = '/usr/local/openresty/nginx/conf';
 const OPENRESTY_STOCK_FILES: ReadonlySet<string> = new Set([...IMAGE_FILES].filter((file) => file !== 'nginx.conf' && !file.includes('/')));
 
+/** Files Debian's nginx-common package adds under /etc/nginx (read from Debian 12's nginx-common 1.22.1). */
+const DEBIAN_FILES: ReadonlySet<string> = new Set(['proxy_params', 'snippets/fastcgi-php.conf', 'snippets/snakeoil.conf']);
+
 function within(child: string, parent: string): string | null {
   if (child === parent) return '';
   const relative = path.posix.relative(parent, child);
@@ -143,6 +148,9 @@ export function resolveContainerPath(view: ContainerView, containerPath: string)
   const inImage = view.imageFiles ? within(normalized, IMAGE_CONF_DIR) : null;
   if (inImage !== null && IMAGE_FILES.has(inImage)) {
     return { kind: 'image', path: normalized, text: readFileSync(dataFile(path.join('nginx-image', inImage)), 'utf8') };
+  }
+  if (view.debianFiles && inImage !== null && DEBIAN_FILES.has(inImage)) {
+    return { kind: 'image', path: normalized, text: readFileSync(dataFile(path.join('nginx-debian', inImage)), 'utf8') };
   }
   const inOpenResty = view.openRestyFiles ? within(normalized, OPENRESTY_CONF_DIR) : null;
   if (inOpenResty !== null && OPENRESTY_STOCK_FILES.has(inOpenResty)) {
