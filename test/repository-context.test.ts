@@ -255,8 +255,13 @@ describe('what a folder holds', () => {
       'nginx/site.conf': 'server {\n    listen 80;\n}\n',
       // A Go template is judged rendered: raw, its first `{{` would open a block after worker_processes.
       'rootfs/defaults/nginx.conf': 'worker_processes {{ .Env.WORKERS | default "4" }};\nevents {}\n',
+      // jitsi's jibri.conf: HOCON rendered by tpl, `//` comments and an `http {` nested in a block nginx does not know.
+      'jibri/rootfs/defaults/jibri.conf':
+        '{{ $PORT := .Env.PORT | default "2222" -}}\njibri {\n    // A unique identifier {\n    id = "{{ .Env.ID }}"\n    api {\n        http {\n            external-api-port = {{ $PORT }}\n        }\n    }\n}\n',
+      // A map's entries are no statements, yet the file is nginx's.
+      'nginx/maps.conf': 'map $http_upgrade $connection_upgrade {\n    default upgrade;\n    "" close;\n}\n',
     });
-    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/site.conf', 'rootfs/defaults/nginx.conf']);
+    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/maps.conf', 'nginx/site.conf', 'rootfs/defaults/nginx.conf']);
     expect((await lintIn(root, ['redis.conf'])).findings.map((finding) => finding.ruleId)).toEqual(['syntax-error']);
   });
 

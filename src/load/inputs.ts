@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
-import { isKnownStatement } from '../nginx/directives.js';
+import { getDirective, isKnownStatement } from '../nginx/directives.js';
 import type { Directive } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import { isJinjaTemplate, looksLikeGoTemplate, looksLikeJinjaTemplate, renderGoTemplate, renderJinja } from './templates.js';
@@ -79,15 +79,27 @@ function readsAsNginx(file: string): boolean {
         : text;
   const { directives } = parse(rendered, file);
   // `reject = 15;`, `add_header = 8;`: the `key = value;` of rspamd's UCL and similar formats, never nginx's own.
+  // `// comment` lines (HOCON, as jitsi's jibri.conf; C-like formats) start no nginx statement: nginx comments use `#`.
   const assigns = (statements: readonly Directive[]): boolean =>
-    statements.some((directive) => (directive.args[0]?.value === '=' && directive.name !== 'location') || assigns(directive.children ?? []));
-  if (assigns(directives)) return false;
-  const known = (statements: readonly Directive[]): boolean =>
     statements.some(
       (directive) =>
-        (directive.terminator !== null && isKnownStatement(directive.name, directive.terminator === '{')) || known(directive.children ?? []),
+        (directive.args[0]?.value === '=' && directive.name !== 'location') || directive.name.startsWith('//') || assigns(directive.children ?? []),
     );
+  if (assigns(directives)) return false;
+  // A known statement counts inside known blocks only: HOCON's `http { … }` under `jibri {` is no nginx http block.
+  // A block whose body is not statements (`map`, `geo`, `types`, Lua) counts as it is.
+  const known = (statements: readonly Directive[]): boolean =>
+    statements.some((directive) => {
+      if (directive.terminator === null || !isKnownStatement(directive.name, directive.terminator === '{')) return false;
+      const children = directive.children ?? [];
+      return directive.terminator === ';' || children.length === 0 || !holdsStatements(directive.name) || known(children);
+    });
   return known(directives);
+}
+
+/** Whether a block directive's body is nginx statements (not `map`/`geo`/`types` entries or Lua code). */
+function holdsStatements(name: string): boolean {
+  return getDirective(name).some((spec) => spec.block && spec.blockBody === 'directives');
 }
 
 export function expandInputs(operands: readonly string[], cwd: string): ExpandedInputs {
