@@ -257,7 +257,7 @@ describe('what a folder holds', () => {
       'rootfs/defaults/nginx.conf': 'worker_processes {{ .Env.WORKERS | default "4" }};\nevents {}\n',
       // jitsi's jibri.conf: HOCON rendered by tpl, `//` comments and an `http {` nested in a block nginx does not know.
       'jibri/rootfs/defaults/jibri.conf':
-        '{{ $PORT := .Env.PORT | default "2222" -}}\njibri {\n    // A unique identifier {\n    id = "{{ .Env.ID }}"\n    api {\n        http {\n            external-api-port = {{ $PORT }}\n        }\n    }\n}\n',
+        '{{ $PORT := .Env.PORT | default "2222" -}}\njibri {\n    // A unique identifier for this Jibri\n    id = "{{ .Env.ID }}"\n    api {\n        http {\n            external-api-port = {{ $PORT }}\n        }\n    }\n}\n',
       // A map's entries are no statements, yet the file is nginx's.
       'nginx/maps.conf': 'map $http_upgrade $connection_upgrade {\n    default upgrade;\n    "" close;\n}\n',
     });
