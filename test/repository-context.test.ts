@@ -299,6 +299,20 @@ describe('what a folder holds', () => {
     expect(findings).toEqual([]);
   });
 
+  it("a copy of a host's /etc/nginx in the repository (dokku's image files) is that folder: includes resolve there, with Debian's files for sites-available", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'contrib/images/droplet/files/etc/nginx/sites-available/app':
+        'server {\n    listen 80;\n    include snippets/headers.conf;\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n    }\n}\n',
+      'contrib/images/droplet/files/etc/nginx/snippets/headers.conf': 'add_headr X-Frame-Options DENY;\n',
+    });
+    const { findings } = await lintIn(root, ['contrib/images/droplet/files/etc/nginx/sites-available/app']);
+    // snippets/ resolves in the copied /etc/nginx (its typo is found there); fastcgi-php.conf is Debian's.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['contrib/images/droplet/files/etc/nginx/snippets/headers.conf', 1, 'unknown-directive'],
+    ]);
+  });
+
   it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's does not", async () => {
     const site =
       'server {\n    listen 80;\n    location / {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:8000;\n    }\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n    }\n}\n';

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
-import { globNameMatcher, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
+import { globNameMatcher, IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment } from './compose.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
@@ -480,6 +480,24 @@ function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed
 }
 
 /**
+ * Where a config that nothing runs sits on the host it was copied from, when its repository path says so: a copy of
+ * a host's tree (dokku's `contrib/images/digitalocean/files/etc/nginx/sites-available/digitalocean`, its
+ * `docker/usr/local/openresty/nginx/conf/nginx.conf`) is under /etc/nginx or OpenResty's conf prefix, so its relative
+ * includes resolve there.
+ */
+function mirroredConfDir(entryPath: string, repoRoot: string): { mapping: PathMapping } | null {
+  const relative = `/${path.relative(repoRoot, entryPath).split(path.sep).join('/')}`;
+  for (const confDir of [IMAGE_CONF_DIR, OPENRESTY_CONF_DIR]) {
+    const at = relative.lastIndexOf(`${confDir}/`);
+    if (at === -1) continue;
+    const repo = path.join(repoRoot, ...relative.slice(1, at + confDir.length).split('/'));
+    // Copied, not mounted: the package's own files (mime.types, proxy_params) stay beside it.
+    return { mapping: { container: confDir, repo, origin: `a copy of ${confDir} in the repository`, copied: true } };
+  }
+  return null;
+}
+
+/**
  * The container view for a config: the nginx service's mounts plus any `pathMap`, the official image's files when
  * the service runs an nginx image (or none is known), and the host's disk only outside any repository.
  */
@@ -488,7 +506,8 @@ export function containerViewFor(
   options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null },
 ): ContainerView {
   const { service, pathMap, repoRoot } = options;
-  const mounted = [...pathMap, ...(service?.mappings ?? [])];
+  const mirror = service === null && repoRoot !== null ? mirroredConfDir(entryPath, repoRoot) : null;
+  const mounted = [...pathMap, ...(service?.mappings ?? []), ...(mirror ? [mirror.mapping] : [])];
   const mappings = orderMappings([...mounted, ...(service && isNginxImage(service.image) ? renderedTemplates(mounted, service.environment) : [])]);
   const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
   const entryContainerPath =
@@ -499,8 +518,10 @@ export function containerViewFor(
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
     runsInImage: service !== null && isNginxImage(service.image),
-    openRestyFiles: service !== null && isOpenRestyImage(service.image),
-    debianFiles: service?.debianPackage === true,
+    openRestyFiles:
+      (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
+    // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.
+    debianFiles: service?.debianPackage === true || (service === null && /^\/etc\/nginx\/sites-(available|enabled)\//.test(entryContainerPath ?? '')),
     ...(repoRoot !== null ? repositoryFilesIndex(repoRoot) : {}),
     hostReadable: repoRoot === null,
     repoRoot,
