@@ -95,6 +95,18 @@ testRule(rule, {
       errors: [{ file: 'nginx.conf', line: 3, column: 5, severity: 1, messageId: 'unmapped', data: { path: '/etc/nginx/sites-enabled/*.conf' } }],
     },
     {
+      name: "a template a start script renders where the repository does not say (wodby's vhost.conf.tmpl): its relative includes are not checked, and one whose path is a placeholder names nothing",
+      files: {
+        'templates/vhost.conf':
+          'include upstream.conf;\nserver {\n    listen {{ getenv "PORT" "80" }};\n    include preset.conf;\n    include {{ getenv "EXTRA_CONF" }};\n}\n',
+      },
+      entry: 'templates/vhost.conf',
+      errors: [
+        { line: 1, column: 1, severity: 1, messageId: 'renderedElsewhere', data: { path: 'upstream.conf' } },
+        { line: 4, column: 5, severity: 1, messageId: 'renderedElsewhere', data: { path: 'preset.conf' } },
+      ],
+    },
+    {
       name: 'a mounted folder that lacks the included file: nginx fails, an error',
       files: {
         'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./conf:/etc/nginx/conf.d"]\n',

@@ -13,12 +13,15 @@ export default defineRule({
       outside:
         '{{path}} leads outside the project root {{root}}: not read, so not checked; name it on the command line, map it with --path-map, or set --root',
       unmapped: '{{path}} is not in the repository: mount it into the nginx service, or map it with --path-map {{path}}=DIR',
+      renderedElsewhere: '{{path}} is relative to where this template is rendered at start-up, which the repository does not say: not checked',
     },
     details: {
       outside:
         'In a repository (a folder holding .git, or --root) nginx-lint reads only files whose real path is inside it: an absolute include, a ../ path or a symbolic link out of the checkout is not read, so that a pull request cannot make CI print or rewrite files elsewhere (docs/security.md). Nothing is known about the file, and nothing from it is printed.',
       unmapped:
         "nginx runs this configuration in a container, where {{path}} holds whatever the image or a mount puts there. nginx-lint does not read this machine's own {{path}} for a repository's config. If the file is in the repository, mount it in the nginx service's Compose volumes (or a Kubernetes ConfigMap volume), or tell nginx-lint with --path-map CONTAINER=REPO or the pathMap config key; if it comes from the image, nothing is checked there.",
+      renderedElsewhere:
+        'A start script renders this template into the container (gomplate, tpl, envsubst), where nginx resolves {{path}} against its prefix; the files beside it there may be rendered too. Nothing in the repository (a Compose volume, a Dockerfile COPY, a pathMap) says where that is, so {{path}} was not looked for. Name the rendered path with --path-map or the pathMap config key to have it checked.',
       notFound: "Relative include paths resolve against the main config's directory (nginx -p, or --prefix here), not against the including file.",
     },
   },
@@ -34,6 +37,10 @@ export default defineRule({
           messageId: 'outside',
           data: { path: problem.outside.path, root: problem.outside.root },
         });
+        continue;
+      }
+      if (problem.renderedElsewhere) {
+        context.report({ ...at, severity: 'warn', messageId: 'renderedElsewhere', data: { path: problem.node.directive.args[0]!.value } });
         continue;
       }
       if (problem.unmapped) {

@@ -42,6 +42,8 @@ export interface IncludeResolution {
    * `pathMap`): nginx-lint does not read the host's files for a repository's config, so it cannot say what is there.
    */
   readonly unmapped?: boolean;
+  /** Set when the include is relative, in a template rendered at start-up where nothing in the repository says. */
+  readonly renderedElsewhere?: boolean;
   /** Set when a file it names is outside the project root and was not read (file-access.ts): which, and the root. */
   readonly outside?: { readonly path: string; readonly root: string };
   readonly files: SourceFile[];
@@ -261,6 +263,23 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           const inImage = resolveContainerPath({ ...container, mappings: [] }, path.posix.join(IMAGE_CONF_DIR, directive.args[0]!.value));
           if (inImage.kind === 'image')
             resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
+        }
+        // A template rendered at start-up (wodby's vhost.conf.tmpl, rendered into /etc/nginx/conf.d by its entrypoint)
+        // with no known place in the container: a relative include names a file beside where it is rendered, maybe
+        // rendered too. Not known to fail, so not an error: a warning that it was not checked.
+        if (
+          resolution.error &&
+          resolution.outside === undefined &&
+          container &&
+          !container.hostReadable &&
+          container.entryContainerPath === null &&
+          directive.file.placeholders !== undefined &&
+          !path.isAbsolute(directive.args[0]!.value)
+        ) {
+          const argument = directive.args[0]!;
+          // An include whose path is itself a placeholder names nothing known at all.
+          const unknownPath = directive.file.placeholders!.some((span) => span.start < argument.end && argument.start < span.end);
+          resolution = unknownPath ? { directive, pattern: resolution.pattern, files: [], error: null } : { ...resolution, renderedElsewhere: true };
         }
         includes.set(directive, resolution);
         for (const target of resolution.files) {

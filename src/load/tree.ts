@@ -31,6 +31,8 @@ export interface TreeProblem {
   readonly message: string;
   /** An include of a container path nothing in the repository maps: unknown rather than missing. */
   readonly unmapped?: boolean;
+  /** A relative include in a template rendered where the repository does not say. */
+  readonly renderedElsewhere?: boolean;
   /** An include of a file outside the project root, not read (file-access.ts): which, and the root. */
   readonly outside?: { readonly path: string; readonly root: string };
   /** The `include` statement, or the block nested too deep. */
@@ -140,6 +142,7 @@ export function buildTree(program: Program, rootContext: BlockContext): ConfigTr
         message: resolution.error,
         node: includeNode,
         ...(resolution.unmapped ? { unmapped: true } : {}),
+        ...(resolution.renderedElsewhere ? { renderedElsewhere: true } : {}),
         ...(resolution.outside !== undefined ? { outside: resolution.outside } : {}),
       });
     }
