@@ -62,6 +62,16 @@ const CASES: readonly Case[] = [
     error: { rule: 'invalid-value', message: 'no servers are inside upstream', line: H + 3 },
   },
   {
+    name: 'an upstream of backup servers only: no primary for round robin, at the upstream line',
+    http: 'upstream a {\n  server 10.0.0.7:8000 backup;\n  server 10.0.0.8:8000 backup;\n}\n',
+    error: { rule: 'invalid-value', message: 'no servers in upstream "a"', line: H + 1 },
+  },
+  {
+    name: 'a down server is a primary too',
+    http: 'upstream a {\n  server 10.0.0.7:8000 backup;\n  server 10.0.0.8:8000 down;\n}\n',
+    error: null,
+  },
+  {
     name: 'an invalid listen parameter',
     http: 'server {\n  listen 8080 spdy;\n}\n',
     error: { rule: 'invalid-value', message: 'invalid parameter "spdy"', line: H + 2 },

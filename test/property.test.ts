@@ -273,9 +273,9 @@ function valueConfig(choice: ValueChoice): string {
   ].join('\n');
 }
 
-/** nginx checks these once everything is read: it names no line, and they do not stop it earlier. */
+/** nginx checks these once everything is read (naming no line, or the upstream's), so they do not stop it earlier. */
 const CHECKED_AT_THE_END =
-  /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server)/;
+  /^(unknown "[^"]*" variable|zero size shared memory zone|no "ssl_certificate" is defined|no ssl configured for the server|no servers in upstream)/;
 
 async function handlerFindings(text: string): Promise<{ line: number; message: string }[]> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-values-'));
