@@ -26,6 +26,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    setupFiles: ['test/setup/fast-check.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts', 'rules/**/*.test.ts'], exclude: [...CLI, ...REALITY, ...CORPUS] } },
       { extends: true, test: { name: 'cli', include: CLI } },
