@@ -26,6 +26,14 @@ testRule(rule, {
       name: 'stream server directives in a stream server',
       files: 'events {}\nstream {\n    server {\n        listen 5353;\n        proxy_pass 127.0.0.1:53;\n    }\n}\n',
     },
+    {
+      name: 'a snippet holding only an include is linted in the context the included statements need (a template fragment of nginx-proxy-manager)',
+      files: {
+        'snippets/exploits.conf': 'include block-exploits.conf;\n',
+        'snippets/block-exploits.conf': 'set $block 0;\nif ($query_string ~ "union.*select") {\n    set $block 1;\n}\n',
+      },
+      entry: 'snippets/exploits.conf',
+    },
   ],
   invalid: [
     {

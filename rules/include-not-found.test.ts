@@ -107,6 +107,17 @@ testRule(rule, {
       ],
     },
     {
+      name: "a template an app renders (nginx-proxy-manager's backend/templates): its relative includes, and those of the files it includes, are read from the repository's copy of /etc/nginx, where nginx resolves them",
+      files: {
+        'backend/templates/proxy_host.conf':
+          'server {\n    listen 80;\n{% if enabled %}\n    include conf.d/include/assets.conf;\n{% endif %}\n    include conf.d/include/absent.conf;\n}\n',
+        'docker/rootfs/etc/nginx/conf.d/include/assets.conf': 'location /assets {\n    include conf.d/include/proxy.conf;\n}\n',
+        'docker/rootfs/etc/nginx/conf.d/include/proxy.conf': 'proxy_set_header Host $host;\n',
+      },
+      entry: 'backend/templates/proxy_host.conf',
+      errors: [{ line: 6, column: 5, severity: 1, messageId: 'renderedElsewhere', data: { path: 'conf.d/include/absent.conf' } }],
+    },
+    {
       name: 'a mounted folder that lacks the included file: nginx fails, an error',
       files: {
         'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.25\n    volumes: ["./conf:/etc/nginx/conf.d"]\n',

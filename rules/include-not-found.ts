@@ -13,7 +13,8 @@ export default defineRule({
       outside:
         '{{path}} leads outside the project root {{root}}: not read, so not checked; name it on the command line, map it with --path-map, or set --root',
       unmapped: '{{path}} is not in the repository: mount it into the nginx service, or map it with --path-map {{path}}=DIR',
-      renderedElsewhere: '{{path}} is relative to where this template is rendered at start-up, which the repository does not say: not checked',
+      renderedElsewhere:
+        '{{path}} resolves against the conf folder of the nginx this template is rendered for, which the repository does not say: not checked',
     },
     details: {
       outside:
@@ -21,7 +22,7 @@ export default defineRule({
       unmapped:
         "nginx runs this configuration in a container, where {{path}} holds whatever the image or a mount puts there. nginx-lint does not read this machine's own {{path}} for a repository's config. If the file is in the repository, mount it in the nginx service's Compose volumes (or a Kubernetes ConfigMap volume), or tell nginx-lint with --path-map CONTAINER=REPO or the pathMap config key; if it comes from the image, nothing is checked there.",
       renderedElsewhere:
-        'A start script renders this template into the container (gomplate, tpl, envsubst), where nginx resolves {{path}} against its prefix; the files beside it there may be rendered too. Nothing in the repository (a Compose volume, a Dockerfile COPY, a pathMap) says where that is, so {{path}} was not looked for. Name the rendered path with --path-map or the pathMap config key to have it checked.',
+        'A start script renders this template into the container (gomplate, tpl, envsubst, an app writing per-site files), and nginx resolves a relative include against the folder of its main config (its conf prefix), not against the including file; the files there may be rendered too. Nothing in the repository (a Compose volume, a Dockerfile COPY, a pathMap) says which nginx reads the rendered file, and {{path}} is in no copy of /etc/nginx in the repository, so it was not looked for. Name the rendered path with --path-map or the pathMap config key to have it checked.',
       notFound: "Relative include paths resolve against the main config's directory (nginx -p, or --prefix here), not against the including file.",
     },
   },

@@ -4,7 +4,7 @@
  * catalogs are resolved once and cached across the entries of a run.
  */
 import path from 'node:path';
-import type { SourceFile } from '../syntax/ast.js';
+import type { Directive, SourceFile } from '../syntax/ast.js';
 import { argumentCount, argumentValue } from '../syntax/parser.js';
 import { loadConfigFor, loadPathMapFor, resolveRulesFor } from '../config/index.js';
 import type { LoadOptions, ResolvedConfig, RuleSetting } from '../config/types.js';
@@ -71,11 +71,15 @@ const INFERRED_CONTEXTS: readonly BlockContext[] = ['main', 'http', 'server', 'l
 
 /**
  * The context a file without `--context` or pragma is linted in: the first of main, http, server, location, … that
- * accepts every top-level statement — a `conf.d/site.conf` holding `server { }` blocks is then linted in http.
+ * accepts every top-level statement — a `conf.d/site.conf` holding `server { }` blocks is then linted in http. Given
+ * the program's `includes`, the statements of a file a top-level `include` reads are top-level too: a template
+ * fragment holding only `include conf.d/include/block-exploits.conf;` is linted where that file's `if` and `set` are
+ * allowed (server), not in main.
  */
-export function inferContext(file: SourceFile): BlockContext {
+export function inferContext(file: SourceFile, includes?: Program['includes']): BlockContext {
+  const statements = topLevelStatements(file, includes, new Set([file]));
   const accepts = (context: BlockContext) =>
-    file.directives.every((directive) => {
+    statements.every((directive) => {
       const problem = checkStatement({
         name: directive.name,
         context,
@@ -86,6 +90,17 @@ export function inferContext(file: SourceFile): BlockContext {
       return problem?.kind !== 'not-allowed-here';
     });
   return INFERRED_CONTEXTS.find(accepts) ?? 'main';
+}
+
+/** A file's top-level statements, with those of the files its top-level includes read (each file once). */
+function topLevelStatements(file: SourceFile, includes: Program['includes'] | undefined, seen: Set<SourceFile>): Directive[] {
+  if (!includes) return file.directives;
+  return file.directives.flatMap((directive) => {
+    const included = directive.name === 'include' ? (includes.get(directive)?.files ?? []) : [];
+    const unseen = included.filter((target) => !seen.has(target));
+    for (const target of unseen) seen.add(target);
+    return [directive, ...unseen.flatMap((target) => topLevelStatements(target, includes, seen))];
+  });
 }
 
 function isSnippetContext(value: string): value is BlockContext {
@@ -222,7 +237,7 @@ export class Linter {
             embedded: this.embedded,
           });
     const pragma = contextPragma(program.entry);
-    const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry));
+    const rootContext = this.options.context ?? (pragma && isSnippetContext(pragma) ? pragma : inferContext(program.entry, program.includes));
     const tree = buildTree(program, rootContext);
     const nginxVersion = this.options.nginxVersion ?? config.nginxVersion ?? undefined;
     const findings: Finding[] = [];

@@ -265,21 +265,25 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
             resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
         }
         // A template rendered at start-up (wodby's vhost.conf.tmpl, rendered into /etc/nginx/conf.d by its entrypoint)
-        // with no known place in the container: a relative include names a file beside where it is rendered, maybe
-        // rendered too. Not known to fail, so not an error: a warning that it was not checked.
+        // with no known place in the container: its relative includes, and those of the files it includes, resolve
+        // against the prefix of an nginx the repository does not name, where they may be rendered too. Read from the
+        // repository's copy of /etc/nginx if it has one; else not known to fail, so not an error: a warning that it
+        // was not checked.
         if (
           resolution.error &&
           resolution.outside === undefined &&
           container &&
           !container.hostReadable &&
           container.entryContainerPath === null &&
-          directive.file.placeholders !== undefined &&
+          entry.placeholders !== undefined &&
           !path.isAbsolute(directive.args[0]!.value)
         ) {
           const argument = directive.args[0]!;
           // An include whose path is itself a placeholder names nothing known at all.
-          const unknownPath = directive.file.placeholders!.some((span) => span.start < argument.end && argument.start < span.end);
-          resolution = unknownPath ? { directive, pattern: resolution.pattern, files: [], error: null } : { ...resolution, renderedElsewhere: true };
+          const unknownPath = (directive.file.placeholders ?? []).some((span) => span.start < argument.end && argument.start < span.end);
+          resolution = unknownPath
+            ? { directive, pattern: resolution.pattern, files: [], error: null }
+            : (resolveInMirroredConfDir(directive, container, resolveFile) ?? { ...resolution, renderedElsewhere: true });
         }
         includes.set(directive, resolution);
         for (const target of resolution.files) {
@@ -382,6 +386,31 @@ function resolveInContainer(
     unmapped: true,
     error: `"${pattern}" is a path in the nginx container that nothing in the repository maps`,
   };
+}
+
+/**
+ * A relative include of a template with no known place in the container, in the repository's copy of the image's
+ * conf folder: wherever the template is rendered, nginx resolves the include against its conf prefix, /etc/nginx in
+ * the images we know, and nginx-proxy-manager's `include conf.d/include/proxy.conf` in backend/templates is the
+ * repository's docker/rootfs/etc/nginx/conf.d/include/proxy.conf (`COPY docker/rootfs /`). Null unless the files
+ * are in exactly one such copy.
+ */
+function resolveInMirroredConfDir(
+  directive: Directive,
+  view: ContainerView,
+  resolveFile: (filePath: string) => SourceFile,
+): IncludeResolution | null {
+  const pattern = path.posix.join(IMAGE_CONF_DIR, directive.args[0]!.value);
+  const directory = path.posix.dirname(pattern);
+  if (GLOB_CHARS.test(directory)) return null;
+  const mirrored = view.filesMatching?.(directory, path.posix.basename(pattern)).inMirror ?? [];
+  if (mirrored.length === 0 || new Set(mirrored.map((file) => path.dirname(file))).size !== 1) return null;
+  try {
+    return { directive, pattern, files: [...mirrored].sort().map(resolveFile), error: null };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return null;
+  }
 }
 
 /**
