@@ -34,6 +34,11 @@ testRule(rule, {
       files:
         'events {}\nhttp {\n    server {\n        listen 80;\n        proxy_set_header X-Forwarded-Proto $scheme;\n        location /admin/ {\n            proxy_pass http://app;\n            proxy_set_header X-Request-Id $request_id;\n        }\n    }\n}\n',
     },
+    {
+      name: 'a lost Accept-Encoding "" where nothing reads the body: a compressed response passes through (nginx-proxy-manager)',
+      files:
+        'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $host;\n        }\n    }\n}\n',
+    },
   ],
   invalid: [
     {
@@ -59,6 +64,18 @@ testRule(rule, {
       files:
         'events {}\nhttp {\n    server {\n        location / {\n            proxy_set_header Host $host;\n            proxy_pass http://app;\n            location /inner/ {\n                proxy_pass http://app;\n                proxy_set_header X-Request-Id $request_id;\n            }\n        }\n    }\n}\n',
       errors: [{ line: 9, messageId: 'lost', data: { block: 'location /inner/', lost: 'Host' } }],
+    },
+    {
+      name: 'a lost Accept-Encoding "" where sub_filter rewrites the body: the backend compresses it, and sub_filter cannot read it',
+      files:
+        'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $host;\n            sub_filter "http://app" "https://example.com";\n        }\n    }\n}\n',
+      errors: [{ line: 8, messageId: 'lost', data: { lost: 'Accept-Encoding' } }],
+    },
+    {
+      name: 'a lost Accept-Encoding "" in a server whose inner location turns ssi on',
+      files:
+        'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        proxy_set_header Host $host;\n        location / {\n            proxy_pass http://app;\n            ssi on;\n        }\n    }\n}\n',
+      errors: [{ line: 6, messageId: 'lost', data: { block: 'server', lost: 'Accept-Encoding' } }],
     },
     {
       name: "an add_header in the location drops the server's security headers",

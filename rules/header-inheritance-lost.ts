@@ -57,6 +57,32 @@ function servesTls(model: Model, block: ConfigNode): boolean {
   );
 }
 
+/** Body filters that cannot read a compressed response: nginx must get it uncompressed from the backend. */
+const BODY_FILTERS = ['sub_filter', 'add_before_body', 'add_after_body'] as const;
+
+/**
+ * Whether responses of `block` go through a body filter (sub_filter, ssi, addition), set in it, inherited by it or
+ * set in a block inside it. Only then does a lost `proxy_set_header Accept-Encoding ""` matter: elsewhere a compressed
+ * response from the backend passes through unchanged (nginx's gzip leaves a response with Content-Encoding alone).
+ */
+function filtersBodies(model: Model, block: ConfigNode): boolean {
+  const within = (node: ConfigNode) => {
+    for (let parent = node.parent; parent; parent = parent.parent) if (parent === block) return true;
+    return false;
+  };
+  const ssiOn = (node: ConfigNode) => (node.directive.args[0]?.value ?? '').toLowerCase() === 'on';
+  return (
+    BODY_FILTERS.some((name) => model.effective(block, name).nodes.length > 0 || model.nodes(name).some(within)) ||
+    model.effective(block, 'ssi').nodes.some(ssiOn) ||
+    model.nodes('ssi').some((node) => ssiOn(node) && within(node))
+  );
+}
+
+/** An inherited `proxy_set_header Accept-Encoding ""`, which stops the backend compressing what nginx must read. */
+function removesAcceptEncoding(node: ConfigNode): boolean {
+  return headerName(node) === 'accept-encoding' && (node.directive.args[1]?.value ?? '') === '';
+}
+
 /** Whether a block inside the statement's own block may inherit it: it is set at http or server level, or in a location holding another. */
 function mayBeInherited(statement: ConfigNode): boolean {
   const block = statement.parent;
@@ -129,7 +155,8 @@ export default defineRule({
               !ownNames.has(headerName(node)) &&
               !(directive === 'proxy_set_header' && headerName(node) === 'connection') &&
               !(withheld && FORWARDING_HEADERS.has(headerName(node))) &&
-              !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)),
+              !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)) &&
+              !(directive === 'proxy_set_header' && removesAcceptEncoding(node) && !filtersBodies(model, block)),
           );
           if (lost.length === 0) continue;
           const names = lost.map((node) => node.directive.args[0]!.value);
