@@ -34,6 +34,20 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "nginx config written by the service's own entrypoint (a here-document, Grafana Loki's gateway): its pass is read, the address before $request_uri",
+      files: {
+        'compose.yaml':
+          'services:\n  read:\n    image: grafana/loki:3.4\n' +
+          HEALTHCHECK +
+          '  gateway:\n    image: nginx:1.27\n    depends_on:\n      - read\n    entrypoint:\n      - sh\n      - -euc\n      - |\n' +
+          '        cat <<EOF > /etc/nginx/nginx.conf\n        events {}\n        http {\n          resolver 127.0.0.11;\n          server {\n            listen 3100;\n' +
+          '            location / {\n              proxy_pass http://read:3100\\$$request_uri;\n            }\n          }\n        }\n        EOF\n' +
+          '        /docker-entrypoint.sh nginx -g "daemon off;"\n',
+      },
+      entry: 'compose.yaml',
+      errors: [{ file: 'compose.yaml', line: 9, severity: 2, messageId: 'notHealthy', data: { service: 'read', healthcheckNote: '' } }],
+    },
+    {
       name: 'the short form waits for the start only, although api has a healthcheck: reported at the compose line',
       files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on: [api]\n', HEALTHCHECK) },
       errors: [{ file: 'compose.yaml', line: 5, severity: 2, messageId: 'notHealthy', data: { service: 'api', healthcheckNote: '' } }],

@@ -203,7 +203,7 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     }
     for (const [manifest, count] of unfixed) {
       notes.push(
-        `${manifest}: ${count} finding(s) in nginx config held in a ConfigMap have fixes that are not applied: nginx-lint does not rewrite Kubernetes manifests, edit the ConfigMap yourself`,
+        `${manifest}: ${count} finding(s) in nginx config held in it (a ConfigMap, a Compose here-document) have fixes that are not applied: nginx-lint does not rewrite the file that holds the config, edit it yourself`,
       );
     }
   }

@@ -491,6 +491,7 @@ stream { server { listen 9000; proxy_pass 127.0.0.1:9001; } }
       expression: 'http://$backend',
       candidates: ['http://api.internal:9000'],
       hasResolver: true,
+      address: null,
     });
   });
 
@@ -502,7 +503,22 @@ stream { server { listen 9000; proxy_pass 127.0.0.1:9001; } }
       expression: 'http://$pool',
       candidates: ['http://a:1', 'http://b:2'],
       hasResolver: false,
+      address: null,
     });
+  });
+
+  it('knows the address of a pass whose variables are only in the URI', () => {
+    const addressOf = (argument: string) => {
+      const target = only(modelOf(`http { server { location / { proxy_pass ${argument}; } } }`).proxyPasses).target;
+      return target.kind === 'variable' ? target.address : target.kind;
+    };
+    expect(addressOf('http://read:3100$request_uri')).toEqual({ host: 'read', port: 3100 });
+    expect(addressOf('http://read$uri$is_args$args')).toEqual({ host: 'read', port: 80 });
+    expect(addressOf('https://api.example.com/v1/$name')).toEqual({ host: 'api.example.com', port: 443 });
+    // The variable may hold the rest of the host, or the port.
+    expect(addressOf('http://backend$suffix')).toBeNull();
+    expect(addressOf('http://app:$port/')).toBeNull();
+    expect(addressOf('http://$backend:8080/')).toBeNull();
   });
 
   it('leaves the scheme open when a variable holds the whole URL', () => {

@@ -256,7 +256,7 @@ export function interpolate(written: string, variables: Readonly<Record<string, 
 }
 
 /** The variables of the project's `.env` beside the Compose file, which Compose reads for interpolation. */
-function projectVariables(composeDir: string): Record<string, string> {
+export function projectVariables(composeDir: string): Record<string, string> {
   try {
     return dotenv().parse(readRegularTextFile(path.join(composeDir, '.env'), MAX_ENV_FILE_BYTES));
   } catch {

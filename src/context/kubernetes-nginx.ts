@@ -17,30 +17,13 @@ import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
 import { orderMappings, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
-import type { NginxService } from './nginx-service.js';
+import type { EmbeddedConfig } from './nginx-service.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
 /** Manifests read per repository at most, and the largest one read: a repository of generated YAML is not scanned. */
 const MAX_MANIFESTS = 2000;
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod']);
-
-/** One key of a ConfigMap, as an nginx config file. */
-export interface EmbeddedConfig {
-  /** A path for the key that no file has: `<manifest>/<ConfigMap name>/<key>`. Findings are reported on `manifest`. */
-  readonly path: string;
-  /** The manifest holding the ConfigMap. */
-  readonly manifest: string;
-  /** The manifest's text with everything outside the key's block scalar blanked: offsets are the manifest's own. */
-  readonly text: string;
-  /** The nginx container that mounts it, with the mounts of its other ConfigMaps, image and environment. */
-  readonly service: NginxService;
-  /**
-   * A key whose text cannot be mapped back to the manifest (not a literal block): `text` is its value as the container
-   * has it, read for what it defines (an upstream, a map) and never reported on.
-   */
-  readonly contextOnly?: boolean;
-}
 
 /** What the repository's manifests hold for nginx. */
 export interface KubernetesNginx {

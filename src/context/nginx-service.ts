@@ -9,7 +9,9 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { globNameMatcher, IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { isNginxImage, isOpenRestyImage } from './app-servers.js';
-import { composeEnvironment } from './compose.js';
+import { composeEnvironment, projectVariables } from './compose.js';
+import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
+import type { RenderedTemplate } from '../load/templates.js';
 import { builtImageOf, readDockerfile } from './dockerfile.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
@@ -60,6 +62,28 @@ export interface NginxService {
    * then the main file it overlays when it is an overlay (a service of it has neither image nor build).
    */
   readonly composeFiles?: readonly string[];
+}
+
+/**
+ * An nginx config file written inside another file: a key of a Kubernetes ConfigMap (kubernetes-nginx.ts) or the
+ * here-document of a Compose service's command (compose-heredoc.ts).
+ */
+export interface EmbeddedConfig {
+  /** A path no file has: `<manifest>/<ConfigMap name>/<key>`, `<compose file>/<service>/<container path>`. Findings are reported on `manifest`. */
+  readonly path: string;
+  /** The file holding it: the Kubernetes manifest or the Compose file. */
+  readonly manifest: string;
+  /** The manifest's text with everything outside the config blanked: its lines are the manifest's own. */
+  readonly text: string;
+  /** Where `text` holds a value nginx-lint does not know (a variable set elsewhere): no check judges it. */
+  readonly placeholders?: RenderedTemplate['placeholders'];
+  /** The nginx container that reads it, with its mounts, image and environment. */
+  readonly service: NginxService;
+  /**
+   * A key whose text cannot be mapped back to the manifest (not a literal block): `text` is its value as the container
+   * has it, read for what it defines (an upstream, a map) and never reported on.
+   */
+  readonly contextOnly?: boolean;
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
@@ -237,6 +261,51 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)
   );
+}
+
+/** Where nginx reads config in its images: a here-document writing elsewhere is some other file (a script, a page). */
+const NGINX_CONFIG_TARGET = /^\/etc\/nginx\/|^\/usr\/local\/openresty\/nginx\/conf\/|\.conf$/;
+
+/**
+ * The nginx configs the services of a Compose file running an nginx image write with a here-document in their
+ * `entrypoint` or `command` (compose-heredoc.ts), each with its service as the container that reads it.
+ */
+export function composeHeredocConfigs(composeFile: string, repoRoot: string | undefined): EmbeddedConfig[] {
+  // Every YAML file of a repository is asked: only one with services and a here-document is parsed.
+  let text: string;
+  try {
+    text = readRegularTextFile(composeFile);
+  } catch {
+    return [];
+  }
+  if (!/^services:/m.test(text) || !text.includes('<<')) return [];
+  const origins = new OriginFactory(path.dirname(composeFile));
+  const configs: EmbeddedConfig[] = [];
+  for (const document of composeDocuments(composeFile, origins)) {
+    for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
+      const scripts = ['entrypoint', 'command'].flatMap((key) => {
+        const node = document.at(service, key);
+        return [node, ...document.items(node)].flatMap((item) => document.literalBlock(item) ?? []);
+      });
+      const files = scripts.flatMap((block) => heredocFiles(document.source, block)).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
+      if (files.length === 0) continue;
+      const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
+      const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins);
+      if (!candidate || !isNginxImage(candidate.image)) continue;
+      const variables = { project: projectVariables(path.dirname(composeFile)), container: candidate.environment };
+      files.forEach((file, index) => {
+        const rendered = renderHeredoc(document.source, file, variables);
+        configs.push({
+          path: virtualPaths[index]!,
+          manifest: composeFile,
+          text: rendered.text,
+          ...(rendered.placeholders.length > 0 ? { placeholders: rendered.placeholders } : {}),
+          service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
+        });
+      });
+    }
+  }
+  return configs;
 }
 
 /**

@@ -17,8 +17,8 @@ import { findRepoRoot } from '../context/discovery.js';
 import { FileAccess, grantedOperands } from '../load/file-access.js';
 import { dataFile } from '../package-info.js';
 import { lazyRequire } from '../lazy-require.js';
-import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
-import { kubernetesNginx, type EmbeddedConfig, type KubernetesNginx } from '../context/kubernetes-nginx.js';
+import { composeHeredocConfigs, containerViewFor, findNginxService, type EmbeddedConfig, type NginxService } from '../context/nginx-service.js';
+import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -406,11 +406,17 @@ export class Linter {
   private readonly kubernetes = new Map<string, KubernetesNginx>();
 
   /**
-   * The nginx configs a Kubernetes manifest holds or mounts — ConfigMap keys that an nginx container mounts, the
-   * ConfigMap and the workload anywhere in the repository — as virtual paths to lint, and the keys that cannot be.
+   * The nginx configs a YAML file holds or mounts, as virtual paths to lint, and those that cannot be: for a Kubernetes
+   * manifest, ConfigMap keys that an nginx container mounts (the ConfigMap and the workload anywhere in the
+   * repository); for a Compose file, the files its nginx services write with a here-document.
    */
   embeddedConfigsIn(manifest: string): { readonly paths: readonly string[]; readonly skipped: readonly string[] } {
     const root = this.rootFor(path.dirname(manifest)) ?? path.dirname(manifest);
+    const written = composeHeredocConfigs(manifest, this.rootFor(path.dirname(manifest)) ?? undefined);
+    for (const config of written) {
+      this.embedded.set(config.path, config);
+      this.homes.set(config.path, { directory: path.dirname(manifest), manifests: [manifest] });
+    }
     let found = this.kubernetes.get(root);
     if (!found) {
       found = kubernetesNginx(root);
@@ -427,6 +433,7 @@ export class Linter {
       const config = found.configs.get(virtualPath);
       return config !== undefined && !config.contextOnly;
     });
+    paths.push(...written.map((config) => config.path));
     const skipped = found.skipped.filter((entry) => entry.manifest === manifest).map((entry) => entry.reason);
     return { paths, skipped };
   }

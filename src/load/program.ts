@@ -78,7 +78,10 @@ export interface LoadOptions {
    * Config files that live inside another file (a key of a Kubernetes ConfigMap): their text, already positioned as
    * in the file that holds them, and that file. They are read from here, never from the disk, and cannot be fixed.
    */
-  readonly embedded?: ReadonlyMap<string, { readonly text: string; readonly manifest: string; readonly contextOnly?: boolean }>;
+  readonly embedded?: ReadonlyMap<
+    string,
+    { readonly text: string; readonly manifest: string; readonly contextOnly?: boolean; readonly placeholders?: SourceFile['placeholders'] }
+  >;
 }
 
 /** A file that cannot be linted at all; the CLI prints it as one line and exits non-zero. */
@@ -187,6 +190,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       const file = parse(overlay?.get(filePath) ?? inside.text, filePath);
       file.virtual = true;
       file.embeddedIn = inside.manifest;
+      if (inside.placeholders) file.placeholders = inside.placeholders;
       // Text whose positions are not the manifest's: read for its definitions, like a file of the image, never reported.
       if (inside.contextOnly) file.fromImage = true;
       return file;

@@ -57,6 +57,12 @@ export interface VariableTarget {
    */
   readonly candidates: readonly string[];
   readonly hasResolver: boolean;
+  /**
+   * The host and port when the variables are only in the URI (`http://read:3100$request_uri`): nginx resolves that
+   * host at run time, but which service it is, and on which port, is written. Null when a variable may be part of
+   * the address.
+   */
+  readonly address: { readonly host: string; readonly port: number } | null;
 }
 
 /** nginx refuses the argument; `message` is nginx's (`invalid URL prefix in "…"`, `invalid port in "…"`). */
@@ -172,7 +178,13 @@ export function readPass(node: ConfigNode, context: PassContext): ProxyPass | nu
     return pass(
       // A variable at the start may hold the scheme as well.
       written !== undefined || !text.startsWith('$') ? scheme : null,
-      { kind: 'variable', expression: text, candidates: candidatesOf(text, node, context), hasResolver: resolver.nodes.length > 0 },
+      {
+        kind: 'variable',
+        expression: text,
+        candidates: candidatesOf(text, node, context),
+        hasResolver: resolver.nodes.length > 0,
+        address: written ? literalAddressOf(text, written.prefix.length, written.defaultPort ?? null, syntax.module === 'proxy') : null,
+      },
     );
   }
 
@@ -195,4 +207,22 @@ export function readPass(node: ConfigNode, context: PassContext): ProxyPass | nu
     hostRange: spanInFile(token, address.hostSpan),
     portRange,
   });
+}
+
+/** Variables that hold a request's URI or its arguments: after an address, they start the URI. */
+const URI_VARIABLE = /^\$(?:request_uri|uri|document_uri|is_args|args|query_string)\b/;
+
+/**
+ * The address written before the first variable of a pass, when that variable starts the URI (`$request_uri`) or the
+ * URI has started before it: `http://read:3100$request_uri` connects to read:3100 whatever the request.
+ */
+function literalAddressOf(text: string, addressStart: number, defaultPort: number | null, uriPart: boolean): VariableTarget['address'] {
+  const variableAt = text.indexOf('$');
+  if (variableAt <= addressStart) return null;
+  const literal = text.slice(0, variableAt);
+  if (!URI_VARIABLE.test(text.slice(variableAt)) && !/[/?]/.test(literal.slice(addressStart))) return null;
+  const address = parseAddress(literal, addressStart, { uriPart });
+  if (address.kind !== 'inet') return null;
+  const port = address.port ?? defaultPort;
+  return port === null ? null : { host: address.host, port };
 }

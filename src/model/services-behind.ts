@@ -32,13 +32,15 @@ export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatal
 
 /**
  * A pass to an upstream block reaches the services of its servers, even with a port nginx refuses after the name;
- * a pass to a host reaches at most one. Sockets, variables and addresses nginx refuses reach none that is known.
+ * a pass to a host reaches at most one, and so does one whose variables are only in the URI. Sockets, variables in
+ * the address and addresses nginx refuses reach none that is known.
  */
 export function servicesBehindPass(pass: ProxyPass, catalog: ServiceCatalog): ServiceBehind[] {
   const { target } = pass;
   if (target.kind === 'upstream') return servicesBehindUpstream(target.upstream, catalog);
-  if (target.kind !== 'host' || target.port === null) return [];
-  const address = { host: target.host, port: target.port };
+  const written = target.kind === 'host' ? target : target.kind === 'variable' ? target.address : null;
+  if (written === null || written.port === null) return [];
+  const address = { host: written.host, port: written.port };
   const match = catalog.match(address);
   return match ? [{ ...match, address, server: null }] : [];
 }
