@@ -360,6 +360,36 @@ describe('what a folder holds', () => {
     }
   });
 
+  it("takes no nginx version from an app's own image with nginx inside (acme/shop:1.24.0 is the shop's version)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    image: acme/shop:1.24.0\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n',
+      'nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['nginx.conf']);
+    // Read as nginx 1.24.0, `http2 on` (1.25.1) would be an unknown directive.
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion?.source).toBe('default');
+  });
+
+  it("an image a Compose service of the repository builds is that build wherever it is named (mediacms: web runs mediacms/mediacms, built elsewhere with apt's nginx)", async () => {
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM python:3.13-slim-bookworm AS base\nRUN apt-get update && apt-get install -y supervisor nginx\nCOPY . /srv/app\nFROM base AS full\n',
+      'compose.yaml': 'services:\n  web:\n    image: acme/shop:latest\n    volumes:\n      - ./:/srv/app/\n',
+      'deploy/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n    include /etc/nginx/proxy_params;\n}\n',
+    };
+    const builtElsewhere = { ...files, 'dev/compose.dev.yaml': 'services:\n  web:\n    build:\n      context: ..\n    image: acme/shop\n' };
+    // The dev file builds acme/shop (no tag: latest) from the Dockerfile that installs Debian's nginx: its files are known.
+    expect((await lintIn(tree(builtElsewhere), ['deploy/nginx.conf'])).findings).toEqual([]);
+    // With no service building that image, nothing says what it holds.
+    expect((await lintIn(tree(files), ['deploy/nginx.conf'])).findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [3, 'include-not-found'],
+      [4, 'include-not-found'],
+    ]);
+  });
+
   it('…only a Dockerfile in a folder above the config: one beside it cannot reach out of its build context', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
