@@ -404,6 +404,39 @@ describe('what a folder holds', () => {
   });
 });
 
+describe('the server a start script of the repository runs', () => {
+  const ctfd = (script: string, environment = '') => ({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'docker-compose.yml': `services:\n  app:\n    build: .\n${environment}  nginx:\n    image: nginx:1.30.0\n    volumes:\n      - ./conf/nginx.conf:/etc/nginx/nginx.conf\n`,
+    Dockerfile: 'FROM python:3.11-slim\nWORKDIR /opt/app\nCOPY . /opt/app\nENTRYPOINT ["/opt/app/docker-entrypoint.sh"]\n',
+    'docker-entrypoint.sh': script,
+    'conf/nginx.conf':
+      'events {}\nhttp {\n    upstream app_servers {\n        server app:8000;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app_servers;\n        }\n    }\n}\n',
+  });
+  const gunicorn =
+    '#!/bin/bash\nWORKER_CLASS=${WORKER_CLASS:-gevent}\nflask db upgrade\nexec gunicorn app --bind 0.0.0.0:8000 --worker-class "$WORKER_CLASS"\n';
+
+  it("CTFd: the Dockerfile's ENTRYPOINT is a script that execs gunicorn's gevent worker (2s keep-alive) behind nginx 1.30's default pool", async () => {
+    const { findings } = await lintIn(tree(ctfd(gunicorn)), ['conf/nginx.conf']);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    expect(findings[0]!.message).toContain('gunicorn (gevent worker)');
+  });
+
+  it("the service's environment picks the worker: the sync worker closes every connection, so there is no race", async () => {
+    const { findings } = await lintIn(tree(ctfd(gunicorn, '    environment:\n      - WORKER_CLASS=sync\n')), ['conf/nginx.conf']);
+    expect(findings).toEqual([]);
+  });
+
+  it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
+    const files = ctfd('#!/bin/sh\nset -e\nexec "$@"\n');
+    const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--port", "8000"]\n` }), [
+      'conf/nginx.conf',
+    ]);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    expect(findings[0]!.message).toContain('uvicorn');
+  });
+});
+
 describe('templates rendered by start scripts', () => {
   it('envsubst < SRC > DEST in a script copied into the image makes DEST the rendered template: its resolver counts', async () => {
     const root = tree({

@@ -3,8 +3,16 @@ import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
-import { closesConnectionsFact, commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
-import { builtImageOf } from './dockerfile.js';
+import {
+  closesConnectionsFact,
+  commandWords,
+  inferAppServer,
+  lockedGemVersion,
+  scriptExec,
+  type InferredValue,
+  type ProcessSpec,
+} from './app-servers.js';
+import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
@@ -105,13 +113,18 @@ export function composeServices(
     const entrypoint = entrypointNode
       ? { words: commandWords(valueOf(document, entrypointNode)), origin: document.origin(entrypointNode) }
       : (built?.entrypoint ?? null);
-    const command = commandNode
+    const given = commandNode
       ? { words: commandWords(valueOf(document, commandNode)), origin: document.origin(commandNode) }
       : (built?.command ?? null);
+    const environment = { ...built?.environment, ...composeEnvironment(document, service) };
+    // A start script of the repository that the container runs first and that execs the server in the end says what
+    // the server is (CTFd's docker-entrypoint.sh: `exec gunicorn … --worker-class "$WORKER_CLASS"`).
+    const started = startScriptExec(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const command = started ?? given;
     const inferred = inferAppServer({
       image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
-      words: [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
-      environment: { ...built?.environment, ...composeEnvironment(document, service) },
+      words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
+      environment,
       builds: built !== null || document.at(service, 'build') !== null,
       mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
       pumaVersion: pumaVersionOf(document, service),
@@ -151,6 +164,53 @@ export function composeServices(
 }
 
 /** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */
+/** Start scripts larger than this are not read. */
+const MAX_START_SCRIPT_BYTES = 256 * 1024;
+
+/**
+ * What the service's first program execs when it is a shell script of the repository: an absolute path the
+ * Dockerfile's COPY or a bind mount of the service puts there (the most specific wins), read when it is inside the
+ * project root (else the Compose file's folder), and `exec`s one command that is not its arguments (see `scriptExec`). Its words are then the process.
+ */
+function startScriptExec(
+  document: YamlDocument,
+  service: Node | null,
+  built: BuiltImage | null,
+  first: DockerCommand | { readonly words: readonly string[] } | null,
+  environment: Readonly<Record<string, string>>,
+  origins: OriginFactory,
+  repoRoot: string | undefined,
+): DockerCommand | null {
+  const program = first?.words[0];
+  if (program === undefined || !program.startsWith('/')) return null;
+  const composeDir = path.dirname(document.file);
+  const boundary = repoRoot ?? composeDir;
+  const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => {
+    const parts = (document.text(item) ?? '').split(':');
+    const [source, target] =
+      parts.length >= 2 ? [parts[0]!, parts[1]!] : [document.text(document.at(item, 'source')), document.text(document.at(item, 'target'))];
+    return source && target && /^(\.{1,2}(\/|$)|\/)/.test(source)
+      ? [{ container: path.posix.normalize(target), repo: path.resolve(composeDir, source) }]
+      : [];
+  });
+  const mapping = [...mounted, ...(built?.copies ?? [])]
+    .filter((candidate) => program === candidate.container || program.startsWith(`${candidate.container.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.container.length - a.container.length)[0];
+  if (!mapping) return null;
+  const script =
+    program === mapping.container ? mapping.repo : path.join(mapping.repo, ...path.posix.relative(mapping.container, program).split('/'));
+  let text: string;
+  try {
+    if (!isInside(script, boundary)) return null;
+    text = readRegularTextFile(script, MAX_START_SCRIPT_BYTES);
+  } catch {
+    return null;
+  }
+  if (!/\.(sh|bash)$/.test(script) && !/^#!\S*\b(sh|bash|ash|dash)\b/.test(text) && !/^#!\S*env\s+(sh|bash|ash|dash)\b/.test(text)) return null;
+  const exec = scriptExec(text, environment);
+  return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
+}
+
 function volumeTarget(document: YamlDocument, item: Node): string | null {
   const text = document.text(item);
   if (text === null) return document.text(document.at(item, 'target'));
