@@ -4,7 +4,7 @@
  * (docs/services.md) or the flag's value.
  */
 import { describe, expect, it } from 'vitest';
-import { commandWords, inferAppServer, lockedGemVersion, type ProcessSpec } from '../src/context/app-servers.js';
+import { commandWords, inferAppServer, lockedGemVersion, scriptExec, type ProcessSpec } from '../src/context/app-servers.js';
 
 const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
   image,
@@ -130,5 +130,39 @@ describe('inferAppServer', () => {
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();
+  });
+});
+
+describe('scriptExec: the server a start script execs in the end', () => {
+  const ctfd = [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    '',
+    'WORKERS=${WORKERS:-1}',
+    'WORKER_CLASS=${WORKER_CLASS:-gevent}',
+    'ACCESS_LOG=${ACCESS_LOG:--}',
+    'python ping.py',
+    'flask db upgrade',
+    '# exec flask run (the comment is no command)',
+    "exec gunicorn 'CTFd:create_app()' \\",
+    "    --bind '0.0.0.0:8000' \\",
+    '    --workers $WORKERS \\',
+    '    --worker-class "$WORKER_CLASS" \\',
+    '    --access-logfile "$ACCESS_LOG"',
+    '',
+  ].join('\n');
+
+  it("expands the script's defaults, the environment winning over them, and says the line the exec starts on", () => {
+    expect(scriptExec(ctfd, { WORKERS: '4' })).toEqual({
+      words: ['gunicorn', 'CTFd:create_app()', '--bind', '0.0.0.0:8000', '--workers', '4', '--worker-class', 'gevent', '--access-logfile', '-'],
+      line: 10,
+    });
+    expect(scriptExec(ctfd, { WORKER_CLASS: 'sync' })?.words).toContain('sync');
+  });
+
+  it('says nothing for a script that execs its arguments, or one of several commands', () => {
+    expect(scriptExec('#!/bin/sh\nset -e\nexec "$@"\n', {})).toBeNull();
+    expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then\n  exec flask run\nelse\n  exec gunicorn app\nfi\n', {})).toBeNull();
+    expect(scriptExec('#!/bin/sh\ngunicorn app &\nwait\n', {})).toBeNull();
   });
 });

@@ -183,7 +183,9 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
       expect(message.suggestions).toBeUndefined();
     }
     expect(readFileSync(path.join(root, 'nginx.yaml'), 'utf8')).toBe(manifest);
-    expect(run.notes.some((note) => note.includes('fixes that are not applied: nginx-lint does not rewrite the file that holds the config'))).toBe(true);
+    expect(run.notes.some((note) => note.includes('fixes that are not applied: nginx-lint does not rewrite the file that holds the config'))).toBe(
+      true,
+    );
   });
 });
 

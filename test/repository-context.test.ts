@@ -360,6 +360,36 @@ describe('what a folder holds', () => {
     }
   });
 
+  it("takes no nginx version from an app's own image with nginx inside (acme/shop:1.24.0 is the shop's version)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    image: acme/shop:1.24.0\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n',
+      'nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['nginx.conf']);
+    // Read as nginx 1.24.0, `http2 on` (1.25.1) would be an unknown directive.
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion?.source).toBe('default');
+  });
+
+  it("an image a Compose service of the repository builds is that build wherever it is named (mediacms: web runs mediacms/mediacms, built elsewhere with apt's nginx)", async () => {
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM python:3.13-slim-bookworm AS base\nRUN apt-get update && apt-get install -y supervisor nginx\nCOPY . /srv/app\nFROM base AS full\n',
+      'compose.yaml': 'services:\n  web:\n    image: acme/shop:latest\n    volumes:\n      - ./:/srv/app/\n',
+      'deploy/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n    include /etc/nginx/proxy_params;\n}\n',
+    };
+    const builtElsewhere = { ...files, 'dev/compose.dev.yaml': 'services:\n  web:\n    build:\n      context: ..\n    image: acme/shop\n' };
+    // The dev file builds acme/shop (no tag: latest) from the Dockerfile that installs Debian's nginx: its files are known.
+    expect((await lintIn(tree(builtElsewhere), ['deploy/nginx.conf'])).findings).toEqual([]);
+    // With no service building that image, nothing says what it holds.
+    expect((await lintIn(tree(files), ['deploy/nginx.conf'])).findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [3, 'include-not-found'],
+      [4, 'include-not-found'],
+    ]);
+  });
+
   it('…only a Dockerfile in a folder above the config: one beside it cannot reach out of its build context', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -371,6 +401,39 @@ describe('what a folder holds', () => {
     const { findings, run } = await lintIn(root, ['site/nginx.conf']);
     expect(run.results[0]?.nginxVersion?.origin).toBe('Dockerfile:1 image nginx:1.27-alpine');
     expect(findings).toEqual([]);
+  });
+});
+
+describe('the server a start script of the repository runs', () => {
+  const ctfd = (script: string, environment = '') => ({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'docker-compose.yml': `services:\n  app:\n    build: .\n${environment}  nginx:\n    image: nginx:1.30.0\n    volumes:\n      - ./conf/nginx.conf:/etc/nginx/nginx.conf\n`,
+    Dockerfile: 'FROM python:3.11-slim\nWORKDIR /opt/app\nCOPY . /opt/app\nENTRYPOINT ["/opt/app/docker-entrypoint.sh"]\n',
+    'docker-entrypoint.sh': script,
+    'conf/nginx.conf':
+      'events {}\nhttp {\n    upstream app_servers {\n        server app:8000;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app_servers;\n        }\n    }\n}\n',
+  });
+  const gunicorn =
+    '#!/bin/bash\nWORKER_CLASS=${WORKER_CLASS:-gevent}\nflask db upgrade\nexec gunicorn app --bind 0.0.0.0:8000 --worker-class "$WORKER_CLASS"\n';
+
+  it("CTFd: the Dockerfile's ENTRYPOINT is a script that execs gunicorn's gevent worker (2s keep-alive) behind nginx 1.30's default pool", async () => {
+    const { findings } = await lintIn(tree(ctfd(gunicorn)), ['conf/nginx.conf']);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    expect(findings[0]!.message).toContain('gunicorn (gevent worker)');
+  });
+
+  it("the service's environment picks the worker: the sync worker closes every connection, so there is no race", async () => {
+    const { findings } = await lintIn(tree(ctfd(gunicorn, '    environment:\n      - WORKER_CLASS=sync\n')), ['conf/nginx.conf']);
+    expect(findings).toEqual([]);
+  });
+
+  it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
+    const files = ctfd('#!/bin/sh\nset -e\nexec "$@"\n');
+    const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--port", "8000"]\n` }), [
+      'conf/nginx.conf',
+    ]);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    expect(findings[0]!.message).toContain('uvicorn');
   });
 });
 

@@ -87,6 +87,49 @@ export function commandWords(value: unknown): string[] {
   return parseShellWords(value, (name) => `$${name}`).flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
 }
 
+/** `NAME=value`, `NAME=${NAME:-default}` or `export NAME="…"` on a line of its own. */
+const SCRIPT_ASSIGNMENT = /^(?:export\s+)?([A-Za-z_]\w*)=(.*)$/;
+/** `${NAME:-default}` and `${NAME-default}`: the environment's value, else the default. */
+const DEFAULTED = /^\$\{([A-Za-z_]\w*):?-([^}]*)\}$/;
+
+/**
+ * The server a start script runs in the end: its one `exec` line (`exec gunicorn 'app:create_app()' --bind …`,
+ * continuation lines joined) as words, `$NAME` expanded from the script's own assignments above it
+ * (`WORKER_CLASS=${WORKER_CLASS:-gevent}`) over the environment. `line` is the 1-based line the exec starts on. Null
+ * when the script execs its arguments (`exec "$@"`: the command is the CMD) or several commands (branches), or
+ * nothing.
+ */
+export function scriptExec(text: string, environment: Readonly<Record<string, string>>): { words: string[]; line: number } | null {
+  const variables: Record<string, string> = { ...environment };
+  const lookup = (name: string) => variables[name] ?? `$${name}`;
+  const execs: { words: string[]; line: number }[] = [];
+  const physical = text.split(/\r?\n/);
+  for (let index = 0; index < physical.length; index++) {
+    const start = index;
+    let logical = physical[index]!;
+    while (/\\\s*$/.test(logical) && index + 1 < physical.length) logical = logical.replace(/\\\s*$/, ' ') + physical[++index]!;
+    const trimmed = logical.trim();
+    if (trimmed.startsWith('#')) continue;
+    const assignment = SCRIPT_ASSIGNMENT.exec(trimmed);
+    if (assignment) {
+      const [, name, raw] = assignment as unknown as [string, string, string];
+      const value = raw.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+      const defaulted = DEFAULTED.exec(value);
+      if (defaulted) variables[name] = environment[defaulted[1]!] ?? defaulted[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+      else if (!/[$`]/.test(value)) variables[name] = value;
+      else delete variables[name];
+      continue;
+    }
+    if (/^exec\s/.test(trimmed)) {
+      const words = parseShellWords(trimmed.slice(4), lookup).flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
+      execs.push({ words, line: start + 1 });
+    }
+  }
+  if (execs.length !== 1) return null;
+  const [only] = execs as [{ words: string[]; line: number }];
+  return only.words.length === 0 || only.words[0]!.startsWith('$') ? null : only;
+}
+
 /** `sh -c "…"` and `bash -lc '…'`: the words of the script they run. */
 function unwrapShell(words: readonly string[]): string[] {
   const shell = words[0]?.split('/').pop();

@@ -3,9 +3,18 @@ import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
-import { closesConnectionsFact, commandWords, inferAppServer, lockedGemVersion, type InferredValue, type ProcessSpec } from './app-servers.js';
-import { builtImageOf } from './dockerfile.js';
+import {
+  closesConnectionsFact,
+  commandWords,
+  inferAppServer,
+  lockedGemVersion,
+  scriptExec,
+  type InferredValue,
+  type ProcessSpec,
+} from './app-servers.js';
+import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
+import type { PathMapping } from '../load/container-view.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
@@ -105,13 +114,18 @@ export function composeServices(
     const entrypoint = entrypointNode
       ? { words: commandWords(valueOf(document, entrypointNode)), origin: document.origin(entrypointNode) }
       : (built?.entrypoint ?? null);
-    const command = commandNode
+    const given = commandNode
       ? { words: commandWords(valueOf(document, commandNode)), origin: document.origin(commandNode) }
       : (built?.command ?? null);
+    const environment = { ...built?.environment, ...composeEnvironment(document, service) };
+    // A start script of the repository that the container runs first and that execs the server in the end says what
+    // the server is (CTFd's docker-entrypoint.sh: `exec gunicorn … --worker-class "$WORKER_CLASS"`).
+    const started = startScriptExec(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const command = started ?? given;
     const inferred = inferAppServer({
       image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
-      words: [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
-      environment: { ...built?.environment, ...composeEnvironment(document, service) },
+      words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
+      environment,
       builds: built !== null || document.at(service, 'build') !== null,
       mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
       pumaVersion: pumaVersionOf(document, service),
@@ -148,6 +162,67 @@ export function composeServices(
       addressing,
     };
   });
+}
+
+/** Start scripts larger than this are not read. */
+const MAX_START_SCRIPT_BYTES = 256 * 1024;
+
+/**
+ * What the service's first program execs when it is a shell script of the repository: an absolute path the
+ * Dockerfile's COPY or a bind mount of the service puts there (the most specific wins), read when it is inside the
+ * project root (else the Compose file's folder), and `exec`s one command that is not its arguments (see `scriptExec`). Its words are then the process.
+ */
+function startScriptExec(
+  document: YamlDocument,
+  service: Node | null,
+  built: BuiltImage | null,
+  first: DockerCommand | { readonly words: readonly string[] } | null,
+  environment: Readonly<Record<string, string>>,
+  origins: OriginFactory,
+  repoRoot: string | undefined,
+): DockerCommand | null {
+  const program = first?.words[0];
+  if (program === undefined || !program.startsWith('/')) return null;
+  const composeDir = path.dirname(document.file);
+  const boundary = repoRoot ?? composeDir;
+  const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, composeDir, origins) ?? []);
+  const mapping = [...mounted, ...(built?.copies ?? [])]
+    .filter((candidate) => program === candidate.container || program.startsWith(`${candidate.container.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.container.length - a.container.length)[0];
+  if (!mapping) return null;
+  const script =
+    program === mapping.container ? mapping.repo : path.join(mapping.repo, ...path.posix.relative(mapping.container, program).split('/'));
+  let text: string;
+  try {
+    if (!isInside(script, boundary)) return null;
+    text = readRegularTextFile(script, MAX_START_SCRIPT_BYTES);
+  } catch {
+    return null;
+  }
+  if (!/\.(sh|bash)$/.test(script) && !/^#!\S*\b(sh|bash|ash|dash)\b/.test(text) && !/^#!\S*env\s+(sh|bash|ash|dash)\b/.test(text)) return null;
+  const exec = scriptExec(text, environment);
+  return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
+}
+
+/** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
+export function volumeMapping(document: YamlDocument, item: Node, composeDir: string, origins: OriginFactory): PathMapping | null {
+  const origin = origins.yaml(document.file, document.origin(item).line ?? 0).label;
+  const text = document.text(item);
+  let source: string | null;
+  let target: string | null;
+  if (text !== null) {
+    const parts = text.split(':');
+    // `SOURCE:TARGET[:MODE]`; a lone target is an anonymous volume.
+    if (parts.length < 2) return null;
+    [source, target] = [parts[0]!, parts[1]!];
+  } else {
+    if ((document.text(document.at(item, 'type')) ?? 'bind') !== 'bind') return null;
+    source = document.text(document.at(item, 'source'));
+    target = document.text(document.at(item, 'target'));
+  }
+  // Only bind mounts of repository paths: `./x`, `../x`, absolute paths. A bare name is a named volume.
+  if (!source || !target || !/^(\.{1,2}(\/|$)|\/)/.test(source) || !target.startsWith('/')) return null;
+  return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
 }
 
 /** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */

@@ -9,10 +9,10 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { globNameMatcher, IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
 import { isNginxImage, isOpenRestyImage } from './app-servers.js';
-import { composeEnvironment, projectVariables } from './compose.js';
+import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
-import { builtImageOf, readDockerfile } from './dockerfile.js';
+import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -86,27 +86,6 @@ export interface EmbeddedConfig {
   readonly contextOnly?: boolean;
 }
 
-/** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
-function volumeMapping(document: YamlDocument, item: Node, composeDir: string, origins: OriginFactory): PathMapping | null {
-  const origin = origins.yaml(document.file, document.origin(item).line ?? 0).label;
-  const text = document.text(item);
-  let source: string | null;
-  let target: string | null;
-  if (text !== null) {
-    const parts = text.split(':');
-    // `SOURCE:TARGET[:MODE]`; a lone target is an anonymous volume.
-    if (parts.length < 2) return null;
-    [source, target] = [parts[0]!, parts[1]!];
-  } else {
-    if ((document.text(document.at(item, 'type')) ?? 'bind') !== 'bind') return null;
-    source = document.text(document.at(item, 'source'));
-    target = document.text(document.at(item, 'target'));
-  }
-  // Only bind mounts of repository paths: `./x`, `../x`, absolute paths. A bare name is a named volume.
-  if (!source || !target || !/^(\.{1,2}(\/|$)|\/)/.test(source) || !target.startsWith('/')) return null;
-  return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
-}
-
 function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: string): Pick<NginxService, 'healthchecked' | 'healthcheckUnknown'> {
   const healthchecked = new Set<string>();
   const healthcheckUnknown = new Set<string>();
@@ -150,6 +129,56 @@ function mergedDependsOn(own: NginxService['dependsOn'], overlaid: NginxService[
   return [...overlaid.filter((dependency) => !named.has(dependency.service)), ...own];
 }
 
+/** Compose files by the names `docker compose` and projects give them, anywhere in a repository. */
+const COMPOSE_FILE_GLOBS = ['**/{compose,docker-compose}.{yaml,yml}', '**/{compose,docker-compose}{.,-}*.{yaml,yml}', '**/production.{yaml,yml}'];
+/** At most this many Compose files are read for the images their services build. */
+const MAX_COMPOSE_FILES = 200;
+
+/** `mediacms/mediacms` and `mediacms/mediacms:latest` name one image; so do `docker.io/library/nginx` and `nginx`. */
+function imageReference(image: string): string {
+  const name = image
+    .split('@')[0]!
+    .replace(/^(?:index\.)?docker\.io\//, '')
+    .replace(/^library\//, '');
+  return name.split('/').pop()!.includes(':') ? name : `${name}:latest`;
+}
+
+/** The image a service of some Compose file of the repository builds, by the name its `image:` tags it with. */
+type ImagesBuilt = (image: string) => BuiltImage | null;
+
+/**
+ * What the repository's Compose files build, by image name: a service with both `build:` and `image:` tags what it
+ * builds with that name, so a service that only names the image runs that build (mediacms's web service runs
+ * `mediacms/mediacms:latest`, which docker-compose/docker-compose-dev-updated.yaml builds from the Dockerfile at the
+ * root). An official image (`nginx:1.27`, no namespace) is pulled, never looked up; one named through a variable
+ * names nothing. The Compose files are found once, on first use.
+ */
+function imagesBuiltIn(repoRoot: string | undefined, origins: OriginFactory): ImagesBuilt {
+  let builds: Map<string, BuiltImage> | undefined;
+  const index = (): Map<string, BuiltImage> => {
+    if (builds) return builds;
+    builds = new Map();
+    if (repoRoot === undefined) return builds;
+    for (const file of repositoryFiles(repoRoot, COMPOSE_FILE_GLOBS, MAX_COMPOSE_FILES)) {
+      for (const document of composeDocuments(file, origins)) {
+        for (const { value } of document.entries(document.at(document.root, 'services'))) {
+          const named = document.text(document.at(value, 'image'));
+          if (named === null || named.includes('$') || document.at(value, 'build') === null) continue;
+          const reference = imageReference(named);
+          if (builds.has(reference)) continue;
+          const built = builtImageOf(document, value, origins, repoRoot);
+          if (built) builds.set(reference, built);
+        }
+      }
+    }
+    return builds;
+  };
+  return (image) => {
+    const reference = imageReference(image);
+    return image.includes('$') || !reference.includes('/') ? null : (index().get(reference) ?? null);
+  };
+}
+
 /** The nginx service candidate a Compose service makes for `entryPath`: one that mounts it, or runs an nginx image. */
 function candidateOf(
   file: string,
@@ -159,27 +188,33 @@ function candidateOf(
   entryPath: string,
   repoRoot: string | undefined,
   origins: OriginFactory,
+  imagesBuilt: ImagesBuilt,
   base?: BaseService,
 ): NginxService | null {
   const boundary = repoRoot ?? path.dirname(file);
   const own = document.at(service, 'image') !== null || document.at(service, 'build') !== null;
   // An overlay's service without image or build runs what the main file's service of that name builds or pulls.
   const imageLayer = own || base === undefined ? { file, document, service } : base;
-  const built = builtImageOf(imageLayer.document, imageLayer.service, origins, boundary);
+  const imageNode = imageLayer.document.at(imageLayer.service, 'image');
+  const imageText = imageLayer.document.text(imageNode);
   const volumesOf = (layer: { file: string; document: YamlDocument; service: Node | null }): PathMapping[] =>
     layer.document
       .items(layer.document.at(layer.service, 'volumes'))
       .flatMap((item) => volumeMapping(layer.document, item, path.dirname(layer.file), origins) ?? []);
-  const mappings = [
-    ...volumesOf({ file, document, service }),
-    ...(base ? volumesOf(base) : []),
-    // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
-    ...(built?.copies ?? []),
-  ];
-  const imageNode = imageLayer.document.at(imageLayer.service, 'image');
+  const volumes = [...volumesOf({ file, document, service }), ...(base ? volumesOf(base) : [])];
+  const mounts = (mapping: PathMapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep);
+  // A service that only names its image runs what another Compose service of the repository builds under that name,
+  // looked up for a service that mounts the config or runs an nginx image (the others cannot be its nginx service).
+  const built =
+    builtImageOf(imageLayer.document, imageLayer.service, origins, boundary) ??
+    (imageText !== null && imageLayer.document.at(imageLayer.service, 'build') === null && (volumes.some(mounts) || isNginxImage(imageText))
+      ? imagesBuilt(imageText)
+      : null);
+  // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
+  const mappings = [...volumes, ...(built?.copies ?? [])];
   // nginx installed on a distribution image: its tag is the distribution's, not nginx's version, so no image is named.
-  const image = built?.installsNginx && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageLayer.document.text(imageNode));
-  const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+  const image = built?.installsNginx && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageText);
+  const mount = mappings.find(mounts);
   const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
   if (!mount && !isNginxImage(image)) return null;
   const ownChecks = healthchecks(document, origins, boundary);
@@ -246,18 +281,19 @@ function mostSpecificMount(candidates: readonly NginxService[]): NginxService | 
 export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
   const candidates: NginxService[] = [];
   const origins = new OriginFactory(path.dirname(entryPath));
+  const imagesBuilt = imagesBuiltIn(repoRoot, origins);
   for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
     if (repoRoot !== undefined && !isInside(file, repoRoot)) continue;
     for (const document of composeDocuments(file, origins)) {
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins);
+        const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins, imagesBuilt);
         if (candidate) candidates.push(candidate);
       }
     }
   }
   return (
     mostSpecificMount(candidates) ??
-    composeVariantService(entryPath, repoRoot, origins) ??
+    composeVariantService(entryPath, repoRoot, origins, imagesBuilt) ??
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)
   );
@@ -290,7 +326,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
       const files = scripts.flatMap((block) => heredocFiles(document.source, block)).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
       if (files.length === 0) continue;
       const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
-      const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins);
+      const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuiltIn(repoRoot, origins));
       if (!candidate || !isNginxImage(candidate.image)) continue;
       const variables = { project: projectVariables(path.dirname(composeFile)), container: candidate.environment };
       files.forEach((file, index) => {
@@ -316,7 +352,12 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
  * services laid over the main file of its folder.
  * When several variants mount the config, one whose name says prod or production wins, else the nearest, first by name.
  */
-function composeVariantService(entryPath: string, repoRoot: string | undefined, origins: OriginFactory): NginxService | null {
+function composeVariantService(
+  entryPath: string,
+  repoRoot: string | undefined,
+  origins: OriginFactory,
+  imagesBuilt: ImagesBuilt,
+): NginxService | null {
   const variants = findComposeVariants(path.dirname(entryPath), repoRoot).filter((file) => repoRoot === undefined || isInside(file, repoRoot));
   const ranked = [...variants.filter(isProductionVariant), ...variants.filter((file) => !isProductionVariant(file))];
   for (const file of ranked) {
@@ -337,7 +378,7 @@ function composeVariantService(entryPath: string, repoRoot: string | undefined, 
       return undefined;
     };
     const candidates = services.flatMap(
-      ({ document, key, value }) => candidateOf(file, document, key, value, entryPath, repoRoot, origins, baseOf(key)) ?? [],
+      ({ document, key, value }) => candidateOf(file, document, key, value, entryPath, repoRoot, origins, imagesBuilt, baseOf(key)) ?? [],
     );
     const mounting = mostSpecificMount(candidates);
     if (mounting) return { ...mounting, composeFiles: mainDocuments.length > 0 ? [file, mainFile!] : [file] };

@@ -14,6 +14,7 @@ import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
+import { isNginxImage, isOpenRestyImage } from '../context/app-servers.js';
 import { FileAccess, grantedOperands } from '../load/file-access.js';
 import { dataFile } from '../package-info.js';
 import { lazyRequire } from '../lazy-require.js';
@@ -445,7 +446,9 @@ export class Linter {
 
   private deploymentOf(entryPath: string, pathMap: ResolvedConfig['pathMap'], service: NginxService | null, repoRoot: string | null): Deployment {
     const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...pathMap], service });
-    const tagged = service?.image ? versionFromImageTag(service.image) : null;
+    // Only nginx's and OpenResty's images are versioned as nginx is: another image's tag (an app's own image with
+    // nginx inside, `mediacms/mediacms:latest`) is that image's version and says nothing about nginx's.
+    const tagged = service?.image && (isNginxImage(service.image) || isOpenRestyImage(service.image)) ? versionFromImageTag(service.image) : null;
     const imageVersion =
       tagged && service?.image
         ? {
