@@ -331,14 +331,46 @@ describe('what a folder holds', () => {
     ]);
   });
 
-  it('takes no nginx version from a distribution image that installs nginx (ubuntu:22.04 is no nginx 22.04)', async () => {
+  it("nginx installed from a distribution's packages has its release's version (ubuntu:22.04 runs nginx 1.18.0, not 22.04)", async () => {
+    const versionOf = async (dockerfile: string) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile: `${dockerfile}\nCOPY nginx.conf /etc/nginx/nginx.conf\n`,
+        'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
+      });
+      const { findings, run } = await lintIn(root, ['nginx.conf']);
+      // The image runs it: mime.types is the package's.
+      expect(findings).toEqual([]);
+      return run.results[0]?.nginxVersion;
+    };
+    expect(await versionOf('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx')).toEqual({
+      version: '1.18.0',
+      source: 'image',
+      origin: 'Dockerfile:1 nginx package of Ubuntu 22.04 (ubuntu:22.04)',
+    });
+    // A later stage built on the one that installs it: the first stage's distribution.
+    expect(
+      (await versionOf('FROM python:3.13-slim-bookworm AS base\nRUN apt-get update && apt-get install -y nginx\nFROM base AS web'))?.version,
+    ).toBe('1.22.1');
+    // A tag that follows whatever release is current, and nginx.org's own packages: not known, the default.
+    expect((await versionOf('FROM python:3.13-slim\nRUN apt-get update && apt-get install -y nginx'))?.source).toBe('default');
+    expect(
+      (
+        await versionOf(
+          'FROM debian:12\nRUN echo "deb http://nginx.org/packages/mainline/debian bookworm nginx" > /etc/apt/sources.list.d/nginx.list && apt-get update && apt-get install -y nginx',
+        )
+      )?.source,
+    ).toBe('default');
+  });
+
+  it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      Dockerfile: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
-      'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
+      'compose.yaml': 'services:\n  proxy:\n    image: nginxproxy/nginx-proxy:1.5\n    volumes: ["./proxy.conf:/etc/nginx/conf.d/proxy.conf"]\n',
+      'proxy.conf': 'server {\n    listen 80;\n    http2 on;\n}\n',
     });
-    const { findings, run } = await lintIn(root, ['nginx.conf']);
-    // The image runs it (mime.types is the package's), but its version is the default, not the tag's.
+    const { findings, run } = await lintIn(root, ['proxy.conf']);
+    // Read as nginx 1.5.x, `http2 on` (1.25.1) would be an unknown directive.
     expect(findings).toEqual([]);
     expect(run.results[0]?.nginxVersion?.source).toBe('default');
   });

@@ -5,6 +5,7 @@ import {
   parseVersionRange,
   resolveNginxVersion,
   satisfies,
+  versionFromDistributionImage,
   versionFromImageTag,
   versionFromNginxV,
 } from '../src/nginx/version.js';
@@ -104,5 +105,25 @@ describe('versionFromImageTag', () => {
   it('assumes nothing from a tag that names no version', () => {
     expect(versionFromImageTag('nginx@sha256:0123abcd')).toMatchObject({ version: DEFAULT_NGINX_VERSION });
     expect(versionFromImageTag('registry.example.com/edge-proxy:prod')).toBeNull();
+  });
+});
+
+describe('versionFromDistributionImage', () => {
+  it("reads the release a distribution's tag names, in its own images and in images built on it", () => {
+    const versionOf = (image: string) => versionFromDistributionImage(image)?.version ?? null;
+    expect(versionOf('debian:bookworm-slim')).toBe('1.22.1');
+    expect(versionOf('debian:12')).toBe('1.22.1');
+    expect(versionOf('debian:trixie')).toBe('1.26.3');
+    expect(versionOf('ubuntu:24.04')).toBe('1.24.0');
+    expect(versionOf('ubuntu:jammy')).toBe('1.18.0');
+    expect(versionOf('python:3.12-slim-bookworm')).toBe('1.22.1');
+    expect(versionOf('node:20.11-bullseye-slim')).toBe('1.18.0');
+    expect(versionOf('node:20-alpine3.19')).toBe('1.24.0');
+  });
+
+  it("knows nothing from a tag that follows the current release, nor from another image's own version number", () => {
+    for (const image of ['debian:stable', 'ubuntu:latest', 'python:3.12-slim', 'python:3.12', 'node:13', 'alpine:3.22']) {
+      expect(versionFromDistributionImage(image), image).toBeNull();
+    }
   });
 });

@@ -298,6 +298,16 @@ export function isNginxImage(image: string | null): boolean {
   return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
 }
 
+/**
+ * An image whose tag is nginx's own version: nginx's official and unprivileged images, and OpenResty's (whose
+ * `1.25.3.1` is nginx 1.25.3). Other `nginx-*` images version themselves (`nginxproxy/nginx-proxy:1.5`,
+ * `jc21/nginx-proxy-manager:2.11.3`).
+ */
+export function tagsNginxVersion(image: string | null): boolean {
+  const name = imageName(image);
+  return name === 'nginx' || name === 'nginx-unprivileged' || isOpenRestyImage(image);
+}
+
 function imageTag(image: string | null): string {
   const lastSegment = (image ?? '').split('@')[0]!.split('/').pop()!;
   return lastSegment.includes(':') ? lastSegment.split(':').pop()!.toLowerCase() : '';

@@ -37,6 +37,11 @@ export interface BuiltImage {
   readonly installsNginx: boolean;
   /** It is Debian's or Ubuntu's package (`apt-get install nginx`): its files include `proxy_params` and `snippets/`. */
   readonly installsDebianNginx: boolean;
+  /**
+   * The distribution image whose package installs nginx (`debian:bookworm-slim`, the first stage's when later stages
+   * build on it): its release says the package's nginx version. Null when nginx is not installed so.
+   */
+  readonly nginxPackageImage: string | null;
 }
 
 function isDirectory(candidate: string): boolean {
@@ -54,6 +59,8 @@ function isDirectory(candidate: string): boolean {
  */
 const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
+/** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
+const OTHER_NGINX_SOURCE = /nginx\.org\/packages|ppa:[\w.-]+\/nginx|openresty\.org/i;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
@@ -149,11 +156,14 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsNginx = false;
   let installsDebianNginx = false;
   let stageName: string | null = null;
-  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean }>();
+  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean; root: string | null; otherSource: boolean }>();
+  // The image a stage is built on at the root of its chain of stages: `FROM base` after `FROM debian:12 AS base`.
+  let rootImage: string | null = null;
+  let otherSource = false;
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'FROM') {
-      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx });
+      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource });
       baseImage = words.find((word) => !word.startsWith('--')) ?? null;
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
@@ -166,9 +176,12 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
       installsNginx = earlier?.any ?? false;
       installsDebianNginx = earlier?.debian ?? false;
+      rootImage = earlier ? earlier.root : baseImage;
+      otherSource = earlier?.otherSource ?? false;
     } else if (keyword === 'RUN') {
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
+      otherSource ||= OTHER_NGINX_SOURCE.test(body);
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
@@ -209,5 +222,6 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     healthcheck,
     installsNginx,
     installsDebianNginx,
+    nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
   };
 }

@@ -35,6 +35,8 @@ export interface NginxService {
   readonly mountedFrom: string | null;
   /** nginx is Debian's or Ubuntu's package, installed by the image's Dockerfile (`proxy_params`, `snippets/` exist). */
   readonly debianPackage?: boolean;
+  /** nginx is a distribution's package installed on this image (`debian:bookworm`): its release gives the version. */
+  readonly nginxPackageImage?: string;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -233,6 +235,7 @@ function candidateOf(
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
+    ...(built?.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -511,6 +514,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
+      ...(built.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),

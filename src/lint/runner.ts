@@ -14,14 +14,14 @@ import { loadProgram, type Program } from '../load/program.js';
 import { buildTree, contextPragma } from '../load/tree.js';
 import { loadServiceCatalog, type ServiceCatalog } from '../context/index.js';
 import { findRepoRoot } from '../context/discovery.js';
-import { isNginxImage, isOpenRestyImage } from '../context/app-servers.js';
+import { tagsNginxVersion } from '../context/app-servers.js';
 import { FileAccess, grantedOperands } from '../load/file-access.js';
 import { dataFile } from '../package-info.js';
 import { lazyRequire } from '../lazy-require.js';
 import { composeHeredocConfigs, containerViewFor, findNginxService, type EmbeddedConfig, type NginxService } from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
-import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
+import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
 import { INTERNAL, internalFinding, toFinding, type Finding } from './findings.js';
 import { RuleRegistry } from './registry.js';
@@ -447,15 +447,22 @@ export class Linter {
   private deploymentOf(entryPath: string, pathMap: ResolvedConfig['pathMap'], service: NginxService | null, repoRoot: string | null): Deployment {
     const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...pathMap], service });
     // Only nginx's and OpenResty's images are versioned as nginx is: another image's tag (an app's own image with
-    // nginx inside, `mediacms/mediacms:latest`) is that image's version and says nothing about nginx's.
-    const tagged = service?.image && (isNginxImage(service.image) || isOpenRestyImage(service.image)) ? versionFromImageTag(service.image) : null;
+    // nginx inside, `mediacms/mediacms:latest`; nginx-proxy's `nginxproxy/nginx-proxy:1.5`) is that image's version and
+    // says nothing about nginx's. nginx installed from a distribution's packages has the version of its release.
+    const tagged = service?.image && tagsNginxVersion(service.image) ? versionFromImageTag(service.image) : null;
+    const packaged = !tagged && service?.nginxPackageImage ? versionFromDistributionImage(service.nginxPackageImage) : null;
     const imageVersion =
       tagged && service?.image
         ? {
             version: tagged.version,
             origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}`,
           }
-        : null;
+        : packaged && service?.nginxPackageImage
+          ? {
+              version: packaged.version,
+              origin: `${service.imageOrigin ?? service.composeFile} nginx package of ${packaged.release} (${service.nginxPackageImage})`,
+            }
+          : null;
     const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;

@@ -83,6 +83,39 @@ export function versionFromImageTag(image: string): { version: string; note: str
   return null;
 }
 
+/**
+ * The nginx package of each distribution release, by the names its images are tagged with (`debian:bookworm`,
+ * `debian:12-slim`, `python:3.12-slim-bookworm`, `ubuntu:24.04`, `node:20-alpine3.19`). Package versions of the
+ * release as shipped (security updates keep the upstream version): Debian 12's measured on this project's machines,
+ * the others from the distributions' package lists.
+ */
+const DISTRIBUTION_NGINX: readonly { readonly names: RegExp; readonly release: string; readonly version: string }[] = [
+  { names: /(^|[-:])(buster|10)([-.]|$)/, release: 'Debian 10', version: '1.14.2' },
+  { names: /(^|[-:])(bullseye|11)([-.]|$)/, release: 'Debian 11', version: '1.18.0' },
+  { names: /(^|[-:])(bookworm|12)([-.]|$)/, release: 'Debian 12', version: '1.22.1' },
+  { names: /(^|[-:])(trixie|13)([-.]|$)/, release: 'Debian 13', version: '1.26.3' },
+  { names: /(^|[-:])(focal|20\.04)([-.]|$)/, release: 'Ubuntu 20.04', version: '1.18.0' },
+  { names: /(^|[-:])(jammy|22\.04)([-.]|$)/, release: 'Ubuntu 22.04', version: '1.18.0' },
+  { names: /(^|[-:])(noble|24\.04)([-.]|$)/, release: 'Ubuntu 24.04', version: '1.24.0' },
+  { names: /(^|[-:])alpine:?3\.(18|19)([-.]|$)/, release: 'Alpine 3.18/3.19', version: '1.24.0' },
+];
+
+/**
+ * The nginx version a distribution's package installs on `image` (`FROM debian:bookworm` + `apt-get install nginx`):
+ * the package of the release the tag names. Null when the tag names no release known here (`debian:stable`,
+ * `python:3.12-slim`, which follow whatever release is current). Numeric releases count only in the distribution's
+ * own image (`debian:12`), not in another's version (`python:3.12`).
+ */
+export function versionFromDistributionImage(image: string): { version: string; release: string } | null {
+  const reference = image.split('@')[0]!.toLowerCase();
+  const name = reference.split('/').pop()!.split(':')[0]!;
+  const tag = reference.split('/').pop()!.split(':')[1] ?? '';
+  const codenames = name === 'debian' || name === 'ubuntu' ? tag : tag.replace(/(^|-)\d+(\.\d+)*(?=-|$)/g, '$1');
+  const subject = name === 'alpine' ? `alpine:${tag}` : codenames;
+  const known = DISTRIBUTION_NGINX.find((entry) => entry.names.test(subject));
+  return known ? { version: known.version, release: known.release } : null;
+}
+
 const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 
 type VersionParts = readonly [number, number, number];
