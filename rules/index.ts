@@ -4,6 +4,7 @@ import composeDependsOnUnhealthy from './compose-depends-on-unhealthy.js';
 import directiveNotAllowedHere from './directive-not-allowed-here.js';
 import duplicateDefinition from './duplicate-definition.js';
 import headerInheritanceLost from './header-inheritance-lost.js';
+import heredocVariableExpanded from './heredoc-variable-expanded.js';
 import includeCycle from './include-cycle.js';
 import includeNotFound from './include-not-found.js';
 import invalidArguments from './invalid-arguments.js';
@@ -39,6 +40,7 @@ export const builtinRules: readonly Rule<any>[] = [
   directiveNotAllowedHere,
   duplicateDefinition,
   headerInheritanceLost,
+  heredocVariableExpanded,
   includeCycle,
   includeNotFound,
   invalidArguments,

@@ -54,6 +54,11 @@ export function heredocFiles(source: string, block: { readonly start: number; re
   return files;
 }
 
+/** A rendered here-document, with where a variable in nginx's shape vanished (`SourceFile.expandedAway`). */
+export interface RenderedHeredoc extends RenderedTemplate {
+  readonly expandedAway: { readonly start: number; readonly written: string }[];
+}
+
 /** Values nginx-lint knows for the two rounds of expansion. */
 export interface HeredocVariables {
   /** What Compose interpolates from: the project's `.env`. */
@@ -73,12 +78,13 @@ const ENVIRONMENT_NAME = /^[A-Z_][A-Za-z0-9_]*$/;
  * marked as a placeholder, as in a rendered template; one in lower case (an nginx variable the author did not escape)
  * is unset in the container and expands to nothing, as it does there.
  */
-export function renderHeredoc(source: string, file: HeredocFile, variables: HeredocVariables): RenderedTemplate {
+export function renderHeredoc(source: string, file: HeredocFile, variables: HeredocVariables): RenderedHeredoc {
   const blank = (text: string) => text.replace(/[^\r\n]/g, ' ');
   const body = source.slice(file.bodyStart, file.bodyEnd);
   const placeholders: { start: number; end: number }[] = [];
+  const expandedAway: { start: number; written: string }[] = [];
   let rendered = blank(source.slice(0, file.bodyStart));
-  const expand = (reference: RegExpExecArray, known: Readonly<Record<string, string>>) => {
+  const expand = (reference: RegExpExecArray, known: Readonly<Record<string, string>>, written: string) => {
     const name = (reference[1] ?? reference[4])!;
     const value = known[name] === '' && reference[2]?.startsWith(':') ? undefined : known[name];
     if (value !== undefined) rendered += value;
@@ -86,7 +92,7 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
     else if (ENVIRONMENT_NAME.test(name)) {
       placeholders.push({ start: rendered.length, end: rendered.length + name.length });
       rendered += name.toLowerCase();
-    }
+    } else expandedAway.push({ start: rendered.length, written });
   };
   for (let at = 0; at < body.length;) {
     const rest = body.slice(at, at + 3);
@@ -101,7 +107,7 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
       // Compose's escaped `$`: the shell expands what follows, unless the delimiter was quoted.
       const name = file.expands ? NAME.exec(body.slice(at + 2)) : null;
       if (name) {
-        expand(name, variables.container);
+        expand(name, variables.container, `$$${name[0]}`);
         at += 2 + name[0].length;
       } else {
         rendered += '$';
@@ -110,12 +116,12 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
     } else if (body[at] === '$' && NAME.test(body.slice(at + 1))) {
       // Interpolated by Compose from the project's variables before the shell sees it.
       const name = NAME.exec(body.slice(at + 1))!;
-      expand(name, variables.project);
+      expand(name, variables.project, `$${name[0]}`);
       at += 1 + name[0].length;
     } else {
       rendered += body[at];
       at++;
     }
   }
-  return { text: rendered + blank(source.slice(file.bodyEnd)), placeholders };
+  return { text: rendered + blank(source.slice(file.bodyEnd)), placeholders, expandedAway };
 }

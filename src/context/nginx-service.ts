@@ -12,6 +12,7 @@ import { isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
+import type { SourceFile } from '../syntax/ast.js';
 import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
@@ -79,6 +80,8 @@ export interface EmbeddedConfig {
   readonly text: string;
   /** Where `text` holds a value nginx-lint does not know (a variable set elsewhere): no check judges it. */
   readonly placeholders?: RenderedTemplate['placeholders'];
+  /** Where a shell expanded an nginx variable to nothing (`SourceFile.expandedAway`). */
+  readonly expandedAway?: SourceFile['expandedAway'];
   /** The nginx container that reads it, with its mounts, image and environment. */
   readonly service: NginxService;
   /**
@@ -339,6 +342,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
           manifest: composeFile,
           text: rendered.text,
           ...(rendered.placeholders.length > 0 ? { placeholders: rendered.placeholders } : {}),
+          ...(rendered.expandedAway.length > 0 ? { expandedAway: rendered.expandedAway } : {}),
           service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
         });
       });

@@ -80,7 +80,13 @@ export interface LoadOptions {
    */
   readonly embedded?: ReadonlyMap<
     string,
-    { readonly text: string; readonly manifest: string; readonly contextOnly?: boolean; readonly placeholders?: SourceFile['placeholders'] }
+    {
+      readonly text: string;
+      readonly manifest: string;
+      readonly contextOnly?: boolean;
+      readonly placeholders?: SourceFile['placeholders'];
+      readonly expandedAway?: SourceFile['expandedAway'];
+    }
   >;
 }
 
@@ -191,6 +197,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       file.virtual = true;
       file.embeddedIn = inside.manifest;
       if (inside.placeholders) file.placeholders = inside.placeholders;
+      if (inside.expandedAway) file.expandedAway = inside.expandedAway;
       // Text whose positions are not the manifest's: read for its definitions, like a file of the image, never reported.
       if (inside.contextOnly) file.fromImage = true;
       return file;

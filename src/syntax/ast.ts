@@ -33,6 +33,11 @@ export interface SourceFile {
    * statement holding one is not judged on its value or arity.
    */
   placeholders?: readonly { readonly start: number; readonly end: number }[];
+  /**
+   * For config a shell writes (a Compose here-document): where a variable nginx was meant to read (`$host`) was
+   * expanded to nothing by Compose or the shell before nginx saw the file, at `start` in `text`, as it was written.
+   */
+  expandedAway?: readonly { readonly start: number; readonly written: string }[];
   /** A file of the nginx image (`/etc/nginx/mime.types`): read for its context, never reported on. */
   fromImage?: boolean;
   /**
