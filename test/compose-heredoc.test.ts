@@ -26,6 +26,7 @@ describe('here-documents in a Compose command', () => {
   it('finds each file a here-document writes, in its forms, with the body between the two lines', () => {
     const { source, block } = composeWith(
       [
+        "tr a-z A-Z <<< 'here-string' > /etc/nginx/conf.d/not-a-heredoc.conf",
         'cat <<EOF > /etc/nginx/nginx.conf',
         'events {}',
         'EOF',

@@ -24,7 +24,7 @@ export interface HeredocFile {
 }
 
 /** `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"`: the operator, then the delimiter word, quoted or not. */
-const HEREDOC = /<<(-?)\s*(['"]?)([A-Za-z_][\w.-]*)\2/;
+const HEREDOC = /(?<!<)<<(?!<)(-?)\s*(['"]?)([A-Za-z_][\w.-]*)\2/;
 /** The file a command line writes to: `> /path`, `>> /path`, or `tee [-a] /path`. */
 const REDIRECT = /(?:>>?|\btee\s+(?:-a\s+)?)\s*(['"]?)(\/[^\s'";&|<>]+)\1/;
 
@@ -47,7 +47,8 @@ export function heredocFiles(source: string, block: { readonly start: number; re
     const [, stripsTabs, quote, delimiter] = heredoc;
     const target = REDIRECT.exec(lines[index]!.text.replace(HEREDOC, ''))?.[2];
     const close = lines.findIndex((line, at) => at > index && (stripsTabs ? line.text.replace(/^\t+/, '') : line.text).trimEnd() === delimiter);
-    if (close === -1) break;
+    // No closing line: the shell reads to the end of the script; not a file this can tell.
+    if (close === -1) continue;
     if (target) files.push({ target, bodyStart: lines[index + 1]!.start, bodyEnd: lines[close]!.start, expands: quote === '' });
     index = close;
   }
