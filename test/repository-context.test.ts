@@ -491,6 +491,34 @@ describe('templates rendered by start scripts', () => {
     expect(findings).toEqual([]);
   });
 
+  it("cp SRC DEST in the script the image starts with puts the repository's file where nginx reads it (pterodactyl: ENTRYPOINT [ash, .github/docker/entrypoint.sh], WORKDIR /app)", async () => {
+    const files = (copy: string) => ({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: [
+        'FROM nginx:1.27-alpine',
+        'WORKDIR /app',
+        'COPY . ./',
+        'COPY docker/nginx.conf /etc/nginx/nginx.conf',
+        'ENTRYPOINT ["/bin/ash", "docker/entrypoint.sh"]',
+        '',
+      ].join('\n'),
+      'docker/entrypoint.sh': `#!/bin/ash\nif [ "$SSL" = "true" ]; then\n    ${copy}\nfi\nexec nginx -g 'daemon off;'\n`,
+      'docker/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/panel.conf;\n}\n',
+      // Read through the include, in the server context: its events-only directive is an error there.
+      'docker/site-http.conf': 'server {\n    listen 80;\n    worker_connections 512;\n}\n',
+    });
+    for (const copy of ['cp docker/site-http.conf /etc/nginx/conf.d/panel.conf', 'cp -f /app/docker/site-http.conf /etc/nginx/conf.d/panel.conf']) {
+      const { findings } = await lintIn(tree(files(copy)), ['docker/nginx.conf']);
+      expect(
+        findings.map((finding) => [finding.file, finding.line, finding.ruleId]),
+        copy,
+      ).toEqual([['docker/site-http.conf', 3, 'directive-not-allowed-here']]);
+    }
+    // Copied into a folder: the file keeps its name there, which is not the included one.
+    const { findings } = await lintIn(tree(files('cp docker/site-http.conf /etc/nginx/conf.d/')), ['docker/nginx.conf']);
+    expect(findings.map((finding) => finding.ruleId)).toEqual(['include-not-found']);
+  });
+
   it("lines the start script deletes with sed -i '/RE/d' after envsubst are not read (openwisp's __UNSET__ sentinel); other sed edits are not followed", async () => {
     const repository = (sed: string) =>
       tree({

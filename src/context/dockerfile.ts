@@ -42,6 +42,8 @@ export interface BuiltImage {
    * build on it): its release says the package's nginx version. Null when nginx is not installed so.
    */
   readonly nginxPackageImage: string | null;
+  /** The last stage's `WORKDIR`: where its programs start, and what their relative paths mean. */
+  readonly workdir: string;
 }
 
 function isDirectory(candidate: string): boolean {
@@ -223,5 +225,6 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     installsNginx,
     installsDebianNginx,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
+    workdir,
   };
 }

@@ -234,7 +234,7 @@ function candidateOf(
       : imageNode
         ? origins.yaml(imageLayer.file, imageLayer.document.origin(imageNode).line ?? 0).label
         : null,
-    mappings: orderMappings([...mappings, ...renderedByScripts(mappings, boundary)]),
+    mappings: orderMappings([...mappings, ...renderedByScripts(mappings, boundary, built)]),
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
@@ -397,6 +397,13 @@ function composeVariantService(
 const MAX_SCRIPT_BYTES = 256 * 1024;
 /** `envsubst [VARIABLES] < SRC > DEST`, the way entrypoint scripts render nginx configs from templates. */
 const ENVSUBST_REDIRECT = /\benvsubst\b[^<>|;&\n]*<\s*"?([^\s"';&|]+)"?\s*>\s*"?([^\s"';&|]+)"?/g;
+/** `cp [-flags] SOURCE DEST` with DEST where nginx reads config, as one command of a script line. */
+const COPY_TO_NGINX =
+  /(?:^|[;&|]\s*|\b(?:then|do|else)\s+)cp\s+(?:-[a-zA-Z]+\s+)*["']?([^\s"';&|<>]+)["']?\s+["']?(\/etc\/nginx\/[^\s"';&|<>]*|\/usr\/local\/openresty\/nginx\/conf\/[^\s"';&|<>]*)["']?\s*(?=$|[;&|]|\bfi\b)/gm;
+/** Folders a `cp` into names without a trailing slash (`cp site.conf /etc/nginx/conf.d`). */
+const NGINX_CONFIG_FOLDERS: ReadonlySet<string> = new Set(
+  ['', '/conf.d', '/http.d', '/sites-enabled', '/sites-available', '/snippets'].map((folder) => `${IMAGE_CONF_DIR}${folder}`),
+);
 
 /** `sed -i 'SCRIPT' DEST` (GNU sed's in-place edit), with the script in single quotes and a literal destination. */
 const SED_IN_PLACE = /\bsed\s+-i\s+(?:-e\s+)?'([^']*)'\s+"?(\/[^\s"';&|]+)"?/g;
@@ -459,14 +466,26 @@ function repoPathOf(mappings: readonly PathMapping[], containerPath: string): st
 }
 
 /**
- * What the image's start scripts render: a script copied or mounted into the container that runs
+ * What the image's start scripts put where nginx reads: a script copied or mounted into the container that runs
  * `envsubst < /tmp/nginx.conf.template > /etc/nginx/nginx.conf` makes the destination a rendering of the template, so
- * an include of the destination reads the repository's template (rendered as such). Only literal absolute paths
- * count; a destination computed by the script (`/etc/nginx/conf.d/${name}.conf`) names nothing one to one.
+ * an include of the destination reads the repository's template (rendered as such); one that runs
+ * `cp .github/docker/default.conf /etc/nginx/http.d/panel.conf` (pterodactyl's) puts the repository's file there. A
+ * relative source is taken from the image's `WORKDIR`, where the script starts. Only literal paths count; a
+ * destination computed by the script (`/etc/nginx/conf.d/${name}.conf`) names nothing one to one.
  */
-function renderedByScripts(mappings: readonly PathMapping[], boundary: string): PathMapping[] {
+function renderedByScripts(mappings: readonly PathMapping[], boundary: string, image: BuiltImage | null = null): PathMapping[] {
   const rendered: PathMapping[] = [];
-  for (const script of mappings) {
+  const workdir = image?.workdir ?? '/';
+  // The scripts mapped on their own, and the one the image starts with (`ENTRYPOINT ["/bin/ash",
+  // ".github/docker/entrypoint.sh"]`, inside a `COPY . ./`), found where its path leads from the WORKDIR.
+  const started = [...(image?.entrypoint?.words ?? []), ...(image?.command?.words ?? [])]
+    .filter((word) => /\.(sh|bash)$/.test(word) && !word.includes('$'))
+    .flatMap((word) => {
+      const repo = repoPathOf(mappings, path.posix.resolve(workdir, word));
+      return repo === null ? [] : [{ container: path.posix.resolve(workdir, word), repo, origin: image!.origin }];
+    });
+  const scripts = [...mappings.filter((mapping) => !started.some((script) => script.repo === mapping.repo)), ...started];
+  for (const script of scripts) {
     if (!/\.(sh|bash)$/.test(script.repo) || !isInside(script.repo, boundary)) continue;
     let text: string;
     try {
@@ -486,6 +505,19 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string): 
         repo,
         origin: `${script.origin} (envsubst in ${path.basename(script.repo)})`,
         ...(deletesLines.length > 0 ? { deletesLines } : {}),
+      });
+    }
+    for (const match of joined.matchAll(COPY_TO_NGINX)) {
+      const [source, target] = [match[1]!, match[2]!];
+      if (/[$*?[]/.test(source + target)) continue;
+      const repo = repoPathOf(mappings, path.posix.resolve(workdir, source));
+      if (repo === null) continue;
+      const intoFolder = target.endsWith('/') || NGINX_CONFIG_FOLDERS.has(path.posix.normalize(target));
+      rendered.push({
+        container: path.posix.normalize(intoFolder ? path.posix.join(target, path.posix.basename(source)) : target),
+        repo,
+        origin: `${script.origin} (cp in ${path.basename(script.repo)})`,
+        copied: true,
       });
     }
   }
@@ -514,7 +546,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       // distribution's, not nginx's version, so no image is named; its stock files (mime.types) are the same.
       image: isNginxImage(built.baseImage) ? built.baseImage : null,
       imageOrigin: built.origin,
-      mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot)]),
+      mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot, built)]),
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
