@@ -498,6 +498,47 @@ describe('templates', () => {
     expect(invalid.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'invalid-value']]);
   });
 
+  it("a Go template's define bodies are rendered where `template` calls them, not where defined (nginx-proxy's nginx.tmpl)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: 'FROM nginx:1.27-alpine\nCOPY nginx.tmpl /app/\nCMD ["forego", "start", "-r"]\n',
+      Procfile: 'dockergen: docker-gen -watch /app/nginx.tmpl /etc/nginx/conf.d/default.conf\n',
+      // Rendered into conf.d, so read in http: a define body read in place would put `location` and `ssl_ciphers`
+      // at the top of the file, and no context would take them all.
+      'nginx.tmpl': [
+        '{{- define "ssl_policy" }}',
+        '    ssl_ciphers ECDHE-ECDSA-AES256-GCM-SHA384;',
+        '{{- end }}',
+        '{{- define "location" }}',
+        'location {{ .Path }} {',
+        '    proxy_pass http://{{ .Upstream }};',
+        '}',
+        '{{- end }}',
+        '{{- range $host, $vhost := $globals.vhosts }}',
+        '    {{- if eq $host "skip" }}{{ continue }}{{ end }}',
+        '    {{- if eq $host "last" }}{{ break }}{{ end }}',
+        'map $http_upgrade $connection_upgrade {',
+        '    default upgrade;',
+        "    '' close;",
+        '}',
+        'server {',
+        '    listen 80;',
+        '    {{ template "ssl_policy" $vhost }}',
+        '    {{- if (exists (printf "/etc/nginx/vhost.d/%s" $host)) }}',
+        '    include {{ printf "/etc/nginx/vhost.d/%s" $host }};',
+        '    {{- end }}',
+        '    {{ template "location" $vhost }}',
+        '}',
+        '{{- end }}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['nginx.tmpl']);
+    // No "not allowed here" for the define bodies, no `continue`/`break` read as directives, and no missing file for
+    // an include whose path is a placeholder: docker-gen names a file nginx-lint cannot know.
+    expect(findings).toEqual([]);
+  });
+
   it('a gomplate template whose only actions are function calls (pixelfed: {{ getenv "APP_DOMAIN" }}) is read rendered too', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -264,6 +264,12 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           if (inImage.kind === 'image')
             resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
         }
+        const argument = directive.args[0]!;
+        // An include whose path holds a placeholder of a rendered template (`include ${CONF}.conf;` with no value for
+        // CONF, nginx-proxy's `include {{ printf "/etc/nginx/vhost.d/%s" … }};`) names nothing known at all.
+        const unknownPath = directive.file.placeholders?.some((span) => span.start < argument.end && argument.start < span.end) ?? false;
+        if (resolution.error && resolution.outside === undefined && unknownPath)
+          resolution = { directive, pattern: resolution.pattern, files: [], error: null };
         // A template rendered at start-up (wodby's vhost.conf.tmpl, rendered into /etc/nginx/conf.d by its entrypoint)
         // with no known place in the container: a relative include names a file beside where it is rendered, maybe
         // rendered too. Not known to fail, so not an error: a warning that it was not checked.
@@ -274,13 +280,9 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           !container.hostReadable &&
           container.entryContainerPath === null &&
           directive.file.placeholders !== undefined &&
-          !path.isAbsolute(directive.args[0]!.value)
-        ) {
-          const argument = directive.args[0]!;
-          // An include whose path is itself a placeholder names nothing known at all.
-          const unknownPath = directive.file.placeholders!.some((span) => span.start < argument.end && argument.start < span.end);
-          resolution = unknownPath ? { directive, pattern: resolution.pattern, files: [], error: null } : { ...resolution, renderedElsewhere: true };
-        }
+          !path.isAbsolute(argument.value)
+        )
+          resolution = { ...resolution, renderedElsewhere: true };
         includes.set(directive, resolution);
         for (const target of resolution.files) {
           if (!visited.has(target)) {
