@@ -331,16 +331,48 @@ describe('what a folder holds', () => {
     ]);
   });
 
-  it('takes no nginx version from a distribution image that installs nginx (ubuntu:22.04 is no nginx 22.04)', async () => {
+  it("takes the distribution's nginx package version from the image that installs it (ubuntu:22.04 is nginx 1.18.0, not 22.04)", async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
       Dockerfile: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
       'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
     });
     const { findings, run } = await lintIn(root, ['nginx.conf']);
-    // The image runs it (mime.types is the package's), but its version is the default, not the tag's.
+    // The image runs it (mime.types is the package's), and its version is the package's, not the tag's.
     expect(findings).toEqual([]);
-    expect(run.results[0]?.nginxVersion?.source).toBe('default');
+    expect(run.results[0]?.nginxVersion).toMatchObject({
+      version: '1.18.0',
+      source: 'image',
+      origin: "Dockerfile:1 image ubuntu:22.04 (Ubuntu 22.04's nginx package)",
+    });
+  });
+
+  it("a config for an old distribution's nginx is checked against that nginx (seafile-docker: `ssl on;` on phusion/baseimage:focal)", async () => {
+    const site =
+      'server {\n    listen 443;\n    ssl on;\n    ssl_certificate /shared/ssl/cert.pem;\n    ssl_certificate_key /shared/ssl/key.pem;\n}\n';
+    const repository = (dockerfile: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'image/Dockerfile': dockerfile,
+        'image/templates/seafile.nginx.conf.template': site,
+      });
+    // Ubuntu 20.04's nginx 1.18.0 still has `ssl` (removed in 1.25.1; nginx 1.22.1 measured: a deprecation warning,
+    // `nginx -t` successful), also when the stage installing it is built on by a later one.
+    for (const dockerfile of [
+      'FROM phusion/baseimage:focal-1.0.0\nRUN apt-get install -y nginx\nCOPY templates /templates\n',
+      'FROM debian:bullseye-slim AS base\nRUN apt-get install -y nginx\nFROM base AS final\nCOPY templates /templates\n',
+    ]) {
+      const { findings } = await lintIn(repository(dockerfile), ['.']);
+      expect(findings, dockerfile).toEqual([]);
+    }
+    // nginx.org's repository gives its newest nginx whatever the distribution: the default version is assumed.
+    const nginxOrg = await lintIn(
+      repository(
+        'FROM phusion/baseimage:focal-1.0.0\nRUN echo "deb http://nginx.org/packages/ubuntu focal nginx" > /etc/apt/sources.list.d/nginx.list\nRUN apt-get install -y nginx\nCOPY templates /templates\n',
+      ),
+      ['.'],
+    );
+    expect(nginxOrg.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'unknown-directive']]);
   });
 
   it('a pinned package is installed nginx too (pixelfed: apt-get install nginx=${NGINX_VERSION}*, apk add nginx=1.24.0-r1)', async () => {

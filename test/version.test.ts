@@ -5,6 +5,7 @@ import {
   parseVersionRange,
   resolveNginxVersion,
   satisfies,
+  versionFromDistributionImage,
   versionFromImageTag,
   versionFromNginxV,
 } from '../src/nginx/version.js';
@@ -81,6 +82,26 @@ describe('resolveNginxVersion', () => {
 
   it('rejects a malformed configured version', () => {
     expect(() => resolveNginxVersion('1.29', null, () => null)).toThrow(/invalid nginx version "1\.29"/);
+  });
+});
+
+describe('versionFromDistributionImage', () => {
+  it.each([
+    ['ubuntu:18.04', '1.14.0'],
+    ['ubuntu:22.04', '1.18.0'],
+    ['docker.io/library/ubuntu:noble-20240429', '1.24.0'],
+    ['debian:12', '1.22.1'],
+    ['debian:12.5-slim', '1.22.1'],
+    ['debian:bullseye-slim', '1.18.0'],
+    ['python:3.12-slim-bookworm', '1.22.1'],
+    ['phusion/baseimage:focal-1.0.0', '1.18.0'],
+  ])('%s ships nginx %s', (image, version) => {
+    expect(versionFromDistributionImage(image)?.version).toBe(version);
+  });
+
+  it('assumes nothing from a tag that names no release', () => {
+    for (const image of ['ubuntu', 'ubuntu:latest', 'debian:stable-slim', 'alpine:3.20', 'php:8.3-fpm', 'phusion/baseimage:0.11', 'python:3.12'])
+      expect(versionFromDistributionImage(image), image).toBeNull();
   });
 });
 

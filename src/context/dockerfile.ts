@@ -37,6 +37,12 @@ export interface BuiltImage {
   readonly installsNginx: boolean;
   /** It is Debian's or Ubuntu's package (`apt-get install nginx`): its files include `proxy_params` and `snippets/`. */
   readonly installsDebianNginx: boolean;
+  /**
+   * The image the distribution's nginx package comes with: the FROM of the stage that installs it (through earlier
+   * stages: `FROM base AS production`). Null when nginx is not installed so, or from nginx.org's own repository (its
+   * version is the newest at build time, whatever the distribution).
+   */
+  readonly distributionImage: string | null;
 }
 
 function isDirectory(candidate: string): boolean {
@@ -55,6 +61,8 @@ function isDirectory(candidate: string): boolean {
 const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 /** The same for Debian's package manager only. */
+/** A RUN line that adds nginx.org's package repository: `apt-get install nginx` then installs nginx.org's build. */
+const NGINX_ORG_REPOSITORY = /\bnginx\.org\/packages\b|\bpackages\.nginx\.org\b/;
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
 interface Instruction {
@@ -149,11 +157,13 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsNginx = false;
   let installsDebianNginx = false;
   let stageName: string | null = null;
-  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean }>();
+  let stageBase: string | null = null;
+  let nginxOrg = false;
+  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean; base: string | null; nginxOrg: boolean }>();
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'FROM') {
-      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx });
+      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, base: stageBase, nginxOrg });
       baseImage = words.find((word) => !word.startsWith('--')) ?? null;
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
@@ -166,9 +176,12 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
       installsNginx = earlier?.any ?? false;
       installsDebianNginx = earlier?.debian ?? false;
+      stageBase = earlier ? earlier.base : baseImage;
+      nginxOrg = earlier?.nginxOrg ?? false;
     } else if (keyword === 'RUN') {
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
+      nginxOrg ||= NGINX_ORG_REPOSITORY.test(body);
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
@@ -209,5 +222,6 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     healthcheck,
     installsNginx,
     installsDebianNginx,
+    distributionImage: installsNginx && !nginxOrg ? stageBase : null,
   };
 }

@@ -33,6 +33,8 @@ export interface NginxService {
   readonly mountedFrom: string | null;
   /** nginx is Debian's or Ubuntu's package, installed by the image's Dockerfile (`proxy_params`, `snippets/` exist). */
   readonly debianPackage?: boolean;
+  /** nginx is the distribution's package installed on this image (`ubuntu:20.04`): its release says which nginx. */
+  readonly distributionImage?: string;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -174,6 +176,7 @@ function candidateOf(
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
+    ...(image === null && built?.distributionImage ? { distributionImage: built.distributionImage } : {}),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -401,6 +404,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
+      ...(!isNginxImage(built.baseImage) && built.distributionImage ? { distributionImage: built.distributionImage } : {}),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),

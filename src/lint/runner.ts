@@ -20,7 +20,7 @@ import { lazyRequire } from '../lazy-require.js';
 import { containerViewFor, findNginxService, type NginxService } from '../context/nginx-service.js';
 import { kubernetesNginx, type EmbeddedConfig, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
-import { versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
+import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
 import { INTERNAL, internalFinding, toFinding, type Finding } from './findings.js';
 import { RuleRegistry } from './registry.js';
@@ -423,12 +423,14 @@ export class Linter {
 
   private deploymentOf(entryPath: string, pathMap: ResolvedConfig['pathMap'], service: NginxService | null, repoRoot: string | null): Deployment {
     const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...pathMap], service });
-    const tagged = service?.image ? versionFromImageTag(service.image) : null;
+    // An nginx image's tag, else the release of the distribution whose nginx package the image installs.
+    const image = service?.image ?? service?.distributionImage ?? null;
+    const tagged = service?.image ? versionFromImageTag(service.image) : image ? versionFromDistributionImage(image) : null;
     const imageVersion =
-      tagged && service?.image
+      tagged && service && image
         ? {
             version: tagged.version,
-            origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}`,
+            origin: `${service.imageOrigin ?? service.composeFile} image ${image}${tagged.note ? ` (${tagged.note})` : ''}`,
           }
         : null;
     const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };

@@ -83,6 +83,45 @@ export function versionFromImageTag(image: string): { version: string; note: str
   return null;
 }
 
+/**
+ * The nginx package each Debian and Ubuntu release ships (its upstream version; a release's security updates keep
+ * it): an image that runs `apt-get install nginx` on `ubuntu:20.04`, `debian:bookworm-slim` or a base image whose
+ * tag names the release (`python:3.12-slim-bookworm`, `phusion/baseimage:focal-1.0.0`) runs this nginx, not the
+ * newest. Measured: Debian 12's package on this project's machine is 1.22.1-9+deb12u11 (`dpkg -s nginx`).
+ */
+const DISTRIBUTION_NGINX: readonly { readonly names: readonly string[]; readonly release: string; readonly version: string }[] = [
+  { names: ['stretch', 'debian:9'], release: 'Debian 9', version: '1.10.3' },
+  { names: ['buster', 'debian:10'], release: 'Debian 10', version: '1.14.2' },
+  { names: ['bullseye', 'debian:11'], release: 'Debian 11', version: '1.18.0' },
+  { names: ['bookworm', 'debian:12'], release: 'Debian 12', version: '1.22.1' },
+  { names: ['trixie', 'debian:13'], release: 'Debian 13', version: '1.26.3' },
+  { names: ['xenial', 'ubuntu:16.04'], release: 'Ubuntu 16.04', version: '1.10.3' },
+  { names: ['bionic', 'ubuntu:18.04'], release: 'Ubuntu 18.04', version: '1.14.0' },
+  { names: ['focal', 'ubuntu:20.04'], release: 'Ubuntu 20.04', version: '1.18.0' },
+  { names: ['jammy', 'ubuntu:22.04'], release: 'Ubuntu 22.04', version: '1.18.0' },
+  { names: ['noble', 'ubuntu:24.04'], release: 'Ubuntu 24.04', version: '1.24.0' },
+];
+
+/**
+ * The nginx version of the distribution package an image installs on `baseImage`, when its tag names a Debian or
+ * Ubuntu release (`debian:12.5`, `ubuntu:22.04`, a codename anywhere in any image's tag); null otherwise (`latest`,
+ * Alpine, an image whose tag names no release), and then nothing is assumed.
+ */
+export function versionFromDistributionImage(baseImage: string): { version: string; note: string } | null {
+  const lastSegment = baseImage.split('@')[0]!.split('/').pop()!.toLowerCase();
+  const [name, tag = ''] = lastSegment.split(':');
+  const numbered = /^(\d+(?:\.\d+)?)/.exec(tag)?.[1];
+  const words = tag.split(/[-_.]/);
+  const known = DISTRIBUTION_NGINX.find(
+    (entry) =>
+      entry.names.some((candidate) => words.includes(candidate)) ||
+      (numbered !== undefined &&
+        (name === 'debian' || name === 'ubuntu') &&
+        entry.names.includes(`${name}:${name === 'debian' ? numbered.split('.')[0] : numbered}`)),
+  );
+  return known ? { version: known.version, note: `${known.release}'s nginx package` } : null;
+}
+
 const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 
 type VersionParts = readonly [number, number, number];
