@@ -375,6 +375,33 @@ describe('what a folder holds', () => {
     expect(nginxOrg.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'unknown-directive']]);
   });
 
+  it("nginx installed in a RUN here-document, on a FROM named through a global ARG (misp-docker's core/Dockerfile)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'core/Dockerfile': [
+        'ARG DOCKER_HUB_PROXY=""',
+        'FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie" AS php-base',
+        'RUN <<-EOF',
+        '        apt-get update',
+        '        apt-get install -y --no-install-recommends \\',
+        '            sudo \\',
+        '            nginx \\',
+        '            jq',
+        'EOF',
+        'FROM php-base',
+        'RUN rm /etc/nginx/sites-enabled/*',
+        'COPY files/ /',
+        '',
+      ].join('\n'),
+      'core/files/etc/nginx/sites-available/misp':
+        'server {\n    listen 80;\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php-fpm.sock;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    // Debian's package is installed, so its snippets/fastcgi-php.conf is there; Debian 13's nginx is 1.26.3.
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion).toMatchObject({ version: '1.26.3', source: 'image' });
+  });
+
   it('a pinned package is installed nginx too (pixelfed: apt-get install nginx=${NGINX_VERSION}*, apk add nginx=1.24.0-r1)', async () => {
     for (const install of [
       'apt-get install -y --no-install-recommends nginx=${NGINX_VERSION}*',

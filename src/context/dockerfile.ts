@@ -71,30 +71,55 @@ interface Instruction {
   readonly line: number;
 }
 
+/** A here-document an instruction opens (`RUN <<EOF`, `<<-"EOF"`): its lines up to the delimiter belong to it. */
+const HEREDOC = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/;
+
 /**
  * A Dockerfile's instructions with the line each starts on: a trailing `\` continues an instruction on the next
- * line, and comment lines inside a continued instruction are dropped, as Docker does.
+ * line, and comment lines inside a continued instruction are dropped, as Docker does. A here-document (`RUN <<EOF`,
+ * BuildKit's; misp-docker installs nginx in one) is part of its instruction, up to the line that holds only its
+ * delimiter.
  */
 function instructionsOf(text: string): Instruction[] {
   const instructions: Instruction[] = [];
   let current: { text: string; line: number } | null = null;
+  let heredoc: { delimiter: string; instruction: { text: string; line: number } } | null = null;
   const finish = (done: { text: string; line: number }) => {
     const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(done.text);
     if (match) instructions.push({ keyword: match[1]!.toUpperCase(), body: match[2]!.trim(), line: done.line });
   };
   text.split(/\r?\n/).forEach((physical, index) => {
+    if (heredoc !== null) {
+      if (physical.trim() === heredoc.delimiter) {
+        finish(heredoc.instruction);
+        heredoc = null;
+      } else heredoc.instruction.text += `\n${physical}`;
+      return;
+    }
     if (/^\s*#/.test(physical)) return;
     const continued = /\\\s*$/.test(physical);
     const part = continued ? physical.replace(/\\\s*$/, ' ') : physical;
     if (current === null) current = { text: part, line: index + 1 };
     else current.text += part;
     if (!continued) {
-      finish(current);
+      const opened = HEREDOC.exec(current.text);
+      if (opened) heredoc = { delimiter: opened[2]!, instruction: current };
+      else finish(current);
       current = null;
     }
   });
-  if (current !== null) finish(current);
+  const unfinished = current ?? (heredoc as { instruction: { text: string; line: number } } | null)?.instruction;
+  if (unfinished) finish(unfinished);
   return instructions;
+}
+
+/** A FROM operand without its quotes, the ARGs declared before the first FROM filled in where they have a default. */
+function fromImage(operand: string | null, globalArguments: ReadonlyMap<string, string>): string | null {
+  if (operand === null) return null;
+  const unquoted = /^(["'])(.*)\1$/.exec(operand)?.[2] ?? operand;
+  return unquoted.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (reference, braced?: string, bare?: string) => {
+    return globalArguments.get((braced ?? bare)!) ?? reference;
+  });
 }
 
 /** `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`. */
@@ -157,14 +182,19 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsNginx = false;
   let installsDebianNginx = false;
   let stageName: string | null = null;
+  const globalArguments = new Map<string, string>();
   let stageBase: string | null = null;
   let nginxOrg = false;
   const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean; base: string | null; nginxOrg: boolean }>();
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
-    if (keyword === 'FROM') {
+    if (keyword === 'ARG' && baseImage === null && stageName === null) {
+      // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`).
+      const declared = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/.exec(body);
+      if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
+    } else if (keyword === 'FROM') {
       if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, base: stageBase, nginxOrg });
-      baseImage = words.find((word) => !word.startsWith('--')) ?? null;
+      baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
       copies = [];
