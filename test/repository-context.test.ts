@@ -375,6 +375,61 @@ describe('what a folder holds', () => {
     expect(run.results[0]?.nginxVersion?.source).toBe('default');
   });
 
+  it("a config for an old distribution's nginx is checked against that nginx (seafile-docker: `ssl on;` on phusion/baseimage:focal)", async () => {
+    const site =
+      'server {\n    listen 443;\n    ssl on;\n    ssl_certificate /shared/ssl/cert.pem;\n    ssl_certificate_key /shared/ssl/key.pem;\n}\n';
+    const repository = (dockerfile: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'image/Dockerfile': dockerfile,
+        'image/templates/seafile.nginx.conf.template': site,
+      });
+    // Ubuntu 20.04's nginx 1.18.0 still has `ssl` (removed in 1.25.1; nginx 1.22.1 measured: a deprecation warning,
+    // `nginx -t` successful), also when the stage installing it is built on by a later one.
+    for (const dockerfile of [
+      'FROM phusion/baseimage:focal-1.0.0\nRUN apt-get install -y nginx\nCOPY templates /templates\n',
+      'FROM debian:bullseye-slim AS base\nRUN apt-get install -y nginx\nFROM base AS final\nCOPY templates /templates\n',
+    ]) {
+      const { findings } = await lintIn(repository(dockerfile), ['.']);
+      expect(findings, dockerfile).toEqual([]);
+    }
+    // nginx.org's repository gives its newest nginx whatever the distribution: the default version is assumed.
+    const nginxOrg = await lintIn(
+      repository(
+        'FROM phusion/baseimage:focal-1.0.0\nRUN echo "deb http://nginx.org/packages/ubuntu focal nginx" > /etc/apt/sources.list.d/nginx.list\nRUN apt-get install -y nginx\nCOPY templates /templates\n',
+      ),
+      ['.'],
+    );
+    expect(nginxOrg.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'unknown-directive']]);
+  });
+
+  it("nginx installed in a RUN here-document, on a FROM named through a global ARG (misp-docker's core/Dockerfile)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'core/Dockerfile': [
+        'ARG DOCKER_HUB_PROXY=""',
+        'FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie" AS php-base',
+        'RUN <<-EOF',
+        '        apt-get update',
+        '        apt-get install -y --no-install-recommends \\',
+        '            sudo \\',
+        '            nginx \\',
+        '            jq',
+        'EOF',
+        'FROM php-base',
+        'RUN rm /etc/nginx/sites-enabled/*',
+        'COPY files/ /',
+        '',
+      ].join('\n'),
+      'core/files/etc/nginx/sites-available/misp':
+        'server {\n    listen 80;\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php-fpm.sock;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    // Debian's package is installed, so its snippets/fastcgi-php.conf is there; Debian 13's nginx is 1.26.3.
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion).toMatchObject({ version: '1.26.3', source: 'image' });
+  });
+
   it('a pinned package is installed nginx too (pixelfed: apt-get install nginx=${NGINX_VERSION}*, apk add nginx=1.24.0-r1)', async () => {
     for (const install of [
       'apt-get install -y --no-install-recommends nginx=${NGINX_VERSION}*',
@@ -619,6 +674,47 @@ describe('templates', () => {
     });
     const { findings: invalid } = await lintIn(broken, ['nginx.conf']);
     expect(invalid.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'invalid-value']]);
+  });
+
+  it("a Go template's define bodies are rendered where `template` calls them, not where defined (nginx-proxy's nginx.tmpl)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: 'FROM nginx:1.27-alpine\nCOPY nginx.tmpl /app/\nCMD ["forego", "start", "-r"]\n',
+      Procfile: 'dockergen: docker-gen -watch /app/nginx.tmpl /etc/nginx/conf.d/default.conf\n',
+      // Rendered into conf.d, so read in http: a define body read in place would put `location` and `ssl_ciphers`
+      // at the top of the file, and no context would take them all.
+      'nginx.tmpl': [
+        '{{- define "ssl_policy" }}',
+        '    ssl_ciphers ECDHE-ECDSA-AES256-GCM-SHA384;',
+        '{{- end }}',
+        '{{- define "location" }}',
+        'location {{ .Path }} {',
+        '    proxy_pass http://{{ .Upstream }};',
+        '}',
+        '{{- end }}',
+        '{{- range $host, $vhost := $globals.vhosts }}',
+        '    {{- if eq $host "skip" }}{{ continue }}{{ end }}',
+        '    {{- if eq $host "last" }}{{ break }}{{ end }}',
+        'map $http_upgrade $connection_upgrade {',
+        '    default upgrade;',
+        "    '' close;",
+        '}',
+        'server {',
+        '    listen 80;',
+        '    {{ template "ssl_policy" $vhost }}',
+        '    {{- if (exists (printf "/etc/nginx/vhost.d/%s" $host)) }}',
+        '    include {{ printf "/etc/nginx/vhost.d/%s" $host }};',
+        '    {{- end }}',
+        '    {{ template "location" $vhost }}',
+        '}',
+        '{{- end }}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['nginx.tmpl']);
+    // No "not allowed here" for the define bodies, no `continue`/`break` read as directives, and no missing file for
+    // an include whose path is a placeholder: docker-gen names a file nginx-lint cannot know.
+    expect(findings).toEqual([]);
   });
 
   it('a gomplate template whose only actions are function calls (pixelfed: {{ getenv "APP_DOMAIN" }}) is read rendered too', async () => {

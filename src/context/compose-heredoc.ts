@@ -23,8 +23,11 @@ export interface HeredocFile {
   readonly expands: boolean;
 }
 
-/** `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"`: the operator, then the delimiter word, quoted or not. */
-const HEREDOC = /(?<!<)<<(?!<)(-?)\s*(['"]?)([A-Za-z_][\w.-]*)\2/;
+/**
+ * A shell here-document's operator (`<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"`, not a `<<<` here-string): group 1 the
+ * `-` that strips leading tabs, 2 the quote, 3 the delimiter word. Dockerfiles use it too (BuildKit's `RUN <<EOF`).
+ */
+export const HEREDOC = /(?<!<)<<(?!<)(-?)\s*(['"]?)([A-Za-z_][\w.-]*)\2/;
 /** The file a command line writes to: `> /path`, `>> /path`, or `tee [-a] /path`. */
 const REDIRECT = /(?:>>?|\btee\s+(?:-a\s+)?)\s*(['"]?)(\/[^\s'";&|<>]+)\1/;
 

@@ -13,6 +13,7 @@ import { commandWords } from './app-servers.js';
 import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 import type { YamlDocument } from './yaml.js';
+import { HEREDOC } from './compose-heredoc.js';
 
 export interface DockerCommand {
   readonly words: readonly string[];
@@ -62,7 +63,7 @@ function isDirectory(candidate: string): boolean {
 const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
-const OTHER_NGINX_SOURCE = /nginx\.org\/packages|ppa:[\w.-]+\/nginx|openresty\.org/i;
+const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
@@ -74,28 +75,50 @@ interface Instruction {
 
 /**
  * A Dockerfile's instructions with the line each starts on: a trailing `\` continues an instruction on the next
- * line, and comment lines inside a continued instruction are dropped, as Docker does.
+ * line, and comment lines inside a continued instruction are dropped, as Docker does. A here-document (`RUN <<EOF`,
+ * BuildKit's; misp-docker installs nginx in one) is part of its instruction, up to the line that holds only its
+ * delimiter.
  */
 function instructionsOf(text: string): Instruction[] {
   const instructions: Instruction[] = [];
   let current: { text: string; line: number } | null = null;
+  let heredoc: { delimiter: string; instruction: { text: string; line: number } } | null = null;
   const finish = (done: { text: string; line: number }) => {
     const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(done.text);
     if (match) instructions.push({ keyword: match[1]!.toUpperCase(), body: match[2]!.trim(), line: done.line });
   };
   text.split(/\r?\n/).forEach((physical, index) => {
+    if (heredoc !== null) {
+      if (physical.trim() === heredoc.delimiter) {
+        finish(heredoc.instruction);
+        heredoc = null;
+      } else heredoc.instruction.text += `\n${physical}`;
+      return;
+    }
     if (/^\s*#/.test(physical)) return;
     const continued = /\\\s*$/.test(physical);
     const part = continued ? physical.replace(/\\\s*$/, ' ') : physical;
     if (current === null) current = { text: part, line: index + 1 };
     else current.text += part;
     if (!continued) {
-      finish(current);
+      const opened = HEREDOC.exec(current.text);
+      if (opened) heredoc = { delimiter: opened[3]!, instruction: current };
+      else finish(current);
       current = null;
     }
   });
-  if (current !== null) finish(current);
+  const unfinished = current ?? (heredoc as { instruction: { text: string; line: number } } | null)?.instruction;
+  if (unfinished) finish(unfinished);
   return instructions;
+}
+
+/** A FROM operand without its quotes, the ARGs declared before the first FROM filled in where they have a default. */
+function fromImage(operand: string | null, globalArguments: ReadonlyMap<string, string>): string | null {
+  if (operand === null) return null;
+  const unquoted = /^(["'])(.*)\1$/.exec(operand)?.[2] ?? operand;
+  return unquoted.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (reference, braced?: string, bare?: string) => {
+    return globalArguments.get((braced ?? bare)!) ?? reference;
+  });
 }
 
 /** `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`. */
@@ -158,15 +181,20 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsNginx = false;
   let installsDebianNginx = false;
   let stageName: string | null = null;
+  const globalArguments = new Map<string, string>();
   const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean; root: string | null; otherSource: boolean }>();
   // The image a stage is built on at the root of its chain of stages: `FROM base` after `FROM debian:12 AS base`.
   let rootImage: string | null = null;
   let otherSource = false;
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
-    if (keyword === 'FROM') {
+    if (keyword === 'ARG' && baseImage === null && stageName === null) {
+      // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`).
+      const declared = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/.exec(body);
+      if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
+    } else if (keyword === 'FROM') {
       if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource });
-      baseImage = words.find((word) => !word.startsWith('--')) ?? null;
+      baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
       copies = [];

@@ -275,6 +275,12 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           if (inImage.kind === 'image')
             resolution = { directive, pattern: inImage.path, files: [resolveImageFile(inImage.path, inImage.text)], error: null };
         }
+        const argument = directive.args[0]!;
+        // An include whose path holds a placeholder of a rendered template (`include ${CONF}.conf;` with no value for
+        // CONF, nginx-proxy's `include {{ printf "/etc/nginx/vhost.d/%s" … }};`) names nothing known at all.
+        const unknownPath = directive.file.placeholders?.some((span) => span.start < argument.end && argument.start < span.end) ?? false;
+        if (resolution.error && resolution.outside === undefined && unknownPath)
+          resolution = { directive, pattern: resolution.pattern, files: [], error: null };
         // A template rendered at start-up (wodby's vhost.conf.tmpl, rendered into /etc/nginx/conf.d by its entrypoint)
         // with no known place in the container: its relative includes, and those of the files it includes, resolve
         // against the prefix of an nginx the repository does not name, where they may be rendered too. Read from the
@@ -287,15 +293,9 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
           !container.hostReadable &&
           container.entryContainerPath === null &&
           entry.placeholders !== undefined &&
-          !path.isAbsolute(directive.args[0]!.value)
-        ) {
-          const argument = directive.args[0]!;
-          // An include whose path is itself a placeholder names nothing known at all.
-          const unknownPath = (directive.file.placeholders ?? []).some((span) => span.start < argument.end && argument.start < span.end);
-          resolution = unknownPath
-            ? { directive, pattern: resolution.pattern, files: [], error: null }
-            : (resolveInMirroredConfDir(directive, container, resolveFile) ?? { ...resolution, renderedElsewhere: true });
-        }
+          !path.isAbsolute(argument.value)
+        )
+          resolution = resolveInMirroredConfDir(directive, container, resolveFile) ?? { ...resolution, renderedElsewhere: true };
         includes.set(directive, resolution);
         for (const target of resolution.files) {
           if (!visited.has(target)) {

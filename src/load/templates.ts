@@ -76,12 +76,12 @@ export function renderJinja(text: string): RenderedTemplate {
  * What a template tag does when rendered: opens a branching block (`if`), starts its next branch, closes it, gives a
  * value (`{ text }`) or a placeholder for an expression with no known value, or leaves nothing (null).
  */
-type TagEffect = 'open' | 'else' | 'close' | { readonly text: string } | { readonly placeholder: string } | null;
+type TagEffect = 'open' | 'open-dropped' | 'else' | 'close' | { readonly text: string } | { readonly placeholder: string } | null;
 
 /**
  * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
- * branch stays and the others are dropped (both would define things twice), a placeholder becomes a neutral word
- * whose span is recorded, and each tag leaves its line breaks.
+ * branch stays and the others are dropped (both would define things twice), a block opened 'open-dropped' is dropped
+ * whole, a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks.
  */
 function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
@@ -95,7 +95,7 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
     rendered += dropping() ? lineBreaksOf(between) : between;
     last = match.index + match[0].length;
     const effect = effectOf(match);
-    if (effect === 'open') branches.push(false);
+    if (effect === 'open' || effect === 'open-dropped') branches.push(effect === 'open-dropped');
     else if (effect === 'else') branches[branches.length - 1] = true;
     else if (effect === 'close') branches.pop();
     else if (effect !== null && !dropping()) {
@@ -149,14 +149,20 @@ export function looksLikeGoTemplate(text: string): boolean {
 /**
  * A Go template rendered without its environment, keeping every line where it was: a value action gives the default
  * it names (`{{ .Env.WORKERS | default "4" }}` → `4`), else a neutral word marked as a placeholder; of an
- * `if`/`with`/`range` the first branch stays and `else` branches are dropped (both would define things twice);
- * control actions, assignments and comments leave nothing but their line breaks.
+ * `if`/`with`/`range`/`block` the first branch stays and `else` branches are dropped (both would define things
+ * twice); control actions, assignments and comments leave nothing but their line breaks. A `define` body is dropped
+ * whole: Go renders it only where a `{{ template "name" }}` calls it (nginx-proxy's nginx.tmpl defines its
+ * `location` and `ssl_policy` bodies at the top of a file rendered into http), so read where it is defined its
+ * `location` and `ssl_ciphers` would stand in the wrong block; the call renders to nothing.
  */
 export function renderGoTemplate(text: string): RenderedTemplate {
   return renderTags(text, GO_ACTION, (match) => {
     const action = match[1]!;
     const keyword = /^[a-z]+\b/.exec(action)?.[0];
-    if (keyword === 'if' || keyword === 'with' || keyword === 'range') return 'open';
+    if (keyword === 'define') return 'open-dropped';
+    // A call of a defined template, and a loop's `break`/`continue`: a word there would read as a directive.
+    if (keyword === 'template' || keyword === 'break' || keyword === 'continue') return null;
+    if (keyword === 'if' || keyword === 'with' || keyword === 'range' || keyword === 'block') return 'open';
     if (keyword === 'else') return 'else';
     if (keyword === 'end') return 'close';
     // A comment or an assignment renders to nothing.

@@ -85,15 +85,18 @@ export function versionFromImageTag(image: string): { version: string; note: str
 
 /**
  * The nginx package of each distribution release, by the names its images are tagged with (`debian:bookworm`,
- * `debian:12-slim`, `python:3.12-slim-bookworm`, `ubuntu:24.04`, `node:20-alpine3.19`). Package versions of the
- * release as shipped (security updates keep the upstream version): Debian 12's measured on this project's machines,
- * the others from the distributions' package lists.
+ * `debian:12-slim`, `python:3.12-slim-bookworm`, `ubuntu:24.04`, `node:20-alpine3.19`, `phusion/baseimage:focal-1.0.0`). Package versions of the release as shipped (security
+ * updates keep the upstream version): Debian 12's measured on this project's machines (`dpkg -s nginx`:
+ * 1.22.1-9+deb12u11), the others from the distributions' package lists.
  */
 const DISTRIBUTION_NGINX: readonly { readonly names: RegExp; readonly release: string; readonly version: string }[] = [
+  { names: /(^|[-:])(stretch|9)([-.]|$)/, release: 'Debian 9', version: '1.10.3' },
   { names: /(^|[-:])(buster|10)([-.]|$)/, release: 'Debian 10', version: '1.14.2' },
   { names: /(^|[-:])(bullseye|11)([-.]|$)/, release: 'Debian 11', version: '1.18.0' },
   { names: /(^|[-:])(bookworm|12)([-.]|$)/, release: 'Debian 12', version: '1.22.1' },
   { names: /(^|[-:])(trixie|13)([-.]|$)/, release: 'Debian 13', version: '1.26.3' },
+  { names: /(^|[-:])(xenial|16\.04)([-.]|$)/, release: 'Ubuntu 16.04', version: '1.10.3' },
+  { names: /(^|[-:])(bionic|18\.04)([-.]|$)/, release: 'Ubuntu 18.04', version: '1.14.0' },
   { names: /(^|[-:])(focal|20\.04)([-.]|$)/, release: 'Ubuntu 20.04', version: '1.18.0' },
   { names: /(^|[-:])(jammy|22\.04)([-.]|$)/, release: 'Ubuntu 22.04', version: '1.18.0' },
   { names: /(^|[-:])(noble|24\.04)([-.]|$)/, release: 'Ubuntu 24.04', version: '1.24.0' },
