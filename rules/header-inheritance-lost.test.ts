@@ -39,6 +39,11 @@ testRule(rule, {
       files:
         'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $host;\n        }\n    }\n}\n',
     },
+    {
+      name: "an inherited add_header with an empty value adds nothing (Accept-Ranges ''): losing it loses nothing",
+      files:
+        "events {}\nhttp {\n    server {\n        location /assets/ {\n            add_header Accept-Ranges '';\n            location ~ \\.css$ {\n                add_header Cache-Control immutable;\n            }\n        }\n    }\n}\n",
+    },
   ],
   invalid: [
     {
@@ -76,6 +81,12 @@ testRule(rule, {
       files:
         'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        proxy_set_header Host $host;\n        location / {\n            proxy_pass http://app;\n            ssi on;\n        }\n    }\n}\n',
       errors: [{ line: 6, messageId: 'lost', data: { block: 'server', lost: 'Accept-Encoding' } }],
+    },
+    {
+      name: "add_header ETag '' removes the file's ETag: an inner location that sets its own add_header sends it again (wodby's drupal presets)",
+      files:
+        "events {}\nhttp {\n    server {\n        location /assets/ {\n            add_header ETag '';\n            add_header Accept-Ranges '';\n            location ~ \\.css$ {\n                add_header Cache-Control immutable;\n            }\n        }\n    }\n}\n",
+      errors: [{ line: 8, messageId: 'lost', data: { directive: 'add_header', lost: 'ETag' } }],
     },
     {
       name: "an add_header in the location drops the server's security headers",

@@ -78,6 +78,15 @@ function filtersBodies(model: Model, block: ConfigNode): boolean {
   );
 }
 
+/**
+ * An inherited `add_header NAME ""` that does nothing: nginx adds no header with an empty value, and only `ETag` and
+ * `Last-Modified` take it as "remove the response's own" (measured with nginx 1.22.1: `add_header ETag ''` drops the
+ * static file's ETag; `add_header Accept-Ranges ''` leaves `Accept-Ranges: bytes`). Losing a no-op loses nothing.
+ */
+function addsNothing(node: ConfigNode): boolean {
+  return (node.directive.args[1]?.value ?? '') === '' && !['etag', 'last-modified'].includes(headerName(node));
+}
+
 /** An inherited `proxy_set_header Accept-Encoding ""`, which stops the backend compressing what nginx must read. */
 function removesAcceptEncoding(node: ConfigNode): boolean {
   return headerName(node) === 'accept-encoding' && (node.directive.args[1]?.value ?? '') === '';
@@ -156,7 +165,8 @@ export default defineRule({
               !(directive === 'proxy_set_header' && headerName(node) === 'connection') &&
               !(withheld && FORWARDING_HEADERS.has(headerName(node))) &&
               !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)) &&
-              !(directive === 'proxy_set_header' && removesAcceptEncoding(node) && !filtersBodies(model, block)),
+              !(directive === 'proxy_set_header' && removesAcceptEncoding(node) && !filtersBodies(model, block)) &&
+              !(directive === 'add_header' && addsNothing(node)),
           );
           if (lost.length === 0) continue;
           const names = lost.map((node) => node.directive.args[0]!.value);

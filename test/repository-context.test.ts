@@ -728,6 +728,29 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[4, 'invalid-value']]);
   });
 
+  it('a template expression alone on its line stands for whole statements: nothing, not a word that breaks the syntax (Ansible roles)', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'templates/vhost.conf.j2': [
+        'server {',
+        '    listen {{ item.listen | default("80") }};',
+        '{% for v in item.extra %}',
+        '    {{ v }}',
+        '{% endfor %}',
+        '{% if item.extra_parameters is defined %}',
+        '    {{ item.extra_parameters|indent(4) }}',
+        '{% endif %}',
+        '    locaton / {',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['templates/vhost.conf.j2']);
+    // No syntax error at lines 4 and 7; the typo after them is still found at its own line.
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[9, 'unknown-directive']]);
+  });
+
   it("a Jinja template whatever its name (Mailu's conf/nginx.conf): first branch of an if, lines kept; its include's namesake beside it", async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -26,6 +26,10 @@ const CONFIG_PATTERNS = [
   // What the official image renders into conf.d at start-up (templates/*.template).
   '**/*.conf.template',
   '**/templates/*.template',
+  // Configs rendered from a template before nginx reads them (Ansible's *.conf.j2, gomplate's and docker-gen's *.tmpl),
+  // read rendered; another program's template is left out by what it holds, as a *.conf is.
+  '**/*.conf.{j2,jinja,jinja2,tmpl,tpl}',
+  '**/nginx*.{j2,tmpl,tpl}',
 ];
 const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
 /** `Dockerfile.nginx`, `Containerfile.proxy`: build files named after the image they build, not nginx configs. */

@@ -81,7 +81,9 @@ type TagEffect = 'open' | 'open-dropped' | 'else' | 'close' | { readonly text: s
 /**
  * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
  * branch stays and the others are dropped (both would define things twice), a block opened 'open-dropped' is dropped
- * whole, a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks.
+ * whole, a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks. A
+ * placeholder alone on its line renders nothing: there it stands for whole statements (Ansible's
+ * `{{ item.extra_parameters|indent(4) }}`, `{{ v }}` in a `for`), which a word would turn into a syntax error.
  */
 function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
@@ -100,7 +102,7 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
     else if (effect === 'close') branches.pop();
     else if (effect !== null && !dropping()) {
       if ('text' in effect) rendered += effect.text;
-      else {
+      else if (!aloneOnItsLine(text, match.index, last)) {
         const word = placeholderWord(effect.placeholder);
         placeholders.push({ start: rendered.length, end: rendered.length + word.length });
         rendered += word;
@@ -110,6 +112,13 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
   }
   const rest = text.slice(last);
   return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
+}
+
+/** Whether only blanks stand beside `[start, end)` on its line(s) of `text`. */
+function aloneOnItsLine(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end);
+  return /^[ \t]*$/.test(text.slice(lineStart, start)) && /^[ \t\r]*$/.test(text.slice(end, lineEnd === -1 ? text.length : lineEnd));
 }
 
 /** A template's text reduced to its line breaks: dropped parts keep every later line where it was. */
