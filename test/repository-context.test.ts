@@ -728,6 +728,32 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[4, 'invalid-value']]);
   });
 
+  it('docker-gen\'s {{ if exists "FILE" }}: the file is mounted at run time, so the else branch is read (nginx-proxy\'s nginx.tmpl)', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx.tmpl': [
+        '{{- if (exists "/etc/nginx/proxy.conf") }}',
+        'include /etc/nginx/proxy.conf;',
+        '{{- else }}',
+        'proxy_http_version 1.1;',
+        'proxy_set_heder Host $host;',
+        '{{- end }}',
+        'server {',
+        '    listen 80;',
+        '    {{- if (exists (printf "/etc/nginx/vhost.d/%s" $host)) }}',
+        '    include {{ printf "/etc/nginx/vhost.d/%s" $host }};',
+        '    {{- else if (exists "/etc/nginx/vhost.d/default") }}',
+        '    include /etc/nginx/vhost.d/default;',
+        '    {{- end }}',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['nginx.tmpl']);
+    // No include of a file only the running container may have; the default branch is read, its typo found.
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[5, 'unknown-directive']]);
+  });
+
   it('a template expression alone on its line stands for whole statements: nothing, not a word that breaks the syntax (Ansible roles)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

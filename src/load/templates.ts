@@ -76,19 +76,31 @@ export function renderJinja(text: string): RenderedTemplate {
  * What a template tag does when rendered: opens a branching block (`if`), starts its next branch, closes it, gives a
  * value (`{ text }`) or a placeholder for an expression with no known value, or leaves nothing (null).
  */
-type TagEffect = 'open' | 'open-dropped' | 'else' | 'close' | { readonly text: string } | { readonly placeholder: string } | null;
+type TagEffect =
+  | 'open'
+  | 'open-dropped'
+  | 'open-at-else'
+  | 'else'
+  | 'else-dropped'
+  | 'close'
+  | { readonly text: string }
+  | { readonly placeholder: string }
+  | null;
 
 /**
  * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
  * branch stays and the others are dropped (both would define things twice), a block opened 'open-dropped' is dropped
- * whole, a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks. A
+ * whole, one opened 'open-at-else' keeps its first `else` branch instead (an 'else-dropped' branch before it is
+ * dropped too), a placeholder becomes a neutral word whose span is
+ * recorded, and each tag leaves its line breaks. A
  * placeholder alone on its line renders nothing: there it stands for whole statements (Ansible's
  * `{{ item.extra_parameters|indent(4) }}`, `{{ v }}` in a `for`), which a word would turn into a syntax error.
  */
 function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
-  /** For each open block: whether its current branch is dropped. */
+  /** For each open block: whether its current branch is dropped, and whether its first `else` starts the one kept. */
   const branches: boolean[] = [];
+  const keptAtElse: boolean[] = [];
   const dropping = () => branches.includes(true);
   let rendered = '';
   let last = 0;
@@ -97,9 +109,18 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
     rendered += dropping() ? lineBreaksOf(between) : between;
     last = match.index + match[0].length;
     const effect = effectOf(match);
-    if (effect === 'open' || effect === 'open-dropped') branches.push(effect === 'open-dropped');
-    else if (effect === 'else') branches[branches.length - 1] = true;
-    else if (effect === 'close') branches.pop();
+    if (effect === 'open' || effect === 'open-dropped' || effect === 'open-at-else') {
+      branches.push(effect !== 'open');
+      keptAtElse.push(effect === 'open-at-else');
+    } else if (effect === 'else') {
+      branches[branches.length - 1] = !keptAtElse[keptAtElse.length - 1];
+      keptAtElse[keptAtElse.length - 1] = false;
+    } else if (effect === 'else-dropped') {
+      branches[branches.length - 1] = true;
+    } else if (effect === 'close') {
+      branches.pop();
+      keptAtElse.pop();
+    }
     else if (effect !== null && !dropping()) {
       if ('text' in effect) rendered += effect.text;
       else if (!aloneOnItsLine(text, match.index, last)) {
@@ -162,7 +183,8 @@ export function looksLikeGoTemplate(text: string): boolean {
  * twice); control actions, assignments and comments leave nothing but their line breaks. A `define` body is dropped
  * whole: Go renders it only where a `{{ template "name" }}` calls it (nginx-proxy's nginx.tmpl defines its
  * `location` and `ssl_policy` bodies at the top of a file rendered into http), so read where it is defined its
- * `location` and `ssl_ciphers` would stand in the wrong block; the call renders to nothing.
+ * `location` and `ssl_ciphers` would stand in the wrong block; the call renders to nothing. Of an `if exists "FILE"`
+ * (docker-gen), the `else` branch is kept: the file is one mounted at run time.
  */
 export function renderGoTemplate(text: string): RenderedTemplate {
   return renderTags(text, GO_ACTION, (match) => {
@@ -171,8 +193,11 @@ export function renderGoTemplate(text: string): RenderedTemplate {
     if (keyword === 'define') return 'open-dropped';
     // A call of a defined template, and a loop's `break`/`continue`: a word there would read as a directive.
     if (keyword === 'template' || keyword === 'break' || keyword === 'continue') return null;
+    // docker-gen's `if exists "/etc/nginx/proxy.conf"`: the first branch is for a file mounted at run time, which the
+    // repository does not hold; the else branch is what the template gives without it.
+    if (keyword === 'if' && /^if\s+\(?\s*exists\b/.test(action)) return 'open-at-else';
     if (keyword === 'if' || keyword === 'with' || keyword === 'range' || keyword === 'block') return 'open';
-    if (keyword === 'else') return 'else';
+    if (keyword === 'else') return /^else\s+if\s+\(?\s*exists\b/.test(action) ? 'else-dropped' : 'else';
     if (keyword === 'end') return 'close';
     // A comment or an assignment renders to nothing.
     if (action.startsWith('/*') || /^\$\w*\s*:?=/.test(action)) return null;
