@@ -77,15 +77,7 @@ export function renderJinja(text: string): RenderedTemplate {
  * value (`{ text }`) or a placeholder for an expression with no known value, or leaves nothing (null).
  */
 type TagEffect =
-  | 'open'
-  | 'open-dropped'
-  | 'open-at-else'
-  | 'else'
-  | 'else-dropped'
-  | 'close'
-  | { readonly text: string }
-  | { readonly placeholder: string }
-  | null;
+  'open' | 'open-dropped' | 'open-at-else' | 'else' | 'else-dropped' | 'close' | { readonly text: string } | { readonly placeholder: string } | null;
 
 /**
  * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
@@ -120,8 +112,7 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
     } else if (effect === 'close') {
       branches.pop();
       keptAtElse.pop();
-    }
-    else if (effect !== null && !dropping()) {
+    } else if (effect !== null && !dropping()) {
       if ('text' in effect) rendered += effect.text;
       else if (!aloneOnItsLine(text, match.index, last)) {
         const word = placeholderWord(effect.placeholder);
