@@ -591,6 +591,71 @@ describe('templates rendered by start scripts', () => {
   });
 });
 
+describe('what the image build and its start scripts do to files', () => {
+  // zabbix's web-nginx images: the entrypoint fills `{NAME}` placeholders in with `sed -i`, its values from defaults.
+  const zabbixLike = (uploadDefault: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'web/Dockerfile':
+        'FROM alpine:3.20\nRUN apk add --no-cache nginx php83-fpm\nCOPY ["conf/etc/", "/etc/"]\nCOPY ["docker-entrypoint.sh", "/usr/bin/"]\nENTRYPOINT ["docker-entrypoint.sh"]\n',
+      'web/docker-entrypoint.sh': [
+        '#!/bin/bash',
+        'ZABBIX_ETC_DIR="/etc/zabbix"',
+        'UPLOAD_MAX_SIZE=${UPLOAD_MAX_SIZE:-' + uploadDefault + '}',
+        'FCGI_READ_TIMEOUT=$(expr ${ZBX_MAXEXECUTIONTIME} + 1)',
+        'sed -i \\',
+        '    -e "s/{FCGI_READ_TIMEOUT}/${FCGI_READ_TIMEOUT}/g" \\',
+        '"$ZABBIX_ETC_DIR/nginx.conf"',
+        ': ${HTTP_INDEX_FILE:="index.php"}',
+        'sed -i -e "s/{HTTP_INDEX_FILE}/${HTTP_INDEX_FILE}/g" "$ZABBIX_ETC_DIR/nginx.conf"',
+        'sed -e "s#@UPLOAD_MAX_SIZE@#$UPLOAD_MAX_SIZE#g" /tpls/nginx.conf > /etc/nginx/nginx.conf',
+        'exec supervisord',
+        '',
+      ].join('\n'),
+      'web/conf/etc/zabbix/nginx.conf':
+        'server {\n    listen 8080;\n    index {HTTP_INDEX_FILE};\n    client_max_body_size @UPLOAD_MAX_SIZE@;\n    location ~ \\.php$ {\n        fastcgi_pass unix:/tmp/php-fpm.sock;\n        fastcgi_index {HTTP_INDEX_FILE};\n        fastcgi_read_timeout {FCGI_READ_TIMEOUT};\n    }\n}\n',
+    });
+
+  it("fills in the placeholders a start script's sed replaces: the script's value, or an unknown word nothing judges", async () => {
+    // Unrendered, nginx 1.22.1 refuses `index {HTTP_INDEX_FILE};`: directive "index" is not terminated by ";".
+    expect((await lintIn(zabbixLike('16M'), ['.'])).findings).toEqual([]);
+    // The value is the script's: a default nginx refuses is reported where the placeholder stands.
+    const bad = await lintIn(zabbixLike('16X'), ['.']);
+    expect(bad.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['web/conf/etc/zabbix/nginx.conf', 4, 'invalid-value'],
+    ]);
+  });
+
+  it('an include of a file the Dockerfile downloads or a start script writes is not missing; another still is', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM nginx:1.27-alpine\nCOPY install/ /\nRUN mkdir -p /etc/nginx/snippets/blockbots && \\\n    curl -sSL https://example.com/globalblacklist.conf -o /etc/nginx/snippets/blockbots/globalblacklist.conf && \\\n    echo done\n',
+      'install/etc/cont-init.d/10-nginx': '#!/command/with-contenv bash\necho "resolver 127.0.0.11;" > /etc/nginx/snippets/resolver.conf\n',
+      'install/etc/nginx/nginx.conf':
+        'events {}\nhttp {\n    include /etc/nginx/snippets/blockbots/globalblacklist.conf;\n    include /etc/nginx/snippets/resolver.conf;\n    include /etc/nginx/snippets/nothing-writes-this.conf;\n    server { listen 80; }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['install/etc/nginx/nginx.conf']);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[5, 'include-not-found']]);
+  });
+
+  it("an include of a file a start script copies (linuxserver's cp of nginx.conf.sample into /config) reads the copied file, not a namesake", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: 'FROM ghcr.io/linuxserver/baseimage-alpine:3.22\nRUN apk add --no-cache nginx\nCOPY root/ /\n',
+      'root/etc/nginx/nginx.conf': 'include /config/nginx/nginx.conf;\n',
+      'root/etc/s6-overlay/s6-rc.d/init-nginx/run':
+        '#!/usr/bin/with-contenv bash\nif [[ ! -f /config/nginx/nginx.conf ]]; then\n    cp /defaults/nginx/nginx.conf.sample /config/nginx/nginx.conf\nfi\n',
+      'root/defaults/nginx/nginx.conf.sample': 'events {}\nhttp {\n    server { listen 80; client_max_body_size 16X; }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['root/etc/nginx/nginx.conf']);
+    // Read through the include (only nginx.conf was asked for): the sample's error, and no include cycle of nginx.conf.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['root/defaults/nginx/nginx.conf.sample', 3, 'invalid-value'],
+    ]);
+  });
+});
+
 describe('templates', () => {
   it('renders *.conf.template with the service environment; unknown placeholders cannot cause errors', async () => {
     const root = tree({

@@ -7,7 +7,16 @@ import { readdirSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
-import { globNameMatcher, IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type ContainerView, type PathMapping } from '../load/container-view.js';
+import {
+  globNameMatcher,
+  IMAGE_CONF_DIR,
+  OPENRESTY_CONF_DIR,
+  orderMappings,
+  type ContainerView,
+  type PathMapping,
+  type RepositoryScripts,
+} from '../load/container-view.js';
+import { readRepositoryScripts } from './repository-scripts.js';
 import { isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
@@ -596,7 +605,9 @@ function templateFilesIn(directory: string, suffix: string): { name: string; rep
  * The repository's files by name, listed once on first use (node_modules and .git left out): exactly one name, or a
  * glob(3) name pattern in a folder named like a container folder.
  */
-function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed' | 'filesMatching'> {
+export type RepositoryIndex = Pick<ContainerView, 'filesNamed' | 'filesMatching' | 'scripts'>;
+
+export function repositoryFilesIndex(repoRoot: string): RepositoryIndex {
   let byName: Map<string, string[]> | undefined;
   const index = (): Map<string, string[]> => {
     if (!byName) {
@@ -610,7 +621,9 @@ function repositoryFilesIndex(repoRoot: string): Pick<ContainerView, 'filesNamed
     }
     return byName;
   };
+  let scripts: RepositoryScripts | undefined;
   return {
+    scripts: () => (scripts ??= readRepositoryScripts(repoRoot, [...index().values()].flat())),
     filesNamed: (name) => index().get(name) ?? [],
     filesMatching: (containerDirectory, namePattern) => {
       const isMatch = globNameMatcher(namePattern);
@@ -653,7 +666,13 @@ function mirroredConfDir(entryPath: string, repoRoot: string): { mapping: PathMa
  */
 export function containerViewFor(
   entryPath: string,
-  options: { repoRoot: string | null; pathMap: readonly PathMapping[]; service: NginxService | null },
+  options: {
+    repoRoot: string | null;
+    pathMap: readonly PathMapping[];
+    service: NginxService | null;
+    /** The repository's index (`repositoryFilesIndex`), when the caller keeps one per repository for a whole run. */
+    repositoryIndex?: RepositoryIndex;
+  },
 ): ContainerView {
   const { service, pathMap, repoRoot } = options;
   const mirror = service === null && repoRoot !== null ? mirroredConfDir(entryPath, repoRoot) : null;
@@ -672,7 +691,7 @@ export function containerViewFor(
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.
     debianFiles: service?.debianPackage === true || (service === null && /^\/etc\/nginx\/sites-(available|enabled)\//.test(entryContainerPath ?? '')),
-    ...(repoRoot !== null ? repositoryFilesIndex(repoRoot) : {}),
+    ...(repoRoot !== null ? (options.repositoryIndex ?? repositoryFilesIndex(repoRoot)) : {}),
     hostReadable: repoRoot === null,
     repoRoot,
   };

@@ -18,7 +18,15 @@ import { tagsNginxVersion } from '../context/app-servers.js';
 import { FileAccess, grantedOperands } from '../load/file-access.js';
 import { dataFile } from '../package-info.js';
 import { lazyRequire } from '../lazy-require.js';
-import { composeHeredocConfigs, containerViewFor, findNginxService, type EmbeddedConfig, type NginxService } from '../context/nginx-service.js';
+import {
+  composeHeredocConfigs,
+  containerViewFor,
+  findNginxService,
+  repositoryFilesIndex,
+  type EmbeddedConfig,
+  type NginxService,
+  type RepositoryIndex,
+} from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -405,6 +413,8 @@ export class Linter {
   /** For entries held in manifests: the folder their facts are labelled from, and the manifests to read services from. */
   private readonly homes = new Map<string, { readonly directory: string; readonly manifests: readonly string[] }>();
   private readonly kubernetes = new Map<string, KubernetesNginx>();
+  /** The repository's files and scripts, listed and read once per run (src/context/nginx-service.ts). */
+  private readonly repositoryIndexes = new Map<string, RepositoryIndex>();
 
   /**
    * The nginx configs a YAML file holds or mounts, as virtual paths to lint, and those that cannot be: for a Kubernetes
@@ -445,7 +455,14 @@ export class Linter {
   }
 
   private deploymentOf(entryPath: string, pathMap: ResolvedConfig['pathMap'], service: NginxService | null, repoRoot: string | null): Deployment {
-    const container = containerViewFor(entryPath, { repoRoot, pathMap: [...(this.options.pathMap ?? []), ...pathMap], service });
+    let repositoryIndex = repoRoot === null ? undefined : this.repositoryIndexes.get(repoRoot);
+    if (repoRoot !== null && !repositoryIndex) this.repositoryIndexes.set(repoRoot, (repositoryIndex = repositoryFilesIndex(repoRoot)));
+    const container = containerViewFor(entryPath, {
+      repoRoot,
+      pathMap: [...(this.options.pathMap ?? []), ...pathMap],
+      service,
+      ...(repositoryIndex ? { repositoryIndex } : {}),
+    });
     // Only nginx's and OpenResty's images are versioned as nginx is: another image's tag (an app's own image with
     // nginx inside, `mediacms/mediacms:latest`; nginx-proxy's `nginxproxy/nginx-proxy:1.5`) is that image's version and
     // says nothing about nginx's. nginx installed from a distribution's packages has the version of its release.

@@ -34,6 +34,32 @@ export interface PathMapping {
   readonly deletesLines?: readonly RegExp[];
 }
 
+/** A placeholder a start script's sed replaces (`s/{HTTP_INDEX_FILE}/${HTTP_INDEX_FILE}/g`), and what it writes there. */
+export interface SedSubstitution {
+  /** The replacement as written in the script (`${HTTP_INDEX_FILE}`, `$UPLOAD_MAX_SIZE`, `on`). */
+  readonly replacement: string;
+  /** The defaults the same script gives its variables (`: ${HTTP_INDEX_FILE:="index.php"}`). */
+  readonly defaults: Readonly<Record<string, string>>;
+  /** `docker-entrypoint.sh:252`. */
+  readonly origin: string;
+}
+
+/** An absolute container path the image build or a start script writes, where, and the path it copies, if one. */
+export interface WrittenPath {
+  /** `Dockerfile:131`, `root/etc/s6-overlay/s6-rc.d/init-nginx/run:12`. */
+  readonly origin: string;
+  /** `cp SRC DEST`: the container path the file is a copy of. */
+  readonly copyOf?: string;
+}
+
+/** What the repository's Dockerfiles and shell scripts do to files (src/context/repository-scripts.ts). */
+export interface RepositoryScripts {
+  /** By placeholder literal (`{HTTP_INDEX_FILE}`, `@UPLOAD_MAX_SIZE@`): every substitution the scripts make for it. */
+  readonly substitutions: ReadonlyMap<string, readonly SedSubstitution[]>;
+  /** By absolute container path. */
+  readonly written: ReadonlyMap<string, WrittenPath>;
+}
+
 export interface ContainerView {
   /** Longest container path first, so the most specific mount wins, as it does in the container. */
   readonly mappings: readonly PathMapping[];
@@ -70,6 +96,8 @@ export interface ContainerView {
    * `containerDirectory`; and of those, the ones in a copy of the container's tree: a folder whose path ends with the
    * whole `containerDirectory` (`docker/rootfs/etc/nginx/conf.d` for `/etc/nginx/conf.d`).
    */
+  /** What the repository's Dockerfiles and start scripts write and substitute, read once on first use. */
+  readonly scripts?: () => RepositoryScripts;
   readonly filesMatching?: (
     containerDirectory: string,
     namePattern: string,

@@ -20,7 +20,9 @@ import {
   looksLikeTemplate,
   renderGoTemplate,
   renderJinja,
+  renderSedPlaceholders,
   renderTemplate,
+  SED_PLACEHOLDER,
   scriptDefaults,
 } from './templates.js';
 import {
@@ -212,6 +214,17 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       rendered.placeholders = template.placeholders;
       return rendered;
     }
+    // Placeholders a start script of the repository fills in with sed (zabbix's `{HTTP_INDEX_FILE}`).
+    // Asked only of a file holding such a placeholder: reading the repository's scripts costs ~30 ms (this repository).
+    const substitutions = SED_PLACEHOLDER.test(file.text) ? options.container?.scripts?.().substitutions : undefined;
+    const filled =
+      substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
+    if (filled) {
+      const rendered = parse(filled.text, filePath);
+      rendered.virtual = true;
+      rendered.placeholders = filled.placeholders;
+      return rendered;
+    }
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     const template = renderTemplate(file.text, environment);
@@ -353,6 +366,20 @@ function resolveInContainer(
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
   if (view.hostReadable || !absolute) return null;
+  // A file the image build or a start script writes (`curl -o`, `echo … >`, `cp SRC DEST`): there when nginx starts. A
+  // copy of a file the repository holds reads that file; anything else is unknown content, not a missing file.
+  const written = GLOB_CHARS.test(pattern) ? undefined : view.scripts?.().written.get(pattern);
+  if (written) {
+    const copied = written.copyOf === undefined ? null : resolveContainerPath(view, written.copyOf);
+    if (copied?.kind === 'repo' && !copied.mapping.entries) {
+      try {
+        return { directive, pattern, files: [resolveFile(copied.path)], error: null };
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+      }
+    }
+    return { directive, pattern, files: [], error: null };
+  }
   if (GLOB_CHARS.test(pattern)) {
     const directory = path.posix.dirname(pattern);
     const found = GLOB_CHARS.test(directory) ? null : (view.filesMatching?.(directory, path.posix.basename(pattern)) ?? null);

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Directive } from '../syntax/ast.js';
+import type { SedSubstitution } from './container-view.js';
 
 export const TEMPLATE_SUFFIX = '.template';
 /** Entrypoint scripts larger than this are not read for defaults. */
@@ -284,4 +285,56 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
     for (const match of text.matchAll(DEFAULT_EXPANSION)) if (!match[2]!.includes('$')) defaults[match[1]!] ??= match[2]!;
   }
   return defaults;
+}
+
+/**
+ * A placeholder nginx cannot mean itself, as a start script's sed replaces it: `{NAME}`, `{{NAME}}`, `@NAME@`,
+ * `__NAME__`, `%NAME%`, the name upper case with at least three characters (sed's basic expressions read `{` and `@`
+ * literally). A file holding none is not rendered, and the repository's scripts are not read for it.
+ */
+export const SED_PLACEHOLDER = /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%/;
+
+/**
+ * What the scripts write in place of a placeholder: the replacement with its variables filled in from the container's
+ * environment, else the script's defaults; null when a variable has no known value or the scripts disagree.
+ */
+function sedValue(substitutions: readonly SedSubstitution[], environment: Readonly<Record<string, string>>): string | null {
+  const values = new Set<string | null>();
+  for (const substitution of substitutions) {
+    let unknown = false;
+    const value = substitution.replacement.replace(REFERENCE, (whole, braced?: string, bare?: string) => {
+      const known = environment[(braced ?? bare)!] ?? substitution.defaults[(braced ?? bare)!];
+      if (known === undefined) unknown = true;
+      return known ?? whole;
+    });
+    values.add(unknown || value.includes('$') || value.includes('`') ? null : value);
+  }
+  return values.size === 1 ? [...values][0]! : null;
+}
+
+/**
+ * A config a start script fills in with sed (zabbix's `index {HTTP_INDEX_FILE};`, librenms'
+ * `client_max_body_size @UPLOAD_MAX_SIZE@;`), rendered: each placeholder a script of the repository replaces becomes
+ * the value the script writes, or a neutral word marked as a placeholder when that value is not known. Null when the
+ * text holds none of them.
+ */
+export function renderSedPlaceholders(
+  text: string,
+  substitutions: ReadonlyMap<string, readonly SedSubstitution[]>,
+  environment: Readonly<Record<string, string>>,
+): RenderedTemplate | null {
+  const present = [...substitutions.keys()].filter((placeholder) => text.includes(placeholder));
+  if (present.length === 0) return null;
+  // Longest first, so `{{NAME}}` is not read as `{NAME}` inside braces.
+  const pattern = new RegExp(
+    present
+      .sort((a, b) => b.length - a.length)
+      .map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  );
+  return renderTags(text, pattern, (match) => {
+    const value = sedValue(substitutions.get(match[0])!, environment);
+    return value === null ? { placeholder: match[0] } : { text: value };
+  });
 }
