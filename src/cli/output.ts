@@ -9,10 +9,20 @@ export const EXIT_OK = 0;
 export const EXIT_LINT_ERRORS = 1;
 export const EXIT_FAILURE = 2;
 
-/** Writes a report given as consecutive pieces to stdout, or atomically to `outputFile`. */
-export function writeReport(pieces: Iterable<string>, outputFile: string | undefined, cwd: string): void {
+/**
+ * Writes a report given as consecutive pieces to stdout, or atomically to `outputFile`. A piece is made only once
+ * stdout has taken the one before: a pipe holds 64 KB, and stdout queues whatever it is given beyond that until the
+ * event loop runs, so a loop writing every piece at once held the whole report (47 MB and its copies for 33,000
+ * findings) until the end.
+ */
+export async function writeReport(pieces: Iterable<string>, outputFile: string | undefined, cwd: string): Promise<void> {
   if (outputFile === undefined) {
-    for (const piece of pieces) process.stdout.write(piece);
+    for (const piece of pieces) {
+      if (process.stdout.write(piece)) continue;
+      await drained(process.stdout);
+      // A reader that stopped early (`| head`) closed the pipe: the rest has nowhere to go.
+      if (process.stdout.destroyed) return;
+    }
     return;
   }
   const target = path.resolve(cwd, outputFile);
@@ -22,6 +32,19 @@ export function writeReport(pieces: Iterable<string>, outputFile: string | undef
   } catch (error) {
     throw new UsageError(`cannot write ${outputFile}: ${(error as Error).message.replace(/^refusing to write \S+: /, '')}`);
   }
+}
+
+/** Settles once `stream` takes more, or once it is closed. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off('drain', settle);
+      stream.off('close', settle);
+      resolve();
+    };
+    stream.on('drain', settle);
+    stream.on('close', settle);
+  });
 }
 
 export function exitCodeFor(results: readonly LintResult[], maxWarnings: number): number {
