@@ -723,3 +723,37 @@ describe('plugins', () => {
     expect(run.stderr).toBe(`nginx-lint: ${path.join(root, '.nginx-lint.json')}: plugin "./${plugin}" ${why}\n`);
   });
 });
+
+describe('writePieces', () => {
+  it('makes a piece only once the stream has taken the one before, and stops at a closed stream', async () => {
+    const { writePieces } = await import('../src/cli/output.js');
+    const { Writable } = await import('node:stream');
+    const written: string[] = [];
+    const made: string[] = [];
+    let release: (() => void) | undefined;
+    // Takes one piece at a time and finishes it only when told: every write fills it.
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk.toString());
+        release = callback;
+      },
+    });
+    function* pieces() {
+      for (const piece of ['a', 'b', 'c']) {
+        made.push(piece);
+        yield piece;
+      }
+    }
+    const done = writePieces(pieces(), stream);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(made).toEqual(['a']);
+    release!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(made).toEqual(['a', 'b']);
+    stream.destroy();
+    await done;
+    expect(made).toEqual(['a', 'b']);
+    expect(written).toEqual(['a', 'b']);
+  });
+});

@@ -194,6 +194,43 @@ describe('a closed pipe', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
   });
+
+  /** 3,000 unknown-directive errors: a JSON report of ~1 MB, far more than a pipe holds. */
+  const MANY_ERRORS = `events {}\nhttp {\n    server {\n${'        proxy_pas http://backend;\n'.repeat(3000)}    }\n}\n`;
+
+  it('a report larger than the pipe holds reaches a reader that waits before reading, whole', async () => {
+    const root = writeProject({ 'many.conf': MANY_ERRORS });
+    const child = spawn(process.execPath, [CLI_PATH, '--format', 'json', 'many.conf'], {
+      cwd: root,
+      env: cliEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const report = Buffer.concat(chunks).toString('utf8');
+    expect(report.length).toBeGreaterThan(2 ** 20);
+    expect(status).toBe(1);
+    expect((JSON.parse(report) as LintResult[])[0]!.messages.length).toBe(3000);
+  });
+
+  it('a reader that closes the pipe in the middle of a large report ends the run without more output', async () => {
+    const root = writeProject({ 'many.conf': MANY_ERRORS });
+    const child = spawn(process.execPath, [CLI_PATH, '--format', 'json', 'many.conf'], {
+      cwd: root,
+      env: cliEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(1);
+  });
 });
 
 describe('a plugin, loaded by the bundled CLI', () => {

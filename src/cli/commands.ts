@@ -97,7 +97,7 @@ export async function runCommand(options: CommandOptions): Promise<number> {
     ...(width ? { width } : {}),
   });
   // A dry run's diff owns stdout unless the report goes to a file.
-  if (!options.fixDryRun || options.outputFile !== undefined) writeReport(pieces, options.outputFile, options.cwd);
+  if (!options.fixDryRun || options.outputFile !== undefined) await writeReport(pieces, options.outputFile, options.cwd);
   for (const note of run.notes) process.stderr.write(`nginx-lint: ${note}\n`);
   // Said out loud because --quiet hides the warnings that fail the run.
   const warnings = run.results.reduce((sum, result) => sum + result.warningCount, 0);
