@@ -260,8 +260,15 @@ describe('what a folder holds', () => {
         '{{ $PORT := .Env.PORT | default "2222" -}}\njibri {\n    // A unique identifier for this Jibri\n    id = "{{ .Env.ID }}"\n    api {\n        http {\n            external-api-port = {{ $PORT }}\n        }\n    }\n}\n',
       // A map's entries are no statements, yet the file is nginx's.
       'nginx/maps.conf': 'map $http_upgrade $connection_upgrade {\n    default upgrade;\n    "" close;\n}\n',
+      // A folder named nginx holds its configs without an extension too (sameersbn/docker-gitlab's nginx/gitlab),
+      // beside a Dockerfile and a start script whose `gzip -k9 …;` would read as a directive (Mailu's core/nginx).
+      'nginx/gitlab': 'upstream gitlab-workhorse {\n    server 127.0.0.1:8181;\n}\n',
+      'nginx/Dockerfile': 'FROM alpine:3.20\nRUN set -eu \\\n  ; gzip -k9 /static/*.ico\n',
+      'nginx/start': '#!/bin/sh\nset -e;\ngzip -k9 /static/*.ico;\nexec nginx\n',
+      // A folder deeper, with a name no pattern takes (linuxserver's nginx/site-confs/default.conf.sample).
+      'nginx/site-confs/default.conf.sample': 'server {\n    listen 443;\n}\n',
     });
-    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/maps.conf', 'nginx/site.conf', 'rootfs/defaults/nginx.conf']);
+    expect((await lintIn(root, ['.'])).files).toEqual(['nginx/gitlab', 'nginx/maps.conf', 'nginx/site.conf', 'rootfs/defaults/nginx.conf']);
     expect((await lintIn(root, ['redis.conf'])).findings.map((finding) => finding.ruleId)).toEqual(['syntax-error']);
   });
 

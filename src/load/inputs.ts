@@ -4,6 +4,7 @@
  * an `include`) is decided by the engine once it has read them.
  */
 import { statSync } from 'node:fs';
+import picomatch from 'picomatch';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
 import { getDirective, isKnownStatement } from '../nginx/directives.js';
@@ -23,6 +24,9 @@ const CONFIG_PATTERNS = [
   '**/sites-enabled/*',
   // Debian's and many images' conf.d hold extension-less sites too; a README there has an extension.
   '**/conf.d/!(*.*)',
+  // A folder named nginx holds its configs, often without an extension (sameersbn/docker-gitlab's
+  // assets/runtime/config/nginx/gitlab); what does not read as nginx is left out.
+  '**/nginx/!(*.*)',
   // What the official image renders into conf.d at start-up (templates/*.template).
   '**/*.conf.template',
   '**/templates/*.template',
@@ -32,8 +36,11 @@ const CONFIG_PATTERNS = [
   '**/nginx*.{j2,tmpl,tpl}',
 ];
 const SKIPPED_DIRECTORIES = ['**/node_modules/**', '**/.git/**'];
+let configPathMatcher: ((relative: string) => boolean) | undefined;
+/** Whether a path relative to a scanned folder matches CONFIG_PATTERNS, read as glob(7) reads them. */
+const isConfigPath = (relative: string): boolean => (configPathMatcher ??= picomatch(CONFIG_PATTERNS, { dot: true }))(relative);
 /** `Dockerfile.nginx`, `Containerfile.proxy`: build files named after the image they build, not nginx configs. */
-const BUILD_FILES = ['**/Dockerfile.*', '**/Containerfile.*', '**/*.Dockerfile'];
+const BUILD_FILES = ['**/Dockerfile', '**/Dockerfile.*', '**/Containerfile', '**/Containerfile.*', '**/*.Dockerfile'];
 const MANIFEST_PATTERNS = ['**/*.yaml', '**/*.yml'];
 
 function isManifest(file: string): boolean {
@@ -74,6 +81,8 @@ function readsAsNginx(file: string): boolean {
   } catch {
     return true; // Unreadable: the lint says why.
   }
+  // A script (`#!/bin/sh`): `gzip -k9 …;` or `set …;` in it may read as a directive, but no nginx config starts so.
+  if (text.startsWith('#!')) return false;
   // A template is judged as it will be rendered: a Go action's `{{` would otherwise open blocks nginx never sees.
   const rendered =
     !isJinjaTemplate(file) && looksLikeGoTemplate(text)
@@ -149,6 +158,9 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
           ignore: [...SKIPPED_DIRECTORIES, ...BUILD_FILES],
           followSymbolicLinks: false,
         })
+        // tinyglobby lets `nginx/!(*.*)` match a file a folder deeper (`nginx/site-confs/default.conf.sample`, whose
+        // folder name has no dot); picomatch, which reads the patterns as glob(7) does, decides.
+        .filter((file) => isConfigPath(path.relative(absolute, file).split(path.sep).join('/')))
         .filter(readsAsNginx);
     } else if (tinyglobby().isDynamicPattern(operand)) {
       matches = tinyglobby().globSync(operand, { cwd, absolute: true, onlyFiles: true, ignore: SKIPPED_DIRECTORIES });
