@@ -103,6 +103,9 @@ const DISTRIBUTION_NGINX: readonly { readonly names: RegExp; readonly release: s
   { names: /(^|[-:])alpine:?3\.(18|19)([-.]|$)/, release: 'Alpine 3.18/3.19', version: '1.24.0' },
 ];
 
+/** phusion/baseimage's numbered releases and the Ubuntu release each is built on (0.11: Ubuntu 18.04, 0.10: 16.04). */
+const PHUSION_BASEIMAGE_RELEASES: Readonly<Record<string, string>> = { '0.10': 'xenial', '0.11': 'bionic' };
+
 /**
  * The nginx version a distribution's package installs on `image` (`FROM debian:bookworm` + `apt-get install nginx`):
  * the package of the release the tag names. Null when the tag names no release known here (`debian:stable`,
@@ -113,6 +116,9 @@ export function versionFromDistributionImage(image: string): { version: string; 
   const reference = image.split('@')[0]!.toLowerCase();
   const name = reference.split('/').pop()!.split(':')[0]!;
   const tag = reference.split('/').pop()!.split(':')[1] ?? '';
+  // phusion/baseimage's own numbered releases name no Ubuntu release in the tag (its changelog gives it).
+  const phusionRelease = /(^|\/)phusion\/baseimage:/.test(reference) ? PHUSION_BASEIMAGE_RELEASES[/^\d+\.\d+/.exec(tag)?.[0] ?? ''] : undefined;
+  if (phusionRelease) return versionFromDistributionImage(`ubuntu:${phusionRelease}`);
   const codenames = name === 'debian' || name === 'ubuntu' ? tag : tag.replace(/(^|-)\d+(\.\d+)*(?=-|$)/g, '$1');
   const subject = name === 'alpine' ? `alpine:${tag}` : codenames;
   const known = DISTRIBUTION_NGINX.find((entry) => entry.names.test(subject));
