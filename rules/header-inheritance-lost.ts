@@ -9,7 +9,7 @@
  * `Connection ""` alone is proxy-keepalive-disabled's finding, not this rule's, so a line is never reported twice.
  */
 import { defineRule, type Report } from '../src/lint/rule.js';
-import type { ConfigNode } from '../src/load/tree.js';
+import { liesWithin, type ConfigNode } from '../src/load/tree.js';
 import type { Model } from '../src/model/index.js';
 import { insertStatementAfter } from '../src/syntax/edits.js';
 import { listAnd } from '../src/wording.js';
@@ -66,10 +66,7 @@ const BODY_FILTERS = ['sub_filter', 'add_before_body', 'add_after_body'] as cons
  * response from the backend passes through unchanged (nginx's gzip leaves a response with Content-Encoding alone).
  */
 function filtersBodies(model: Model, block: ConfigNode): boolean {
-  const within = (node: ConfigNode) => {
-    for (let parent = node.parent; parent; parent = parent.parent) if (parent === block) return true;
-    return false;
-  };
+  const within = (node: ConfigNode) => liesWithin(node, block);
   const ssiOn = (node: ConfigNode) => (node.directive.args[0]?.value ?? '').toLowerCase() === 'on';
   return (
     BODY_FILTERS.some((name) => model.effective(block, name).nodes.length > 0 || model.nodes(name).some(within)) ||

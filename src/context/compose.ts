@@ -14,7 +14,8 @@ import {
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
-import type { PathMapping } from '../load/container-view.js';
+import { repoPathOf, type PathMapping } from '../load/container-view.js';
+import { isShellScript } from './repository-scripts.js';
 import { portFact, readYamlApplicationFacts } from './facts.js';
 import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
@@ -186,12 +187,8 @@ function startScriptExec(
   const composeDir = path.dirname(document.file);
   const boundary = repoRoot ?? composeDir;
   const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, composeDir, origins) ?? []);
-  const mapping = [...mounted, ...(built?.copies ?? [])]
-    .filter((candidate) => program === candidate.container || program.startsWith(`${candidate.container.replace(/\/$/, '')}/`))
-    .sort((a, b) => b.container.length - a.container.length)[0];
-  if (!mapping) return null;
-  const script =
-    program === mapping.container ? mapping.repo : path.join(mapping.repo, ...path.posix.relative(mapping.container, program).split('/'));
+  const script = repoPathOf([...mounted, ...(built?.copies ?? [])], program);
+  if (script === null) return null;
   let text: string;
   try {
     if (!isInside(script, boundary)) return null;
@@ -199,7 +196,7 @@ function startScriptExec(
   } catch {
     return null;
   }
-  if (!/\.(sh|bash)$/.test(script) && !/^#!\S*\b(sh|bash|ash|dash)\b/.test(text) && !/^#!\S*env\s+(sh|bash|ash|dash)\b/.test(text)) return null;
+  if (!isShellScript(script, text)) return null;
   const exec = scriptExec(text, environment);
   return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
 }

@@ -12,6 +12,7 @@ import {
   IMAGE_CONF_DIR,
   OPENRESTY_CONF_DIR,
   orderMappings,
+  repoPathOf,
   type ContainerView,
   type PathMapping,
   type RepositoryScripts,
@@ -331,6 +332,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
   }
   if (!/^services:/m.test(text) || !text.includes('<<')) return [];
   const origins = new OriginFactory(path.dirname(composeFile));
+  const imagesBuilt = imagesBuiltIn(repoRoot, origins);
   const configs: EmbeddedConfig[] = [];
   for (const document of composeDocuments(composeFile, origins)) {
     for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
@@ -341,7 +343,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
       const files = scripts.flatMap((block) => heredocFiles(document.source, block)).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
       if (files.length === 0) continue;
       const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
-      const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuiltIn(repoRoot, origins));
+      const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
       if (!candidate || !isNginxImage(candidate.image)) continue;
       const variables = { project: projectVariables(path.dirname(composeFile)), container: candidate.environment };
       files.forEach((file, index) => {
@@ -462,16 +464,6 @@ function basicRegExp(pattern: string): RegExp | null {
   } catch {
     return null;
   }
-}
-
-/** The repository path a container path comes from, through the mappings (the most specific first). */
-function repoPathOf(mappings: readonly PathMapping[], containerPath: string): string | null {
-  for (const mapping of orderMappings(mappings)) {
-    if (containerPath === mapping.container) return mapping.repo;
-    if (containerPath.startsWith(mapping.container + '/'))
-      return path.join(mapping.repo, ...path.posix.relative(mapping.container, containerPath).split('/'));
-  }
-  return null;
 }
 
 /**

@@ -10,7 +10,7 @@ import { readSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
 import type { RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
-import { SED_PLACEHOLDER } from '../load/templates.js';
+import { SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
 
 /** Scripts larger than this are not read. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -35,10 +35,6 @@ const WRITE = new RegExp(
 /** `cp [-flags] SRC DEST`, `mv`, `install`, `ln -s`: the last of two literal paths is written. */
 const COPY = new RegExp(String.raw`(?:^|[\s;&|(])(cp|mv|install|ln)\s+(?:-[\w-]+\s+)*["']?${PATH}["']?\s+["']?${PATH}${END}`, 'g');
 
-/** `NAME=value`, `export NAME=value`, and `${NAME:-value}`/`${NAME:=value}`: the defaults a script gives. */
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(?:"([^"$`]*)"|'([^']*)'|([^\s;#$`"']*))\s*(?:$|[;#])/gm;
-const DEFAULT_EXPANSION = /\$\{([A-Z_][A-Z0-9_]*):?[-=](?:"([^"$}]*)"|'([^'}]*)'|([^}$"'`]*))\}/g;
-
 /** The first bytes of a file: enough for its `#!` line. */
 function head(file: string): string {
   let descriptor: number | undefined;
@@ -53,19 +49,16 @@ function head(file: string): string {
   }
 }
 
+/** Whether a script read as `text` is a shell script: named `*.sh`/`*.bash`, or starting with a shell's `#!`. */
+export function isShellScript(file: string, text: string): boolean {
+  return SCRIPT_NAME.test(path.basename(file)) || SHELL_SHEBANG.test(text);
+}
+
 /** Whether a repository file is a Dockerfile or a shell script, by its name or, without an extension, its `#!`. */
 function isScript(file: string): boolean {
   const name = path.basename(file);
   if (DOCKERFILE_NAME.test(name) || SCRIPT_NAME.test(name)) return true;
   return !name.includes('.') && SHELL_SHEBANG.test(head(file));
-}
-
-/** The defaults a script gives its variables; a value that is itself a variable or a command is left out. */
-export function scriptVariableDefaults(text: string): Record<string, string> {
-  const defaults: Record<string, string> = {};
-  for (const match of text.matchAll(DEFAULT_EXPANSION)) defaults[match[1]!] ??= match[2] ?? match[3] ?? match[4]!;
-  for (const match of text.matchAll(ASSIGNMENT)) defaults[match[1]!] ??= match[2] ?? match[3] ?? match[4]!;
-  return defaults;
 }
 
 /** The line (1-based) of an offset in a text. */
@@ -93,7 +86,7 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     const name = path.relative(repoRoot, file).split(path.sep).join('/');
     // Continuations become a space and a marker-free join; offsets are mapped back to lines through the original text.
     const joined = text.replace(/\\\r?\n/g, '  ');
-    const defaults = scriptVariableDefaults(text);
+    const defaults = variableDefaultsIn(text);
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
       for (const match of line[0].matchAll(SED_SUBSTITUTE)) {
         const origin = `${name}:${lineAt(text, line.index + match.index)}`;

@@ -422,8 +422,9 @@ export class Linter {
    * repository); for a Compose file, the files its nginx services write with a here-document.
    */
   embeddedConfigsIn(manifest: string): { readonly paths: readonly string[]; readonly skipped: readonly string[] } {
-    const root = this.rootFor(path.dirname(manifest)) ?? path.dirname(manifest);
-    const written = composeHeredocConfigs(manifest, this.rootFor(path.dirname(manifest)) ?? undefined);
+    const repoRoot = this.rootFor(path.dirname(manifest));
+    const root = repoRoot ?? path.dirname(manifest);
+    const written = composeHeredocConfigs(manifest, repoRoot ?? undefined);
     for (const config of written) {
       this.embedded.set(config.path, config);
       this.homes.set(config.path, { directory: path.dirname(manifest), manifests: [manifest] });

@@ -156,6 +156,15 @@ export function orderMappings(mappings: readonly PathMapping[]): PathMapping[] {
   return [...mappings].sort((a, b) => b.container.length - a.container.length);
 }
 
+/** The repository path a container path comes from, through the mappings (the most specific first); null outside them. */
+export function repoPathOf(mappings: readonly PathMapping[], containerPath: string): string | null {
+  for (const mapping of orderMappings(mappings)) {
+    const rest = within(path.posix.normalize(containerPath), mapping.container);
+    if (rest !== null) return rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/'));
+  }
+  return null;
+}
+
 export function resolveContainerPath(view: ContainerView, containerPath: string): ContainerResolution {
   const normalized = path.posix.normalize(containerPath);
   for (const mapping of view.mappings) {

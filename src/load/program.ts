@@ -216,7 +216,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     }
     // Placeholders a start script of the repository fills in with sed (zabbix's `{HTTP_INDEX_FILE}`).
     // Asked only of a file holding such a placeholder: reading the repository's scripts costs ~30 ms (this repository).
-    const substitutions = SED_PLACEHOLDER.test(file.text) ? options.container?.scripts?.().substitutions : undefined;
+    const scripts = options.container?.scripts;
+    const substitutions = scripts && SED_PLACEHOLDER.test(file.text) ? scripts().substitutions : undefined;
     const filled =
       substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
     if (filled) {

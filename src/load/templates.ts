@@ -84,8 +84,7 @@ type TagEffect =
  * Renders the tags `pattern` finds in `text`, keeping every line where it was: of each branching block the first
  * branch stays and the others are dropped (both would define things twice), a block opened 'open-dropped' is dropped
  * whole, one opened 'open-at-else' keeps its first `else` branch instead (an 'else-dropped' branch before it is
- * dropped too), a placeholder becomes a neutral word whose span is
- * recorded, and each tag leaves its line breaks. A
+ * dropped too), a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks. A
  * placeholder alone on its line renders nothing: there it stands for whole statements (Ansible's
  * `{{ item.extra_parameters|indent(4) }}`, `{{ v }}` in a `for`), which a word would turn into a syntax error.
  */
@@ -250,8 +249,20 @@ export function holdsPlaceholder(directive: Directive): boolean {
 }
 
 /** `export NAME=value`, `NAME="value"`, `${NAME:-value}`, `${NAME:=value}`: how entrypoint scripts give defaults. */
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|'([^']*)'|([^\s;#]*))/gm;
-const DEFAULT_EXPANSION = /\$\{([A-Z_][A-Z0-9_]*):?[-=]([^}]*)\}/g;
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(?:"([^"$`]*)"|'([^']*)'|([^\s;#$`"']*))\s*(?:$|[;#])/gm;
+const DEFAULT_EXPANSION = /\$\{([A-Z_][A-Z0-9_]*):?[-=](?:"([^"$}]*)"|'([^'}]*)'|([^}$"'`]*))\}/g;
+
+/**
+ * The defaults a shell script gives its variables, the first for each name: `${NAME:-value}` and `${NAME:=value}`,
+ * then `NAME=value` and `export NAME="value"`. A value that is itself a variable or a command (`${A:-$B}`,
+ * `NAME="$(…)"`) is left out: it is not in the script.
+ */
+export function variableDefaultsIn(text: string): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const match of text.matchAll(DEFAULT_EXPANSION)) defaults[match[1]!] ??= match[2] ?? match[3] ?? match[4]!;
+  for (const match of text.matchAll(ASSIGNMENT)) defaults[match[1]!] ??= match[2] ?? match[3] ?? match[4]!;
+  return defaults;
+}
 
 /**
  * The defaults the shell scripts beside a template give its variables — an entrypoint that renders it usually sets
@@ -277,12 +288,7 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
     } catch {
       continue;
     }
-    for (const match of text.matchAll(ASSIGNMENT)) {
-      const value = match[2] ?? match[3] ?? match[4] ?? '';
-      if (!value.startsWith('$') || match[3] !== undefined) defaults[match[1]!] ??= value;
-    }
-    // A default that is itself a variable (`${A:-$B}`) is left out too: its value is not in the script.
-    for (const match of text.matchAll(DEFAULT_EXPANSION)) if (!match[2]!.includes('$')) defaults[match[1]!] ??= match[2]!;
+    for (const [name, value] of Object.entries(variableDefaultsIn(text))) defaults[name] ??= value;
   }
   return defaults;
 }

@@ -175,6 +175,12 @@ export function walkTree(nodes: readonly ConfigNode[], visit: (node: ConfigNode)
   }
 }
 
+/** Whether `node` lies inside `ancestor` (somewhere below it, not the block itself). */
+export function liesWithin(node: ConfigNode, ancestor: ConfigNode): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) if (parent === ancestor) return true;
+  return false;
+}
+
 /** The `include` statements that led to a node, outermost first. */
 export function includeChain(node: ConfigNode): ConfigNode[] {
   const chain: ConfigNode[] = [];

@@ -14,7 +14,7 @@ import type { BlockContext } from '../nginx/directives.js';
 import { insertStatementAfter, replaceArgs } from '../syntax/edits.js';
 import type { Model, PassModule } from './index.js';
 import type { TextChange } from '../syntax/text-changes.js';
-import { type ConfigNode, statementText, walkTree } from '../load/tree.js';
+import { type ConfigNode, liesWithin, statementText, walkTree } from '../load/tree.js';
 import { formatNginxSize, parseNginxSize } from '../nginx/units.js';
 
 /** The modules whose responses go through `*_buffers`; gRPC has only `grpc_buffer_size`. */
@@ -210,10 +210,7 @@ function levelOf(model: Model, statement: ConfigNode): ConfigNode | null {
 /** True when `level` lies inside `ancestor` (null: the top of the file, which holds everything). */
 function isInside(level: ConfigNode | null, ancestor: ConfigNode | null): boolean {
   if (level === ancestor || level === null) return false;
-  for (let current = level.parent; current; current = current.parent) {
-    if (current === ancestor) return true;
-  }
-  return ancestor === null;
+  return ancestor === null || liesWithin(level, ancestor);
 }
 
 /** `ngx_atoi`: digits only. */
