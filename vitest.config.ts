@@ -15,6 +15,7 @@ const CLI = [
   'test/generated.test.ts',
   'test/docs.test.ts',
   'test/package.test.ts',
+  'test/code-cache.test.ts',
   'test/action.test.ts',
   'test/pre-commit.test.ts',
   'test/security/**/*.test.ts',

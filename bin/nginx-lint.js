@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/nginx-lint.mjs';
+import { runBundledCli } from '../dist/src/cli/code-cache.js';
 
-main(process.argv.slice(2)).then((code) => {
+runBundledCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

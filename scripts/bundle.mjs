@@ -1,7 +1,10 @@
 /**
- * Bundles the CLI into one ES module (dist/src/nginx-lint.mjs); the data tables and package.json are found from the
+ * Bundles the CLI into one file (dist/src/nginx-lint.cjs); the data tables and package.json are found from the
  * package root (src/package-info.ts), as from the unbundled modules. Start-up is dominated by Node resolving and
  * loading ~200 module files; one file cuts linting a small config to about the cost of starting Node.
+ *
+ * The CLI bundle is CommonJS so that bin/nginx-lint.js can compile it as a script with V8's code cache
+ * (src/cli/code-cache.ts), which Node 20 offers for scripts only; it is then run once to write that cache.
  */
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -25,7 +28,25 @@ const common = {
   minifySyntax: true,
 };
 
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/src/nginx-lint.mjs' });
+await build({
+  ...common,
+  format: 'cjs',
+  // A script has no import.meta: src/cli/code-cache.ts passes the bundle's URL as this parameter.
+  define: { 'import.meta.url': '__nginxLintBundleUrl' },
+  banner: {},
+  plugins: [
+    {
+      name: 'import-module-shim',
+      setup(build) {
+        build.onResolve({ filter: /\/import-module\.js$/ }, () => ({ path: path.resolve('scripts/shims/import-module.mjs') }));
+      },
+    },
+  ],
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/src/nginx-lint.cjs',
+});
+const { saveCodeCache } = await import('../dist/src/cli/code-cache.js');
+await saveCodeCache();
 // The language server (`--lsp`), which the CLI imports by URL only when asked: a lint run never parses it. Its
 // protocol library stays a dependency in node_modules.
 await build({

@@ -13,6 +13,7 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 /** Stage of each folder (or loose module) of src/, in pipeline order; equal ranks may not import each other. */
 const STAGES: Readonly<Record<string, number>> = {
   'lazy-require': 0,
+  'import-module': 0,
   files: 0,
   'package-info': 0,
   wording: 0,

@@ -4,7 +4,7 @@
  * write, a data table read from a path only the checkout has.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +45,20 @@ describe('the packed tarball, installed', { timeout: 240_000 }, () => {
     const run = spawnSync('npx', ['nginx-lint', 'nginx.conf'], { cwd: project, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toContain('unknown directive "locaton"');
+  });
+
+  it('writes the code cache at install (postinstall), with the Node that installs it, and starts from it', () => {
+    const installed = path.join(project, 'node_modules', 'nginx-lint');
+    const cache = path.join(installed, 'dist', 'src', 'nginx-lint.cjs.cache');
+    const startsFromCache = () => spawnSync('npx', ['nginx-lint', '--debug', 'nginx.conf'], { cwd: project, encoding: 'utf8' }).stderr;
+    expect(startsFromCache()).toMatch(/^nginx-lint: code cache used \(/);
+    // As a cache another Node wrote would be: V8 refuses it, the CLI compiles its bundle, until the install writes it again.
+    writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, 4), Buffer.alloc(64, 7)]));
+    expect(startsFromCache()).toMatch(/^nginx-lint: code cache not used: made by another Node/);
+    const postinstall = spawnSync(process.execPath, ['scripts/postinstall.mjs'], { cwd: installed, encoding: 'utf8' });
+    expect(postinstall.status, postinstall.stderr).toBe(0);
+    expect(postinstall.stdout + postinstall.stderr).toBe('');
+    expect(startsFromCache()).toMatch(/^nginx-lint: code cache used \(/);
   });
 
   it('serves --lsp from the installed bin: initialize, then diagnostics for an open buffer', async () => {

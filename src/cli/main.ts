@@ -8,6 +8,7 @@ import type { BlockContext } from '../nginx/directives.js';
 import { InputError } from '../load/program.js';
 import { UsageError } from '../load/inputs.js';
 import { colorEnabled, EXIT_FAILURE, EXIT_OK } from './output.js';
+import { importModule } from '../import-module.js';
 import { toolVersion } from '../package-info.js';
 import { HOST_VERSION, resolveNginxVersion } from '../nginx/version.js';
 
@@ -149,9 +150,9 @@ function readStdin(): string {
  * loads it or vscode-languageserver: from the bundle, its bundle beside it; from the unbundled build, src/lsp.
  */
 async function startLanguageServer(): Promise<number> {
-  const bundled = import.meta.url.endsWith('.mjs');
-  const server = (await import(
-    new URL(bundled ? './nginx-lint-lsp.mjs' : '../lsp/server.js', import.meta.url).href
+  const bundled = import.meta.url.endsWith('.cjs');
+  const server = (await importModule(
+    new URL(bundled ? './nginx-lint-lsp.mjs' : '../lsp/server.js', import.meta.url).href,
   )) as typeof import('../lsp/server.js');
   return server.startLanguageServer();
 }

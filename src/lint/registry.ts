@@ -10,6 +10,7 @@ import type { PluginReference, RuleMetaView, RuleRegistryView } from '../config/
 import type { Rule } from './rule.js';
 import { findRepoRoot, isInside } from '../files.js';
 import { type RuleDocs, ruleDocsUrl } from './results.js';
+import { importModule } from '../import-module.js';
 
 /** A plugin module exports its rules: `export const rules = [defineRule(...), ...]` (or as `default.rules`). */
 interface PluginModule {
@@ -105,7 +106,7 @@ export class RuleRegistry implements RuleRegistryView {
     this.loadedPlugins.add(location);
     let module: PluginModule;
     try {
-      module = (await import(pathToFileURL(location).href)) as PluginModule;
+      module = (await importModule(pathToFileURL(location).href)) as PluginModule;
     } catch (error) {
       throw new PluginError(`${plugin.configFile}: plugin "${plugin.specifier}" failed to load: ${(error as Error).message}`);
     }

@@ -14,7 +14,7 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const CLI_PATH = path.join(repoRoot, 'bin', 'nginx-lint.js');
 
 /** The bundle bin/nginx-lint.js imports. */
-const builtCli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.mjs');
+const builtCli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.cjs');
 function assertBuilt(): void {
   if (!existsSync(builtCli)) {
     throw new Error(`nginx-lint is not built (${builtCli} is missing): run npm run build, or npm test, which builds first`);
