@@ -29,4 +29,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The bin is CommonJS (see bin/nginx-lint.cjs): require is how it loads.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

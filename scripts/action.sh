@@ -3,7 +3,7 @@
 # action's inputs as environment. Prints the report in NGINX_LINT_FORMAT, writes SARIF when asked, and exits as the
 # fail level says.
 set -uo pipefail
-cli="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}/bin/nginx-lint.js"
+cli="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}/bin/nginx-lint.cjs"
 read -r -a paths <<< "${NGINX_LINT_PATHS:-.}"
 common=()
 [ -n "${NGINX_LINT_CONFIG:-}" ] && common+=(--config "$NGINX_LINT_CONFIG")

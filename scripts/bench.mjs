@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(repoRoot, '.nginx-lint-bench');
-const cli = path.join(repoRoot, 'bin/nginx-lint.js');
+const cli = path.join(repoRoot, 'bin/nginx-lint.cjs');
 const loaderModule = path.join(repoRoot, 'dist/src/load/program.js');
 const TIME = '/usr/bin/time';
 

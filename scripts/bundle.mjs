@@ -3,8 +3,8 @@
  * package root (src/package-info.ts), as from the unbundled modules. Start-up is dominated by Node resolving and
  * loading ~200 module files; one file cuts linting a small config to about the cost of starting Node.
  *
- * The CLI bundle is CommonJS so that bin/nginx-lint.js can compile it as a script with V8's code cache
- * (src/cli/code-cache.ts), which Node 20 offers for scripts only; it is then run once to write that cache.
+ * The CLI bundle is CommonJS so that bin/nginx-lint.cjs can compile it as a script with V8's code cache
+ * (src/cli/code-cache.cts), which Node 20 offers for scripts only; it is then run once to write that cache.
  */
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -31,7 +31,7 @@ const common = {
 await build({
   ...common,
   format: 'cjs',
-  // A script has no import.meta: src/cli/code-cache.ts passes the bundle's URL as this parameter.
+  // A script has no import.meta: src/cli/code-cache.cts passes the bundle's URL as this parameter.
   define: { 'import.meta.url': '__nginxLintBundleUrl' },
   banner: {},
   plugins: [
@@ -45,7 +45,7 @@ await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/src/nginx-lint.cjs',
 });
-const { saveCodeCache } = await import('../dist/src/cli/code-cache.js');
+const { saveCodeCache } = await import('../dist/src/cli/code-cache.cjs');
 await saveCodeCache();
 // The language server (`--lsp`), which the CLI imports by URL only when asked: a lint run never parses it. Its
 // protocol library stays a dependency in node_modules.

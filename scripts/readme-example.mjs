@@ -16,7 +16,7 @@ const EXAMPLES = [
 ];
 
 export function exampleOutput(name = 'shop') {
-  const run = spawnSync(process.execPath, ['bin/nginx-lint.js', `examples/${name}`], {
+  const run = spawnSync(process.execPath, ['bin/nginx-lint.cjs', `examples/${name}`], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },

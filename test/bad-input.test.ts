@@ -1,7 +1,7 @@
 /**
  * Input that is not a sane nginx configuration must end in one line naming the file and a non-zero exit, in
  * bounded time: never a hang, a crash or a stack trace. Each case is checked at the library level (loader and tree)
- * and through the CLI (`node bin/nginx-lint.js`, built by `npm test`).
+ * and through the CLI (`node bin/nginx-lint.cjs`, built by `npm test`).
  */
 import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, symlinkSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { MAX_NESTING_DEPTH, buildTree } from '../src/load/tree.js';
 import { temporaryTrees } from './helpers/files.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(repoRoot, 'bin/nginx-lint.js');
+const CLI = path.join(repoRoot, 'bin/nginx-lint.cjs');
 /** Well under vitest's 30 s, so a hang fails as a hang rather than as a test timeout. */
 const BOUND_MS = 20_000;
 

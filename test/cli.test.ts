@@ -1,5 +1,5 @@
 /**
- * The command line as a real process, `node bin/nginx-lint.js`: what only a process shows — its exit status, standard
+ * The command line as a real process, `node bin/nginx-lint.cjs`: what only a process shows — its exit status, standard
  * input, --help and --version (yargs prints them through the console), a reader closing the pipe, a plugin loaded by
  * the bundled CLI. Every flag's behaviour is tested in process, through main(argv), in cli-main.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The bin starts its bundle from V8's code cache (src/cli/code-cache.ts), which the build writes. These tests run a
+ * The bin starts its bundle from V8's code cache (src/cli/code-cache.cts), which the build writes. These tests run a
  * copy of the built package, so that its bundle and cache can be edited without touching dist/.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +26,7 @@ function packageCopy(): { root: string; bundle: string; cache: string; lint: () 
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
   writeFileSync(path.join(root, 'nginx.conf'), CONFIG);
   const lint = () => {
-    const run = spawnSync(process.execPath, [path.join(root, 'bin', 'nginx-lint.js'), '--debug', '--no-config-lookup', 'nginx.conf'], {
+    const run = spawnSync(process.execPath, [path.join(root, 'bin', 'nginx-lint.cjs'), '--debug', '--no-config-lookup', 'nginx.conf'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },

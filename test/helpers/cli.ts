@@ -1,6 +1,6 @@
 /**
  * Two ways to run the command line in a project directory of its own, with the same result shape:
- * - `runCli`: the built command line the way users do, `node bin/nginx-lint.js` in a child process (the `cli` test
+ * - `runCli`: the built command line the way users do, `node bin/nginx-lint.cjs` in a child process (the `cli` test
  *   layer: exit codes of a real process, standard input, the bin wiring). It builds nothing; `npm test` builds first.
  * - `runMain`: `main(argv)` of src/cli/main.ts in this process, stdout and stderr captured (the `unit` layer: every
  *   flag's behaviour, without the ~250 ms a process costs and without a build).
@@ -11,9 +11,9 @@ import path from 'node:path';
 import { temporaryTrees, type FileTree } from './files.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const CLI_PATH = path.join(repoRoot, 'bin', 'nginx-lint.js');
+export const CLI_PATH = path.join(repoRoot, 'bin', 'nginx-lint.cjs');
 
-/** The bundle bin/nginx-lint.js imports. */
+/** The bundle bin/nginx-lint.cjs runs. */
 const builtCli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.cjs');
 function assertBuilt(): void {
   if (!existsSync(builtCli)) {

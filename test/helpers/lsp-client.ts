@@ -36,7 +36,7 @@ export class LspClient {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** `command args…` in `cwd`, e.g. `node bin/nginx-lint.js --lsp`. */
+  /** `command args…` in `cwd`, e.g. `node bin/nginx-lint.cjs --lsp`. */
   static spawn(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): LspClient {
     return new LspClient(spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] }));
   }

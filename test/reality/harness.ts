@@ -354,7 +354,7 @@ function runLinter(args: readonly string[]): string {
   const cli = path.join(repoRoot, 'dist', 'src', 'nginx-lint.cjs');
   if (!existsSync(cli)) throw new Error(`nginx-lint is not built (${cli} is missing): run npm run build`);
   // The findings are about the nginx that runs here, which is the one measured: say so, as a user would.
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'nginx-lint.js'), '--nginx-version', 'host', ...args], {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'nginx-lint.cjs'), '--nginx-version', 'host', ...args], {
     encoding: 'utf8',
   });
   // 0 = clean, 1 = problems found; anything else means the linter itself failed.
