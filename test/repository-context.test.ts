@@ -370,6 +370,54 @@ describe('what a folder holds', () => {
     ).toBe('default');
   });
 
+  it('nginx compiled from source in the Dockerfile (alfg/docker-nginx-rtmp): its version, and the directives of the modules it adds', async () => {
+    const rtmp = 'events {}\nrtmp_auto_push on;\nrtmp {\n    server {\n        listen 1935;\n        application live { live on; }\n    }\n}\n';
+    const repository = (dockerfile: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile: dockerfile,
+        'nginx.conf': rtmp,
+        'compose.yaml': 'services:\n  rtmp:\n    build: .\n',
+      });
+    // A build stage downloads the release and configures it with a module; the image copies what it installed.
+    const staged = [
+      'ARG NGINX_VERSION=1.23.1',
+      'ARG NGINX_RTMP_VERSION=1.2.2',
+      'FROM alpine:3.16.1 AS build-nginx',
+      'ARG NGINX_VERSION',
+      'ARG NGINX_RTMP_VERSION',
+      'RUN wget https://nginx.org/download/nginx-${NGINX_VERSION}.tar.gz && tar zxf nginx-${NGINX_VERSION}.tar.gz',
+      'RUN cd /tmp/nginx-${NGINX_VERSION} && \\',
+      '  ./configure \\',
+      '  --prefix=/usr/local/nginx \\',
+      '  --add-module=/tmp/nginx-rtmp-module-${NGINX_RTMP_VERSION} \\',
+      '  --conf-path=/etc/nginx/nginx.conf && make && make install',
+      'FROM alpine:3.16.1',
+      'COPY --from=build-nginx /usr/local/nginx /usr/local/nginx',
+      'COPY nginx.conf /etc/nginx/nginx.conf',
+      'CMD ["/usr/local/nginx/sbin/nginx"]',
+    ].join('\n');
+    const built = await lintIn(repository(staged), ['.']);
+    expect(built.findings).toEqual([]);
+    expect(built.run.results[0]?.nginxVersion).toEqual({
+      version: '1.23.1',
+      source: 'image',
+      origin: 'Dockerfile:7 nginx 1.23.1 built from source',
+    });
+    // One stage, the legacy ENV form (tiangolo/nginx-rtmp-docker: ENV NGINX_VERSION nginx-1.23.2).
+    const single = [
+      'FROM buildpack-deps:bullseye',
+      'ENV NGINX_VERSION nginx-1.23.2',
+      'RUN wget -O ${NGINX_VERSION}.tar.gz https://nginx.org/download/${NGINX_VERSION}.tar.gz',
+      'RUN cd /tmp/build/nginx/${NGINX_VERSION} && ./configure --conf-path=/etc/nginx/nginx.conf --with-http_ssl_module --add-module=/tmp/build/nginx-rtmp-module && make install',
+      'COPY nginx.conf /etc/nginx/nginx.conf',
+    ].join('\n');
+    expect((await lintIn(repository(single), ['.'])).run.results[0]?.nginxVersion?.version).toBe('1.23.2');
+    // Without modules added, a name nginx-lint does not know is still nginx's "unknown directive".
+    const plain = await lintIn(repository(staged.replace(/ {2}--add-module=\S+ \\\n/, '')), ['.']);
+    expect(plain.findings.map((finding) => `${finding.line} ${finding.ruleId}`)).toEqual(['2 unknown-directive', '3 unknown-directive']);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

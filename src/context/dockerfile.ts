@@ -45,6 +45,21 @@ export interface BuiltImage {
   readonly nginxPackageImage: string | null;
   /** The last stage's `WORKDIR`: where its programs start, and what their relative paths mean. */
   readonly workdir: string;
+  /** nginx compiled from nginx.org's source in this image (or a stage it copies from), null otherwise. */
+  readonly nginxSourceBuild: NginxSourceBuild | null;
+}
+
+/**
+ * nginx built with its `./configure` in a `RUN` step (RTMP servers, images with third-party modules compiled in):
+ * the version of the source it downloads, and the modules `--add-module`/`--add-dynamic-module` add.
+ */
+export interface NginxSourceBuild {
+  /** From `nginx-1.23.1.tar.gz`, ARG and ENV values filled in; null when the download does not say. */
+  readonly version: string | null;
+  /** The added modules' folder names as written (`nginx-rtmp-module-${NGINX_RTMP_VERSION}` filled in where known). */
+  readonly addedModules: readonly string[];
+  /** `Dockerfile:46`, the `RUN` that configures it. */
+  readonly origin: string;
 }
 
 function isDirectory(candidate: string): boolean {
@@ -64,6 +79,11 @@ const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
 const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
+/** nginx's own `./configure` (not another program's): one of the options only nginx's has, in the same command. */
+const CONFIGURES_NGINX = /\.\/configure\b[^&;|]*?\s--(?:add-module|add-dynamic-module|conf-path|with-http_[a-z0-9_]+_module|http-log-path)\b/;
+/** The source archive of an nginx release, as nginx.org names it. */
+const NGINX_SOURCE_ARCHIVE = /\bnginx-(\d+\.\d+\.\d+)\.tar\.gz\b/;
+const ADDED_MODULE = /\s--add-(?:dynamic-)?module=["']?([^\s"']+)/g;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
@@ -182,7 +202,14 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsDebianNginx = false;
   let stageName: string | null = null;
   const globalArguments = new Map<string, string>();
-  const stagesInstallingNginx = new Map<string, { any: boolean; debian: boolean; root: string | null; otherSource: boolean }>();
+  const stagesInstallingNginx = new Map<
+    string,
+    { any: boolean; debian: boolean; root: string | null; otherSource: boolean; sourceBuild: NginxSourceBuild | null }
+  >();
+  // ARG and ENV values of the current stage, for the version and module names in its RUN steps.
+  let variables = new Map<string, string>();
+  let stageDownloads: string[] = [];
+  let sourceBuild: NginxSourceBuild | null = null;
   // The image a stage is built on at the root of its chain of stages: `FROM base` after `FROM debian:12 AS base`.
   let rootImage: string | null = null;
   let otherSource = false;
@@ -193,7 +220,9 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       const declared = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/.exec(body);
       if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
     } else if (keyword === 'FROM') {
-      if (stageName !== null) stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource });
+      if (stageName !== null) {
+        stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource, sourceBuild });
+      }
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
@@ -208,20 +237,46 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       installsDebianNginx = earlier?.debian ?? false;
       rootImage = earlier ? earlier.root : baseImage;
       otherSource = earlier?.otherSource ?? false;
+      sourceBuild = earlier?.sourceBuild ?? null;
+      variables = new Map();
+      stageDownloads = [];
+    } else if (keyword === 'ARG') {
+      // `ARG NAME` in a stage takes the default declared before the first FROM; `ARG NAME=value` its own.
+      const declared = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(?:"([^"]*)"|'([^']*)'|(\S*)))?/.exec(body);
+      if (declared) {
+        const value = declared[2] ?? declared[3] ?? declared[4] ?? globalArguments.get(declared[1]!);
+        if (value !== undefined) variables.set(declared[1]!, value);
+      }
     } else if (keyword === 'RUN') {
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
       otherSource ||= OTHER_NGINX_SOURCE.test(body);
+      const expanded = expandVariables(body, variables);
+      if (CONFIGURES_NGINX.test(expanded)) {
+        const version = NGINX_SOURCE_ARCHIVE.exec(expanded)?.[1] ?? sourceVersion(stageDownloads);
+        const addedModules = [...expanded.matchAll(ADDED_MODULE)].map((match) => path.posix.basename(match[1]!.replace(/\/+$/, '')));
+        sourceBuild = { version, addedModules, origin: `${label}:${line}` };
+      }
+      stageDownloads.push(expanded);
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
-      Object.assign(environment, environmentOf(body));
+      const declared = environmentOf(body);
+      Object.assign(environment, declared);
+      for (const [name, value] of Object.entries(declared)) variables.set(name, value);
     } else if (keyword === 'WORKDIR' && words[0]) {
       workdir = path.posix.resolve(workdir, words[0]);
     } else if (keyword === 'ENTRYPOINT') {
       entrypoint = { words: commandOf(body), origin: origins.yaml(dockerfile, line) };
     } else if (keyword === 'CMD') {
       command = { words: commandOf(body), origin: origins.yaml(dockerfile, line) };
+    } else if ((keyword === 'COPY' || keyword === 'ADD') && words.some((word) => word.startsWith('--from='))) {
+      // `COPY --from=build /usr/local/nginx …`: the nginx a stage compiled is this image's.
+      const from = words
+        .find((word) => word.startsWith('--from='))!
+        .slice('--from='.length)
+        .toLowerCase();
+      sourceBuild ??= stagesInstallingNginx.get(from)?.sourceBuild ?? null;
     } else if ((keyword === 'COPY' || keyword === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
       // Multi-stage copies (`--from`), URLs and globs name nothing in the repository one to one.
       const operands = words.filter((word) => !word.startsWith('--'));
@@ -254,5 +309,22 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     installsDebianNginx,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
     workdir,
+    nginxSourceBuild: sourceBuild,
   };
+}
+
+/** `$NAME` and `${NAME}` replaced by the values known; others left as written. */
+function expandVariables(text: string, variables: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (reference, braced?: string, bare?: string) => {
+    return variables.get((braced ?? bare)!) ?? reference;
+  });
+}
+
+/** The nginx release an earlier `RUN` of the stage downloaded (the archive is often fetched a step before `./configure`). */
+function sourceVersion(downloads: readonly string[]): string | null {
+  for (let index = downloads.length - 1; index >= 0; index--) {
+    const version = NGINX_SOURCE_ARCHIVE.exec(downloads[index]!)?.[1];
+    if (version) return version;
+  }
+  return null;
 }

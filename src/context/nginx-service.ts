@@ -23,7 +23,7 @@ import { composeEnvironment, projectVariables, volumeMapping } from './compose.j
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import type { SourceFile } from '../syntax/ast.js';
-import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
+import { builtImageOf, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -48,6 +48,8 @@ export interface NginxService {
   readonly debianPackage?: boolean;
   /** nginx is a distribution's package installed on this image (`debian:bookworm`): its release gives the version. */
   readonly nginxPackageImage?: string;
+  /** nginx is compiled from source by the image's Dockerfile: its version, and the modules compiled in. */
+  readonly nginxSourceBuild?: NginxSourceBuild;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -227,8 +229,9 @@ function candidateOf(
       : null);
   // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
   const mappings = [...volumes, ...(built?.copies ?? [])];
-  // nginx installed on a distribution image: its tag is the distribution's, not nginx's version, so no image is named.
-  const image = built?.installsNginx && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageText);
+  // nginx installed on a distribution image, or compiled on it: its tag is the distribution's, not nginx's version, so
+  // no image is named.
+  const image = (built?.installsNginx || built?.nginxSourceBuild) && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageText);
   const mount = mappings.find(mounts);
   const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
   if (!mount && !isNginxImage(image)) return null;
@@ -249,6 +252,7 @@ function candidateOf(
     mountedFrom: mount?.repo ?? null,
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
     ...(built?.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
+    ...(built?.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -537,7 +541,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
   const origins = new OriginFactory(path.dirname(entryPath));
   for (const dockerfile of dockerfiles) {
     const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
-    if (!built || !(isNginxImage(built.baseImage) || built.installsNginx)) continue;
+    if (!built || !(isNginxImage(built.baseImage) || built.installsNginx || built.nginxSourceBuild)) continue;
     const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
     if (!copy) continue;
     return {
@@ -552,6 +556,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       mountedFrom: copy.repo,
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
       ...(built.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
+      ...(built.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),

@@ -469,6 +469,7 @@ export class Linter {
     // says nothing about nginx's. nginx installed from a distribution's packages has the version of its release.
     const tagged = service?.image && tagsNginxVersion(service.image) ? versionFromImageTag(service.image) : null;
     const packaged = !tagged && service?.nginxPackageImage ? versionFromDistributionImage(service.nginxPackageImage) : null;
+    const compiled = service?.nginxSourceBuild?.version ? service.nginxSourceBuild : null;
     const imageVersion =
       tagged && service?.image
         ? {
@@ -480,7 +481,9 @@ export class Linter {
               version: packaged.version,
               origin: `${service.imageOrigin ?? service.composeFile} nginx package of ${packaged.release} (${service.nginxPackageImage})`,
             }
-          : null;
+          : compiled?.version
+            ? { version: compiled.version, origin: `${compiled.origin} nginx ${compiled.version} built from source` }
+            : null;
     const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;

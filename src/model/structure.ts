@@ -47,6 +47,9 @@ export function structuralProblems(model: Model): StructuralProblem[] {
     hasBlock: false,
     nginxVersion,
   };
+  // nginx compiled with modules added to it (`--add-module=nginx-rtmp-module`): a name nginx-lint has in no table may
+  // be theirs, so it is not reported (a directive it knows is still checked, and one of another version still is).
+  const modulesAdded = (model.composeService?.nginxSourceBuild?.addedModules.length ?? 0) > 0;
   walkTree(model.tree.roots, (node) => {
     // null context: a line of a map/types/geo body, or inside a block nginx would already have rejected.
     if (node.context === null) return;
@@ -57,7 +60,9 @@ export function structuralProblems(model: Model): StructuralProblem[] {
     statement.argumentCount = argumentCount(directive);
     statement.hasBlock = directive.terminator === '{';
     const problem = checkStatement(statement);
-    if (problem) found.push({ node, problem, ruleId: ruleFor(problem) });
+    if (!problem) return;
+    if (modulesAdded && problem.kind === 'unknown-directive' && problem.addedIn === undefined && problem.removedIn === undefined) return;
+    found.push({ node, problem, ruleId: ruleFor(problem) });
   });
   cache.set(model, problems);
   return problems;
