@@ -661,6 +661,45 @@ describe('what the image build and its start scripts do to files', () => {
       ['root/defaults/nginx/nginx.conf.sample', 3, 'invalid-value'],
     ]);
   });
+  it("a relative include of a file the entrypoint links or writes (geonode's nginx.https.enabled.conf) reads the link's target", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker/nginx/Dockerfile':
+        'FROM nginx:1.28.0-alpine\nWORKDIR /etc/nginx/\nADD nginx.conf.envsubst nginx.https.available.conf.envsubst ./\nADD docker-entrypoint.sh /\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["nginx", "-g", "daemon off;"]\n',
+      'docker/nginx/docker-entrypoint.sh':
+        '#!/bin/sh\nenvsubst < /etc/nginx/nginx.conf.envsubst > /etc/nginx/nginx.conf\nenvsubst < /etc/nginx/nginx.https.available.conf.envsubst > /etc/nginx/nginx.https.available.conf\nif [ -z "${HTTPS_HOST}" ]; then\n        echo "" > /etc/nginx/nginx.https.enabled.conf\nelse\n        ln -sf /etc/nginx/nginx.https.available.conf /etc/nginx/nginx.https.enabled.conf\nfi\nexec "$@"\n',
+      'docker/nginx/nginx.conf.envsubst':
+        'events {}\nhttp {\n    include nginx.https.enabled.conf;\n    include nothing-writes-this.conf;\n    server { listen 80; }\n}\n',
+      'docker/nginx/nginx.https.available.conf.envsubst':
+        'server {\n    listen 443 ssl;\n    ssl_certificate /certificate_symlink/fullchain.pem;\n    ssl_certificate_key /certificate_symlink/privkey.pem;\n    client_max_body_size 16X;\n}\n',
+    });
+    const { findings } = await lintIn(root, ['docker/nginx/nginx.conf.envsubst']);
+    // The linked file is read through the link (its error is reported); a relative include nothing writes is missing.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/nginx/nginx.conf.envsubst', 4, 'include-not-found'],
+      ['docker/nginx/nginx.https.available.conf.envsubst', 5, 'invalid-value'],
+    ]);
+  });
+
+  it("a start script's cp from a folder it names in a variable (kobo's cp ${KOBO_DOCKER_SCRIPTS_DIR}/x /etc/nginx/includes/x) writes the file", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/init.sh:/docker-entrypoint.d/30-init.sh\n      - ./nginx/scripts/:/kobo-docker-scripts\n',
+      'nginx/init.sh':
+        "#!/bin/bash\nKOBO_DOCKER_SCRIPTS_DIR='/kobo-docker-scripts'\nINCLUDES_DIR=/etc/nginx/includes\ncp ${KOBO_DOCKER_SCRIPTS_DIR}/nginx.conf /etc/nginx/nginx.conf\ncp ${KOBO_DOCKER_SCRIPTS_DIR}/include.common.conf ${INCLUDES_DIR}/common.conf\ncp $UNKNOWN/include.other.conf /etc/nginx/includes/other.conf\n",
+      'nginx/scripts/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        include /etc/nginx/includes/common.conf;\n        include /etc/nginx/includes/other.conf;\n        include /etc/nginx/includes/missing.conf;\n    }\n}\n',
+      'nginx/scripts/include.common.conf': 'client_max_body_size 16X;\n',
+    });
+    const { findings } = await lintIn(root, ['nginx/scripts/nginx.conf']);
+    // common.conf is the repository's include.common.conf (its error is reported); other.conf is written from a
+    // folder the script does not name, so it is there with unknown content; missing.conf nothing writes.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['nginx/scripts/include.common.conf', 1, 'invalid-value'],
+      ['nginx/scripts/nginx.conf', 7, 'include-not-found'],
+    ]);
+  });
 });
 
 describe('templates', () => {
@@ -676,6 +715,20 @@ describe('templates', () => {
     // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
       ['templates/default.conf.template', 7, 'proxy-pass-port-mismatch'],
+    ]);
+  });
+
+  it("an unknown placeholder alone on its line where a statement starts stands for statements (kobo's ${SCHEMAS_DIRECTIVE_INCLUDE}), not a word", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    volumes: ["./templates:/etc/nginx/templates"]\n',
+      'templates/default.conf.template':
+        'server {\n    listen 80;\n    server_name\n        ${SERVER_NAME}\n        example.org;\n    client_max_body_size 16X;\n    # set by the start script to an include, or to nothing\n    ${SCHEMAS_DIRECTIVE_INCLUDE}\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // Unrendered, nginx refuses the line (`unexpected "}"`); as an argument among others it stays a neutral word.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['templates/default.conf.template', 6, 'invalid-value'],
     ]);
   });
 

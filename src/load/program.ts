@@ -366,9 +366,11 @@ function resolveInContainer(
     // Named by the container path: the repository-side names of a folder mapped outside the root are not shown.
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
-  if (view.hostReadable || !absolute) return null;
-  // A file the image build or a start script writes (`curl -o`, `echo … >`, `cp SRC DEST`): there when nginx starts. A
-  // copy of a file the repository holds reads that file; anything else is unknown content, not a missing file.
+  if (view.hostReadable) return null;
+  // A file the image build or a start script writes (`curl -o`, `echo … >`, `cp SRC DEST`, `ln -s SRC DEST`): there
+  // when nginx starts, named absolute or relative to the conf prefix (geonode's `include nginx.https.enabled.conf;`,
+  // which its entrypoint links or writes empty). A copy of a file the repository holds reads that file; anything else
+  // is unknown content, not a missing file.
   const written = GLOB_CHARS.test(pattern) ? undefined : view.scripts?.().written.get(pattern);
   if (written) {
     const copied = written.copyOf === undefined ? null : resolveContainerPath(view, written.copyOf);
@@ -381,6 +383,7 @@ function resolveInContainer(
     }
     return { directive, pattern, files: [], error: null };
   }
+  if (!absolute) return null;
   if (GLOB_CHARS.test(pattern)) {
     const directory = path.posix.dirname(pattern);
     const found = GLOB_CHARS.test(directory) ? null : (view.filesMatching?.(directory, path.posix.basename(pattern)) ?? null);
