@@ -239,6 +239,25 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
     ]);
     expect(findings[0]!.message).toContain('gthread');
   });
+
+  it("a service pulling an image a GitHub workflow builds (librephotos' proxy, any tag) runs that build: its depends_on counts", async () => {
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml':
+        'services:\n  proxy:\n    image: acme/photos-proxy:${tag}\n    ports: ["3000:80"]\n    depends_on:\n      - backend\n  backend:\n    image: acme/photos:${tag}\n    command: gunicorn --bind 0.0.0.0:8001 app.wsgi\n',
+      'proxy/Dockerfile': 'FROM nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
+      'proxy/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://backend:8001;\n        }\n    }\n}\n',
+    };
+    const workflow =
+      'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Build and push\n        uses: docker/build-push-action@v2\n        with:\n          context: ./proxy\n          push: true\n          tags: acme/photos-proxy:${{ github.event.release.tag_name }},acme/photos-proxy:latest\n';
+    const ruleFindings = async (root: string) => (await lintIn(root, ['.'])).findings.map((finding) => [finding.file, finding.line, finding.ruleId]);
+    expect(await ruleFindings(tree({ ...files, '.github/workflows/proxy.yml': workflow }))).toEqual([
+      ['docker-compose.yml', 6, 'compose-depends-on-unhealthy'],
+    ]);
+    // Without the workflow nothing says what acme/photos-proxy holds: the config is the Dockerfile's alone.
+    expect(await ruleFindings(tree(files))).toEqual([]);
+  });
 });
 
 describe('what a folder holds', () => {
