@@ -700,6 +700,22 @@ describe('what the image build and its start scripts do to files', () => {
     ]);
   });
 
+  it("an upstream whose servers come from a file the entrypoint writes (DefectDojo's uwsgi_server) is not empty; one with nothing is", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM nginx:1.29.3-alpine\nCOPY nginx/nginx.conf /etc/nginx/\nCOPY docker/entrypoint-nginx.sh /\nENTRYPOINT ["/entrypoint-nginx.sh"]\n',
+      'docker/entrypoint-nginx.sh':
+        '#!/bin/sh\necho "server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};" > /run/defectdojo/uwsgi_server\nexec nginx -c /etc/nginx/nginx.conf -g "daemon off;"\n',
+      'nginx/nginx.conf':
+        'events {}\nhttp {\n    upstream uwsgi_server {\n        include /run/defectdojo/uwsgi_server;\n    }\n    upstream empty {\n    }\n    server {\n        listen 8080;\n        location / { uwsgi_pass uwsgi_server; }\n        location /x { proxy_pass http://empty; }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(
+      findings.filter((finding) => finding.ruleId === 'invalid-value').map((finding) => [finding.line, finding.ruleId, finding.message]),
+    ).toEqual([[7, 'invalid-value', 'no servers are inside upstream: nginx -t fails']]);
+  });
+
   it("a start script's cp from a folder it names in a variable (kobo's cp ${KOBO_DOCKER_SCRIPTS_DIR}/x /etc/nginx/includes/x) writes the file", async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
