@@ -716,6 +716,25 @@ describe('what the image build and its start scripts do to files', () => {
     ).toEqual([[7, 'invalid-value', 'no servers are inside upstream: nginx -t fails']]);
   });
 
+  it("the line a start script echoes into an included file is read with the container's environment (DefectDojo's upstream server)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml':
+        'services:\n  nginx:\n    build:\n      context: ./\n      dockerfile: Dockerfile.nginx\n    depends_on:\n      uwsgi:\n        condition: service_started\n    environment:\n      DD_UWSGI_HOST: "${DD_UWSGI_HOST:-uwsgi}"\n  uwsgi:\n    image: acme/dojo:latest\n    command: uwsgi --socket 0.0.0.0:3031 --wsgi dojo.wsgi:application\n',
+      'Dockerfile.nginx':
+        'FROM nginx:1.29.3-alpine\nENV DD_UWSGI_PORT="3031"\nCOPY nginx/nginx.conf /etc/nginx/\nCOPY docker/entrypoint-nginx.sh /\nENTRYPOINT ["/entrypoint-nginx.sh"]\n',
+      'docker/entrypoint-nginx.sh':
+        '#!/bin/sh\necho "server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};" > /run/defectdojo/uwsgi_server\nexec nginx -c /etc/nginx/nginx.conf -g "daemon off;"\n',
+      'nginx/nginx.conf':
+        'events {}\nhttp {\n    upstream uwsgi_server {\n        include /run/defectdojo/uwsgi_server;\n    }\n    server {\n        listen 8080;\n        location / {\n            include /etc/nginx/uwsgi_params;\n            uwsgi_pass uwsgi_server;\n        }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // uwsgi:3031 is behind nginx only through the echoed line; the line itself is never reported on.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker-compose.yml', 7, 'compose-depends-on-unhealthy'],
+    ]);
+  });
+
   it("a start script's cp from a folder it names in a variable (kobo's cp ${KOBO_DOCKER_SCRIPTS_DIR}/x /etc/nginx/includes/x) writes the file", async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

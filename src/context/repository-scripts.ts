@@ -38,6 +38,11 @@ const WRITE = new RegExp(
   String.raw`(?:>>?|(?:^|\s)(?:-o|-O|--output(?:-document)?[= ]?|tee\s+(?:-a\s+)?|touch\s+(?:-\w+\s+)*))\s*["']?${PATH}${END}`,
   'g',
 );
+/**
+ * `echo "TEXT" > /path`: one line, in double quotes, with nothing the shell would do more than expand variables (no
+ * backslash, backquote or `$(`); `>>` appends to what is not known and is left to WRITE.
+ */
+const ECHO_LINE = new RegExp(String.raw`(?:^|[\s;&|(])echo\s+"((?:[^"\\\x60$]|\$(?!\())*)"\s*>\s*["']?${PATH}${END}`, 'g');
 /** `cp [-flags] SRC DEST`, `mv`, `install`, `ln -s`: the last of two literal paths is written. */
 const COPY = new RegExp(String.raw`(?:^|[\s;&|(])(cp|mv|install|ln)\s+(?:-[\w-]+\s+)*["']?${PATH}["']?\s+["']?${PATH}${END}`, 'g');
 
@@ -136,6 +141,12 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
       const target = expandPath(match[1]!, variables);
       if (target !== null && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
         written.set(target, { origin: `${name}:${lineAt(text, match.index)}` });
+      }
+    }
+    for (const match of joined.matchAll(ECHO_LINE)) {
+      const target = expandPath(match[2]!, variables);
+      if (target !== null && target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
+        written.set(target, { origin: `${name}:${lineAt(text, match.index)}`, text: `${match[1]!}\n` });
       }
     }
     for (const match of joined.matchAll(COPY)) {
