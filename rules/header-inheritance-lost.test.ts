@@ -40,12 +40,23 @@ testRule(rule, {
         'events {}\nhttp {\n    proxy_set_header Accept-Encoding "";\n    server {\n        listen 80;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $host;\n        }\n    }\n}\n',
     },
     {
+      name: 'an inherited Permissions-Policy that only opts out of FLoC (interest-cohort, gone since Chrome 93): losing it loses nothing (bigbluebutton)',
+      files:
+        'events {}\nhttp {\n    server {\n        add_header Permissions-Policy "interest-cohort=()";\n        location /bigbluebutton {\n            add_header P3P \'CP="No P3P policy available"\';\n        }\n    }\n}\n',
+    },
+    {
       name: "an inherited add_header with an empty value adds nothing (Accept-Ranges ''): losing it loses nothing",
       files:
         "events {}\nhttp {\n    server {\n        location /assets/ {\n            add_header Accept-Ranges '';\n            location ~ \\.css$ {\n                add_header Cache-Control immutable;\n            }\n        }\n    }\n}\n",
     },
   ],
   invalid: [
+    {
+      name: 'a Permissions-Policy that also restricts a live feature (camera) is a loss, interest-cohort or not',
+      files:
+        'events {}\nhttp {\n    server {\n        add_header Permissions-Policy "interest-cohort=(), camera=()";\n        location /app {\n            add_header Cache-Control no-store;\n        }\n    }\n}\n',
+      errors: [{ line: 6, messageId: 'lost', data: { lost: 'Permissions-Policy' } }],
+    },
     {
       name: "a Host that still carries the client's host ($http_host) is the same site: the forwarding headers are lost",
       files: `events {}\nhttp {\n${FORWARDING}    server {\n        listen 443 ssl;\n        location /api/ {\n            proxy_pass http://app;\n            proxy_set_header Host $http_host;\n        }\n    }\n}\n`,

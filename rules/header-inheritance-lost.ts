@@ -84,6 +84,18 @@ function addsNothing(node: ConfigNode): boolean {
   return (node.directive.args[1]?.value ?? '') === '' && !['etag', 'last-modified'].includes(headerName(node));
 }
 
+/**
+ * An inherited `add_header Permissions-Policy "interest-cohort=()"` that names no other feature: the opt-out of
+ * Google's FLoC, which only Chrome 89 to 92 had (removed in 93, `Unrecognized feature: 'interest-cohort'` since; no
+ * other browser implemented it). No browser reads it today, so losing it loses nothing (bigbluebutton/docker sets it
+ * in its server and loses it in ten locations).
+ */
+function onlyObsoleteFeature(node: ConfigNode): boolean {
+  if (headerName(node) !== 'permissions-policy') return false;
+  const features = (node.directive.args[1]?.value ?? '').split(',').map((item) => item.trim().split('=')[0]!.trim().toLowerCase());
+  return features.length > 0 && features.every((feature) => feature === 'interest-cohort');
+}
+
 /** An inherited `proxy_set_header Accept-Encoding ""`, which stops the backend compressing what nginx must read. */
 function removesAcceptEncoding(node: ConfigNode): boolean {
   return headerName(node) === 'accept-encoding' && (node.directive.args[1]?.value ?? '') === '';
@@ -163,7 +175,7 @@ export default defineRule({
               !(withheld && FORWARDING_HEADERS.has(headerName(node))) &&
               !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)) &&
               !(directive === 'proxy_set_header' && removesAcceptEncoding(node) && !filtersBodies(model, block)) &&
-              !(directive === 'add_header' && addsNothing(node)),
+              !(directive === 'add_header' && (addsNothing(node) || onlyObsoleteFeature(node))),
           );
           if (lost.length === 0) continue;
           const names = lost.map((node) => node.directive.args[0]!.value);

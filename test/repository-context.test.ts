@@ -239,6 +239,25 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
     ]);
     expect(findings[0]!.message).toContain('gthread');
   });
+
+  it("a service pulling an image a GitHub workflow builds (librephotos' proxy, any tag) runs that build: its depends_on counts", async () => {
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml':
+        'services:\n  proxy:\n    image: acme/photos-proxy:${tag}\n    ports: ["3000:80"]\n    depends_on:\n      - backend\n  backend:\n    image: acme/photos:${tag}\n    command: gunicorn --bind 0.0.0.0:8001 app.wsgi\n',
+      'proxy/Dockerfile': 'FROM nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\n',
+      'proxy/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://backend:8001;\n        }\n    }\n}\n',
+    };
+    const workflow =
+      'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Build and push\n        uses: docker/build-push-action@v2\n        with:\n          context: ./proxy\n          push: true\n          tags: acme/photos-proxy:${{ github.event.release.tag_name }},acme/photos-proxy:latest\n';
+    const ruleFindings = async (root: string) => (await lintIn(root, ['.'])).findings.map((finding) => [finding.file, finding.line, finding.ruleId]);
+    expect(await ruleFindings(tree({ ...files, '.github/workflows/proxy.yml': workflow }))).toEqual([
+      ['docker-compose.yml', 6, 'compose-depends-on-unhealthy'],
+    ]);
+    // Without the workflow nothing says what acme/photos-proxy holds: the config is the Dockerfile's alone.
+    expect(await ruleFindings(tree(files))).toEqual([]);
+  });
 });
 
 describe('what a folder holds', () => {
@@ -709,6 +728,80 @@ describe('what the image build and its start scripts do to files', () => {
       ['root/defaults/nginx/nginx.conf.sample', 3, 'invalid-value'],
     ]);
   });
+  it("a relative include of a file the entrypoint links or writes (geonode's nginx.https.enabled.conf) reads the link's target", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker/nginx/Dockerfile':
+        'FROM nginx:1.28.0-alpine\nWORKDIR /etc/nginx/\nADD nginx.conf.envsubst nginx.https.available.conf.envsubst ./\nADD docker-entrypoint.sh /\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["nginx", "-g", "daemon off;"]\n',
+      'docker/nginx/docker-entrypoint.sh':
+        '#!/bin/sh\nenvsubst < /etc/nginx/nginx.conf.envsubst > /etc/nginx/nginx.conf\nenvsubst < /etc/nginx/nginx.https.available.conf.envsubst > /etc/nginx/nginx.https.available.conf\nif [ -z "${HTTPS_HOST}" ]; then\n        echo "" > /etc/nginx/nginx.https.enabled.conf\nelse\n        ln -sf /etc/nginx/nginx.https.available.conf /etc/nginx/nginx.https.enabled.conf\nfi\nexec "$@"\n',
+      'docker/nginx/nginx.conf.envsubst':
+        'events {}\nhttp {\n    include nginx.https.enabled.conf;\n    include nothing-writes-this.conf;\n    server { listen 80; }\n}\n',
+      'docker/nginx/nginx.https.available.conf.envsubst':
+        'server {\n    listen 443 ssl;\n    ssl_certificate /certificate_symlink/fullchain.pem;\n    ssl_certificate_key /certificate_symlink/privkey.pem;\n    client_max_body_size 16X;\n}\n',
+    });
+    const { findings } = await lintIn(root, ['docker/nginx/nginx.conf.envsubst']);
+    // The linked file is read through the link (its error is reported); a relative include nothing writes is missing.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/nginx/nginx.conf.envsubst', 4, 'include-not-found'],
+      ['docker/nginx/nginx.https.available.conf.envsubst', 5, 'invalid-value'],
+    ]);
+  });
+
+  it("an upstream whose servers come from a file the entrypoint writes (DefectDojo's uwsgi_server) is not empty; one with nothing is", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM nginx:1.29.3-alpine\nCOPY nginx/nginx.conf /etc/nginx/\nCOPY docker/entrypoint-nginx.sh /\nENTRYPOINT ["/entrypoint-nginx.sh"]\n',
+      'docker/entrypoint-nginx.sh':
+        '#!/bin/sh\necho "server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};" > /run/defectdojo/uwsgi_server\nexec nginx -c /etc/nginx/nginx.conf -g "daemon off;"\n',
+      'nginx/nginx.conf':
+        'events {}\nhttp {\n    upstream uwsgi_server {\n        include /run/defectdojo/uwsgi_server;\n    }\n    upstream empty {\n    }\n    server {\n        listen 8080;\n        location / { uwsgi_pass uwsgi_server; }\n        location /x { proxy_pass http://empty; }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['nginx/nginx.conf']);
+    expect(
+      findings.filter((finding) => finding.ruleId === 'invalid-value').map((finding) => [finding.line, finding.ruleId, finding.message]),
+    ).toEqual([[7, 'invalid-value', 'no servers are inside upstream: nginx -t fails']]);
+  });
+
+  it("the line a start script echoes into an included file is read with the container's environment (DefectDojo's upstream server)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml':
+        'services:\n  nginx:\n    build:\n      context: ./\n      dockerfile: Dockerfile.nginx\n    depends_on:\n      uwsgi:\n        condition: service_started\n    environment:\n      DD_UWSGI_HOST: "${DD_UWSGI_HOST:-uwsgi}"\n  uwsgi:\n    image: acme/dojo:latest\n    command: uwsgi --socket 0.0.0.0:3031 --wsgi dojo.wsgi:application\n',
+      'Dockerfile.nginx':
+        'FROM nginx:1.29.3-alpine\nENV DD_UWSGI_PORT="3031"\nCOPY nginx/nginx.conf /etc/nginx/\nCOPY docker/entrypoint-nginx.sh /\nENTRYPOINT ["/entrypoint-nginx.sh"]\n',
+      'docker/entrypoint-nginx.sh':
+        '#!/bin/sh\necho "server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};" > /run/defectdojo/uwsgi_server\nexec nginx -c /etc/nginx/nginx.conf -g "daemon off;"\n',
+      'nginx/nginx.conf':
+        'events {}\nhttp {\n    upstream uwsgi_server {\n        include /run/defectdojo/uwsgi_server;\n    }\n    server {\n        listen 8080;\n        location / {\n            include /etc/nginx/uwsgi_params;\n            uwsgi_pass uwsgi_server;\n        }\n    }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // uwsgi:3031 is behind nginx only through the echoed line; the line itself is never reported on.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker-compose.yml', 7, 'compose-depends-on-unhealthy'],
+    ]);
+  });
+
+  it("a start script's cp from a folder it names in a variable (kobo's cp ${KOBO_DOCKER_SCRIPTS_DIR}/x /etc/nginx/includes/x) writes the file", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/init.sh:/docker-entrypoint.d/30-init.sh\n      - ./nginx/scripts/:/kobo-docker-scripts\n',
+      'nginx/init.sh':
+        "#!/bin/bash\nKOBO_DOCKER_SCRIPTS_DIR='/kobo-docker-scripts'\nINCLUDES_DIR=/etc/nginx/includes\ncp ${KOBO_DOCKER_SCRIPTS_DIR}/nginx.conf /etc/nginx/nginx.conf\ncp ${KOBO_DOCKER_SCRIPTS_DIR}/include.common.conf ${INCLUDES_DIR}/common.conf\ncp $UNKNOWN/include.other.conf /etc/nginx/includes/other.conf\n",
+      'nginx/scripts/nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 80;\n        include /etc/nginx/includes/common.conf;\n        include /etc/nginx/includes/other.conf;\n        include /etc/nginx/includes/missing.conf;\n    }\n}\n',
+      'nginx/scripts/include.common.conf': 'client_max_body_size 16X;\n',
+    });
+    const { findings } = await lintIn(root, ['nginx/scripts/nginx.conf']);
+    // common.conf is the repository's include.common.conf (its error is reported); other.conf is written from a
+    // folder the script does not name, so it is there with unknown content; missing.conf nothing writes.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['nginx/scripts/include.common.conf', 1, 'invalid-value'],
+      ['nginx/scripts/nginx.conf', 7, 'include-not-found'],
+    ]);
+  });
 });
 
 describe('templates', () => {
@@ -724,6 +817,20 @@ describe('templates', () => {
     // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
       ['templates/default.conf.template', 7, 'proxy-pass-port-mismatch'],
+    ]);
+  });
+
+  it("an unknown placeholder alone on its line where a statement starts stands for statements (kobo's ${SCHEMAS_DIRECTIVE_INCLUDE}), not a word", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    volumes: ["./templates:/etc/nginx/templates"]\n',
+      'templates/default.conf.template':
+        'server {\n    listen 80;\n    server_name\n        ${SERVER_NAME}\n        example.org;\n    client_max_body_size 16X;\n    # set by the start script to an include, or to nothing\n    ${SCHEMAS_DIRECTIVE_INCLUDE}\n}\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // Unrendered, nginx refuses the line (`unexpected "}"`); as an argument among others it stays a neutral word.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['templates/default.conf.template', 6, 'invalid-value'],
     ]);
   });
 

@@ -432,7 +432,7 @@ describe('discovery', () => {
 });
 
 describe('Compose variants', () => {
-  it('names docker-compose.*.yml, compose.*.yaml, docker-compose-*.yml and production.yml; not overrides, defaults or others', () => {
+  it('names docker-compose.*.yml, compose.*.yaml, docker-compose-*.yml, *-docker-compose.yml and production.yml; not overrides, defaults or others', () => {
     const root = tree({
       '.git/': '',
       'docker-compose.yml': '',
@@ -441,8 +441,10 @@ describe('Compose variants', () => {
       'docker-compose.prod.yml': '',
       'compose.staging.yaml': '',
       'docker-compose-prod.yml': '',
+      'fpm-docker-compose.yml': '',
       'production.yml': '',
       'local.yml': '',
+      'decompose.yml': '',
       'stack.yml': '',
       'docker-compose.prod.yml.bak': '',
       'deploy/docker-compose.production.yaml': '',
@@ -453,6 +455,7 @@ describe('Compose variants', () => {
       'compose.staging.yaml',
       'docker-compose-prod.yml',
       'docker-compose.prod.yml',
+      'fpm-docker-compose.yml',
       'production.yml',
     ]);
   });

@@ -66,11 +66,13 @@ export function findComposeFiles(startDirectory: string, repoRoot?: string): str
 
 /**
  * Compose files that `docker compose` reads only when named with `-f`, for one environment each:
- * `docker-compose.prod.yml`, `compose.staging.yaml`, `docker-compose-prod.yml`, and cookiecutter-django's
- * `production.yml` (its name from 2017 until the template renamed it `docker-compose.production.yml` in 2024). The
- * override files, which `docker compose` applies by itself, are not variants.
+ * `docker-compose.prod.yml`, `compose.staging.yaml`, `docker-compose-prod.yml`, the flavour named first
+ * (`fpm-docker-compose.yml`, `fpm-alpine-nginx-docker-compose.yml`: akaunting/docker's README runs
+ * `docker-compose -f fpm-alpine-nginx-docker-compose.yml up`), and cookiecutter-django's `production.yml` (its name
+ * from 2017 until the template renamed it `docker-compose.production.yml` in 2024). The main files and the override
+ * files, which `docker compose` reads by itself, are not variants.
  */
-const COMPOSE_VARIANT_NAME = /^(?:(?:docker-)?compose\.[^/\\]+|docker-compose-[^/\\]+|production)\.ya?ml$/;
+const COMPOSE_VARIANT_NAME = /^(?:(?:docker-)?compose\.[^/\\]+|docker-compose-[^/\\]+|[^/\\]+[-.](?:docker-)?compose|production)\.ya?ml$/;
 
 /** The Compose variants of the directories from `startDirectory` up to the repository root: nearest first, by name in a directory. */
 export function findComposeVariants(startDirectory: string, repoRoot?: string): string[] {
@@ -82,7 +84,7 @@ export function findComposeVariants(startDirectory: string, repoRoot?: string): 
       return [];
     }
     return names
-      .filter((name) => COMPOSE_VARIANT_NAME.test(name) && !COMPOSE_OVERRIDE_FILE_NAMES.includes(name))
+      .filter((name) => COMPOSE_VARIANT_NAME.test(name) && !COMPOSE_FILE_NAMES.includes(name) && !COMPOSE_OVERRIDE_FILE_NAMES.includes(name))
       .sort()
       .map((name) => path.join(directory, name));
   });

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
+import { imageRepository, imagesBuiltByWorkflows } from './ci-builds.js';
 import {
   globNameMatcher,
   IMAGE_CONF_DIR,
@@ -190,9 +191,15 @@ function imagesBuiltIn(repoRoot: string | undefined, origins: OriginFactory): Im
     }
     return builds;
   };
+  let workflowBuilds: Map<string, BuiltImage> | undefined;
   return (image) => {
     const reference = imageReference(image);
-    return image.includes('$') || !reference.includes('/') ? null : (index().get(reference) ?? null);
+    const fromCompose = image.includes('$') || !reference.includes('/') ? null : (index().get(reference) ?? null);
+    if (fromCompose || repoRoot === undefined) return fromCompose;
+    // Built by a workflow and pulled by name: any tag, `${tag}` included, is that build.
+    const repository = imageRepository(image);
+    if (repository.includes('$') || !repository.includes('/')) return null;
+    return (workflowBuilds ??= imagesBuiltByWorkflows(repoRoot, origins)).get(repository) ?? null;
   };
 }
 
@@ -220,13 +227,11 @@ function candidateOf(
       .flatMap((item) => volumeMapping(layer.document, item, path.dirname(layer.file), origins) ?? []);
   const volumes = [...volumesOf({ file, document, service }), ...(base ? volumesOf(base) : [])];
   const mounts = (mapping: PathMapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep);
-  // A service that only names its image runs what another Compose service of the repository builds under that name,
-  // looked up for a service that mounts the config or runs an nginx image (the others cannot be its nginx service).
+  // A service that only names its image runs what another Compose service (or a workflow) of the repository builds
+  // under that name: the build may COPY the config (librephotos' proxy image, built from ./proxy by its workflow).
   const built =
     builtImageOf(imageLayer.document, imageLayer.service, origins, boundary) ??
-    (imageText !== null && imageLayer.document.at(imageLayer.service, 'build') === null && (volumes.some(mounts) || isNginxImage(imageText))
-      ? imagesBuilt(imageText)
-      : null);
+    (imageText !== null && imageLayer.document.at(imageLayer.service, 'build') === null ? imagesBuilt(imageText) : null);
   // Volumes are mounted over what the image has, so they come first and win over a COPY of the same path.
   const mappings = [...volumes, ...(built?.copies ?? [])];
   // nginx installed on a distribution image, or compiled on it: its tag is the distribution's, not nginx's version, so

@@ -24,14 +24,25 @@ const SHELL_SHEBANG = /^#!\s*\S*(?:\/|\s)(?:env\s+)?(?:with-contenv\s+)?(?:ba|da
 /** A sed `s` command replacing a placeholder: `s/{NAME}/VALUE/g`, `s#@NAME@#VALUE#g`, any delimiter sed allows. */
 const SED_SUBSTITUTE = new RegExp(String.raw`(?:^|[\s'"])s([/#|!,:])(${SED_PLACEHOLDER.source})\1((?:\\.|(?!\1)[^\\\n'"])*)\1g?(?=['"\s;]|$)`, 'g');
 
-/** A literal absolute path: no variable, glob or command substitution in it. */
-const PATH = String.raw`(\/[A-Za-z0-9._\/+-]*[A-Za-z0-9_+-])`;
+/**
+ * An absolute path: literal, or starting with a variable the script sets once to one (`${INCLUDES_DIR}/proxy.conf`
+ * after `INCLUDES_DIR='/etc/nginx/includes'`, see `pathVariables`); no glob or command substitution in it.
+ */
+const PATH = String.raw`((?:\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*)?\/[A-Za-z0-9._\/+-]*[A-Za-z0-9_+-])`;
+/** `NAME=/path`, `export NAME='/path'`, `readonly NAME="/path"`: a whole line setting a variable to a literal path. */
+const PATH_ASSIGNMENT =
+  /^[ \t]*(?:(?:export|readonly|local|declare)[ \t]+)?([A-Za-z_]\w*)=(?:'(\/[^'\n]*)'|"(\/[^"$`\\\n]*)"|(\/[^\s'"$`;&|()<>\\]*))[ \t]*(?:#.*)?$/gm;
 const END = String.raw`(?=["']?(?:\s|;|&|\||\)|$))`;
 /** `> /path`, `>> /path`, `-o /path`, `-O /path`, `--output /path`, `tee [-a] /path`, `touch /path`. */
 const WRITE = new RegExp(
   String.raw`(?:>>?|(?:^|\s)(?:-o|-O|--output(?:-document)?[= ]?|tee\s+(?:-a\s+)?|touch\s+(?:-\w+\s+)*))\s*["']?${PATH}${END}`,
   'g',
 );
+/**
+ * `echo "TEXT" > /path`: one line, in double quotes, with nothing the shell would do more than expand variables (no
+ * backslash, backquote or `$(`); `>>` appends to what is not known and is left to WRITE.
+ */
+const ECHO_LINE = new RegExp(String.raw`(?:^|[\s;&|(])echo\s+"((?:[^"\\\x60$]|\$(?!\())*)"\s*>\s*["']?${PATH}${END}`, 'g');
 /** `cp [-flags] SRC DEST`, `mv`, `install`, `ln -s`: the last of two literal paths is written. */
 const COPY = new RegExp(String.raw`(?:^|[\s;&|(])(cp|mv|install|ln)\s+(?:-[\w-]+\s+)*["']?${PATH}["']?\s+["']?${PATH}${END}`, 'g');
 
@@ -69,6 +80,36 @@ function lineAt(text: string, offset: number): number {
 }
 
 /**
+ * The variables a script sets to a literal absolute path, each set once (or always to the same path): kobo's
+ * `KOBO_DOCKER_SCRIPTS_DIR='/kobo-docker-scripts'` before `cp ${KOBO_DOCKER_SCRIPTS_DIR}/x.conf /etc/nginx/includes/x.conf`.
+ * A variable set to two paths, or to anything else as well, is not one path.
+ */
+function pathVariables(text: string): Map<string, string> {
+  const values = new Map<string, string | null>();
+  const lineAssignments = new Map<string, number>();
+  for (const match of text.matchAll(PATH_ASSIGNMENT)) {
+    const [name, value] = [match[1]!, match[2] ?? match[3] ?? match[4]!];
+    const known = values.get(name);
+    values.set(name, known === undefined || known === value ? value : null);
+    lineAssignments.set(name, (lineAssignments.get(name) ?? 0) + 1);
+  }
+  // Set some other way as well (a computed value, an assignment among other commands on a line): not one path.
+  for (const [name, count] of lineAssignments) {
+    const everywhere = text.match(new RegExp(String.raw`(?:^|[\s;&|(])${name}=`, 'gm'))?.length ?? 0;
+    if (everywhere !== count) values.set(name, null);
+  }
+  return new Map([...values].flatMap(([name, value]) => (value === null ? [] : [[name, value] as [string, string]])));
+}
+
+/** A path as `PATH` matched it, its leading variable replaced by the script's value; null when the script sets none. */
+function expandPath(written: string, variables: ReadonlyMap<string, string>): string | null {
+  const variable = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(written);
+  if (!variable) return path.posix.normalize(written);
+  const value = variables.get(variable[1] ?? variable[2]!);
+  return value === undefined ? null : path.posix.normalize(value + written.slice(variable[0].length));
+}
+
+/**
  * Reads the repository's Dockerfiles and shell scripts (`files`, absolute) for sed placeholders and written paths.
  * Continued lines (`\` at the end) are read as one, so `sed -i \ -e "s/…/…/g" \ FILE` is one command.
  */
@@ -95,14 +136,27 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
         substitutions.set(match[2]!, list);
       }
     }
+    const variables = pathVariables(text);
     for (const match of joined.matchAll(WRITE)) {
-      const target = path.posix.normalize(match[1]!);
-      if (!target.startsWith('/dev/') && !target.startsWith('/proc/')) written.set(target, { origin: `${name}:${lineAt(text, match.index)}` });
+      const target = expandPath(match[1]!, variables);
+      if (target !== null && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
+        written.set(target, { origin: `${name}:${lineAt(text, match.index)}` });
+      }
+    }
+    for (const match of joined.matchAll(ECHO_LINE)) {
+      const target = expandPath(match[2]!, variables);
+      if (target !== null && target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
+        written.set(target, { origin: `${name}:${lineAt(text, match.index)}`, text: `${match[1]!}\n` });
+      }
     }
     for (const match of joined.matchAll(COPY)) {
-      const target = path.posix.normalize(match[3]!);
+      const target = expandPath(match[3]!, variables);
+      if (target === null) continue;
       const origin = `${name}:${lineAt(text, match.index)}`;
-      written.set(target, match[1] === 'cp' || match[1] === 'install' ? { origin, copyOf: path.posix.normalize(match[2]!) } : { origin });
+      // A link reads as what it points to, as a copy does; what `mv` moved away is not followed, nor a source the
+      // script names through a variable it does not set (the file is there, its content unknown).
+      const source = match[1] === 'mv' ? null : expandPath(match[2]!, variables);
+      written.set(target, source === null ? { origin } : { origin, copyOf: source });
     }
   }
   return { substitutions, written };

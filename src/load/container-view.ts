@@ -50,6 +50,11 @@ export interface WrittenPath {
   readonly origin: string;
   /** `cp SRC DEST`: the container path the file is a copy of. */
   readonly copyOf?: string;
+  /**
+   * `echo "TEXT" > DEST`: the one line written, as the shell reads it in double quotes (its `${NAME}`s are the
+   * container's environment, expanded when the file is read).
+   */
+  readonly text?: string;
 }
 
 /** What the repository's Dockerfiles and shell scripts do to files (src/context/repository-scripts.ts). */

@@ -270,6 +270,19 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     return file;
   };
 
+  // A line a start script writes: rendered with the container's environment as envsubst would, read for what it
+  // defines (the servers of an upstream), never reported (its text is the script's, not a file of the repository).
+  const resolveWrittenLine = (containerPath: string, text: string): SourceFile => {
+    const known = files.get(containerPath);
+    if (known) return known;
+    const template = renderTemplate(text, options.templateEnvironment ?? {});
+    const file = parseVirtual(template.text, containerPath);
+    file.placeholders = template.placeholders;
+    file.fromImage = true;
+    files.set(containerPath, file);
+    return file;
+  };
+
   const pending: SourceFile[] = [entry];
   const visit = (file: SourceFile) => {
     // Depth-first in source order with a stack of our own: blocks can nest deeper than the call stack allows.
@@ -280,7 +293,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
         const container = options.container;
         let resolution = dump
           ? resolveInDump(directive, prefix, files)
-          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile)) ||
+          : (container && resolveInContainer(directive, container, resolveFile, resolveImageFile, resolveWrittenLine)) ||
             resolveOnDisk(directive, prefix, resolveFile, access);
         // `include mime.types;` in a config the image runs from elsewhere than a mount (a Dockerfile COPY): the file
         // is the image's own when the repository has none.
@@ -336,6 +349,7 @@ function resolveInContainer(
   view: ContainerView,
   resolveFile: (filePath: string) => SourceFile,
   resolveImageFile: (containerPath: string, text: string) => SourceFile,
+  resolveWrittenLine: (containerPath: string, text: string) => SourceFile,
 ): IncludeResolution | null {
   const argument = directive.args[0]!.value;
   const absolute = path.posix.isAbsolute(argument);
@@ -366,11 +380,15 @@ function resolveInContainer(
     // Named by the container path: the repository-side names of a folder mapped outside the root are not shown.
     return { directive, pattern, files: [], error: `open() "${pattern}" failed (${error.reason})`, ...outsideOf(error, pattern) };
   }
-  if (view.hostReadable || !absolute) return null;
-  // A file the image build or a start script writes (`curl -o`, `echo … >`, `cp SRC DEST`): there when nginx starts. A
-  // copy of a file the repository holds reads that file; anything else is unknown content, not a missing file.
+  if (view.hostReadable) return null;
+  // A file the image build or a start script writes (`curl -o`, `echo … >`, `cp SRC DEST`, `ln -s SRC DEST`): there
+  // when nginx starts, named absolute or relative to the conf prefix (geonode's `include nginx.https.enabled.conf;`,
+  // which its entrypoint links or writes empty). A copy of a file the repository holds reads that file; anything else
+  // is unknown content, not a missing file.
   const written = GLOB_CHARS.test(pattern) ? undefined : view.scripts?.().written.get(pattern);
   if (written) {
+    // `echo "server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};" > /run/defectdojo/uwsgi_server` (DefectDojo): that line.
+    if (written.text !== undefined) return { directive, pattern, files: [resolveWrittenLine(pattern, written.text)], error: null };
     const copied = written.copyOf === undefined ? null : resolveContainerPath(view, written.copyOf);
     if (copied?.kind === 'repo' && !copied.mapping.entries) {
       try {
@@ -381,6 +399,7 @@ function resolveInContainer(
     }
     return { directive, pattern, files: [], error: null };
   }
+  if (!absolute) return null;
   if (GLOB_CHARS.test(pattern)) {
     const directory = path.posix.dirname(pattern);
     const found = GLOB_CHARS.test(directory) ? null : (view.filesMatching?.(directory, path.posix.basename(pattern)) ?? null);

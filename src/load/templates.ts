@@ -126,6 +126,12 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
   return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
 }
 
+/** Whether a statement starts after `before`: it ends, past comments and blanks, with `;`, `{` or `}`, or is empty. */
+function atStatementStart(before: string): boolean {
+  const code = before.replace(/#[^\n]*/g, '').trimEnd();
+  return code === '' || /[;{}]$/.test(code);
+}
+
 /** Whether only blanks stand beside `[start, end)` on its line(s) of `text`. */
 function aloneOnItsLine(text: string, start: number, end: number): boolean {
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
@@ -227,7 +233,11 @@ export function renderTemplate(text: string, environment: Readonly<Record<string
     rendered += text.slice(last, match.index);
     last = match.index + match[0].length;
     if (value !== undefined) rendered += value;
-    else if (ENVIRONMENT_NAME.test(name)) {
+    else if (ENVIRONMENT_NAME.test(name) && aloneOnItsLine(text, match.index, last) && atStatementStart(rendered)) {
+      // Alone on its line where a statement starts, it stands for whole statements or none (kobo's
+      // `${SCHEMAS_DIRECTIVE_INCLUDE}`, which its start script sets to `include …;` or to nothing): it renders
+      // nothing, where a word would be a statement without its `;`.
+    } else if (ENVIRONMENT_NAME.test(name)) {
       // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
       // a syntax error or pass for an nginx variable; its span is kept, so no check judges the statement's value.
       placeholders.push({ start: rendered.length, end: rendered.length + name.length });

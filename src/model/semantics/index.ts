@@ -43,7 +43,7 @@ export function semanticProblems(model: Model): SemanticProblem[] {
   const variableProblems: SemanticProblem[] = [];
   const moduleProblems: SemanticProblem[] = [];
   const values = { version, reporter: reporterFor(valueProblems) };
-  const references = new ReferenceChecks({ version, reporter: reporterFor(referenceProblems), rejected });
+  const references = new ReferenceChecks({ version, reporter: reporterFor(referenceProblems), rejected, includes: model.tree.program.includes });
   const variables = new VariableChecks({ version, reporter: reporterFor(variableProblems), rejected });
   const modules = new ModuleChecks(model, reporterFor(moduleProblems), rejected);
 

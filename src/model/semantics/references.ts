@@ -4,6 +4,8 @@
  * block must contain (an upstream's servers, a certificate for `listen … ssl`) and the lines of `geo` bodies.
  */
 import type { ConfigNode } from '../../load/tree.js';
+import type { IncludeResolution } from '../../load/program.js';
+import type { Directive } from '../../syntax/ast.js';
 import { compareNginxVersions } from '../../nginx/version.js';
 import { listenAddressText, parseUrl } from './url.js';
 import type { Reporter } from './types.js';
@@ -18,6 +20,8 @@ export interface ReferenceCheckOptions {
   readonly version: string | null;
   readonly reporter: Reporter;
   readonly rejected: ReadonlySet<ConfigNode>;
+  /** How each `include` was resolved, to tell a block whose content is not known from an empty one. */
+  readonly includes?: ReadonlyMap<Directive, IncludeResolution>;
 }
 
 function atLeast(version: string | null, since: string): boolean {
@@ -213,7 +217,15 @@ export class ReferenceChecks {
       }
       names.add(key);
       const servers = node.children.filter((child) => child.directive.name === 'server');
-      if (servers.length === 0) {
+      // An include whose file is there but unknown (a start script writes it: DefectDojo's entrypoint echoes
+      // `server ${DD_UWSGI_HOST}:${DD_UWSGI_PORT};` into /run/defectdojo/uwsgi_server) may hold the servers.
+      const unknownContent = node.children.some((child) => {
+        const resolution = child.directive.name === 'include' ? this.options.includes?.get(child.directive) : undefined;
+        return resolution !== undefined && resolution.files.length === 0 && (resolution.error === null || resolution.unmapped === true);
+      });
+      if (servers.length === 0 && unknownContent) {
+        // Nothing known to judge.
+      } else if (servers.length === 0) {
         const end = directive.blockEnd >= 0 ? directive.blockEnd : directive.terminatorStart;
         reporter.report({ ruleId: 'invalid-value', node, message: 'no servers are inside upstream', lineAt: end });
       } else if (servers.every((server) => argumentValues(server.directive).slice(1).includes('backup'))) {

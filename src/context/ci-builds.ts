@@ -1,0 +1,78 @@
+/**
+ * Images a repository's GitHub Actions workflows build and push: a step `uses: docker/build-push-action@…` with
+ * `context:`, optional `file:` and `tags:` builds that Dockerfile and names the result with each tag. A Compose file
+ * that only names such an image (librephotos-docker's proxy service runs `reallibrephotos/librephotos-proxy:${tag}`,
+ * which .github/workflows/proxy.yml builds from ./proxy) runs that build, whatever the tag.
+ */
+import path from 'node:path';
+import type { Node } from 'yaml';
+import { repositoryFiles } from './discovery.js';
+import { readDockerfile, type BuiltImage } from './dockerfile.js';
+import type { OriginFactory } from './origin.js';
+import { readYamlFile, type YamlDocument } from './yaml.js';
+
+const WORKFLOW_GLOBS = ['.github/workflows/*.{yml,yaml}'];
+const MAX_WORKFLOWS = 50;
+const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
+
+/** An image's repository, without registry prefix docker.io, `library/`, tag or digest: `reallibrephotos/librephotos-proxy`. */
+export function imageRepository(image: string): string {
+  const name = image
+    .split('@')[0]!
+    .replace(/^(?:index\.)?docker\.io\//, '')
+    .replace(/^library\//, '');
+  const slash = name.lastIndexOf('/');
+  const colon = name.indexOf(':', slash + 1);
+  return colon === -1 ? name : name.slice(0, colon);
+}
+
+/** A workflow expression (`${{ github.sha }}`) stands for a value the run gives it. */
+const EXPRESSION = /\$\{\{[^}]*\}\}/;
+
+function stepsOf(document: YamlDocument): { document: YamlDocument; step: Node }[] {
+  return document
+    .entries(document.at(document.root, 'jobs'))
+    .flatMap(({ value: job }) => document.items(document.at(job, 'steps')))
+    .map((step) => ({ document, step }));
+}
+
+/**
+ * By image repository (`owner/name`): the build of each docker/build-push-action step with a literal `context:` (and
+ * `file:`, if any) inside the repository, read as `docker build` reads that Dockerfile. A repository two steps build
+ * from different Dockerfiles is left out: which one a Compose file runs is not known.
+ */
+export function imagesBuiltByWorkflows(repoRoot: string, origins: OriginFactory): Map<string, BuiltImage> {
+  const builds = new Map<string, BuiltImage | null>();
+  for (const file of repositoryFiles(repoRoot, WORKFLOW_GLOBS, MAX_WORKFLOWS)) {
+    let documents: YamlDocument[];
+    try {
+      documents = readYamlFile(file, origins);
+    } catch {
+      continue; // A workflow that cannot be read says nothing about images.
+    }
+    for (const { document, step } of documents.flatMap(stepsOf)) {
+      if (!BUILD_PUSH_ACTION.test(document.text(document.at(step, 'uses')) ?? '')) continue;
+      const options = document.at(step, 'with');
+      const context = document.text(document.at(options, 'context')) ?? '.';
+      const dockerfile = document.text(document.at(options, 'file'));
+      const tags = document.text(document.at(options, 'tags'));
+      if (tags === null || EXPRESSION.test(context) || (dockerfile !== null && EXPRESSION.test(dockerfile))) continue;
+      const contextPath = path.resolve(repoRoot, context);
+      // build-push-action's `file` is relative to the workspace (the repository root), its default the context's Dockerfile.
+      const built = readDockerfile(
+        dockerfile === null ? path.join(contextPath, 'Dockerfile') : path.resolve(repoRoot, dockerfile),
+        contextPath,
+        origins,
+        repoRoot,
+      );
+      if (!built) continue;
+      for (const tag of tags.split(/[\s,]+/).filter(Boolean)) {
+        const repository = imageRepository(tag);
+        if (EXPRESSION.test(repository) || repository.includes('$') || !repository.includes('/')) continue;
+        const known = builds.get(repository);
+        builds.set(repository, known === undefined || known?.dockerfile === built.dockerfile ? built : null);
+      }
+    }
+  }
+  return new Map([...builds].flatMap(([repository, built]) => (built === null ? [] : [[repository, built] as [string, BuiltImage]])));
+}
