@@ -437,6 +437,22 @@ describe('what a folder holds', () => {
     expect(plain.findings.map((finding) => `${finding.line} ${finding.ruleId}`)).toEqual(['2 unknown-directive', '3 unknown-directive']);
   });
 
+  it('a third-party module compiled in (--add-module) needs no load_module line; one added as dynamic (--add-dynamic-module) does', async () => {
+    const config = 'load_module modules/ngx_http_js_module.so;\nevents {}\nhttp {\n    brotli on;\n}\n';
+    const findingsWith = async (option: string) => {
+      const dockerfile = [
+        'FROM alpine:3.20',
+        'RUN wget https://nginx.org/download/nginx-1.26.2.tar.gz && tar zxf nginx-1.26.2.tar.gz',
+        `RUN cd nginx-1.26.2 && ./configure --conf-path=/etc/nginx/nginx.conf --with-compat ${option}=/usr/src/ngx_brotli && make install`,
+        'COPY nginx.conf /etc/nginx/nginx.conf',
+      ].join('\n');
+      const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', Dockerfile: dockerfile, 'nginx.conf': config });
+      return (await lintIn(root, ['.'])).findings.map((finding) => `${finding.line} ${finding.ruleId}`);
+    };
+    expect(await findingsWith('--add-module')).toEqual([]);
+    expect(await findingsWith('--add-dynamic-module')).toEqual(['4 module-not-loaded']);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

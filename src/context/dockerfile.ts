@@ -56,8 +56,11 @@ export interface BuiltImage {
 export interface NginxSourceBuild {
   /** From `nginx-1.23.1.tar.gz`, ARG and ENV values filled in; null when the download does not say. */
   readonly version: string | null;
-  /** The added modules' folder names as written (`nginx-rtmp-module-${NGINX_RTMP_VERSION}` filled in where known). */
-  readonly addedModules: readonly string[];
+  /**
+   * The added modules' folder names as written (`nginx-rtmp-module-${NGINX_RTMP_VERSION}` filled in where known), and
+   * whether each is dynamic (`--add-dynamic-module`: a `.so` a `load_module` line must load) or compiled in.
+   */
+  readonly addedModules: readonly { readonly name: string; readonly dynamic: boolean }[];
   /** `Dockerfile:46`, the `RUN` that configures it. */
   readonly origin: string;
 }
@@ -83,7 +86,7 @@ const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]
 const CONFIGURES_NGINX = /\.\/configure\b[^&;|]*?\s--(?:add-module|add-dynamic-module|conf-path|with-http_[a-z0-9_]+_module|http-log-path)\b/;
 /** The source archive of an nginx release, as nginx.org names it. */
 const NGINX_SOURCE_ARCHIVE = /\bnginx-(\d+\.\d+\.\d+)\.tar\.gz\b/;
-const ADDED_MODULE = /\s--add-(?:dynamic-)?module=["']?([^\s"']+)/g;
+const ADDED_MODULE = /\s--add-(dynamic-)?module=["']?([^\s"']+)/g;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
@@ -254,7 +257,10 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       const expanded = expandVariables(body, variables);
       if (CONFIGURES_NGINX.test(expanded)) {
         const version = NGINX_SOURCE_ARCHIVE.exec(expanded)?.[1] ?? sourceVersion(stageDownloads);
-        const addedModules = [...expanded.matchAll(ADDED_MODULE)].map((match) => path.posix.basename(match[1]!.replace(/\/+$/, '')));
+        const addedModules = [...expanded.matchAll(ADDED_MODULE)].map((match) => ({
+          name: path.posix.basename(match[2]!.replace(/\/+$/, '')),
+          dynamic: match[1] !== undefined,
+        }));
         sourceBuild = { version, addedModules, origin: `${label}:${line}` };
       }
       stageDownloads.push(expanded);

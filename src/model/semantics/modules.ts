@@ -66,8 +66,11 @@ function isDynamicModule(module: DynamicModule, loaded: LoadedModules): boolean 
   return !isBuiltInOfficially(module) || loaded.subsystemsDynamic;
 }
 
-function isDynamic(spec: DirectiveSpec, loaded: LoadedModules): boolean {
+function isDynamic(spec: DirectiveSpec, loaded: LoadedModules, thirdPartyCompiledIn: boolean): boolean {
   if (spec.source === 'reference-lib') return false;
+  // nginx compiled with modules added statically (`--add-module=…/ngx_brotli`): which third-party module that is, is
+  // not known, so none is said to need its load_module line.
+  if (thirdPartyCompiledIn && spec.source !== 'nginx') return false;
   const module = dynamicModuleOf(spec.module);
   if (spec.source === 'nginx') return module !== undefined && isDynamicModule(module, loaded);
   return true;
@@ -107,12 +110,13 @@ export class ModuleChecks {
       if (file) loaded.add(file, true);
     }
     this.checkLoadOrder(loaded);
+    const thirdPartyCompiledIn = this.model.composeService?.nginxSourceBuild?.addedModules.some((module) => !module.dynamic) ?? false;
     // nginx stops at the first unknown directive: what is inside a block it did not know is not reported again.
     const reported = new Set<ConfigNode>();
     walkTree(this.model.tree.roots, (node) => {
       if (node.context === null || rejected.has(node)) return;
       const specs = getDirective(node.directive.name).filter((spec) => spec.contexts.includes(node.context!) && spec.args !== null);
-      if (specs.length === 0 || !specs.every((spec) => isDynamic(spec, loaded))) return;
+      if (specs.length === 0 || !specs.every((spec) => isDynamic(spec, loaded, thirdPartyCompiledIn))) return;
       if (specs.some((spec) => loaded.has(spec.module))) return;
       if (hasReportedAncestor(node, reported)) return;
       reported.add(node);
