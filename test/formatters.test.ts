@@ -15,6 +15,7 @@ import { formatJunit } from '../src/report/junit.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { formatStylish } from '../src/report/stylish.js';
 import { inertJson, projectPath } from '../src/report/shared.js';
+import { dataFile } from '../src/package-info.js';
 import { countSeverities, ruleDocsUrl, type LintMessage, type LintResult, type RuleDocs } from '../src/lint/results.js';
 
 const KEEPALIVE = 'upstream-keepalive-needs-http11';
@@ -159,6 +160,13 @@ describe('stylish', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it("names the nginx image's own nginx.conf, which includes a config mounted into conf.d/, by its path in the image", () => {
+    const mounted = lintResult('/repo/default.conf', [
+      message({ ruleId: TIMEOUT, severity: 1, message: 'too low', line: 3, includedFrom: [`${dataFile('nginx-image/nginx.conf')}:31`] }),
+    ]);
+    expect(formatStylish([mounted], context).split('\n')[2]).toBe('                ↳ included from /etc/nginx/nginx.conf:31 (nginx image)');
   });
 
   it('wraps long messages (never narrower than 40 columns) under the message column, the rule id after the last line', () => {

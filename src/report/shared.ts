@@ -10,7 +10,7 @@ import type { LintResult, Severity } from '../lint/results.js';
 /** Loaded on first use: node:crypto pulls in streams and ~20 internal modules, a few ms of every start-up. */
 const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
-function toPosix(filePath: string): string {
+export function toPosix(filePath: string): string {
   return filePath.split(path.sep).join('/');
 }
 

@@ -8,21 +8,25 @@
  * that fired is listed once before the summary. A clean run prints nothing.
  */
 
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picocolors from 'picocolors';
 import type { LintMessage, LintResult } from '../lint/results.js';
+import { dataFile } from '../package-info.js';
 import type { FormatterContext } from './index.js';
 import {
   describeTotals,
   firedRuleIds,
   inert,
   inertLine,
+  type IncludeSite,
   withoutCommandLines,
   parseIncludeSite,
   pluralize,
   projectPath,
   severityLabel,
   sumTotals,
+  toPosix,
 } from './shared.js';
 
 /** Width of the severity column: the length of "warning". */
@@ -133,10 +137,20 @@ function describeIncludeChain(includedFrom: readonly string[], cwd: string): str
   const sites = includedFrom
     .map((entry) => {
       const site = parseIncludeSite(entry);
-      return inertLine(site ? `${projectPath(site.filePath, cwd)}:${site.line}` : entry);
+      return inertLine(site ? includeSiteText(site, cwd) : entry);
     })
     .reverse();
   return `↳ included from ${sites.join(', from ')}`;
+}
+
+/**
+ * An include of the chain where the reader knows it: in a file of the nginx image (its own nginx.conf includes a
+ * config mounted into conf.d/), by the file's path in the image, not by where nginx-lint keeps its copy.
+ */
+function includeSiteText(site: IncludeSite, cwd: string): string {
+  const inImage = path.relative(dataFile('nginx-image'), site.filePath);
+  if (inImage !== '' && !inImage.startsWith('..') && !path.isAbsolute(inImage)) return `/etc/nginx/${toPosix(inImage)}:${site.line} (nginx image)`;
+  return `${projectPath(site.filePath, cwd)}:${site.line}`;
 }
 
 function formatRuleDocs(results: readonly LintResult[], context: FormatterContext, colors: Colors): string {
