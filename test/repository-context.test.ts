@@ -437,6 +437,39 @@ describe('what a folder holds', () => {
     expect(plain.findings.map((finding) => `${finding.line} ${finding.ruleId}`)).toEqual(['2 unknown-directive', '3 unknown-directive']);
   });
 
+  it('nginx built from a clone of its repository (macbre/docker-nginx-http3): ./auto/configure, options in an ARG, the version the folder names', async () => {
+    const dockerfile = [
+      'ARG NGINX_VERSION=1.27.3',
+      'ARG CONFIG="\\',
+      '    --conf-path=/etc/nginx/nginx.conf \\',
+      '    --with-http_ssl_module \\',
+      '    --add-module=/usr/src/zstd \\',
+      '  "',
+      'FROM alpine:3.21 AS base',
+      'ARG NGINX_VERSION',
+      'ARG CONFIG',
+      'RUN git clone https://github.com/nginx/nginx.git /usr/src/nginx-$NGINX_VERSION',
+      'RUN git clone --depth 1 https://github.com/tokers/zstd-nginx-module.git /usr/src/zstd',
+      'RUN cd /usr/src/nginx-$NGINX_VERSION && ./auto/configure $CONFIG && make',
+      'FROM alpine:3.21',
+      'COPY --from=base /etc/nginx /etc/nginx',
+      'COPY --from=base /usr/sbin/nginx /usr/sbin/',
+      'COPY nginx.conf /etc/nginx/nginx.conf',
+    ].join('\n');
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: dockerfile,
+      'nginx.conf': 'events {}\nhttp {\n    zstd on;\n    server {\n        listen 80;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion).toEqual({
+      version: '1.27.3',
+      source: 'image',
+      origin: 'Dockerfile:12 nginx 1.27.3 built from source',
+    });
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
