@@ -241,13 +241,13 @@ afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-async function lintText(text: string) {
+async function lintText(text: string, nginxVersion = NGINX_VERSION) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-handlers-'));
   roots.push(root);
   mkdirSync(path.join(root, '.git'));
   writeFileSync(path.join(root, 'nginx.conf'), text);
   writeFileSync(path.join(root, '.nginx-lint.json'), JSON.stringify({ extends: [], rules: Object.fromEntries(RULES.map((id) => [id, 'error'])) }));
-  const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion: NGINX_VERSION });
+  const run = await lint([path.join(root, 'nginx.conf')], { cwd: root, nginxVersion });
   return run.results.flatMap((result) => result.messages);
 }
 
@@ -279,6 +279,23 @@ describe.skipIf(!nginxAvailable)('handler checks: the expectations are real ngin
       expect(verdict.line).toBe(testCase.error.nginxLine === undefined ? testCase.error.line : testCase.error.nginxLine);
     });
   }
+});
+
+// HTTP/3 came in nginx 1.25.0, after the nginx these cases run through: the expectations are nginx's HTTP/3 page
+// (its example pairs `listen 8443 quic reuseport;` with `listen 8443 ssl;`) and macbre/docker-nginx-http3, whose CI
+// starts its image with tests/https.conf mounted (`listen 443 quic reuseport;` and `listen 443 ssl;`) and curls it.
+describe('listen … quic is a UDP socket of its own', () => {
+  const server = (listens: string) => `${head}server {\n${listens}  ssl_certificate /etc/ssl/a.crt;\n  ssl_certificate_key /etc/ssl/a.key;\n}\n}\n`;
+
+  it('is no duplicate of a TCP listen of the same address', async () => {
+    const messages = await lintText(server('  listen 443 quic reuseport;\n  listen 443 ssl;\n'), '1.25.1');
+    expect(messages.filter((message) => message.ruleId === 'duplicate-definition').map((message) => message.message)).toEqual([]);
+  });
+
+  it('is a duplicate of another quic listen of the same address', async () => {
+    const messages = await lintText(server('  listen 443 quic reuseport;\n  listen 443 quic;\n'), '1.25.1');
+    expect(messages.filter((message) => message.ruleId === 'duplicate-definition').map((message) => message.line)).toEqual([H + 3]);
+  });
 });
 
 describe('a snippet read without the main config that includes it', () => {

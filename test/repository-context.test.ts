@@ -453,6 +453,70 @@ describe('what a folder holds', () => {
     expect(await findingsWith('--add-dynamic-module')).toEqual(['4 module-not-loaded']);
   });
 
+  it('nginx built from a clone of its repository (macbre/docker-nginx-http3): ./auto/configure, options in an ARG, the version the folder names', async () => {
+    const dockerfile = [
+      'ARG NGINX_VERSION=1.27.3',
+      'ARG CONFIG="\\',
+      '    --conf-path=/etc/nginx/nginx.conf \\',
+      '    --with-http_ssl_module \\',
+      '    --add-module=/usr/src/zstd \\',
+      '  "',
+      'FROM alpine:3.21 AS base',
+      'ARG NGINX_VERSION',
+      'ARG CONFIG',
+      'RUN git clone https://github.com/nginx/nginx.git /usr/src/nginx-$NGINX_VERSION',
+      'RUN git clone --depth 1 https://github.com/tokers/zstd-nginx-module.git /usr/src/zstd',
+      'RUN cd /usr/src/nginx-$NGINX_VERSION && ./auto/configure $CONFIG && make',
+      'FROM alpine:3.21',
+      'COPY --from=base /etc/nginx /etc/nginx',
+      'COPY --from=base /usr/sbin/nginx /usr/sbin/',
+      'COPY nginx.conf /etc/nginx/nginx.conf',
+    ].join('\n');
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: dockerfile,
+      'nginx.conf': 'events {}\nhttp {\n    zstd on;\n    server {\n        listen 80;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(findings).toEqual([]);
+    expect(run.results[0]?.nginxVersion).toEqual({
+      version: '1.27.3',
+      source: 'image',
+      origin: 'Dockerfile:12 nginx 1.27.3 built from source',
+    });
+  });
+
+  it("a template the start script renders through its own shell function is read where it is rendered (wodby/nginx's _gotpl)", async () => {
+    const entrypoint = [
+      '#!/usr/bin/env bash',
+      '_gotpl() {',
+      '    if [[ -f "/etc/gotpl/$1" ]]; then',
+      '        gotpl "/etc/gotpl/$1" > "$2"',
+      '    fi',
+      '}',
+      '_gotpl "config/nginx.conf.tmpl" "/etc/nginx/nginx.conf"',
+      '_gotpl "vhost.conf.tmpl" "/etc/nginx/conf.d/vhost.conf"',
+      '_gotpl "includes/defaults.conf.tmpl" "/etc/nginx/defaults.conf"',
+      '_gotpl "presets/${NGINX_VHOST_PRESET}.conf.tmpl" "/etc/nginx/preset.conf"',
+      'exec "$@"',
+    ].join('\n');
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM alpine:3.21\nRUN apk add --no-cache nginx\nCOPY templates /etc/gotpl/\nCOPY docker-entrypoint.sh /\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["nginx"]\n',
+      'docker-entrypoint.sh': entrypoint,
+      'templates/config/nginx.conf.tmpl': 'events {}\nhttp {\n    include {{ getenv "NGINX_CONF_INCLUDE" "conf.d/*.conf" }};\n}\n',
+      'templates/vhost.conf.tmpl':
+        'server {\n    listen {{ getenv "NGINX_SERVER_PORT" "80" }};\n    include preset.conf;\n    include defaults.conf;\n}\n',
+      'templates/includes/defaults.conf.tmpl': 'location = /.well-known/health { return 204; }\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    // nginx resolves `include defaults.conf` from /etc/nginx, where the script writes it; preset.conf is written
+    // there too, from a template the script names through a variable: present, its content unknown.
+    expect(findings.map((finding) => `${finding.file}:${finding.line} ${finding.ruleId}`)).toEqual([]);
+    expect(run.results.map((result) => path.relative(root, result.filePath)).sort()).toContain('templates/vhost.conf.tmpl');
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -82,10 +82,19 @@ const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
 const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
-/** nginx's own `./configure` (not another program's): one of the options only nginx's has, in the same command. */
-const CONFIGURES_NGINX = /\.\/configure\b[^&;|]*?\s--(?:add-module|add-dynamic-module|conf-path|with-http_[a-z0-9_]+_module|http-log-path)\b/;
+/**
+ * nginx's own `./configure` (not another program's): one of the options only nginx's has, in the same command. A
+ * clone of nginx's repository has it as `./auto/configure` (macbre/docker-nginx-http3).
+ */
+const CONFIGURES_NGINX =
+  /(?:\.\/|\bauto\/)configure\b[^&;|]*?\s--(?:add-module|add-dynamic-module|conf-path|with-http_[a-z0-9_]+_module|http-log-path)\b/;
 /** The source archive of an nginx release, as nginx.org names it. */
 const NGINX_SOURCE_ARCHIVE = /\bnginx-(\d+\.\d+\.\d+)\.tar\.gz\b/;
+/**
+ * The folder `./configure` runs in, named for the release (`cd /usr/src/nginx-1.31.3`): the version of a source that
+ * is no archive, a clone of nginx's repository (`git clone https://github.com/nginx/nginx.git /usr/src/nginx-$NGINX_VERSION`).
+ */
+const NGINX_SOURCE_FOLDER = /\bcd\s+["']?\S*?\bnginx-(\d+\.\d+\.\d+)["']?(?=[\s;&/]|$)/;
 const ADDED_MODULE = /\s--add-(dynamic-)?module=["']?([^\s"']+)/g;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
@@ -256,7 +265,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       otherSource ||= OTHER_NGINX_SOURCE.test(body);
       const expanded = expandVariables(body, variables);
       if (CONFIGURES_NGINX.test(expanded)) {
-        const version = NGINX_SOURCE_ARCHIVE.exec(expanded)?.[1] ?? sourceVersion(stageDownloads);
+        const version = NGINX_SOURCE_ARCHIVE.exec(expanded)?.[1] ?? sourceVersion(stageDownloads) ?? NGINX_SOURCE_FOLDER.exec(expanded)?.[1] ?? null;
         const addedModules = [...expanded.matchAll(ADDED_MODULE)].map((match) => ({
           name: path.posix.basename(match[2]!.replace(/\/+$/, '')),
           dynamic: match[1] !== undefined,

@@ -18,7 +18,7 @@ import {
   type PathMapping,
   type RepositoryScripts,
 } from '../load/container-view.js';
-import { readRepositoryScripts } from './repository-scripts.js';
+import { readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
 import { isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
@@ -238,8 +238,12 @@ function candidateOf(
   // no image is named.
   const image = (built?.installsNginx || built?.nginxSourceBuild) && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageText);
   const mount = mappings.find(mounts);
-  const entryContainerPath = mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null;
   if (!mount && !isNginxImage(image)) return null;
+  const rendered = renderedByScripts(mappings, boundary, built);
+  // A template a start script renders is read by nginx where it is rendered (see builtByDockerfile).
+  const renderedTo = rendered.find((mapping) => mapping.repo === entryPath)?.container;
+  const entryContainerPath =
+    renderedTo ?? (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
   const ownChecks = healthchecks(document, origins, boundary);
   const baseChecks = base ? healthchecks(base.document, origins, boundary) : null;
   const healthchecked = new Set([...ownChecks.healthchecked, ...(baseChecks?.healthchecked ?? [])]);
@@ -252,7 +256,7 @@ function candidateOf(
       : imageNode
         ? origins.yaml(imageLayer.file, imageLayer.document.origin(imageNode).line ?? 0).label
         : null,
-    mappings: orderMappings([...mappings, ...renderedByScripts(mappings, boundary, built)]),
+    mappings: orderMappings([...mappings, ...rendered]),
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
@@ -415,8 +419,11 @@ function composeVariantService(
 
 /** Start scripts larger than this are not read for the files they render. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
-/** `envsubst [VARIABLES] < SRC > DEST`, the way entrypoint scripts render nginx configs from templates. */
-const ENVSUBST_REDIRECT = /\benvsubst\b[^<>|;&\n]*<\s*"?([^\s"';&|]+)"?\s*>\s*"?([^\s"';&|]+)"?/g;
+/**
+ * `envsubst [VARIABLES] < SRC > DEST`, the way entrypoint scripts render nginx configs from templates; also
+ * `gotpl SRC > DEST` (wodby's images render Go templates so).
+ */
+const ENVSUBST_REDIRECT = /\b(?:envsubst\b[^<>|;&\n]*<|gotpl)\s*"?([^\s"';&|<>]+)"?\s*>\s*"?([^\s"';&|]+)"?/g;
 /** `cp [-flags] SOURCE DEST` with DEST where nginx reads config, as one command of a script line. */
 const COPY_TO_NGINX =
   /(?:^|[;&|]\s*|\b(?:then|do|else)\s+)cp\s+(?:-[a-zA-Z]+\s+)*["']?([^\s"';&|<>]+)["']?\s+["']?(\/etc\/nginx\/[^\s"';&|<>]*|\/usr\/local\/openresty\/nginx\/conf\/[^\s"';&|<>]*)["']?\s*(?=$|[;&|]|\bfi\b)/gm;
@@ -503,7 +510,7 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string, i
     } catch {
       continue;
     }
-    const joined = text.replace(/\\\r?\n/g, ' ');
+    const joined = withFunctionCallsExpanded(text).text.replace(/\\\r?\n/g, ' ');
     for (const match of joined.matchAll(ENVSUBST_REDIRECT)) {
       const [source, destination] = [match[1]!, match[2]!];
       if (!source.startsWith('/') || !destination.startsWith('/') || source.includes('$') || destination.includes('$')) continue;
@@ -513,7 +520,7 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string, i
       rendered.push({
         container: path.posix.normalize(destination),
         repo,
-        origin: `${script.origin} (envsubst in ${path.basename(script.repo)})`,
+        origin: `${script.origin} (${match[0].startsWith('gotpl') ? 'gotpl' : 'envsubst'} in ${path.basename(script.repo)})`,
         ...(deletesLines.length > 0 ? { deletesLines } : {}),
       });
     }
@@ -549,6 +556,11 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
     if (!built || !(isNginxImage(built.baseImage) || built.installsNginx || built.nginxSourceBuild)) continue;
     const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
     if (!copy) continue;
+    const rendered = renderedByScripts(built.copies, repoRoot, built);
+    // A template the image copies in and its start script renders (wodby/nginx: templates/vhost.conf.tmpl is copied to
+    // /etc/gotpl/ and rendered to /etc/nginx/conf.d/vhost.conf): nginx reads it where it is rendered, and resolves its
+    // relative includes from there.
+    const renderedTo = rendered.find((mapping) => mapping.repo === entryPath)?.container;
     return {
       name: path.basename(dockerfile),
       composeFile: built.dockerfile,
@@ -556,8 +568,8 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       // distribution's, not nginx's version, so no image is named; its stock files (mime.types) are the same.
       image: isNginxImage(built.baseImage) ? built.baseImage : null,
       imageOrigin: built.origin,
-      mappings: orderMappings([...built.copies, ...renderedByScripts(built.copies, repoRoot, built)]),
-      entryContainerPath: path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
+      mappings: orderMappings([...built.copies, ...rendered]),
+      entryContainerPath: renderedTo ?? path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
       mountedFrom: copy.repo,
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
       ...(built.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),

@@ -109,6 +109,50 @@ function expandPath(written: string, variables: ReadonlyMap<string, string>): st
   return value === undefined ? null : path.posix.normalize(value + written.slice(variable[0].length));
 }
 
+/** `name() {` or `function name {`: a shell function's opening line. */
+const FUNCTION_START = /^[ \t]*(?:function[ \t]+)?([A-Za-z_][\w-]*)[ \t]*(?:\(\)[ \t]*)?\{[ \t]*$/gm;
+/** A word of a call: double- or single-quoted, or bare, with no expansion the shell would do beyond variables. */
+const CALL_WORD = /"([^"\\`]*)"|'([^']*)'|([^\s"'`;&|<>()]+)/g;
+
+/**
+ * A script's text with its calls to its own small functions written out after it: each call on a line of its own
+ * (`_gotpl "vhost.conf.tmpl" "/etc/nginx/conf.d/vhost.conf"`) adds the function's body, `$1`, `${1}`, … replaced by
+ * the call's words (wodby/nginx renders every template through `_gotpl() { gotpl "/etc/gotpl/$1" > "$2"; }`). A
+ * function body is read up to the first line holding only `}`; one that calls itself is not expanded. `lineOf` gives
+ * the line of an offset in the text, the call's line for an offset in a body written out.
+ */
+export function withFunctionCallsExpanded(text: string): { readonly text: string; lineOf(offset: number): number } {
+  const functions = new Map<string, string>();
+  for (const start of text.matchAll(FUNCTION_START)) {
+    const from = start.index + start[0].length;
+    const end = /^[ \t]*\}[ \t]*$/m.exec(text.slice(from));
+    if (!end) continue;
+    const body = text.slice(from, from + end.index);
+    if (!new RegExp(String.raw`(?:^|[\s;&|(])${start[1]!}(?=\s|$)`, 'm').test(body)) functions.set(start[1]!, body);
+  }
+  let expanded = text;
+  // Where each written-out body starts in `expanded`, and the line of its call.
+  const bodies: { start: number; line: number }[] = [];
+  if (functions.size > 0) {
+    text.split('\n').forEach((line, index) => {
+      const call = /^[ \t]*(?:(?:then|do|else)[ \t]+)?([A-Za-z_][\w-]*)((?:[ \t]+[^\s;&|]+)*)[ \t]*;?[ \t]*$/.exec(line);
+      const body = call ? functions.get(call[1]!) : undefined;
+      if (body === undefined) return;
+      const words = [...call![2]!.matchAll(CALL_WORD)].map((word) => word[1] ?? word[2] ?? word[3]!);
+      expanded += '\n';
+      bodies.push({ start: expanded.length, line: index + 1 });
+      expanded += body.replace(/\$\{?([1-9])\}?/g, (reference, position: string) => words[Number(position) - 1] ?? reference);
+    });
+  }
+  return {
+    text: expanded,
+    lineOf(offset) {
+      if (offset < text.length) return lineAt(text, offset);
+      return [...bodies].reverse().find((body) => body.start <= offset)?.line ?? lineAt(text, text.length);
+    },
+  };
+}
+
 /**
  * Reads the repository's Dockerfiles and shell scripts (`files`, absolute) for sed placeholders and written paths.
  * Continued lines (`\` at the end) are read as one, so `sed -i \ -e "s/…/…/g" \ FILE` is one command.
@@ -126,11 +170,12 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     }
     const name = path.relative(repoRoot, file).split(path.sep).join('/');
     // Continuations become a space and a marker-free join; offsets are mapped back to lines through the original text.
-    const joined = text.replace(/\\\r?\n/g, '  ');
+    const expanded = withFunctionCallsExpanded(text);
+    const joined = expanded.text.replace(/\\\r?\n/g, '  ');
     const defaults = variableDefaultsIn(text);
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
       for (const match of line[0].matchAll(SED_SUBSTITUTE)) {
-        const origin = `${name}:${lineAt(text, line.index + match.index)}`;
+        const origin = `${name}:${expanded.lineOf(line.index + match.index)}`;
         const list = substitutions.get(match[2]!) ?? [];
         list.push({ replacement: match[3]!.replace(/\\(.)/g, '$1'), defaults, origin });
         substitutions.set(match[2]!, list);
@@ -140,19 +185,19 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     for (const match of joined.matchAll(WRITE)) {
       const target = expandPath(match[1]!, variables);
       if (target !== null && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
-        written.set(target, { origin: `${name}:${lineAt(text, match.index)}` });
+        written.set(target, { origin: `${name}:${expanded.lineOf(match.index)}` });
       }
     }
     for (const match of joined.matchAll(ECHO_LINE)) {
       const target = expandPath(match[2]!, variables);
       if (target !== null && target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/')) {
-        written.set(target, { origin: `${name}:${lineAt(text, match.index)}`, text: `${match[1]!}\n` });
+        written.set(target, { origin: `${name}:${expanded.lineOf(match.index)}`, text: `${match[1]!}\n` });
       }
     }
     for (const match of joined.matchAll(COPY)) {
       const target = expandPath(match[3]!, variables);
       if (target === null) continue;
-      const origin = `${name}:${lineAt(text, match.index)}`;
+      const origin = `${name}:${expanded.lineOf(match.index)}`;
       // A link reads as what it points to, as a copy does; what `mv` moved away is not followed, nor a source the
       // script names through a variable it does not set (the file is there, its content unknown).
       const source = match[1] === 'mv' ? null : expandPath(match[2]!, variables);

@@ -245,8 +245,11 @@ export class ReferenceChecks {
     const reporter = this.inTurn;
     const server = node.parent;
     if (!server) return;
-    const address = listenAddressText(parseUrl(values[0]!, { listen: true }), 80);
-    if (address === null) return;
+    const tcpAddress = listenAddressText(parseUrl(values[0]!, { listen: true }), 80);
+    if (tcpAddress === null) return;
+    // A `quic` listen is a UDP socket: nginx keeps it apart from a TCP listen of the same address (its HTTP/3 page
+    // pairs `listen 443 quic reuseport;` with `listen 443 ssl;` in one server).
+    const address = values.slice(1).includes('quic') ? `${tcpAddress} quic` : tcpAddress;
     let set = false;
     let defaultServer = false;
     for (let index = 1; index < values.length; index++) {
