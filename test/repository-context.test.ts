@@ -743,6 +743,30 @@ describe('templates rendered by start scripts', () => {
     const substituted = await lintIn(repository("sed -i 's/__UNSET__/4096/'"), ['images/nginx/nginx.template.conf']);
     expect(substituted.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[1, 'invalid-value']]);
   });
+
+  it("lines the start script deletes by number (instana/robot-shop: sed -i '1,3d' drops the tracing directives when no tracer is loaded)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'web/Dockerfile':
+        'FROM nginx:1.21.6\nENV CATALOGUE_HOST=catalogue\nCOPY entrypoint.sh /root/\nENTRYPOINT ["/root/entrypoint.sh"]\nCOPY default.conf.template /etc/nginx/conf.d/default.conf.template\n',
+      'web/entrypoint.sh': [
+        '#!/usr/bin/env bash',
+        "envsubst '${CATALOGUE_HOST}' < /etc/nginx/conf.d/default.conf.template > /etc/nginx/conf.d/default.conf",
+        'if [ -f /tmp/ngx_http_opentracing_module.so ]',
+        'then',
+        '    echo "Patching for tracing"',
+        'else',
+        "    sed -i '1,3d' /etc/nginx/conf.d/default.conf",
+        'fi',
+        'exec nginx-debug -g "daemon off;"',
+        '',
+      ].join('\n'),
+      'web/default.conf.template':
+        '# tracing\nopentracing_load_tracer /usr/local/lib/libinstana_sensor.so /etc/instana-config.json;\nopentracing_propagate_context;\n\nserver {\n    listen 8080;\n    location /api/catalogue/ { proxy_pass http://${CATALOGUE_HOST}:8080/; }\n}\n',
+    });
+    const { findings } = await lintIn(root, ['web/default.conf.template']);
+    expect(findings).toEqual([]);
+  });
 });
 
 describe('what the image build and its start scripts do to files', () => {

@@ -15,6 +15,7 @@ import {
   orderMappings,
   repoPathOf,
   type ContainerView,
+  type LineDeletion,
   type PathMapping,
   type RepositoryScripts,
 } from '../load/container-view.js';
@@ -436,19 +437,27 @@ const NGINX_CONFIG_FOLDERS: ReadonlySet<string> = new Set(
 const SED_IN_PLACE = /\bsed\s+-i\s+(?:-e\s+)?'([^']*)'\s+"?(\/[^\s"';&|]+)"?/g;
 /** One sed command that deletes the lines a pattern matches: `/RE/d`. */
 const SED_DELETE = /^\/((?:\\.|[^\\/])*)\/d$/;
+/** One sed command that deletes lines by number: `3d`, `1,3d`. */
+const SED_DELETE_NUMBERED = /^(\d+)(?:,(\d+))?d$/;
 
 /**
- * The lines `sed -i '/RE/d; …' destination` deletes after the render, in `script` (the text after the envsubst);
- * empty when a sed command is anything else (its edits cannot be followed) or a pattern cannot be read.
+ * The lines `sed -i '/RE/d; 1,3d; …' destination` deletes after the render, in `script` (the text after the envsubst);
+ * empty when a sed command is anything else (its edits cannot be followed) or a pattern cannot be read. A deletion in
+ * one branch of an `if` counts as made: the other branch is taken as leaving the file valid too (robot-shop loads the
+ * module whose directives it otherwise deletes).
  */
-function lineDeletions(script: string, destination: string): RegExp[] {
-  const deletions: RegExp[] = [];
+function lineDeletions(script: string, destination: string): LineDeletion[] {
+  const deletions: LineDeletion[] = [];
   for (const match of script.matchAll(SED_IN_PLACE)) {
     if (path.posix.normalize(match[2]!) !== path.posix.normalize(destination)) continue;
-    const patterns = match[1]!.split(';').map((command) => SED_DELETE.exec(command.trim())?.[1]);
-    if (patterns.some((pattern) => pattern === undefined)) return [];
-    for (const pattern of patterns) {
-      const expression = basicRegExp(pattern!);
+    for (const command of match[1]!.split(';').map((part) => part.trim())) {
+      const numbered = SED_DELETE_NUMBERED.exec(command);
+      if (numbered) {
+        deletions.push({ from: Number(numbered[1]), to: Number(numbered[2] ?? numbered[1]) });
+        continue;
+      }
+      const pattern = SED_DELETE.exec(command)?.[1];
+      const expression = pattern === undefined ? null : basicRegExp(pattern);
       if (!expression) return [];
       deletions.push(expression);
     }

@@ -28,11 +28,15 @@ export interface PathMapping {
    */
   readonly copied?: boolean;
   /**
-   * A file a start script renders from a template (`envsubst < SRC > DEST`) and then edits with `sed -i '/RE/d' DEST`:
-   * the lines those patterns match are not in what nginx reads (openwisp deletes its `__UNSET__` sentinel lines).
+   * A file a start script renders from a template (`envsubst < SRC > DEST`) and then edits with `sed -i '/RE/d' DEST`
+   * or `sed -i '1,3d' DEST`: the lines those patterns match, or those numbers, are not in what nginx reads (openwisp
+   * deletes its `__UNSET__` sentinel lines; instana/robot-shop its first three, opentracing's, without tracing).
    */
-  readonly deletesLines?: readonly RegExp[];
+  readonly deletesLines?: readonly LineDeletion[];
 }
+
+/** Lines a `sed … d` deletes: those a pattern matches, or those numbered `from` to `to` (1-based, inclusive). */
+export type LineDeletion = RegExp | { readonly from: number; readonly to: number };
 
 /** A placeholder a start script's sed replaces (`s/{HTTP_INDEX_FILE}/${HTTP_INDEX_FILE}/g`), and what it writes there. */
 export interface SedSubstitution {

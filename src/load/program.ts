@@ -33,6 +33,7 @@ import {
   resolveContainerPath,
   type ContainerResolution,
   type ContainerView,
+  type LineDeletion,
 } from './container-view.js';
 
 export interface IncludeResolution {
@@ -475,10 +476,12 @@ function resolveInMirroredConfDir(
  * The rendered text without the lines a start script deletes (`sed -i '/__UNSET__/d'`): each becomes spaces, so every
  * other statement keeps its offsets and line.
  */
-function withoutLines(text: string, deletions: readonly RegExp[]): string {
+function withoutLines(text: string, deletions: readonly LineDeletion[]): string {
+  const deleted = (line: string, number: number) =>
+    deletions.some((deletion) => (deletion instanceof RegExp ? deletion.test(line) : number >= deletion.from && number <= deletion.to));
   return text
     .split('\n')
-    .map((line) => (deletions.some((pattern) => pattern.test(line)) ? ' '.repeat(line.length) : line))
+    .map((line, index) => (deleted(line, index + 1) ? ' '.repeat(line.length) : line))
     .join('\n');
 }
 
