@@ -968,6 +968,38 @@ describe('templates', () => {
     ]);
   });
 
+  it("a Compose file that is a Jinja template whatever its name (an Ansible role's templates/docker-compose.yml) is read rendered; a valid one is not touched", async () => {
+    const compose = (jinja: boolean) =>
+      [
+        'services:',
+        '  proxy:',
+        '    image: docker.io/library/nginx',
+        '    ports:',
+        `      - "127.0.0.1:${jinja ? '{{ lemmy_port }}' : '8536'}:8536"`,
+        '    volumes:',
+        '      - ./nginx_internal.conf:/etc/nginx/nginx.conf:ro,Z',
+        '    depends_on:',
+        '      - lemmy',
+        ...(jinja ? ['{% if anubis is defined %}', '      - anubis', '{% endif %}'] : []),
+        '  lemmy:',
+        `    image: ${jinja ? '{{ lemmy_docker_image }}' : 'dessalines/lemmy:0.19.3'}`,
+        '',
+      ].join('\n');
+    const config = 'events {}\nhttp {\n    server {\n        listen 8536;\n        location / { proxy_pass http://lemmy:8536; }\n    }\n}\n';
+    for (const jinja of [true, false]) {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'templates/docker-compose.yml': compose(jinja),
+        'templates/nginx_internal.conf': config,
+      });
+      const { findings } = await lintIn(root, ['.']);
+      // Read: proxy waits only for lemmy to start (not "app-side facts skipped: … invalid YAML").
+      expect(findings.map((finding) => `${finding.file}:${finding.line} ${finding.ruleId}`)).toEqual([
+        'templates/docker-compose.yml:9 compose-depends-on-unhealthy',
+      ]);
+    }
+  });
+
   it('a Go template a container renders at start (tpl, gomplate: {{ .Env.X }}) is read rendered, lines kept', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -1,4 +1,4 @@
-import { isJinjaTemplate, renderJinja } from '../load/templates.js';
+import { isJinjaTemplate, looksLikeJinjaTemplate, renderJinja } from '../load/templates.js';
 import { assertJsonDepth, MAX_JSON_DEPTH, readRegularTextFile, UnsafeFileError } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
@@ -147,10 +147,19 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
   } catch (error) {
     throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message.replace(`${file} `, '')}`);
   }
-  const lines = new (yaml().LineCounter)();
+  let lines = new (yaml().LineCounter)();
   // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.
-  const documents = yaml().parseAllDocuments(source, { lineCounter: lines, merge: true, prettyErrors: false });
-  const [error] = documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0]);
+  const parse = (text: string) => yaml().parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: false });
+  let documents = parse(source);
+  const firstError = () => documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0])[0];
+  // A Jinja template whatever its name (an Ansible role's templates/docker-compose.yml, lemmy-ansible's), which is no
+  // YAML until rendered: read rendered, as one with a template's name is. A valid file is never rendered.
+  if (firstError() && !isJinjaTemplate(file) && looksLikeJinjaTemplate(source)) {
+    source = renderJinja(source).text;
+    lines = new (yaml().LineCounter)();
+    documents = parse(source);
+  }
+  const error = firstError();
   if (error) {
     const position = lines.linePos(error.pos[0]);
     // `- - - - …` nests without indenting; the library reports the stack it ran out of as a syntax error.
