@@ -1091,6 +1091,45 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[4, 'invalid-value']]);
   });
 
+  it('a template docker-gen renders in its own Compose service into a folder the nginx service mounts is read where nginx reads it (evertramos/nginx-proxy-automation)', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml': [
+        'services:',
+        '  web:',
+        '    image: nginx:${NGINX_IMAGE_VERSION:-stable-alpine}',
+        '    volumes:',
+        '      - ${NGINX_FILES_PATH:-./data}/conf.d:/etc/nginx/conf.d',
+        '  gen:',
+        '    image: nginxproxy/docker-gen:0.7.7',
+        '    command: -notify-sighup web -watch -wait 5s:30s /etc/docker-gen/templates/nginx.tmpl /etc/nginx/conf.d/default.conf',
+        '    volumes:',
+        '      - ${NGINX_FILES_PATH:-./data}/conf.d:/etc/nginx/conf.d',
+        '      - ./nginx.tmpl:/etc/docker-gen/templates/nginx.tmpl:ro',
+        '',
+      ].join('\n'),
+      'nginx.tmpl': [
+        'server {',
+        '    listen 80;',
+        '    location / {',
+        '        include uwsgi_params;',
+        '        include fastcgi_params;',
+        '        uwsgi_pass 127.0.0.1:8000;',
+        '    }',
+        '    location /x {',
+        '        include nonexistent_params;',
+        '        return 204;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['nginx.tmpl']);
+    // The rendering is /etc/nginx/conf.d/default.conf in nginx:stable-alpine: uwsgi_params and fastcgi_params are the
+    // image's own, read from /etc/nginx; a file the image lacks is still missing.
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[9, 'include-not-found']]);
+  });
+
   it('docker-gen\'s {{ if exists "FILE" }}: the file is mounted at run time, so the else branch is read (nginx-proxy\'s nginx.tmpl)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

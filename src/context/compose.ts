@@ -204,7 +204,10 @@ function startScriptExec(
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
 export function volumeMapping(document: YamlDocument, item: Node, composeDir: string, origins: OriginFactory): PathMapping | null {
   const origin = origins.yaml(document.file, document.origin(item).line ?? 0).label;
-  const text = document.text(item);
+  const written = document.text(item);
+  // Compose interpolates the volume before it splits it: `${NGINX_FILES_PATH:-./data}/conf.d:/etc/nginx/conf.d` is
+  // `./data/conf.d` when the project's .env does not set the variable (its `:-` is no separator).
+  const text = written !== null && written.includes('$') ? (interpolate(written, projectVariables(composeDir)) ?? written) : written;
   let source: string | null;
   let target: string | null;
   if (text !== null) {

@@ -20,7 +20,7 @@ import {
   type RepositoryScripts,
 } from '../load/container-view.js';
 import { readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
-import { isNginxImage, isOpenRestyImage } from './app-servers.js';
+import { commandWords, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
@@ -315,6 +315,8 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
   for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
     if (repoRoot !== undefined && !isInside(file, repoRoot)) continue;
     for (const document of composeDocuments(file, origins)) {
+      const rendering = dockerGenRendering(file, document, entryPath, repoRoot, origins, imagesBuilt);
+      if (rendering) return rendering;
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
         const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins, imagesBuilt);
         if (candidate) candidates.push(candidate);
@@ -327,6 +329,48 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)
   );
+}
+
+/**
+ * A template that docker-gen renders in a Compose service of its own (`command: … -watch
+ * /etc/docker-gen/templates/nginx.tmpl /etc/nginx/conf.d/default.conf`, the template mounted there) into a folder
+ * that a service running an nginx image mounts too: nginx reads the rendering in that service, at the path its mount
+ * gives the destination (evertramos/nginx-proxy-automation: ./data/conf.d is mounted into both). docker-gen's last
+ * two arguments are the template and the destination; a service without docker-gen in its image or command, or
+ * whose paths hold a variable, renders nothing here.
+ */
+function dockerGenRendering(
+  file: string,
+  document: YamlDocument,
+  entryPath: string,
+  repoRoot: string | undefined,
+  origins: OriginFactory,
+  imagesBuilt: ImagesBuilt,
+): NginxService | null {
+  const services = document.entries(document.at(document.root, 'services'));
+  for (const { key: generator, value: service } of services) {
+    const image = document.text(document.at(service, 'image')) ?? '';
+    const commandNode = document.at(service, 'command');
+    const words = commandWords(commandNode === null ? null : document.value(commandNode));
+    if (!/docker-gen/.test(image) && !words.includes('docker-gen') && !words.some((word) => word.endsWith('/docker-gen'))) continue;
+    if (words.length < 2) continue;
+    const [template, destination] = words.slice(-2) as [string, string];
+    if (!template.startsWith('/') || !destination.startsWith('/') || (template + destination).includes('$')) continue;
+    const volumes = document
+      .items(document.at(service, 'volumes'))
+      .flatMap((item) => volumeMapping(document, item, path.dirname(file), origins) ?? []);
+    if (repoPathOf(volumes, template) !== entryPath) continue;
+    const rendered = repoPathOf(volumes, destination);
+    if (rendered === null) continue;
+    const readers = services.flatMap(({ key: name, value }) => {
+      if (name === generator) return [];
+      const candidate = candidateOf(file, document, name, value, rendered, repoRoot, origins, imagesBuilt);
+      return candidate && candidate.mountedFrom !== null && isNginxImage(candidate.image) ? [candidate] : [];
+    });
+    const reader = mostSpecificMount(readers);
+    if (reader) return { ...reader, mountedFrom: entryPath };
+  }
+  return null;
 }
 
 /** Where nginx reads config in its images: a here-document writing elsewhere is some other file (a script, a page). */
