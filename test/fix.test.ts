@@ -17,11 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Directive, SourceFile } from '../src/syntax/ast.js';
 import { applyTextChanges, fixUntilStable, mergeChanges, type LintForFixesResult, type ProposedFix } from '../src/fix/apply.js';
 import { unifiedDiff } from '../src/fix/diff.js';
-import { writeFileAtomic, writeFixedFile } from '../src/fix/write.js';
 import { insertStatementsInBlock, replaceToken } from '../src/syntax/edits.js';
 import { readConfigFile } from '../src/load/program.js';
 import { parse } from '../src/syntax/parser.js';
@@ -307,6 +306,13 @@ describe('fixUntilStable', () => {
 });
 
 describe('writeFileAtomic', () => {
+  // The write module as it runs over the spied node:fs above. The unit layer shares one module graph per worker
+  // (isolate: false, vitest.config.ts), so another test file may have loaded it over the real one: load it afresh.
+  let write: typeof import('../src/fix/write.js');
+  beforeAll(async () => {
+    vi.resetModules();
+    write = await import('../src/fix/write.js');
+  });
   let directory: string;
   beforeEach(() => {
     directory = mkdtempSync(path.join(os.tmpdir(), 'nginx-lint-write-'));
@@ -320,7 +326,7 @@ describe('writeFileAtomic', () => {
   it('replaces the contents and leaves no temporary file', () => {
     const target = path.join(directory, 'nginx.conf');
     writeFileSync(target, 'user nginx;\n');
-    writeFileAtomic(target, 'user www;\n', 'utf8');
+    write.writeFileAtomic(target, 'user www;\n', 'utf8');
     expect(readFileSync(target, 'utf8')).toBe('user www;\n');
     expect(readdirSync(directory)).toEqual(['nginx.conf']);
   });
@@ -335,7 +341,7 @@ describe('writeFileAtomic', () => {
     vi.mocked(fs[step]).mockImplementationOnce(() => {
       throw new Error(message);
     });
-    expect(() => writeFileAtomic(target, 'user www;\n', 'utf8')).toThrow(message);
+    expect(() => write.writeFileAtomic(target, 'user www;\n', 'utf8')).toThrow(message);
     expect(readFileSync(target, 'utf8')).toBe('user nginx;\n');
     expect(temporaryFiles()).toEqual([]);
   });
@@ -344,7 +350,7 @@ describe('writeFileAtomic', () => {
     const target = path.join(directory, 'secret.conf');
     writeFileSync(target, 'ssl_password_file /x;\n');
     chmodSync(target, 0o640);
-    writeFileAtomic(target, 'ssl_password_file /y;\n', 'utf8');
+    write.writeFileAtomic(target, 'ssl_password_file /y;\n', 'utf8');
     expect(statSync(target).mode & 0o7777).toBe(0o640);
   });
 
@@ -352,7 +358,7 @@ describe('writeFileAtomic', () => {
     const target = path.join(directory, 'owned.conf');
     writeFileSync(target, 'user nginx;\n');
     chownSync(target, 1234, 5678);
-    writeFileAtomic(target, 'user www;\n', 'utf8');
+    write.writeFileAtomic(target, 'user www;\n', 'utf8');
     expect(statSync(target)).toMatchObject({ uid: 1234, gid: 5678 });
   });
 
@@ -362,14 +368,14 @@ describe('writeFileAtomic', () => {
     writeFileSync(target, original);
     const file = readConfigFile(target);
     expect(file.encoding).toBe('latin1');
-    writeFixedFile(file, file.text.replace('nginx', 'www'));
+    write.writeFixedFile(file, file.text.replace('nginx', 'www'));
     expect(readFileSync(target)).toEqual(Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\nuser www;\n')]));
   });
 
   it('refuses text latin1 cannot hold instead of mangling it', () => {
     const target = path.join(directory, 'latin1.conf');
     writeFileSync(target, Buffer.from([0x23, 0xe9, 0x0a]));
-    expect(() => writeFileAtomic(target, '#\u00e9 \u2014\n', 'latin1')).toThrow(/latin1 cannot represent/);
+    expect(() => write.writeFileAtomic(target, '#\u00e9 \u2014\n', 'latin1')).toThrow(/latin1 cannot represent/);
     expect(readFileSync(target)).toEqual(Buffer.from([0x23, 0xe9, 0x0a]));
     expect(temporaryFiles()).toEqual([]);
   });
@@ -383,7 +389,7 @@ describe('writeFileAtomic', () => {
     const link = path.join(linkDirectory, 'app.conf');
     writeFileSync(target, 'listen 80;\n');
     symlinkSync('../sites-available/app.conf', link);
-    writeFileAtomic(link, 'listen 8080;\n', 'utf8');
+    write.writeFileAtomic(link, 'listen 8080;\n', 'utf8');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe('../sites-available/app.conf');
     expect(readFileSync(target, 'utf8')).toBe('listen 8080;\n');
@@ -394,7 +400,7 @@ describe('writeFileAtomic', () => {
     const target = path.join(directory, 'nginx.conf');
     writeFileSync(target, 'user nginx;\n');
     const file: SourceFile = { ...parse('user www;\n', target), virtual: true };
-    expect(() => writeFixedFile(file, 'user root;\n')).toThrow(/nginx -T/);
+    expect(() => write.writeFixedFile(file, 'user root;\n')).toThrow(/nginx -T/);
     expect(readFileSync(target, 'utf8')).toBe('user nginx;\n');
   });
 });
