@@ -17,6 +17,7 @@ import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../sr
 import { defineRule, type RuleContext, type TextChange } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
 import { formatNginxTime } from '../src/nginx/units.js';
+import { dualStackPortsOf } from '../src/context/index.js';
 
 const LOOPBACK_NAME = 'localhost';
 const IPV4_LOOPBACK = '127.0.0.1';
@@ -131,10 +132,14 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
+    // A program beside nginx in its own container that listens on every address (PHP-FPM of a php:*-fpm image nginx
+    // is installed on): ::1 and 127.0.0.1 reach it alike.
+    const dualStack = new Set(dualStackPortsOf(model.composeService?.builtOn ?? null));
+    const reachedAlike = (port: number | null) => port !== null && dualStack.has(port);
 
     for (const pass of model.proxyPasses) {
       const target = pass.target;
-      if (target.kind !== 'host' || !isLocalhost(target.host)) continue;
+      if (target.kind !== 'host' || !isLocalhost(target.host) || reachedAlike(target.port)) continue;
       report(context, {
         node: pass.node,
         subject: `${pass.node.directive.name} to ${addressText(target.host, target.port, target.portExplicit)}`,
@@ -151,7 +156,7 @@ export default defineRule({
       for (const server of upstream.servers) {
         // A `down` server gets no requests; one with `resolve` is looked up by nginx's own resolver in DNS while
         // running, not in /etc/hosts at start-up.
-        if (server.down || server.resolve || !isLocalhost(server.host)) continue;
+        if (server.down || server.resolve || !isLocalhost(server.host) || reachedAlike(server.port)) continue;
         report(context, {
           node: server.node,
           subject: `server ${addressText(server.host, server.port, server.portExplicit)} in upstream ${upstream.name}`,

@@ -517,6 +517,24 @@ describe('what a folder holds', () => {
     expect(run.results.map((result) => path.relative(root, result.filePath)).sort()).toContain('templates/vhost.conf.tmpl');
   });
 
+  it("localhost:9000 reaches PHP-FPM of the php:*-fpm image nginx is installed on over ::1 and 127.0.0.1 alike (akaunting's fpm-alpine-nginx)", async () => {
+    const findingsWith = async (from: string, port: number) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'app.Dockerfile': `FROM ${from}\nRUN apk add --no-cache nginx\nCMD ["sh", "-c", "php-fpm -D && nginx -g 'daemon off;'"]\n`,
+        'compose.yml':
+          'services:\n  app:\n    build:\n      context: .\n      dockerfile: app.Dockerfile\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf\n',
+        'nginx/nginx.conf': `events {}\nhttp {\n    upstream php { server localhost:${port}; }\n    server {\n        listen 80;\n        location ~ \\.php$ { fastcgi_pass php; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings.map((finding) => `${finding.line} ${finding.ruleId}`);
+    };
+    // PHP-FPM's `listen = 9000` binds [::] dual-stack: nothing refused.
+    expect(await findingsWith('php:8.1-fpm-alpine3.15', 9000)).toEqual([]);
+    // Another port, or an image without PHP-FPM: which address the program binds is not known.
+    expect(await findingsWith('php:8.1-fpm-alpine3.15', 9001)).toEqual(['3 proxy-pass-localhost']);
+    expect(await findingsWith('php:8.1-cli-alpine', 9000)).toEqual(['3 proxy-pass-localhost']);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -52,6 +52,11 @@ export interface NginxService {
   readonly nginxPackageImage?: string;
   /** nginx is compiled from source by the image's Dockerfile: its version, and the modules compiled in. */
   readonly nginxSourceBuild?: NginxSourceBuild;
+  /**
+   * The image nginx's own image is built on when that is not nginx's (`php:8.1-fpm-alpine` with nginx installed): its
+   * programs run beside nginx, in the same container.
+   */
+  readonly builtOn?: string;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -263,6 +268,7 @@ function candidateOf(
     ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
     ...(built?.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
     ...(built?.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
+    ...(built?.baseImage && !isNginxImage(built.baseImage) ? { builtOn: built.baseImage } : {}),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -627,6 +633,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       ...(built.installsDebianNginx ? { debianPackage: true } : {}),
       ...(built.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
       ...(built.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
+      ...(built.baseImage && !isNginxImage(built.baseImage) ? { builtOn: built.baseImage } : {}),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),
