@@ -147,10 +147,7 @@ function instructionsOf(text: string): Instruction[] {
 /** A FROM operand without its quotes, the ARGs declared before the first FROM filled in where they have a default. */
 function fromImage(operand: string | null, globalArguments: ReadonlyMap<string, string>): string | null {
   if (operand === null) return null;
-  const unquoted = /^(["'])(.*)\1$/.exec(operand)?.[2] ?? operand;
-  return unquoted.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (reference, braced?: string, bare?: string) => {
-    return globalArguments.get((braced ?? bare)!) ?? reference;
-  });
+  return expandVariables(/^(["'])(.*)\1$/.exec(operand)?.[2] ?? operand, globalArguments);
 }
 
 /** `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`. */

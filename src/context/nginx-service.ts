@@ -12,6 +12,7 @@ import {
   globNameMatcher,
   IMAGE_CONF_DIR,
   OPENRESTY_CONF_DIR,
+  containerPathIn,
   orderMappings,
   repoPathOf,
   type ContainerView,
@@ -246,10 +247,7 @@ function candidateOf(
   const mount = mappings.find(mounts);
   if (!mount && !isNginxImage(image)) return null;
   const rendered = renderedByScripts(mappings, boundary, built);
-  // A template a start script renders is read by nginx where it is rendered (see builtByDockerfile).
-  const renderedTo = rendered.find((mapping) => mapping.repo === entryPath)?.container;
-  const entryContainerPath =
-    renderedTo ?? (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
+  const entryContainerPath = renderedPath(rendered, entryPath) ?? (mount ? containerPathIn(mount, entryPath) : null);
   const ownChecks = healthchecks(document, origins, boundary);
   const baseChecks = base ? healthchecks(base.document, origins, boundary) : null;
   const healthchecked = new Set([...ownChecks.healthchecked, ...(baseChecks?.healthchecked ?? [])]);
@@ -265,10 +263,7 @@ function candidateOf(
     mappings: orderMappings([...mappings, ...rendered]),
     entryContainerPath,
     mountedFrom: mount?.repo ?? null,
-    ...(built?.installsDebianNginx ? { debianPackage: true } : {}),
-    ...(built?.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
-    ...(built?.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
-    ...(built?.baseImage && !isNginxImage(built.baseImage) ? { builtOn: built.baseImage } : {}),
+    ...nginxOfImage(built),
     environment: {
       ...built?.environment,
       ...(base ? composeEnvironment(base.document, base.service) : {}),
@@ -600,6 +595,26 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string, i
   return rendered;
 }
 
+/** What a built image says of its nginx: Debian's package, a distribution's release, a source build, the base it runs on. */
+function nginxOfImage(built: BuiltImage | null): Pick<NginxService, 'debianPackage' | 'nginxPackageImage' | 'nginxSourceBuild' | 'builtOn'> {
+  if (!built) return {};
+  const onOtherImage = !isNginxImage(built.baseImage);
+  return {
+    ...(built.installsDebianNginx ? { debianPackage: true } : {}),
+    ...(built.nginxPackageImage && onOtherImage ? { nginxPackageImage: built.nginxPackageImage } : {}),
+    ...(built.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
+    ...(built.baseImage && onOtherImage ? { builtOn: built.baseImage } : {}),
+  };
+}
+
+/**
+ * Where nginx reads a template a start script renders (wodby/nginx: templates/vhost.conf.tmpl is copied to /etc/gotpl/
+ * and rendered to /etc/nginx/conf.d/vhost.conf): there, and its relative includes resolve from there.
+ */
+function renderedPath(rendered: readonly PathMapping[], entryPath: string): string | undefined {
+  return rendered.find((mapping) => mapping.repo === entryPath)?.container;
+}
+
 /**
  * An nginx image built from a Dockerfile of the repository that no Compose file names (the image is published and
  * Compose pulls it): the Dockerfile that `COPY`s the config, built FROM an nginx image or installing nginx from the
@@ -616,10 +631,6 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
     const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
     if (!copy) continue;
     const rendered = renderedByScripts(built.copies, repoRoot, built);
-    // A template the image copies in and its start script renders (wodby/nginx: templates/vhost.conf.tmpl is copied to
-    // /etc/gotpl/ and rendered to /etc/nginx/conf.d/vhost.conf): nginx reads it where it is rendered, and resolves its
-    // relative includes from there.
-    const renderedTo = rendered.find((mapping) => mapping.repo === entryPath)?.container;
     return {
       name: path.basename(dockerfile),
       composeFile: built.dockerfile,
@@ -628,12 +639,9 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       image: isNginxImage(built.baseImage) ? built.baseImage : null,
       imageOrigin: built.origin,
       mappings: orderMappings([...built.copies, ...rendered]),
-      entryContainerPath: renderedTo ?? path.posix.join(copy.container, path.relative(copy.repo, entryPath).split(path.sep).join('/')),
+      entryContainerPath: renderedPath(rendered, entryPath) ?? containerPathIn(copy, entryPath),
       mountedFrom: copy.repo,
-      ...(built.installsDebianNginx ? { debianPackage: true } : {}),
-      ...(built.nginxPackageImage && !isNginxImage(built.baseImage) ? { nginxPackageImage: built.nginxPackageImage } : {}),
-      ...(built.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
-      ...(built.baseImage && !isNginxImage(built.baseImage) ? { builtOn: built.baseImage } : {}),
+      ...nginxOfImage(built),
       environment: built.environment,
       dependsOn: [],
       healthchecked: new Set(),
@@ -753,8 +761,7 @@ export function containerViewFor(
   const mounted = [...pathMap, ...(service?.mappings ?? []), ...(mirror ? [mirror.mapping] : [])];
   const mappings = orderMappings([...mounted, ...(service && isNginxImage(service.image) ? renderedTemplates(mounted, service.environment) : [])]);
   const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
-  const entryContainerPath =
-    service?.entryContainerPath ?? (mount ? path.posix.join(mount.container, path.relative(mount.repo, entryPath).split(path.sep).join('/')) : null);
+  const entryContainerPath = service?.entryContainerPath ?? (mount ? containerPathIn(mount, entryPath) : null);
   return {
     mappings,
     entryContainerPath,

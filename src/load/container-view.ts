@@ -165,6 +165,11 @@ export function orderMappings(mappings: readonly PathMapping[]): PathMapping[] {
   return [...mappings].sort((a, b) => b.container.length - a.container.length);
 }
 
+/** The container path of a repository file that a mapping of it, or of a folder above it, puts in the container. */
+export function containerPathIn(mapping: PathMapping, repoPath: string): string {
+  return path.posix.join(mapping.container, path.relative(mapping.repo, repoPath).split(path.sep).join('/'));
+}
+
 /** The repository path a container path comes from, through the mappings (the most specific first); null outside them. */
 export function repoPathOf(mappings: readonly PathMapping[], containerPath: string): string | null {
   for (const mapping of orderMappings(mappings)) {

@@ -277,10 +277,8 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const known = files.get(containerPath);
     if (known) return known;
     const template = renderTemplate(text, options.templateEnvironment ?? {});
-    const file = parseVirtual(template.text, containerPath);
+    const file = resolveImageFile(containerPath, template.text);
     file.placeholders = template.placeholders;
-    file.fromImage = true;
-    files.set(containerPath, file);
     return file;
   };
 
