@@ -260,6 +260,38 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
   });
 });
 
+describe('the container a `docker run` of the repository starts', () => {
+  const DOCKER_RUN_REPO = {
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'proxy/nginx.conf':
+      'events {}\nhttp {\n    include mime.types;\n    include /etc/nginx/conf.d/*.conf;\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    'proxy/sites/app.conf': 'server {\n    listen 8080;\n    location / {\n        proxy_pass http://localhost:8000;\n    }\n}\n',
+    'README.md':
+      '# Proxy\n\n```sh\ndocker run -d -p 80:80 \\\n  -v $(pwd)/proxy/nginx.conf:/etc/nginx/nginx.conf:ro \\\n  -v $(pwd)/proxy/sites:/etc/nginx/conf.d:ro \\\n  nginx:1.18-alpine\n```\n',
+  };
+
+  it("is what runs the config: its image gives the nginx release, its mounts the container's paths", async () => {
+    const root = tree(DOCKER_RUN_REPO);
+    const { findings, run } = await lintIn(root, ['proxy/nginx.conf']);
+    expect(run.results[0]?.nginxVersion).toMatchObject({ version: '1.18.0', origin: '../README.md:4 image nginx:1.18-alpine' });
+    // http2 came with nginx 1.25.1; the conf.d mount brings the server file in, whose localhost is reported there.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['proxy/nginx.conf', 7, 'unknown-directive'],
+      ['proxy/sites/app.conf', 4, 'proxy-pass-localhost'],
+    ]);
+  });
+
+  it('gives way to a Compose service that mounts the config', async () => {
+    const root = tree({
+      ...DOCKER_RUN_REPO,
+      'compose.yaml': 'services:\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./proxy/nginx.conf:/etc/nginx/nginx.conf:ro\n',
+    });
+    const { findings, run } = await lintIn(root, ['proxy/nginx.conf']);
+    expect(run.results[0]?.nginxVersion?.version).toMatch(/^1\.27\./);
+    expect(findings.map((finding) => finding.ruleId)).toEqual([]);
+  });
+});
+
 describe('what a folder holds', () => {
   it('a *.conf of another program (redis.conf, postgresql.conf, sphinx.conf) found in a folder is not linted; one named on the command line is', async () => {
     const root = tree({

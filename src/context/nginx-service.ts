@@ -13,6 +13,7 @@ import {
   IMAGE_CONF_DIR,
   OPENRESTY_CONF_DIR,
   containerPathIn,
+  mapsRepoPath,
   orderMappings,
   repoPathOf,
   type ContainerView,
@@ -27,6 +28,7 @@ import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import type { SourceFile } from '../syntax/ast.js';
 import { builtImageOf, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
+import { repositoryDockerRuns, type BindMount, type DockerRun } from './docker-run.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -233,7 +235,6 @@ function candidateOf(
       .items(layer.document.at(layer.service, 'volumes'))
       .flatMap((item) => volumeMapping(layer.document, item, path.dirname(layer.file), origins) ?? []);
   const volumes = [...volumesOf({ file, document, service }), ...(base ? volumesOf(base) : [])];
-  const mounts = (mapping: PathMapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep);
   // A service that only names its image runs what another Compose service (or a workflow) of the repository builds
   // under that name: the build may COPY the config (librephotos' proxy image, built from ./proxy by its workflow).
   const built =
@@ -244,7 +245,7 @@ function candidateOf(
   // nginx installed on a distribution image, or compiled on it: its tag is the distribution's, not nginx's version, so
   // no image is named.
   const image = (built?.installsNginx || built?.nginxSourceBuild) && !isNginxImage(built.baseImage) ? null : (built?.baseImage ?? imageText);
-  const mount = mappings.find(mounts);
+  const mount = mappings.find((mapping) => mapsRepoPath(mapping, entryPath));
   if (!mount && !isNginxImage(image)) return null;
   const rendered = renderedByScripts(mappings, boundary, built);
   const entryContainerPath = renderedPath(rendered, entryPath) ?? (mount ? containerPathIn(mount, entryPath) : null);
@@ -305,11 +306,17 @@ function mostSpecificMount(candidates: readonly NginxService[]): NginxService | 
 
 /**
  * The nginx service for `entryPath` in the Compose files from its directory up to the repository root: the service
- * that mounts the file (or a directory above it), else one a Compose variant mounts it in (`composeVariantService`),
+ * that mounts the file (or a directory above it), else an nginx image a `docker run` of a script, Makefile or README
+ * mounts it in (`dockerRunService`), else one a Compose variant mounts it in (`composeVariantService`),
  * else the image a Dockerfile of the repository builds with it, else the only service running an nginx image. Errors
  * reading a Compose file are left to the service catalog, which reports them.
  */
-export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
+export function findNginxService(
+  entryPath: string,
+  repoRoot?: string,
+  /** The repository's `docker run` commands, when the caller keeps them for a whole run (`repositoryDockerRuns`). */
+  dockerRuns?: () => readonly DockerRun[],
+): NginxService | null {
   const candidates: NginxService[] = [];
   const origins = new OriginFactory(path.dirname(entryPath));
   const imagesBuilt = imagesBuiltIn(repoRoot, origins);
@@ -326,10 +333,43 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
   }
   return (
     mostSpecificMount(candidates) ??
+    (repoRoot !== undefined ? dockerRunService(entryPath, dockerRuns?.() ?? repositoryDockerRuns(repoRoot), repoRoot, origins) : null) ??
     composeVariantService(entryPath, repoRoot, origins, imagesBuilt) ??
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)
   );
+}
+
+/**
+ * The nginx container a `docker run` of the repository starts with the file mounted (docker-run.ts): the one that
+ * mounts it most specifically, on a tie the first found. Only nginx images count: another image mounting an nginx
+ * config runs something nginx-lint knows nothing of.
+ */
+function dockerRunService(entryPath: string, runs: readonly DockerRun[], repoRoot: string, origins: OriginFactory): NginxService | null {
+  let chosen: { run: DockerRun; mount: BindMount } | null = null;
+  for (const run of runs) {
+    if (!isNginxImage(run.image)) continue;
+    for (const mount of run.mounts) {
+      if (!mapsRepoPath(mount, entryPath)) continue;
+      if (chosen === null || mount.repo.length > chosen.mount.repo.length) chosen = { run, mount };
+    }
+  }
+  if (chosen === null) return null;
+  const { run, mount } = chosen;
+  const origin = origins.yaml(run.file, run.line).label;
+  return {
+    name: `docker run (${path.relative(repoRoot, run.file).split(path.sep).join('/')}:${run.line})`,
+    composeFile: run.file,
+    image: run.image,
+    imageOrigin: origin,
+    mappings: orderMappings(run.mounts.map((each) => ({ ...each, origin }))),
+    entryContainerPath: containerPathIn(mount, entryPath),
+    mountedFrom: mount.repo,
+    environment: run.environment,
+    dependsOn: [],
+    healthchecked: new Set(),
+    healthcheckUnknown: new Set(),
+  };
 }
 
 /**
@@ -628,7 +668,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
   for (const dockerfile of dockerfiles) {
     const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
     if (!built || !(isNginxImage(built.baseImage) || built.installsNginx || built.nginxSourceBuild)) continue;
-    const copy = built.copies.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+    const copy = built.copies.find((mapping) => mapsRepoPath(mapping, entryPath));
     if (!copy) continue;
     const rendered = renderedByScripts(built.copies, repoRoot, built);
     return {
@@ -760,7 +800,7 @@ export function containerViewFor(
   const mirror = service === null && repoRoot !== null ? mirroredConfDir(entryPath, repoRoot) : null;
   const mounted = [...pathMap, ...(service?.mappings ?? []), ...(mirror ? [mirror.mapping] : [])];
   const mappings = orderMappings([...mounted, ...(service && isNginxImage(service.image) ? renderedTemplates(mounted, service.environment) : [])]);
-  const mount = mappings.find((mapping) => mapping.repo === entryPath || entryPath.startsWith(mapping.repo + path.sep));
+  const mount = mappings.find((mapping) => mapsRepoPath(mapping, entryPath));
   const entryContainerPath = service?.entryContainerPath ?? (mount ? containerPathIn(mount, entryPath) : null);
   return {
     mappings,

@@ -28,6 +28,7 @@ import {
   type RepositoryIndex,
 } from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
+import { repositoryDockerRuns, type DockerRun } from '../context/docker-run.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -405,8 +406,18 @@ export class Linter {
 
   /** The nginx container that runs a file: the Kubernetes workload mounting it, or the Compose service. */
   nginxServiceFor(filePath: string, repoRoot: string | null): NginxService | null {
-    return this.embedded.get(filePath)?.service ?? findNginxService(filePath, repoRoot ?? undefined);
+    const embedded = this.embedded.get(filePath);
+    if (embedded) return embedded.service;
+    if (repoRoot === null) return findNginxService(filePath);
+    return findNginxService(filePath, repoRoot, () => {
+      let runs = this.dockerRuns.get(repoRoot);
+      if (!runs) this.dockerRuns.set(repoRoot, (runs = repositoryDockerRuns(repoRoot)));
+      return runs;
+    });
   }
+
+  /** Each repository's `docker run` commands (src/context/docker-run.ts), read once per run. */
+  private readonly dockerRuns = new Map<string, readonly DockerRun[]>();
 
   /** ConfigMap keys linted as nginx config files, by virtual path (src/context/kubernetes-nginx.ts). */
   private readonly embedded = new Map<string, EmbeddedConfig>();

@@ -165,8 +165,13 @@ export function orderMappings(mappings: readonly PathMapping[]): PathMapping[] {
   return [...mappings].sort((a, b) => b.container.length - a.container.length);
 }
 
+/** Whether a mapping puts the repository file `repoPath` in the container: a mapping of the file or of a folder above it. */
+export function mapsRepoPath(mapping: Pick<PathMapping, 'repo'>, repoPath: string): boolean {
+  return mapping.repo === repoPath || repoPath.startsWith(mapping.repo + path.sep);
+}
+
 /** The container path of a repository file that a mapping of it, or of a folder above it, puts in the container. */
-export function containerPathIn(mapping: PathMapping, repoPath: string): string {
+export function containerPathIn(mapping: Pick<PathMapping, 'repo' | 'container'>, repoPath: string): string {
   return path.posix.join(mapping.container, path.relative(mapping.repo, repoPath).split(path.sep).join('/'));
 }
 
