@@ -17,7 +17,8 @@ import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
 import { orderMappings, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
-import type { EmbeddedConfig } from './nginx-service.js';
+import type { EmbeddedConfig, NginxService } from './nginx-service.js';
+import { renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
@@ -41,6 +42,8 @@ interface ConfigMapKey {
   readonly key: string;
   readonly node: Node | null;
   readonly line: number;
+  /** A Helm template's key whose content is a file of the chart (`{{ .Files.Get "files/nginx.conf" | indent 4 }}`). */
+  readonly chartFile: ChartFileWritten | null;
 }
 
 interface ConfigMap {
@@ -106,6 +109,28 @@ function volumeFiles(document: YamlDocument, source: Node | null): { name: strin
 }
 
 /**
+ * The config of a ConfigMap key a Helm template fills with a file of the chart: that file, as nginx gets it (rendered
+ * with the chart's values when the template passes it through `tpl`), reported at its own lines. Null when it cannot
+ * be read.
+ */
+function chartFileConfig(written: ChartFileWritten, chart: HelmChart, service: NginxService): EmbeddedConfig | null {
+  let text: string;
+  try {
+    text = readRegularTextFile(written.file);
+  } catch {
+    return null;
+  }
+  const rendered = written.rendered ? renderHelmTemplate(text, chart) : null;
+  return {
+    path: written.file,
+    manifest: written.file,
+    text: rendered?.text ?? text,
+    ...(rendered && rendered.placeholders.length > 0 ? { placeholders: rendered.placeholders } : {}),
+    service,
+  };
+}
+
+/**
  * Reads every manifest under `repoRoot` (one level of `List`s unfolded) and returns the ConfigMap keys that nginx
  * containers mount, as configs to lint.
  */
@@ -117,9 +142,17 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
       if (document.text(document.at(manifest, 'kind')) !== 'ConfigMap') continue;
       const name = document.text(document.at(document.at(manifest, 'metadata'), 'name'));
       if (name === null) continue;
-      const keys = document
-        .entries(document.at(manifest, 'data'))
-        .map(({ key, keyNode, value }) => ({ key, node: value, line: document.origin(keyNode).line ?? 0 }));
+      const entries = document.entries(document.at(manifest, 'data'));
+      const keys = entries.map(({ key, keyNode, value }, index) => {
+        const line = document.origin(keyNode).line ?? 0;
+        const nextLine = entries[index + 1] ? (document.origin(entries[index + 1]!.keyNode).line ?? Infinity) : Infinity;
+        // The file written on the lines of the key's block, which renders to nothing else.
+        const chartFile =
+          (document.text(value) ?? '').trim() === ''
+            ? (document.helm?.filesWritten.find((written) => written.line > line && written.line < nextLine) ?? null)
+            : null;
+        return { key, node: value, line, chartFile };
+      });
       configMaps.push({ namespace: namespaceOf(document, manifest), name, document, keys });
     }
   }
@@ -152,7 +185,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
         const image = document.text(imageNode);
         if (!isNginxImage(image)) continue;
         const mappings: PathMapping[] = [];
-        const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap }[] = [];
+        const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap; key: ConfigMapKey }[] = [];
         for (const mount of document.items(document.at(container, 'volumeMounts'))) {
           const volume = volumes.get(document.text(document.at(mount, 'name')) ?? '');
           const mountPath = document.text(document.at(mount, 'mountPath'));
@@ -178,11 +211,12 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             for (const [filePath, key] of byPath) {
               const entry = configMap.keys.find((candidate) => candidate.key === key);
               if (!entry) continue;
-              const virtualPath = path.join(configMap.document.file, configMap.name, key);
+              // A key filled with a file of the chart is that file; any other has a path of its own in the manifest.
+              const virtualPath = entry.chartFile?.file ?? path.join(configMap.document.file, configMap.name, key);
               files.set(filePath, virtualPath);
               const relative = subPath === '.' ? filePath : path.posix.relative(subPath, filePath);
               if (relative.startsWith('..')) continue;
-              mounted.push({ virtualPath, containerPath: path.posix.join(container_, relative), configMap });
+              mounted.push({ virtualPath, containerPath: path.posix.join(container_, relative), configMap, key: entry });
             }
           }
           const entries = new Map<string, string>();
@@ -202,42 +236,52 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           if (name !== null && value !== null) environment[name] = value;
         }
         const containerName = document.text(document.at(container, 'name')) ?? 'nginx';
-        for (const { virtualPath, containerPath, configMap } of mounted) {
+        const serviceReading = (containerPath: string): NginxService => ({
+          name: `${kind} ${workloadName} container ${containerName}`,
+          composeFile: document.file,
+          image,
+          imageOrigin: imageNode ? origins.yaml(document.file, document.origin(imageNode).line ?? 0).label : null,
+          mappings: orderMappings(mappings),
+          entryContainerPath: containerPath,
+          environment,
+          mountedFrom: null,
+          dependsOn: [],
+          healthchecked: new Set(),
+          healthcheckUnknown: new Set(),
+        });
+        for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);
           note(configMap.document.file, virtualPath);
           if (configs.has(virtualPath)) continue;
-          const key = configMap.keys.find((candidate) => virtualPath === path.join(configMap.document.file, configMap.name, candidate.key))!;
+          if (key.chartFile) {
+            const config = chartFileConfig(key.chartFile, configMap.document.helm!.chart, serviceReading(containerPath));
+            if (config) configs.set(virtualPath, config);
+            continue;
+          }
           const block = configMap.document.literalBlock(key.node);
           const value = key.node === null ? null : configMap.document.text(key.node);
           const label = `${path.relative(repoRoot, configMap.document.file).split(path.sep).join('/')}:${key.line}`;
+          // A block of blank lines (a Helm template's `{{- . | nindent 4 }}` rendered to nothing here) is empty either way.
           const exact =
             block !== null &&
             value !== null &&
-            dedent(configMap.document.source, block.start, block.end, block.indent).replace(/\n+$/, '') === value.replace(/\n+$/, '');
+            (dedent(configMap.document.source, block.start, block.end, block.indent).replace(/\n+$/, '') === value.replace(/\n+$/, '') ||
+              (value.trim() === '' && configMap.document.source.slice(block.start, block.end).trim() === ''));
           if (!exact) {
             skipped.push({
               manifest: configMap.document.file,
               reason: `${label}: ConfigMap ${configMap.name} key ${key.key} (mounted at ${containerPath}) is not linted: only a literal block scalar (\`${key.key}: |\`) maps back to the manifest line by line`,
             });
           }
+          // A Helm template's values not known here, within the block: the config's offsets are the manifest's.
+          const placeholders = exact ? configMap.document.placeholders.filter((span) => span.start >= block.start && span.end <= block.end) : [];
           configs.set(virtualPath, {
             path: virtualPath,
             manifest: configMap.document.file,
             text: exact ? blankOutside(configMap.document.source, block.start, block.end) : (value ?? ''),
+            ...(placeholders.length > 0 ? { placeholders } : {}),
             ...(exact ? {} : { contextOnly: true }),
-            service: {
-              name: `${kind} ${workloadName} container ${containerName}`,
-              composeFile: document.file,
-              image,
-              imageOrigin: imageNode ? origins.yaml(document.file, document.origin(imageNode).line ?? 0).label : null,
-              mappings: orderMappings(mappings),
-              entryContainerPath: containerPath,
-              environment,
-              mountedFrom: null,
-              dependsOn: [],
-              healthchecked: new Set(),
-              healthcheckUnknown: new Set(),
-            },
+            service: serviceReading(containerPath),
           });
         }
       }

@@ -1,10 +1,11 @@
-import { isJinjaTemplate, looksLikeJinjaTemplate, renderJinja } from '../load/templates.js';
+import { isJinjaTemplate, looksLikeJinjaTemplate, renderJinja, type RenderedTemplate } from '../load/templates.js';
 import { assertJsonDepth, MAX_JSON_DEPTH, readRegularTextFile, UnsafeFileError } from '../files.js';
 import type { Document, LineCounter, Node } from 'yaml';
 import { lazyRequire } from '../lazy-require.js';
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
 import { ServiceFactsError } from './errors.js';
+import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
 import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 
@@ -27,6 +28,10 @@ export class YamlDocument {
     private readonly origins: OriginFactory,
     /** The whole file's text, for reading a block scalar's lines where they are written. */
     readonly source: string = '',
+    /** For a template read rendered (a Helm chart's manifest): where `source` holds a value not known here. */
+    readonly placeholders: RenderedTemplate['placeholders'] = [],
+    /** For a Helm chart's manifest: the chart, and the files of it the template writes whole (helm.ts). */
+    readonly helm: { readonly chart: HelmChart; readonly filesWritten: readonly ChartFileWritten[] } | null = null,
   ) {}
 
   /**
@@ -136,11 +141,20 @@ function assertIndentDepth(source: string, file: string): void {
  */
 export function readYamlFile(file: string, origins: OriginFactory): YamlDocument[] {
   let source: string;
+  let placeholders: RenderedTemplate['placeholders'] = [];
+  let helm: YamlDocument['helm'] = null;
   try {
     source = readRegularTextFile(file);
     // A generator's template (`{{cookiecutter.project_slug}}/docker-compose.yml`): read as rendered, placeholders
     // standing for the values the generator fills in.
     if (isJinjaTemplate(file)) source = renderJinja(source).text;
+    // A Helm chart's manifest: rendered with the chart's values, as `helm template` gives it (helm.ts).
+    const chart = source.includes('{{') ? helmChartOf(file) : null;
+    if (chart) {
+      const rendered = renderHelmTemplate(source, chart);
+      ({ text: source, placeholders } = rendered);
+      helm = { chart, filesWritten: rendered.filesWritten };
+    }
     // Flow collections nested past this make the YAML library recurse until the stack runs out; so do block ones.
     assertJsonDepth(source, file);
     assertIndentDepth(source, file);
@@ -166,5 +180,5 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     const message = /call stack/i.test(error.message) ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `invalid YAML: ${error.message}`;
     throw new ServiceFactsError(origins.yaml(file, position.line), message, position.col);
   }
-  return documents.map((document) => new YamlDocument(file, document, lines, origins, source));
+  return documents.map((document) => new YamlDocument(file, document, lines, origins, source, placeholders, helm));
 }

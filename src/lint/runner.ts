@@ -29,6 +29,7 @@ import {
 } from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import { repositoryDockerRuns, type DockerRun } from '../context/docker-run.js';
+import { inHelmChart } from '../context/helm.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -406,6 +407,8 @@ export class Linter {
 
   /** The nginx container that runs a file: the Kubernetes workload mounting it, or the Compose service. */
   nginxServiceFor(filePath: string, repoRoot: string | null): NginxService | null {
+    // A file of a Helm chart may be what a ConfigMap template writes whole: the repository's manifests say.
+    if (!this.embedded.has(filePath) && repoRoot !== null && inHelmChart(filePath, repoRoot)) this.kubernetesOf(repoRoot);
     const embedded = this.embedded.get(filePath);
     if (embedded) return embedded.service;
     if (repoRoot === null) return findNginxService(filePath);
@@ -440,6 +443,18 @@ export class Linter {
       this.embedded.set(config.path, config);
       this.homes.set(config.path, { directory: path.dirname(manifest), manifests: [manifest] });
     }
+    const found = this.kubernetesOf(root);
+    const paths = (found.byManifest.get(manifest) ?? []).filter((virtualPath) => {
+      const config = found.configs.get(virtualPath);
+      return config !== undefined && !config.contextOnly;
+    });
+    paths.push(...written.map((config) => config.path));
+    const skipped = found.skipped.filter((entry) => entry.manifest === manifest).map((entry) => entry.reason);
+    return { paths, skipped };
+  }
+
+  /** The nginx configs of a repository's Kubernetes manifests, read once per run and registered as embedded configs. */
+  private kubernetesOf(root: string): KubernetesNginx {
     let found = this.kubernetes.get(root);
     if (!found) {
       found = kubernetesNginx(root);
@@ -452,13 +467,7 @@ export class Linter {
         });
       }
     }
-    const paths = (found.byManifest.get(manifest) ?? []).filter((virtualPath) => {
-      const config = found.configs.get(virtualPath);
-      return config !== undefined && !config.contextOnly;
-    });
-    paths.push(...written.map((config) => config.path));
-    const skipped = found.skipped.filter((entry) => entry.manifest === manifest).map((entry) => entry.reason);
-    return { paths, skipped };
+    return found;
   }
 
   /** The manifest a virtual path's config is written in, or null for an ordinary file. */

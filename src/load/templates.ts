@@ -161,8 +161,8 @@ const GO_ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
  * called with a quoted argument and no parentheses (gomplate's `getenv "APP_DOMAIN"`, which Jinja would refuse).
  */
 const GO_TEMPLATE_ACTION = /\{\{-?\s*(?:\.[A-Za-z]|\$|(?:if|else|end|range|with)\b|\/\*|[A-Za-z_]\w*\s+")/;
-/** A default the action gives: `.Env.X | default "4"`, gomplate's `default "4" .Env.X` and `getenv "X" "4"`. */
-const GO_DEFAULT = /\bdefault\s+"((?:[^"\\]|\\.)*)"|\bgetenv\s+"[^"]*"\s+"((?:[^"\\]|\\.)*)"/;
+/** A default the action gives: `.Env.X | default "4"`, gomplate's `default "4" .Env.X` and `getenv "X" "4"`; not a field named `default` (`.Values.config.default "-"`). */
+const GO_DEFAULT = /(?<![.\w])default\s+"((?:[^"\\]|\\.)*)"|\bgetenv\s+"[^"]*"\s+"((?:[^"\\]|\\.)*)"/;
 
 /**
  * A Go template a container renders at start (`tpl` of s6-overlay images such as jitsi's, gomplate, dockerize,
@@ -183,7 +183,11 @@ export function looksLikeGoTemplate(text: string): boolean {
  * `location` and `ssl_ciphers` would stand in the wrong block; the call renders to nothing. Of an `if exists "FILE"`
  * (docker-gen), the `else` branch is kept: the file is one mounted at run time.
  */
-export function renderGoTemplate(text: string): RenderedTemplate {
+export function renderGoTemplate(
+  text: string,
+  /** The value a value action gives, when the caller knows it (a Helm chart's `.Values`); null when it does not. */
+  valueOf: (action: string) => string | null = () => null,
+): RenderedTemplate {
   return renderTags(text, GO_ACTION, (match) => {
     const action = match[1]!;
     const keyword = /^[a-z]+\b/.exec(action)?.[0];
@@ -198,6 +202,8 @@ export function renderGoTemplate(text: string): RenderedTemplate {
     if (keyword === 'end') return 'close';
     // A comment or an assignment renders to nothing.
     if (action.startsWith('/*') || /^\$\w*\s*:?=/.test(action)) return null;
+    const known = valueOf(action);
+    if (known !== null) return { text: known };
     const fallback = GO_DEFAULT.exec(action);
     return fallback ? { text: fallback[1] ?? fallback[2]! } : { placeholder: action };
   });
