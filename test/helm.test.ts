@@ -57,6 +57,24 @@ describe('Helm value actions', () => {
     expect(helmValue(action, chart)).toBeNull();
   });
 
+  it.each([
+    ['{{ .Files.Get "files/nginx.conf" | indent 4 }}', false],
+    ['    {{- .Files.Get "files/nginx.conf" | trimSuffix "\\n" | nindent 4 }}', false],
+    ['    {{ .Files.Get "files/nginx.conf" | indent 4 | trim }}', false],
+    ['{{ tpl (.Files.Get "files/nginx.conf") . | indent 4 }}', true],
+    ['    {{- tpl (.Files.Get "files/nginx.conf") $ | nindent 4 }}', true],
+  ])('reads %s as the chart file written whole', (line, rendered) => {
+    expect(renderHelmTemplate(`data:\n  nginx.conf: |-\n${line}\n`, chart).filesWritten).toEqual([
+      { line: 3, file: path.join('/chart', 'files', 'nginx.conf'), rendered },
+    ]);
+  });
+
+  it('reads no file the action does more with, or that lies outside the chart', () => {
+    for (const line of ['{{ .Files.Get "files/nginx.conf" | replace "__X__" "y" | indent 4 }}', '{{ .Files.Get "../../etc/passwd" | indent 4 }}']) {
+      expect(renderHelmTemplate(`data:\n  nginx.conf: |-\n${line}\n`, chart).filesWritten).toEqual([]);
+    }
+  });
+
   it('finds the chart of a manifest under templates/, and none without a Chart.yaml beside that folder', () => {
     const root = tree({ ...CHART, 'templates/app.yaml': '', 'templates/sub/more.yaml': '', 'other/templates/x.yaml': '' });
     expect(helmChartOf(path.join(root, 'templates/app.yaml'))).toMatchObject({ root, chart: { Name: 'shop', AppVersion: '1.4.2' } });

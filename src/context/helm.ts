@@ -155,8 +155,8 @@ export function helmValue(action: string, chart: HelmChart): string | null {
 
 /**
  * A file of the chart a template writes whole: `{{ .Files.Get "files/nginx.conf" | indent 4 }}`, or rendered first,
- * `{{- tpl (.Files.Get "files/nginx.conf.tpl") . | nindent 4 }}`, alone on its line (nextcloud's chart). The line
- * renders nothing here; the file is read where it is.
+ * `{{- tpl (.Files.Get "files/nginx.conf.tpl") . | nindent 4 }}`, alone on its line (nextcloud's chart), indented
+ * and trimmed (`trim`, `trimSuffix "\n"`) or not. The line renders nothing here; the file is read where it is.
  */
 export interface ChartFileWritten {
   /** The 1-based line of the template holding the action. */
@@ -168,7 +168,7 @@ export interface ChartFileWritten {
 }
 
 const FILES_GET =
-  /^[ \t]*\{\{-?\s*(?:(tpl)\s+\(\s*\.Files\.Get\s+"([^"]+)"\s*\)\s+\$?\.|\(?\s*\.Files\.Get\s+"([^"]+)"\s*\)?)\s*(?:\|\s*n?indent\s+\d+\s*)?-?\}\}[ \t]*$/gm;
+  /^[ \t]*\{\{-?\s*(?:(tpl)\s+\(\s*\.Files\.Get\s+"([^"]+)"\s*\)\s+(?:\$\.?|\.)|\(?\s*\.Files\.Get\s+"([^"]+)"\s*\)?)(?:\s*\|\s*(?:n?indent\s+\d+|trim|trimSuffix\s+"(?:[^"\\]|\\.)*"))*\s*-?\}\}[ \t]*$/gm;
 
 /** A template of `chart` rendered as `helm template` would give it for the chart's own values, lines kept. */
 export function renderHelmTemplate(text: string, chart: HelmChart): RenderedTemplate & { readonly filesWritten: readonly ChartFileWritten[] } {
