@@ -45,6 +45,15 @@ describe('Helm value actions', () => {
     );
   });
 
+  it('renders a template call inline as a placeholder word, and alone on its line as nothing (sentry: server {{ template … }}-web:…)', () => {
+    const rendered = renderHelmTemplate(
+      'server {{ template "sentry.fullname" . }}-web:{{ template "sentry.port" }};\n{{ template "more" . }}\n',
+      chart,
+    );
+    expect(rendered.text).toBe('server template_sentry_fullname-web:template_sentry_port;\n\n');
+    expect(rendered.placeholders).toHaveLength(2);
+  });
+
   it.each([
     ['a value the chart leaves unset', '.Values.nginx.unset'],
     ['a map', '.Values.nginx'],
@@ -181,6 +190,18 @@ describe('a Helm chart in the repository', () => {
       // The key `with` fills from an unset value renders empty: nothing to lint, nothing to say about it.
       expect(run.notes.filter((note) => note.includes('zz-custom.conf'))).toEqual([]);
     }
+  });
+
+  it("reads a chart's .tpl manifests as Helm renders them, but not its _ partials", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      ...prefixed('chart/', CHART),
+      'chart/templates/nginx.tpl': NGINX_TEMPLATE,
+      'chart/templates/_nginx.tpl': NGINX_TEMPLATE.replace('http2 on;', 'http3 on;'),
+    });
+    expect((await lintIn(root, ['.'])).findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['chart/templates/nginx.tpl', 15, 'unknown-directive'],
+    ]);
   });
 
   it('leaves the same manifest alone outside a chart: it is no YAML until rendered', async () => {

@@ -18,7 +18,7 @@ import { repositoryFiles } from './discovery.js';
 import { orderMappings, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
 import type { EmbeddedConfig, NginxService } from './nginx-service.js';
-import { renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
+import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
@@ -69,7 +69,10 @@ function dedent(source: string, start: number, end: number, indent: number): str
 }
 
 function readManifests(repoRoot: string, origins: OriginFactory): YamlDocument[] {
-  const files = repositoryFiles(repoRoot, ['**/*.yaml', '**/*.yml'], MAX_MANIFESTS);
+  // A Helm chart renders every file of its templates/ folder but the `_` partials, `.tpl` files too (helm.ts).
+  const files = repositoryFiles(repoRoot, ['**/*.yaml', '**/*.yml', '**/templates/**/[!_]*.tpl'], MAX_MANIFESTS).filter(
+    (file) => !file.endsWith('.tpl') || helmChartOf(file) !== null,
+  );
   return files.flatMap((file) => {
     try {
       // Cheap filter: only files that can hold a ConfigMap or a pod template are parsed.

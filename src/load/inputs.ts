@@ -42,7 +42,8 @@ let configPathMatcher: ((relative: string) => boolean) | undefined;
 const isConfigPath = (relative: string): boolean => (configPathMatcher ??= picomatch(CONFIG_PATTERNS, { dot: true }))(relative);
 /** `Dockerfile.nginx`, `Containerfile.proxy`: build files named after the image they build, not nginx configs. */
 const BUILD_FILES = ['**/Dockerfile', '**/Dockerfile.*', '**/Containerfile', '**/Containerfile.*', '**/*.Dockerfile'];
-const MANIFEST_PATTERNS = ['**/*.yaml', '**/*.yml'];
+/** YAML files, and the `.tpl` manifests a Helm chart renders (any file of its templates/ folder but `_` partials). */
+const MANIFEST_PATTERNS = ['**/*.yaml', '**/*.yml', '**/templates/**/[!_]*.tpl'];
 
 function isManifest(file: string): boolean {
   return /\.ya?ml$/i.test(file);

@@ -192,8 +192,9 @@ export function renderGoTemplate(
     const action = match[1]!;
     const keyword = /^[a-z]+\b/.exec(action)?.[0];
     if (keyword === 'define') return 'open-dropped';
-    // A call of a defined template, and a loop's `break`/`continue`: a word there would read as a directive.
-    if (keyword === 'template' || keyword === 'break' || keyword === 'continue') return null;
+    // A loop's `break`/`continue`: a word there would read as a directive. A call of a defined template is a value
+    // inline (Helm's `server {{ template "app.fullname" . }}-web:8000;`), and alone on its line renders nothing.
+    if (keyword === 'break' || keyword === 'continue') return null;
     // docker-gen's `if exists "/etc/nginx/proxy.conf"`: the first branch is for a file mounted at run time, which the
     // repository does not hold; the else branch is what the template gives without it.
     if (keyword === 'if' && /^if\s+\(?\s*exists\b/.test(action)) return 'open-at-else';
