@@ -10,7 +10,7 @@ import { applyBaseline } from './lint/baseline.js';
 import { isIgnored, printableConfig } from './config/index.js';
 import type { ResolvedConfig } from './config/types.js';
 import { fixEntry, type FixedFile } from './fix/fix-entry.js';
-import { expandInputs } from './load/inputs.js';
+import { expandInputs, readsAsNginx } from './load/inputs.js';
 import { applySuppressionComments, FindingSet, fingerprintOf, toMessage, type Finding } from './lint/findings.js';
 import { type LintResult, type RuleDocs, countSeverities } from './lint/results.js';
 import { RuleRegistry } from './lint/registry.js';
@@ -68,6 +68,15 @@ export async function lintSession(operands: readonly string[], options: LintOpti
     const unsaved = unmatched.filter((operand) => overlay.has(path.resolve(options.cwd, operand)));
     candidates.push(...unsaved.map((operand) => path.resolve(options.cwd, operand)));
     unmatched = unmatched.filter((operand) => !unsaved.includes(operand));
+    // What the repository's nginx containers read from nginx's folders, whatever its name (`COPY nginx.prod
+    // /etc/nginx/conf.d/default.conf`): linted as the configs found by name are.
+    for (const folder of expanded.folders) {
+      const root = linter.rootFor(folder);
+      if (root === null) continue;
+      for (const file of linter.configsNginxReads(root)) {
+        if ((file === folder || file.startsWith(folder + path.sep)) && !candidates.includes(file) && readsAsNginx(file)) candidates.push(file);
+      }
+    }
     // nginx config held in Kubernetes ConfigMaps that nginx containers mount: each key is linted as a file of its own.
     for (const manifest of expanded.manifests) {
       const { paths, skipped } = linter.embeddedConfigsIn(manifest);

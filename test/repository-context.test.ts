@@ -292,6 +292,29 @@ describe('the container a `docker run` of the repository starts', () => {
   });
 });
 
+describe('what nginx containers read, whatever its name', () => {
+  it('a folder scan lints the files an nginx service copies or mounts into /etc/nginx; keys, passwords and prose are left out', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  proxy:\n    build: ./proxy\n    volumes:\n      - ./proxy/secrets:/etc/nginx/secrets:ro\n      - ./proxy/motd:/etc/nginx/motd:ro\n',
+      'proxy/Dockerfile': 'FROM nginx:1.27-alpine\nCOPY nginx.prod /etc/nginx/conf.d/default.conf\n',
+      'proxy/nginx.prod': 'server {\n    listen 80;\n    location / {\n        proxy_pass http://localhost:8000;\n    }\n}\n',
+      'proxy/secrets/site.key': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+      'proxy/secrets/.htpasswd': 'admin:$apr1$x$y\n',
+      'proxy/motd': 'Welcome to the proxy. Be nice.\n',
+      'README.md': '```sh\ndocker run -v $(pwd)/gateway:/etc/nginx/conf.d nginx:1.27-alpine\n```\n',
+      'gateway/api': 'server {\n    listen 8080;\n    location / {\n        proxy_pass http://localhost:9000;\n    }\n}\n',
+    });
+    const { findings, files } = await lintIn(root, ['.']);
+    expect(files.sort()).toEqual(['gateway/api', 'proxy/nginx.prod']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['gateway/api', 4, 'proxy-pass-localhost'],
+      ['proxy/nginx.prod', 4, 'proxy-pass-localhost'],
+    ]);
+  });
+});
+
 describe('what a folder holds', () => {
   it('a *.conf of another program (redis.conf, postgresql.conf, sphinx.conf) found in a folder is not linted; one named on the command line is', async () => {
     const root = tree({

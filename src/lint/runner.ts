@@ -30,6 +30,7 @@ import {
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import { repositoryDockerRuns, type DockerRun } from '../context/docker-run.js';
 import { inHelmChart } from '../context/helm.js';
+import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 import { buildModel, type Model } from '../model/index.js';
@@ -412,14 +413,25 @@ export class Linter {
     const embedded = this.embedded.get(filePath);
     if (embedded) return embedded.service;
     if (repoRoot === null) return findNginxService(filePath);
-    return findNginxService(filePath, repoRoot, () => {
-      let runs = this.dockerRuns.get(repoRoot);
-      if (!runs) this.dockerRuns.set(repoRoot, (runs = repositoryDockerRuns(repoRoot)));
-      return runs;
-    });
+    return findNginxService(filePath, repoRoot, () => this.dockerRunsOf(repoRoot));
   }
 
+  /** The repository files its nginx containers read as configuration (src/context/mounted-configs.ts), once per run. */
+  configsNginxReads(repoRoot: string): readonly string[] {
+    let files = this.nginxReads.get(repoRoot);
+    if (!files) this.nginxReads.set(repoRoot, (files = configsNginxReads(repoRoot, this.dockerRunsOf(repoRoot))));
+    return files;
+  }
+
+  private readonly nginxReads = new Map<string, readonly string[]>();
+
   /** Each repository's `docker run` commands (src/context/docker-run.ts), read once per run. */
+  private dockerRunsOf(repoRoot: string): readonly DockerRun[] {
+    let runs = this.dockerRuns.get(repoRoot);
+    if (!runs) this.dockerRuns.set(repoRoot, (runs = repositoryDockerRuns(repoRoot)));
+    return runs;
+  }
+
   private readonly dockerRuns = new Map<string, readonly DockerRun[]>();
 
   /** ConfigMap keys linted as nginx config files, by virtual path (src/context/kubernetes-nginx.ts). */

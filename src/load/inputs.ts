@@ -63,6 +63,8 @@ export interface ExpandedInputs {
   readonly namedManifests: string[];
   /** Operands that matched nothing. */
   readonly unmatched: string[];
+  /** The folders scanned (operands that are directories), absolute. */
+  readonly folders: string[];
 }
 
 /** Files larger than this found in a folder are taken as nginx configs unread: sniffing them would cost a parse. */
@@ -75,7 +77,7 @@ const MAX_SNIFFED_BYTES = 1024 * 1024;
  * nginx-lint's to judge; nor is a file of `key = value;` statements (rspamd's UCL), whatever its keys. The statement
  * must have the directive's shape: Sphinx's `index name {` opens a block, which nginx's `index` never does. A file named on the command line is always linted.
  */
-function readsAsNginx(file: string): boolean {
+export function readsAsNginx(file: string): boolean {
   let text: string;
   try {
     if (statSync(file).size > MAX_SNIFFED_BYTES) return true;
@@ -122,6 +124,7 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
   const manifests = new Set<string>();
   const namedManifests: string[] = [];
   const unmatched: string[] = [];
+  const folders: string[] = [];
   for (const operand of operands) {
     const absolute = path.resolve(cwd, operand);
     let isDirectory = false;
@@ -141,6 +144,7 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
       continue;
     } else if (exists && !isDirectory) matches = [absolute];
     else if (isDirectory) {
+      folders.push(path.normalize(absolute));
       const yamlFiles = tinyglobby().globSync(MANIFEST_PATTERNS, {
         cwd: absolute,
         absolute: true,
@@ -173,5 +177,5 @@ export function expandInputs(operands: readonly string[], cwd: string): Expanded
       else files.add(path.normalize(match));
     }
   }
-  return { files: [...files], manifests: [...manifests], namedManifests, unmatched };
+  return { files: [...files], manifests: [...manifests], namedManifests, unmatched, folders };
 }
