@@ -383,7 +383,7 @@ describe('what a folder holds', () => {
     ]);
   });
 
-  it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's does not", async () => {
+  it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's and nginx.org's do not", async () => {
     const site =
       'server {\n    listen 80;\n    location / {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:8000;\n    }\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n    }\n}\n';
     const repository = (install: string) =>
@@ -396,6 +396,17 @@ describe('what a folder holds', () => {
     expect(debian.findings).toEqual([]);
     const alpine = await lintIn(repository('apk add --no-cache nginx'), ['conf/site.conf']);
     expect(alpine.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [4, 'include-not-found'],
+      [8, 'include-not-found'],
+    ]);
+    // nginx.org's Debian package, installed with apt as well, ships nginx.conf, conf.d/ and the *_params files only.
+    const nginxOrg = await lintIn(
+      repository(
+        'echo "deb https://nginx.org/packages/debian/ bookworm nginx" > /etc/apt/sources.list.d/nginx.list && apt-get update && apt-get install -y nginx',
+      ),
+      ['conf/site.conf'],
+    );
+    expect(nginxOrg.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
       [4, 'include-not-found'],
       [8, 'include-not-found'],
     ]);

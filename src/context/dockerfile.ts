@@ -36,7 +36,10 @@ export interface BuiltImage {
    * runs nginx though its base image is not nginx's own.
    */
   readonly installsNginx: boolean;
-  /** It is Debian's or Ubuntu's package (`apt-get install nginx`): its files include `proxy_params` and `snippets/`. */
+  /**
+   * It is Debian's or Ubuntu's package (`apt-get install nginx`, not nginx.org's installed the same way): its files
+   * include `proxy_params` and `snippets/`.
+   */
   readonly installsDebianNginx: boolean;
   /**
    * The distribution image whose package installs nginx (`debian:bookworm-slim`, the first stage's when later stages
@@ -88,6 +91,11 @@ const INSTALLS_NGINX =
   /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
 const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
+/**
+ * nginx.org's own packages: installed with apt on Debian or Ubuntu, but built as nginx.org builds them, with
+ * nginx.conf, conf.d/ and the *_params files only (no proxy_params, snippets/ or sites-enabled/ of Debian's).
+ */
+const NGINX_ORG_SOURCE = /nginx\.org\/packages|packages\.nginx\.org/i;
 /**
  * nginx's own `./configure` (not another program's): one of the options only nginx's has, in the same command. A
  * clone of nginx's repository has it as `./auto/configure` (macbre/docker-nginx-http3).
@@ -226,6 +234,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       debian: boolean;
       root: string | null;
       otherSource: boolean;
+      nginxOrg: boolean;
       sourceBuild: NginxSourceBuild | null;
       pinned: BuiltImage['nginxPinnedPackage'];
     }
@@ -237,6 +246,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   // The image a stage is built on at the root of its chain of stages: `FROM base` after `FROM debian:12 AS base`.
   let rootImage: string | null = null;
   let otherSource = false;
+  let nginxOrg = false;
   let pinned: BuiltImage['nginxPinnedPackage'] = null;
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
@@ -246,7 +256,15 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
     } else if (keyword === 'FROM') {
       if (stageName !== null) {
-        stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource, sourceBuild, pinned });
+        stagesInstallingNginx.set(stageName, {
+          any: installsNginx,
+          debian: installsDebianNginx,
+          root: rootImage,
+          otherSource,
+          nginxOrg,
+          sourceBuild,
+          pinned,
+        });
       }
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
@@ -262,6 +280,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       installsDebianNginx = earlier?.debian ?? false;
       rootImage = earlier ? earlier.root : baseImage;
       otherSource = earlier?.otherSource ?? false;
+      nginxOrg = earlier?.nginxOrg ?? false;
       sourceBuild = earlier?.sourceBuild ?? null;
       pinned = earlier?.pinned ?? null;
       variables = new Map();
@@ -277,6 +296,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
       otherSource ||= OTHER_NGINX_SOURCE.test(body);
+      nginxOrg ||= NGINX_ORG_SOURCE.test(body);
       const expanded = expandVariables(body, variables);
       const install = INSTALLS_NGINX.exec(expanded);
       const version = install ? PINNED_NGINX.exec(install[0]) : null;
@@ -338,7 +358,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     command,
     healthcheck,
     installsNginx,
-    installsDebianNginx,
+    installsDebianNginx: installsDebianNginx && !nginxOrg,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
     workdir,
     nginxSourceBuild: sourceBuild,
