@@ -127,6 +127,23 @@ describe('inferAppServer', () => {
     expect(inferAppServer({ image: 'bitnami/php-fpm:8.3', words: [], environment: {} })).toBeNull();
   });
 
+  it("knows MinIO's object server: Go's IdleTimeout, 30 s unless --idle-timeout or MINIO_IDLE_TIMEOUT says", () => {
+    const image = 'quay.io/minio/minio:RELEASE.2025-09-06T17-38-46Z';
+    expect(inferAppServer(spec('server --console-address ":9001" http://minio{1...4}/data{1...2}', image))).toEqual({
+      server: 'MinIO',
+      keepAliveTimeout: { value: 30000, evidence: "MinIO's default (30s)", basis: 'default' },
+      port: null,
+    });
+    expect(inferAppServer(spec('minio server /data --idle-timeout 1m30s', 'alpine:3.23'))?.keepAliveTimeout).toMatchObject({
+      value: 90000,
+      basis: 'flag',
+    });
+    expect(inferAppServer(spec('server /data', 'minio/minio', { MINIO_IDLE_TIMEOUT: '45s' }))?.keepAliveTimeout?.value).toBe(45000);
+    // The minio image's other commands (`minio gateway`, help) and another image's `server` serve nothing known.
+    expect(inferAppServer(spec('gateway nas /data', 'minio/minio'))).toBeNull();
+    expect(inferAppServer(spec('server /data', 'alpine:3.23'))).toBeNull();
+  });
+
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();

@@ -316,6 +316,18 @@ describe('what nginx containers read, whatever its name', () => {
 });
 
 describe('what a folder holds', () => {
+  /** The nginx version a config COPYed by `dockerfile` is checked against; the image runs it, so mime.types is there. */
+  const versionOf = async (dockerfile: string) => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile: `${dockerfile}\nCOPY nginx.conf /etc/nginx/nginx.conf\n`,
+      'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['nginx.conf']);
+    expect(findings).toEqual([]);
+    return run.results[0]?.nginxVersion;
+  };
+
   it('a *.conf of another program (redis.conf, postgresql.conf, sphinx.conf) found in a folder is not linted; one named on the command line is', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -394,7 +406,7 @@ describe('what a folder holds', () => {
     ]);
   });
 
-  it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's does not", async () => {
+  it("Debian's nginx package brings proxy_params and snippets/fastcgi-php.conf; Alpine's and nginx.org's do not", async () => {
     const site =
       'server {\n    listen 80;\n    location / {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:8000;\n    }\n    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n        fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n    }\n}\n';
     const repository = (install: string) =>
@@ -410,20 +422,20 @@ describe('what a folder holds', () => {
       [4, 'include-not-found'],
       [8, 'include-not-found'],
     ]);
+    // nginx.org's Debian package, installed with apt as well, ships nginx.conf, conf.d/ and the *_params files only.
+    const nginxOrg = await lintIn(
+      repository(
+        'echo "deb https://nginx.org/packages/debian/ bookworm nginx" > /etc/apt/sources.list.d/nginx.list && apt-get update && apt-get install -y nginx',
+      ),
+      ['conf/site.conf'],
+    );
+    expect(nginxOrg.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [4, 'include-not-found'],
+      [8, 'include-not-found'],
+    ]);
   });
 
   it("nginx installed from a distribution's packages has its release's version (ubuntu:22.04 runs nginx 1.18.0, not 22.04)", async () => {
-    const versionOf = async (dockerfile: string) => {
-      const root = tree({
-        '.git/HEAD': 'ref: refs/heads/main\n',
-        Dockerfile: `${dockerfile}\nCOPY nginx.conf /etc/nginx/nginx.conf\n`,
-        'nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/mime.types;\n}\n',
-      });
-      const { findings, run } = await lintIn(root, ['nginx.conf']);
-      // The image runs it: mime.types is the package's.
-      expect(findings).toEqual([]);
-      return run.results[0]?.nginxVersion;
-    };
     expect(await versionOf('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nginx')).toEqual({
       version: '1.18.0',
       source: 'image',
@@ -442,6 +454,20 @@ describe('what a folder holds', () => {
         )
       )?.source,
     ).toBe('default');
+  });
+
+  it("a pinned nginx package has its pinned release, nginx.org's too (ragflow: ARG NGINX_VERSION=1.31.3-1~noble, apt install nginx=${NGINX_VERSION})", async () => {
+    const nginxOrg =
+      'RUN echo "deb https://nginx.org/packages/mainline/ubuntu/ noble nginx" > /etc/apt/sources.list.d/nginx.list && \\\n    apt update && apt install -y nginx=${NGINX_VERSION} && apt-mark hold nginx';
+    expect(await versionOf(`FROM ubuntu:24.04 AS base\nARG NGINX_VERSION=1.31.3-1~noble\n${nginxOrg}\nFROM base AS production`)).toEqual({
+      version: '1.31.3',
+      source: 'image',
+      origin: 'Dockerfile:3 nginx=1.31.3-1~noble pinned',
+    });
+    // A pin wins over the distribution release's package version; a pin through a variable nothing sets says nothing.
+    expect((await versionOf('FROM alpine:3.19\nRUN apk add nginx=1.26.2-r0'))?.version).toBe('1.26.2');
+    expect((await versionOf('FROM rockylinux:9\nRUN yum install -y nginx-1.24.0'))?.version).toBe('1.24.0');
+    expect((await versionOf(`FROM ubuntu:24.04\n${nginxOrg}`))?.source).toBe('default');
   });
 
   it('nginx compiled from source in the Dockerfile (alfg/docker-nginx-rtmp): its version, and the directives of the modules it adds', async () => {

@@ -100,6 +100,11 @@ describe('versionFromDistributionImage', () => {
     ['ubuntu:jammy', '1.18.0'],
     ['node:20.11-bullseye-slim', '1.18.0'],
     ['node:20-alpine3.19', '1.24.0'],
+    ['alpine:3.20', '1.26.3'],
+    ['php:8.2-fpm-alpine3.21', '1.26.3'],
+    ['ghcr.io/linuxserver/baseimage-alpine:3.22', '1.28.0'],
+    ['alpine:3.23', '1.28.0'],
+    ['python:3.13-alpine3.23', '1.28.0'],
   ])('%s ships nginx %s', (image, version) => {
     expect(versionFromDistributionImage(image)?.version).toBe(version);
   });
@@ -109,7 +114,8 @@ describe('versionFromDistributionImage', () => {
       'ubuntu',
       'ubuntu:latest',
       'debian:stable-slim',
-      'alpine:3.20',
+      'alpine:edge',
+      'alpine:3.17',
       'php:8.3-fpm',
       'phusion/baseimage:0.9.22',
       'python:3.12',

@@ -74,6 +74,8 @@ export const SERVER_DEFAULTS = {
   /** Puma up to 6.x; Puma 7.0.0 raised `persistent_timeout` to PUMA_7_PERSISTENT_TIMEOUT. */
   puma: 20 * SECOND,
   apache: 5 * SECOND,
+  /** MinIO's `--idle-timeout` (`MINIO_IDLE_TIMEOUT`), Go's `http.Server.IdleTimeout` (minio `internal/http/server.go`). */
+  minio: 30 * SECOND,
 } as const;
 
 /** Puma's `persistent_timeout` default from 7.0.0 on (puma PR #3378, `configuration.rb`). */
@@ -158,6 +160,15 @@ function seconds(text: string): number | null {
   return /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * SECOND) : null;
 }
 
+/** A Go duration as Go's flag package reads it (`30s`, `1m30s`, `500ms`), in milliseconds. */
+function goDuration(text: string): number | null {
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return null;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: SECOND, m: 60 * SECOND, h: 3600 * SECOND };
+  let total = 0;
+  for (const [, amount, , name] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * unit[name!]!;
+  return Math.round(total);
+}
+
 function portOf(text: string): number | null {
   const match = /(?:^|:)(\d{1,5})$/.exec(text.replace(/^tcp:\/\//, '').replace(/\/$/, ''));
   const port = match ? Number(match[1]) : NaN;
@@ -231,6 +242,29 @@ function hypercorn(words: readonly string[]): InferredServer {
     server: 'hypercorn',
     keepAliveTimeout: fromFlag(words, ['--keep-alive'], seconds) ?? assumed('hypercorn', SERVER_DEFAULTS.hypercorn),
     port: fromFlag(words, ['-b', '--bind'], portOf),
+  };
+}
+
+/**
+ * MinIO's object server (`minio server …`, or `server …` as the command of a `minio` image, whose entrypoint runs
+ * `minio`): a Go `http.Server` whose `IdleTimeout` is `--idle-timeout`, else `MINIO_IDLE_TIMEOUT`, else 30 s (minio
+ * `cmd/server-main.go`). Its port is left alone: `--address` (9000) and `--console-address` are two listeners, and
+ * a single port would make the console's a false mismatch.
+ */
+function minioServerArgs(words: readonly string[], image: string | null): string[] | null {
+  if (imageName(image) === 'minio' && words[0] === 'server') return words.slice(1);
+  const index = programIndex(words, 'minio');
+  return index !== -1 && words[index + 1] === 'server' ? words.slice(index + 2) : null;
+}
+
+function minio(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+  return {
+    server: 'MinIO',
+    keepAliveTimeout:
+      fromFlag(words, ['--idle-timeout'], goDuration) ??
+      fromEnvironment(environment, 'MINIO_IDLE_TIMEOUT', goDuration) ??
+      assumed('MinIO', SERVER_DEFAULTS.minio),
+    port: null,
   };
 }
 
@@ -380,6 +414,8 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
     const version = spec.pumaVersion ?? pumaImageVersion(spec.image);
     return puma(runs('puma') ? after('puma') : after('rails'), spec.environment, version);
   }
+  const minioArgs = minioServerArgs(words, spec.image);
+  if (minioArgs) return minio(minioArgs, spec.environment);
   const first = words[0]?.split('/').pop() ?? '';
   const name = imageName(spec.image);
   // The node image's own command is `node`; a command that starts another program is not known to be Node.

@@ -36,7 +36,10 @@ export interface BuiltImage {
    * runs nginx though its base image is not nginx's own.
    */
   readonly installsNginx: boolean;
-  /** It is Debian's or Ubuntu's package (`apt-get install nginx`): its files include `proxy_params` and `snippets/`. */
+  /**
+   * It is Debian's or Ubuntu's package (`apt-get install nginx`, not nginx.org's installed the same way): its files
+   * include `proxy_params` and `snippets/`.
+   */
   readonly installsDebianNginx: boolean;
   /**
    * The distribution image whose package installs nginx (`debian:bookworm-slim`, the first stage's when later stages
@@ -47,6 +50,12 @@ export interface BuiltImage {
   readonly workdir: string;
   /** nginx compiled from nginx.org's source in this image (or a stage it copies from), null otherwise. */
   readonly nginxSourceBuild: NginxSourceBuild | null;
+  /**
+   * The release a package install pins (`apt install nginx=1.31.3-1~noble`, `apk add nginx=1.24.0-r1`, `yum install
+   * nginx-1.24.0`), ARG and ENV values filled in: whichever repository it comes from, nginx.org's included. Null when
+   * the install pins none, or pins it with a variable nothing here sets.
+   */
+  readonly nginxPinnedPackage: { readonly version: string; readonly origin: string } | null;
 }
 
 /**
@@ -83,6 +92,11 @@ const INSTALLS_NGINX =
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
 const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
 /**
+ * nginx.org's own packages: installed with apt on Debian or Ubuntu, but built as nginx.org builds them, with
+ * nginx.conf, conf.d/ and the *_params files only (no proxy_params, snippets/ or sites-enabled/ of Debian's).
+ */
+const NGINX_ORG_SOURCE = /nginx\.org\/packages|packages\.nginx\.org/i;
+/**
  * nginx's own `./configure` (not another program's): one of the options only nginx's has, in the same command. A
  * clone of nginx's repository has it as `./auto/configure` (macbre/docker-nginx-http3).
  */
@@ -96,6 +110,8 @@ const NGINX_SOURCE_ARCHIVE = /\bnginx-(\d+\.\d+\.\d+)\.tar\.gz\b/;
  */
 const NGINX_SOURCE_FOLDER = /\bcd\s+["']?\S*?\bnginx-(\d+\.\d+\.\d+)["']?(?=[\s;&/]|$)/;
 const ADDED_MODULE = /\s--add-(dynamic-)?module=["']?([^\s"']+)/g;
+/** The release in the package an install names, pinned: `nginx=1.31.3-1~noble`, `nginx-full=1.22.1-9`, `nginx-1.24.0`. */
+const PINNED_NGINX = /\bnginx(?:-[a-z]+)?[=-](\d+\.\d+\.\d+)[^\s]*$/;
 /** The same for Debian's package manager only. */
 const APT_INSTALLS_NGINX = /\b(?:apt-get|apt)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)/m;
 
@@ -213,7 +229,15 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   const globalArguments = new Map<string, string>();
   const stagesInstallingNginx = new Map<
     string,
-    { any: boolean; debian: boolean; root: string | null; otherSource: boolean; sourceBuild: NginxSourceBuild | null }
+    {
+      any: boolean;
+      debian: boolean;
+      root: string | null;
+      otherSource: boolean;
+      nginxOrg: boolean;
+      sourceBuild: NginxSourceBuild | null;
+      pinned: BuiltImage['nginxPinnedPackage'];
+    }
   >();
   // ARG and ENV values of the current stage, for the version and module names in its RUN steps.
   let variables = new Map<string, string>();
@@ -222,6 +246,8 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   // The image a stage is built on at the root of its chain of stages: `FROM base` after `FROM debian:12 AS base`.
   let rootImage: string | null = null;
   let otherSource = false;
+  let nginxOrg = false;
+  let pinned: BuiltImage['nginxPinnedPackage'] = null;
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'ARG' && baseImage === null && stageName === null) {
@@ -230,7 +256,15 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
     } else if (keyword === 'FROM') {
       if (stageName !== null) {
-        stagesInstallingNginx.set(stageName, { any: installsNginx, debian: installsDebianNginx, root: rootImage, otherSource, sourceBuild });
+        stagesInstallingNginx.set(stageName, {
+          any: installsNginx,
+          debian: installsDebianNginx,
+          root: rootImage,
+          otherSource,
+          nginxOrg,
+          sourceBuild,
+          pinned,
+        });
       }
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
@@ -246,7 +280,9 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       installsDebianNginx = earlier?.debian ?? false;
       rootImage = earlier ? earlier.root : baseImage;
       otherSource = earlier?.otherSource ?? false;
+      nginxOrg = earlier?.nginxOrg ?? false;
       sourceBuild = earlier?.sourceBuild ?? null;
+      pinned = earlier?.pinned ?? null;
       variables = new Map();
       stageDownloads = [];
     } else if (keyword === 'ARG') {
@@ -260,7 +296,11 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
       otherSource ||= OTHER_NGINX_SOURCE.test(body);
+      nginxOrg ||= NGINX_ORG_SOURCE.test(body);
       const expanded = expandVariables(body, variables);
+      const install = INSTALLS_NGINX.exec(expanded);
+      const version = install ? PINNED_NGINX.exec(install[0]) : null;
+      if (version) pinned = { version: version[1]!, origin: `${label}:${line} ${version[0]}` };
       if (CONFIGURES_NGINX.test(expanded)) {
         const version = NGINX_SOURCE_ARCHIVE.exec(expanded)?.[1] ?? sourceVersion(stageDownloads) ?? NGINX_SOURCE_FOLDER.exec(expanded)?.[1] ?? null;
         const addedModules = [...expanded.matchAll(ADDED_MODULE)].map((match) => ({
@@ -318,10 +358,11 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     command,
     healthcheck,
     installsNginx,
-    installsDebianNginx,
+    installsDebianNginx: installsDebianNginx && !nginxOrg,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
     workdir,
     nginxSourceBuild: sourceBuild,
+    nginxPinnedPackage: pinned,
   };
 }
 

@@ -55,6 +55,8 @@ export interface NginxService {
   readonly nginxPackageImage?: string;
   /** nginx is compiled from source by the image's Dockerfile: its version, and the modules compiled in. */
   readonly nginxSourceBuild?: NginxSourceBuild;
+  /** The release the image's package install pins (`nginx=1.31.3-1~noble`), and where. */
+  readonly nginxPinnedPackage?: { readonly version: string; readonly origin: string };
   /**
    * The image nginx's own image is built on when that is not nginx's (`php:8.1-fpm-alpine` with nginx installed): its
    * programs run beside nginx, in the same container.
@@ -636,13 +638,16 @@ function renderedByScripts(mappings: readonly PathMapping[], boundary: string, i
 }
 
 /** What a built image says of its nginx: Debian's package, a distribution's release, a source build, the base it runs on. */
-function nginxOfImage(built: BuiltImage | null): Pick<NginxService, 'debianPackage' | 'nginxPackageImage' | 'nginxSourceBuild' | 'builtOn'> {
+function nginxOfImage(
+  built: BuiltImage | null,
+): Pick<NginxService, 'debianPackage' | 'nginxPackageImage' | 'nginxSourceBuild' | 'nginxPinnedPackage' | 'builtOn'> {
   if (!built) return {};
   const onOtherImage = !isNginxImage(built.baseImage);
   return {
     ...(built.installsDebianNginx ? { debianPackage: true } : {}),
     ...(built.nginxPackageImage && onOtherImage ? { nginxPackageImage: built.nginxPackageImage } : {}),
     ...(built.nginxSourceBuild ? { nginxSourceBuild: built.nginxSourceBuild } : {}),
+    ...(built.nginxPinnedPackage && onOtherImage ? { nginxPinnedPackage: built.nginxPinnedPackage } : {}),
     ...(built.baseImage && onOtherImage ? { builtOn: built.baseImage } : {}),
   };
 }

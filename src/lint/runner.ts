@@ -500,7 +500,9 @@ export class Linter {
     // nginx inside, `mediacms/mediacms:latest`; nginx-proxy's `nginxproxy/nginx-proxy:1.5`) is that image's version and
     // says nothing about nginx's. nginx installed from a distribution's packages has the version of its release.
     const tagged = service?.image && tagsNginxVersion(service.image) ? versionFromImageTag(service.image) : null;
-    const packaged = !tagged && service?.nginxPackageImage ? versionFromDistributionImage(service.nginxPackageImage) : null;
+    // A pinned package (`nginx=1.31.3-1~noble`) says its release whatever repository it comes from, nginx.org's too.
+    const pinned = !tagged ? (service?.nginxPinnedPackage ?? null) : null;
+    const packaged = !tagged && !pinned && service?.nginxPackageImage ? versionFromDistributionImage(service.nginxPackageImage) : null;
     const compiled = service?.nginxSourceBuild?.version ? service.nginxSourceBuild : null;
     const imageVersion =
       tagged && service?.image
@@ -508,14 +510,16 @@ export class Linter {
             version: tagged.version,
             origin: `${service.imageOrigin ?? service.composeFile} image ${service.image}${tagged.note ? ` (${tagged.note})` : ''}`,
           }
-        : packaged && service?.nginxPackageImage
-          ? {
-              version: packaged.version,
-              origin: `${service.imageOrigin ?? service.composeFile} nginx package of ${packaged.release} (${service.nginxPackageImage})`,
-            }
-          : compiled?.version
-            ? { version: compiled.version, origin: `${compiled.origin} nginx ${compiled.version} built from source` }
-            : null;
+        : pinned
+          ? { version: pinned.version, origin: `${pinned.origin} pinned` }
+          : packaged && service?.nginxPackageImage
+            ? {
+                version: packaged.version,
+                origin: `${service.imageOrigin ?? service.composeFile} nginx package of ${packaged.release} (${service.nginxPackageImage})`,
+              }
+            : compiled?.version
+              ? { version: compiled.version, origin: `${compiled.origin} nginx ${compiled.version} built from source` }
+              : null;
     const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;

@@ -85,7 +85,8 @@ export function versionFromImageTag(image: string): { version: string; note: str
 
 /**
  * The nginx package of each distribution release, by the names its images are tagged with (`debian:bookworm`,
- * `debian:12-slim`, `python:3.12-slim-bookworm`, `ubuntu:24.04`, `node:20-alpine3.19`, `phusion/baseimage:focal-1.0.0`). Package versions of the release as shipped (security
+ * `debian:12-slim`, `python:3.12-slim-bookworm`, `ubuntu:24.04`, `node:20-alpine3.19`, `phusion/baseimage:focal-1.0.0`,
+ * `ghcr.io/linuxserver/baseimage-alpine:3.22`). Package versions of the release as shipped (security
  * updates keep the upstream version): Debian 12's measured on this project's machines (`dpkg -s nginx`:
  * 1.22.1-9+deb12u11), the others from the distributions' package lists.
  */
@@ -101,6 +102,12 @@ const DISTRIBUTION_NGINX: readonly { readonly names: RegExp; readonly release: s
   { names: /(^|[-:])(jammy|22\.04)([-.]|$)/, release: 'Ubuntu 22.04', version: '1.18.0' },
   { names: /(^|[-:])(noble|24\.04)([-.]|$)/, release: 'Ubuntu 24.04', version: '1.24.0' },
   { names: /(^|[-:])alpine:?3\.(18|19)([-.]|$)/, release: 'Alpine 3.18/3.19', version: '1.24.0' },
+  // Alpine's nginx is nginx.org's stable line, and a stable branch follows that line's releases (3.20 shipped 1.26.0
+  // and moved to 1.26.3): a build installs the line's last release known here. Seen in linuxserver's
+  // package_versions.txt of its 3.20, 3.21 and 3.22 images (1.26.3-r0, 1.26.3-r0, 1.28.0-r3); 3.23 (December 2025)
+  // packages the stable line of its time, 1.28.
+  { names: /(^|[-:])alpine:?3\.(20|21)([-.]|$)/, release: 'Alpine 3.20/3.21', version: '1.26.3' },
+  { names: /(^|[-:])alpine:?3\.(22|23)([-.]|$)/, release: 'Alpine 3.22/3.23', version: '1.28.0' },
 ];
 
 /** phusion/baseimage's numbered releases and the Ubuntu release each is built on (0.11: Ubuntu 18.04, 0.10: 16.04). */
@@ -120,7 +127,9 @@ export function versionFromDistributionImage(image: string): { version: string; 
   const phusionRelease = /(^|\/)phusion\/baseimage:/.test(reference) ? PHUSION_BASEIMAGE_RELEASES[/^\d+\.\d+/.exec(tag)?.[0] ?? ''] : undefined;
   if (phusionRelease) return versionFromDistributionImage(`ubuntu:${phusionRelease}`);
   const codenames = name === 'debian' || name === 'ubuntu' ? tag : tag.replace(/(^|-)\d+(\.\d+)*(?=-|$)/g, '$1');
-  const subject = name === 'alpine' ? `alpine:${tag}` : codenames;
+  // linuxserver's Alpine base image is tagged with the Alpine release alone (`baseimage-alpine:3.22`).
+  const alpineRelease = name === 'alpine' || /(^|\/)linuxserver\/baseimage-alpine:/.test(reference);
+  const subject = alpineRelease ? `alpine:${tag}` : codenames;
   const known = DISTRIBUTION_NGINX.find((entry) => entry.names.test(subject));
   return known ? { version: known.version, release: known.release } : null;
 }
