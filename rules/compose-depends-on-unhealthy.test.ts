@@ -45,12 +45,28 @@ testRule(rule, {
           '        /docker-entrypoint.sh nginx -g "daemon off;"\n',
       },
       entry: 'compose.yaml',
-      errors: [{ file: 'compose.yaml', line: 9, severity: 2, messageId: 'notHealthy', data: { service: 'read', healthcheckNote: '' } }],
+      errors: [
+        {
+          file: 'compose.yaml',
+          line: 9,
+          severity: 2,
+          messageId: 'notHealthy',
+          data: { service: 'read', remedy: 'read has a healthcheck already: write depends_on: read: condition: service_healthy.' },
+        },
+      ],
     },
     {
       name: 'the short form waits for the start only, although api has a healthcheck: reported at the compose line',
       files: { 'nginx.conf': NGINX_CONF, 'compose.yaml': compose('    depends_on: [api]\n', HEALTHCHECK) },
-      errors: [{ file: 'compose.yaml', line: 5, severity: 2, messageId: 'notHealthy', data: { service: 'api', healthcheckNote: '' } }],
+      errors: [
+        {
+          file: 'compose.yaml',
+          line: 5,
+          severity: 2,
+          messageId: 'notHealthy',
+          data: { service: 'api', remedy: 'api has a healthcheck already: write depends_on: api: condition: service_healthy.' },
+        },
+      ],
     },
     {
       name: 'service_healthy on a service built from a Dockerfile without HEALTHCHECK',
@@ -69,7 +85,16 @@ testRule(rule, {
           'services:\n  edge1:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n    depends_on: [api]\n  edge2:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf"]\n    depends_on: [api]\n  api:\n    image: python:3.12\n    expose: ["8000"]\n',
       },
       errors: [
-        { file: 'compose.yaml', line: 5, messageId: 'notHealthy', data: { service: 'api', nginx: 'service edge1' } },
+        {
+          file: 'compose.yaml',
+          line: 5,
+          messageId: 'notHealthy',
+          data: {
+            service: 'api',
+            nginx: 'service edge1',
+            remedy: 'Give api a healthcheck (it has none yet) and write depends_on: api: condition: service_healthy.',
+          },
+        },
         { file: 'compose.yaml', line: 9, messageId: 'notHealthy', data: { service: 'api', nginx: 'service edge2' } },
       ],
     },

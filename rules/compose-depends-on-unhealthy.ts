@@ -26,7 +26,7 @@ export default defineRule({
     },
     details: {
       notHealthy:
-        'Compose starts {{nginx}} as soon as {{service}} has started (depends_on without a condition means service_started). {{service}} then needs time to bind its port, and every request nginx proxies there meanwhile gets 502 "connect() failed (111: Connection refused) while connecting to upstream" (measured with real nginx and a backend that listens late). Give {{service}} a healthcheck and write depends_on: {{service}}: condition: service_healthy.{{healthcheckNote}}',
+        'Compose starts {{nginx}} as soon as {{service}} has started (depends_on without a condition means service_started). {{service}} then needs time to bind its port, and every request nginx proxies there meanwhile gets 502 "connect() failed (111: Connection refused) while connecting to upstream" (measured with real nginx and a backend that listens late). {{remedy}}',
       noHealthcheck:
         '{{nginx}} waits for {{service}} to be healthy, but {{service}} defines no healthcheck. Give it one (an HTTP request to its port) so that nginx starts only once it answers; until then requests get 502 "connect() failed (111: Connection refused) while connecting to upstream".',
     },
@@ -52,7 +52,9 @@ export default defineRule({
       const data = {
         service: dependency.service,
         nginx: `service ${dependency.declaredBy}`,
-        healthcheckNote: healthchecked ? '' : ` ${dependency.service} has no healthcheck yet.`,
+        remedy: healthchecked
+          ? `${dependency.service} has a healthcheck already: write depends_on: ${dependency.service}: condition: service_healthy.`
+          : `Give ${dependency.service} a healthcheck (it has none yet) and write depends_on: ${dependency.service}: condition: service_healthy.`,
       };
       report({ span, messageId: dependency.condition === 'service_healthy' ? 'noHealthcheck' : 'notHealthy', data });
     }
