@@ -132,9 +132,10 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    // A program beside nginx in its own container that listens on every address (PHP-FPM of a php:*-fpm image nginx
-    // is installed on): ::1 and 127.0.0.1 reach it alike.
-    const dualStack = new Set(dualStackPortsOf(model.composeService?.builtOn ?? null));
+    // A program that shares nginx's network and listens on every address (PHP-FPM of a php:*-fpm image nginx is
+    // installed on, or of another container of nginx's pod): ::1 and 127.0.0.1 reach it alike.
+    const service = model.composeService;
+    const dualStack = new Set([service?.builtOn ?? null, ...(service?.podImages ?? [])].flatMap((image) => dualStackPortsOf(image)));
     const reachedAlike = (port: number | null) => port !== null && dualStack.has(port);
 
     for (const pass of model.proxyPasses) {

@@ -189,6 +189,54 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
   });
 });
 
+describe("the containers of nginx's pod", () => {
+  it("localhost:9000 reaches PHP-FPM of a php or app fpm image in the same pod over ::1 and 127.0.0.1 alike (matomo's chart)", async () => {
+    const manifest = (appImage: string) =>
+      lines(
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: nginx-conf',
+        'data:',
+        '  default.conf: |',
+        '    upstream php {',
+        '        server localhost:9000;',
+        '    }',
+        '    server {',
+        '        listen 80;',
+        '        location / { fastcgi_pass php; include fastcgi_params; }',
+        '    }',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: nginx',
+        '          image: nginx:1.27-alpine',
+        '          volumeMounts: [{ name: conf, mountPath: /etc/nginx/conf.d }]',
+        '        - name: app',
+        `          image: ${appImage}`,
+        '      volumes:',
+        '        - name: conf',
+        '          configMap: { name: nginx-conf }',
+      );
+    const findingsWith = async (appImage: string) =>
+      (await lintIn(tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'k8s.yaml': manifest(appImage) }), ['k8s.yaml'])).findings.map(
+        (finding) => `${finding.line} ${finding.ruleId}`,
+      );
+    // The official fpm images (php's own, and the PHP applications' built on them) bind [::]:9000 dual-stack.
+    expect(await findingsWith('matomo:5-fpm')).toEqual([]);
+    expect(await findingsWith('php:8.3-fpm-alpine')).toEqual([]);
+    // An image of another namespace, or without PHP-FPM: which address its program binds is not known.
+    expect(await findingsWith('bitnami/php-fpm:8.3')).toEqual(['8 proxy-pass-localhost']);
+    expect(await findingsWith('matomo:5-apache')).toEqual(['8 proxy-pass-localhost']);
+  });
+});
+
 describe('examples/k8s', () => {
   it('reports the keepalive race of the ConfigMap config against uvicorn, at the manifest line, with the image version', async () => {
     const { findings, run } = await lintIn(repoRoot, ['examples/k8s']);

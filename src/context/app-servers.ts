@@ -350,14 +350,26 @@ function imageTag(image: string | null): string {
 /** The port PHP-FPM listens on in the official `php:*-fpm` images: their `php-fpm.d/zz-docker.conf` says `listen = 9000`. */
 export const PHP_FPM_IMAGE_PORT = 9000;
 
+/** An image of Docker's official images (`matomo:fpm`, `docker.io/library/wordpress:6-fpm`): no namespace of its own. */
+function isOfficialImage(image: string): boolean {
+  const path = image
+    .split('@')[0]!
+    .replace(/^(?:index\.)?docker\.io\//, '')
+    .replace(/^library\//, '');
+  return !path.includes('/');
+}
+
 /**
- * The ports a program of an image listens on at every address, IPv4 and IPv6 alike, where nginx runs in a container
- * built on that image: PHP-FPM of the official `php:*-fpm` images, whose `listen = 9000` (a port without an address)
- * PHP-FPM binds on `[::]` dual-stack (php/php-src#11593; docker-library/php#562). `localhost:9000` reaches it over
- * `::1` and `127.0.0.1` alike.
+ * The ports a program of an image listens on at every address, IPv4 and IPv6 alike, where nginx shares its network
+ * (a container built on that image, or another container of nginx's Kubernetes pod): PHP-FPM of the official
+ * `php:*-fpm` images, whose `listen = 9000` (a port without an address) PHP-FPM binds on `[::]` dual-stack
+ * (php/php-src#11593; docker-library/php#562). The official images' `fpm` variants of PHP applications (`wordpress:fpm`,
+ * `nextcloud:fpm`, `matomo:fpm`, `drupal:fpm`) are built `FROM php:*-fpm` and keep that file. `localhost:9000`
+ * reaches it over `::1` and `127.0.0.1` alike.
  */
 export function dualStackPortsOf(image: string | null): readonly number[] {
-  return imageName(image) === 'php' && imageTag(image).includes('fpm') ? [PHP_FPM_IMAGE_PORT] : [];
+  if (image === null || !imageTag(image).includes('fpm')) return [];
+  return imageName(image) === 'php' || isOfficialImage(image) ? [PHP_FPM_IMAGE_PORT] : [];
 }
 
 /** The directory of PHP-FPM's configuration in the official images; a volume there may change `listen`. */

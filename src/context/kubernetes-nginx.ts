@@ -239,6 +239,9 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           if (name !== null && value !== null) environment[name] = value;
         }
         const containerName = document.text(document.at(container, 'name')) ?? 'nginx';
+        const podImages = document
+          .items(document.at(podSpec, 'containers'))
+          .flatMap((other) => (other === container ? [] : (document.text(document.at(other, 'image')) ?? [])));
         const serviceReading = (containerPath: string): NginxService => ({
           name: `${kind} ${workloadName} container ${containerName}`,
           composeFile: document.file,
@@ -251,6 +254,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           dependsOn: [],
           healthchecked: new Set(),
           healthcheckUnknown: new Set(),
+          ...(podImages.length > 0 ? { podImages } : {}),
         });
         for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);

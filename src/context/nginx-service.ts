@@ -62,6 +62,11 @@ export interface NginxService {
    * programs run beside nginx, in the same container.
    */
   readonly builtOn?: string;
+  /**
+   * The images of the other containers of nginx's Kubernetes pod: they share its network, so `localhost` in nginx's
+   * config reaches what they listen on.
+   */
+  readonly podImages?: readonly string[];
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
