@@ -161,6 +161,66 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     );
   });
 
+  /** A ConfigMap whose keys the nginx container mounts in several places, with `extra` as the container's command. */
+  const mountedAround = (extra: { command?: string; site?: string; siteAt?: string } = {}) =>
+    lines(
+      'apiVersion: v1', //                                    1
+      'kind: ConfigMap', //                                   2
+      'metadata:', //                                         3
+      '  name: web', //                                       4
+      'data:', //                                             5
+      '  site.conf: |', //                                    6
+      ...(extra.site ?? '    server {\n        listen 80;\n        http2 on;\n    }').split('\n'), // 7-10
+      '  index.html: |', //                                   11
+      '    <html><body>Hello; world</body></html>', //        12
+      '  entrypoint.sh: |', //                                13
+      '    #!/bin/sh', //                                     14
+      '    export SITE=web', //                               15
+      `    exec nginx -g 'daemon off;'`, //                   16
+      '  upstreams.conf: |', //                               17
+      '    upstream api { server api:8000 }', //              18
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: nginx',
+      '          image: nginx:1.22-alpine',
+      `          command: [${extra.command ?? '"/entrypoint.sh"'}]`,
+      '          volumeMounts:',
+      `            - { name: web, mountPath: ${extra.siteAt ?? '/etc/nginx/conf.d/site.conf'}, subPath: site.conf }`,
+      '            - { name: web, mountPath: /usr/share/nginx/html/index.html, subPath: index.html }',
+      '            - { name: web, mountPath: /entrypoint.sh, subPath: entrypoint.sh }',
+      '            - { name: web, mountPath: /opt/shared/upstreams.conf, subPath: upstreams.conf }',
+      '      volumes:',
+      '        - name: web',
+      '          configMap: { name: web, defaultMode: 0755 }',
+    );
+
+  it('keys mounted where nginx reads no config (an entrypoint script, a page, a file nothing includes) are not linted as nginx config', async () => {
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'k8s/web.yaml': mountedAround() });
+    const { findings } = await lintIn(root, ['.']);
+    // Only conf.d/site.conf is nginx's: its http2 on; is too new for 1.22. Before, index.html (line 12), the script
+    // (line 16) and the unincluded upstreams.conf (line 18, a missing ";") were each reported as broken nginx config.
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['k8s/web.yaml', 9, 'unknown-directive']]);
+  });
+
+  it('such a key is read where a config includes it, and a config named by nginx -c is linted wherever it is mounted', async () => {
+    const site = '    include /opt/shared/upstreams.conf;\n    server {\n        listen 80;\n    }';
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'k8s/web.yaml': mountedAround({ site, siteAt: '/config/site.conf', command: '"nginx", "-c", "/config/site.conf"' }),
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // Only the included upstreams.conf is broken (its server lacks a ";"): it is read through the include, at its line.
+    expect(new Set(findings.map(({ file, line }) => `${file}:${line}`))).toEqual(new Set(['k8s/web.yaml:18']));
+    expect(findings.map(({ ruleId }) => ruleId)).toContain('syntax-error');
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

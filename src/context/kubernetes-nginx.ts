@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
-import { orderMappings, type PathMapping } from '../load/container-view.js';
+import { IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
 import type { EmbeddedConfig, NginxService } from './nginx-service.js';
 import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
@@ -95,6 +95,19 @@ function manifestsOf(document: YamlDocument, node: Node | null = document.root):
 
 function namespaceOf(document: YamlDocument, manifest: Node): string {
   return document.text(document.at(document.at(manifest, 'metadata'), 'namespace')) ?? 'default';
+}
+
+/**
+ * Whether nginx reads a file mounted at this container path as configuration without being told to by an include: it is
+ * in nginx's conf folder (`/etc/nginx`, OpenResty's `/usr/local/openresty/nginx/conf`, any `…/nginx/conf` such as
+ * Bitnami's), or the container's command names it with `-c`. Other keys mounted into the container (an entrypoint
+ * script at `/docker-entrypoint.sh`, a page under `/usr/share/nginx/html`, ModSecurity rules under
+ * `/etc/modsecurity.d`) are no nginx config: they are read only where a config includes them.
+ */
+function readAsConfig(containerPath: string, commandLine: readonly string[]): boolean {
+  const inside = (folder: string) => containerPath.startsWith(`${folder}/`);
+  if (inside(IMAGE_CONF_DIR) || inside(OPENRESTY_CONF_DIR) || /\/nginx\/conf\//.test(containerPath)) return true;
+  return commandLine.some((word, index) => (word === '-c' && commandLine[index + 1] === containerPath) || word === `-c${containerPath}`);
 }
 
 /** The files a configMap volume source puts in the volume: `items` (`key` → `path`), else every key by its name. */
@@ -238,6 +251,9 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           const value = document.text(document.at(entry, 'value'));
           if (name !== null && value !== null) environment[name] = value;
         }
+        const commandLine = ['command', 'args'].flatMap((key) =>
+          document.items(document.at(container, key)).flatMap((item) => document.text(item) ?? []),
+        );
         const containerName = document.text(document.at(container, 'name')) ?? 'nginx';
         const serviceReading = (containerPath: string): NginxService => ({
           name: `${kind} ${workloadName} container ${containerName}`,
@@ -256,9 +272,10 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           note(document.file, virtualPath);
           note(configMap.document.file, virtualPath);
           if (configs.has(virtualPath)) continue;
+          const includedOnly = readAsConfig(containerPath, commandLine) ? {} : { includedOnly: true };
           if (key.chartFile) {
             const config = chartFileConfig(key.chartFile, configMap.document.helm!.chart, serviceReading(containerPath));
-            if (config) configs.set(virtualPath, config);
+            if (config) configs.set(virtualPath, { ...config, ...includedOnly });
             continue;
           }
           const block = configMap.document.literalBlock(key.node);
@@ -270,7 +287,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             value !== null &&
             (dedent(configMap.document.source, block.start, block.end, block.indent).replace(/\n+$/, '') === value.replace(/\n+$/, '') ||
               (value.trim() === '' && configMap.document.source.slice(block.start, block.end).trim() === ''));
-          if (!exact) {
+          if (!exact && !includedOnly.includedOnly) {
             skipped.push({
               manifest: configMap.document.file,
               reason: `${label}: ConfigMap ${configMap.name} key ${key.key} (mounted at ${containerPath}) is not linted: only a literal block scalar (\`${key.key}: |\`) maps back to the manifest line by line`,
@@ -284,6 +301,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             text: exact ? blankOutside(configMap.document.source, block.start, block.end) : (value ?? ''),
             ...(placeholders.length > 0 ? { placeholders } : {}),
             ...(exact ? {} : { contextOnly: true }),
+            ...includedOnly,
             service: serviceReading(containerPath),
           });
         }

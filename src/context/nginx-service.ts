@@ -113,6 +113,11 @@ export interface EmbeddedConfig {
    * has it, read for what it defines (an upstream, a map) and never reported on.
    */
   readonly contextOnly?: boolean;
+  /**
+   * A key mounted where nginx reads no configuration of its own accord (an entrypoint script, a page, ModSecurity
+   * rules): read where a config includes it, never linted on its own.
+   */
+  readonly includedOnly?: boolean;
 }
 
 function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: string): Pick<NginxService, 'healthchecked' | 'healthcheckUnknown'> {
