@@ -221,6 +221,54 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     expect(findings.map(({ ruleId }) => ruleId)).toContain('syntax-error');
   });
 
+  it("ModSecurity's nginx image runs the config too, and the files it ships under /etc/nginx are not reported missing", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'k8s/waf.yaml': lines(
+        'apiVersion: v1', //                                                  1
+        'kind: ConfigMap', //                                                 2
+        'metadata:', //                                                       3
+        '  name: waf', //                                                     4
+        'data:', //                                                           5
+        '  site.conf: |', //                                                  6
+        '    server {', //                                                    7
+        '        listen 8080;', //                                            8
+        '        include /etc/nginx/includes/location_common.conf;', //       9
+        '        location / { proxy_pass http://api:9000; }', //              10
+        '    }', //                                                           11
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: waf',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: nginx',
+        '          image: owasp/modsecurity-crs:3.3.2-nginx-alpine',
+        '          volumeMounts:',
+        '            - { name: waf, mountPath: /etc/nginx/conf.d/site.conf, subPath: site.conf }',
+        '      volumes:',
+        '        - name: waf',
+        '          configMap: { name: waf }',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: api',
+        'spec:',
+        '  ports:',
+        '    - port: 8000',
+      ),
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    // Linted (before: the image was not nginx's, so nothing was); location_common.conf is the image's own.
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['k8s/waf.yaml', 10, 'proxy-pass-port-mismatch']]);
+    // The tag is the rule set's release: no nginx version is read from it.
+    expect(run.results.find((result) => result.filePath.endsWith('waf.yaml'))!.nginxVersion).toMatchObject({ source: 'default' });
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -22,7 +22,7 @@ import {
   type RepositoryScripts,
 } from '../load/container-view.js';
 import { readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
-import { commandWords, isNginxImage, isOpenRestyImage } from './app-servers.js';
+import { commandWords, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
@@ -817,7 +817,8 @@ export function containerViewFor(
     entryContainerPath,
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
     imageFiles: service === null || service.image === null || isNginxImage(service.image),
-    runsInImage: service !== null && isNginxImage(service.image),
+    runsInImage: service !== null && isNginxImage(service.image) && !isModSecurityNginxImage(service.image),
+    ...(service !== null && isModSecurityNginxImage(service.image) ? { imageOwnFiles: true } : {}),
     openRestyFiles:
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.
