@@ -269,10 +269,38 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     expect(run.results.find((result) => result.filePath.endsWith('waf.yaml'))!.nginxVersion).toMatchObject({ source: 'default' });
   });
 
+  it('of two ConfigMaps of one name (separate samples in one repository), a workload mounts the one beside it', async () => {
+    const other = lines(
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: nginx-conf',
+      'data:',
+      '  default.conf.template: |',
+      '    server {}',
+    );
+    // kubernetes-engine-samples: databases/qdrant and databases/redis-enterprise-operator each have an nginx-conf.
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'a-qdrant/metrics-cm.yaml': other, 'b-redis/metrics-proxy.yaml': ONE_FILE });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['b-redis/metrics-proxy.yaml', 15, 'unknown-directive']]);
+  });
+
+  it("an app's image with nginx inside runs the config a ConfigMap mounts into its /etc/nginx (hubble-ui's frontend)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'ui.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'quay.io/cilium/hubble-ui:v0.11.0').replace('http2 on;', 'http3_bogus on;'),
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['ui.yaml', 15, 'unknown-directive']]);
+    // The image's tag is the app's: no nginx version is read from it.
+    expect(run.results[0]!.nginxVersion).toMatchObject({ source: 'default' });
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      'app.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'node:20'),
+      // A node container that mounts the ConfigMap as its own config: nothing puts it where nginx reads config.
+      'app.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'node:20').replace(/mountPath: \/etc\/nginx\//g, 'mountPath: /app/config/'),
     });
     const { run } = await lintIn(root, ['app.yaml']);
     expect(run.results).toEqual([]);

@@ -110,6 +110,24 @@ function readAsConfig(containerPath: string, commandLine: readonly string[]): bo
   return commandLine.some((word, index) => (word === '-c' && commandLine[index + 1] === containerPath) || word === `-c${containerPath}`);
 }
 
+/**
+ * The ConfigMap a workload's volume names. Where the repository holds several of that name and namespace (a
+ * repository of separate samples, kustomize overlays), the one in the workload's own manifest, else the one whose
+ * folder is nearest the workload's: each is applied with the manifests beside it.
+ */
+function nearestConfigMap(configMaps: readonly ConfigMap[], namespace: string, name: string, workloadFile: string): ConfigMap | undefined {
+  const candidates = configMaps.filter((candidate) => candidate.namespace === namespace && candidate.name === name);
+  if (candidates.length <= 1) return candidates[0];
+  const shared = (file: string) => {
+    const a = path.dirname(file).split(path.sep);
+    const b = path.dirname(workloadFile).split(path.sep);
+    let depth = 0;
+    while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
+    return file === workloadFile ? Infinity : depth;
+  };
+  return candidates.reduce((best, candidate) => (shared(candidate.document.file) > shared(best.document.file) ? candidate : best));
+}
+
 /** The files a configMap volume source puts in the volume: `items` (`key` → `path`), else every key by its name. */
 function volumeFiles(document: YamlDocument, source: Node | null): { name: string; files: Map<string, string> } | null {
   const name = document.text(document.at(source, 'name'));
@@ -199,7 +217,13 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
       for (const container of document.items(document.at(podSpec, 'containers'))) {
         const imageNode = document.at(container, 'image');
         const image = document.text(imageNode);
-        if (!isNginxImage(image)) continue;
+        // An image with nginx inside (an app's frontend image built on nginx's, `quay.io/cilium/hubble-ui`) runs the
+        // config a ConfigMap puts into its /etc/nginx.
+        const mountsNginxConf = document.items(document.at(container, 'volumeMounts')).some((mount) => {
+          const mountPath = path.posix.normalize(document.text(document.at(mount, 'mountPath')) ?? '.');
+          return mountPath === IMAGE_CONF_DIR || mountPath.startsWith(`${IMAGE_CONF_DIR}/`);
+        });
+        if (!isNginxImage(image) && !mountsNginxConf) continue;
         const mappings: PathMapping[] = [];
         const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap; key: ConfigMapKey }[] = [];
         for (const mount of document.items(document.at(container, 'volumeMounts'))) {
@@ -218,7 +242,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           const files = new Map<string, string>();
           let unknown = false;
           for (const source of sources) {
-            const configMap = configMaps.find((candidate) => candidate.namespace === namespace && candidate.name === source.name);
+            const configMap = nearestConfigMap(configMaps, namespace, source.name, document.file);
             if (!configMap) {
               unknown = true;
               continue;
@@ -267,6 +291,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           dependsOn: [],
           healthchecked: new Set(),
           healthcheckUnknown: new Set(),
+          ...(isNginxImage(image) ? {} : { nginxInside: true }),
         });
         for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);

@@ -62,6 +62,11 @@ export interface NginxService {
    * programs run beside nginx, in the same container.
    */
   readonly builtOn?: string;
+  /**
+   * An app's image with nginx inside, known to run nginx because config is mounted into its /etc/nginx
+   * (`quay.io/cilium/hubble-ui`): nginx's stock files are there, and it may ship files of its own.
+   */
+  readonly nginxInside?: boolean;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -816,9 +821,9 @@ export function containerViewFor(
     mappings,
     entryContainerPath,
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
-    imageFiles: service === null || service.image === null || isNginxImage(service.image),
+    imageFiles: service === null || service.image === null || isNginxImage(service.image) || service.nginxInside === true,
     runsInImage: service !== null && isNginxImage(service.image) && !isModSecurityNginxImage(service.image),
-    ...(service !== null && isModSecurityNginxImage(service.image) ? { imageOwnFiles: true } : {}),
+    ...(service !== null && (isModSecurityNginxImage(service.image) || service.nginxInside) ? { imageOwnFiles: true } : {}),
     openRestyFiles:
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.
