@@ -50,6 +50,13 @@ testRule(rule, {
       },
     },
     {
+      name: 'a variable that may be part of the address is not judged',
+      files: {
+        'nginx.conf': location('            resolver 127.0.0.11;\n            proxy_pass http://orders$target_port;\n'),
+        'compose.yaml': COMPOSE,
+      },
+    },
+    {
       name: 'a host no service answers to',
       files: { 'nginx.conf': location('            proxy_pass http://example.com:8000;\n'), 'compose.yaml': COMPOSE },
     },
@@ -129,6 +136,15 @@ testRule(rule, {
         },
       ],
       output: { 'nginx.conf': location('            proxy_pass http://orders:8080/api/;\n') },
+    },
+    {
+      name: 'a variable only in the URI leaves the address as written (cortex: http://distributor…$request_uri): reported, fixed',
+      files: {
+        'nginx.conf': location('            resolver 127.0.0.11;\n            proxy_pass http://orders$request_uri;\n'),
+        'compose.yaml': COMPOSE,
+      },
+      errors: [{ line: 6, column: 31, messageId: 'mismatch' }],
+      output: { 'nginx.conf': location('            resolver 127.0.0.11;\n            proxy_pass http://orders:8080$request_uri;\n') },
     },
     {
       name: 'the port published on the Docker host is not the one inside the network',

@@ -166,9 +166,10 @@ export default defineRule({
     const { model } = context;
 
     for (const pass of model.proxyPasses) {
-      const target = pass.target;
-      // Passes to an upstream block are checked with its servers below.
-      if (target.kind !== 'host') continue;
+      // Passes to an upstream block are checked with its servers below. A variable only in the URI
+      // (`http://api:8000$request_uri`) leaves the host and the port as written.
+      const target = pass.target.kind === 'host' ? pass.target : pass.target.kind === 'variable' ? pass.target.address : null;
+      if (target === null) continue;
       for (const match of model.servicesBehind(pass)) {
         if (!match.portMismatch) continue;
         const { host, port } = match.address;

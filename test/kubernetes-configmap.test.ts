@@ -161,10 +161,146 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     );
   });
 
+  /** A ConfigMap whose keys the nginx container mounts in several places, with `extra` as the container's command. */
+  const mountedAround = (extra: { command?: string; site?: string; siteAt?: string } = {}) =>
+    lines(
+      'apiVersion: v1', //                                    1
+      'kind: ConfigMap', //                                   2
+      'metadata:', //                                         3
+      '  name: web', //                                       4
+      'data:', //                                             5
+      '  site.conf: |', //                                    6
+      ...(extra.site ?? '    server {\n        listen 80;\n        http2 on;\n    }').split('\n'), // 7-10
+      '  index.html: |', //                                   11
+      '    <html><body>Hello; world</body></html>', //        12
+      '  entrypoint.sh: |', //                                13
+      '    #!/bin/sh', //                                     14
+      '    export SITE=web', //                               15
+      `    exec nginx -g 'daemon off;'`, //                   16
+      '  upstreams.conf: |', //                               17
+      '    upstream api { server api:8000 }', //              18
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: nginx',
+      '          image: nginx:1.22-alpine',
+      `          command: [${extra.command ?? '"/entrypoint.sh"'}]`,
+      '          volumeMounts:',
+      `            - { name: web, mountPath: ${extra.siteAt ?? '/etc/nginx/conf.d/site.conf'}, subPath: site.conf }`,
+      '            - { name: web, mountPath: /usr/share/nginx/html/index.html, subPath: index.html }',
+      '            - { name: web, mountPath: /entrypoint.sh, subPath: entrypoint.sh }',
+      '            - { name: web, mountPath: /opt/shared/upstreams.conf, subPath: upstreams.conf }',
+      '      volumes:',
+      '        - name: web',
+      '          configMap: { name: web, defaultMode: 0755 }',
+    );
+
+  it('keys mounted where nginx reads no config (an entrypoint script, a page, a file nothing includes) are not linted as nginx config', async () => {
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'k8s/web.yaml': mountedAround() });
+    const { findings } = await lintIn(root, ['.']);
+    // Only conf.d/site.conf is nginx's: its http2 on; is too new for 1.22. Before, index.html (line 12), the script
+    // (line 16) and the unincluded upstreams.conf (line 18, a missing ";") were each reported as broken nginx config.
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['k8s/web.yaml', 9, 'unknown-directive']]);
+  });
+
+  it('such a key is read where a config includes it, and a config named by nginx -c is linted wherever it is mounted', async () => {
+    const site = '    include /opt/shared/upstreams.conf;\n    server {\n        listen 80;\n    }';
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'k8s/web.yaml': mountedAround({ site, siteAt: '/config/site.conf', command: '"nginx", "-c", "/config/site.conf"' }),
+    });
+    const { findings } = await lintIn(root, ['.']);
+    // Only the included upstreams.conf is broken (its server lacks a ";"): it is read through the include, at its line.
+    expect(new Set(findings.map(({ file, line }) => `${file}:${line}`))).toEqual(new Set(['k8s/web.yaml:18']));
+    expect(findings.map(({ ruleId }) => ruleId)).toContain('syntax-error');
+  });
+
+  it("ModSecurity's nginx image runs the config too, and the files it ships under /etc/nginx are not reported missing", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'k8s/waf.yaml': lines(
+        'apiVersion: v1', //                                                  1
+        'kind: ConfigMap', //                                                 2
+        'metadata:', //                                                       3
+        '  name: waf', //                                                     4
+        'data:', //                                                           5
+        '  site.conf: |', //                                                  6
+        '    server {', //                                                    7
+        '        listen 8080;', //                                            8
+        '        include /etc/nginx/includes/location_common.conf;', //       9
+        '        location / { proxy_pass http://api:9000; }', //              10
+        '    }', //                                                           11
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: waf',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: nginx',
+        '          image: owasp/modsecurity-crs:3.3.2-nginx-alpine',
+        '          volumeMounts:',
+        '            - { name: waf, mountPath: /etc/nginx/conf.d/site.conf, subPath: site.conf }',
+        '      volumes:',
+        '        - name: waf',
+        '          configMap: { name: waf }',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: api',
+        'spec:',
+        '  ports:',
+        '    - port: 8000',
+      ),
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    // Linted (before: the image was not nginx's, so nothing was); location_common.conf is the image's own.
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['k8s/waf.yaml', 10, 'proxy-pass-port-mismatch']]);
+    // The tag is the rule set's release: no nginx version is read from it.
+    expect(run.results.find((result) => result.filePath.endsWith('waf.yaml'))!.nginxVersion).toMatchObject({ source: 'default' });
+  });
+
+  it('of two ConfigMaps of one name (separate samples in one repository), a workload mounts the one beside it', async () => {
+    const other = lines(
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: nginx-conf',
+      'data:',
+      '  default.conf.template: |',
+      '    server {}',
+    );
+    // kubernetes-engine-samples: databases/qdrant and databases/redis-enterprise-operator each have an nginx-conf.
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'a-qdrant/metrics-cm.yaml': other, 'b-redis/metrics-proxy.yaml': ONE_FILE });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['b-redis/metrics-proxy.yaml', 15, 'unknown-directive']]);
+  });
+
+  it("an app's image with nginx inside runs the config a ConfigMap mounts into its /etc/nginx (hubble-ui's frontend)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'ui.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'quay.io/cilium/hubble-ui:v0.11.0').replace('http2 on;', 'http3_bogus on;'),
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([['ui.yaml', 15, 'unknown-directive']]);
+    // The image's tag is the app's: no nginx version is read from it.
+    expect(run.results[0]!.nginxVersion).toMatchObject({ source: 'default' });
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      'app.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'node:20'),
+      // A node container that mounts the ConfigMap as its own config: nothing puts it where nginx reads config.
+      'app.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'node:20').replace(/mountPath: \/etc\/nginx\//g, 'mountPath: /app/config/'),
     });
     const { run } = await lintIn(root, ['app.yaml']);
     expect(run.results).toEqual([]);

@@ -512,9 +512,9 @@ stream { server { listen 9000; proxy_pass 127.0.0.1:9001; } }
       const target = only(modelOf(`http { server { location / { proxy_pass ${argument}; } } }`).proxyPasses).target;
       return target.kind === 'variable' ? target.address : target.kind;
     };
-    expect(addressOf('http://read:3100$request_uri')).toEqual({ host: 'read', port: 3100 });
-    expect(addressOf('http://read$uri$is_args$args')).toEqual({ host: 'read', port: 80 });
-    expect(addressOf('https://api.example.com/v1/$name')).toEqual({ host: 'api.example.com', port: 443 });
+    expect(addressOf('http://read:3100$request_uri')).toMatchObject({ host: 'read', port: 3100, portExplicit: true });
+    expect(addressOf('http://read$uri$is_args$args')).toMatchObject({ host: 'read', port: 80, portExplicit: false, portRange: null });
+    expect(addressOf('https://api.example.com/v1/$name')).toMatchObject({ host: 'api.example.com', port: 443 });
     // The variable may hold the rest of the host, or the port.
     expect(addressOf('http://backend$suffix')).toBeNull();
     expect(addressOf('http://app:$port/')).toBeNull();

@@ -326,10 +326,20 @@ export function isOpenRestyImage(image: string | null): boolean {
   return imageName(image) === 'openresty';
 }
 
-/** An image of nginx itself (official, unprivileged, or a `nginx-*` variant): the one a config runs in. */
+/** An image of nginx itself (official, unprivileged, a `nginx-*` variant, ModSecurity's): the one a config runs in. */
 export function isNginxImage(image: string | null): boolean {
   const name = imageName(image);
-  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-');
+  return name === 'nginx' || name === 'nginx-unprivileged' || name.startsWith('nginx-') || isModSecurityNginxImage(image);
+}
+
+/**
+ * ModSecurity's nginx images (`owasp/modsecurity-crs:3.3.2-nginx-alpine`, `owasp/modsecurity:nginx`): nginx's official
+ * image with the ModSecurity module, and files of their own under /etc/nginx (`includes/location_common.conf`,
+ * `conf.d/logging.conf`). Their tag is the rule set's release, not nginx's; their Apache images are tagged `apache`.
+ */
+export function isModSecurityNginxImage(image: string | null): boolean {
+  const name = imageName(image);
+  return (name === 'modsecurity-crs' || name === 'modsecurity') && /(^|-)nginx(-|$)/.test(imageTag(image));
 }
 
 /**

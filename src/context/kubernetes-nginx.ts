@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
-import { orderMappings, type PathMapping } from '../load/container-view.js';
+import { IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type PathMapping } from '../load/container-view.js';
 import { isNginxImage } from './app-servers.js';
 import type { EmbeddedConfig, NginxService } from './nginx-service.js';
 import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
@@ -95,6 +95,37 @@ function manifestsOf(document: YamlDocument, node: Node | null = document.root):
 
 function namespaceOf(document: YamlDocument, manifest: Node): string {
   return document.text(document.at(document.at(manifest, 'metadata'), 'namespace')) ?? 'default';
+}
+
+/**
+ * Whether nginx reads a file mounted at this container path as configuration without being told to by an include: it is
+ * in nginx's conf folder (`/etc/nginx`, OpenResty's `/usr/local/openresty/nginx/conf`, any `…/nginx/conf` such as
+ * Bitnami's), or the container's command names it with `-c`. Other keys mounted into the container (an entrypoint
+ * script at `/docker-entrypoint.sh`, a page under `/usr/share/nginx/html`, ModSecurity rules under
+ * `/etc/modsecurity.d`) are no nginx config: they are read only where a config includes them.
+ */
+function readAsConfig(containerPath: string, commandLine: readonly string[]): boolean {
+  const inside = (folder: string) => containerPath.startsWith(`${folder}/`);
+  if (inside(IMAGE_CONF_DIR) || inside(OPENRESTY_CONF_DIR) || /\/nginx\/conf\//.test(containerPath)) return true;
+  return commandLine.some((word, index) => (word === '-c' && commandLine[index + 1] === containerPath) || word === `-c${containerPath}`);
+}
+
+/**
+ * The ConfigMap a workload's volume names. Where the repository holds several of that name and namespace (a
+ * repository of separate samples, kustomize overlays), the one in the workload's own manifest, else the one whose
+ * folder is nearest the workload's: each is applied with the manifests beside it.
+ */
+function nearestConfigMap(configMaps: readonly ConfigMap[], namespace: string, name: string, workloadFile: string): ConfigMap | undefined {
+  const candidates = configMaps.filter((candidate) => candidate.namespace === namespace && candidate.name === name);
+  if (candidates.length <= 1) return candidates[0];
+  const shared = (file: string) => {
+    const a = path.dirname(file).split(path.sep);
+    const b = path.dirname(workloadFile).split(path.sep);
+    let depth = 0;
+    while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
+    return file === workloadFile ? Infinity : depth;
+  };
+  return candidates.reduce((best, candidate) => (shared(candidate.document.file) > shared(best.document.file) ? candidate : best));
 }
 
 /** The files a configMap volume source puts in the volume: `items` (`key` → `path`), else every key by its name. */
@@ -186,7 +217,13 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
       for (const container of document.items(document.at(podSpec, 'containers'))) {
         const imageNode = document.at(container, 'image');
         const image = document.text(imageNode);
-        if (!isNginxImage(image)) continue;
+        // An image with nginx inside (an app's frontend image built on nginx's, `quay.io/cilium/hubble-ui`) runs the
+        // config a ConfigMap puts into its /etc/nginx.
+        const mountsNginxConf = document.items(document.at(container, 'volumeMounts')).some((mount) => {
+          const mountPath = path.posix.normalize(document.text(document.at(mount, 'mountPath')) ?? '.');
+          return mountPath === IMAGE_CONF_DIR || mountPath.startsWith(`${IMAGE_CONF_DIR}/`);
+        });
+        if (!isNginxImage(image) && !mountsNginxConf) continue;
         const mappings: PathMapping[] = [];
         const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap; key: ConfigMapKey }[] = [];
         for (const mount of document.items(document.at(container, 'volumeMounts'))) {
@@ -205,7 +242,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           const files = new Map<string, string>();
           let unknown = false;
           for (const source of sources) {
-            const configMap = configMaps.find((candidate) => candidate.namespace === namespace && candidate.name === source.name);
+            const configMap = nearestConfigMap(configMaps, namespace, source.name, document.file);
             if (!configMap) {
               unknown = true;
               continue;
@@ -238,6 +275,9 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           const value = document.text(document.at(entry, 'value'));
           if (name !== null && value !== null) environment[name] = value;
         }
+        const commandLine = ['command', 'args'].flatMap((key) =>
+          document.items(document.at(container, key)).flatMap((item) => document.text(item) ?? []),
+        );
         const containerName = document.text(document.at(container, 'name')) ?? 'nginx';
         const podImages = document
           .items(document.at(podSpec, 'containers'))
@@ -255,14 +295,16 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           healthchecked: new Set(),
           healthcheckUnknown: new Set(),
           ...(podImages.length > 0 ? { podImages } : {}),
+          ...(isNginxImage(image) ? {} : { nginxInside: true }),
         });
         for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);
           note(configMap.document.file, virtualPath);
           if (configs.has(virtualPath)) continue;
+          const includedOnly = readAsConfig(containerPath, commandLine) ? {} : { includedOnly: true };
           if (key.chartFile) {
             const config = chartFileConfig(key.chartFile, configMap.document.helm!.chart, serviceReading(containerPath));
-            if (config) configs.set(virtualPath, config);
+            if (config) configs.set(virtualPath, { ...config, ...includedOnly });
             continue;
           }
           const block = configMap.document.literalBlock(key.node);
@@ -274,7 +316,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             value !== null &&
             (dedent(configMap.document.source, block.start, block.end, block.indent).replace(/\n+$/, '') === value.replace(/\n+$/, '') ||
               (value.trim() === '' && configMap.document.source.slice(block.start, block.end).trim() === ''));
-          if (!exact) {
+          if (!exact && !includedOnly.includedOnly) {
             skipped.push({
               manifest: configMap.document.file,
               reason: `${label}: ConfigMap ${configMap.name} key ${key.key} (mounted at ${containerPath}) is not linted: only a literal block scalar (\`${key.key}: |\`) maps back to the manifest line by line`,
@@ -288,6 +330,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             text: exact ? blankOutside(configMap.document.source, block.start, block.end) : (value ?? ''),
             ...(placeholders.length > 0 ? { placeholders } : {}),
             ...(exact ? {} : { contextOnly: true }),
+            ...includedOnly,
             service: serviceReading(containerPath),
           });
         }

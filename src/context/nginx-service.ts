@@ -22,7 +22,7 @@ import {
   type RepositoryScripts,
 } from '../load/container-view.js';
 import { readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
-import { commandWords, isNginxImage, isOpenRestyImage } from './app-servers.js';
+import { commandWords, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
@@ -67,6 +67,11 @@ export interface NginxService {
    * config reaches what they listen on.
    */
   readonly podImages?: readonly string[];
+  /**
+   * An app's image with nginx inside, known to run nginx because config is mounted into its /etc/nginx
+   * (`quay.io/cilium/hubble-ui`): nginx's stock files are there, and it may ship files of its own.
+   */
+  readonly nginxInside?: boolean;
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -118,6 +123,11 @@ export interface EmbeddedConfig {
    * has it, read for what it defines (an upstream, a map) and never reported on.
    */
   readonly contextOnly?: boolean;
+  /**
+   * A key mounted where nginx reads no configuration of its own accord (an entrypoint script, a page, ModSecurity
+   * rules): read where a config includes it, never linted on its own.
+   */
+  readonly includedOnly?: boolean;
 }
 
 function healthchecks(document: YamlDocument, origins: OriginFactory, boundary: string): Pick<NginxService, 'healthchecked' | 'healthcheckUnknown'> {
@@ -816,8 +826,9 @@ export function containerViewFor(
     mappings,
     entryContainerPath,
     // A custom image may ship other files, but the stock ones come from nginx's own packaging in every image we know.
-    imageFiles: service === null || service.image === null || isNginxImage(service.image),
-    runsInImage: service !== null && isNginxImage(service.image),
+    imageFiles: service === null || service.image === null || isNginxImage(service.image) || service.nginxInside === true,
+    runsInImage: service !== null && isNginxImage(service.image) && !isModSecurityNginxImage(service.image),
+    ...(service !== null && (isModSecurityNginxImage(service.image) || service.nginxInside) ? { imageOwnFiles: true } : {}),
     openRestyFiles:
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.

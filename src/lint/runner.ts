@@ -458,7 +458,7 @@ export class Linter {
     const found = this.kubernetesOf(root);
     const paths = (found.byManifest.get(manifest) ?? []).filter((virtualPath) => {
       const config = found.configs.get(virtualPath);
-      return config !== undefined && !config.contextOnly;
+      return config !== undefined && !config.contextOnly && !config.includedOnly;
     });
     paths.push(...written.map((config) => config.path));
     const skipped = found.skipped.filter((entry) => entry.manifest === manifest).map((entry) => entry.reason);

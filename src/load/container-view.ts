@@ -86,6 +86,11 @@ export interface ContainerView {
    * glob is unknown territory, not an empty folder.
    */
   readonly runsInImage: boolean;
+  /**
+   * The image is built on nginx's with files of its own under /etc/nginx that nginx-lint does not have (ModSecurity's
+   * `includes/location_common.conf`): an include there that nothing maps may be one of them, so it is not reported.
+   */
+  readonly imageOwnFiles?: boolean;
   /** Absolute paths no mapping covers may be read from this machine's disk (the entry itself lives there). */
   readonly hostReadable: boolean;
   /**

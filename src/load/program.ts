@@ -436,6 +436,8 @@ function resolveInContainer(
       if (!(error instanceof InputError)) throw error;
     }
   }
+  // A file the image itself ships, unknown here: not read, and not reported as missing.
+  if (view.imageOwnFiles && pattern.startsWith(`${IMAGE_CONF_DIR}/`)) return { directive, pattern, files: [], error: null };
   return {
     directive,
     pattern,

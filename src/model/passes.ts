@@ -11,6 +11,7 @@
  * an IP address (ngx_http_upstream_init_request, "no resolver defined to resolve …").
  */
 import type { ConfigNode } from '../load/tree.js';
+import type { Token } from '../syntax/ast.js';
 import { type TextRange, parseAddress, spanInFile } from './address.js';
 import type { EffectiveValue } from './inheritance.js';
 import type { Upstream } from './upstreams.js';
@@ -62,7 +63,14 @@ export interface VariableTarget {
    * host at run time, but which service it is, and on which port, is written. Null when a variable may be part of
    * the address.
    */
-  readonly address: { readonly host: string; readonly port: number } | null;
+  readonly address: {
+    readonly host: string;
+    readonly port: number;
+    readonly portExplicit: boolean;
+    /** Where the host and the port digits are in the file, as for a HostTarget. */
+    readonly hostRange: TextRange | null;
+    readonly portRange: TextRange | null;
+  } | null;
 }
 
 /** nginx refuses the argument; `message` is nginx's (`invalid URL prefix in "…"`, `invalid port in "…"`). */
@@ -183,7 +191,7 @@ export function readPass(node: ConfigNode, context: PassContext): ProxyPass | nu
         expression: text,
         candidates: candidatesOf(text, node, context),
         hasResolver: resolver.nodes.length > 0,
-        address: written ? literalAddressOf(text, written.prefix.length, written.defaultPort ?? null, syntax.module === 'proxy') : null,
+        address: written ? literalAddressOf(token, written.prefix.length, written.defaultPort ?? null, syntax.module === 'proxy') : null,
       },
     );
   }
@@ -216,7 +224,8 @@ const URI_VARIABLE = /^\$(?:request_uri|uri|document_uri|is_args|args|query_stri
  * The address written before the first variable of a pass, when that variable starts the URI (`$request_uri`) or the
  * URI has started before it: `http://read:3100$request_uri` connects to read:3100 whatever the request.
  */
-function literalAddressOf(text: string, addressStart: number, defaultPort: number | null, uriPart: boolean): VariableTarget['address'] {
+function literalAddressOf(token: Token, addressStart: number, defaultPort: number | null, uriPart: boolean): VariableTarget['address'] {
+  const text = token.value;
   const variableAt = text.indexOf('$');
   if (variableAt <= addressStart) return null;
   const literal = text.slice(0, variableAt);
@@ -224,5 +233,7 @@ function literalAddressOf(text: string, addressStart: number, defaultPort: numbe
   const address = parseAddress(literal, addressStart, { uriPart });
   if (address.kind !== 'inet') return null;
   const port = address.port ?? defaultPort;
-  return port === null ? null : { host: address.host, port };
+  if (port === null) return null;
+  const portRange = address.portSpan && spanInFile(token, address.portSpan);
+  return { host: address.host, port, portExplicit: address.port !== null, hostRange: spanInFile(token, address.hostSpan), portRange };
 }
