@@ -17,7 +17,7 @@ import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../sr
 import { defineRule, type RuleContext, type TextChange } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
 import { formatNginxTime } from '../src/nginx/units.js';
-import { dualStackPortsOf } from '../src/context/index.js';
+import { dualStackPortsOf, everyAddressPortsOf } from '../src/context/index.js';
 
 const LOOPBACK_NAME = 'localhost';
 const IPV4_LOOPBACK = '127.0.0.1';
@@ -133,8 +133,12 @@ export default defineRule({
   check(context) {
     const { model } = context;
     // A program beside nginx in its own container that listens on every address (PHP-FPM of a php:*-fpm image nginx
-    // is installed on): ::1 and 127.0.0.1 reach it alike.
-    const dualStack = new Set(dualStackPortsOf(model.composeService?.builtOn ?? null));
+    // is installed on; a program supervisord starts there, gitlab-pages' `-listen-proxy :8090`): ::1 and 127.0.0.1
+    // reach it alike.
+    const dualStack = new Set([
+      ...dualStackPortsOf(model.composeService?.builtOn ?? null),
+      ...model.programsBesideNginx.flatMap((program) => everyAddressPortsOf(program.words).map((listen) => listen.port)),
+    ]);
     const reachedAlike = (port: number | null) => port !== null && dualStack.has(port);
 
     for (const pass of model.proxyPasses) {
