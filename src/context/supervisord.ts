@@ -126,6 +126,9 @@ const PROGRAM_SECTION = /^\[program:[^\]\n]+\]/m;
 /** A supervisord config by its name: `*.conf`, `*.ini`, or `supervisord.conf`-like names without an extension. */
 const CONFIG_NAME = /\.(?:conf|ini)$|^supervisord?$/i;
 
+/** A name `readSupervisedPrograms` reads: a config's (CONFIG_NAME), a shell script's, or one without an extension. */
+const MAYBE_CONFIG_OR_SCRIPT = /\.(?:conf|ini|sh|bash)$|^[^.]+$/i;
+
 /** The line (1-based) of an offset in a text. */
 function lineAt(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length;
@@ -159,7 +162,8 @@ export function readSupervisedPrograms(
   isShellScript: (file: string, text: string) => boolean,
 ): SupervisedProgram[] {
   const programs: SupervisedProgram[] = [];
-  for (const file of files) {
+  // Only what can be a supervisord config or a shell script: `*.conf`, `*.ini`, `*.sh`, `*.bash`, or no extension.
+  for (const file of files.filter((candidate) => MAYBE_CONFIG_OR_SCRIPT.test(path.basename(candidate)))) {
     let text: string;
     try {
       text = readRegularTextFile(file, MAX_FILE_BYTES);
