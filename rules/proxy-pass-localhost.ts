@@ -17,7 +17,7 @@ import { retryPolicyOf, type Model, type ProxyPass, type TextRange } from '../sr
 import { defineRule, type RuleContext, type TextChange } from '../src/lint/rule.js';
 import { type ConfigNode, statementText } from '../src/load/tree.js';
 import { formatNginxTime } from '../src/nginx/units.js';
-import { dualStackPortsOf } from '../src/context/index.js';
+import { dualStackPortsOf, everyAddressPortsOf } from '../src/context/index.js';
 
 const LOOPBACK_NAME = 'localhost';
 const IPV4_LOOPBACK = '127.0.0.1';
@@ -133,9 +133,13 @@ export default defineRule({
   check(context) {
     const { model } = context;
     // A program that shares nginx's network and listens on every address (PHP-FPM of a php:*-fpm image nginx is
-    // installed on, or of another container of nginx's pod): ::1 and 127.0.0.1 reach it alike.
+    // installed on, or of another container of nginx's pod; a program supervisord starts beside nginx, gitlab-pages'
+    // `-listen-proxy :8090`): ::1 and 127.0.0.1 reach it alike.
     const service = model.composeService;
-    const dualStack = new Set([service?.builtOn ?? null, ...(service?.podImages ?? [])].flatMap((image) => dualStackPortsOf(image)));
+    const dualStack = new Set([
+      ...[service?.builtOn ?? null, ...(service?.podImages ?? [])].flatMap((image) => dualStackPortsOf(image)),
+      ...model.programsBesideNginx.flatMap((program) => everyAddressPortsOf(program.words).map((listen) => listen.port)),
+    ]);
     const reachedAlike = (port: number | null) => port !== null && dualStack.has(port);
 
     for (const pass of model.proxyPasses) {

@@ -4,7 +4,7 @@
  * (docs/services.md) or the flag's value.
  */
 import { describe, expect, it } from 'vitest';
-import { commandWords, inferAppServer, lockedGemVersion, scriptExec, type ProcessSpec } from '../src/context/app-servers.js';
+import { commandWords, everyAddressPortsOf, inferAppServer, lockedGemVersion, scriptExec, type ProcessSpec } from '../src/context/app-servers.js';
 
 const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
   image,
@@ -181,5 +181,22 @@ describe('scriptExec: the server a start script execs in the end', () => {
     expect(scriptExec('#!/bin/sh\nset -e\nexec "$@"\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then\n  exec flask run\nelse\n  exec gunicorn app\nfi\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\ngunicorn app &\nwait\n', {})).toBeNull();
+  });
+});
+
+describe('everyAddressPortsOf: a Go server told to listen on a port at every address', () => {
+  it.each([
+    // sameersbn/docker-gitlab's supervisord programs.
+    ['/usr/local/bin/gitlab-pages -pages-root /srv/pages -listen-proxy :8090 -config /etc/pages', [8090]],
+    ['/usr/local/bin/gitlab-workhorse -listenUmask 0 -listenNetwork tcp -listenAddr ":8181"', [8181]],
+    ['gitlab-pages -listen-proxy=[::]:8090 --listen-http :80', [8090, 80]],
+    // A host binds one address family; a Unix socket is no port; the flag of another program says nothing.
+    ['gitlab-pages -listen-proxy 0.0.0.0:8090', []],
+    ['gitlab-pages -listen-proxy 127.0.0.1:8090', []],
+    ['gitlab-workhorse -listenNetwork unix -listenAddr /run/workhorse.sock', []],
+    ['uwsgi --http-socket :8090', []],
+    ['gitlab-pages -listen-proxy $PAGES_ADDRESS', []],
+  ])('%s', (command, ports) => {
+    expect(everyAddressPortsOf(commandWords(command)).map((listen) => listen.port)).toEqual(ports);
   });
 });

@@ -616,6 +616,27 @@ describe('what a folder holds', () => {
     expect(await findingsWith('php:8.1-cli-alpine', 9000)).toEqual(['3 proxy-pass-localhost']);
   });
 
+  it("localhost:8090 reaches a Go server supervisord starts beside nginx on every address (sameersbn/docker-gitlab's gitlab-pages)", async () => {
+    const findingsWith = async (listen: string, nginxProgram = '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\n') => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisor/ /etc/supervisor/conf.d/\nCOPY functions /functions\nCMD ["/usr/bin/supervisord", "-n"]\n',
+        'supervisor/nginx.conf': nginxProgram,
+        // The program a start script writes, continued over lines as supervisord's ConfigParser reads them.
+        functions: `#!/bin/bash\ncat > /etc/supervisor/conf.d/pages.conf <<EOF\n[program:pages]\ncommand=/usr/local/bin/gitlab-pages\n  -pages-root /srv/pages\n  -listen-proxy ${listen}\nuser=git\nEOF\n`,
+        'nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://localhost:8090/; }\n    }\n}\n',
+      });
+      return (await lintIn(root, ['.'])).findings.filter((finding) => finding.ruleId === 'proxy-pass-localhost').map((finding) => finding.line);
+    };
+    // `:8090` is every address to Go's net.Listen, [::] dual-stack: nothing refused.
+    expect(await findingsWith(':8090')).toEqual([]);
+    // An IPv4 address, another port, or supervisord configs that start no nginx (another container's): not known.
+    expect(await findingsWith('127.0.0.1:8090')).toEqual([5]);
+    expect(await findingsWith(':8091')).toEqual([5]);
+    expect(await findingsWith(':8090', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([5]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -382,6 +382,49 @@ export function dualStackPortsOf(image: string | null): readonly number[] {
   return imageName(image) === 'php' || isOfficialImage(image) ? [PHP_FPM_IMAGE_PORT] : [];
 }
 
+/**
+ * Go servers nginx is put in front of, with the flags that name a TCP address they listen on (Go's flag package:
+ * `-name value`, `-name=value`, `--name value`). An address without a host (`:8090`) or with `[::]` is one Go's
+ * net.Listen binds on every local address, IPv4 and IPv6 alike ("if the host in the address parameter is empty or a
+ * literal unspecified IP address, Listen listens on all available unicast and anycast IP addresses"): one `[::]`
+ * socket that accepts IPv4 too on Linux.
+ */
+const GO_LISTEN_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  // gitlab-org/gitlab-pages: `-listen-proxy`, `-listen-http`, `-listen-https` (and the PROXY-protocol variant).
+  'gitlab-pages': ['listen-proxy', 'listen-http', 'listen-https', 'listen-https-proxyv2'],
+  // gitlab-org/gitlab-workhorse: `-listenAddr` on `-listenNetwork tcp` (its default).
+  'gitlab-workhorse': ['listenAddr'],
+};
+
+/** A port a process listens on at every address, and the words that say so. */
+export interface EveryAddressPort {
+  readonly port: number;
+  readonly evidence: string;
+}
+
+/**
+ * The ports a command makes its server listen on at every address, IPv4 and IPv6 alike: the Go servers of
+ * GO_LISTEN_FLAGS given `:PORT` or `[::]:PORT` (`gitlab-pages … -listen-proxy :8090`). A host (`0.0.0.0:8090`,
+ * `127.0.0.1:8090`) binds one family, and another program's `:PORT` may not be Go's (uWSGI's `:3031` is IPv4 only).
+ */
+export function everyAddressPortsOf(words: readonly string[]): EveryAddressPort[] {
+  const command = unwrapShell(words);
+  const program = command[0]?.split('/').pop() ?? '';
+  const flags = GO_LISTEN_FLAGS[program];
+  if (!flags) return [];
+  if (flagValue(command, ['-listenNetwork', '--listenNetwork'])?.value.startsWith('unix')) return [];
+  const ports: EveryAddressPort[] = [];
+  command.forEach((word, index) => {
+    const flag = /^--?([\w-]+)(?:=(.*))?$/.exec(word);
+    if (!flag || !flags.includes(flag[1]!)) return;
+    const value = flag[2] ?? command[index + 1];
+    const address = value === undefined ? null : /^(?:|\[::\]):(\d{1,5})$/.exec(value);
+    const port = address ? Number(address[1]) : NaN;
+    if (port >= 1 && port <= 65535) ports.push({ port, evidence: flag[2] === undefined ? `${word} ${value}` : word });
+  });
+  return ports;
+}
+
 /** The directory of PHP-FPM's configuration in the official images; a volume there may change `listen`. */
 const PHP_FPM_CONFIG = /^\/usr\/local\/etc(\/php-fpm(\.d|\.conf)?)?\/?$|^\/usr\/local\/etc\/php-fpm/;
 

@@ -21,7 +21,8 @@ import {
   type PathMapping,
   type RepositoryScripts,
 } from '../load/container-view.js';
-import { readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
+import { isShellScript, readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
+import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
 import { commandWords, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
@@ -747,7 +748,10 @@ function templateFilesIn(directory: string, suffix: string): { name: string; rep
  * The repository's files by name, listed once on first use (node_modules and .git left out): exactly one name, or a
  * glob(3) name pattern in a folder named like a container folder.
  */
-export type RepositoryIndex = Pick<ContainerView, 'filesNamed' | 'filesMatching' | 'scripts'>;
+export type RepositoryIndex = Pick<ContainerView, 'filesNamed' | 'filesMatching' | 'scripts'> & {
+  /** The programs the repository's supervisord configs start (src/context/supervisord.ts), read once. */
+  readonly supervisedPrograms?: () => readonly SupervisedProgram[];
+};
 
 export function repositoryFilesIndex(repoRoot: string): RepositoryIndex {
   let byName: Map<string, string[]> | undefined;
@@ -764,8 +768,10 @@ export function repositoryFilesIndex(repoRoot: string): RepositoryIndex {
     return byName;
   };
   let scripts: RepositoryScripts | undefined;
+  let programs: readonly SupervisedProgram[] | undefined;
   return {
     scripts: () => (scripts ??= readRepositoryScripts(repoRoot, [...index().values()].flat())),
+    supervisedPrograms: () => (programs ??= readSupervisedPrograms(repoRoot, [...index().values()].flat(), isShellScript)),
     filesNamed: (name) => index().get(name) ?? [],
     filesMatching: (containerDirectory, namePattern) => {
       const isMatch = globNameMatcher(namePattern);
@@ -837,4 +843,15 @@ export function containerViewFor(
     hostReadable: repoRoot === null,
     repoRoot,
   };
+}
+
+/**
+ * The programs supervisord starts beside nginx, in nginx's own container: those of the repository's supervisord
+ * configs when one of them runs nginx (an image that runs nginx and its app under supervisord, as sameersbn/gitlab
+ * does), nginx's own program left out. None for a container of nginx's official image, which runs nginx alone.
+ */
+export function programsBesideNginx(index: RepositoryIndex | undefined, container: ContainerView): readonly SupervisedProgram[] {
+  if (container.runsInImage || !index?.supervisedPrograms) return [];
+  const programs = index.supervisedPrograms();
+  return programs.some(runsNginx) ? programs.filter((program) => !runsNginx(program)) : [];
 }

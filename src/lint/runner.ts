@@ -22,6 +22,7 @@ import {
   composeHeredocConfigs,
   containerViewFor,
   findNginxService,
+  programsBesideNginx,
   repositoryFilesIndex,
   type EmbeddedConfig,
   type NginxService,
@@ -30,6 +31,7 @@ import {
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import { repositoryDockerRuns, type DockerRun } from '../context/docker-run.js';
 import { inHelmChart } from '../context/helm.js';
+import type { SupervisedProgram } from '../context/supervisord.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -127,6 +129,8 @@ const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 interface Deployment {
   readonly container: ContainerView;
   readonly service: NginxService | null;
+  /** The programs supervisord starts in nginx's container (src/context/supervisord.ts). */
+  readonly besideNginx: readonly SupervisedProgram[];
   readonly environment: Readonly<Record<string, string>>;
   readonly imageVersion: ImageVersion | null;
 }
@@ -271,6 +275,7 @@ export class Linter {
       imageVersion: deployment.imageVersion,
       services,
       composeService: deployment.service,
+      programsBesideNginx: deployment.besideNginx,
       modules: config.modules,
     });
 
@@ -520,7 +525,8 @@ export class Linter {
             : compiled?.version
               ? { version: compiled.version, origin: `${compiled.origin} nginx ${compiled.version} built from source` }
               : null;
-    const deployment = { container, service, imageVersion, environment: service?.environment ?? {} };
+    const besideNginx = programsBesideNginx(repositoryIndex, container);
+    const deployment = { container, service, besideNginx, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;
   }

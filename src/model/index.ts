@@ -17,6 +17,7 @@ import { indexUpstream, type Upstream, type UpstreamDefaults, upstreamDefaults }
 import { VariableValues, type MapDefinition } from './variables.js';
 import type { ServiceCatalog } from '../context/index.js';
 import type { NginxService } from '../context/nginx-service.js';
+import type { SupervisedProgram } from '../context/supervisord.js';
 import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
 import { resolveNginxVersion, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
 
@@ -46,6 +47,8 @@ export interface ModelOptions {
   readonly nginxVersion?: string;
   /** The Compose service that runs this config, when one does: its dependencies and their health checks. */
   readonly composeService?: NginxService | null;
+  /** The programs supervisord starts in nginx's own container (src/context/supervisord.ts). */
+  readonly programsBesideNginx?: readonly SupervisedProgram[];
   /** The version the tag of the nginx image running this config stands for, used when none is configured. */
   readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
@@ -121,6 +124,11 @@ export interface Model {
   /** The Compose service that runs this config (found by its volumes or Dockerfile), or null. */
   readonly composeService: NginxService | null;
   /**
+   * The processes supervisord starts beside nginx, in its container (sameersbn/gitlab's gitlab-pages and
+   * gitlab-workhorse): what they listen on is reached at localhost.
+   */
+  readonly programsBesideNginx: readonly SupervisedProgram[];
+  /**
    * A file of the deployment (a Compose file, a manifest) as a source findings can point into: its text with no
    * nginx statements, never fixed. Null when it cannot be read.
    */
@@ -151,6 +159,7 @@ interface PassIndex {
 class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
+  readonly programsBesideNginx: readonly SupervisedProgram[];
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
   /** `where`'s file paths, relative to the entry file's directory. */
   private readonly relativePaths = new Map<string, string>();
@@ -168,6 +177,7 @@ class ConfigModel implements Model {
   ) {
     this.services = options.services ?? null;
     this.composeService = options.composeService ?? null;
+    this.programsBesideNginx = options.programsBesideNginx ?? [];
     this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
