@@ -135,12 +135,15 @@ export default defineRule({
     // A program that shares nginx's network and listens on every address (PHP-FPM of a php:*-fpm image nginx is
     // installed on, or of another container of nginx's pod; a program supervisord starts beside nginx, gitlab-pages'
     // `-listen-proxy :8090`): ::1 and 127.0.0.1 reach it alike.
+    // Read only for a pass to localhost: the programs are read from the repository's files.
     const service = model.composeService;
-    const dualStack = new Set([
-      ...[service?.builtOn ?? null, ...(service?.podImages ?? [])].flatMap((image) => dualStackPortsOf(image)),
-      ...model.programsBesideNginx.flatMap((program) => everyAddressPortsOf(program.words).map((listen) => listen.port)),
-    ]);
-    const reachedAlike = (port: number | null) => port !== null && dualStack.has(port);
+    let dualStack: ReadonlySet<number> | undefined;
+    const reachedAlike = (port: number | null) =>
+      port !== null &&
+      (dualStack ??= new Set([
+        ...[service?.builtOn ?? null, ...(service?.podImages ?? [])].flatMap((image) => dualStackPortsOf(image)),
+        ...model.programsBesideNginx.flatMap((program) => everyAddressPortsOf(program.words).map((listen) => listen.port)),
+      ])).has(port);
 
     for (const pass of model.proxyPasses) {
       const target = pass.target;

@@ -20,7 +20,7 @@ function firstExisting(directory: string, names: readonly string[]): string | un
  * The directories from `startDirectory` up, nearest first. The walk stops after `repoRoot` when given, else after the
  * first directory holding `.git` (a directory, or the file of a worktree or submodule), else at the filesystem root.
  */
-function directoriesUp(startDirectory: string, repoRoot?: string): string[] {
+export function directoriesUp(startDirectory: string, repoRoot?: string): string[] {
   const stop = repoRoot === undefined ? undefined : path.resolve(repoRoot);
   const directories: string[] = [];
   let directory = path.resolve(startDirectory);

@@ -5,11 +5,11 @@
  * `conf.d` server file), and its image names the nginx release. A README's shell blocks count: they are the commands
  * the project tells its users to run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseShell } from 'shell-quote';
 import { readRegularTextFile } from '../files.js';
-import { repositoryFiles } from './discovery.js';
+import { directoriesUp, repositoryFiles } from './discovery.js';
 
 /** Files read for `docker run` commands, and the most read per repository. */
 const COMMAND_FILE_GLOBS = ['**/*.{sh,bash}', '**/{Makefile,makefile,GNUmakefile}', '**/*.mk', '**/*.md'];
@@ -163,9 +163,9 @@ export function dockerRunsIn(file: string, text: string): DockerRun[] {
   return runs;
 }
 
-/** Every `docker run` of the repository's scripts, Makefiles and READMEs that bind-mounts a path of it. */
-export function repositoryDockerRuns(repoRoot: string): DockerRun[] {
-  return repositoryFiles(repoRoot, COMMAND_FILE_GLOBS, MAX_COMMAND_FILES).flatMap((file) => {
+/** The `docker run`s of files that bind-mount a path of the repository. */
+function dockerRunsOfFiles(files: readonly string[]): DockerRun[] {
+  return files.flatMap((file) => {
     let text: string;
     try {
       text = readRegularTextFile(file, MAX_COMMAND_FILE_BYTES);
@@ -175,4 +175,32 @@ export function repositoryDockerRuns(repoRoot: string): DockerRun[] {
     if (text.search(RUN_COMMAND) === -1) return [];
     return dockerRunsIn(file, text).filter((run) => run.mounts.length > 0);
   });
+}
+
+/** Every `docker run` of the repository's scripts, Makefiles and READMEs that bind-mounts a path of it. */
+export function repositoryDockerRuns(repoRoot: string): DockerRun[] {
+  return dockerRunsOfFiles(repositoryFiles(repoRoot, COMMAND_FILE_GLOBS, MAX_COMMAND_FILES));
+}
+
+/** A script, Makefile or Markdown file by its name. */
+const COMMAND_FILE_NAME = /\.(?:sh|bash|mk|md)$|^(?:Makefile|makefile|GNUmakefile)$/;
+
+/**
+ * The `docker run`s of the scripts, Makefiles and READMEs in the folders from `startDirectory` up to the repository
+ * root, as Compose files are found: what runs a config is said beside it or above it (its README, the root's `run.sh`),
+ * and a lint of one file does not search the whole repository for it.
+ */
+export function dockerRunsAbove(startDirectory: string, repoRoot: string): DockerRun[] {
+  return dockerRunsOfFiles(
+    directoriesUp(startDirectory, repoRoot).flatMap((directory) => {
+      try {
+        return readdirSync(directory, { withFileTypes: true })
+          .filter((entry) => entry.isFile() && COMMAND_FILE_NAME.test(entry.name))
+          .map((entry) => path.join(directory, entry.name))
+          .sort();
+      } catch {
+        return [];
+      }
+    }),
+  );
 }

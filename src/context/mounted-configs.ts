@@ -14,7 +14,7 @@ import { IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, type PathMapping } from '../load/co
 import { isNginxImage } from './app-servers.js';
 import { volumeMapping } from './compose.js';
 import { repositoryFiles } from './discovery.js';
-import type { DockerRun } from './docker-run.js';
+import { repositoryDockerRuns } from './docker-run.js';
 import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
@@ -84,10 +84,9 @@ function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] 
 /**
  * Every repository file an nginx container of the repository reads from its configuration folders: mounted by a
  * Compose service or a `docker run`, or copied by a Dockerfile (built by Compose or on its own, its folder the build
- * context). `dockerRuns`: the repository's (`repositoryDockerRuns`). Files are not read here; the caller keeps those
- * that read as nginx.
+ * context). Files are not read here; the caller keeps those that read as nginx.
  */
-export function configsNginxReads(repoRoot: string, dockerRuns: readonly DockerRun[]): string[] {
+export function configsNginxReads(repoRoot: string): string[] {
   const origins = new OriginFactory(repoRoot);
   const mappings: PathMapping[] = [];
   for (const file of repositoryFiles(repoRoot, COMPOSE_FILES, MAX_FILES)) {
@@ -107,7 +106,7 @@ export function configsNginxReads(repoRoot: string, dockerRuns: readonly DockerR
     const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
     if (built && runsNginx(null, built)) mappings.push(...built.copies);
   }
-  for (const run of dockerRuns) {
+  for (const run of repositoryDockerRuns(repoRoot)) {
     if (isNginxImage(run.image)) mappings.push(...run.mounts.map((mount) => ({ ...mount, origin: '' })));
   }
   const inRepository = (file: string) => file === repoRoot || file.startsWith(repoRoot + path.sep);

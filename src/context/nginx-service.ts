@@ -29,7 +29,7 @@ import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import type { SourceFile } from '../syntax/ast.js';
 import { builtImageOf, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
-import { repositoryDockerRuns, type BindMount, type DockerRun } from './docker-run.js';
+import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
@@ -329,12 +329,7 @@ function mostSpecificMount(candidates: readonly NginxService[]): NginxService | 
  * else the image a Dockerfile of the repository builds with it, else the only service running an nginx image. Errors
  * reading a Compose file are left to the service catalog, which reports them.
  */
-export function findNginxService(
-  entryPath: string,
-  repoRoot?: string,
-  /** The repository's `docker run` commands, when the caller keeps them for a whole run (`repositoryDockerRuns`). */
-  dockerRuns?: () => readonly DockerRun[],
-): NginxService | null {
+export function findNginxService(entryPath: string, repoRoot?: string): NginxService | null {
   const candidates: NginxService[] = [];
   const origins = new OriginFactory(path.dirname(entryPath));
   const imagesBuilt = imagesBuiltIn(repoRoot, origins);
@@ -351,7 +346,7 @@ export function findNginxService(
   }
   return (
     mostSpecificMount(candidates) ??
-    (repoRoot !== undefined ? dockerRunService(entryPath, dockerRuns?.() ?? repositoryDockerRuns(repoRoot), repoRoot, origins) : null) ??
+    (repoRoot !== undefined ? dockerRunService(entryPath, dockerRunsAbove(path.dirname(entryPath), repoRoot), repoRoot, origins) : null) ??
     composeVariantService(entryPath, repoRoot, origins, imagesBuilt) ??
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)

@@ -29,7 +29,6 @@ import {
   type RepositoryIndex,
 } from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
-import { repositoryDockerRuns, type DockerRun } from '../context/docker-run.js';
 import { inHelmChart } from '../context/helm.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
@@ -129,8 +128,8 @@ const FORCED_SETTING: RuleSetting = { severity: 2, options: undefined };
 interface Deployment {
   readonly container: ContainerView;
   readonly service: NginxService | null;
-  /** The programs supervisord starts in nginx's container (src/context/supervisord.ts). */
-  readonly besideNginx: readonly SupervisedProgram[];
+  /** The programs supervisord starts in nginx's container (src/context/supervisord.ts), read when first asked. */
+  readonly besideNginx: () => readonly SupervisedProgram[];
   readonly environment: Readonly<Record<string, string>>;
   readonly imageVersion: ImageVersion | null;
 }
@@ -418,26 +417,17 @@ export class Linter {
     const embedded = this.embedded.get(filePath);
     if (embedded) return embedded.service;
     if (repoRoot === null) return findNginxService(filePath);
-    return findNginxService(filePath, repoRoot, () => this.dockerRunsOf(repoRoot));
+    return findNginxService(filePath, repoRoot);
   }
 
   /** The repository files its nginx containers read as configuration (src/context/mounted-configs.ts), once per run. */
   configsNginxReads(repoRoot: string): readonly string[] {
     let files = this.nginxReads.get(repoRoot);
-    if (!files) this.nginxReads.set(repoRoot, (files = configsNginxReads(repoRoot, this.dockerRunsOf(repoRoot))));
+    if (!files) this.nginxReads.set(repoRoot, (files = configsNginxReads(repoRoot)));
     return files;
   }
 
   private readonly nginxReads = new Map<string, readonly string[]>();
-
-  /** Each repository's `docker run` commands (src/context/docker-run.ts), read once per run. */
-  private dockerRunsOf(repoRoot: string): readonly DockerRun[] {
-    let runs = this.dockerRuns.get(repoRoot);
-    if (!runs) this.dockerRuns.set(repoRoot, (runs = repositoryDockerRuns(repoRoot)));
-    return runs;
-  }
-
-  private readonly dockerRuns = new Map<string, readonly DockerRun[]>();
 
   /** ConfigMap keys linted as nginx config files, by virtual path (src/context/kubernetes-nginx.ts). */
   private readonly embedded = new Map<string, EmbeddedConfig>();
@@ -525,7 +515,8 @@ export class Linter {
             : compiled?.version
               ? { version: compiled.version, origin: `${compiled.origin} nginx ${compiled.version} built from source` }
               : null;
-    const besideNginx = programsBesideNginx(repositoryIndex, container);
+    // Reading them lists the repository's files: only a rule that needs them (a pass to localhost) does.
+    const besideNginx = () => programsBesideNginx(repositoryIndex, container);
     const deployment = { container, service, besideNginx, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;

@@ -47,8 +47,8 @@ export interface ModelOptions {
   readonly nginxVersion?: string;
   /** The Compose service that runs this config, when one does: its dependencies and their health checks. */
   readonly composeService?: NginxService | null;
-  /** The programs supervisord starts in nginx's own container (src/context/supervisord.ts). */
-  readonly programsBesideNginx?: readonly SupervisedProgram[];
+  /** The programs supervisord starts in nginx's own container (src/context/supervisord.ts), read on first use. */
+  readonly programsBesideNginx?: () => readonly SupervisedProgram[];
   /** The version the tag of the nginx image running this config stands for, used when none is configured. */
   readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
@@ -159,7 +159,7 @@ interface PassIndex {
 class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
-  readonly programsBesideNginx: readonly SupervisedProgram[];
+  private besideNginx: readonly SupervisedProgram[] | (() => readonly SupervisedProgram[]);
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
   /** `where`'s file paths, relative to the entry file's directory. */
   private readonly relativePaths = new Map<string, string>();
@@ -177,7 +177,7 @@ class ConfigModel implements Model {
   ) {
     this.services = options.services ?? null;
     this.composeService = options.composeService ?? null;
-    this.programsBesideNginx = options.programsBesideNginx ?? [];
+    this.besideNginx = options.programsBesideNginx ?? [];
     this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
@@ -208,6 +208,11 @@ class ConfigModel implements Model {
 
   valuesOfVariable(variable: string, node: ConfigNode): readonly string[] {
     return this.variables().valuesOf(variable, node);
+  }
+
+  get programsBesideNginx(): readonly SupervisedProgram[] {
+    if (typeof this.besideNginx === 'function') this.besideNginx = this.besideNginx();
+    return this.besideNginx;
   }
 
   get nginxVersion(): ResolvedNginxVersion {
