@@ -19,6 +19,7 @@ import { IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type PathMapping } f
 import { isNginxImage } from './app-servers.js';
 import type { EmbeddedConfig, NginxService } from './nginx-service.js';
 import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
+import { kustomizeBuilds, kustomizedImage, type GeneratedConfigMap, type ImageOverride } from './kustomize.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
@@ -44,13 +45,48 @@ interface ConfigMapKey {
   readonly line: number;
   /** A Helm template's key whose content is a file of the chart (`{{ .Files.Get "files/nginx.conf" | indent 4 }}`). */
   readonly chartFile: ChartFileWritten | null;
+  /** A kustomize-generated key whose content is a file of the repository (kustomize.ts). */
+  readonly generatedFile?: string;
+  /** A kustomize-generated key given as a literal: its value. */
+  readonly literal?: string;
 }
 
 interface ConfigMap {
   readonly namespace: string;
   readonly name: string;
-  readonly document: YamlDocument;
+  /** The manifest holding it, or the kustomization generating it. */
+  readonly file: string;
+  /** The manifest's document; null for a ConfigMap a kustomization generates. */
+  readonly document: YamlDocument | null;
   readonly keys: readonly ConfigMapKey[];
+}
+
+/** A generated ConfigMap as the manifests' ConfigMaps are read; null when its keys are not known here. */
+function generatedConfigMap(generated: GeneratedConfigMap): ConfigMap | null {
+  if (generated.keys === null) return null;
+  return {
+    namespace: generated.namespace,
+    name: generated.name,
+    file: generated.kustomization,
+    document: null,
+    keys: generated.keys.map(({ key, file, literal, line }) => ({
+      key,
+      node: null,
+      line,
+      chartFile: null,
+      ...(file === undefined ? {} : { generatedFile: file }),
+      ...(literal === undefined ? {} : { literal }),
+    })),
+  };
+}
+
+/** A file of the repository that a kustomization makes a ConfigMap key of: linted as it is, at its own lines. */
+function generatedFileConfig(file: string, service: NginxService): EmbeddedConfig | null {
+  try {
+    return { path: file, manifest: file, text: readRegularTextFile(file), service };
+  } catch {
+    return null;
+  }
 }
 
 /** The manifest with everything outside [start, end) blanked to spaces, line breaks kept. */
@@ -125,7 +161,7 @@ function nearestConfigMap(configMaps: readonly ConfigMap[], namespace: string, n
     while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
     return file === workloadFile ? Infinity : depth;
   };
-  return candidates.reduce((best, candidate) => (shared(candidate.document.file) > shared(best.document.file) ? candidate : best));
+  return candidates.reduce((best, candidate) => (shared(candidate.file) > shared(best.file) ? candidate : best));
 }
 
 /** The files a configMap volume source puts in the volume: `items` (`key` → `path`), else every key by its name. */
@@ -187,7 +223,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
             : null;
         return { key, node: value, line, chartFile };
       });
-      configMaps.push({ namespace: namespaceOf(document, manifest), name, document, keys });
+      configMaps.push({ namespace: namespaceOf(document, manifest), name, file: document.file, document, keys });
     }
   }
 
@@ -200,7 +236,26 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
     byManifest.set(manifest, list);
   };
 
-  for (const document of documents) {
+  // A manifest a kustomization builds is read in each of its builds, with the ConfigMaps that build generates (by
+  // namespace and name, as the build gives them) before the repository's; any other manifest once, with the latter.
+  const builds = kustomizeBuilds(repoRoot);
+  const passes: {
+    document: YamlDocument;
+    namespace: string | null;
+    generated: ReadonlyMap<string, ConfigMap | null>;
+    images: readonly ImageOverride[];
+  }[] = [];
+  for (const build of builds) {
+    const generated = new Map(build.configMaps.map((map) => [`${map.namespace}/${map.name}`, generatedConfigMap(map)]));
+    for (const document of documents) {
+      if (build.resources.has(document.file))
+        passes.push({ document, namespace: build.resources.get(document.file) ?? null, generated, images: build.images });
+    }
+  }
+  const built = new Set(builds.flatMap((build) => [...build.resources.keys()]));
+  for (const document of documents) if (!built.has(document.file)) passes.push({ document, namespace: null, generated: new Map(), images: [] });
+
+  for (const { document, namespace: buildNamespace, generated, images } of passes) {
     for (const manifest of manifestsOf(document)) {
       const kind = document.text(document.at(manifest, 'kind'));
       if (kind === null || !WORKLOAD_KINDS.has(kind)) continue;
@@ -216,7 +271,9 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
       const origins = new OriginFactory(path.dirname(document.file));
       for (const container of document.items(document.at(podSpec, 'containers'))) {
         const imageNode = document.at(container, 'image');
-        const image = document.text(imageNode);
+        // A build's `images` entry that renames or retags it: the image the cluster runs, and the line that says so.
+        const kustomized = images.length > 0 ? kustomizedImage(document.text(imageNode) ?? '', images) : null;
+        const image = kustomized?.image ?? document.text(imageNode);
         // An image with nginx inside (an app's frontend image built on nginx's, `quay.io/cilium/hubble-ui`) runs the
         // config a ConfigMap puts into its /etc/nginx.
         const mountsNginxConf = document.items(document.at(container, 'volumeMounts')).some((mount) => {
@@ -242,7 +299,10 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           const files = new Map<string, string>();
           let unknown = false;
           for (const source of sources) {
-            const configMap = nearestConfigMap(configMaps, namespace, source.name, document.file);
+            const generatedKey = `${buildNamespace ?? namespace}/${source.name}`;
+            const configMap = generated.has(generatedKey)
+              ? (generated.get(generatedKey) ?? undefined)
+              : nearestConfigMap(configMaps, namespace, source.name, document.file);
             if (!configMap) {
               unknown = true;
               continue;
@@ -252,7 +312,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
               const entry = configMap.keys.find((candidate) => candidate.key === key);
               if (!entry) continue;
               // A key filled with a file of the chart is that file; any other has a path of its own in the manifest.
-              const virtualPath = entry.chartFile?.file ?? path.join(configMap.document.file, configMap.name, key);
+              const virtualPath = entry.chartFile?.file ?? entry.generatedFile ?? path.join(configMap.file, configMap.name, key);
               files.set(filePath, virtualPath);
               const relative = subPath === '.' ? filePath : path.posix.relative(subPath, filePath);
               if (relative.startsWith('..')) continue;
@@ -286,7 +346,11 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           name: `${kind} ${workloadName} container ${containerName}`,
           composeFile: document.file,
           image,
-          imageOrigin: imageNode ? origins.yaml(document.file, document.origin(imageNode).line ?? 0).label : null,
+          imageOrigin: kustomized
+            ? origins.yaml(kustomized.override.file, kustomized.override.line).label
+            : imageNode
+              ? origins.yaml(document.file, document.origin(imageNode).line ?? 0).label
+              : null,
           mappings: orderMappings(mappings),
           entryContainerPath: containerPath,
           environment,
@@ -299,9 +363,18 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
         });
         for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);
-          note(configMap.document.file, virtualPath);
+          note(configMap.file, virtualPath);
           if (configs.has(virtualPath)) continue;
           const includedOnly = readAsConfig(containerPath, commandLine) ? {} : { includedOnly: true };
+          if (configMap.document === null) {
+            // Generated by a kustomization: a file of the repository is linted as itself; a literal is read only.
+            const config =
+              key.generatedFile !== undefined
+                ? generatedFileConfig(key.generatedFile, serviceReading(containerPath))
+                : { path: virtualPath, manifest: configMap.file, text: key.literal ?? '', contextOnly: true, service: serviceReading(containerPath) };
+            if (config) configs.set(virtualPath, { ...config, ...includedOnly });
+            continue;
+          }
           if (key.chartFile) {
             const config = chartFileConfig(key.chartFile, configMap.document.helm!.chart, serviceReading(containerPath));
             if (config) configs.set(virtualPath, { ...config, ...includedOnly });

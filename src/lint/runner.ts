@@ -30,6 +30,7 @@ import {
 } from '../context/nginx-service.js';
 import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-nginx.js';
 import { inHelmChart } from '../context/helm.js';
+import { inKustomization } from '../context/kustomize.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
@@ -412,8 +413,11 @@ export class Linter {
 
   /** The nginx container that runs a file: the Kubernetes workload mounting it, or the Compose service. */
   nginxServiceFor(filePath: string, repoRoot: string | null): NginxService | null {
-    // A file of a Helm chart may be what a ConfigMap template writes whole: the repository's manifests say.
-    if (!this.embedded.has(filePath) && repoRoot !== null && inHelmChart(filePath, repoRoot)) this.kubernetesOf(repoRoot);
+    // A file of a Helm chart may be what a ConfigMap template writes whole, and a file under a kustomization what its
+    // configMapGenerator makes a key of: the repository's manifests say.
+    if (!this.embedded.has(filePath) && repoRoot !== null && (inHelmChart(filePath, repoRoot) || inKustomization(filePath, repoRoot))) {
+      this.kubernetesOf(repoRoot);
+    }
     const embedded = this.embedded.get(filePath);
     if (embedded) return embedded.service;
     if (repoRoot === null) return findNginxService(filePath);
@@ -468,9 +472,11 @@ export class Linter {
       this.kubernetes.set(root, found);
       for (const [virtualPath, config] of found.configs) {
         this.embedded.set(virtualPath, config);
+        // A file of the repository linted as itself (a chart's file, a kustomization's generator source) is no manifest.
+        const manifests = config.manifest === config.path ? [] : [config.manifest];
         this.homes.set(virtualPath, {
           directory: path.dirname(config.manifest),
-          manifests: [...new Set([config.manifest, config.service.composeFile, ...found.serviceManifests])],
+          manifests: [...new Set([...manifests, config.service.composeFile, ...found.serviceManifests])],
         });
       }
     }
