@@ -637,6 +637,34 @@ describe('what a folder holds', () => {
     expect(await findingsWith(':8090', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([5]);
   });
 
+  it('a pass to a loopback port reaches the gunicorn supervisord starts beside nginx: its keep-alive and port are the facts', async () => {
+    const findingsWith = async (command: string, pass: string, nginxProgram = '[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\n') => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCMD ["/usr/bin/supervisord", "-n"]\n',
+        'supervisord.conf': `[supervisord]\nnodaemon=true\n\n${nginxProgram}\n[program:app]\ncommand=${command}\n`,
+        'nginx.conf': `events {}\nhttp {\n    upstream app {\n        server ${pass};\n        keepalive 8;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n        }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => ['upstream-keepalive-timeout-race', 'proxy-pass-port-mismatch'].includes(finding.ruleId ?? ''))
+        .map((finding) => `${finding.line} ${finding.ruleId} ${finding.message}`);
+    };
+    const gthread = 'gunicorn --bind 127.0.0.1:8000 --threads 4 --keep-alive 2 app:app';
+    expect(await findingsWith(gthread, '127.0.0.1:8000')).toEqual([
+      '5 upstream-keepalive-timeout-race upstream app keeps idle connections 60s, not less than the 2s of app: POSTs get 502; set keepalive_timeout 1s',
+    ]);
+    expect((await findingsWith(gthread, 'localhost:8001'))[0]).toBe(
+      '4 proxy-pass-port-mismatch server localhost:8001 in upstream app, but localhost (service app) listens on 8000 (supervisord.conf:8 --bind 127.0.0.1:8000): every request gets 502; use localhost:8000',
+    );
+    // Another interface than loopback, a host that is not nginx's container, a port nothing says: no claim.
+    expect(await findingsWith('gunicorn --bind 10.0.0.5:8000 --threads 4 app:app', 'localhost:8001')).toEqual([]);
+    expect(await findingsWith(gthread, 'app.internal:8001')).toEqual([]);
+    expect(await findingsWith('gunicorn --threads 4 app:app', 'localhost:8001')).toEqual([]);
+    // supervisord configs that start no nginx are another container's.
+    expect(await findingsWith(gthread, 'localhost:8001', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isShellScript } from '../src/context/repository-scripts.js';
 import { readSupervisedPrograms, shlexSplit, supervisedProgramsIn } from '../src/context/supervisord.js';
+import { supervisedServiceFacts } from '../src/context/supervised-services.js';
 import { temporaryTrees } from './helpers/files.js';
 
 const tree = temporaryTrees();
@@ -93,8 +94,13 @@ describe('readSupervisedPrograms', () => {
       isShellScript,
     );
     expect(programs).toEqual([
-      { name: 'php-fpm', words: ['php-fpm', '-F'], origin: 'rootfs/etc/supervisor/conf.d/app.conf:2' },
-      { name: 'pages', words: ['/usr/local/bin/gitlab-pages', '-listen-proxy', ':8090', '-listen-http', '${HTTP}'], origin: 'assets/functions:5' },
+      { name: 'php-fpm', words: ['php-fpm', '-F'], origin: 'rootfs/etc/supervisor/conf.d/app.conf:2', file: path.join(root, files[0]!) },
+      {
+        name: 'pages',
+        words: ['/usr/local/bin/gitlab-pages', '-listen-proxy', ':8090', '-listen-http', '${HTTP}'],
+        origin: 'assets/functions:5',
+        file: path.join(root, files[3]!),
+      },
     ]);
   });
 });
@@ -107,5 +113,36 @@ describe('shlexSplit', () => {
     ['run "\\$x" \'\'', ['run', '\\$x', '']],
   ])('%s', (command, words) => {
     expect(shlexSplit(command)).toEqual(words);
+  });
+});
+
+describe('supervisedServiceFacts', () => {
+  const facts = (command: string) =>
+    supervisedServiceFacts({ name: 'app', words: shlexSplit(command), origin: 'supervisord.conf:7', file: '/repo/supervisord.conf' });
+
+  it("reads the program's server as a Compose command's, each fact from the supervisord line", () => {
+    const gthread = facts('gunicorn --bind 127.0.0.1:8000 --threads 4 --keep-alive 2 app:app');
+    expect(gthread.server).toBe('gunicorn (gthread worker)');
+    expect(gthread.hosts).toEqual([]);
+    expect(gthread.ports.map((port) => [port.value, port.origin.label])).toEqual([[8000, 'supervisord.conf:7 --bind 127.0.0.1:8000']]);
+    expect([gthread.keepAliveTimeout?.value, gthread.keepAliveTimeout?.basis, gthread.keepAliveTimeout?.origin]).toEqual([
+      2000,
+      'flag',
+      { file: '/repo/supervisord.conf', line: 7, keyPath: null, label: 'supervisord.conf:7 --keep-alive 2' },
+    ]);
+    expect(facts('gunicorn --bind=127.0.0.1:9000 app:app').ports.map((port) => port.value)).toEqual([9000]);
+    expect(facts('gunicorn -b 0.0.0.0:8000 app:app').closesConnections?.origin.label).toBe(
+      "supervisord.conf:7 gunicorn's default sync worker closes every connection after its response",
+    );
+    expect(facts('uvicorn app:app --port 8000').keepAliveTimeout?.basis).toBe('default');
+  });
+
+  it('claims no port a loopback connection cannot reach, nor one no flag names, nor anything for a program it does not know', () => {
+    expect(facts('gunicorn --bind 10.0.0.5:8000 app:app').ports).toEqual([]);
+    expect(facts('gunicorn --bind=10.0.0.5:8000 app:app').ports).toEqual([]);
+    expect(facts('gunicorn --bind unix:/run/gunicorn.sock app:app').ports).toEqual([]);
+    expect(facts('gunicorn app:app').ports).toEqual([]);
+    const cron = facts('/usr/sbin/cron -f');
+    expect([cron.server, cron.ports, cron.keepAliveTimeout]).toEqual([undefined, [], null]);
   });
 });

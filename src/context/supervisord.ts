@@ -60,6 +60,8 @@ export interface SupervisedProgram {
   readonly words: readonly string[];
   /** `assets/runtime/functions:2185`: where `command=` is written. */
   readonly origin: string;
+  /** The absolute path of the file `command=` is written in, when read from the repository. */
+  readonly file?: string;
 }
 
 /** A line of a supervisord config and where it is written (`file:line`). */
@@ -172,10 +174,11 @@ export function readSupervisedPrograms(
     }
     if (!text.includes('[program:')) continue;
     const name = path.relative(repoRoot, file).split(path.sep).join('/');
+    const inFile = (found: SupervisedProgram[]) => found.map((program) => ({ ...program, file }));
     if (isShellScript(file, text)) {
-      for (const lines of scriptWrittenConfigs(text, name)) programs.push(...supervisedProgramsIn(lines));
+      for (const lines of scriptWrittenConfigs(text, name)) programs.push(...inFile(supervisedProgramsIn(lines)));
     } else if (CONFIG_NAME.test(path.basename(file)) && PROGRAM_SECTION.test(text)) {
-      programs.push(...supervisedProgramsIn(linesOf(text, name)));
+      programs.push(...inFile(supervisedProgramsIn(linesOf(text, name))));
     }
   }
   return programs;

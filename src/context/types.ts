@@ -129,8 +129,11 @@ export interface ProxyTarget {
 
 export interface ServiceMatch {
   readonly service: ServiceFacts;
-  /** `host`: the target's host is one of the service's hosts; `upstream`: the upstream block is named like it. */
-  readonly matchedBy: 'host' | 'upstream';
+  /**
+   * `host`: the target's host is one of the service's hosts; `upstream`: the upstream block is named like it;
+   * `loopback`: the target is a loopback address and the service a program supervisord starts in nginx's container.
+   */
+  readonly matchedBy: 'host' | 'upstream' | 'loopback';
   /**
    * The target's port is one the service listens on, with the target's protocol. False both when the service
    * listens elsewhere and when its ports are unknown; `portMismatch` tells them apart.

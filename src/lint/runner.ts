@@ -32,6 +32,7 @@ import { kubernetesNginx, type KubernetesNginx } from '../context/kubernetes-ngi
 import { inHelmChart } from '../context/helm.js';
 import { inKustomization } from '../context/kustomize.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
+import { supervisedServiceFacts } from '../context/supervised-services.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -276,6 +277,7 @@ export class Linter {
       services,
       composeService: deployment.service,
       programsBesideNginx: deployment.besideNginx,
+      servicesBesideNginx: () => deployment.besideNginx().map(supervisedServiceFacts),
       modules: config.modules,
     });
 

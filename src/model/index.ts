@@ -15,7 +15,7 @@ import { PASS_DIRECTIVES, readPass, type ProxyPass } from './passes.js';
 import { type ServiceBehind, type ServiceBehindServer, servicesBehindPass, servicesBehindUpstream } from './services-behind.js';
 import { indexUpstream, type Upstream, type UpstreamDefaults, upstreamDefaults } from './upstreams.js';
 import { VariableValues, type MapDefinition } from './variables.js';
-import type { ServiceCatalog } from '../context/index.js';
+import type { ServiceCatalog, ServiceFacts } from '../context/index.js';
 import type { NginxService } from '../context/nginx-service.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { type ConfigNode, type ConfigTree, walkTree } from '../load/tree.js';
@@ -49,6 +49,11 @@ export interface ModelOptions {
   readonly composeService?: NginxService | null;
   /** The programs supervisord starts in nginx's own container (src/context/supervisord.ts), read on first use. */
   readonly programsBesideNginx?: () => readonly SupervisedProgram[];
+  /**
+   * The service facts of those programs (src/context/supervised-services.ts), read on first use: what a pass to a
+   * loopback address of nginx's container reaches.
+   */
+  readonly servicesBesideNginx?: () => readonly ServiceFacts[];
   /** The version the tag of the nginx image running this config stands for, used when none is configured. */
   readonly imageVersion?: ImageVersion | null;
   readonly services?: ServiceCatalog | null;
@@ -160,6 +165,7 @@ class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
   private besideNginx: readonly SupervisedProgram[] | (() => readonly SupervisedProgram[]);
+  private readonly servicesBeside: () => readonly ServiceFacts[];
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
   /** `where`'s file paths, relative to the entry file's directory. */
   private readonly relativePaths = new Map<string, string>();
@@ -178,6 +184,9 @@ class ConfigModel implements Model {
     this.services = options.services ?? null;
     this.composeService = options.composeService ?? null;
     this.besideNginx = options.programsBesideNginx ?? [];
+    const beside = options.servicesBesideNginx;
+    let besideFacts: readonly ServiceFacts[] | undefined;
+    this.servicesBeside = () => (besideFacts ??= beside ? beside() : []);
     this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
@@ -259,11 +268,11 @@ class ConfigModel implements Model {
   }
 
   servicesBehind(pass: ProxyPass): readonly ServiceBehind[] {
-    return this.services ? servicesBehindPass(pass, this.services) : [];
+    return servicesBehindPass(pass, this.services, this.servicesBeside);
   }
 
   servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[] {
-    return this.services ? servicesBehindUpstream(upstream, this.services) : [];
+    return servicesBehindUpstream(upstream, this.services, this.servicesBeside);
   }
 
   appearsOnce(statement: ConfigNode): boolean {

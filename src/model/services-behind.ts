@@ -3,7 +3,7 @@
  * and port, or each `server` of its upstream block — as the service catalog matches it. Rules compare nginx's
  * settings with the facts of these services (P99, idle timeout, header size, ports), so they all read them here.
  */
-import type { ProxyTarget, ServiceCatalog, ServiceMatch } from '../context/index.js';
+import type { ProxyTarget, ServiceCatalog, ServiceFacts, ServiceMatch } from '../context/index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream, UpstreamServer } from './upstreams.js';
 
@@ -20,12 +20,41 @@ export interface ServiceBehindServer extends ServiceBehind {
   readonly server: UpstreamServer;
 }
 
+/** The programs supervisord starts in nginx's own container, as service facts (read only when asked). */
+export type ServicesBesideNginx = () => readonly ServiceFacts[];
+
+/** `127.0.0.1`, any `127.x.y.z`, `localhost`, `[::1]`: an address of nginx's own container. */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The program beside nginx a loopback address reaches: the one whose port is the address's. When none is, a mismatch
+ * only when supervisord starts one program beside nginx and its port is known: a program whose port nginx-lint cannot
+ * read may be the one listening there, and with several, which one nginx meant is not known. Unix sockets are not
+ * matched yet.
+ */
+function matchBesideNginx(address: ProxyTarget, beside: ServicesBesideNginx): ServiceMatch | null {
+  if ((address.protocol ?? 'tcp') !== 'tcp' || !LOOPBACK.test(address.host)) return null;
+  const programs = beside();
+  if (programs.length === 0) return null;
+  const onPort = programs.find((program) => program.ports.some((port) => port.value <= address.port && address.port <= port.lastPort));
+  if (onPort) {
+    const port = onPort.ports.find((fact) => fact.value <= address.port && address.port <= fact.lastPort)!;
+    return { service: onPort, matchedBy: 'loopback', portKnown: true, port, portMismatch: false, alternatives: [] };
+  }
+  if (programs.length !== 1 || programs[0]!.ports.length === 0) return null;
+  return { service: programs[0]!, matchedBy: 'loopback', portKnown: false, port: null, portMismatch: true, alternatives: [] };
+}
+
+function matchAddress(address: ProxyTarget, catalog: ServiceCatalog | null, beside: ServicesBesideNginx | undefined): ServiceMatch | null {
+  return catalog?.match(address) ?? (beside ? matchBesideNginx(address, beside) : null);
+}
+
 /** In the order of the `server` lines; `down` servers too, so each rule decides whether they count. */
-export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatalog): ServiceBehindServer[] {
+export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatalog | null, beside?: ServicesBesideNginx): ServiceBehindServer[] {
   return upstream.servers.flatMap((server) => {
     if (server.host === null || server.port === null) return [];
     const address = { host: server.host, port: server.port, upstreamName: upstream.name };
-    const match = catalog.match(address);
+    const match = matchAddress(address, catalog, beside);
     return match ? [{ ...match, address, server }] : [];
   });
 }
@@ -35,12 +64,12 @@ export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatal
  * a pass to a host reaches at most one, and so does one whose variables are only in the URI. Sockets, variables in
  * the address and addresses nginx refuses reach none that is known.
  */
-export function servicesBehindPass(pass: ProxyPass, catalog: ServiceCatalog): ServiceBehind[] {
+export function servicesBehindPass(pass: ProxyPass, catalog: ServiceCatalog | null, beside?: ServicesBesideNginx): ServiceBehind[] {
   const { target } = pass;
-  if (target.kind === 'upstream') return servicesBehindUpstream(target.upstream, catalog);
+  if (target.kind === 'upstream') return servicesBehindUpstream(target.upstream, catalog, beside);
   const written = target.kind === 'host' ? target : target.kind === 'variable' ? target.address : null;
   if (written === null || written.port === null) return [];
   const address = { host: written.host, port: written.port };
-  const match = catalog.match(address);
+  const match = matchAddress(address, catalog, beside);
   return match ? [{ ...match, address, server: null }] : [];
 }

@@ -1,0 +1,52 @@
+/**
+ * The service facts of a program supervisord starts beside nginx (src/context/supervisord.ts): the application server
+ * its `command=` runs, read as a Compose service's command is (src/context/app-servers.ts), with the supervisord file
+ * and line as the origin of every fact. Such a program has no host name: nginx reaches it on a loopback address of its
+ * own container, which src/model/services-behind.ts matches by port.
+ */
+import { closesConnectionsFact, inferAppServer, type InferredValue } from './app-servers.js';
+import type { SupervisedProgram } from './supervisord.js';
+import type { FactOrigin, ServiceFacts } from './types.js';
+
+/** A bind host nginx reaches over loopback: none (every address), a wildcard, or a loopback address. */
+const LOOPBACK_REACHABLE = /^(?:|\*|0\.0\.0\.0|\[::\]|::|localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Whether the evidence of a port (`--bind 10.0.0.5:8000`, `-b 127.0.0.1:8000`, `--port 8000`) names a host a loopback
+ * connection reaches: a port bound to another interface is not where nginx's `127.0.0.1` connects.
+ */
+function reachableOverLoopback(port: InferredValue): boolean {
+  const address = /(?:tcp:\/\/)?([^\s=]*):\d{1,5}\/?$/.exec(port.evidence);
+  return address === null || LOOPBACK_REACHABLE.test(address[1]!);
+}
+
+/**
+ * Facts for every program: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
+ * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`).
+ */
+export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts {
+  const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
+  const origin: FactOrigin = { file: program.file ?? program.origin, line: Number.isNaN(line) ? null : line, keyPath: null, label: program.origin };
+  const inferred = inferAppServer({ image: null, words: program.words, environment: {} });
+  const fact = (value: InferredValue, text: string) => ({
+    value: value.value,
+    text,
+    basis: value.basis,
+    origin: { ...origin, label: `${origin.label} ${value.evidence}` },
+  });
+  const port = inferred?.port && reachableOverLoopback(inferred.port) ? inferred.port : null;
+  return {
+    name: program.name,
+    origin,
+    definitions: [origin],
+    hosts: [],
+    ports: port ? [{ ...fact(port, String(port.value)), lastPort: port.value, protocol: 'tcp', published: null }] : [],
+    unresolvedPorts: [],
+    p99: null,
+    keepAliveTimeout: inferred?.keepAliveTimeout ? fact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null,
+    maxResponseHeaderSize: null,
+    restartInterval: null,
+    ...(inferred ? { server: inferred.server } : {}),
+    ...(inferred?.closesConnections ? { closesConnections: closesConnectionsFact(inferred.closesConnections, origin) } : {}),
+  };
+}
