@@ -661,6 +661,12 @@ describe('what a folder holds', () => {
     expect(await findingsWith('gunicorn --bind 10.0.0.5:8000 --threads 4 app:app', 'localhost:8001')).toEqual([]);
     expect(await findingsWith(gthread, 'app.internal:8001')).toEqual([]);
     expect(await findingsWith('gunicorn --threads 4 app:app', 'localhost:8001')).toEqual([]);
+    // A unix socket is matched by its path: the program listening there, written alike.
+    const socket = 'gunicorn --bind unix:/run/gunicorn.sock -k uvicorn.workers.UvicornWorker app:app';
+    expect(await findingsWith(socket, 'unix:/run/gunicorn.sock')).toEqual([
+      "5 upstream-keepalive-timeout-race upstream app keeps idle connections 60s, not less than the 2s of app (gunicorn (UvicornWorker worker)'s default, assumed): POSTs get 502; set keepalive_timeout 1s",
+    ]);
+    expect(await findingsWith(socket, 'unix:/run/other.sock')).toEqual([]);
     // supervisord configs that start no nginx are another container's.
     expect(await findingsWith(gthread, 'localhost:8001', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([]);
   });

@@ -141,6 +141,13 @@ describe('supervisedServiceFacts', () => {
     expect(facts('gunicorn --bind 10.0.0.5:8000 app:app').ports).toEqual([]);
     expect(facts('gunicorn --bind=10.0.0.5:8000 app:app').ports).toEqual([]);
     expect(facts('gunicorn --bind unix:/run/gunicorn.sock app:app').ports).toEqual([]);
+    expect(facts('gunicorn --bind unix:/run/gunicorn.sock app:app').sockets?.map((socket) => [socket.value, socket.origin.label])).toEqual([
+      ['/run/gunicorn.sock', 'supervisord.conf:7 --bind unix:/run/gunicorn.sock'],
+    ]);
+    expect(facts('uvicorn app:app --uds /tmp/uvicorn.sock').sockets?.map((socket) => socket.value)).toEqual(['/tmp/uvicorn.sock']);
+    // A relative path depends on the working directory; a program it does not know says nothing.
+    expect(facts('gunicorn --bind unix:app.sock app:app').sockets).toBeUndefined();
+    expect(facts('/usr/bin/myserver --bind unix:/run/x.sock').sockets).toBeUndefined();
     expect(facts('gunicorn app:app').ports).toEqual([]);
     const cron = facts('/usr/sbin/cron -f');
     expect([cron.server, cron.ports, cron.keepAliveTimeout]).toEqual([undefined, [], null]);

@@ -425,6 +425,28 @@ export function everyAddressPortsOf(words: readonly string[]): EveryAddressPort[
   return ports;
 }
 
+/**
+ * The unix-domain socket a command makes its server listen on: gunicorn's and hypercorn's `--bind unix:/run/app.sock`
+ * (the last `--bind`, as for the port), uvicorn's `--uds /run/app.sock`. An absolute path only: a relative one
+ * depends on the working directory.
+ */
+export function unixSocketOf(words: readonly string[]): { readonly path: string; readonly evidence: string } | null {
+  const command = unwrapShell(words);
+  const servers: [string, string[], string][] = [
+    ['gunicorn', ['-b', '--bind'], 'unix:'],
+    ['uvicorn', ['--uds'], ''],
+    ['hypercorn', ['-b', '--bind'], 'unix:'],
+  ];
+  for (const [program, flags, prefix] of servers) {
+    const index = programIndex(command, program);
+    if (index === -1) continue;
+    const flag = flagValue(command.slice(index + 1), flags);
+    const socket = flag?.value.startsWith(prefix) ? flag.value.slice(prefix.length) : null;
+    return flag && socket?.startsWith('/') ? { path: socket, evidence: flag.written } : null;
+  }
+  return null;
+}
+
 /** The directory of PHP-FPM's configuration in the official images; a volume there may change `listen`. */
 const PHP_FPM_CONFIG = /^\/usr\/local\/etc(\/php-fpm(\.d|\.conf)?)?\/?$|^\/usr\/local\/etc\/php-fpm/;
 

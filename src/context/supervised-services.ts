@@ -2,9 +2,9 @@
  * The service facts of a program supervisord starts beside nginx (src/context/supervisord.ts): the application server
  * its `command=` runs, read as a Compose service's command is (src/context/app-servers.ts), with the supervisord file
  * and line as the origin of every fact. Such a program has no host name: nginx reaches it on a loopback address of its
- * own container, which src/model/services-behind.ts matches by port.
+ * own container, or on a unix socket, which src/model/services-behind.ts matches by port or path.
  */
-import { closesConnectionsFact, inferAppServer, type InferredValue } from './app-servers.js';
+import { closesConnectionsFact, inferAppServer, unixSocketOf, type InferredValue } from './app-servers.js';
 import type { SupervisedProgram } from './supervisord.js';
 import type { FactOrigin, ServiceFacts } from './types.js';
 
@@ -22,7 +22,8 @@ function reachableOverLoopback(port: InferredValue): boolean {
 
 /**
  * Facts for every program: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
- * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`).
+ * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`),
+ * its socket the absolute path a flag names (`--bind unix:/run/gunicorn.sock`).
  */
 export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts {
   const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
@@ -35,6 +36,7 @@ export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts
     origin: { ...origin, label: `${origin.label} ${value.evidence}` },
   });
   const port = inferred?.port && reachableOverLoopback(inferred.port) ? inferred.port : null;
+  const socket = inferred ? unixSocketOf(program.words) : null;
   return {
     name: program.name,
     origin,
@@ -42,6 +44,13 @@ export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts
     hosts: [],
     ports: port ? [{ ...fact(port, String(port.value)), lastPort: port.value, protocol: 'tcp', published: null }] : [],
     unresolvedPorts: [],
+    ...(socket
+      ? {
+          sockets: [
+            { value: socket.path, text: socket.path, basis: 'flag' as const, origin: { ...origin, label: `${origin.label} ${socket.evidence}` } },
+          ],
+        }
+      : {}),
     p99: null,
     keepAliveTimeout: inferred?.keepAliveTimeout ? fact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null,
     maxResponseHeaderSize: null,

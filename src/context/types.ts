@@ -52,6 +52,11 @@ export interface ServiceFacts {
   /** Ports it listens on. Empty when no source says: then nothing can be concluded about a target's port. */
   readonly ports: readonly PortFact[];
   /**
+   * Unix-domain sockets it listens on (`/run/gunicorn.sock`), read from the command of a program supervisord starts
+   * beside nginx; absent for other services.
+   */
+  readonly sockets?: readonly Fact<string>[];
+  /**
    * Ports whose number cannot be known here: written with a `${VARIABLE}` in Compose, or a named `targetPort` of a
    * headless Kubernetes Service. While there are any, a target port missing from `ports` may still be right.
    */
@@ -131,7 +136,8 @@ export interface ServiceMatch {
   readonly service: ServiceFacts;
   /**
    * `host`: the target's host is one of the service's hosts; `upstream`: the upstream block is named like it;
-   * `loopback`: the target is a loopback address and the service a program supervisord starts in nginx's container.
+   * `loopback`: the target is a loopback address or a unix socket and the service a program supervisord starts in
+   * nginx's container.
    */
   readonly matchedBy: 'host' | 'upstream' | 'loopback';
   /**

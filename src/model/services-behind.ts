@@ -30,7 +30,7 @@ const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * The program beside nginx a loopback address reaches: the one whose port is the address's. When none is, a mismatch
  * only when supervisord starts one program beside nginx and its port is known: a program whose port nginx-lint cannot
  * read may be the one listening there, and with several, which one nginx meant is not known. Unix sockets are not
- * matched yet.
+ * matched here (see matchSocket).
  */
 function matchBesideNginx(address: ProxyTarget, beside: ServicesBesideNginx): ServiceMatch | null {
   if ((address.protocol ?? 'tcp') !== 'tcp' || !LOOPBACK.test(address.host)) return null;
@@ -45,6 +45,17 @@ function matchBesideNginx(address: ProxyTarget, beside: ServicesBesideNginx): Se
   return { service: programs[0]!, matchedBy: 'loopback', portKnown: false, port: null, portMismatch: true, alternatives: [] };
 }
 
+/**
+ * The program beside nginx listening on a unix socket: the one whose socket is the path nginx connects to, written
+ * alike. The address is `unix:PATH` with port 0, as nginx has no port for it; no port is claimed either way.
+ */
+function matchSocket(socketPath: string, beside: ServicesBesideNginx | undefined): { address: ProxyTarget; match: ServiceMatch } | null {
+  const service = beside?.().find((program) => program.sockets?.some((socket) => socket.value === socketPath));
+  if (!service) return null;
+  const match: ServiceMatch = { service, matchedBy: 'loopback', portKnown: false, port: null, portMismatch: false, alternatives: [] };
+  return { address: { host: `unix:${socketPath}`, port: 0 }, match };
+}
+
 function matchAddress(address: ProxyTarget, catalog: ServiceCatalog | null, beside: ServicesBesideNginx | undefined): ServiceMatch | null {
   return catalog?.match(address) ?? (beside ? matchBesideNginx(address, beside) : null);
 }
@@ -52,6 +63,10 @@ function matchAddress(address: ProxyTarget, catalog: ServiceCatalog | null, besi
 /** In the order of the `server` lines; `down` servers too, so each rule decides whether they count. */
 export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatalog | null, beside?: ServicesBesideNginx): ServiceBehindServer[] {
   return upstream.servers.flatMap((server) => {
+    if (server.unix !== null) {
+      const found = matchSocket(server.unix, beside);
+      return found ? [{ ...found.match, address: { ...found.address, upstreamName: upstream.name }, server }] : [];
+    }
     if (server.host === null || server.port === null) return [];
     const address = { host: server.host, port: server.port, upstreamName: upstream.name };
     const match = matchAddress(address, catalog, beside);
@@ -61,12 +76,16 @@ export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatal
 
 /**
  * A pass to an upstream block reaches the services of its servers, even with a port nginx refuses after the name;
- * a pass to a host reaches at most one, and so does one whose variables are only in the URI. Sockets, variables in
- * the address and addresses nginx refuses reach none that is known.
+ * a pass to a host reaches at most one, and so does one whose variables are only in the URI. A socket reaches the
+ * program beside nginx listening on it, if any; variables in the address and addresses nginx refuses reach none.
  */
 export function servicesBehindPass(pass: ProxyPass, catalog: ServiceCatalog | null, beside?: ServicesBesideNginx): ServiceBehind[] {
   const { target } = pass;
   if (target.kind === 'upstream') return servicesBehindUpstream(target.upstream, catalog, beside);
+  if (target.kind === 'unix') {
+    const found = matchSocket(target.path, beside);
+    return found ? [{ ...found.match, address: found.address, server: null }] : [];
+  }
   const written = target.kind === 'host' ? target : target.kind === 'variable' ? target.address : null;
   if (written === null || written.port === null) return [];
   const address = { host: written.host, port: written.port };
