@@ -296,6 +296,18 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     expect(run.results[0]!.nginxVersion).toMatchObject({ source: 'default' });
   });
 
+  it("a relative include of a file such an image may ship is unknown, not missing (MISP's misp-core: include snippets/fastcgi-php.conf)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'ui.yaml': ONE_FILE.replace('nginx:1.22-alpine', 'ghcr.io/misp/misp-docker/misp-core:latest').replace(
+        'include mime.types;',
+        'include snippets/fastcgi-php.conf;',
+      ),
+    });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([]);
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

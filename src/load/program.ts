@@ -398,7 +398,10 @@ function resolveInContainer(
     }
     return { directive, pattern, files: [], error: null };
   }
-  if (!absolute) return null;
+  // Relative to the conf prefix (`include snippets/fastcgi-php.conf;`): a file an image with nginx inside may ship
+  // itself is unknown here, not missing (MISP's misp-core image, its nginx.conf from a ConfigMap); else nginx's
+  // prefix on disk.
+  if (!absolute) return view.imageOwnFiles && pattern.startsWith(`${IMAGE_CONF_DIR}/`) ? { directive, pattern, files: [], error: null } : null;
   if (GLOB_CHARS.test(pattern)) {
     const directory = path.posix.dirname(pattern);
     const found = GLOB_CHARS.test(directory) ? null : (view.filesMatching?.(directory, path.posix.basename(pattern)) ?? null);
