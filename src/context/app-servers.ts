@@ -360,13 +360,20 @@ function imageTag(image: string | null): string {
 /** The port PHP-FPM listens on in the official `php:*-fpm` images: their `php-fpm.d/zz-docker.conf` says `listen = 9000`. */
 export const PHP_FPM_IMAGE_PORT = 9000;
 
-/** An image of Docker's official images (`matomo:fpm`, `docker.io/library/wordpress:6-fpm`): no namespace of its own. */
-function isOfficialImage(image: string): boolean {
-  const path = image
+/** An image's repository, without registry prefix docker.io, `library/`, tag or digest: `reallibrephotos/librephotos-proxy`. */
+export function imageRepository(image: string): string {
+  const name = image
     .split('@')[0]!
     .replace(/^(?:index\.)?docker\.io\//, '')
     .replace(/^library\//, '');
-  return !path.includes('/');
+  const slash = name.lastIndexOf('/');
+  const colon = name.indexOf(':', slash + 1);
+  return colon === -1 ? name : name.slice(0, colon);
+}
+
+/** An image of Docker's official images (`matomo:fpm`, `docker.io/library/wordpress:6-fpm`): no namespace of its own. */
+function isOfficialImage(image: string): boolean {
+  return !imageRepository(image).includes('/');
 }
 
 /**

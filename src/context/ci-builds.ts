@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Node } from 'yaml';
+import { imageRepository } from './app-servers.js';
 import { repositoryFiles } from './discovery.js';
 import { readDockerfile, type BuiltImage } from './dockerfile.js';
 import type { OriginFactory } from './origin.js';
@@ -14,17 +15,6 @@ import { readYamlFile, type YamlDocument } from './yaml.js';
 const WORKFLOW_GLOBS = ['.github/workflows/*.{yml,yaml}'];
 const MAX_WORKFLOWS = 50;
 const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
-
-/** An image's repository, without registry prefix docker.io, `library/`, tag or digest: `reallibrephotos/librephotos-proxy`. */
-export function imageRepository(image: string): string {
-  const name = image
-    .split('@')[0]!
-    .replace(/^(?:index\.)?docker\.io\//, '')
-    .replace(/^library\//, '');
-  const slash = name.lastIndexOf('/');
-  const colon = name.indexOf(':', slash + 1);
-  return colon === -1 ? name : name.slice(0, colon);
-}
 
 /** A workflow expression (`${{ github.sha }}`) stands for a value the run gives it. */
 const EXPRESSION = /\$\{\{[^}]*\}\}/;

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
+import { directoriesUp } from './discovery.js';
 import { renderGoTemplate, type RenderedTemplate } from '../load/templates.js';
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
@@ -41,11 +42,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Whether `file` lies in a Helm chart's folder (a `Chart.yaml` in a folder above it), up to `repoRoot`. */
 export function inHelmChart(file: string, repoRoot: string): boolean {
-  for (let folder = path.dirname(path.resolve(file)); isInside(folder, repoRoot); folder = path.dirname(folder)) {
-    if (existsSync(path.join(folder, 'Chart.yaml'))) return true;
-    if (folder === path.dirname(folder)) break;
-  }
-  return false;
+  return directoriesUp(path.dirname(path.resolve(file)), repoRoot).some((folder) => existsSync(path.join(folder, 'Chart.yaml')));
 }
 
 /** The chart a manifest is a template of: the nearest `templates` folder above it with a `Chart.yaml` beside it. */

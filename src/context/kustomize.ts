@@ -15,7 +15,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { isInside, readRegularTextFile } from '../files.js';
-import { repositoryFiles } from './discovery.js';
+import { directoriesUp, repositoryFiles } from './discovery.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
 
@@ -87,16 +87,15 @@ function kustomizationIn(folder: string): string | null {
  * `configMapGenerator`: one that may make a ConfigMap key of it.
  */
 export function inKustomization(file: string, repoRoot: string): boolean {
-  for (let folder = path.dirname(path.resolve(file)); isInside(folder, repoRoot); folder = path.dirname(folder)) {
+  return directoriesUp(path.dirname(path.resolve(file)), repoRoot).some((folder) => {
     const kustomization = kustomizationIn(folder);
     try {
-      if (kustomization !== null && readRegularTextFile(kustomization).includes('configMapGenerator')) return true;
+      return kustomization !== null && readRegularTextFile(kustomization).includes('configMapGenerator');
     } catch {
       // Unreadable: it generates nothing we can read.
+      return false;
     }
-    if (folder === path.dirname(folder)) break;
-  }
-  return false;
+  });
 }
 
 function readKustomization(file: string, origins: OriginFactory): YamlDocument | null {

@@ -16,12 +16,11 @@ import { volumeMapping } from './compose.js';
 import { repositoryFiles } from './discovery.js';
 import { repositoryDockerRuns } from './docker-run.js';
 import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
+import { COMPOSE_FILE_GLOBS, composeDocuments } from './nginx-service.js';
 import { OriginFactory } from './origin.js';
-import { readYamlFile, type YamlDocument } from './yaml.js';
 
 /** Where nginx images read their configuration: nginx's and OpenResty's prefixes. */
 const CONFIG_FOLDERS = [IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, '/etc/openresty'];
-const COMPOSE_FILES = ['**/{compose,docker-compose}.{yaml,yml}', '**/{compose,docker-compose}{.,-}*.{yaml,yml}'];
 const DOCKERFILES = ['**/Dockerfile', '**/Dockerfile.*', '**/Containerfile', '**/*.Dockerfile', '**/*.dockerfile'];
 /** At most this many Compose files and Dockerfiles are read, and this many files listed in a mounted folder. */
 const MAX_FILES = 200;
@@ -73,14 +72,6 @@ function configFilesOf(mapping: PathMapping): string[] {
   });
 }
 
-function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] {
-  try {
-    return readYamlFile(file, origins);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Every repository file an nginx container of the repository reads from its configuration folders: mounted by a
  * Compose service or a `docker run`, or copied by a Dockerfile (built by Compose or on its own, its folder the build
@@ -89,7 +80,7 @@ function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] 
 export function configsNginxReads(repoRoot: string): string[] {
   const origins = new OriginFactory(repoRoot);
   const mappings: PathMapping[] = [];
-  for (const file of repositoryFiles(repoRoot, COMPOSE_FILES, MAX_FILES)) {
+  for (const file of repositoryFiles(repoRoot, COMPOSE_FILE_GLOBS, MAX_FILES)) {
     for (const document of composeDocuments(file, origins)) {
       for (const { value: service } of document.entries(document.at(document.root, 'services'))) {
         const built = builtImageOf(document, service as Node | null, origins, repoRoot);

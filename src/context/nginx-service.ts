@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
-import { imageRepository, imagesBuiltByWorkflows } from './ci-builds.js';
+import { imagesBuiltByWorkflows } from './ci-builds.js';
 import {
   globNameMatcher,
   IMAGE_CONF_DIR,
@@ -23,7 +23,7 @@ import {
 } from '../load/container-view.js';
 import { isShellScript, readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
-import { commandWords, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
+import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
@@ -175,7 +175,11 @@ function mergedDependsOn(own: NginxService['dependsOn'], overlaid: NginxService[
 }
 
 /** Compose files by the names `docker compose` and projects give them, anywhere in a repository. */
-const COMPOSE_FILE_GLOBS = ['**/{compose,docker-compose}.{yaml,yml}', '**/{compose,docker-compose}{.,-}*.{yaml,yml}', '**/production.{yaml,yml}'];
+export const COMPOSE_FILE_GLOBS = [
+  '**/{compose,docker-compose}.{yaml,yml}',
+  '**/{compose,docker-compose}{.,-}*.{yaml,yml}',
+  '**/production.{yaml,yml}',
+];
 /** At most this many Compose files are read for the images their services build. */
 const MAX_COMPOSE_FILES = 200;
 
@@ -298,7 +302,7 @@ function candidateOf(
 }
 
 /** The documents of a Compose file; one that cannot be read holds none (the service catalog reports it). */
-function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] {
+export function composeDocuments(file: string, origins: OriginFactory): YamlDocument[] {
   try {
     return readYamlFile(file, origins);
   } catch (error) {

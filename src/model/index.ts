@@ -164,7 +164,7 @@ interface PassIndex {
 class ConfigModel implements Model {
   readonly services: ServiceCatalog | null;
   readonly composeService: NginxService | null;
-  private besideNginx: readonly SupervisedProgram[] | (() => readonly SupervisedProgram[]);
+  private readonly besideNginx: () => readonly SupervisedProgram[];
   private readonly servicesBeside: () => readonly ServiceFacts[];
   private readonly deploymentFiles = new Map<string, SourceFile | null>();
   /** `where`'s file paths, relative to the entry file's directory. */
@@ -183,10 +183,8 @@ class ConfigModel implements Model {
   ) {
     this.services = options.services ?? null;
     this.composeService = options.composeService ?? null;
-    this.besideNginx = options.programsBesideNginx ?? [];
-    const beside = options.servicesBesideNginx;
-    let besideFacts: readonly ServiceFacts[] | undefined;
-    this.servicesBeside = () => (besideFacts ??= beside ? beside() : []);
+    this.besideNginx = readOnce(options.programsBesideNginx);
+    this.servicesBeside = readOnce(options.servicesBesideNginx);
     this.configuredModules = options.modules ?? null;
     // Checked now, so a malformed configured version fails the run before any rule, not inside one.
     this.resolvedVersion = resolveNginxVersion(options.nginxVersion, options.imageVersion ?? null, options.detectNginxVersion);
@@ -220,8 +218,7 @@ class ConfigModel implements Model {
   }
 
   get programsBesideNginx(): readonly SupervisedProgram[] {
-    if (typeof this.besideNginx === 'function') this.besideNginx = this.besideNginx();
-    return this.besideNginx;
+    return this.besideNginx();
   }
 
   get nginxVersion(): ResolvedNginxVersion {
@@ -352,6 +349,12 @@ class ConfigModel implements Model {
     this.variableValues ??= new VariableValues(this.nodes('set'), this.nodes('map'), (node) => this.enclosing(node, ['server']));
     return this.variableValues;
   }
+}
+
+/** A list read from the repository on first use and kept; empty when there is nothing to read. */
+function readOnce<Item>(read: (() => readonly Item[]) | undefined): () => readonly Item[] {
+  let items: readonly Item[] | undefined;
+  return () => (items ??= read ? read() : []);
 }
 
 export function buildModel(tree: ConfigTree, options: ModelOptions = {}): Model {
