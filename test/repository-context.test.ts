@@ -958,6 +958,35 @@ describe('what the image build and its start scripts do to files', () => {
     ]);
   });
 
+  // coreruleset/modsecurity-crs-docker: the image renders the template, then an entrypoint.d script replaces the bare
+  // word PROXY_SSL_CONFIG (alone on its line) with an include or nothing, its sed command quoted in pieces.
+  const coreRuleSetLike = (directive: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx/Dockerfile':
+        'FROM nginx:1.28.0\nENV PORT=8080 PROXY_SSL=off\nCOPY nginx/docker-entrypoint.d/*.sh /docker-entrypoint.d/\nCOPY nginx/templates /etc/nginx/templates/\n',
+      'nginx/docker-entrypoint.d/93-update-proxy-ssl-config.sh': [
+        '#!/bin/sh',
+        'PROXY_SSL_CONFIG=""',
+        'if [ "${PROXY_SSL}" = "on" ]; then',
+        '    PROXY_SSL_CONFIG="include includes/proxy_backend_ssl.conf;"',
+        'fi',
+        `sed -i.bak -r 's#PROXY_SSL_CONFIG#'"\${PROXY_SSL_CONFIG}"'#' /etc/nginx/conf.d/default.conf`,
+        '',
+      ].join('\n'),
+      'nginx/templates/conf.d/default.conf.template': `server {\n    listen \${PORT} default_server;\n\n    PROXY_SSL_CONFIG\n\n    location / {\n        ${directive}\n    }\n}\n`,
+    });
+
+  it("fills in a bare-word placeholder an entrypoint's sed replaces after envsubst, and still renders the template's variables", async () => {
+    // Unrendered, nginx would read `PROXY_SSL_CONFIG location / {…}` as one directive: unknown directive.
+    expect((await lintIn(coreRuleSetLike('return 200;'), ['.'])).findings).toEqual([]);
+    // The template is still rendered and judged: an error after the placeholder is reported at its own line.
+    const bad = await lintIn(coreRuleSetLike('client_max_body_size 16X;'), ['.']);
+    expect(bad.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['nginx/templates/conf.d/default.conf.template', 7, 'invalid-value'],
+    ]);
+  });
+
   it('an include of a file the Dockerfile downloads or a start script writes is not missing; another still is', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

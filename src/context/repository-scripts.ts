@@ -174,7 +174,9 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     const joined = expanded.text.replace(/\\\r?\n/g, '  ');
     const defaults = variableDefaultsIn(text);
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
-      for (const match of line[0].matchAll(SED_SUBSTITUTE)) {
+      // `'s#NAME#'"${VALUE}"'#'`: the shell joins the quoted pieces into one word, the variable in double quotes.
+      const command = line[0].replace(/'"((?:[^"\\]|\\.)*)"'/g, '$1');
+      for (const match of command.matchAll(SED_SUBSTITUTE)) {
         const origin = `${name}:${expanded.lineOf(line.index + match.index)}`;
         const list = substitutions.get(match[2]!) ?? [];
         list.push({ replacement: match[3]!.replace(/\\(.)/g, '$1'), defaults, origin });

@@ -219,17 +219,18 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     // Asked only of a file holding such a placeholder: reading the repository's scripts costs ~30 ms (this repository).
     const scripts = options.container?.scripts;
     const substitutions = scripts && SED_PLACEHOLDER.test(file.text) ? scripts().substitutions : undefined;
-    const filled =
-      substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
-    if (filled) {
+    if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) {
+      const filled =
+        substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
+      if (!filled) return file;
       const rendered = parse(filled.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = filled.placeholders;
       return rendered;
     }
-    if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
-    const template = renderTemplate(file.text, environment);
+    // A script may edit with sed what envsubst rendered (its placeholders are filled in the same pass).
+    const template = renderTemplate(file.text, environment, substitutions);
     const deletions = options.container?.mappings.find((mapping) => mapping.repo === filePath && mapping.deletesLines)?.deletesLines;
     const rendered = parse(deletions ? withoutLines(template.text, deletions) : template.text, filePath);
     rendered.virtual = true;

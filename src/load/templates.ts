@@ -230,11 +230,35 @@ export interface RenderedTemplate {
   readonly placeholders: { readonly start: number; readonly end: number }[];
 }
 
-export function renderTemplate(text: string, environment: Readonly<Record<string, string>>): RenderedTemplate {
+/**
+ * An envsubst template rendered with `environment`. `substitutions` are the placeholders a start script's sed
+ * replaces in the rendered file afterwards (coreruleset's entrypoint.d script, over the `default.conf` the image
+ * rendered from its template): each is filled in as `renderSedPlaceholders` does, in the same pass.
+ */
+export function renderTemplate(
+  text: string,
+  environment: Readonly<Record<string, string>>,
+  substitutions: ReadonlyMap<string, readonly SedSubstitution[]> = new Map(),
+): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
+  const sedPattern = placeholderPattern(text, substitutions);
+  const pattern = sedPattern ? new RegExp(`${REFERENCE.source}|${sedPattern.source}`, 'g') : REFERENCE;
   let rendered = '';
   let last = 0;
-  for (const match of text.matchAll(REFERENCE)) {
+  for (const match of text.matchAll(pattern)) {
+    if (match[1] === undefined && match[2] === undefined) {
+      // A sed placeholder: envsubst left it, the script's sed writes its value.
+      rendered += text.slice(last, match.index);
+      last = match.index + match[0].length;
+      const value = sedValue(substitutions.get(match[0])!, environment);
+      if (value !== null) rendered += value;
+      else if (!aloneOnItsLine(text, match.index, last)) {
+        const word = placeholderWord(match[0]);
+        placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+        rendered += word;
+      }
+      continue;
+    }
     const name = (match[1] ?? match[2])!;
     const value = environment[name];
     rendered += text.slice(last, match.index);
@@ -313,9 +337,13 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
 /**
  * A placeholder nginx cannot mean itself, as a start script's sed replaces it: `{NAME}`, `{{NAME}}`, `@NAME@`,
  * `__NAME__`, `%NAME%`, the name upper case with at least three characters (sed's basic expressions read `{` and `@`
- * literally). A file holding none is not rendered, and the repository's scripts are not read for it.
+ * literally), or a bare upper-case word of two parts or more (`PROXY_SSL_CONFIG`, alone on its line in
+ * coreruleset/modsecurity-crs-docker's template, which an entrypoint.d script replaces with an include or nothing) —
+ * not an environment variable's `$NAME`/`${NAME}`, nor part of a longer word. A file holding none is not rendered,
+ * and the repository's scripts are not read for it.
  */
-export const SED_PLACEHOLDER = /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%/;
+export const SED_PLACEHOLDER =
+  /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%|(?<![\w${@%])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w}@%])/;
 
 /**
  * What the scripts write in place of a placeholder: the replacement with its variables filled in from the container's
@@ -335,6 +363,20 @@ function sedValue(substitutions: readonly SedSubstitution[], environment: Readon
   return values.size === 1 ? [...values][0]! : null;
 }
 
+/** The placeholders of `substitutions` that `text` holds, as one pattern; null when it holds none. */
+function placeholderPattern(text: string, substitutions: ReadonlyMap<string, readonly SedSubstitution[]>): RegExp | null {
+  const present = [...substitutions.keys()].filter((placeholder) => text.includes(placeholder));
+  if (present.length === 0) return null;
+  // Longest first, so `{{NAME}}` is not read as `{NAME}` inside braces; a bare word only as a whole word.
+  const alternatives = present
+    .sort((a, b) => b.length - a.length)
+    .map((placeholder) => {
+      const escaped = placeholder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return /^\w+$/.test(placeholder) ? String.raw`(?<![\w$])${escaped}(?!\w)` : escaped;
+    });
+  return new RegExp(alternatives.join('|'), 'g');
+}
+
 /**
  * A config a start script fills in with sed (zabbix's `index {HTTP_INDEX_FILE};`, librenms'
  * `client_max_body_size @UPLOAD_MAX_SIZE@;`), rendered: each placeholder a script of the repository replaces becomes
@@ -346,16 +388,8 @@ export function renderSedPlaceholders(
   substitutions: ReadonlyMap<string, readonly SedSubstitution[]>,
   environment: Readonly<Record<string, string>>,
 ): RenderedTemplate | null {
-  const present = [...substitutions.keys()].filter((placeholder) => text.includes(placeholder));
-  if (present.length === 0) return null;
-  // Longest first, so `{{NAME}}` is not read as `{NAME}` inside braces.
-  const pattern = new RegExp(
-    present
-      .sort((a, b) => b.length - a.length)
-      .map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('|'),
-    'g',
-  );
+  const pattern = placeholderPattern(text, substitutions);
+  if (pattern === null) return null;
   return renderTags(text, pattern, (match) => {
     const value = sedValue(substitutions.get(match[0])!, environment);
     return value === null ? { placeholder: match[0] } : { text: value };
