@@ -148,6 +148,30 @@ describe("the container's view", () => {
     expect(findings.map((finding) => finding.ruleId)).not.toContain('include-not-found');
   });
 
+  it("an include of a file in a named volume (certbot's options-ssl-nginx.conf) is the volume's, in the main file or a variant", async () => {
+    const compose = (volumes: string) =>
+      `services:\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf${volumes}\n  certbot:\n    image: certbot/certbot\n    volumes: ["certbot-conf:/etc/letsencrypt"]\nvolumes:\n  certbot-conf: {}\n`;
+    const files = {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx.conf':
+        'events {}\nhttp {\n    server {\n        listen 443 ssl;\n        ssl_certificate /etc/letsencrypt/live/site/fullchain.pem;\n        ssl_certificate_key /etc/letsencrypt/live/site/privkey.pem;\n        include /etc/letsencrypt/options-ssl-nginx.conf;\n    }\n}\n',
+    };
+    const ruleFindings = async (repository: Record<string, string>) =>
+      (await lintIn(tree(repository), ['nginx.conf'])).findings.map((finding) => [finding.line, finding.ruleId]);
+    // Nothing puts the file in the gateway's container: said, as a warning.
+    expect(await ruleFindings({ ...files, 'docker-compose.yml': compose('') })).toEqual([[7, 'include-not-found']]);
+    // certbot writes it into the volume the gateway mounts there.
+    expect(await ruleFindings({ ...files, 'docker-compose.yml': compose('\n      - certbot-conf:/etc/letsencrypt:ro') })).toEqual([]);
+    // openmrs: only the variant for TLS (`-f docker-compose.yml -f docker-compose.ssl.yml`) mounts the volume.
+    expect(
+      await ruleFindings({
+        ...files,
+        'docker-compose.yml': compose(''),
+        'docker-compose.ssl.yml': 'services:\n  gateway:\n    volumes:\n      - type: volume\n        source: certbot-conf\n        target: /etc/letsencrypt\n',
+      }),
+    ).toEqual([]);
+  });
+
   it('the version is the image tag, and ssl on (removed in 1.25.1) is reported for nginx:1.27', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -257,6 +281,16 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
     ]);
     // Without the workflow nothing says what acme/photos-proxy holds: the config is the Dockerfile's alone.
     expect(await ruleFindings(tree(files))).toEqual([]);
+    // openmrs' workflows name the image in the workflow's env: `tags: ${{ env.IMAGE }}:nightly`.
+    const named = (value: string) =>
+      workflow
+        .replace('on: push\n', `on: push\nenv:\n  IMAGE: ${value}\n`)
+        .replace(/tags: .*/, 'tags: |\n            ${{ env.IMAGE }}:${{ env.TAG }}\n            ${{ env.IMAGE }}:nightly');
+    expect(await ruleFindings(tree({ ...files, '.github/workflows/proxy.yml': named('acme/photos-proxy') }))).toEqual([
+      ['docker-compose.yml', 6, 'compose-depends-on-unhealthy'],
+    ]);
+    // An env value the run computes names no image.
+    expect(await ruleFindings(tree({ ...files, '.github/workflows/proxy.yml': named('${{ vars.IMAGE }}') }))).toEqual([]);
   });
 });
 

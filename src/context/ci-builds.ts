@@ -19,11 +19,35 @@ const BUILD_PUSH_ACTION = /^docker\/build-push-action@/;
 /** A workflow expression (`${{ github.sha }}`) stands for a value the run gives it. */
 const EXPRESSION = /\$\{\{[^}]*\}\}/;
 
-function stepsOf(document: YamlDocument): { document: YamlDocument; step: Node }[] {
-  return document
-    .entries(document.at(document.root, 'jobs'))
-    .flatMap(({ value: job }) => document.items(document.at(job, 'steps')))
-    .map((step) => ({ document, step }));
+/** A workflow's step with the `env` values it sees: the workflow's, its job's and its own, literal ones only. */
+interface WorkflowStep {
+  readonly document: YamlDocument;
+  readonly step: Node;
+  readonly env: ReadonlyMap<string, string>;
+}
+
+/** `env:` of a workflow, job or step over `outer`: a later level's value wins, one set by an expression is not known. */
+function withEnv(document: YamlDocument, node: Node | null, outer: ReadonlyMap<string, string>): Map<string, string> {
+  const env = new Map(outer);
+  for (const { key, value } of document.entries(document.at(node, 'env'))) {
+    const text = document.text(value);
+    if (text === null || EXPRESSION.test(text)) env.delete(key);
+    else env.set(key, text);
+  }
+  return env;
+}
+
+function stepsOf(document: YamlDocument): WorkflowStep[] {
+  const workflowEnv = withEnv(document, document.root, new Map());
+  return document.entries(document.at(document.root, 'jobs')).flatMap(({ value: job }) => {
+    const jobEnv = withEnv(document, job, workflowEnv);
+    return document.items(document.at(job, 'steps')).map((step) => ({ document, step, env: withEnv(document, step, jobEnv) }));
+  });
+}
+
+/** `${{ env.IMAGE }}:nightly` with the step's `env` filled in (openmrs' workflows name their image so). */
+function expandEnv(text: string, env: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}/g, (expression, name: string) => env.get(name) ?? expression);
 }
 
 /**
@@ -40,12 +64,16 @@ export function imagesBuiltByWorkflows(repoRoot: string, origins: OriginFactory)
     } catch {
       continue; // A workflow that cannot be read says nothing about images.
     }
-    for (const { document, step } of documents.flatMap(stepsOf)) {
+    for (const { document, step, env } of documents.flatMap(stepsOf)) {
       if (!BUILD_PUSH_ACTION.test(document.text(document.at(step, 'uses')) ?? '')) continue;
       const options = document.at(step, 'with');
-      const context = document.text(document.at(options, 'context')) ?? '.';
-      const dockerfile = document.text(document.at(options, 'file'));
-      const tags = document.text(document.at(options, 'tags'));
+      const literal = (key: string) => {
+        const text = document.text(document.at(options, key));
+        return text === null ? null : expandEnv(text, env);
+      };
+      const context = literal('context') ?? '.';
+      const dockerfile = literal('file');
+      const tags = literal('tags');
       if (tags === null || EXPRESSION.test(context) || (dockerfile !== null && EXPRESSION.test(dockerfile))) continue;
       const contextPath = path.resolve(repoRoot, context);
       // build-push-action's `file` is relative to the workspace (the repository root), its default the context's Dockerfile.

@@ -225,6 +225,29 @@ export function volumeMapping(document: YamlDocument, item: Node, composeDir: st
   return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
 }
 
+/**
+ * The container path a named volume is mounted at (`certbot-etc:/etc/letsencrypt`, `{ type: volume, source, target }`):
+ * what is there comes from the volume at run time (another container writes it, or the image's files seed it), not
+ * from the repository. Null for a bind mount, an anonymous volume or a tmpfs.
+ */
+export function namedVolumeTarget(document: YamlDocument, item: Node): string | null {
+  const text = document.text(item);
+  let source: string | null;
+  let target: string | null;
+  if (text !== null) {
+    const parts = text.split(':');
+    if (parts.length < 2) return null;
+    [source, target] = [parts[0]!, parts[1]!];
+  } else {
+    if (document.text(document.at(item, 'type')) !== 'volume') return null;
+    source = document.text(document.at(item, 'source'));
+    target = document.text(document.at(item, 'target'));
+  }
+  // A volume's name: letters, digits, `_.-`, no path and no variable.
+  if (!source || !target || !/^[A-Za-z0-9][\w.-]*$/.test(source) || !target.startsWith('/')) return null;
+  return path.posix.normalize(target);
+}
+
 /** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */
 function volumeTarget(document: YamlDocument, item: Node): string | null {
   const text = document.text(item);

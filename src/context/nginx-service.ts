@@ -24,7 +24,7 @@ import {
 import { isShellScript, readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
 import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
-import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
+import { composeEnvironment, namedVolumeTarget, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import type { SourceFile } from '../syntax/ast.js';
@@ -73,6 +73,8 @@ export interface NginxService {
    * (`quay.io/cilium/hubble-ui`): nginx's stock files are there, and it may ship files of its own.
    */
   readonly nginxInside?: boolean;
+  /** Container paths of the service's named volumes (read when asked): their files come from the volume at run time. */
+  readonly namedVolumes?: () => readonly string[];
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -257,6 +259,7 @@ function candidateOf(
       .items(layer.document.at(layer.service, 'volumes'))
       .flatMap((item) => volumeMapping(layer.document, item, path.dirname(layer.file), origins) ?? []);
   const volumes = [...volumesOf({ file, document, service }), ...(base ? volumesOf(base) : [])];
+
   // A service that only names its image runs what another Compose service (or a workflow) of the repository builds
   // under that name: the build may COPY the config (librephotos' proxy image, built from ./proxy by its workflow).
   const built =
@@ -348,13 +351,36 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
       }
     }
   }
+  const mounted = mostSpecificMount(candidates);
+  let volumes: readonly string[] | undefined;
   return (
-    mostSpecificMount(candidates) ??
+    (mounted ? { ...mounted, namedVolumes: () => (volumes ??= namedVolumesOf(mounted, repoRoot, origins)) } : null) ??
     (repoRoot !== undefined ? dockerRunService(entryPath, dockerRunsAbove(path.dirname(entryPath), repoRoot), repoRoot, origins) : null) ??
     composeVariantService(entryPath, repoRoot, origins, imagesBuilt) ??
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
     (candidates.length === 1 ? candidates[0]! : null)
   );
+}
+
+/**
+ * The container folders named volumes are mounted at in `service`, in its Compose file and in the variants beside it
+ * (docker-compose.ssl.yml's gateway mounts `certbot-data:/var/www/certbot` where docker-compose.yml's does not): a
+ * file there is the volume's in the variant that mounts it, not one the repository lacks.
+ */
+function namedVolumesOf(service: NginxService, repoRoot: string | undefined, origins: OriginFactory): readonly string[] {
+  const folder = path.dirname(service.composeFile);
+  const variants = findComposeVariants(folder, repoRoot).filter((file) => path.dirname(file) === folder);
+  const targets = new Set<string>();
+  for (const file of [service.composeFile, ...variants]) {
+    for (const document of composeDocuments(file, origins)) {
+      const own = document.get(document.at(document.root, 'services'), service.name);
+      for (const item of own ? document.items(document.at(own.value, 'volumes')) : []) {
+        const target = namedVolumeTarget(document, item);
+        if (target !== null) targets.add(target);
+      }
+    }
+  }
+  return [...targets];
 }
 
 /**
@@ -834,6 +860,7 @@ export function containerViewFor(
     imageFiles: service === null || service.image === null || isNginxImage(service.image) || service.nginxInside === true,
     runsInImage: service !== null && isNginxImage(service.image) && !isModSecurityNginxImage(service.image),
     ...(service !== null && (isModSecurityNginxImage(service.image) || service.nginxInside) ? { imageOwnFiles: true } : {}),
+    ...(service?.namedVolumes ? { namedVolumes: service.namedVolumes } : {}),
     openRestyFiles:
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.

@@ -91,6 +91,11 @@ export interface ContainerView {
    * `includes/location_common.conf`): an include there that nothing maps may be one of them, so it is not reported.
    */
   readonly imageOwnFiles?: boolean;
+  /**
+   * Container folders a named volume is mounted over (`certbot-etc:/etc/letsencrypt`): a file there is written at run
+   * time (certbot's `options-ssl-nginx.conf`) or seeded from the image, unknown here rather than missing.
+   */
+  readonly namedVolumes?: () => readonly string[];
   /** Absolute paths no mapping covers may be read from this machine's disk (the entry itself lives there). */
   readonly hostReadable: boolean;
   /**

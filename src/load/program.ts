@@ -440,8 +440,9 @@ function resolveInContainer(
       if (!(error instanceof InputError)) throw error;
     }
   }
-  // A file the image itself ships, unknown here: not read, and not reported as missing.
+  // A file the image itself ships, or one in a named volume (another container writes it): unknown, not missing.
   if (view.imageOwnFiles && pattern.startsWith(`${IMAGE_CONF_DIR}/`)) return { directive, pattern, files: [], error: null };
+  if (view.namedVolumes?.().some((folder) => pattern.startsWith(`${folder}/`))) return { directive, pattern, files: [], error: null };
   return {
     directive,
     pattern,
