@@ -167,7 +167,8 @@ describe("the container's view", () => {
       await ruleFindings({
         ...files,
         'docker-compose.yml': compose(''),
-        'docker-compose.ssl.yml': 'services:\n  gateway:\n    volumes:\n      - type: volume\n        source: certbot-conf\n        target: /etc/letsencrypt\n',
+        'docker-compose.ssl.yml':
+          'services:\n  gateway:\n    volumes:\n      - type: volume\n        source: certbot-conf\n        target: /etc/letsencrypt\n',
       }),
     ).toEqual([]);
   });

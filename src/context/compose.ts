@@ -201,6 +201,26 @@ function startScriptExec(
   return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
 }
 
+/**
+ * A volume's source and target as Compose reads them: `SOURCE:TARGET[:MODE]` (a lone target is an anonymous volume),
+ * or the long form's `source` and `target` when its `type` is `type` (`bind` when it has none). `text` is the short
+ * form after any interpolation.
+ */
+function volumeEnds(document: YamlDocument, item: Node, text: string | null, type: 'bind' | 'volume'): { source: string; target: string } | null {
+  let source: string | null;
+  let target: string | null;
+  if (text !== null) {
+    const parts = text.split(':');
+    if (parts.length < 2) return null;
+    [source, target] = [parts[0]!, parts[1]!];
+  } else {
+    if ((document.text(document.at(item, 'type')) ?? 'bind') !== type) return null;
+    source = document.text(document.at(item, 'source'));
+    target = document.text(document.at(item, 'target'));
+  }
+  return source && target?.startsWith('/') ? { source, target } : null;
+}
+
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
 export function volumeMapping(document: YamlDocument, item: Node, composeDir: string, origins: OriginFactory): PathMapping | null {
   const origin = origins.yaml(document.file, document.origin(item).line ?? 0).label;
@@ -208,21 +228,10 @@ export function volumeMapping(document: YamlDocument, item: Node, composeDir: st
   // Compose interpolates the volume before it splits it: `${NGINX_FILES_PATH:-./data}/conf.d:/etc/nginx/conf.d` is
   // `./data/conf.d` when the project's .env does not set the variable (its `:-` is no separator).
   const text = written !== null && written.includes('$') ? (interpolate(written, projectVariables(composeDir)) ?? written) : written;
-  let source: string | null;
-  let target: string | null;
-  if (text !== null) {
-    const parts = text.split(':');
-    // `SOURCE:TARGET[:MODE]`; a lone target is an anonymous volume.
-    if (parts.length < 2) return null;
-    [source, target] = [parts[0]!, parts[1]!];
-  } else {
-    if ((document.text(document.at(item, 'type')) ?? 'bind') !== 'bind') return null;
-    source = document.text(document.at(item, 'source'));
-    target = document.text(document.at(item, 'target'));
-  }
+  const ends = volumeEnds(document, item, text, 'bind');
   // Only bind mounts of repository paths: `./x`, `../x`, absolute paths. A bare name is a named volume.
-  if (!source || !target || !/^(\.{1,2}(\/|$)|\/)/.test(source) || !target.startsWith('/')) return null;
-  return { container: path.posix.normalize(target), repo: path.resolve(composeDir, source), origin };
+  if (!ends || !/^(\.{1,2}(\/|$)|\/)/.test(ends.source)) return null;
+  return { container: path.posix.normalize(ends.target), repo: path.resolve(composeDir, ends.source), origin };
 }
 
 /**
@@ -231,21 +240,9 @@ export function volumeMapping(document: YamlDocument, item: Node, composeDir: st
  * from the repository. Null for a bind mount, an anonymous volume or a tmpfs.
  */
 export function namedVolumeTarget(document: YamlDocument, item: Node): string | null {
-  const text = document.text(item);
-  let source: string | null;
-  let target: string | null;
-  if (text !== null) {
-    const parts = text.split(':');
-    if (parts.length < 2) return null;
-    [source, target] = [parts[0]!, parts[1]!];
-  } else {
-    if (document.text(document.at(item, 'type')) !== 'volume') return null;
-    source = document.text(document.at(item, 'source'));
-    target = document.text(document.at(item, 'target'));
-  }
+  const ends = volumeEnds(document, item, document.text(item), 'volume');
   // A volume's name: letters, digits, `_.-`, no path and no variable.
-  if (!source || !target || !/^[A-Za-z0-9][\w.-]*$/.test(source) || !target.startsWith('/')) return null;
-  return path.posix.normalize(target);
+  return ends && /^[A-Za-z0-9][\w.-]*$/.test(ends.source) ? path.posix.normalize(ends.target) : null;
 }
 
 /** The container path of a volume: `./conf:/usr/local/etc/php-fpm.d:ro`, a lone `/data`, or `{ target }`. */
