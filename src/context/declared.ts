@@ -4,13 +4,10 @@ import { keyPath } from './origin.js';
 import type { OriginFactory } from './origin.js';
 import { parsePortRange, UNRESOLVED } from './ports.js';
 import type { Fact, FactOrigin, PortFact, ServiceFacts } from './types.js';
+import { isRecord } from './yaml.js';
 
 /** The linter config key the services are declared under. */
 const SERVICES_KEY = 'services';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The services of the linter config's `services` key. Values are checked here as well as by the config schema, since

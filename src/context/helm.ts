@@ -13,6 +13,7 @@ import { isInside, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { directoriesUp } from './discovery.js';
 import { renderGoTemplate, type RenderedTemplate } from '../load/templates.js';
+import { isRecord } from './yaml.js';
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
@@ -34,10 +35,6 @@ function readYamlValue(file: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether `file` lies in a Helm chart's folder (a `Chart.yaml` in a folder above it), up to `repoRoot`. */

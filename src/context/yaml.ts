@@ -10,6 +10,11 @@ import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 
 /** A map entry: the key as text, and the nodes of key and value. */
+/** A mapping as YAML and JSON parsers give it: an object that is not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export interface YamlEntry {
   readonly key: string;
   readonly keyNode: Node;
