@@ -98,6 +98,11 @@ export function scanRegularTextFile(filePath: string, maxBytes: number, found: (
   });
 }
 
+/** A mapping of a parsed YAML or JSON file: an object that is not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Throws when JSON text nests deeper than MAX_JSON_DEPTH (JSON.parse and the walkers after it recurse). */
 export function assertJsonDepth(text: string, source: string): void {
   let depth = 0;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { heredocFiles, renderHeredoc } from '../src/context/compose-heredoc.js';
+import { positionAt } from '../src/syntax/ast.js';
+import { parse } from '../src/syntax/parser.js';
 
 /** A Compose file whose service runs `script` as a literal block (`- |`), indented 8 spaces. */
 function composeWith(script: string): { source: string; block: { start: number; end: number; indent: number } } {
@@ -83,6 +85,21 @@ describe('here-documents in a Compose command', () => {
     expect(renderedLines("cat <<'EOF' > /etc/nginx/conf.d/default.conf\nproxy_set_header Host $$host;\nEOF")).toEqual([
       'proxy_set_header Host $host;',
     ]);
+  });
+
+  it("gives positions in the Compose file's columns: after `\\$$host` or `$$PORT` on a line, as written", () => {
+    const { source, block } = composeWith(
+      'cat <<EOF > /etc/nginx/conf.d/default.conf\nlisten $$PORT; proxy_set_header Host \\$$host; http2 on;\nEOF',
+    );
+    const [file] = heredocFiles(source, block);
+    const rendered = renderHeredoc(source, file!, { project: {}, container: { PORT: '8080' } });
+    const parsed = parse(rendered.text, '/compose.yaml');
+    parsed.writtenSpans = rendered.writtenSpans;
+    const http2 = rendered.text.indexOf('http2');
+    const writtenLine = source.split('\n').find((line) => line.includes('http2 on'))!;
+    expect(positionAt(parsed, http2).column).toBe(writtenLine.indexOf('http2') + 1);
+    // Before any expansion on the line the columns agree.
+    expect(positionAt(parsed, rendered.text.indexOf('listen')).column).toBe(writtenLine.indexOf('listen') + 1);
   });
 
   it("a variable of an environment variable's shape with no known value is a placeholder", () => {

@@ -150,6 +150,20 @@ describe('a Helm chart in the repository', () => {
     ]);
   });
 
+  it("reports a finding after a rendered value at the template's own column, not the rendered text's", async () => {
+    const template = NGINX_TEMPLATE.replace(
+      '            proxy_pass http://api;',
+      '            set $api {{ .Values.api.port }}; proxy_pass http://localhost:{{ .Values.api.port }};',
+    );
+    const root = tree({ '.git/HEAD': 'ref: refs/heads/main\n', ...prefixed('chart/', CHART), 'chart/templates/nginx.yaml': template });
+    const { findings } = await lintIn(root, ['.']);
+    const line = template.split('\n').findIndex((text) => text.includes('proxy_pass http://localhost'));
+    // Rendered, `{{ .Values.api.port }}` is `8000`: 18 characters fewer before the pass's host than the template has.
+    expect(findings.filter((finding) => finding.ruleId === 'proxy-pass-localhost').map((finding) => [finding.line, finding.column])).toEqual([
+      [line + 1, template.split('\n')[line]!.indexOf('localhost:') + 1],
+    ]);
+  });
+
   it("lints the chart's file a ConfigMap template writes whole (tpl (.Files.Get …)) at its own lines, in that container", async () => {
     const configMap = [
       'apiVersion: v1',

@@ -10,7 +10,7 @@
  * text linted is the Compose file with everything outside the body blanked, line breaks kept, and only the columns
  * after an expansion on its line shift. Other scalar styles rewrap the text and are not read.
  */
-import type { RenderedTemplate } from '../load/templates.js';
+import { WrittenSpans, type RenderedTemplate } from '../load/templates.js';
 
 /** One here-document that writes a file. Offsets are the Compose file's. */
 export interface HeredocFile {
@@ -88,6 +88,7 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
   const placeholders: { start: number; end: number }[] = [];
   const expandedAway: { start: number; written: string }[] = [];
   let rendered = blank(source.slice(0, file.bodyStart));
+  const spans = new WrittenSpans(source);
   const expand = (reference: RegExpExecArray, known: Readonly<Record<string, string>>, written: string) => {
     const name = (reference[1] ?? reference[4])!;
     const value = known[name] === '' && reference[2]?.startsWith(':') ? undefined : known[name];
@@ -99,33 +100,41 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
     } else expandedAway.push({ start: rendered.length, written });
   };
   for (let at = 0; at < body.length;) {
+    const [renderedStart, writtenStart] = [rendered.length, file.bodyStart + at];
+    at = expandOne(at);
+    spans.add(rendered, renderedStart, writtenStart, file.bodyStart + at);
+  }
+  return { text: rendered + blank(source.slice(file.bodyEnd)), placeholders, expandedAway, writtenSpans: spans.spans };
+
+  /** Renders what starts at `at` in the body: a character, an escape or a variable. Returns where the next starts. */
+  function expandOne(at: number): number {
     const rest = body.slice(at, at + 3);
     if (file.expands && rest === '\\$$') {
       // Compose makes it `\$`, the shell a literal `$`: nginx's own variable, written as it must be.
       rendered += '$';
-      at += 3;
-    } else if (file.expands && (rest.startsWith('\\\\') || rest.startsWith('\\`'))) {
+      return at + 3;
+    }
+    if (file.expands && (rest.startsWith('\\\\') || rest.startsWith('\\`'))) {
       rendered += rest[1];
-      at += 2;
-    } else if (rest.startsWith('$$')) {
+      return at + 2;
+    }
+    if (rest.startsWith('$$')) {
       // Compose's escaped `$`: the shell expands what follows, unless the delimiter was quoted.
       const name = file.expands ? NAME.exec(body.slice(at + 2)) : null;
-      if (name) {
-        expand(name, variables.container, `$$${name[0]}`);
-        at += 2 + name[0].length;
-      } else {
+      if (!name) {
         rendered += '$';
-        at += 2;
+        return at + 2;
       }
-    } else if (body[at] === '$' && NAME.test(body.slice(at + 1))) {
+      expand(name, variables.container, `$$${name[0]}`);
+      return at + 2 + name[0].length;
+    }
+    if (body[at] === '$' && NAME.test(body.slice(at + 1))) {
       // Interpolated by Compose from the project's variables before the shell sees it.
       const name = NAME.exec(body.slice(at + 1))!;
       expand(name, variables.project, `$${name[0]}`);
-      at += 1 + name[0].length;
-    } else {
-      rendered += body[at];
-      at++;
+      return at + 1 + name[0].length;
     }
+    rendered += body[at];
+    return at + 1;
   }
-  return { text: rendered + blank(source.slice(file.bodyEnd)), placeholders, expandedAway };
 }

@@ -4,7 +4,7 @@ import { keyPath } from './origin.js';
 import type { OriginFactory } from './origin.js';
 import { parsePortRange, UNRESOLVED } from './ports.js';
 import type { Fact, FactOrigin, PortFact, ServiceFacts } from './types.js';
-import { isRecord } from './yaml.js';
+import { isRecord } from '../files.js';
 
 /** The linter config key the services are declared under. */
 const SERVICES_KEY = 'services';

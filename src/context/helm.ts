@@ -9,11 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isInside, readRegularTextFile } from '../files.js';
+import { isInside, isRecord, readRegularTextFile } from '../files.js';
 import { lazyRequire } from '../lazy-require.js';
 import { directoriesUp } from './discovery.js';
 import { renderGoTemplate, type RenderedTemplate } from '../load/templates.js';
-import { isRecord } from './yaml.js';
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
 

@@ -196,6 +196,7 @@ function chartFileConfig(written: ChartFileWritten, chart: HelmChart, service: N
     manifest: written.file,
     text: rendered?.text ?? text,
     ...(rendered && rendered.placeholders.length > 0 ? { placeholders: rendered.placeholders } : {}),
+    ...(rendered && rendered.writtenSpans.length > 0 ? { writtenSpans: rendered.writtenSpans } : {}),
     service,
   };
 }
@@ -397,11 +398,15 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           }
           // A Helm template's values not known here, within the block: the config's offsets are the manifest's.
           const placeholders = exact ? configMap.document.placeholders.filter((span) => span.start >= block.start && span.end <= block.end) : [];
+          const writtenSpans = exact
+            ? configMap.document.writtenSpans.filter((span) => span.renderedStart >= block.start && span.renderedEnd <= block.end)
+            : [];
           configs.set(virtualPath, {
             path: virtualPath,
             manifest: configMap.document.file,
             text: exact ? blankOutside(configMap.document.source, block.start, block.end) : (value ?? ''),
             ...(placeholders.length > 0 ? { placeholders } : {}),
+            ...(writtenSpans.length > 0 ? { writtenSpans } : {}),
             ...(exact ? {} : { contextOnly: true }),
             ...includedOnly,
             service: serviceReading(containerPath),

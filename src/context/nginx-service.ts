@@ -119,6 +119,8 @@ export interface EmbeddedConfig {
   readonly placeholders?: RenderedTemplate['placeholders'];
   /** Where a shell expanded an nginx variable to nothing (`SourceFile.expandedAway`). */
   readonly expandedAway?: SourceFile['expandedAway'];
+  /** Where `text`, rendered, differs from the manifest as written (`SourceFile.writtenSpans`). */
+  readonly writtenSpans?: SourceFile['writtenSpans'];
   /** The nginx container that reads it, with its mounts, image and environment. */
   readonly service: NginxService;
   /**
@@ -496,6 +498,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
           text: rendered.text,
           ...(rendered.placeholders.length > 0 ? { placeholders: rendered.placeholders } : {}),
           ...(rendered.expandedAway.length > 0 ? { expandedAway: rendered.expandedAway } : {}),
+          ...(rendered.writtenSpans.length > 0 ? { writtenSpans: rendered.writtenSpans } : {}),
           service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
         });
       });

@@ -10,11 +10,6 @@ import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 
 /** A map entry: the key as text, and the nodes of key and value. */
-/** A mapping as YAML and JSON parsers give it: an object that is not an array. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export interface YamlEntry {
   readonly key: string;
   readonly keyNode: Node;
@@ -35,6 +30,8 @@ export class YamlDocument {
     readonly source: string = '',
     /** For a template read rendered (a Helm chart's manifest): where `source` holds a value not known here. */
     readonly placeholders: RenderedTemplate['placeholders'] = [],
+    /** For a template read rendered: where `source` differs from the file as written. */
+    readonly writtenSpans: RenderedTemplate['writtenSpans'] = [],
     /** For a Helm chart's manifest: the chart, and the files of it the template writes whole (helm.ts). */
     readonly helm: { readonly chart: HelmChart; readonly filesWritten: readonly ChartFileWritten[] } | null = null,
   ) {}
@@ -147,6 +144,7 @@ function assertIndentDepth(source: string, file: string): void {
 export function readYamlFile(file: string, origins: OriginFactory): YamlDocument[] {
   let source: string;
   let placeholders: RenderedTemplate['placeholders'] = [];
+  let writtenSpans: RenderedTemplate['writtenSpans'] = [];
   let helm: YamlDocument['helm'] = null;
   try {
     source = readRegularTextFile(file);
@@ -157,7 +155,7 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     const chart = source.includes('{{') ? helmChartOf(file) : null;
     if (chart) {
       const rendered = renderHelmTemplate(source, chart);
-      ({ text: source, placeholders } = rendered);
+      ({ text: source, placeholders, writtenSpans } = rendered);
       helm = { chart, filesWritten: rendered.filesWritten };
     }
     // Flow collections nested past this make the YAML library recurse until the stack runs out; so do block ones.
@@ -185,5 +183,5 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     const message = /call stack/i.test(error.message) ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `invalid YAML: ${error.message}`;
     throw new ServiceFactsError(origins.yaml(file, position.line), message, position.col);
   }
-  return documents.map((document) => new YamlDocument(file, document, lines, origins, source, placeholders, helm));
+  return documents.map((document) => new YamlDocument(file, document, lines, origins, source, placeholders, writtenSpans, helm));
 }

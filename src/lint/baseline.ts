@@ -21,7 +21,7 @@
  *   }
  */
 import { existsSync } from 'node:fs';
-import { writeFileNoFollow } from '../files.js';
+import { isRecord, writeFileNoFollow } from '../files.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { ConfigError, pointerToken, type ConfigProblem } from '../config/errors.js';
 import { readJsonFile } from '../config/json-file.js';
@@ -130,7 +130,7 @@ function readBaseline(baselinePath: string): Counts {
   const problems: ConfigProblem[] = [];
   const counts: Counts = new Map();
   const objectAt = (value: unknown, pointer: string): Record<string, unknown> | null => {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    if (isRecord(value)) return value;
     problems.push({ pointer, message: 'expected an object' });
     return null;
   };

@@ -89,6 +89,7 @@ export interface LoadOptions {
       readonly contextOnly?: boolean;
       readonly placeholders?: SourceFile['placeholders'];
       readonly expandedAway?: SourceFile['expandedAway'];
+      readonly writtenSpans?: SourceFile['writtenSpans'];
     }
   >;
 }
@@ -201,6 +202,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       file.embeddedIn = inside.manifest;
       if (inside.placeholders) file.placeholders = inside.placeholders;
       if (inside.expandedAway) file.expandedAway = inside.expandedAway;
+      if (inside.writtenSpans) file.writtenSpans = inside.writtenSpans;
       // Text whose positions are not the manifest's: read for its definitions, like a file of the image, never reported.
       if (inside.contextOnly) file.fromImage = true;
       return file;
@@ -213,6 +215,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       const rendered = parse(template.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = template.placeholders;
+      rendered.writtenSpans = template.writtenSpans;
       return rendered;
     }
     // Placeholders a start script of the repository fills in with sed (zabbix's `{HTTP_INDEX_FILE}`).
@@ -226,6 +229,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
       const rendered = parse(filled.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = filled.placeholders;
+      rendered.writtenSpans = filled.writtenSpans;
       return rendered;
     }
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
@@ -235,6 +239,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const rendered = parse(deletions ? withoutLines(template.text, deletions) : template.text, filePath);
     rendered.virtual = true;
     rendered.placeholders = template.placeholders;
+    rendered.writtenSpans = template.writtenSpans;
     return rendered;
   };
   const rawEntry = read(absoluteEntry);

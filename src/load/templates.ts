@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { readRegularTextFile } from '../files.js';
 import path from 'node:path';
-import type { Directive } from '../syntax/ast.js';
+import type { Directive, WrittenSpan } from '../syntax/ast.js';
 import type { SedSubstitution } from './container-view.js';
 
 export const TEMPLATE_SUFFIX = '.template';
@@ -94,12 +94,18 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
   const branches: boolean[] = [];
   const keptAtElse: boolean[] = [];
   const dropping = () => branches.includes(true);
+  const spans = new WrittenSpans(text);
   let rendered = '';
   let last = 0;
   for (const match of text.matchAll(pattern)) {
     const between = text.slice(last, match.index);
-    rendered += dropping() ? lineBreaksOf(between) : between;
+    if (dropping()) {
+      const droppedStart = rendered.length;
+      rendered += lineBreaksOf(between);
+      spans.add(rendered, droppedStart, last, match.index);
+    } else rendered += between;
     last = match.index + match[0].length;
+    const tagStart = rendered.length;
     const effect = effectOf(match);
     if (effect === 'open' || effect === 'open-dropped' || effect === 'open-at-else') {
       branches.push(effect !== 'open');
@@ -121,9 +127,12 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
       }
     }
     rendered += lineBreaksOf(match[0]);
+    spans.add(rendered, tagStart, match.index, last);
   }
-  const rest = text.slice(last);
-  return { text: rendered + (dropping() ? lineBreaksOf(rest) : rest), placeholders };
+  const restStart = rendered.length;
+  rendered += dropping() ? lineBreaksOf(text.slice(last)) : text.slice(last);
+  spans.add(rendered, restStart, last, text.length);
+  return { text: rendered, placeholders, writtenSpans: spans.spans };
 }
 
 /** Whether a statement starts after `before`: it ends, past comments and blanks, with `;`, `{` or `}`, or is empty. */
@@ -224,10 +233,32 @@ export function looksLikeTemplate(text: string, isKnownVariable: (name: string) 
   return false;
 }
 
-/** A rendered template: its text, and where each placeholder nginx-lint had no value for stands in it. */
+/**
+ * A rendered template: its text, where each placeholder nginx-lint had no value for stands in it, and where its text
+ * differs from the template's (for positions in the template's columns).
+ */
 export interface RenderedTemplate {
   readonly text: string;
   readonly placeholders: { readonly start: number; readonly end: number }[];
+  readonly writtenSpans: WrittenSpan[];
+}
+
+/**
+ * The spans a renderer replaces, recorded as it goes: `written[writtenStart, writtenEnd)` became the rendered text from
+ * `renderedStart` to the end of `rendered` (the text rendered so far).
+ */
+export class WrittenSpans {
+  readonly spans: WrittenSpan[] = [];
+
+  constructor(private readonly written: string) {}
+
+  add(rendered: string, renderedStart: number, writtenStart: number, writtenEnd: number): void {
+    const renderedEnd = rendered.length;
+    // Text rendered as written shifts no column.
+    if (renderedEnd - renderedStart === writtenEnd - writtenStart && rendered.endsWith(this.written.slice(writtenStart, writtenEnd))) return;
+    const columnOf = (offset: number) => offset - (this.written.lastIndexOf('\n', offset - 1) + 1);
+    this.spans.push({ renderedStart, renderedEnd, writtenStartColumn: columnOf(writtenStart), writtenEndColumn: columnOf(writtenEnd) });
+  }
 }
 
 /**
@@ -243,39 +274,41 @@ export function renderTemplate(
   const placeholders: { start: number; end: number }[] = [];
   const sedPattern = placeholderPattern(text, substitutions);
   const pattern = sedPattern ? new RegExp(`${REFERENCE.source}|${sedPattern.source}`, 'g') : REFERENCE;
+  const spans = new WrittenSpans(text);
   let rendered = '';
   let last = 0;
   for (const match of text.matchAll(pattern)) {
-    if (match[1] === undefined && match[2] === undefined) {
-      // A sed placeholder: envsubst left it, the script's sed writes its value.
-      rendered += text.slice(last, match.index);
-      last = match.index + match[0].length;
-      const value = sedValue(substitutions.get(match[0])!, environment);
-      if (value !== null) rendered += value;
-      else if (!aloneOnItsLine(text, match.index, last)) {
-        const word = placeholderWord(match[0]);
-        placeholders.push({ start: rendered.length, end: rendered.length + word.length });
-        rendered += word;
-      }
-      continue;
-    }
-    const name = (match[1] ?? match[2])!;
-    const value = environment[name];
     rendered += text.slice(last, match.index);
     last = match.index + match[0].length;
-    if (value !== undefined) rendered += value;
-    else if (ENVIRONMENT_NAME.test(name) && aloneOnItsLine(text, match.index, last) && atStatementStart(rendered)) {
-      // Alone on its line where a statement starts, it stands for whole statements or none (kobo's
-      // `${SCHEMAS_DIRECTIVE_INCLUDE}`, which its start script sets to `include …;` or to nothing): it renders
-      // nothing, where a word would be a statement without its `;`.
-    } else if (ENVIRONMENT_NAME.test(name)) {
-      // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
-      // a syntax error or pass for an nginx variable; its span is kept, so no check judges the statement's value.
-      placeholders.push({ start: rendered.length, end: rendered.length + name.length });
-      rendered += name.toLowerCase();
-    } else rendered += match[0]; // nginx's own variables are lower case and stay as they are.
+    const start = rendered.length;
+    rendered += match[1] === undefined && match[2] === undefined ? sedRendering(match[0]) : referenceRendering((match[1] ?? match[2])!, match);
+    spans.add(rendered, start, match.index, last);
   }
-  return { text: rendered + text.slice(last), placeholders };
+  return { text: rendered + text.slice(last), placeholders, writtenSpans: spans.spans };
+
+  /** A sed placeholder: envsubst left it, the script's sed writes its value. */
+  function sedRendering(placeholder: string): string {
+    const value = sedValue(substitutions.get(placeholder)!, environment);
+    if (value !== null) return value;
+    if (aloneOnItsLine(text, last - placeholder.length, last)) return '';
+    const word = placeholderWord(placeholder);
+    placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+    return word;
+  }
+
+  function referenceRendering(name: string, match: RegExpExecArray): string {
+    const value = environment[name];
+    if (value !== undefined) return value;
+    if (!ENVIRONMENT_NAME.test(name)) return match[0]; // nginx's own variables are lower case and stay as they are.
+    // Alone on its line where a statement starts, it stands for whole statements or none (kobo's
+    // `${SCHEMAS_DIRECTIVE_INCLUDE}`, which its start script sets to `include …;` or to nothing): it renders
+    // nothing, where a word would be a statement without its `;`.
+    if (aloneOnItsLine(text, match.index, last) && atStatementStart(rendered)) return '';
+    // Unknown here but surely defined in the container (an env_file, the shell): a neutral word, so it cannot cause
+    // a syntax error or pass for an nginx variable; its span is kept, so no check judges the statement's value.
+    placeholders.push({ start: rendered.length, end: rendered.length + name.length });
+    return name.toLowerCase();
+  }
 }
 
 /**

@@ -45,8 +45,22 @@ export interface SourceFile {
    * it, so findings are reported there, at the same line and column; such a file is also `virtual` (never fixed).
    */
   embeddedIn?: string;
+  /**
+   * For rendered text (a template, a here-document): where it differs from the file as written, so that positions are
+   * reported in the written file's columns. Lines are the same in both; in source order.
+   */
+  writtenSpans?: readonly WrittenSpan[];
   /** Offsets where each line starts; `lineStarts[0]` is 0. Built lazily by `positionAt`. */
   lineStarts?: Uint32Array;
+}
+
+/** A span of rendered text that stands for other written text (`8080` for `{{ .Values.port }}`, `$` for `$$`). */
+export interface WrittenSpan {
+  readonly renderedStart: number;
+  readonly renderedEnd: number;
+  /** The 0-based columns, in the written file, where the written text the span stands for starts and ends. */
+  readonly writtenStartColumn: number;
+  readonly writtenEndColumn: number;
 }
 
 export interface Token {
@@ -158,11 +172,38 @@ function lineIndexAt(starts: Uint32Array, offset: number): number {
   return low;
 }
 
+/** The position of `offset` in the file as written: in rendered text, columns are those of the written line. */
 export function positionAt(file: SourceFile, offset: number): Position {
   const starts = lineStartsOf(file);
   const clamped = Math.max(0, Math.min(offset, file.text.length));
   const index = lineIndexAt(starts, clamped);
-  return { line: index + 1, column: clamped - starts[index]! + 1 };
+  const spans = file.writtenSpans;
+  return {
+    line: index + 1,
+    column: (spans && spans.length > 0 ? writtenColumn(spans, starts, index, clamped) : null) ?? clamped - starts[index]! + 1,
+  };
+}
+
+/**
+ * The 1-based written column of rendered `offset` on line `index`, from the last span that starts at or before it:
+ * inside the span, where its written text starts; after it on the line it ends on, counted from where that ends.
+ * Null when no span touches the line before `offset`.
+ */
+function writtenColumn(spans: readonly WrittenSpan[], starts: Uint32Array, index: number, offset: number): number | null {
+  let low = 0;
+  let high = spans.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (spans[mid]!.renderedStart <= offset) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  if (found === -1) return null;
+  const span = spans[found]!;
+  if (offset < span.renderedEnd) return lineIndexAt(starts, span.renderedStart) === index ? span.writtenStartColumn + 1 : null;
+  return lineIndexAt(starts, span.renderedEnd) === index ? span.writtenEndColumn + (offset - span.renderedEnd) + 1 : null;
 }
 
 /** The 1-based line of `offset`: `positionAt(file, offset).line` without the position. */
