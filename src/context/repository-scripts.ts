@@ -10,7 +10,7 @@ import { readSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
 import type { RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
-import { SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
+import { BARE_SED_PLACEHOLDER, SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
 
 /** Scripts larger than this are not read. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -22,7 +22,10 @@ const SCRIPT_NAME = /\.(?:sh|bash)$/;
 const SHELL_SHEBANG = /^#!\s*\S*(?:\/|\s)(?:env\s+)?(?:with-contenv\s+)?(?:ba|da|a)?sh\b|^#!\s*\S*with-contenv\b/;
 
 /** A sed `s` command replacing a placeholder: `s/{NAME}/VALUE/g`, `s#@NAME@#VALUE#g`, any delimiter sed allows. */
-const SED_SUBSTITUTE = new RegExp(String.raw`(?:^|[\s'"])s([/#|!,:])(${SED_PLACEHOLDER.source})\1((?:\\.|(?!\1)[^\\\n'"])*)\1g?(?=['"\s;]|$)`, 'g');
+const SED_SUBSTITUTE = new RegExp(
+  String.raw`(?:^|[\s'"])s([/#|!,:])(${SED_PLACEHOLDER.source}|${BARE_SED_PLACEHOLDER.source})\1((?:\\.|(?!\1)[^\\\n'"])*)\1g?(?=['"\s;]|$)`,
+  'g',
+);
 
 /**
  * An absolute path: literal, or starting with a variable the script sets once to one (`${INCLUDES_DIR}/proxy.conf`

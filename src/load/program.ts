@@ -22,6 +22,7 @@ import {
   renderJinja,
   renderSedPlaceholders,
   renderTemplate,
+  BARE_SED_PLACEHOLDER,
   SED_PLACEHOLDER,
   scriptDefaults,
 } from './templates.js';
@@ -221,8 +222,10 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     // Placeholders a start script of the repository fills in with sed (zabbix's `{HTTP_INDEX_FILE}`).
     // Asked only of a file holding such a placeholder: reading the repository's scripts costs ~30 ms (this repository).
     const scripts = options.container?.scripts;
-    const substitutions = scripts && SED_PLACEHOLDER.test(file.text) ? scripts().substitutions : undefined;
-    if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) {
+    const template = isTemplate(filePath) || looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known);
+    const substitutions =
+      scripts && (SED_PLACEHOLDER.test(file.text) || (template && BARE_SED_PLACEHOLDER.test(file.text))) ? scripts().substitutions : undefined;
+    if (!template) {
       const filled =
         substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
       if (!filled) return file;
@@ -234,12 +237,12 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     }
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     // A script may edit with sed what envsubst rendered (its placeholders are filled in the same pass).
-    const template = renderTemplate(file.text, environment, substitutions);
+    const filled = renderTemplate(file.text, environment, substitutions);
     const deletions = options.container?.mappings.find((mapping) => mapping.repo === filePath && mapping.deletesLines)?.deletesLines;
-    const rendered = parse(deletions ? withoutLines(template.text, deletions) : template.text, filePath);
+    const rendered = parse(deletions ? withoutLines(filled.text, deletions) : filled.text, filePath);
     rendered.virtual = true;
-    rendered.placeholders = template.placeholders;
-    rendered.writtenSpans = template.writtenSpans;
+    rendered.placeholders = filled.placeholders;
+    rendered.writtenSpans = filled.writtenSpans;
     return rendered;
   };
   const rawEntry = read(absoluteEntry);
