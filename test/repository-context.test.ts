@@ -958,6 +958,45 @@ describe('what the image build and its start scripts do to files', () => {
     ]);
   });
 
+  // huly-selfhost: nginx.sh copies .template.nginx.conf to nginx.conf, then rewrites each empty statement whole with sed.
+  const hulyLike = (script: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx.sh': script,
+      '.template.nginx.conf':
+        'server {\n    server_name ;\n    listen ;\n    client_max_body_size 10m;\n    location / {\n        proxy_pass ;\n        proxy_read_timeout ;\n    }\n}\n',
+    });
+  const HULY_SCRIPT = [
+    '#!/bin/bash',
+    'cp .template.nginx.conf nginx.conf',
+    'sed -i.bak "s|server_name .*;|server_name ${HOST_ADDRESS};|" ./nginx.conf',
+    'sed -i.bak "s|proxy_pass .*;|proxy_pass http://${HTTP_BIND:-127.0.0.1}:${HTTP_PORT};|" ./nginx.conf',
+    'sed -i.bak "s|client_max_body_size .*;|client_max_body_size 1X;|" ./nginx.conf',
+    'if [[ -n "$SECURE" ]]; then',
+    "    sed -i.bak -E 's|(listen )(.*:)?([0-9]+)?;|\\1443 ssl;|' ./nginx.conf",
+    'else',
+    '    sed -i.bak -E "s|(listen )(.*:)?([0-9]+)?;|\\1\\280;|" ./nginx.conf',
+    'fi',
+    'sed -i "s|^\\s*proxy_read_timeout .*|    proxy_read_timeout ${READ_TIMEOUT:-5X};|" ./nginx.conf',
+    '',
+  ].join('\n');
+
+  it("fills in the statements a start script's sed rewrites whole: the value it writes, or an unknown word nothing judges", async () => {
+    // As written, nginx refuses `server_name ;`, `listen ;` and `proxy_pass ;`: invalid number of arguments.
+    const bare = await lintIn(hulyLike('#!/bin/bash\necho nothing\n'), ['.template.nginx.conf']);
+    expect(bare.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [2, 'invalid-arguments'],
+      [3, 'invalid-arguments'],
+      [6, 'invalid-arguments'],
+      [7, 'invalid-arguments'],
+    ]);
+    // Rewritten: ${HOST_ADDRESS} and ${HTTP_PORT} are unknown, the two branches write `listen 443 ssl` and `listen 80`;
+    // proxy_read_timeout's value is the script's default, which nginx refuses. client_max_body_size was written with an
+    // argument, so it is judged as written (the script's `1X` would be refused).
+    const rewritten = await lintIn(hulyLike(HULY_SCRIPT), ['.template.nginx.conf']);
+    expect(rewritten.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[7, 'invalid-value']]);
+  });
+
   it('an include of a file the Dockerfile downloads or a start script writes is not missing; another still is', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

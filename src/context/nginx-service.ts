@@ -21,7 +21,7 @@ import {
   type PathMapping,
   type RepositoryScripts,
 } from '../load/container-view.js';
-import { isShellScript, readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
+import { isShellScript, readRepositoryScripts, sedRegExp, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
 import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
@@ -567,30 +567,12 @@ function lineDeletions(script: string, destination: string): LineDeletion[] {
   return deletions;
 }
 
-/** POSIX character classes sed knows, as JavaScript writes them inside brackets. */
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  space: '\\s',
-  blank: ' \\t',
-  alpha: 'A-Za-z',
-  digit: '0-9',
-  alnum: 'A-Za-z0-9',
-  upper: 'A-Z',
-  lower: 'a-z',
-};
-
 /**
- * A sed basic regular expression as a JavaScript one: `+ ? ( ) { } |` are literal, POSIX classes become ranges.
- * Null for anything else with a backslash (GNU's `\+`, groups, back-references): not followed.
+ * A sed basic regular expression as a JavaScript one (`sedRegExp`), when it has no backslash: GNU's escaped operators,
+ * groups and back-references are not followed here.
  */
 function basicRegExp(pattern: string): RegExp | null {
-  if (pattern.includes('\\')) return null;
-  const source = pattern.replace(/\[:(\w+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole).replace(/[+?(){}|]/g, (char) => `\\${char}`);
-  if (/\[:\w+:\]/.test(source)) return null;
-  try {
-    return new RegExp(source);
-  } catch {
-    return null;
-  }
+  return pattern.includes('\\') ? null : sedRegExp(pattern, false);
 }
 
 /**

@@ -23,6 +23,8 @@ import {
   renderSedPlaceholders,
   renderTemplate,
   SED_PLACEHOLDER,
+  holdsEmptyStatement,
+  renderDirectiveRewrites,
   scriptDefaults,
 } from './templates.js';
 import {
@@ -221,10 +223,13 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const substitutions = scripts && SED_PLACEHOLDER.test(file.text) ? scripts().substitutions : undefined;
     const filled =
       substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
-    if (filled) {
-      const rendered = parse(filled.text, filePath);
+    // Statements left empty for a start script to rewrite whole with sed (huly-selfhost's `server_name ;`).
+    const rewrites = !filled && scripts && holdsEmptyStatement(file.text) ? scripts().directiveRewrites : undefined;
+    const rewritten = rewrites && rewrites.size > 0 ? renderDirectiveRewrites(file.text, rewrites, options.templateEnvironment ?? {}) : null;
+    if (filled ?? rewritten) {
+      const rendered = parse((filled ?? rewritten)!.text, filePath);
       rendered.virtual = true;
-      rendered.placeholders = filled.placeholders;
+      rendered.placeholders = (filled ?? rewritten)!.placeholders;
       return rendered;
     }
     if (!isTemplate(filePath) && !looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known)) return file;
