@@ -313,6 +313,42 @@ describe('what nginx containers read, whatever its name', () => {
       ['proxy/nginx.prod', 4, 'proxy-pass-localhost'],
     ]);
   });
+
+  // JeecgBoot's front-end image: the whole site is one `RUN echo "…" > /etc/nginx/conf.d/default.conf`.
+  const jeecgLike = (site: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  system:\n    build: ./system\n    hostname: jeecg-boot-system\n    ports: ["8080:8080"]\n  web:\n    build: ./web\n    depends_on:\n      - system\n',
+      'system/Dockerfile': 'FROM eclipse-temurin:17\nCMD sleep 60 && exec java -jar app.jar\n',
+      'web/Dockerfile': `FROM nginx\nRUN echo "server {  \\\n${site}              } " > /etc/nginx/conf.d/default.conf \\\n    &&  mkdir -p /var/www/html\n`,
+    });
+  const SITE = [
+    '                  listen 80; \\',
+    "                  # Docker drops this comment line: resolved per request by Docker's DNS \\",
+    '                  resolver 127.0.0.11 valid=10s; \\',
+    '                  location /api/ { \\',
+    '                      set \\$backend jeecg-boot-system; \\',
+    '                      proxy_pass http://\\$backend:8080; \\',
+    '                      proxy_set_header X-Real-IP \\$remote_addr; \\',
+    '                  } \\',
+    '',
+  ].join('\n');
+
+  it("a folder scan lints the config a Dockerfile's RUN echo writes, on the Dockerfile's lines, in the service that builds it", async () => {
+    const { findings } = await lintIn(jeecgLike(SITE), ['.']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['compose.yaml', 9, 'compose-depends-on-unhealthy']]);
+    // A mistake in the echoed text is reported where it is written in the Dockerfile.
+    const wrong = await lintIn(jeecgLike(SITE.replace('listen 80;', 'listen 80; client_max_body_size 16X;')), ['.']);
+    expect(wrong.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toContainEqual(['web/Dockerfile', 3, 'invalid-value']);
+  });
+
+  it('the echoed file is one line: a comment Docker keeps hides the rest of it from nginx', async () => {
+    // `# …` after `listen 80;` on a line ending in `;` is no comment line for Docker: it reaches the file, and nginx
+    // reads everything after it as comment, the closing `}` too.
+    const { findings } = await lintIn(jeecgLike(SITE.replace('listen 80; \\', 'listen 80;  # the port \\')), ['.']);
+    expect(findings.map((finding) => [finding.file, finding.ruleId])).toEqual([['web/Dockerfile', 'syntax-error']]);
+  });
 });
 
 describe('what a folder holds', () => {

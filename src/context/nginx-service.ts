@@ -28,7 +28,7 @@ import { composeEnvironment, projectVariables, volumeMapping } from './compose.j
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import type { SourceFile } from '../syntax/ast.js';
-import { builtImageOf, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
+import { buildOf, builtImageOf, echoedFiles, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
@@ -446,7 +446,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
   } catch {
     return [];
   }
-  if (!/^services:/m.test(text) || !text.includes('<<')) return [];
+  if (!/^services:/m.test(text) || (!text.includes('<<') && !/^\s+build:/m.test(text))) return [];
   const origins = new OriginFactory(path.dirname(composeFile));
   const imagesBuilt = imagesBuiltIn(repoRoot, origins);
   const configs: EmbeddedConfig[] = [];
@@ -457,6 +457,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
         return [node, ...document.items(node)].flatMap((item) => document.literalBlock(item) ?? []);
       });
       const files = scripts.flatMap((block) => heredocFiles(document.source, block)).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
+      configs.push(...dockerfileEchoConfigs(composeFile, document, name, service, repoRoot, origins, imagesBuilt));
       if (files.length === 0) continue;
       const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
       const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
@@ -476,6 +477,44 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
     }
   }
   return configs;
+}
+
+/**
+ * The nginx configs the image a Compose service builds writes with `RUN echo "…" > /etc/nginx/…` (dockerfile.ts's
+ * `echoedFiles`; JeecgBoot's front-end image), each with the service as the container that reads it. They are
+ * reported on the Dockerfile, at its lines.
+ */
+function dockerfileEchoConfigs(
+  composeFile: string,
+  document: YamlDocument,
+  name: string,
+  service: Node | null,
+  repoRoot: string | undefined,
+  origins: OriginFactory,
+  imagesBuilt: ImagesBuilt,
+): EmbeddedConfig[] {
+  const dockerfile = buildOf(document, service)?.dockerfile;
+  if (dockerfile === undefined) return [];
+  let text: string;
+  try {
+    if (!isInside(dockerfile, repoRoot ?? path.dirname(composeFile))) return [];
+    text = readRegularTextFile(dockerfile);
+  } catch {
+    return [];
+  }
+  if (!/\becho\b/.test(text)) return [];
+  const files = echoedFiles(text).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
+  if (files.length === 0) return [];
+  const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
+  const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
+  if (!candidate || !isNginxImage(candidate.image)) return [];
+  return files.map((file, index) => ({
+    path: virtualPaths[index]!,
+    manifest: dockerfile,
+    text: file.text,
+    ...(file.placeholders.length > 0 ? { placeholders: file.placeholders } : {}),
+    service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
+  }));
 }
 
 /**
