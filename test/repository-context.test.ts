@@ -321,7 +321,7 @@ describe('what nginx containers read, whatever its name', () => {
       'compose.yaml':
         'services:\n  system:\n    build: ./system\n    hostname: jeecg-boot-system\n    ports: ["8080:8080"]\n  web:\n    build: ./web\n    depends_on:\n      - system\n',
       'system/Dockerfile': 'FROM eclipse-temurin:17\nCMD sleep 60 && exec java -jar app.jar\n',
-      'web/Dockerfile': `FROM nginx\nRUN echo "server {  \\\n${site}              } " > /etc/nginx/conf.d/default.conf \\\n    &&  mkdir -p /var/www/html\n`,
+      'web/Dockerfile': `FROM nginx\nRUN echo "server {  \\\n${site}              } " > /etc/nginx/conf.d/default.conf \\\n    &&  mkdir -p /var/www/html\nRUN echo "admin:\\$apr1\\$x\\$y" > /etc/nginx/.htpasswd\n`,
     });
   const SITE = [
     '                  listen 80; \\',
@@ -335,7 +335,7 @@ describe('what nginx containers read, whatever its name', () => {
     '',
   ].join('\n');
 
-  it("a folder scan lints the config a Dockerfile's RUN echo writes, on the Dockerfile's lines, in the service that builds it", async () => {
+  it("a folder scan lints the config a Dockerfile's RUN echo writes, on the Dockerfile's lines, in the service that builds it (not the password file another echo writes)", async () => {
     const { findings } = await lintIn(jeecgLike(SITE), ['.']);
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['compose.yaml', 9, 'compose-depends-on-unhealthy']]);
     // A mistake in the echoed text is reported where it is written in the Dockerfile.

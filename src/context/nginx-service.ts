@@ -27,6 +27,7 @@ import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, i
 import { composeEnvironment, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
+import { textReadsAsNginx } from '../load/inputs.js';
 import type { SourceFile } from '../syntax/ast.js';
 import { buildOf, builtImageOf, echoedFiles, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
@@ -503,7 +504,8 @@ function dockerfileEchoConfigs(
     return [];
   }
   if (!/\becho\b/.test(text)) return [];
-  const files = echoedFiles(text).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
+  // What reads as nginx only: `echo "admin:$apr1$…" > /etc/nginx/.htpasswd` writes no config.
+  const files = echoedFiles(text).filter((file) => NGINX_CONFIG_TARGET.test(file.target) && textReadsAsNginx(file.text, dockerfile));
   if (files.length === 0) return [];
   const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
   const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
