@@ -69,6 +69,24 @@ testRule(rule, {
       ],
     },
     {
+      name: "a pass through a variable `set` to the service's name, looked up per request (JeecgBoot's resolver 127.0.0.11 and set $jeecg_system)",
+      files: {
+        'nginx.conf':
+          'events {}\nhttp {\n    server {\n        resolver 127.0.0.11 valid=10s;\n        location / {\n            set $backend api;\n            proxy_pass http://$backend:8000;\n        }\n    }\n}\n',
+        'compose.yaml': compose('    depends_on: [api]\n'),
+      },
+      errors: [{ file: 'compose.yaml', line: 5, messageId: 'notHealthy', data: { service: 'api' } }],
+    },
+    {
+      name: "a pass through a variable `set` to an upstream block's name (lemmy's $proxpass): the block's servers",
+      files: {
+        'nginx.conf':
+          'events {}\nhttp {\n    upstream ui {\n        server api:8000;\n    }\n    server {\n        location / {\n            set $proxpass "http://ui";\n            if ($request_method = POST) {\n                set $proxpass "http://other";\n            }\n            proxy_pass $proxpass;\n        }\n    }\n}\n',
+        'compose.yaml': compose('    depends_on: [api]\n'),
+      },
+      errors: [{ file: 'compose.yaml', line: 5, messageId: 'notHealthy', data: { service: 'api' } }],
+    },
+    {
       name: 'service_healthy on a service built from a Dockerfile without HEALTHCHECK',
       files: {
         'nginx.conf': NGINX_CONF,

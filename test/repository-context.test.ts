@@ -348,6 +348,42 @@ describe('what nginx containers read, whatever its name', () => {
       ['proxy/nginx.prod', 4, 'proxy-pass-localhost'],
     ]);
   });
+
+  // JeecgBoot's front-end image: the whole site is one `RUN echo "…" > /etc/nginx/conf.d/default.conf`.
+  const jeecgLike = (site: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'compose.yaml':
+        'services:\n  system:\n    build: ./system\n    hostname: jeecg-boot-system\n    ports: ["8080:8080"]\n  web:\n    build: ./web\n    depends_on:\n      - system\n',
+      'system/Dockerfile': 'FROM eclipse-temurin:17\nCMD sleep 60 && exec java -jar app.jar\n',
+      'web/Dockerfile': `FROM nginx\nRUN echo "server {  \\\n${site}              } " > /etc/nginx/conf.d/default.conf \\\n    &&  mkdir -p /var/www/html\nRUN echo "admin:\\$apr1\\$x\\$y" > /etc/nginx/.htpasswd\n`,
+    });
+  const SITE = [
+    '                  listen 80; \\',
+    "                  # Docker drops this comment line: resolved per request by Docker's DNS \\",
+    '                  resolver 127.0.0.11 valid=10s; \\',
+    '                  location /api/ { \\',
+    '                      set \\$backend jeecg-boot-system; \\',
+    '                      proxy_pass http://\\$backend:8080; \\',
+    '                      proxy_set_header X-Real-IP \\$remote_addr; \\',
+    '                  } \\',
+    '',
+  ].join('\n');
+
+  it("a folder scan lints the config a Dockerfile's RUN echo writes, on the Dockerfile's lines, in the service that builds it (not the password file another echo writes)", async () => {
+    const { findings } = await lintIn(jeecgLike(SITE), ['.']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['compose.yaml', 9, 'compose-depends-on-unhealthy']]);
+    // A mistake in the echoed text is reported where it is written in the Dockerfile.
+    const wrong = await lintIn(jeecgLike(SITE.replace('listen 80;', 'listen 80; client_max_body_size 16X;')), ['.']);
+    expect(wrong.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toContainEqual(['web/Dockerfile', 3, 'invalid-value']);
+  });
+
+  it('the echoed file is one line: a comment Docker keeps hides the rest of it from nginx', async () => {
+    // `# …` after `listen 80;` on a line ending in `;` is no comment line for Docker: it reaches the file, and nginx
+    // reads everything after it as comment, the closing `}` too.
+    const { findings } = await lintIn(jeecgLike(SITE.replace('listen 80; \\', 'listen 80;  # the port \\')), ['.']);
+    expect(findings.map((finding) => [finding.file, finding.ruleId])).toEqual([['web/Dockerfile', 'syntax-error']]);
+  });
 });
 
 describe('what a folder holds', () => {
@@ -1020,6 +1056,45 @@ describe('what the image build and its start scripts do to files', () => {
     expect(bad.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
       ['nginx/templates/conf.d/default.conf.template', 7, 'invalid-value'],
     ]);
+  });
+
+  // huly-selfhost: nginx.sh copies .template.nginx.conf to nginx.conf, then rewrites each empty statement whole with sed.
+  const hulyLike = (script: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'nginx.sh': script,
+      '.template.nginx.conf':
+        'server {\n    server_name ;\n    listen ;\n    client_max_body_size 10m;\n    location / {\n        proxy_pass ;\n        proxy_read_timeout ;\n    }\n}\n',
+    });
+  const HULY_SCRIPT = [
+    '#!/bin/bash',
+    'cp .template.nginx.conf nginx.conf',
+    'sed -i.bak "s|server_name .*;|server_name ${HOST_ADDRESS};|" ./nginx.conf',
+    'sed -i.bak "s|proxy_pass .*;|proxy_pass http://${HTTP_BIND:-127.0.0.1}:${HTTP_PORT};|" ./nginx.conf',
+    'sed -i.bak "s|client_max_body_size .*;|client_max_body_size 1X;|" ./nginx.conf',
+    'if [[ -n "$SECURE" ]]; then',
+    "    sed -i.bak -E 's|(listen )(.*:)?([0-9]+)?;|\\1443 ssl;|' ./nginx.conf",
+    'else',
+    '    sed -i.bak -E "s|(listen )(.*:)?([0-9]+)?;|\\1\\280;|" ./nginx.conf',
+    'fi',
+    'sed -i "s|^\\s*proxy_read_timeout .*|    proxy_read_timeout ${READ_TIMEOUT:-5X};|" ./nginx.conf',
+    '',
+  ].join('\n');
+
+  it("fills in the statements a start script's sed rewrites whole: the value it writes, or an unknown word nothing judges", async () => {
+    // As written, nginx refuses `server_name ;`, `listen ;` and `proxy_pass ;`: invalid number of arguments.
+    const bare = await lintIn(hulyLike('#!/bin/bash\necho nothing\n'), ['.template.nginx.conf']);
+    expect(bare.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [2, 'invalid-arguments'],
+      [3, 'invalid-arguments'],
+      [6, 'invalid-arguments'],
+      [7, 'invalid-arguments'],
+    ]);
+    // Rewritten: ${HOST_ADDRESS} and ${HTTP_PORT} are unknown, the two branches write `listen 443 ssl` and `listen 80`;
+    // proxy_read_timeout's value is the script's default, which nginx refuses. client_max_body_size was written with an
+    // argument, so it is judged as written (the script's `1X` would be refused).
+    const rewritten = await lintIn(hulyLike(HULY_SCRIPT), ['.template.nginx.conf']);
+    expect(rewritten.findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[7, 'invalid-value']]);
   });
 
   it('an include of a file the Dockerfile downloads or a start script writes is not missing; another still is', async () => {

@@ -197,12 +197,16 @@ function commandOf(body: string): string[] {
  * `boundary` (the project root, else the Compose file's folder): a Dockerfile linking elsewhere is not read.
  */
 export function builtImageOf(document: YamlDocument, service: Node | null, origins: OriginFactory, boundary: string): BuiltImage | null {
+  const build = buildOf(document, service);
+  return build && readDockerfile(build.dockerfile, build.context, origins, boundary);
+}
+
+/** The build context and Dockerfile of a service with `build:` (a string context or `{ context, dockerfile }`). */
+export function buildOf(document: YamlDocument, service: Node | null): { readonly context: string; readonly dockerfile: string } | null {
   const build = document.at(service, 'build');
   if (build === null) return null;
-  const composeDir = path.dirname(document.file);
-  const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
-  const dockerfile = path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile');
-  return readDockerfile(dockerfile, context, origins, boundary);
+  const context = path.resolve(path.dirname(document.file), document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  return { context, dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile') };
 }
 
 /** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */
@@ -380,4 +384,136 @@ function sourceVersion(downloads: readonly string[]): string | null {
     if (version) return version;
   }
   return null;
+}
+
+/** A file a `RUN echo "…" > /path` step writes: the echoed text, laid out on the Dockerfile's own lines. */
+export interface EchoedFile {
+  /** The absolute container path written. */
+  readonly target: string;
+  /** The Dockerfile's text with everything but the echoed text blanked, line breaks kept (as `renderHeredoc`'s). */
+  readonly text: string;
+  /** Where a shell variable whose value is not known stands in `text` (a neutral word, its name in lower case). */
+  readonly placeholders: { start: number; end: number }[];
+}
+
+/** `echo "` or `echo '` in a RUN step: the quote opens the text written. */
+const ECHO_QUOTED = /(?:^|[\s;&|(])echo\s+(["'])/g;
+/** After the closing quote: the redirection to an absolute path, across continued lines. */
+const ECHO_REDIRECT = /^[ \t]*>[ \t]*(["']?)(\/[^\s'";&|<>]+)\1/;
+/** A `\` ending a physical line, spaces after it allowed: Docker joins the next line to this one. */
+const CONTINUATION = /^\\[ \t]*\r?\n/;
+/** After `$` in double quotes: `{NAME}` or `NAME`. */
+const SHELL_NAME = /^(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/;
+
+/**
+ * The files the RUN steps of a Dockerfile write with one `echo` of a quoted text (JeecgBoot's front-end image writes
+ * its whole nginx site so: `RUN echo "server { \ listen 80; \ … }" > /etc/nginx/conf.d/default.conf`). Docker joins
+ * the continued lines before the shell runs, dropping the comment lines between them, so the file is one line; the
+ * shell then undoes `\$`, `\\`, `\"` and `` \` `` in double quotes. The text is laid out on the Dockerfile's lines, a
+ * dropped comment line blank; since the real file is one line, an nginx comment in it (a `#` starting a word, outside
+ * quotes) hides everything after it, and is blanked to the end. A variable the shell expands becomes a placeholder.
+ * A text with a line break the shell would see, or not redirected to an absolute path, writes nothing known.
+ */
+export function echoedFiles(text: string): EchoedFile[] {
+  const files: EchoedFile[] = [];
+  for (const echo of text.matchAll(ECHO_QUOTED)) {
+    const quote = echo[1]!;
+    const bodyStart = echo.index + echo[0].length;
+    if (!inRunStep(text, echo.index)) continue;
+    const placeholders: { start: number; end: number }[] = [];
+    let body = '';
+    let at = bodyStart;
+    let closed = false;
+    while (at < text.length) {
+      const rest = text.slice(at);
+      const continuation = rest[0] === '\\' ? CONTINUATION.exec(rest) : null;
+      if (continuation) {
+        body += continuation[0].replace(/[^\r\n]/g, ' ');
+        at += continuation[0].length;
+        // The comment lines Docker drops from a continued instruction.
+        for (let comment = /^[ \t]*#[^\n]*\n/.exec(text.slice(at)); comment; comment = /^[ \t]*#[^\n]*\n/.exec(text.slice(at))) {
+          body += comment[0].replace(/[^\r\n]/g, ' ');
+          at += comment[0].length;
+        }
+        continue;
+      }
+      const char = text[at]!;
+      if (char === '\n') break;
+      if (char === quote) {
+        closed = true;
+        break;
+      }
+      if (quote === '"' && char === '\\' && '$\\"`'.includes(rest[1] ?? '')) {
+        body += rest[1];
+        at += 2;
+      } else if (quote === '"' && char === '$' && SHELL_NAME.test(rest.slice(1))) {
+        const name = SHELL_NAME.exec(rest.slice(1))!;
+        const word = (name[1] ?? name[2]!).toLowerCase();
+        placeholders.push({ start: bodyStart + body.length, end: bodyStart + body.length + word.length });
+        body += word;
+        at += 1 + name[0].length;
+      } else {
+        body += char;
+        at++;
+      }
+    }
+    if (!closed) continue;
+    // The redirection may follow on a continued line.
+    let after = text.slice(at + 1);
+    for (let continuation = /^[ \t]*\\[ \t]*\r?\n/.exec(after); continuation; continuation = /^[ \t]*\\[ \t]*\r?\n/.exec(after)) {
+      after = after.slice(continuation[0].length);
+    }
+    const target = ECHO_REDIRECT.exec(after)?.[2];
+    if (!target) continue;
+    const visible = withoutTrailingComment(body);
+    const blank = (part: string) => part.replace(/[^\r\n]/g, ' ');
+    files.push({
+      target,
+      // The closing quote and what follows are blanked from the original text: its line breaks are the body's too.
+      text: blank(text.slice(0, bodyStart)) + visible + blank(text.slice(at)),
+      // Those in a comment are gone.
+      placeholders: placeholders.filter((placeholder) => visible.slice(placeholder.start - bodyStart, placeholder.end - bodyStart).trim() !== ''),
+    });
+  }
+  return files;
+}
+
+/** Whether `offset` is in a RUN instruction: the physical lines before it continue back to a line starting `RUN`. */
+function inRunStep(text: string, offset: number): boolean {
+  let lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  for (;;) {
+    const line = text.slice(lineStart, text.indexOf('\n', lineStart) === -1 ? text.length : text.indexOf('\n', lineStart));
+    if (/^\s*RUN\b/i.test(line)) return true;
+    if (lineStart === 0) return false;
+    // The previous non-comment line must end with `\` for this one to continue it.
+    let previousStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    let previous = text.slice(previousStart, lineStart - 1);
+    while (/^\s*#/.test(previous) && previousStart > 0) {
+      previousStart = text.lastIndexOf('\n', previousStart - 2) + 1;
+      previous = text.slice(previousStart, text.indexOf('\n', previousStart));
+    }
+    if (!/\\[ \t]*\r?$/.test(previous)) return false;
+    lineStart = previousStart;
+  }
+}
+
+/**
+ * The echoed text as nginx reads it on its one line: from a `#` that starts a word outside quotes (ngx_conf_read_token
+ * opens a comment only there) to the end is comment, blanked here, line breaks kept.
+ */
+function withoutTrailingComment(body: string): string {
+  let quote: string | null = null;
+  let wordStart = true;
+  for (let at = 0; at < body.length; at++) {
+    const char = body[at]!;
+    if (quote !== null) {
+      if (char === '\\') at++;
+      else if (char === quote) quote = null;
+      continue;
+    }
+    if (char === '#' && wordStart) return body.slice(0, at) + body.slice(at).replace(/[^\r\n]/g, ' ');
+    if ((char === '"' || char === "'") && wordStart) quote = char;
+    wordStart = /[\s;{}]/.test(char);
+  }
+  return body;
 }

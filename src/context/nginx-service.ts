@@ -21,14 +21,15 @@ import {
   type PathMapping,
   type RepositoryScripts,
 } from '../load/container-view.js';
-import { isShellScript, readRepositoryScripts, withFunctionCallsExpanded } from './repository-scripts.js';
+import { isShellScript, readRepositoryScripts, sedRegExp, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
 import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
 import { composeEnvironment, namedVolumeTarget, projectVariables, volumeMapping } from './compose.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
+import { textReadsAsNginx } from '../load/inputs.js';
 import type { SourceFile } from '../syntax/ast.js';
-import { builtImageOf, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
+import { buildOf, builtImageOf, echoedFiles, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
 import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
 import { ServiceFactsError } from './errors.js';
@@ -474,7 +475,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
   } catch {
     return [];
   }
-  if (!/^services:/m.test(text) || !text.includes('<<')) return [];
+  if (!/^services:/m.test(text) || (!text.includes('<<') && !/^\s+build:/m.test(text))) return [];
   const origins = new OriginFactory(path.dirname(composeFile));
   const imagesBuilt = imagesBuiltIn(repoRoot, origins);
   const configs: EmbeddedConfig[] = [];
@@ -485,6 +486,7 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
         return [node, ...document.items(node)].flatMap((item) => document.literalBlock(item) ?? []);
       });
       const files = scripts.flatMap((block) => heredocFiles(document.source, block)).filter((file) => NGINX_CONFIG_TARGET.test(file.target));
+      configs.push(...dockerfileEchoConfigs(composeFile, document, name, service, repoRoot, origins, imagesBuilt));
       if (files.length === 0) continue;
       const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
       const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
@@ -505,6 +507,45 @@ export function composeHeredocConfigs(composeFile: string, repoRoot: string | un
     }
   }
   return configs;
+}
+
+/**
+ * The nginx configs the image a Compose service builds writes with `RUN echo "…" > /etc/nginx/…` (dockerfile.ts's
+ * `echoedFiles`; JeecgBoot's front-end image), each with the service as the container that reads it. They are
+ * reported on the Dockerfile, at its lines.
+ */
+function dockerfileEchoConfigs(
+  composeFile: string,
+  document: YamlDocument,
+  name: string,
+  service: Node | null,
+  repoRoot: string | undefined,
+  origins: OriginFactory,
+  imagesBuilt: ImagesBuilt,
+): EmbeddedConfig[] {
+  const dockerfile = buildOf(document, service)?.dockerfile;
+  if (dockerfile === undefined) return [];
+  let text: string;
+  try {
+    if (!isInside(dockerfile, repoRoot ?? path.dirname(composeFile))) return [];
+    text = readRegularTextFile(dockerfile);
+  } catch {
+    return [];
+  }
+  if (!/\becho\b/.test(text)) return [];
+  // What reads as nginx only: `echo "admin:$apr1$…" > /etc/nginx/.htpasswd` writes no config.
+  const files = echoedFiles(text).filter((file) => NGINX_CONFIG_TARGET.test(file.target) && textReadsAsNginx(file.text, dockerfile));
+  if (files.length === 0) return [];
+  const virtualPaths = files.map((file) => path.join(composeFile, name, ...file.target.split('/')));
+  const candidate = candidateOf(composeFile, document, name, service, virtualPaths[0]!, repoRoot, origins, imagesBuilt);
+  if (!candidate || !isNginxImage(candidate.image)) return [];
+  return files.map((file, index) => ({
+    path: virtualPaths[index]!,
+    manifest: dockerfile,
+    text: file.text,
+    ...(file.placeholders.length > 0 ? { placeholders: file.placeholders } : {}),
+    service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
+  }));
 }
 
 /**
@@ -596,30 +637,12 @@ function lineDeletions(script: string, destination: string): LineDeletion[] {
   return deletions;
 }
 
-/** POSIX character classes sed knows, as JavaScript writes them inside brackets. */
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  space: '\\s',
-  blank: ' \\t',
-  alpha: 'A-Za-z',
-  digit: '0-9',
-  alnum: 'A-Za-z0-9',
-  upper: 'A-Z',
-  lower: 'a-z',
-};
-
 /**
- * A sed basic regular expression as a JavaScript one: `+ ? ( ) { } |` are literal, POSIX classes become ranges.
- * Null for anything else with a backslash (GNU's `\+`, groups, back-references): not followed.
+ * A sed basic regular expression as a JavaScript one (`sedRegExp`), when it has no backslash: GNU's escaped operators,
+ * groups and back-references are not followed here.
  */
 function basicRegExp(pattern: string): RegExp | null {
-  if (pattern.includes('\\')) return null;
-  const source = pattern.replace(/\[:(\w+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole).replace(/[+?(){}|]/g, (char) => `\\${char}`);
-  if (/\[:\w+:\]/.test(source)) return null;
-  try {
-    return new RegExp(source);
-  } catch {
-    return null;
-  }
+  return pattern.includes('\\') ? null : sedRegExp(pattern, false);
 }
 
 /**

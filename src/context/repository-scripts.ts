@@ -9,7 +9,7 @@
 import { readSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
-import type { RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
+import type { DirectiveRewrite, RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
 import { BARE_SED_PLACEHOLDER, SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
 
 /** Scripts larger than this are not read. */
@@ -26,6 +26,80 @@ const SED_SUBSTITUTE = new RegExp(
   String.raw`(?:^|[\s'"])s([/#|!,:])(${SED_PLACEHOLDER.source}|${BARE_SED_PLACEHOLDER.source})\1((?:\\.|(?!\1)[^\\\n'"])*)\1g?(?=['"\s;]|$)`,
   'g',
 );
+
+/** Any sed `s` command: its delimiter, pattern, replacement and flags. */
+const SED_S_COMMAND = /(?:^|[\s'"])s([/#|!,:@])((?:\\.|(?!\1)[^\\\n])*)\1((?:\\.|(?!\1)[^\\\n])*)\1[gIi0-9]*(?=['"\s;]|$)/g;
+/**
+ * A pattern that starts with a directive's name and a blank, anchored or not, maybe inside a group: `server_name .*;`,
+ * `(listen )(.*:)?([0-9]+)?;`, `^\s*worker_processes .*`. The name is captured.
+ */
+const DIRECTIVE_PATTERN =
+  /^\^?(?:\\?\()?(?:\[ \\t\]\*|\\s\*|\[\[:(?:space|blank):\]\]\*| \*)?([a-z_][a-z0-9_]*)(?: |\\s|\[\[:(?:space|blank):\]\]|\[ \\t\])/;
+/** sed's options before an `s` command that make its patterns extended: `-E`, `-r`, `-Ei`, `--regexp-extended`. */
+const EXTENDED_OPTION = /(?:^|\s)(?:-[A-Za-z]*[Er][A-Za-z]*|--regexp-extended)(?=\s)/;
+
+/** POSIX character classes sed knows, as JavaScript writes them inside brackets. */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  space: '\\s',
+  blank: ' \\t',
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  alnum: 'A-Za-z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+};
+/** GNU sed's escaped letters that JavaScript reads the same way (an escaped digit is a back-reference in both). */
+const SHARED_ESCAPES = /[1-9swSWbBnt]/;
+
+/**
+ * A sed pattern as a JavaScript expression: in basic syntax (`extended` false) `+ ? ( ) { } |` are literal and their
+ * escaped forms GNU's operators; bracket expressions keep a backslash literal and POSIX classes become ranges; a
+ * back-reference stays one. Null for what cannot be read so (an equivalence class, an escape JavaScript reads
+ * otherwise), or an expression JavaScript refuses.
+ */
+export function sedRegExp(pattern: string, extended: boolean): RegExp | null {
+  let source = '';
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index]!;
+    if (char === '[') {
+      let end = index + 1;
+      if (pattern[end] === '^') end++;
+      if (pattern[end] === ']') end++;
+      while (end < pattern.length && pattern[end] !== ']') {
+        if (pattern[end] === '[' && pattern[end + 1] === ':') {
+          const close = pattern.indexOf(':]', end + 2);
+          if (close === -1) return null;
+          end = close + 2;
+        } else end++;
+      }
+      if (end >= pattern.length) return null;
+      let body = '';
+      for (let at = index + 1; at < end; at++) {
+        const posix = /^\[:(\w+):\]/.exec(pattern.slice(at, end + 1));
+        if (posix) {
+          const range = POSIX_CLASSES[posix[1]!];
+          if (range === undefined) return null;
+          body += range;
+          at += posix[0].length - 1;
+        } else body += '\\[]'.includes(pattern[at]!) ? `\\${pattern[at]!}` : pattern[at]!;
+      }
+      source += `[${body}]`;
+      index = end;
+    } else if (char === '\\') {
+      const next = pattern[++index];
+      if (next === undefined) return null;
+      if (!extended && '(){}?+|'.includes(next)) source += next;
+      else if (SHARED_ESCAPES.test(next) || !/[A-Za-z0-9]/.test(next)) source += `\\${next}`;
+      else return null;
+    } else if (!extended && '(){}?+|'.includes(char)) source += `\\${char}`;
+    else source += char;
+  }
+  try {
+    return new RegExp(source);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * An absolute path: literal, or starting with a variable the script sets once to one (`${INCLUDES_DIR}/proxy.conf`
@@ -163,6 +237,7 @@ export function withFunctionCallsExpanded(text: string): { readonly text: string
 export function readRepositoryScripts(repoRoot: string, files: readonly string[]): RepositoryScripts {
   const substitutions = new Map<string, SedSubstitution[]>();
   const written = new Map<string, WrittenPath>();
+  const directiveRewrites = new Map<string, DirectiveRewrite[]>();
   for (const file of files) {
     if (!isScript(file)) continue;
     let text: string;
@@ -184,6 +259,23 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
         const list = substitutions.get(match[2]!) ?? [];
         list.push({ replacement: match[3]!.replace(/\\(.)/g, '$1'), defaults, origin });
         substitutions.set(match[2]!, list);
+      }
+      for (const command of line[0].matchAll(SED_S_COMMAND)) {
+        const [delimiter, expression, replacement] = [command[1]!, command[2]!, command[3]!];
+        const directive = DIRECTIVE_PATTERN.exec(expression)?.[1];
+        if (directive === undefined) continue;
+        // The options written between the nearest `sed` and the command: `sed -i.bak -E 's|…|…|'`.
+        const options = line[0]
+          .slice(0, command.index)
+          .split(/\bsed\b/)
+          .pop()!;
+        // An escaped delimiter is that character, literal in either syntax.
+        const pattern = sedRegExp(expression.split(`\\${delimiter}`).join(`[${delimiter}]`), EXTENDED_OPTION.test(options));
+        if (!pattern) continue;
+        const origin = `${name}:${expanded.lineOf(line.index + command.index)}`;
+        const list = directiveRewrites.get(directive) ?? [];
+        list.push({ pattern, replacement: replacement.split(`\\${delimiter}`).join(delimiter), defaults, origin });
+        directiveRewrites.set(directive, list);
       }
     }
     const variables = pathVariables(text);
@@ -209,5 +301,5 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
       written.set(target, source === null ? { origin } : { origin, copyOf: source });
     }
   }
-  return { substitutions, written };
+  return { substitutions, written, directiveRewrites };
 }

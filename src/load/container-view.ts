@@ -48,6 +48,22 @@ export interface SedSubstitution {
   readonly origin: string;
 }
 
+/**
+ * A sed command of a start script that rewrites a whole statement of one directive, its arguments whatever they were
+ * (huly-selfhost's nginx.sh: `sed -i "s|server_name .*;|server_name ${HOST_ADDRESS};|" ./nginx.conf`, after copying a
+ * template whose `server_name ;` is left empty for it).
+ */
+export interface DirectiveRewrite {
+  /** sed's pattern as a JavaScript expression (basic or extended syntax translated). */
+  readonly pattern: RegExp;
+  /** The replacement as written in the script, in sed's syntax (`\1`, `&`) with the shell's `${NAME}`s unexpanded. */
+  readonly replacement: string;
+  /** The defaults the same script gives its variables (`${HTTP_BIND:-127.0.0.1}`). */
+  readonly defaults: Readonly<Record<string, string>>;
+  /** `nginx.sh:29`. */
+  readonly origin: string;
+}
+
 /** An absolute container path the image build or a start script writes, where, and the path it copies, if one. */
 export interface WrittenPath {
   /** `Dockerfile:131`, `root/etc/s6-overlay/s6-rc.d/init-nginx/run:12`. */
@@ -67,6 +83,8 @@ export interface RepositoryScripts {
   readonly substitutions: ReadonlyMap<string, readonly SedSubstitution[]>;
   /** By absolute container path. */
   readonly written: ReadonlyMap<string, WrittenPath>;
+  /** By directive name (`server_name`, `listen`): the sed commands that rewrite a whole statement of it. */
+  readonly directiveRewrites: ReadonlyMap<string, readonly DirectiveRewrite[]>;
 }
 
 export interface ContainerView {

@@ -85,6 +85,11 @@ export function readsAsNginx(file: string): boolean {
   } catch {
     return true; // Unreadable: the lint says why.
   }
+  return textReadsAsNginx(text, file);
+}
+
+/** Whether `text`, the content of `file`, reads as nginx configuration (`readsAsNginx`). */
+export function textReadsAsNginx(text: string, file: string): boolean {
   // A script (`#!/bin/sh`): `gzip -k9 …;` or `set …;` in it may read as a directive, but no nginx config starts so.
   if (text.startsWith('#!')) return false;
   // A template is judged as it will be rendered: a Go action's `{{` would otherwise open blocks nginx never sees.

@@ -24,6 +24,8 @@ import {
   renderTemplate,
   BARE_SED_PLACEHOLDER,
   SED_PLACEHOLDER,
+  holdsEmptyStatement,
+  renderDirectiveRewrites,
   scriptDefaults,
 } from './templates.js';
 import {
@@ -225,24 +227,31 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const template = isTemplate(filePath) || looksLikeTemplate(file.text, (name) => builtinVariable('http', name).known);
     const substitutions =
       scripts && (SED_PLACEHOLDER.test(file.text) || (template && BARE_SED_PLACEHOLDER.test(file.text))) ? scripts().substitutions : undefined;
-    if (!template) {
-      const filled =
-        substitutions && substitutions.size > 0 ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {}) : null;
-      if (!filled) return file;
-      const rendered = parse(filled.text, filePath);
+    const filled =
+      !template && substitutions && substitutions.size > 0
+        ? renderSedPlaceholders(file.text, substitutions, options.templateEnvironment ?? {})
+        : null;
+    // Statements left empty for a start script to rewrite whole with sed (huly-selfhost's `server_name ;`), in a
+    // template too: the script copies it and rewrites the copy, no envsubst.
+    const rewrites = !filled && scripts && holdsEmptyStatement(file.text) ? scripts().directiveRewrites : undefined;
+    const rewritten = rewrites && rewrites.size > 0 ? renderDirectiveRewrites(file.text, rewrites, options.templateEnvironment ?? {}) : null;
+    const result = filled ?? rewritten;
+    if (result) {
+      const rendered = parse(result.text, filePath);
       rendered.virtual = true;
-      rendered.placeholders = filled.placeholders;
-      rendered.writtenSpans = filled.writtenSpans;
+      rendered.placeholders = result.placeholders;
+      rendered.writtenSpans = result.writtenSpans;
       return rendered;
     }
+    if (!template) return file;
     const environment = { ...scriptDefaults(filePath, access && ((script) => access.canRead(script))), ...options.templateEnvironment };
     // A script may edit with sed what envsubst rendered (its placeholders are filled in the same pass).
-    const filled = renderTemplate(file.text, environment, substitutions);
+    const substituted = renderTemplate(file.text, environment, substitutions);
     const deletions = options.container?.mappings.find((mapping) => mapping.repo === filePath && mapping.deletesLines)?.deletesLines;
-    const rendered = parse(deletions ? withoutLines(filled.text, deletions) : filled.text, filePath);
+    const rendered = parse(deletions ? withoutLines(substituted.text, deletions) : substituted.text, filePath);
     rendered.virtual = true;
-    rendered.placeholders = filled.placeholders;
-    rendered.writtenSpans = filled.writtenSpans;
+    rendered.placeholders = substituted.placeholders;
+    rendered.writtenSpans = substituted.writtenSpans;
     return rendered;
   };
   const rawEntry = read(absoluteEntry);

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Directive, WrittenSpan } from '../syntax/ast.js';
-import type { SedSubstitution } from './container-view.js';
+import type { DirectiveRewrite, SedSubstitution } from './container-view.js';
 
 export const TEMPLATE_SUFFIX = '.template';
 /** Entrypoint scripts larger than this are not read for defaults. */
@@ -431,4 +431,84 @@ export function renderSedPlaceholders(
     const value = sedValue(substitutions.get(match[0])!, environment);
     return value === null ? { placeholder: match[0] } : { text: value };
   });
+}
+
+/**
+ * A statement written without arguments, a blank before its `;` (`server_name ;`, `proxy_pass ;`): a slot a start
+ * script fills by rewriting the whole statement with sed. nginx refuses it as written.
+ */
+const EMPTY_STATEMENT = /^[ \t]*([a-z_][a-z0-9_]*)([ \t]+);/gm;
+
+/** Whether a text holds a statement written without arguments, a blank before its `;` (`EMPTY_STATEMENT`). */
+export function holdsEmptyStatement(text: string): boolean {
+  return /^[ \t]*[a-z_][a-z0-9_]*[ \t]+;/m.test(text);
+}
+/** `${NAME}`, `${NAME:-default}`, `${NAME-default}` or `$NAME` in a script's replacement, as the shell expands it. */
+const SHELL_REFERENCE = /\$\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|\$([A-Za-z_]\w*)/g;
+
+/**
+ * What a rewrite writes over `line`: null when its pattern does not match the line, `undefined` when it does but a
+ * variable of its replacement has no known value, else the rewritten line. The replacement is sed's: `\1`…`\9` are
+ * the groups, `&` the whole match, any other escaped character itself.
+ */
+function rewrittenLine(rewrite: DirectiveRewrite, line: string, environment: Readonly<Record<string, string>>): string | null | undefined {
+  const match = rewrite.pattern.exec(line);
+  if (!match) return null;
+  let unknown = false;
+  const replacement = rewrite.replacement.replace(SHELL_REFERENCE, (whole, braced?: string, fallback?: string, bare?: string) => {
+    const name = (braced ?? bare)!;
+    const value = environment[name] ?? rewrite.defaults[name] ?? fallback;
+    if (value === undefined) unknown = true;
+    return value ?? whole;
+  });
+  if (unknown) return undefined;
+  const written = replacement.replace(/\\(.)|&/g, (whole, escaped?: string) =>
+    escaped === undefined ? match[0] : /[1-9]/.test(escaped) ? (match[Number(escaped)] ?? '') : escaped,
+  );
+  return line.slice(0, match.index) + written + line.slice(match.index + match[0].length);
+}
+
+/**
+ * A config copied from a template whose empty statements a start script fills by rewriting them with sed
+ * (huly-selfhost's `.template.nginx.conf`: `server_name ;`, `listen ;`, `proxy_pass ;`, which nginx.sh rewrites with
+ * `s|server_name .*;|server_name ${HOST_ADDRESS};|` and the like), rendered: each such statement gets the arguments the
+ * script writes, or a neutral word marked as a placeholder when they are not known or the scripts' rewrites that match
+ * it disagree (nginx.sh writes `listen 80;` or `listen 443 ssl;`). Only statements written without arguments are
+ * rewritten: one with arguments is judged as written. Null when none is.
+ */
+export function renderDirectiveRewrites(
+  text: string,
+  rewrites: ReadonlyMap<string, readonly DirectiveRewrite[]>,
+  environment: Readonly<Record<string, string>>,
+): RenderedTemplate | null {
+  const placeholders: { start: number; end: number }[] = [];
+  const spans = new WrittenSpans(text);
+  let rendered = '';
+  let last = 0;
+  for (const statement of text.matchAll(EMPTY_STATEMENT)) {
+    const name = statement[1]!;
+    const lineEnd = text.indexOf('\n', statement.index);
+    const line = text.slice(statement.index, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
+    const values = new Set<string | undefined>();
+    for (const rewrite of rewrites.get(name) ?? []) {
+      const rewritten = rewrittenLine(rewrite, line, environment);
+      if (rewritten === null) continue;
+      const argumentsWritten = rewritten === undefined ? undefined : new RegExp(`^[ \t]*${name}[ \t]+([^;\n]*?)[ \t]*;`).exec(rewritten)?.[1];
+      values.add(argumentsWritten === '' ? undefined : argumentsWritten);
+    }
+    if (values.size === 0) continue;
+    const value = values.size === 1 ? [...values][0] : undefined;
+    const slot = statement.index + statement[0].length - statement[2]!.length - 1;
+    rendered += `${text.slice(last, slot)} `;
+    const valueStart = rendered.length;
+    if (value === undefined) {
+      const word = placeholderWord(name);
+      placeholders.push({ start: rendered.length, end: rendered.length + word.length });
+      rendered += word;
+    } else rendered += value;
+    last = statement.index + statement[0].length - 1;
+    spans.add(rendered, valueStart - 1, slot, last);
+  }
+  if (last === 0) return null;
+  return { text: rendered + text.slice(last), placeholders, writtenSpans: spans.spans };
 }

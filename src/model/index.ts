@@ -265,7 +265,7 @@ class ConfigModel implements Model {
   }
 
   servicesBehind(pass: ProxyPass): readonly ServiceBehind[] {
-    return servicesBehindPass(pass, this.services, this.servicesBeside);
+    return servicesBehindPass(pass, this.services, this.servicesBeside, this);
   }
 
   servicesBehindUpstream(upstream: Upstream): readonly ServiceBehindServer[] {

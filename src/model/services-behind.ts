@@ -6,6 +6,7 @@
 import type { ProxyTarget, ServiceCatalog, ServiceFacts, ServiceMatch } from '../context/index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream, UpstreamServer } from './upstreams.js';
+import { type DestinationLookup, variableDestinations } from './variable-destinations.js';
 
 /** A service the catalog knows at an address nginx connects to. */
 export interface ServiceBehind extends ServiceMatch {
@@ -77,14 +78,33 @@ export function servicesBehindUpstream(upstream: Upstream, catalog: ServiceCatal
 /**
  * A pass to an upstream block reaches the services of its servers, even with a port nginx refuses after the name;
  * a pass to a host reaches at most one, and so does one whose variables are only in the URI. A socket reaches the
- * program beside nginx listening on it, if any; variables in the address and addresses nginx refuses reach none.
+ * program beside nginx listening on it, if any. A pass whose address is a variable reaches what each value a `set` or
+ * `map` gives it reaches (`set $backend app; proxy_pass http://$backend:8080;`, the usual way to have a Compose
+ * service's name looked up per request): an upstream block of that name, else the service at that host and port
+ * (`lookup` finds them; without it, none). Addresses nginx refuses reach none.
  */
-export function servicesBehindPass(pass: ProxyPass, catalog: ServiceCatalog | null, beside?: ServicesBesideNginx): ServiceBehind[] {
+export function servicesBehindPass(
+  pass: ProxyPass,
+  catalog: ServiceCatalog | null,
+  beside?: ServicesBesideNginx,
+  lookup?: DestinationLookup,
+): ServiceBehind[] {
   const { target } = pass;
   if (target.kind === 'upstream') return servicesBehindUpstream(target.upstream, catalog, beside);
   if (target.kind === 'unix') {
     const found = matchSocket(target.path, beside);
     return found ? [{ ...found.match, address: found.address, server: null }] : [];
+  }
+  if (target.kind === 'variable' && target.address === null) {
+    if (!lookup) return [];
+    return variableDestinations(pass, lookup).flatMap((destination): ServiceBehind[] => {
+      const upstream = destination.addressFrom === 'upstream-block' ? lookup.upstreamNamed(destination.host) : null;
+      if (upstream) return servicesBehindUpstream(upstream, catalog, beside);
+      if (destination.port === null) return [];
+      const address = { host: destination.host, port: destination.port };
+      const match = matchAddress(address, catalog, beside);
+      return match ? [{ ...match, address, server: null }] : [];
+    });
   }
   const written = target.kind === 'host' ? target : target.kind === 'variable' ? target.address : null;
   if (written === null || written.port === null) return [];

@@ -29,6 +29,8 @@ export interface VariableDestination {
   readonly scheme: PassScheme | null;
   /** As written; IPv6 literals keep their brackets. */
   readonly host: string;
+  /** The port nginx connects to: the one written, else the scheme's (`http://app` is port 80); null when not known. */
+  readonly port: number | null;
   readonly addressFrom: AddressSource;
 }
 
@@ -157,7 +159,8 @@ export function variableDestinations(pass: ProxyPass, lookup: DestinationLookup)
     const host = scheme && writtenHost(url.slice(scheme.addressStart), pass.module === 'proxy');
     if (!scheme || !host) continue;
     const addressFrom = addressSource(host, scheme.defaultPorts, lookup);
-    if (addressFrom) destinations.push({ url, scheme: scheme.scheme, host: host.host, addressFrom });
+    const port = host.port ?? (!host.portFromVariable && scheme.defaultPorts.length === 1 ? scheme.defaultPorts[0]! : null);
+    if (addressFrom) destinations.push({ url, scheme: scheme.scheme, host: host.host, port, addressFrom });
   }
   return destinations;
 }
