@@ -308,6 +308,24 @@ describe('a ConfigMap mounted into an nginx container is linted as the container
     expect(findings.map(({ file, line, ruleId }) => [file, line, ruleId])).toEqual([]);
   });
 
+  it('an include of a file in an emptyDir or Secret volume of the pod (a sidecar writes it) is unknown; one nothing mounts is said', async () => {
+    const manifest = (volumeMount: string, volume: string) =>
+      ONE_FILE.replace('include mime.types;', 'include /etc/letsencrypt/options-ssl-nginx.conf;')
+        .replace('              subPath: site.conf\n', `              subPath: site.conf\n${volumeMount}`)
+        .replace('            name: nginx-conf\n', `            name: nginx-conf\n${volume}`);
+    const mount = '            - name: certs\n              mountPath: /etc/letsencrypt\n';
+    const ruleFindings = async (text: string) =>
+      (await lintIn(tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'proxy.yaml': text }), ['.'])).findings.map(({ line, ruleId }) => [line, ruleId]);
+    expect(await ruleFindings(manifest('', ''))).toEqual([
+      [9, 'include-not-found'],
+      [15, 'unknown-directive'],
+    ]);
+    expect(await ruleFindings(manifest(mount, '        - name: certs\n          emptyDir: {}\n'))).toEqual([[15, 'unknown-directive']]);
+    expect(await ruleFindings(manifest(mount, '        - name: certs\n          secret:\n            secretName: certbot-options\n'))).toEqual([
+      [15, 'unknown-directive'],
+    ]);
+  });
+
   it('a manifest with no ConfigMap mounted into nginx lints nothing and says so', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

@@ -284,10 +284,16 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
         if (!isNginxImage(image) && !mountsNginxConf) continue;
         const mappings: PathMapping[] = [];
         const mounted: { virtualPath: string; containerPath: string; configMap: ConfigMap; key: ConfigMapKey }[] = [];
+        /** Where a volume of another kind is mounted (an emptyDir a sidecar fills, a Secret, a claim): its files come at run time. */
+        const runtimeVolumes: string[] = [];
         for (const mount of document.items(document.at(container, 'volumeMounts'))) {
           const volume = volumes.get(document.text(document.at(mount, 'name')) ?? '');
           const mountPath = document.text(document.at(mount, 'mountPath'));
           if (!volume || mountPath === null || !mountPath.startsWith('/')) continue;
+          if (document.at(volume, 'configMap') === null && document.at(volume, 'projected') === null) {
+            runtimeVolumes.push(path.posix.normalize(mountPath));
+            continue;
+          }
           const sources = [
             document.at(volume, 'configMap'),
             ...document.items(document.at(document.at(volume, 'projected'), 'sources')).map((source) => document.at(source, 'configMap')),
@@ -361,6 +367,7 @@ export function kubernetesNginx(repoRoot: string): KubernetesNginx {
           healthcheckUnknown: new Set(),
           ...(podImages.length > 0 ? { podImages } : {}),
           ...(isNginxImage(image) ? {} : { nginxInside: true }),
+          ...(runtimeVolumes.length > 0 ? { namedVolumes: () => runtimeVolumes } : {}),
         });
         for (const { virtualPath, containerPath, configMap, key } of mounted) {
           note(document.file, virtualPath);

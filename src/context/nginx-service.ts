@@ -74,7 +74,10 @@ export interface NginxService {
    * (`quay.io/cilium/hubble-ui`): nginx's stock files are there, and it may ship files of its own.
    */
   readonly nginxInside?: boolean;
-  /** Container paths of the service's named volumes (read when asked): their files come from the volume at run time. */
+  /**
+   * Container paths of the service's named volumes, or a pod's volumes other than ConfigMaps (read when asked): their
+   * files come from the volume at run time.
+   */
   readonly namedVolumes?: () => readonly string[];
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
