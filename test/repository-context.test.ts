@@ -376,6 +376,12 @@ describe('what nginx containers read, whatever its name', () => {
     // A mistake in the echoed text is reported where it is written in the Dockerfile.
     const wrong = await lintIn(jeecgLike(SITE.replace('listen 80;', 'listen 80; client_max_body_size 16X;')), ['.']);
     expect(wrong.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toContainEqual(['web/Dockerfile', 3, 'invalid-value']);
+    // At its column in the Dockerfile, after the `\$` the shell makes `$`.
+    const line = '                      proxy_pass http://\\$backend:8080; proxy_read_timeout 5X; \\';
+    const late = await lintIn(jeecgLike(SITE.replace('                      proxy_pass http://\\$backend:8080; \\', line)), ['.']);
+    expect(late.findings.filter((finding) => finding.ruleId === 'invalid-value').map((finding) => [finding.line, finding.column])).toEqual([
+      [8, line.indexOf('5X') + 1],
+    ]);
   });
 
   it('the echoed file is one line: a comment Docker keeps hides the rest of it from nginx', async () => {

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import type { PathMapping } from '../load/container-view.js';
+import { WrittenSpans } from '../load/templates.js';
+import type { WrittenSpan } from '../syntax/ast.js';
 import { commandWords } from './app-servers.js';
 import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
@@ -394,6 +396,8 @@ export interface EchoedFile {
   readonly text: string;
   /** Where a shell variable whose value is not known stands in `text` (a neutral word, its name in lower case). */
   readonly placeholders: { start: number; end: number }[];
+  /** Where `text` differs from the Dockerfile's (`\$` is `$`): positions are reported in the Dockerfile's columns. */
+  readonly writtenSpans: WrittenSpan[];
 }
 
 /** `echo "` or `echo '` in a RUN step: the quote opens the text written. */
@@ -421,6 +425,8 @@ export function echoedFiles(text: string): EchoedFile[] {
     const bodyStart = echo.index + echo[0].length;
     if (!inRunStep(text, echo.index)) continue;
     const placeholders: { start: number; end: number }[] = [];
+    const spans = new WrittenSpans(text);
+    const blankPrefix = text.slice(0, bodyStart).replace(/[^\r\n]/g, ' ');
     let body = '';
     let at = bodyStart;
     let closed = false;
@@ -444,13 +450,17 @@ export function echoedFiles(text: string): EchoedFile[] {
         break;
       }
       if (quote === '"' && char === '\\' && '$\\"`'.includes(rest[1] ?? '')) {
+        const renderedStart = bodyStart + body.length;
         body += rest[1];
+        spans.add(blankPrefix + body, renderedStart, at, at + 2);
         at += 2;
       } else if (quote === '"' && char === '$' && SHELL_NAME.test(rest.slice(1))) {
         const name = SHELL_NAME.exec(rest.slice(1))!;
         const word = (name[1] ?? name[2]!).toLowerCase();
-        placeholders.push({ start: bodyStart + body.length, end: bodyStart + body.length + word.length });
+        const renderedStart = bodyStart + body.length;
+        placeholders.push({ start: renderedStart, end: renderedStart + word.length });
         body += word;
+        spans.add(blankPrefix + body, renderedStart, at, at + 1 + name[0].length);
         at += 1 + name[0].length;
       } else {
         body += char;
@@ -470,9 +480,10 @@ export function echoedFiles(text: string): EchoedFile[] {
     files.push({
       target,
       // The closing quote and what follows are blanked from the original text: its line breaks are the body's too.
-      text: blank(text.slice(0, bodyStart)) + visible + blank(text.slice(at)),
+      text: blankPrefix + visible + blank(text.slice(at)),
       // Those in a comment are gone.
       placeholders: placeholders.filter((placeholder) => visible.slice(placeholder.start - bodyStart, placeholder.end - bodyStart).trim() !== ''),
+      writtenSpans: spans.spans,
     });
   }
   return files;

@@ -547,6 +547,7 @@ function dockerfileEchoConfigs(
     manifest: dockerfile,
     text: file.text,
     ...(file.placeholders.length > 0 ? { placeholders: file.placeholders } : {}),
+    ...(file.writtenSpans.length > 0 ? { writtenSpans: file.writtenSpans } : {}),
     service: { ...candidate, entryContainerPath: file.target, mountedFrom: null },
   }));
 }
