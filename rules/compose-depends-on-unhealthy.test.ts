@@ -96,6 +96,22 @@ testRule(rule, {
       },
     },
     {
+      name: 'a swarm stack (an overlay network): docker stack deploy ignores depends_on and names services its own way',
+      files: {
+        'nginx.conf': PASS_TO('http://api:8000'),
+        'compose.yaml': TWO('', '', 'networks:\n  default:\n    driver: overlay\n'),
+      },
+    },
+    {
+      name: 'the service mounting the config most specifically does not run nginx (the repository at /app; nginx names its file through a variable)',
+      files: {
+        'nginx.conf': PASS_TO('http://api:8000'),
+        'compose.yaml':
+          'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./${NGINX_CONF}:/etc/nginx/nginx.conf"]\n    depends_on:\n      api:\n        condition: service_healthy\n  web:\n    image: python:3.12\n    volumes: [".:/app"]\n  api:\n    image: python:3.12\n    expose: ["8000"]\n' +
+          HEALTHCHECK,
+      },
+    },
+    {
       name: 'api scaled to zero: it does not run at all',
       files: { 'nginx.conf': PASS_TO('http://api:8000'), 'compose.yaml': TWO('', '    deploy:\n      replicas: 0\n') },
     },

@@ -145,7 +145,8 @@ function startSteps(services: ReadonlyMap<string, ServiceStart>): Map<string, nu
 /**
  * For the Compose service `name` running nginx: the services of its project that Compose starts no earlier in its
  * order than nginx and with nothing ordering them, and whose names nginx can resolve through the embedded DNS. Null
- * when that cannot be said: the service `extends` another (which may hold its `depends_on`) or is not found. Left out:
+ * when that cannot be said: the service `extends` another (which may hold its `depends_on`), the project is a swarm
+ * stack (an `overlay` network), or the service is not found. Left out:
  * services earlier in the order (nginx's dependencies, direct or not, among them), services with `profiles` (which
  * may not run at all: a different problem), scaled to zero, or with no network in common with nginx — a
  * `network_mode` (the host's network, or another container's) attaches a service to none of the project's networks.
@@ -156,9 +157,14 @@ export function unorderedStart(
   layer: ComposeLayer & { readonly file: string },
   documents: readonly YamlDocument[],
 ): UnorderedStart | null {
+  // An overlay network makes the file a swarm stack (`docker stack deploy`), which ignores depends_on and gives services
+  // names of its own (a virtual IP per service): another start-up than the one judged here.
+  const swarm = documents.some((each) =>
+    each.entries(each.at(each.root, 'networks')).some(({ value }) => each.text(each.at(value, 'driver')) === 'overlay'),
+  );
   const services = projectServices(documents);
   const nginx = services.get(name);
-  if (!nginx || nginx.extendsOther) return null;
+  if (swarm || !nginx || nginx.extendsOther) return null;
   const steps = startSteps(services);
   const nginxStep = steps.get(name)!;
   const unordered = new Set<string>();

@@ -292,7 +292,13 @@ function candidateOf(
   const projectDocuments = base
     ? [base.document, document]
     : composeProjectFiles(file).flatMap((each) => (each === file ? [document] : composeDocuments(each, origins)));
-  const unordered = keyNode ? unorderedStart(name, keyNode, { file, document, service }, projectDocuments) : null;
+  // Only a container that runs nginx starts it: a service mounting the whole repository (`.:/app`) may be the most
+  // specific mount of a config another service's mount names through a variable (bookwyrm's dev overlay).
+  const runsNginxItself =
+    isNginxImage(image) ||
+    Boolean(built?.installsNginx || built?.nginxSourceBuild) ||
+    [IMAGE_CONF_DIR, OPENRESTY_CONF_DIR].some((folder) => entryContainerPath?.startsWith(`${folder}/`));
+  const unordered = keyNode && runsNginxItself ? unorderedStart(name, keyNode, { file, document, service }, projectDocuments) : null;
   return {
     name,
     composeFile: file,
