@@ -185,6 +185,18 @@ testRule(rule, {
       errors: [{ file: 'compose.yaml', line: 2, messageId: 'missing', data: { service: 'api', where: 'nginx.conf:3' } }],
     },
     {
+      name: "a config written by the nginx service's own entrypoint (a here-document): the pass is at the Compose file's line",
+      files: {
+        'compose.yaml':
+          'services:\n  api:\n    image: python:3.12\n  gateway:\n    image: nginx:1.27\n    entrypoint:\n      - sh\n      - -euc\n      - |\n' +
+          '        cat <<EOF > /etc/nginx/nginx.conf\n        events {}\n        http {\n          server {\n            location / {\n' +
+          '              proxy_pass http://api:8000;\n            }\n          }\n        }\n        EOF\n' +
+          '        /docker-entrypoint.sh nginx -g "daemon off;"\n',
+      },
+      entry: 'compose.yaml',
+      errors: [{ file: 'compose.yaml', line: 4, messageId: 'missing', data: { service: 'api', nginx: 'service gateway', where: 'compose.yaml:15' } }],
+    },
+    {
       name: 'api waits for its database to start and nginx waits for nothing: nginx usually starts first',
       files: {
         'nginx.conf': PASS_TO('http://api:8000'),

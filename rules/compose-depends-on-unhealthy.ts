@@ -119,10 +119,15 @@ function resolvedAtStart(model: Check['model']): Map<string, ResolvedAtStart> {
   return names;
 }
 
-/** `nginx/site.conf:12`: where a statement is, from the folder of the Compose file the finding is in. */
+/**
+ * `nginx/site.conf:12`: where a statement is, from the folder of the Compose file the finding is in. A config written in
+ * that Compose file itself (a here-document of a service's command, at `<compose file>/<service>/<path>`) has the
+ * Compose file's own lines: `compose.yaml:16`.
+ */
 function fromComposeFile(composeFile: string, node: ConfigNode): string {
   const { file, start } = node.directive;
-  return `${path.relative(path.dirname(composeFile), file.path).split(path.sep).join('/')}:${lineAt(file, start)}`;
+  const written = file.path.startsWith(`${composeFile}${path.sep}`) ? composeFile : file.path;
+  return `${path.relative(path.dirname(composeFile), written).split(path.sep).join('/')}:${lineAt(file, start)}`;
 }
 
 function reportUnorderedStarts(model: Check['model'], starts: readonly UnorderedStart[], report: Check['report']): void {
