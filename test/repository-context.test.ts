@@ -14,7 +14,8 @@ const tree = temporaryTrees();
 const ORDERS_REPO = {
   '.git/HEAD': 'ref: refs/heads/main\n',
   'compose.yaml':
-    'services:\n  orders:\n    image: node:20\n    command: node server.js\n    expose: ["3000"]\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n',
+    // nginx waits for orders to be healthy: no compose-depends-on-unhealthy finding on this file.
+    'services:\n  orders:\n    image: node:20\n    command: node server.js\n    expose: ["3000"]\n    healthcheck:\n      test: ["CMD", "true"]\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n    depends_on:\n      orders:\n        condition: service_healthy\n',
   'nginx/nginx.conf':
     'events {}\nhttp {\n    include mime.types;\n    upstream orders {\n        server orders:3000;\n    }\n    include /etc/nginx/conf.d/*.conf;\n}\n',
   'nginx/conf.d/orders.conf': 'server {\n    listen 80;\n    location / {\n        proxy_pass http://orders;\n    }\n}\n',
@@ -257,12 +258,14 @@ describe('the service that runs the config, and the app behind it, from Dockerfi
     });
     const { findings, files, run } = await lintIn(root, ['.']);
     expect(files).not.toContain('docker/Dockerfile.nginx');
-    expect(run.results[0]?.nginxVersion?.version).toMatch(/^1\.25\./);
+    expect(run.results.find((result) => result.filePath.endsWith('nginx.conf'))?.nginxVersion?.version).toMatch(/^1\.25\./);
     // mime.types comes with the nginx image; the app's gthread worker (Dockerfile CMD) keeps idle connections 2 s.
+    // And proxy waits for nothing, while nginx resolves app at start-up: it may start first and exit.
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker/compose.yml', 6, 'compose-depends-on-unhealthy'],
       ['docker/nginx.conf', 6, 'upstream-keepalive-timeout-race'],
     ]);
-    expect(findings[0]!.message).toContain('gthread');
+    expect(findings[1]!.message).toContain('gthread');
   });
 
   it("a service pulling an image a GitHub workflow builds (librephotos' proxy, any tag) runs that build: its depends_on counts", async () => {
@@ -890,13 +893,20 @@ describe('the server a start script of the repository runs', () => {
 
   it("CTFd: the Dockerfile's ENTRYPOINT is a script that execs gunicorn's gevent worker (2s keep-alive) behind nginx 1.30's default pool", async () => {
     const { findings } = await lintIn(tree(ctfd(gunicorn)), ['conf/nginx.conf']);
-    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    // (Line 4 of docker-compose.yml: nginx waits for nothing, while it resolves app at start-up.)
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [3, 'upstream-keepalive-timeout-race'],
+      [4, 'compose-depends-on-unhealthy'],
+    ]);
     expect(findings[0]!.message).toContain('gunicorn (gevent worker)');
   });
 
   it("the service's environment picks the worker: the sync worker closes every connection, so there is no race", async () => {
     const { findings } = await lintIn(tree(ctfd(gunicorn, '    environment:\n      - WORKER_CLASS=sync\n')), ['conf/nginx.conf']);
-    expect(findings).toEqual([]);
+    // Only the start order of the Compose file, nothing of keep-alive.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker-compose.yml', 6, 'compose-depends-on-unhealthy'],
+    ]);
   });
 
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
@@ -904,7 +914,10 @@ describe('the server a start script of the repository runs', () => {
     const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--port", "8000"]\n` }), [
       'conf/nginx.conf',
     ]);
-    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[3, 'upstream-keepalive-timeout-race']]);
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
+      [3, 'upstream-keepalive-timeout-race'],
+      [4, 'compose-depends-on-unhealthy'],
+    ]);
     expect(findings[0]!.message).toContain('uvicorn');
   });
 });
@@ -1217,9 +1230,11 @@ describe('templates', () => {
         'server {\n    listen ${NGINX_PORT};\n    server_name ${SERVER_NAME};\n    # bookwyrm: an environment name need not be all upper case; Compose gives it its default\n    client_max_body_size ${MAX_UPLOAD_MiB}m;\n    location / {\n        proxy_pass http://${API_HOST}:9000;\n        proxy_set_header Host $host;\n    }\n}\n',
     });
     const { findings } = await lintIn(root, ['.']);
-    // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; nothing else is reported.
-    // Its column is the template's: the port stands after `${API_HOST}`, which rendered is 7 characters shorter.
+    // API_HOST is api, which listens on 8000 (--port): the rendered template's 9000 is wrong; and web, which resolves
+    // api at start-up, waits for nothing. Nothing else is reported. The port's column is the template's: it stands
+    // after `${API_HOST}`, which rendered is 7 characters shorter.
     expect(findings.map((finding) => [finding.file, finding.line, finding.column, finding.ruleId])).toEqual([
+      ['compose.yaml', 2, 3, 'compose-depends-on-unhealthy'],
       ['templates/default.conf.template', 7, 'proxy_pass http://${API_HOST}:'.length + 9, 'proxy-pass-port-mismatch'],
     ]);
   });
@@ -1250,8 +1265,9 @@ describe('templates', () => {
         'server {\n    listen 80;\n    gzip ${GZIP_SWITCH};\n    gzip_comp_level ${GZIP_LEVEL};\n    location / {\n        proxy_pass http://${API_HOST}:${API_PORT};\n    }\n    location /other/ {\n        uwsgi_pass ${APP_SERVICE}:${APP_PORT};\n    }\n}\n',
     });
     const { findings } = await lintIn(root, ['.']);
-    // gzip on (ENV), api:8000 (env_file wins over ENV): nothing wrong; GZIP_LEVEL and APP_* are unknown placeholders.
-    expect(findings).toEqual([]);
+    // gzip on (ENV), api:8000 (env_file wins over ENV): nothing wrong in the config; GZIP_LEVEL and APP_* are unknown
+    // placeholders. Only web's start order: it waits for nothing, while it resolves api at start-up.
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['compose.yaml', 2, 'compose-depends-on-unhealthy']]);
   });
 
   it('a Jinja template of a project generator ({{cookiecutter.project_slug}}/…) is read rendered, Compose file included', async () => {
@@ -1264,6 +1280,7 @@ describe('templates', () => {
     });
     const { findings } = await lintIn(root, ['.']);
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['{{cookiecutter.project_slug}}/docker-compose.yml', 2, 'compose-depends-on-unhealthy'],
       ['{{cookiecutter.project_slug}}/nginx/site.conf', 6, 'proxy-pass-port-mismatch'],
     ]);
   });

@@ -144,3 +144,14 @@ export function repositoryFiles(root: string, patterns: string | readonly string
     .sort()
     .slice(0, max);
 }
+
+/**
+ * The Compose files `docker compose` reads together with `file` when run in its folder: the main file and the override
+ * file of that folder, when `file` is one of them; else `file` alone (a variant, read with `-f`).
+ */
+export function composeProjectFiles(file: string): string[] {
+  const name = path.basename(file);
+  if (!COMPOSE_FILE_NAMES.includes(name) && !COMPOSE_OVERRIDE_FILE_NAMES.includes(name)) return [file];
+  const directory = path.dirname(file);
+  return [COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_FILE_NAMES].flatMap((names) => firstExisting(directory, names) ?? []);
+}

@@ -31,7 +31,16 @@ import { textReadsAsNginx } from '../load/inputs.js';
 import type { SourceFile } from '../syntax/ast.js';
 import { buildOf, builtImageOf, echoedFiles, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
-import { dockerfilesAbove, findComposeFiles, findComposeVariants, isProductionVariant, mainComposeFile, repositoryFiles } from './discovery.js';
+import { unorderedStart, type UnorderedStart } from './compose-start-order.js';
+import {
+  composeProjectFiles,
+  dockerfilesAbove,
+  findComposeFiles,
+  findComposeVariants,
+  isProductionVariant,
+  mainComposeFile,
+  repositoryFiles,
+} from './discovery.js';
 import { ServiceFactsError } from './errors.js';
 import { OriginFactory } from './origin.js';
 import { readYamlFile, type YamlDocument } from './yaml.js';
@@ -100,6 +109,11 @@ export interface NginxService {
   readonly healthchecked: ReadonlySet<string>;
   /** Services that run a ready-made image with no `healthcheck` here: the image may define one, or not. */
   readonly healthcheckUnknown: ReadonlySet<string>;
+  /**
+   * For a Compose service: the services of its project Compose starts with no order against it (no `depends_on`,
+   * `links`…), one entry for it and one for each replica running the same config (compose-start-order.ts).
+   */
+  readonly unorderedStarts?: readonly UnorderedStart[];
   /**
    * Set when the service comes from a Compose variant (`docker-compose.prod.yml`): the Compose files the app
    * services are read from in place of those found from the config's folder up, in priority order — the variant,
@@ -283,6 +297,17 @@ function candidateOf(
   const ownChecks = healthchecks(document, origins, boundary);
   const baseChecks = base ? healthchecks(base.document, origins, boundary) : null;
   const healthchecked = new Set([...ownChecks.healthchecked, ...(baseChecks?.healthchecked ?? [])]);
+  const keyNode = document.get(document.at(document.root, 'services'), name)?.keyNode;
+  const projectDocuments = base
+    ? [base.document, document]
+    : composeProjectFiles(file).flatMap((each) => (each === file ? [document] : composeDocuments(each, origins)));
+  // Only a container that runs nginx starts it: a service mounting the whole repository (`.:/app`) may be the most
+  // specific mount of a config another service's mount names through a variable (bookwyrm's dev overlay).
+  const runsNginxItself =
+    isNginxImage(image) ||
+    Boolean(built?.installsNginx || built?.nginxSourceBuild) ||
+    [IMAGE_CONF_DIR, OPENRESTY_CONF_DIR].some((folder) => entryContainerPath?.startsWith(`${folder}/`));
+  const unordered = keyNode && runsNginxItself ? unorderedStart(name, keyNode, { file, document, service }, projectDocuments) : null;
   return {
     name,
     composeFile: file,
@@ -307,6 +332,7 @@ function candidateOf(
     healthcheckUnknown: new Set(
       [...ownChecks.healthcheckUnknown, ...(baseChecks?.healthcheckUnknown ?? [])].filter((service) => !healthchecked.has(service)),
     ),
+    ...(unordered ? { unorderedStarts: [unordered] } : {}),
   };
 }
 
@@ -331,7 +357,11 @@ function mostSpecificMount(candidates: readonly NginxService[]): NginxService | 
     .sort((a, b) => b.mountedFrom!.length - a.mountedFrom!.length || Number(isNginxImage(b.image)) - Number(isNginxImage(a.image)))[0];
   const replicas = candidates.filter((candidate) => candidate !== chosen && candidate.mountedFrom === chosen?.mountedFrom);
   return chosen && replicas.length > 0
-    ? { ...chosen, dependsOn: [...chosen.dependsOn, ...replicas.flatMap((replica) => replica.dependsOn)] }
+    ? {
+        ...chosen,
+        dependsOn: [...chosen.dependsOn, ...replicas.flatMap((replica) => replica.dependsOn)],
+        unorderedStarts: [chosen, ...replicas].flatMap((each) => each.unorderedStarts ?? []),
+      }
     : chosen;
 }
 
