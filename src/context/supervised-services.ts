@@ -28,7 +28,7 @@ function reachableOverLoopback(port: InferredValue): boolean {
 export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts {
   const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
   const origin: FactOrigin = { file: program.file ?? program.origin, line: Number.isNaN(line) ? null : line, keyPath: null, label: program.origin };
-  const inferred = inferAppServer({ image: null, words: program.words, environment: {} });
+  const inferred = inferAppServer({ image: null, words: program.words, environment: program.environment ?? {} });
   const fact = (value: InferredValue, text: string) => ({
     value: value.value,
     text,
