@@ -144,6 +144,83 @@ describe('inferAppServer', () => {
     expect(inferAppServer(spec('server /data', 'alpine:3.23'))).toBeNull();
   });
 
+  describe('uWSGI: every address it binds, or none when one may come from where nginx-lint does not look', () => {
+    const ports = (inferred: ReturnType<typeof inferAppServer>) =>
+      inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => [port.value, port.evidence]) : [];
+
+    it.each([
+      ['uwsgi --http :8000 --module app:app --master', [[8000, '--http :8000']]],
+      [
+        'uwsgi --http-socket=0.0.0.0:8080 --socket :3031 --stats 127.0.0.1:9191',
+        [
+          [8080, '--http-socket=0.0.0.0:8080'],
+          [3031, '--socket :3031'],
+          [9191, '--stats 127.0.0.1:9191'],
+        ],
+      ],
+      [
+        'uwsgi -s [::]:3031 --https :8443,cert.pem,key.pem',
+        [
+          [3031, '-s [::]:3031'],
+          [8443, '--https :8443'],
+        ],
+      ],
+    ])('%s', (command, expected) => {
+      const inferred = inferAppServer(spec(command));
+      expect(inferred?.server).toBe('uWSGI');
+      expect(ports(inferred)).toEqual(expected);
+      // uWSGI's idle timeout depends on its socket type and options: none is assumed.
+      expect(inferred?.keepAliveTimeout).toBeNull();
+    });
+
+    it('reads the [uwsgi] section (or the one named) of the ini file --ini names, where the container has it', () => {
+      const readFile = (file: string) =>
+        file === '/app/uwsgi.ini'
+          ? {
+              name: 'docker/uwsgi.ini',
+              text: '[uwsgi]\n; a comment\nmodule = app:app\nhttp-socket = :8000\nsocket = /tmp/uwsgi.sock\n[prod]\nsocket = :3031\n',
+            }
+          : null;
+      const inferred = inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini --stats :9191'), readFile });
+      expect(ports(inferred)).toEqual([
+        [8000, 'docker/uwsgi.ini:4 http-socket = :8000'],
+        [9191, '--stats :9191'],
+      ]);
+      expect(inferred?.sockets).toEqual([{ path: '/tmp/uwsgi.sock', evidence: 'docker/uwsgi.ini:5 socket = /tmp/uwsgi.sock' }]);
+      expect(ports(inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini:prod'), readFile }))).toEqual([[3031, 'docker/uwsgi.ini:7 socket = :3031']]);
+    });
+
+    it.each([
+      // Another configuration source: an ini file the repository does not hold there, a file uWSGI loads by its name,
+      // YAML, an Emperor, a UWSGI_* variable (uWSGI reads every option from one).
+      ['uwsgi --ini /etc/uwsgi/app.ini --http :8000', {}],
+      ['uwsgi --master app.ini', {}],
+      ['uwsgi --yaml /app/uwsgi.yml --http :8000', {}],
+      ['uwsgi --emperor /etc/uwsgi/vassals --http :8000', {}],
+      ['uwsgi --http :8000', { UWSGI_SOCKET: ':3031' }],
+      // A value nginx-lint cannot read, a router's other listeners, a socket handed on by number, nothing bound.
+      ['uwsgi --http $HTTP_ADDRESS', {}],
+      ['uwsgi --http :8000 --fastrouter :3017', {}],
+      ['uwsgi --shared-socket :80 --http =0', {}],
+      ['uwsgi --module app:app', {}],
+    ])('%s: no port', (command, environment) => {
+      const inferred = inferAppServer(spec(command, null, environment));
+      expect(inferred?.server).toBe('uWSGI');
+      expect(inferred?.port).toBeNull();
+    });
+
+    it('knows no port of an ini file with placeholders, magic variables or conditional blocks', () => {
+      for (const text of [
+        '[uwsgi]\nhttp-socket = :%(port)\n',
+        '[uwsgi]\nchdir = %d\nhttp = :8000\n',
+        '[uwsgi]\nif-env = PORT\nhttp = :%(_)\nendif =\n',
+      ]) {
+        const readFile = () => ({ name: 'uwsgi.ini', text });
+        expect(inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini'), readFile })?.port).toBeNull();
+      }
+    });
+  });
+
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();

@@ -671,6 +671,33 @@ describe('what a folder holds', () => {
     expect(await findingsWith(gthread, 'localhost:8001', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([]);
   });
 
+  it('a loopback pass reaches the uWSGI supervisord starts beside nginx: the addresses of its command line and of the ini file it names', async () => {
+    const findingsWith = async (program: string, ini: string, pass: string) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCOPY docker/uwsgi.ini /app/uwsgi.ini\nCMD ["/usr/bin/supervisord", "-n"]\n',
+        'supervisord.conf': `[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\n\n${program}\n`,
+        'docker/uwsgi.ini': ini,
+        'nginx.conf': `events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const ini = '[uwsgi]\nmodule = app:app\nhttp-socket = 127.0.0.1:8000\nsocket = /tmp/uwsgi.sock\n';
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini', ini, '127.0.0.1:8000')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini', ini, '127.0.0.1:8080')).toEqual([
+      'proxy_pass to 127.0.0.1:8080, but 127.0.0.1 (service app) listens on 8000 (supervisord.conf:8 docker/uwsgi.ini:3 http-socket = 127.0.0.1:8000): every request gets 502; use 127.0.0.1:8000',
+    ]);
+    // Each of several sockets is a port it listens on; the command line's and the ini file's alike.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini --stats :8080', ini, '127.0.0.1:8080')).toEqual([]);
+    // An ini file the image does not hold from the repository, or a UWSGI_* variable of its environment=: not known.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /etc/uwsgi/app.ini', ini, '127.0.0.1:8080')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_SOCKET=":8080"', ini, '127.0.0.1:8080')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_PROCESSES="4"', ini, '127.0.0.1:8080')).toEqual([]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -820,6 +847,21 @@ describe('the server a start script of the repository runs', () => {
   it("the service's environment picks the worker: the sync worker closes every connection, so there is no race", async () => {
     const { findings } = await lintIn(tree(ctfd(gunicorn, '    environment:\n      - WORKER_CLASS=sync\n')), ['conf/nginx.conf']);
     expect(findings).toEqual([]);
+  });
+
+  it("a script that execs uWSGI: the ports of every socket of the ini file it names, read where the image's COPY puts it", async () => {
+    const portFindings = async (ini: string) => {
+      const files = { ...ctfd('#!/bin/sh\nset -e\nexec uwsgi --ini /opt/app/uwsgi.ini\n'), 'uwsgi.ini': ini };
+      return (await lintIn(tree(files), ['conf/nginx.conf'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    expect(await portFindings('[uwsgi]\nhttp-socket = :8080\nsocket = :3031\n')).toEqual([
+      'server app:8000 in upstream app_servers, but app listens on 8080 (../docker-entrypoint.sh:3 ../uwsgi.ini:2 http-socket = :8080) or 3031 (../docker-entrypoint.sh:3 ../uwsgi.ini:3 socket = :3031): every request gets 502; use one of these ports',
+    ]);
+    expect(await portFindings('[uwsgi]\nhttp-socket = :8080\nsocket = :8000\n')).toEqual([]);
+    // Placeholders say nothing certain about where it listens.
+    expect(await portFindings('[uwsgi]\nhttp-socket = :%(port)\n')).toEqual([]);
   });
 
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {

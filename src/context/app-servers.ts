@@ -31,6 +31,13 @@ export interface InferredServer {
    * for an image that sets the port in its own configuration and is run as it is (PHP-FPM in `php:*-fpm`).
    */
   readonly port: InferredValue | null;
+  /** Ports it listens on besides `port` (uWSGI's several sockets), each with its evidence. */
+  readonly otherPorts?: readonly InferredValue[];
+  /**
+   * The unix-domain sockets it listens on (absolute paths) that the server's own reading found (uWSGI's `--socket
+   * /tmp/uwsgi.sock`); gunicorn's, uvicorn's and hypercorn's are read by `unixSocketOf`.
+   */
+  readonly sockets?: readonly { readonly path: string; readonly evidence: string }[];
 }
 
 /**
@@ -61,6 +68,11 @@ export interface ProcessSpec {
    * timeout default changed in 7.0.0. `origin` is where it was read, for messages (`Gemfile.lock:42`).
    */
   readonly pumaVersion?: { readonly version: string; readonly origin: string } | null;
+  /**
+   * Reads a file of the container, when the repository holds it there (a COPY or bind mount): a server's own
+   * configuration file named on its command line (uWSGI's `--ini /app/uwsgi.ini`). `name` labels it in evidence.
+   */
+  readonly readFile?: (containerPath: string) => { readonly text: string; readonly name: string } | null;
 }
 
 const SECOND = 1000;
@@ -266,6 +278,133 @@ function minio(words: readonly string[], environment: Readonly<Record<string, st
       assumed('MinIO', SERVER_DEFAULTS.minio),
     port: null,
   };
+}
+
+/**
+ * uWSGI's options that bind a socket (`uwsgi --help`: "bind to the specified UNIX/TCP socket using … protocol"), its
+ * HTTP/HTTPS routers (`--http :8000` starts a router process listening there; `--https ADDR,CERT,KEY`) and its stats
+ * server. `-s` is `--socket`'s short form.
+ */
+const UWSGI_BINDS = new Set([
+  'socket',
+  's',
+  'uwsgi-socket',
+  'suwsgi-socket',
+  'ssl-socket',
+  'http-socket',
+  'http11-socket',
+  'https-socket',
+  'fastcgi-socket',
+  'fastcgi-nph-socket',
+  'scgi-socket',
+  'scgi-nph-socket',
+  'raw-socket',
+  'puwsgi-socket',
+  'http',
+  'https',
+  'stats',
+  'stats-server',
+]);
+/**
+ * Options after which the addresses uWSGI listens on are not all on its command line or in one ini file: other
+ * configuration sources (uWSGI loads `--yaml`, `--json`, `--xml`, `--include`d and inherited files, and an Emperor's
+ * vassals), other listeners (its routers and subscription servers, `--shared-socket` handed on by number), and
+ * conditional blocks of an ini file (`if-env`, `for-readline`).
+ */
+const UWSGI_UNKNOWN_LISTENERS =
+  /^(?:ini|yaml|yml|json|js|xml|sqlite3?|ldap|include|inherit|emperor.*|.*router.*|.*-server|subscribe.*|zerg.*|shared-socket|if-.*|for-.*|config)$/;
+/** A configuration file uWSGI recognises by its name when it is an argument of its own (`uwsgi app.ini`). */
+const UWSGI_CONFIG_NAME = /\.(?:ini|xml|ya?ml|json|js)(?::[\w-]+)?$/;
+
+/**
+ * The options an ini file of uWSGI sets in its `[uwsgi]` section (or the `:section` named), each with its line, or
+ * null when the file uses what nginx-lint does not follow: placeholders and magic variables (`%(name)`, `%d`),
+ * environment and command expansions (`$(HOST)`, `@(file)`).
+ */
+function uwsgiIniOptions(text: string, section: string): { name: string; value: string; line: number }[] | null {
+  const options: { name: string; value: string; line: number }[] = [];
+  let current: string | null = null;
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || /^[;#]/.test(line)) continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const pair = /^([\w.-]+)\s*(?:=\s*(.*))?$/.exec(line);
+    if (!pair) return null;
+    const value = (pair[2] ?? 'true').trim();
+    if (/[%$@]\(|%[a-zA-Z]/.test(value)) return null;
+    options.push({ name: pair[1]!.toLowerCase(), value, line: index + 1 });
+  }
+  return options;
+}
+
+/** `:8000`, `0.0.0.0:8000`, `[::]:8000`, `/tmp/uwsgi.sock`: a port, a socket path, or null (abstract, fd, unknown). */
+function uwsgiAddress(value: string): { port: number } | { socket: string } | null {
+  const address = value.split(',')[0]!.trim();
+  if (address.startsWith('/')) return { socket: address };
+  const tcp = /^(?:\[[0-9a-fA-F:.]*\]|[\w.-]*):(\d{1,5})$/.exec(address);
+  const port = tcp ? Number(tcp[1]) : NaN;
+  return port >= 1 && port <= 65535 ? { port } : null;
+}
+
+/**
+ * uWSGI (`uwsgi …`, `uwsgi --ini /app/uwsgi.ini`): the addresses of all its binding options, from its command line
+ * and the ini file it names (read through `spec.readFile`). The ports are known only when every listener is: any
+ * `UWSGI_*` variable of the environment (uWSGI reads every option from one), another configuration source, a
+ * router, a value it cannot read, or an ini file the repository does not hold leaves them unknown. No idle timeout is
+ * inferred: uWSGI's keep-alive depends on the socket type and its options.
+ */
+function uwsgi(words: readonly string[], spec: ProcessSpec): InferredServer {
+  const unknown: InferredServer = { server: 'uWSGI', keepAliveTimeout: null, port: null };
+  if (Object.keys(spec.environment).some((name) => name.startsWith('UWSGI_'))) return unknown;
+  const options: { name: string; value: string; evidence: string }[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]!;
+    const flag = /^--?([\w.-]+)(?:=(.*))?$/.exec(word);
+    // A configuration file by its name, which uWSGI loads when it is an argument of its own (a flag without a value
+    // may stand before it): any such word but the value of --ini leaves the listeners unknown.
+    if (!flag) {
+      if (UWSGI_CONFIG_NAME.test(word)) return unknown;
+      continue;
+    }
+    const name = flag[1]!.toLowerCase().replace(/_/g, '-');
+    const value = flag[2] ?? (words[index + 1] !== undefined && !words[index + 1]!.startsWith('-') ? words[index + 1] : undefined);
+    if (name === 'ini' && value !== undefined) {
+      const [file, section = 'uwsgi'] = value.split(/:(?=[\w-]+$)/) as [string, string?];
+      const read = file.startsWith('/') ? (spec.readFile?.(file) ?? null) : null;
+      const fromIni = read ? uwsgiIniOptions(read.text, section) : null;
+      if (fromIni === null) return unknown;
+      for (const option of fromIni) {
+        options.push({
+          name: option.name.replace(/_/g, '-'),
+          value: option.value,
+          evidence: `${read!.name}:${option.line} ${option.name} = ${option.value}`,
+        });
+      }
+    } else if (value !== undefined) {
+      if (UWSGI_CONFIG_NAME.test(value)) return unknown;
+      options.push({ name, value, evidence: flag[2] === undefined ? `${word} ${value}` : word });
+    }
+    if (flag[2] === undefined && value !== undefined) index++;
+  }
+  const ports: InferredValue[] = [];
+  const sockets: { path: string; evidence: string }[] = [];
+  for (const option of options) {
+    if (UWSGI_UNKNOWN_LISTENERS.test(option.name)) return unknown;
+    if (!UWSGI_BINDS.has(option.name)) continue;
+    const address = uwsgiAddress(option.value);
+    if (address === null) return unknown;
+    const evidence = option.evidence.replace(/,.*$/, '');
+    if ('port' in address) ports.push({ value: address.port, evidence, basis: 'flag' });
+    else sockets.push({ path: address.socket, evidence });
+  }
+  // Nothing bound: uWSGI would refuse to start without a socket, unless a source nginx-lint does not read gives one.
+  if (ports.length === 0 && sockets.length === 0) return unknown;
+  return { ...unknown, port: ports[0] ?? null, otherPorts: ports.slice(1), sockets };
 }
 
 /** `7.0.1` → [7, 0, 1]. */
@@ -504,6 +643,7 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
   if (runs('uvicorn')) return uvicorn(after('uvicorn'), spec.environment);
   if (runs('hypercorn')) return hypercorn(after('hypercorn'));
+  if (runs('uwsgi')) return uwsgi(after('uwsgi'), spec);
   if (runs('puma') || (runs('rails') && /^(s|server)$/.test(after('rails')[0] ?? ''))) {
     const version = spec.pumaVersion ?? pumaImageVersion(spec.image);
     return puma(runs('puma') ? after('puma') : after('rails'), spec.environment, version);

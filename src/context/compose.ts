@@ -13,6 +13,7 @@ import {
   type ProcessSpec,
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
+import { containerFileReader } from './container-files.js';
 import type { OriginFactory } from './origin.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
 import { isShellScript } from './repository-scripts.js';
@@ -123,7 +124,11 @@ export function composeServices(
     // the server is (CTFd's docker-entrypoint.sh: `exec gunicorn … --worker-class "$WORKER_CLASS"`).
     const started = startScriptExec(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
     const command = started ?? given;
+    const composeDir = path.dirname(document.file);
+    const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, composeDir, origins) ?? []);
     const inferred = inferAppServer({
+      // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
+      readFile: containerFileReader([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir, (file) => origins.file(file).label),
       image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
       words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
       environment,
@@ -142,16 +147,23 @@ export function composeServices(
     const keepAliveTimeout =
       facts.keepAliveTimeout ??
       (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
-    const inferredPort = ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? inferred.port : null;
+    const inferredPorts =
+      ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])] : [];
 
     return {
       name,
       origin,
       definitions: [origin],
       hosts,
-      ports: inferredPort
-        ? [{ ...inferredFact(inferredPort, String(inferredPort.value)), lastPort: inferredPort.value, protocol: 'tcp', published: null }]
-        : ports.ports,
+      ports:
+        inferredPorts.length > 0
+          ? inferredPorts.map((port) => ({
+              ...inferredFact(port, String(port.value)),
+              lastPort: port.value,
+              protocol: 'tcp' as const,
+              published: null,
+            }))
+          : ports.ports,
       unresolvedPorts: ports.unresolved,
       ...facts,
       keepAliveTimeout,

@@ -33,6 +33,7 @@ import { inHelmChart } from '../context/helm.js';
 import { inKustomization } from '../context/kustomize.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { supervisedServiceFacts } from '../context/supervised-services.js';
+import { containerFileReader } from '../context/container-files.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -277,7 +278,14 @@ export class Linter {
       services,
       composeService: deployment.service,
       programsBesideNginx: deployment.besideNginx,
-      servicesBesideNginx: () => deployment.besideNginx().map(supervisedServiceFacts),
+      servicesBesideNginx: () => {
+        // A program's own configuration file (uWSGI's --ini) is read where nginx's container has it from the repository.
+        const { mappings, repoRoot } = deployment.container;
+        const readFile = repoRoot
+          ? containerFileReader(mappings, repoRoot, (file) => path.relative(repoRoot, file).split(path.sep).join('/'))
+          : undefined;
+        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, readFile));
+      },
       modules: config.modules,
     });
 
