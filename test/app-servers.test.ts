@@ -39,6 +39,20 @@ describe('inferAppServer', () => {
     expect(inferred).toMatchObject({ server: 'gunicorn (sync worker)', keepAliveTimeout: null, port: { value: 8000 } });
   });
 
+  it('gunicorn and hypercorn listen on every --bind given: each port, or none known when one is a variable', () => {
+    const ports = (command: string, environment: Record<string, string> = {}) => {
+      const inferred = inferAppServer(spec(command, null, environment));
+      return inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => port.value) : [];
+    };
+    expect(ports('gunicorn -b 127.0.0.1:8000 --bind=[::1]:8001 -b unix:/run/app.sock app:app')).toEqual([8000, 8001]);
+    expect(ports('hypercorn app:app --bind 0.0.0.0:8443 --insecure-bind 0.0.0.0:8080')).toEqual([8443, 8080]);
+    expect(ports('gunicorn -b :8000 -b $EXTRA_BIND app:app')).toEqual([]);
+    // The command line's binds replace those of GUNICORN_CMD_ARGS; PORT is the default only when no bind is given.
+    expect(ports('gunicorn -b :8000 app:app', { GUNICORN_CMD_ARGS: '--bind :9000', PORT: '7000' })).toEqual([8000]);
+    expect(ports('gunicorn app:app', { GUNICORN_CMD_ARGS: '--bind :9000 --bind :9001', PORT: '7000' })).toEqual([9000, 9001]);
+    expect(ports('gunicorn -b unix:/run/app.sock app:app', { PORT: '7000' })).toEqual([]);
+  });
+
   it('reads GUNICORN_CMD_ARGS and PORT from the environment', () => {
     const inferred = inferAppServer(spec('gunicorn app:app', null, { GUNICORN_CMD_ARGS: '-k gevent --keep-alive 30', PORT: '5000' }));
     expect(inferred).toMatchObject({ keepAliveTimeout: { value: 30000, basis: 'flag' }, port: { value: 5000, evidence: 'PORT=5000' } });

@@ -168,6 +168,29 @@ function flagValue(words: readonly string[], names: readonly string[]): { value:
   return found;
 }
 
+/** Every `--name VALUE`, `--name=VALUE` or `-n VALUE` in words, in order: the options a server takes several of. */
+function flagValues(words: readonly string[], names: readonly string[]): { value: string; written: string }[] {
+  return words.flatMap((_, index) => {
+    const found = flagValue(words.slice(index, index + 2), names);
+    // Only an occurrence that starts at this word: `flagValue` of the pair finds a value-taking flag in its first word.
+    return found && (found.written === words[index] || found.written === `${words[index]} ${words[index + 1]}`) ? [found] : [];
+  });
+}
+
+/**
+ * The TCP ports of every address `-b`/`--bind` names (gunicorn and hypercorn bind each one given; a `unix:` path is a
+ * socket, not a port); null when one of them is neither, as a variable or `fd://3` is: where it listens is not known.
+ */
+function bindPorts(binds: readonly { value: string; written: string }[]): InferredValue[] | null {
+  const ports: InferredValue[] = [];
+  for (const bind of binds) {
+    const port = portOf(bind.value);
+    if (port !== null) ports.push({ value: port, evidence: bind.written, basis: 'flag' });
+    else if (!bind.value.startsWith('unix:')) return null;
+  }
+  return ports;
+}
+
 function seconds(text: string): number | null {
   return /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * SECOND) : null;
 }
@@ -232,13 +255,25 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
   const all = [...commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ...words];
   const workerClass = flagValue(all, ['-k', '--worker-class'])?.value ?? 'sync';
   const threads = Number(flagValue(all, ['--threads'])?.value ?? '1');
-  const port = fromFlag(all, ['-b', '--bind'], portOf) ?? envPort(environment);
+  // Every --bind is bound; those of the command line replace those of GUNICORN_CMD_ARGS, and PORT is only the default
+  // when neither gives one (gunicorn/config.py, Bind).
+  const commandBinds = flagValues(words, ['-b', '--bind']);
+  const binds = commandBinds.length > 0 ? commandBinds : flagValues(commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ['-b', '--bind']);
+  const ports = binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
+  const port = ports?.[0] ?? null;
+  const otherPorts = ports?.slice(1) ?? [];
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
   if (sync && !(threads > 1)) {
     const how = flagValue(all, ['-k', '--worker-class']) ? `-k ${workerClass}` : "gunicorn's default sync worker";
-    return { server: 'gunicorn (sync worker)', keepAliveTimeout: null, closesConnections: `${how} closes every connection after its response`, port };
+    return {
+      server: 'gunicorn (sync worker)',
+      keepAliveTimeout: null,
+      closesConnections: `${how} closes every connection after its response`,
+      port,
+      otherPorts,
+    };
   }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
   // for --keep-alive seconds.
@@ -246,6 +281,7 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
     server: `gunicorn (${sync ? 'gthread' : workerClass.split('.').pop()} worker)`,
     keepAliveTimeout: fromFlag(all, ['--keep-alive'], seconds) ?? assumed('gunicorn', SERVER_DEFAULTS.gunicorn),
     port,
+    otherPorts,
   };
 }
 
@@ -253,8 +289,14 @@ function hypercorn(words: readonly string[]): InferredServer {
   return {
     server: 'hypercorn',
     keepAliveTimeout: fromFlag(words, ['--keep-alive'], seconds) ?? assumed('hypercorn', SERVER_DEFAULTS.hypercorn),
-    port: fromFlag(words, ['-b', '--bind'], portOf),
+    ...hypercornPorts(words),
   };
+}
+
+/** hypercorn binds every `--bind` and `--insecure-bind` given (`--quic-bind` is UDP). */
+function hypercornPorts(words: readonly string[]): Pick<InferredServer, 'port' | 'otherPorts'> {
+  const ports = bindPorts(flagValues(words, ['-b', '--bind', '--insecure-bind'])) ?? [];
+  return { port: ports[0] ?? null, otherPorts: ports.slice(1) };
 }
 
 /**
