@@ -4,7 +4,16 @@
  * (docs/services.md) or the flag's value.
  */
 import { describe, expect, it } from 'vitest';
-import { commandWords, everyAddressPortsOf, inferAppServer, lockedGemVersion, scriptExec, type ProcessSpec } from '../src/context/app-servers.js';
+import {
+  commandWords,
+  daemonStarted,
+  everyAddressPortsOf,
+  inferAppServer,
+  lockedGemVersion,
+  scriptExec,
+  unwrapInit,
+  type ProcessSpec,
+} from '../src/context/app-servers.js';
 
 const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
   image,
@@ -268,10 +277,41 @@ describe('scriptExec: the server a start script execs in the end', () => {
     expect(scriptExec(ctfd, { WORKER_CLASS: 'sync' })?.words).toContain('sync');
   });
 
+  it('reads the exec that ends a list (`umask 0 && exec …`), and no exec that only redirects the script', () => {
+    const tandoor =
+      '#!/bin/sh\nexec >>/var/log/boot.log 2>&1\nGUNICORN_WORKERS="${GUNICORN_WORKERS:-3}"\numask 0 && exec gunicorn --bind unix:/tmp/tandoor.sock --workers $GUNICORN_WORKERS recipes.wsgi\n';
+    expect(scriptExec(tandoor, {})).toEqual({ words: ['gunicorn', '--bind', 'unix:/tmp/tandoor.sock', '--workers', '3', 'recipes.wsgi'], line: 4 });
+    expect(scriptExec('#!/bin/sh\ncd /app; exec uvicorn main:app --port 80\n', {})?.words).toEqual(['uvicorn', 'main:app', '--port', '80']);
+  });
+
+  it('says where the script leaves another process running beside the server: a daemon it starts, a background job', () => {
+    const besides = (line: string) => scriptExec(`#!/bin/sh\necho "Starting nginx"\nnginx -t\n${line}\nexec gunicorn app\n`, {})?.besides ?? null;
+    expect(besides("nginx -g 'pid /tmp/nginx.pid;'")).toEqual({ line: 4, text: "nginx -g 'pid /tmp/nginx.pid;'" });
+    expect(besides('/usr/sbin/php-fpm8.2')?.line).toBe(4);
+    expect(besides('celery -A app worker &')?.line).toBe(4);
+    expect(besides('service cron start')?.line).toBe(4);
+    expect(besides('gunicorn -D admin:app')?.line).toBe(4);
+    // Commands that end before the exec: a check of nginx's config, an echo naming it, a migration.
+    expect(besides('python manage.py migrate && python manage.py collectstatic --noinput')).toBeNull();
+    expect(daemonStarted('#!/bin/sh\nnginx\nexec "$@"\n')).toEqual({ line: 2, text: 'nginx' });
+  });
+
   it('says nothing for a script that execs its arguments, or one of several commands', () => {
     expect(scriptExec('#!/bin/sh\nset -e\nexec "$@"\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then\n  exec flask run\nelse\n  exec gunicorn app\nfi\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\ngunicorn app &\nwait\n', {})).toBeNull();
+    // An exec that runs only when something fails, or in a branch written on one line, is one of several.
+    expect(scriptExec('#!/bin/sh\nflask db upgrade || exec sleep 10\nexec gunicorn app\n', {})).toBeNull();
+    expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then exec flask run; fi\nexec gunicorn app\n', {})).toBeNull();
+  });
+
+  it('unwrapInit: the program an init or a shell runs', () => {
+    expect(unwrapInit(['/sbin/tini', '--', '/opt/recipes/boot.sh'])).toEqual(['/opt/recipes/boot.sh']);
+    expect(unwrapInit(['tini', '-g', '--', '/start.sh', 'web'])).toEqual(['/start.sh', 'web']);
+    expect(unwrapInit(['/usr/bin/dumb-init', '/app/run.sh'])).toEqual(['/app/run.sh']);
+    expect(unwrapInit(['sh', '/app/start.sh'])).toEqual(['/app/start.sh']);
+    expect(unwrapInit(['sh', '-c', 'gunicorn app'])).toEqual(['sh', '-c', 'gunicorn app']);
+    expect(unwrapInit(['/docker-entrypoint.sh', 'nginx'])).toEqual(['/docker-entrypoint.sh', 'nginx']);
   });
 });
 

@@ -864,6 +864,26 @@ describe('the server a start script of the repository runs', () => {
     expect(await portFindings('[uwsgi]\nhttp-socket = :%(port)\n')).toEqual([]);
   });
 
+  it('an ENTRYPOINT through tini runs the script: its `umask 0 && exec gunicorn` is the server, unless the script also starts a daemon', async () => {
+    const portFindings = async (script: string) => {
+      const files = {
+        ...ctfd(script),
+        Dockerfile: 'FROM python:3.13-alpine\nWORKDIR /opt/app\nCOPY . ./\nENTRYPOINT ["/sbin/tini", "--", "/opt/app/boot.sh"]\n',
+        'boot.sh': script,
+      };
+      return (await lintIn(tree(files), ['conf/nginx.conf'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const boot = (before: string) =>
+      `#!/bin/sh\nTHREADS="\${THREADS:-2}"\n${before}\numask 0 && exec gunicorn --bind 0.0.0.0:8080 --threads $THREADS app.wsgi\n`;
+    expect(await portFindings(boot('python manage.py migrate'))).toEqual([
+      'server app:8000 in upstream app_servers, but app listens on 8080 (../boot.sh:4 --bind 0.0.0.0:8080): every request gets 502; use app:8080',
+    ]);
+    // Its own nginx, started before gunicorn, listens too, where nginx-lint does not read: no port is claimed.
+    expect(await portFindings(boot("nginx -g 'pid /tmp/nginx.pid;'"))).toEqual([]);
+  });
+
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
     const files = ctfd('#!/bin/sh\nset -e\nexec "$@"\n');
     const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--port", "8000"]\n` }), [

@@ -107,13 +107,27 @@ const SCRIPT_ASSIGNMENT = /^(?:export\s+)?([A-Za-z_]\w*)=(.*)$/;
 const DEFAULTED = /^\$\{([A-Za-z_]\w*):?-([^}]*)\}$/;
 
 /**
+ * A command of a start script that leaves a process running beside the server it execs, which may listen too: a
+ * background job (`cmd &`), a daemon's own launcher (nginx, which daemonizes unless told `daemon off`, PHP-FPM
+ * without `-F`, supervisord, `service x start`, init scripts), or a daemonizing flag (`gunicorn -D`, `uwsgi
+ * --daemonize`, `redis-server --daemonize yes`).
+ */
+const STARTS_DAEMON =
+  /(?:^|[;&|(]\s*|\b(?:then|do|else)\s+)(?:sudo\s+|nohup\s+|setsid\s+)?(?:\S*\/)?(?:nginx|openresty|php-fpm[\d.]*|supervisord|service\s+\S+\s+(?:start|restart)|rc-service|start-stop-daemon|sshd|cron|crond|rsyslogd|memcached|redis-server|httpd|apache2ctl|apachectl|nohup|setsid)(?=\s|$|;)(?![^;&|]*\s-(?:[tTvV]|s\s+\w+)(?:\s|$))|\s(?:-D|--daemon|--daemonize\S*)(?:\s|$)|\/etc\/init\.d\/\S+\s+(?:start|restart)|(?:^|[^&])&\s*$/;
+
+/**
  * The server a start script runs in the end: its one `exec` line (`exec gunicorn 'app:create_app()' --bind …`,
- * continuation lines joined) as words, `$NAME` expanded from the script's own assignments above it
- * (`WORKER_CLASS=${WORKER_CLASS:-gevent}`) over the environment. `line` is the 1-based line the exec starts on. Null
- * when the script execs its arguments (`exec "$@"`: the command is the CMD) or several commands (branches), or
+ * continuation lines joined, or the last command of a list: `umask 0 && exec gunicorn …`) as words, `$NAME` expanded
+ * from the script's own assignments above it (`WORKER_CLASS=${WORKER_CLASS:-gevent}`) over the environment. `line`
+ * is the 1-based line the exec starts on. `besides` says where the script leaves another process running (a
+ * background job, a daemon it starts: see STARTS_DAEMON), which may listen where the server does not. Null when the
+ * script execs its arguments (`exec "$@"`: the command is the CMD) or several commands (branches, `a || exec b`), or
  * nothing.
  */
-export function scriptExec(text: string, environment: Readonly<Record<string, string>>): { words: string[]; line: number } | null {
+export function scriptExec(
+  text: string,
+  environment: Readonly<Record<string, string>>,
+): { words: string[]; line: number; besides?: { line: number; text: string } } | null {
   const variables: Record<string, string> = { ...environment };
   const lookup = (name: string) => variables[name] ?? `$${name}`;
   const execs: { words: string[]; line: number }[] = [];
@@ -134,14 +148,55 @@ export function scriptExec(text: string, environment: Readonly<Record<string, st
       else delete variables[name];
       continue;
     }
-    if (/^exec\s/.test(trimmed)) {
-      const words = parseShellWords(trimmed.slice(4), lookup).flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
-      execs.push({ words, line: start + 1 });
+    // `exec cmd`, or a list whose last command is (`umask 0 && exec cmd`, `cd /app; exec cmd`); an exec that runs only
+    // when something fails (`a || exec b`) is a branch, counted so that the script says nothing.
+    if (/(?:^|[\s;&|(])exec\s/.test(trimmed)) {
+      const list = /^(?:(.*?)(?:&&|;)\s*)?exec\s+(.*)$/.exec(trimmed);
+      const clean = list !== null && !/\|\||\bexec\s|\b(?:if|then|else|elif|do|while|until|case)\b|[{(]/.test(list[1] ?? '');
+      const entries = clean ? parseShellWords(list[2]!, lookup) : [];
+      // `exec >>/var/log/app.log 2>&1` only redirects the script's own output: no program.
+      if (clean && entries.length > 0 && typeof entries[0] !== 'string') continue;
+      const words = entries.flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
+      if (clean) execs.push({ words, line: start + 1 });
+      else execs.push({ words: [], line: start + 1 }, { words: [], line: start + 1 });
+      continue;
     }
   }
   if (execs.length !== 1) return null;
   const [only] = execs as [{ words: string[]; line: number }];
-  return only.words.length === 0 || only.words[0]!.startsWith('$') ? null : only;
+  if (only.words.length === 0 || only.words[0]!.startsWith('$')) return null;
+  const besides = daemonStarted(text);
+  return besides ? { ...only, besides } : only;
+}
+
+/** The first command of a start script that leaves another process running (STARTS_DAEMON), with its 1-based line. */
+export function daemonStarted(text: string): { line: number; text: string } | null {
+  const physical = text.split(/\r?\n/);
+  for (let index = 0; index < physical.length; index++) {
+    const start = index;
+    let logical = physical[index]!;
+    while (/\\\s*$/.test(logical) && index + 1 < physical.length) logical = logical.replace(/\\\s*$/, ' ') + physical[++index]!;
+    const trimmed = logical.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || SCRIPT_ASSIGNMENT.test(trimmed) || /^exec\s/.test(trimmed)) continue;
+    if (STARTS_DAEMON.test(trimmed)) return { line: start + 1, text: trimmed };
+  }
+  return null;
+}
+
+/**
+ * An init that runs the program after its options (tini's and dumb-init's `--`, catatonit), or a shell given a
+ * script file (`sh /app/start.sh`): the words of the program it starts. Other words are returned as they are.
+ */
+export function unwrapInit(words: readonly string[]): readonly string[] {
+  const program = words[0]?.split('/').pop() ?? '';
+  if (program === 'tini' || program === 'dumb-init' || program === 'catatonit' || program === 'tini-static') {
+    const separator = words.indexOf('--');
+    if (separator !== -1) return words.slice(separator + 1);
+    const first = words.findIndex((word, index) => index > 0 && !word.startsWith('-'));
+    return first === -1 ? [] : words.slice(first);
+  }
+  if (/^(?:ba|da|a)?sh$/.test(program) && words[1] !== undefined && words[1].startsWith('/')) return words.slice(1);
+  return words;
 }
 
 /** `sh -c "…"` and `bash -lc '…'`: the words of the script they run. */

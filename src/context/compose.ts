@@ -8,7 +8,9 @@ import {
   commandWords,
   inferAppServer,
   lockedGemVersion,
+  daemonStarted,
   scriptExec,
+  unwrapInit,
   type InferredValue,
   type ProcessSpec,
 } from './app-servers.js';
@@ -122,20 +124,25 @@ export function composeServices(
     const environment = { ...built?.environment, ...composeEnvironment(document, service) };
     // A start script of the repository that the container runs first and that execs the server in the end says what
     // the server is (CTFd's docker-entrypoint.sh: `exec gunicorn … --worker-class "$WORKER_CLASS"`).
-    const started = startScriptExec(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const script = startScript(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const started = script?.exec ?? null;
     const command = started ?? given;
     const composeDir = path.dirname(document.file);
     const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, composeDir, origins) ?? []);
-    const inferred = inferAppServer({
-      // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
-      readFile: containerFileReader([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir, (file) => origins.file(file).label),
-      image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
-      words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
-      environment,
-      builds: built !== null || document.at(service, 'build') !== null,
-      mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
-      pumaVersion: pumaVersionOf(document, service),
-    });
+    // A script that also leaves another process running (its own nginx, a daemon, a background job) listens where
+    // the server it execs does not: nothing is inferred, so that no port or idle timeout of another process is claimed.
+    const inferred = script?.besides
+      ? null
+      : inferAppServer({
+          // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
+          readFile: containerFileReader([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir, (file) => origins.file(file).label),
+          image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
+          words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
+          environment,
+          builds: built !== null || document.at(service, 'build') !== null,
+          mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
+          pumaVersion: pumaVersionOf(document, service),
+        });
     const imageNode = document.at(service, 'image');
     const evidence = command?.origin ?? entrypoint?.origin ?? document.origin(imageNode ?? keyNode);
     const inferredFact = (inferredValue: InferredValue, text: string) => ({
@@ -181,11 +188,14 @@ export function composeServices(
 const MAX_START_SCRIPT_BYTES = 256 * 1024;
 
 /**
- * What the service's first program execs when it is a shell script of the repository: an absolute path the
- * Dockerfile's COPY or a bind mount of the service puts there (the most specific wins), read when it is inside the
- * project root (else the Compose file's folder), and `exec`s one command that is not its arguments (see `scriptExec`). Its words are then the process.
+ * The service's first program when it is a shell script of the repository — run directly, through an init (`tini
+ * --`, `dumb-init`) or a shell (`sh /app/start.sh`) — at an absolute path the Dockerfile's COPY or a bind mount of the
+ * service puts there (the most specific wins), read when it is inside the project root (else the Compose file's
+ * folder): the one command it `exec`s that is not its arguments (see `scriptExec`), whose words are then the process,
+ * and the first command that leaves another process running beside it (`daemonStarted`). Null when the first program
+ * is no such script.
  */
-function startScriptExec(
+function startScript(
   document: YamlDocument,
   service: Node | null,
   built: BuiltImage | null,
@@ -193,8 +203,8 @@ function startScriptExec(
   environment: Readonly<Record<string, string>>,
   origins: OriginFactory,
   repoRoot: string | undefined,
-): DockerCommand | null {
-  const program = first?.words[0];
+): { exec: DockerCommand | null; besides: { line: number; text: string } | null } | null {
+  const program = unwrapInit(first?.words ?? [])[0];
   if (program === undefined || !program.startsWith('/')) return null;
   const composeDir = path.dirname(document.file);
   const boundary = repoRoot ?? composeDir;
@@ -210,7 +220,7 @@ function startScriptExec(
   }
   if (!isShellScript(script, text)) return null;
   const exec = scriptExec(text, environment);
-  return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
+  return { exec: exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null, besides: daemonStarted(text) };
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */
