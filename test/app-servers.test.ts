@@ -244,6 +244,58 @@ describe('inferAppServer', () => {
     });
   });
 
+  describe("PHP-FPM as a program of its own: its pools' listen, from the configuration files the repository puts where it reads them", () => {
+    const container = (files: Record<string, string>): Pick<ProcessSpec, 'readFile' | 'listFiles'> => ({
+      readFile: (file) => (file in files ? { text: files[file]!, name: file.split('/').pop()! } : null),
+      listFiles: (folder) => Object.keys(files).flatMap((file) => (file.startsWith(`${folder}/`) ? [file.slice(folder.length + 1)] : [])),
+    });
+    const listening = (command: string, files: Record<string, string>) => {
+      const inferred = inferAppServer({ ...spec(command), ...container(files) });
+      return inferred === null
+        ? null
+        : {
+            server: inferred.server,
+            ports: inferred.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => [port.value, port.evidence]) : [],
+            sockets: inferred.sockets?.map((socket) => socket.path) ?? [],
+          };
+    };
+
+    it("reads every pool of the package's pool folder when the repository replaces its www.conf (TrafeX/docker-php-nginx)", () => {
+      const files = {
+        '/etc/php85/php-fpm.d/www.conf': '[global]\nerror_log = /dev/stderr\n[www]\nlisten = /run/php-fpm.sock\npm = ondemand\n',
+        '/etc/php85/php-fpm.d/api.conf': '[api]\n; listen = 9000\nlisten = 127.0.0.1:9001\n',
+      };
+      expect(listening('php-fpm85 -F', files)).toEqual({
+        server: 'PHP-FPM',
+        ports: [[9001, 'api.conf:3 listen = 127.0.0.1:9001']],
+        sockets: ['/run/php-fpm.sock'],
+      });
+      // Debian's package reads pool.d; the last listen given for a pool wins, as PHP-FPM reads its includes in order.
+      const debian = {
+        '/etc/php/8.2/fpm/pool.d/www.conf': '[www]\nlisten = /run/php/php8.2-fpm.sock\n',
+        '/etc/php/8.2/fpm/pool.d/zz.conf': '[www]\nlisten = 9000\n',
+      };
+      expect(listening('/usr/sbin/php-fpm8.2 --nodaemonize', debian)?.ports).toEqual([[9000, 'zz.conf:2 listen = 9000']]);
+    });
+
+    it("reads the php-fpm.conf the repository puts in place of the package's, and the file -y names (pterodactyl/panel)", () => {
+      const pterodactyl = { '/usr/local/etc/php-fpm.conf': '[www]\nuser = nginx\nlisten = 127.0.0.1:9000\n' };
+      expect(listening('/usr/local/sbin/php-fpm -F', pterodactyl)?.ports).toEqual([[9000, 'php-fpm.conf:3 listen = 127.0.0.1:9000']]);
+      const custom = { '/app/fpm.conf': '[global]\ninclude = /app/pools/*.conf\n', '/app/pools/a.conf': '[a]\nlisten = [::]:9002\n' };
+      expect(listening('php-fpm83 -F -y /app/fpm.conf', custom)?.ports).toEqual([[9002, 'a.conf:2 listen = [::]:9002']]);
+    });
+
+    it("knows nothing when a file it reads is not the repository's, a pool has no listen, or a value holds a variable", () => {
+      // The package's www.conf is left in place beside the repository's pool: PHP-FPM reads it too.
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/app.conf': '[app]\nlisten = 9001\n' })).toBeNull();
+      // The official image's docker.conf and zz-docker.conf (listen = 9000) are left in place.
+      expect(listening('php-fpm -F', { '/usr/local/etc/php-fpm.d/www.conf': '[www]\nlisten = 9001\n' })).toBeNull();
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/www.conf': '[www]\npm = ondemand\n' })).toBeNull();
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/www.conf': '[www]\nlisten = ${PHP_FPM_LISTEN}\n' })).toBeNull();
+      expect(listening('php-fpm83 -F -y /etc/elsewhere.conf', {})).toBeNull();
+    });
+  });
+
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();

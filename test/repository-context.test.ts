@@ -698,6 +698,30 @@ describe('what a folder holds', () => {
     expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_PROCESSES="4"', ini, '127.0.0.1:8080')).toEqual([]);
   });
 
+  it("a loopback fastcgi_pass reaches the PHP-FPM supervisord starts beside nginx: the listen of the pool file the image COPYs (pterodactyl's www.conf as php-fpm.conf)", async () => {
+    const findingsWith = async (pool: string, pass: string) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM php:8.2-fpm-alpine\nRUN apk add --no-cache nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY docker/www.conf /usr/local/etc/php-fpm.conf\nCOPY docker/supervisord.conf /etc/supervisord.conf\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n',
+        'docker/supervisord.conf':
+          "[supervisord]\nnodaemon=true\n\n[program:php-fpm]\ncommand=/usr/local/sbin/php-fpm -F\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g 'daemon off;'\n",
+        'docker/www.conf': pool,
+        'nginx.conf': `events {}\nhttp {\n    server {\n        listen 80;\n        location ~ \\.php$ { fastcgi_pass ${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const pool = '[www]\nuser = nginx\nlisten = 127.0.0.1:9000\npm = ondemand\n';
+    expect(await findingsWith(pool, '127.0.0.1:9000')).toEqual([]);
+    expect(await findingsWith(pool, '127.0.0.1:9001')).toEqual([
+      'fastcgi_pass to 127.0.0.1:9001, but 127.0.0.1 (service php-fpm) listens on 9000 (docker/supervisord.conf:5 docker/www.conf:3 listen = 127.0.0.1:9000): every request gets 502; use 127.0.0.1:9000',
+    ]);
+    // A pool that listens on a variable the environment fills in: not known.
+    expect(await findingsWith('[www]\nlisten = ${FPM_LISTEN}\n', '127.0.0.1:9001')).toEqual([]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

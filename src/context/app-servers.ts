@@ -4,6 +4,7 @@
  * Each value says whether it was read from a flag or environment variable, or assumed from the server's documented
  * default (docs/services.md lists every server, value and source). Rules treat assumed values as less certain.
  */
+import path from 'node:path';
 import { parse as parseShellWords } from 'shell-quote';
 
 /** How a fact was established: stated for nginx-lint, read from the service's command or environment, or assumed. */
@@ -73,6 +74,8 @@ export interface ProcessSpec {
    * configuration file named on its command line (uWSGI's `--ini /app/uwsgi.ini`). `name` labels it in evidence.
    */
   readonly readFile?: (containerPath: string) => { readonly text: string; readonly name: string } | null;
+  /** The names of the files the repository puts in a container folder (PHP-FPM's pool folder), when `readFile` is given. */
+  readonly listFiles?: (containerDir: string) => readonly string[];
 }
 
 const SECOND = 1000;
@@ -712,6 +715,117 @@ function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | n
   };
 }
 
+/**
+ * Where a PHP-FPM binary reads its configuration, by the name packages give it, and the pool files the package puts
+ * in the folder that configuration includes: Alpine's `php-fpm83` (`/etc/php83/php-fpm.conf`, including
+ * `php-fpm.d/*.conf`, which holds `www.conf`), Debian's and Ubuntu's `php-fpm8.2` (`/etc/php/8.2/fpm/php-fpm.conf`,
+ * `pool.d/*.conf`), the official image's `php-fpm` (`/usr/local/etc/php-fpm.conf`, `php-fpm.d/*.conf`: `www.conf`,
+ * `docker.conf`, `zz-docker.conf`).
+ */
+function phpFpmLayout(binary: string): { config: string; prefix: string; poolDir: string; stockPools: readonly string[] } | null {
+  const alpine = /^php-fpm(\d{1,2})$/.exec(binary);
+  if (alpine)
+    return { config: `/etc/php${alpine[1]}/php-fpm.conf`, prefix: '/usr', poolDir: `/etc/php${alpine[1]}/php-fpm.d`, stockPools: ['www.conf'] };
+  const debian = /^php-fpm(\d+\.\d+)$/.exec(binary);
+  if (debian)
+    return {
+      config: `/etc/php/${debian[1]}/fpm/php-fpm.conf`,
+      prefix: '/usr',
+      poolDir: `/etc/php/${debian[1]}/fpm/pool.d`,
+      stockPools: ['www.conf'],
+    };
+  if (binary === 'php-fpm') {
+    return {
+      config: '/usr/local/etc/php-fpm.conf',
+      prefix: '/usr/local',
+      poolDir: '/usr/local/etc/php-fpm.d',
+      stockPools: ['docker.conf', 'www.conf', 'zz-docker.conf'],
+    };
+  }
+  return null;
+}
+
+/** A PHP-FPM configuration's sections and `include`s in order; null for what nginx-lint does not follow (`${VAR}`). */
+function phpFpmIni(text: string): { section: string; name: string; value: string; line: number }[] | null {
+  const entries: { section: string; name: string; value: string; line: number }[] = [];
+  let section = 'global';
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/^\s*;.*$/, '').trim();
+    if (line === '') continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim();
+      continue;
+    }
+    const pair = /^([\w.[\]-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!pair) continue;
+    const value = pair[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    if (value.includes('$')) return null;
+    entries.push({ section, name: pair[1]!.toLowerCase(), value, line: index + 1 });
+  }
+  return entries;
+}
+
+/**
+ * PHP-FPM started as a program of its own (`php-fpm83 -F`, `/usr/local/sbin/php-fpm --nodaemonize`), its pools read
+ * from the configuration files the repository puts where it reads them (`-y`/`--fpm-config`, else its package's
+ * `php-fpm.conf`, and the files that includes): every pool's `listen`, the last one given for a pool winning, as
+ * PHP-FPM reads included files in order. Unknown (null) when a file it reads is not the repository's (a package's own
+ * pool file left in place, which nginx-lint does not read), when a pool has no listen, or a value holds a variable.
+ * `listen = 9000` (a port alone) binds every address.
+ */
+function phpFpmPools(words: readonly string[], spec: ProcessSpec): InferredServer | null {
+  const binary = words[0]?.split('/').pop() ?? '';
+  const layout = phpFpmLayout(binary);
+  if (!layout || !spec.readFile || !spec.listFiles) return null;
+  const given = flagValue(words, ['-y', '--fpm-config'])?.value;
+  const listens = new Map<string, { value: string; evidence: string }>();
+  const read = (containerPath: string, depth: number): boolean => {
+    const file = spec.readFile!(containerPath);
+    // The package's own php-fpm.conf, which the repository does not replace, only includes its pool folder.
+    const stock = file === null && given === undefined && containerPath === layout.config;
+    const entries = stock
+      ? [{ section: 'global', name: 'include', value: `${layout.poolDir}/*.conf`, line: 0 }]
+      : file && depth < 4
+        ? phpFpmIni(file.text)
+        : null;
+    if (!entries) return false;
+    for (const entry of entries) {
+      if (entry.section !== 'global' && entry.name === 'listen') {
+        listens.set(entry.section, { value: entry.value, evidence: `${file!.name}:${entry.line} listen = ${entry.value}` });
+      } else if (entry.section !== 'global' && !listens.has(entry.section)) {
+        listens.set(entry.section, { value: '', evidence: '' });
+      }
+      if (entry.name !== 'include') continue;
+      const target = entry.value.startsWith('/') ? entry.value : path.posix.join(layout.prefix, entry.value);
+      const glob = /^(.*)\/\*\.conf$/.exec(target);
+      if (!glob) {
+        if (!read(target, depth + 1)) return false;
+        continue;
+      }
+      const folder = glob[1]!;
+      const names = spec.listFiles!(folder).filter((name) => name.endsWith('.conf'));
+      // A package's own pool file there that the repository does not replace is read too, and nginx-lint does not read it.
+      if (folder === layout.poolDir && layout.stockPools.some((stock) => !names.includes(stock))) return false;
+      for (const name of names) if (!read(`${folder}/${name}`, depth + 1)) return false;
+    }
+    return true;
+  };
+  if (!read(given ?? layout.config, 0) || listens.size === 0) return null;
+  const ports: InferredValue[] = [];
+  const sockets: { path: string; evidence: string }[] = [];
+  for (const { value, evidence } of listens.values()) {
+    if (value.startsWith('/')) {
+      sockets.push({ path: value, evidence });
+      continue;
+    }
+    const port = /^(?:(?:\[[0-9a-fA-F:.]*\]|[\w.-]+):)?(\d{1,5})$/.exec(value);
+    if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) return null;
+    ports.push({ value: Number(port[1]), evidence, basis: 'flag' });
+  }
+  return { server: 'PHP-FPM', keepAliveTimeout: null, port: ports[0] ?? null, otherPorts: ports.slice(1), sockets };
+}
+
 /** An image of Puma itself tagged with its version (`…/puma:7.0.1`); any other image says nothing about Puma's. */
 function pumaImageVersion(image: string | null): ProcessSpec['pumaVersion'] {
   const tag = imageTag(image);
@@ -755,5 +869,5 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (words.length === 0 && (name === 'httpd' || (name === 'php' && imageTag(spec.image).includes('apache')))) {
     return { server: 'Apache httpd', keepAliveTimeout: assumed('Apache httpd', SERVER_DEFAULTS.apache), port: null };
   }
-  return phpFpm(spec, words);
+  return (/^php-fpm[\d.]*$/.test(first) ? phpFpmPools(words, spec) : null) ?? phpFpm(spec, words);
 }

@@ -15,7 +15,7 @@ import {
   type ProcessSpec,
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
-import { containerFileReader } from './container-files.js';
+import { containerFileReader, containerFolderLister } from './container-files.js';
 import type { OriginFactory } from './origin.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
 import { isShellScript } from './repository-scripts.js';
@@ -136,6 +136,7 @@ export function composeServices(
       : inferAppServer({
           // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
           readFile: containerFileReader([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir, (file) => origins.file(file).label),
+          listFiles: containerFolderLister([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir),
           image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
           words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
           environment,

@@ -3,6 +3,8 @@
  * mounts to the repository file, read when it is inside the project. An app server's own configuration file named on
  * its command line (uWSGI's `--ini /app/uwsgi.ini`) is read this way.
  */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { isInside, readRegularTextFile } from '../files.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
 
@@ -29,4 +31,41 @@ export function containerFileReader(
       return null;
     }
   };
+}
+
+/**
+ * The names of the files the repository puts in a container folder (`/etc/php83/php-fpm.d`): files COPYed or mounted
+ * there one by one, and the files of a repository folder COPYed or mounted as it or above it. What the image itself
+ * has there is not known here.
+ */
+export function containerFolderLister(mappings: readonly PathMapping[], boundary: string): (containerDir: string) => string[] {
+  return (containerDir) => {
+    const folder = path.posix.normalize(containerDir);
+    const names = new Set<string>();
+    for (const mapping of mappings) {
+      if (mapping.entries) continue;
+      if (path.posix.dirname(mapping.container) === folder) {
+        if (isFile(mapping.repo)) names.add(path.posix.basename(mapping.container));
+        continue;
+      }
+      const rest = path.posix.relative(mapping.container, folder);
+      if (rest.startsWith('..') || path.posix.isAbsolute(rest)) continue;
+      const repoFolder = rest === '' ? mapping.repo : path.join(mapping.repo, ...rest.split('/'));
+      try {
+        if (!isInside(repoFolder, boundary)) continue;
+        for (const name of readdirSync(repoFolder)) if (isFile(path.join(repoFolder, name))) names.add(name);
+      } catch {
+        // Not a folder of the repository: nothing from there.
+      }
+    }
+    return [...names].sort();
+  };
+}
+
+function isFile(candidate: string): boolean {
+  try {
+    return statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
 }

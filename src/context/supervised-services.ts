@@ -25,10 +25,10 @@ function reachableOverLoopback(port: InferredValue): boolean {
  * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`),
  * its socket the absolute path a flag names (`--bind unix:/run/gunicorn.sock`).
  */
-export function supervisedServiceFacts(program: SupervisedProgram, readFile?: ProcessSpec['readFile']): ServiceFacts {
+export function supervisedServiceFacts(program: SupervisedProgram, files: Pick<ProcessSpec, 'readFile' | 'listFiles'> = {}): ServiceFacts {
   const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
   const origin: FactOrigin = { file: program.file ?? program.origin, line: Number.isNaN(line) ? null : line, keyPath: null, label: program.origin };
-  const inferred = inferAppServer({ image: null, words: program.words, environment: program.environment ?? {}, ...(readFile ? { readFile } : {}) });
+  const inferred = inferAppServer({ image: null, words: program.words, environment: program.environment ?? {}, ...files });
   const fact = (value: InferredValue, text: string) => ({
     value: value.value,
     text,

@@ -33,7 +33,7 @@ import { inHelmChart } from '../context/helm.js';
 import { inKustomization } from '../context/kustomize.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { supervisedServiceFacts } from '../context/supervised-services.js';
-import { containerFileReader } from '../context/container-files.js';
+import { containerFileReader, containerFolderLister } from '../context/container-files.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -279,12 +279,16 @@ export class Linter {
       composeService: deployment.service,
       programsBesideNginx: deployment.besideNginx,
       servicesBesideNginx: () => {
-        // A program's own configuration file (uWSGI's --ini) is read where nginx's container has it from the repository.
+        // A program's own configuration files (uWSGI's --ini, PHP-FPM's pools) are read where nginx's container has them
+        // from the repository.
         const { mappings, repoRoot } = deployment.container;
-        const readFile = repoRoot
-          ? containerFileReader(mappings, repoRoot, (file) => path.relative(repoRoot, file).split(path.sep).join('/'))
-          : undefined;
-        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, readFile));
+        const files = repoRoot
+          ? {
+              readFile: containerFileReader(mappings, repoRoot, (file) => path.relative(repoRoot, file).split(path.sep).join('/')),
+              listFiles: containerFolderLister(mappings, repoRoot),
+            }
+          : {};
+        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, files));
       },
       modules: config.modules,
     });
