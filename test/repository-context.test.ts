@@ -722,6 +722,27 @@ describe('what a folder holds', () => {
     expect(await findingsWith('[www]\nlisten = ${FPM_LISTEN}\n', '127.0.0.1:9001')).toEqual([]);
   });
 
+  it("reads the pool file an Alpine image COPYs over its package's www.conf, its destination written with the image's ENV (TrafeX/docker-php-nginx)", async () => {
+    const findingsWith = async (pass: string) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM alpine:3.23\nRUN apk add --no-cache nginx php85-fpm supervisor\nCOPY config/nginx.conf /etc/nginx/nginx.conf\nENV PHP_VERSION=85\nENV PHP_INI_DIR="/etc/php${PHP_VERSION}"\nCOPY config/fpm-pool.conf ${PHP_INI_DIR}/php-fpm.d/www.conf\nCOPY config/supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCMD ["/usr/bin/supervisord", "-c", "/etc/supervisor/conf.d/supervisord.conf"]\n',
+        'config/supervisord.conf':
+          "[supervisord]\nnodaemon=true\n\n[program:php-fpm]\ncommand=php-fpm85 -F\n\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n",
+        'config/fpm-pool.conf': '[global]\nerror_log = /dev/stderr\n\n[www]\nlisten = 127.0.0.1:9000\npm = ondemand\n',
+        'config/nginx.conf': `events {}\nhttp {\n    server {\n        listen 8080;\n        location ~ \\.php$ { fastcgi_pass ${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    expect(await findingsWith('127.0.0.1:9000')).toEqual([]);
+    expect(await findingsWith('127.0.0.1:9001')).toEqual([
+      'fastcgi_pass to 127.0.0.1:9001, but 127.0.0.1 (service php-fpm) listens on 9000 (config/supervisord.conf:5 config/fpm-pool.conf:5 listen = 127.0.0.1:9000): every request gets 502; use 127.0.0.1:9000',
+    ]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
