@@ -672,11 +672,10 @@ describe('what a folder holds', () => {
   });
 
   it('a loopback pass reaches the uWSGI supervisord starts beside nginx: the addresses of its command line and of the ini file it names', async () => {
-    const findingsWith = async (program: string, ini: string, pass: string) => {
+    const findingsWith = async (program: string, ini: string, pass: string, env = '') => {
       const root = tree({
         '.git/HEAD': 'ref: refs/heads/main\n',
-        Dockerfile:
-          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCOPY docker/uwsgi.ini /app/uwsgi.ini\nCMD ["/usr/bin/supervisord", "-n"]\n',
+        Dockerfile: `FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx supervisor\n${env}COPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCOPY docker/uwsgi.ini /app/uwsgi.ini\nCMD ["/usr/bin/supervisord", "-n"]\n`,
         'supervisord.conf': `[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\n\n${program}\n`,
         'docker/uwsgi.ini': ini,
         'nginx.conf': `events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://${pass}; }\n    }\n}\n`,
@@ -696,6 +695,9 @@ describe('what a folder holds', () => {
     expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /etc/uwsgi/app.ini', ini, '127.0.0.1:8080')).toEqual([]);
     expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_SOCKET=":8080"', ini, '127.0.0.1:8080')).toEqual([]);
     expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_PROCESSES="4"', ini, '127.0.0.1:8080')).toEqual([]);
+    // Nor one the image's ENV gives supervisord, which its programs inherit.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000', ini, '127.0.0.1:8080')).toHaveLength(1);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000', ini, '127.0.0.1:8080', 'ENV UWSGI_SOCKET=:8080\n')).toEqual([]);
   });
 
   it("a loopback fastcgi_pass reaches the PHP-FPM supervisord starts beside nginx: the listen of the pool file the image COPYs (pterodactyl's www.conf as php-fpm.conf)", async () => {

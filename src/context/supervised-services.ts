@@ -21,14 +21,19 @@ function reachableOverLoopback(port: InferredValue): boolean {
 }
 
 /**
- * Facts for every program: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
+ * Facts for every program, its command read with the container's environment (what supervisord itself runs with: the
+ * image's ENV, the Compose service's environment) under its own `environment=`: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
  * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`),
  * its socket the absolute path a flag names (`--bind unix:/run/gunicorn.sock`).
  */
-export function supervisedServiceFacts(program: SupervisedProgram, files: Pick<ProcessSpec, 'readFile' | 'listFiles'> = {}): ServiceFacts {
+export function supervisedServiceFacts(
+  program: SupervisedProgram,
+  files: Pick<ProcessSpec, 'readFile' | 'listFiles'> = {},
+  containerEnvironment: Readonly<Record<string, string>> = {},
+): ServiceFacts {
   const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
   const origin: FactOrigin = { file: program.file ?? program.origin, line: Number.isNaN(line) ? null : line, keyPath: null, label: program.origin };
-  const inferred = inferAppServer({ image: null, words: program.words, environment: program.environment ?? {}, ...files });
+  const inferred = inferAppServer({ image: null, words: program.words, environment: { ...containerEnvironment, ...program.environment }, ...files });
   const fact = (value: InferredValue, text: string) => ({
     value: value.value,
     text,

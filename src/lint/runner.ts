@@ -288,7 +288,7 @@ export class Linter {
               listFiles: containerFolderLister(mappings, repoRoot),
             }
           : {};
-        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, files));
+        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, files, deployment.environment));
       },
       modules: config.modules,
     });
