@@ -701,11 +701,10 @@ describe('what a folder holds', () => {
   });
 
   it("a loopback fastcgi_pass reaches the PHP-FPM supervisord starts beside nginx: the listen of the pool file the image COPYs (pterodactyl's www.conf as php-fpm.conf)", async () => {
-    const findingsWith = async (pool: string, pass: string) => {
+    const findingsWith = async (pool: string, pass: string, run = '') => {
       const root = tree({
         '.git/HEAD': 'ref: refs/heads/main\n',
-        Dockerfile:
-          'FROM php:8.2-fpm-alpine\nRUN apk add --no-cache nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY docker/www.conf /usr/local/etc/php-fpm.conf\nCOPY docker/supervisord.conf /etc/supervisord.conf\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n',
+        Dockerfile: `FROM php:8.2-fpm-alpine\nRUN apk add --no-cache nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY docker/www.conf /usr/local/etc/php-fpm.conf\n${run}COPY docker/supervisord.conf /etc/supervisord.conf\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n`,
         'docker/supervisord.conf':
           "[supervisord]\nnodaemon=true\n\n[program:php-fpm]\ncommand=/usr/local/sbin/php-fpm -F\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g 'daemon off;'\n",
         'docker/www.conf': pool,
@@ -722,6 +721,8 @@ describe('what a folder holds', () => {
     ]);
     // A pool that listens on a variable the environment fills in: not known.
     expect(await findingsWith('[www]\nlisten = ${FPM_LISTEN}\n', '127.0.0.1:9001')).toEqual([]);
+    // A pool file the build edits in place is not the repository's copy.
+    expect(await findingsWith(pool, '127.0.0.1:9001', 'RUN sed -i -e "s/127.0.0.1:9000/127.0.0.1:9001/" /usr/local/etc/php-fpm.conf\n')).toEqual([]);
   });
 
   it("reads the pool file an Alpine image COPYs over its package's www.conf, its destination written with the image's ENV (TrafeX/docker-php-nginx)", async () => {
@@ -909,6 +910,12 @@ describe('the server a start script of the repository runs', () => {
     expect(await portFindings('[uwsgi]\nhttp-socket = :8080\nsocket = :8000\n')).toEqual([]);
     // Placeholders say nothing certain about where it listens.
     expect(await portFindings('[uwsgi]\nhttp-socket = :%(port)\n')).toEqual([]);
+    // Nor does an ini file the start script edits in place.
+    const edited = {
+      ...ctfd('#!/bin/sh\nsed -i "s/:8080/:8000/" /opt/app/uwsgi.ini\nexec uwsgi --ini /opt/app/uwsgi.ini\n'),
+      'uwsgi.ini': '[uwsgi]\nhttp-socket = :8080\n',
+    };
+    expect((await lintIn(tree(edited), ['conf/nginx.conf'])).findings.filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')).toEqual([]);
   });
 
   it('an ENTRYPOINT through tini runs the script: its `umask 0 && exec gunicorn` is the server, unless the script also starts a daemon', async () => {

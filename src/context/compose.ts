@@ -15,7 +15,7 @@ import {
   type ProcessSpec,
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
-import { containerFileReader, containerFolderLister } from './container-files.js';
+import { containerFileReader, containerFolderLister, inPlaceEdits } from './container-files.js';
 import type { OriginFactory } from './origin.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
 import { isShellScript } from './repository-scripts.js';
@@ -135,7 +135,13 @@ export function composeServices(
       ? null
       : inferAppServer({
           // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
-          readFile: containerFileReader([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir, (file) => origins.file(file).label),
+          readFile: containerFileReader(
+            [...mounted, ...(built?.copies ?? [])],
+            repoRoot ?? composeDir,
+            (file) => origins.file(file).label,
+            // What the image's build and the start script edit in place (`sed -i … www.conf`) is not the repository's copy.
+            () => [built?.dockerfile, script?.file].flatMap((file) => (file ? inPlaceEdits(readOrEmpty(file)) : [])),
+          ),
           listFiles: containerFolderLister([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir),
           image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
           words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
@@ -204,7 +210,7 @@ function startScript(
   environment: Readonly<Record<string, string>>,
   origins: OriginFactory,
   repoRoot: string | undefined,
-): { exec: DockerCommand | null; besides: { line: number; text: string } | null } | null {
+): { file: string; exec: DockerCommand | null; besides: { line: number; text: string } | null } | null {
   const program = unwrapInit(first?.words ?? [])[0];
   if (program === undefined || !program.startsWith('/')) return null;
   const composeDir = path.dirname(document.file);
@@ -221,7 +227,16 @@ function startScript(
   }
   if (!isShellScript(script, text)) return null;
   const exec = scriptExec(text, environment);
-  return { exec: exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null, besides: daemonStarted(text) };
+  return { file: script, exec: exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null, besides: daemonStarted(text) };
+}
+
+/** A Dockerfile's or script's text, or nothing when it cannot be read. */
+function readOrEmpty(file: string): string {
+  try {
+    return readRegularTextFile(file, MAX_START_SCRIPT_BYTES);
+  } catch {
+    return '';
+  }
 }
 
 /** `./nginx/conf.d:/etc/nginx/conf.d:ro` or `{ type: bind, source, target }`; named volumes map nothing. */

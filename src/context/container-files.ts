@@ -14,16 +14,18 @@ const MAX_CONFIG_BYTES = 256 * 1024;
 /**
  * A reader of the container's files: its text and a name for evidence (`label` gives it: `../docker/uwsgi.ini`,
  * relative to where the facts are shown from), or null when no mapping holds the path, the file is outside
- * `boundary`, or it cannot be read.
+ * `boundary`, it cannot be read, or one of `editsInPlace` (the `sed -i` commands of the image's build and start
+ * scripts) may change it there.
  */
 export function containerFileReader(
   mappings: readonly PathMapping[],
   boundary: string,
   label: (file: string) => string,
+  editsInPlace: () => readonly string[] = () => [],
 ): (containerPath: string) => { readonly text: string; readonly name: string } | null {
   return (containerPath) => {
     const file = repoPathOf(mappings, containerPath);
-    if (file === null) return null;
+    if (file === null || editedInPlace(editsInPlace(), containerPath)) return null;
     try {
       if (!isInside(file, boundary)) return null;
       return { text: readRegularTextFile(file, MAX_CONFIG_BYTES), name: label(file) };
@@ -68,4 +70,21 @@ function isFile(candidate: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether an in-place edit (`sed -i -e "s/listen = 127.0.0.1:9000/listen = 9001/g" /etc/php83/php-fpm.d/www.conf`)
+ * may name the file: any such command that holds its name, or that ends with a variable (richarvey's `${fpm_conf}`).
+ */
+function editedInPlace(edits: readonly string[], containerPath: string): boolean {
+  const name = path.posix.basename(containerPath);
+  return edits.some((edit) => edit.includes(name) || /\$\{?\w+\}?\s*(?:["']\s*)?$/.test(edit.trim()));
+}
+
+/** The commands of a Dockerfile or script that edit files in place (`sed -i`), continued lines joined. */
+export function inPlaceEdits(text: string): string[] {
+  return text
+    .replace(/\\\r?\n/g, '  ')
+    .split(/\r?\n/)
+    .filter((line) => /\bsed\b[^;&|]*\s(?:-[a-zA-Z]*i|--in-place)/.test(line));
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
 import type { RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
 import { SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
+import { inPlaceEdits } from './container-files.js';
 
 /** Scripts larger than this are not read. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -160,6 +161,7 @@ export function withFunctionCallsExpanded(text: string): { readonly text: string
 export function readRepositoryScripts(repoRoot: string, files: readonly string[]): RepositoryScripts {
   const substitutions = new Map<string, SedSubstitution[]>();
   const written = new Map<string, WrittenPath>();
+  const editsInPlace: string[] = [];
   for (const file of files) {
     if (!isScript(file)) continue;
     let text: string;
@@ -174,6 +176,7 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     const joined = expanded.text.replace(/\\\r?\n/g, '  ');
     const defaults = variableDefaultsIn(text);
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
+      editsInPlace.push(...inPlaceEdits(line[0]));
       for (const match of line[0].matchAll(SED_SUBSTITUTE)) {
         const origin = `${name}:${expanded.lineOf(line.index + match.index)}`;
         const list = substitutions.get(match[2]!) ?? [];
@@ -204,5 +207,5 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
       written.set(target, source === null ? { origin } : { origin, copyOf: source });
     }
   }
-  return { substitutions, written };
+  return { substitutions, written, editsInPlace };
 }

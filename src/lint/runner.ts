@@ -284,7 +284,12 @@ export class Linter {
         const { mappings, repoRoot } = deployment.container;
         const files = repoRoot
           ? {
-              readFile: containerFileReader(mappings, repoRoot, (file) => path.relative(repoRoot, file).split(path.sep).join('/')),
+              readFile: containerFileReader(
+                mappings,
+                repoRoot,
+                (file) => path.relative(repoRoot, file).split(path.sep).join('/'),
+                () => deployment.container.scripts?.().editsInPlace ?? [],
+              ),
               listFiles: containerFolderLister(mappings, repoRoot),
             }
           : {};

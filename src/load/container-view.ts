@@ -67,6 +67,11 @@ export interface RepositoryScripts {
   readonly substitutions: ReadonlyMap<string, readonly SedSubstitution[]>;
   /** By absolute container path. */
   readonly written: ReadonlyMap<string, WrittenPath>;
+  /**
+   * The commands that edit files in place (`sed -i …`, continued lines joined), as written: a file of the repository
+   * one of them names may not hold, in the container, what the repository's copy says.
+   */
+  readonly editsInPlace?: readonly string[];
 }
 
 export interface ContainerView {
