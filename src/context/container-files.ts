@@ -74,17 +74,28 @@ function isFile(candidate: string): boolean {
 
 /**
  * Whether an in-place edit (`sed -i -e "s/listen = 127.0.0.1:9000/listen = 9001/g" /etc/php83/php-fpm.d/www.conf`)
- * may name the file: any such command that holds its name, or that ends with a variable (richarvey's `${fpm_conf}`).
+ * may name the file: any such command (and what follows it on its line) that holds its name, or in which a command
+ * ends with a variable (richarvey's `${fpm_conf}`).
  */
 function editedInPlace(edits: readonly string[], containerPath: string): boolean {
   const name = path.posix.basename(containerPath);
-  return edits.some((edit) => edit.includes(name) || /\$\{?\w+\}?\s*(?:["']\s*)?$/.test(edit.trim()));
+  return edits.some((edit) => edit.includes(name) || /\$\{?\w+\}?["']?\s*(?:&&|\|\||;|$)/.test(edit.trim()));
 }
 
-/** The commands of a Dockerfile or script that edit files in place (`sed -i`), continued lines joined. */
+/** A `sed` command given `-i` (`-i.bak`, `-Ei`) or `--in-place`. */
+const SED_IN_PLACE = /\bsed\b[^;&|]*?\s(?:-[a-zA-Z]*i|--in-place)/;
+
+/**
+ * The in-place edits of a Dockerfile or script (`sed -i`, continued lines joined): each line from its first such
+ * command on, so that what the line does before it (`rm /usr/local/etc/php-fpm.conf && … && sed -i … nginx.conf`) is
+ * not taken for what it edits.
+ */
 export function inPlaceEdits(text: string): string[] {
   return text
     .replace(/\\\r?\n/g, '  ')
     .split(/\r?\n/)
-    .filter((line) => /\bsed\b[^;&|]*\s(?:-[a-zA-Z]*i|--in-place)/.test(line));
+    .flatMap((line) => {
+      const edit = SED_IN_PLACE.exec(line);
+      return edit ? [line.slice(edit.index)] : [];
+    });
 }
