@@ -4,7 +4,16 @@
  * (docs/services.md) or the flag's value.
  */
 import { describe, expect, it } from 'vitest';
-import { commandWords, everyAddressPortsOf, inferAppServer, lockedGemVersion, scriptExec, type ProcessSpec } from '../src/context/app-servers.js';
+import {
+  commandWords,
+  daemonStarted,
+  everyAddressPortsOf,
+  inferAppServer,
+  lockedGemVersion,
+  scriptExec,
+  unwrapInit,
+  type ProcessSpec,
+} from '../src/context/app-servers.js';
 
 const spec = (command: string, image: string | null = null, environment: Record<string, string> = {}): ProcessSpec => ({
   image,
@@ -37,6 +46,20 @@ describe('inferAppServer', () => {
   it("gunicorn's default sync worker keeps no connection alive: no idle timeout to race", () => {
     const inferred = inferAppServer(spec('gunicorn --keep-alive 2 -b 0.0.0.0:8000 app.wsgi'));
     expect(inferred).toMatchObject({ server: 'gunicorn (sync worker)', keepAliveTimeout: null, port: { value: 8000 } });
+  });
+
+  it('gunicorn and hypercorn listen on every --bind given: each port, or none known when one is a variable', () => {
+    const ports = (command: string, environment: Record<string, string> = {}) => {
+      const inferred = inferAppServer(spec(command, null, environment));
+      return inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => port.value) : [];
+    };
+    expect(ports('gunicorn -b 127.0.0.1:8000 --bind=[::1]:8001 -b unix:/run/app.sock app:app')).toEqual([8000, 8001]);
+    expect(ports('hypercorn app:app --bind 0.0.0.0:8443 --insecure-bind 0.0.0.0:8080')).toEqual([8443, 8080]);
+    expect(ports('gunicorn -b :8000 -b $EXTRA_BIND app:app')).toEqual([]);
+    // The command line's binds replace those of GUNICORN_CMD_ARGS; PORT is the default only when no bind is given.
+    expect(ports('gunicorn -b :8000 app:app', { GUNICORN_CMD_ARGS: '--bind :9000', PORT: '7000' })).toEqual([8000]);
+    expect(ports('gunicorn app:app', { GUNICORN_CMD_ARGS: '--bind :9000 --bind :9001', PORT: '7000' })).toEqual([9000, 9001]);
+    expect(ports('gunicorn -b unix:/run/app.sock app:app', { PORT: '7000' })).toEqual([]);
   });
 
   it('reads GUNICORN_CMD_ARGS and PORT from the environment', () => {
@@ -144,6 +167,135 @@ describe('inferAppServer', () => {
     expect(inferAppServer(spec('server /data', 'alpine:3.23'))).toBeNull();
   });
 
+  describe('uWSGI: every address it binds, or none when one may come from where nginx-lint does not look', () => {
+    const ports = (inferred: ReturnType<typeof inferAppServer>) =>
+      inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => [port.value, port.evidence]) : [];
+
+    it.each([
+      ['uwsgi --http :8000 --module app:app --master', [[8000, '--http :8000']]],
+      [
+        'uwsgi --http-socket=0.0.0.0:8080 --socket :3031 --stats 127.0.0.1:9191',
+        [
+          [8080, '--http-socket=0.0.0.0:8080'],
+          [3031, '--socket :3031'],
+          [9191, '--stats 127.0.0.1:9191'],
+        ],
+      ],
+      [
+        'uwsgi -s [::]:3031 --https :8443,cert.pem,key.pem',
+        [
+          [3031, '-s [::]:3031'],
+          [8443, '--https :8443'],
+        ],
+      ],
+    ])('%s', (command, expected) => {
+      const inferred = inferAppServer(spec(command));
+      expect(inferred?.server).toBe('uWSGI');
+      expect(ports(inferred)).toEqual(expected);
+      // uWSGI's idle timeout depends on its socket type and options: none is assumed.
+      expect(inferred?.keepAliveTimeout).toBeNull();
+    });
+
+    it('reads the [uwsgi] section (or the one named) of the ini file --ini names, where the container has it', () => {
+      const readFile = (file: string) =>
+        file === '/app/uwsgi.ini'
+          ? {
+              name: 'docker/uwsgi.ini',
+              text: '[uwsgi]\n; a comment\nmodule = app:app\nhttp-socket = :8000\nsocket = /tmp/uwsgi.sock\n[prod]\nsocket = :3031\n',
+            }
+          : null;
+      const inferred = inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini --stats :9191'), readFile });
+      expect(ports(inferred)).toEqual([
+        [8000, 'docker/uwsgi.ini:4 http-socket = :8000'],
+        [9191, '--stats :9191'],
+      ]);
+      expect(inferred?.sockets).toEqual([{ path: '/tmp/uwsgi.sock', evidence: 'docker/uwsgi.ini:5 socket = /tmp/uwsgi.sock' }]);
+      expect(ports(inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini:prod'), readFile }))).toEqual([[3031, 'docker/uwsgi.ini:7 socket = :3031']]);
+    });
+
+    it.each([
+      // Another configuration source: an ini file the repository does not hold there, a file uWSGI loads by its name,
+      // YAML, an Emperor, a UWSGI_* variable (uWSGI reads every option from one).
+      ['uwsgi --ini /etc/uwsgi/app.ini --http :8000', {}],
+      ['uwsgi --master app.ini', {}],
+      ['uwsgi --yaml /app/uwsgi.yml --http :8000', {}],
+      ['uwsgi --emperor /etc/uwsgi/vassals --http :8000', {}],
+      ['uwsgi --http :8000', { UWSGI_SOCKET: ':3031' }],
+      // A value nginx-lint cannot read, a router's other listeners, a socket handed on by number, nothing bound.
+      ['uwsgi --http $HTTP_ADDRESS', {}],
+      ['uwsgi --http :8000 --fastrouter :3017', {}],
+      ['uwsgi --shared-socket :80 --http =0', {}],
+      ['uwsgi --module app:app', {}],
+    ])('%s: no port', (command, environment) => {
+      const inferred = inferAppServer(spec(command, null, environment));
+      expect(inferred?.server).toBe('uWSGI');
+      expect(inferred?.port).toBeNull();
+    });
+
+    it('knows no port of an ini file with placeholders, magic variables or conditional blocks', () => {
+      for (const text of [
+        '[uwsgi]\nhttp-socket = :%(port)\n',
+        '[uwsgi]\nchdir = %d\nhttp = :8000\n',
+        '[uwsgi]\nif-env = PORT\nhttp = :%(_)\nendif =\n',
+      ]) {
+        const readFile = () => ({ name: 'uwsgi.ini', text });
+        expect(inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini'), readFile })?.port).toBeNull();
+      }
+    });
+  });
+
+  describe("PHP-FPM as a program of its own: its pools' listen, from the configuration files the repository puts where it reads them", () => {
+    const container = (files: Record<string, string>): Pick<ProcessSpec, 'readFile' | 'listFiles'> => ({
+      readFile: (file) => (file in files ? { text: files[file]!, name: file.split('/').pop()! } : null),
+      listFiles: (folder) => Object.keys(files).flatMap((file) => (file.startsWith(`${folder}/`) ? [file.slice(folder.length + 1)] : [])),
+    });
+    const listening = (command: string, files: Record<string, string>) => {
+      const inferred = inferAppServer({ ...spec(command), ...container(files) });
+      return inferred === null
+        ? null
+        : {
+            server: inferred.server,
+            ports: inferred.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => [port.value, port.evidence]) : [],
+            sockets: inferred.sockets?.map((socket) => socket.path) ?? [],
+          };
+    };
+
+    it("reads every pool of the package's pool folder when the repository replaces its www.conf (TrafeX/docker-php-nginx)", () => {
+      const files = {
+        '/etc/php85/php-fpm.d/www.conf': '[global]\nerror_log = /dev/stderr\n[www]\nlisten = /run/php-fpm.sock\npm = ondemand\n',
+        '/etc/php85/php-fpm.d/api.conf': '[api]\n; listen = 9000\nlisten = 127.0.0.1:9001\n',
+      };
+      expect(listening('php-fpm85 -F', files)).toEqual({
+        server: 'PHP-FPM',
+        ports: [[9001, 'api.conf:3 listen = 127.0.0.1:9001']],
+        sockets: ['/run/php-fpm.sock'],
+      });
+      // Debian's package reads pool.d; the last listen given for a pool wins, as PHP-FPM reads its includes in order.
+      const debian = {
+        '/etc/php/8.2/fpm/pool.d/www.conf': '[www]\nlisten = /run/php/php8.2-fpm.sock\n',
+        '/etc/php/8.2/fpm/pool.d/zz.conf': '[www]\nlisten = 9000\n',
+      };
+      expect(listening('/usr/sbin/php-fpm8.2 --nodaemonize', debian)?.ports).toEqual([[9000, 'zz.conf:2 listen = 9000']]);
+    });
+
+    it("reads the php-fpm.conf the repository puts in place of the package's, and the file -y names (pterodactyl/panel)", () => {
+      const pterodactyl = { '/usr/local/etc/php-fpm.conf': '[www]\nuser = nginx\nlisten = 127.0.0.1:9000\n' };
+      expect(listening('/usr/local/sbin/php-fpm -F', pterodactyl)?.ports).toEqual([[9000, 'php-fpm.conf:3 listen = 127.0.0.1:9000']]);
+      const custom = { '/app/fpm.conf': '[global]\ninclude = /app/pools/*.conf\n', '/app/pools/a.conf': '[a]\nlisten = [::]:9002\n' };
+      expect(listening('php-fpm83 -F -y /app/fpm.conf', custom)?.ports).toEqual([[9002, 'a.conf:2 listen = [::]:9002']]);
+    });
+
+    it("knows nothing when a file it reads is not the repository's, a pool has no listen, or a value holds a variable", () => {
+      // The package's www.conf is left in place beside the repository's pool: PHP-FPM reads it too.
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/app.conf': '[app]\nlisten = 9001\n' })).toBeNull();
+      // The official image's docker.conf and zz-docker.conf (listen = 9000) are left in place.
+      expect(listening('php-fpm -F', { '/usr/local/etc/php-fpm.d/www.conf': '[www]\nlisten = 9001\n' })).toBeNull();
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/www.conf': '[www]\npm = ondemand\n' })).toBeNull();
+      expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/www.conf': '[www]\nlisten = ${PHP_FPM_LISTEN}\n' })).toBeNull();
+      expect(listening('php-fpm83 -F -y /etc/elsewhere.conf', {})).toBeNull();
+    });
+  });
+
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();
@@ -177,10 +329,41 @@ describe('scriptExec: the server a start script execs in the end', () => {
     expect(scriptExec(ctfd, { WORKER_CLASS: 'sync' })?.words).toContain('sync');
   });
 
+  it('reads the exec that ends a list (`umask 0 && exec …`), and no exec that only redirects the script', () => {
+    const tandoor =
+      '#!/bin/sh\nexec >>/var/log/boot.log 2>&1\nGUNICORN_WORKERS="${GUNICORN_WORKERS:-3}"\numask 0 && exec gunicorn --bind unix:/tmp/tandoor.sock --workers $GUNICORN_WORKERS recipes.wsgi\n';
+    expect(scriptExec(tandoor, {})).toEqual({ words: ['gunicorn', '--bind', 'unix:/tmp/tandoor.sock', '--workers', '3', 'recipes.wsgi'], line: 4 });
+    expect(scriptExec('#!/bin/sh\ncd /app; exec uvicorn main:app --port 80\n', {})?.words).toEqual(['uvicorn', 'main:app', '--port', '80']);
+  });
+
+  it('says where the script leaves another process running beside the server: a daemon it starts, a background job', () => {
+    const besides = (line: string) => scriptExec(`#!/bin/sh\necho "Starting nginx"\nnginx -t\n${line}\nexec gunicorn app\n`, {})?.besides ?? null;
+    expect(besides("nginx -g 'pid /tmp/nginx.pid;'")).toEqual({ line: 4, text: "nginx -g 'pid /tmp/nginx.pid;'" });
+    expect(besides('/usr/sbin/php-fpm8.2')?.line).toBe(4);
+    expect(besides('celery -A app worker &')?.line).toBe(4);
+    expect(besides('service cron start')?.line).toBe(4);
+    expect(besides('gunicorn -D admin:app')?.line).toBe(4);
+    // Commands that end before the exec: a check of nginx's config, an echo naming it, a migration.
+    expect(besides('python manage.py migrate && python manage.py collectstatic --noinput')).toBeNull();
+    expect(daemonStarted('#!/bin/sh\nnginx\nexec "$@"\n')).toEqual({ line: 2, text: 'nginx' });
+  });
+
   it('says nothing for a script that execs its arguments, or one of several commands', () => {
     expect(scriptExec('#!/bin/sh\nset -e\nexec "$@"\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then\n  exec flask run\nelse\n  exec gunicorn app\nfi\n', {})).toBeNull();
     expect(scriptExec('#!/bin/sh\ngunicorn app &\nwait\n', {})).toBeNull();
+    // An exec that runs only when something fails, or in a branch written on one line, is one of several.
+    expect(scriptExec('#!/bin/sh\nflask db upgrade || exec sleep 10\nexec gunicorn app\n', {})).toBeNull();
+    expect(scriptExec('#!/bin/sh\nif [ "$DEV" ]; then exec flask run; fi\nexec gunicorn app\n', {})).toBeNull();
+  });
+
+  it('unwrapInit: the program an init or a shell runs', () => {
+    expect(unwrapInit(['/sbin/tini', '--', '/opt/recipes/boot.sh'])).toEqual(['/opt/recipes/boot.sh']);
+    expect(unwrapInit(['tini', '-g', '--', '/start.sh', 'web'])).toEqual(['/start.sh', 'web']);
+    expect(unwrapInit(['/usr/bin/dumb-init', '/app/run.sh'])).toEqual(['/app/run.sh']);
+    expect(unwrapInit(['sh', '/app/start.sh'])).toEqual(['/app/start.sh']);
+    expect(unwrapInit(['sh', '-c', 'gunicorn app'])).toEqual(['sh', '-c', 'gunicorn app']);
+    expect(unwrapInit(['/docker-entrypoint.sh', 'nginx'])).toEqual(['/docker-entrypoint.sh', 'nginx']);
   });
 });
 

@@ -751,6 +751,81 @@ describe('what a folder holds', () => {
     expect(await findingsWith(gthread, 'localhost:8001', '[program:cron]\ncommand=/usr/sbin/cron -f\n')).toEqual([]);
   });
 
+  it('a loopback pass reaches the uWSGI supervisord starts beside nginx: the addresses of its command line and of the ini file it names', async () => {
+    const findingsWith = async (program: string, ini: string, pass: string, env = '') => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile: `FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx supervisor\n${env}COPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCOPY docker/uwsgi.ini /app/uwsgi.ini\nCMD ["/usr/bin/supervisord", "-n"]\n`,
+        'supervisord.conf': `[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g "daemon off;"\n\n${program}\n`,
+        'docker/uwsgi.ini': ini,
+        'nginx.conf': `events {}\nhttp {\n    server {\n        listen 80;\n        location / { proxy_pass http://${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const ini = '[uwsgi]\nmodule = app:app\nhttp-socket = 127.0.0.1:8000\nsocket = /tmp/uwsgi.sock\n';
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini', ini, '127.0.0.1:8000')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini', ini, '127.0.0.1:8080')).toEqual([
+      'proxy_pass to 127.0.0.1:8080, but 127.0.0.1 (service app) listens on 8000 (supervisord.conf:8 docker/uwsgi.ini:3 http-socket = 127.0.0.1:8000): every request gets 502; use 127.0.0.1:8000',
+    ]);
+    // Each of several sockets is a port it listens on; the command line's and the ini file's alike.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /app/uwsgi.ini --stats :8080', ini, '127.0.0.1:8080')).toEqual([]);
+    // An ini file the image does not hold from the repository, or a UWSGI_* variable of its environment=: not known.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --ini /etc/uwsgi/app.ini', ini, '127.0.0.1:8080')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_SOCKET=":8080"', ini, '127.0.0.1:8080')).toEqual([]);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000\nenvironment=UWSGI_PROCESSES="4"', ini, '127.0.0.1:8080')).toEqual([]);
+    // Nor one the image's ENV gives supervisord, which its programs inherit.
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000', ini, '127.0.0.1:8080')).toHaveLength(1);
+    expect(await findingsWith('[program:app]\ncommand=uwsgi --http :8000', ini, '127.0.0.1:8080', 'ENV UWSGI_SOCKET=:8080\n')).toEqual([]);
+  });
+
+  it("a loopback fastcgi_pass reaches the PHP-FPM supervisord starts beside nginx: the listen of the pool file the image COPYs (pterodactyl's www.conf as php-fpm.conf)", async () => {
+    const findingsWith = async (pool: string, pass: string, run = '') => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile: `FROM php:8.2-fpm-alpine\nRUN apk add --no-cache nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY docker/www.conf /usr/local/etc/php-fpm.conf\n${run}COPY docker/supervisord.conf /etc/supervisord.conf\nCMD ["supervisord", "-n", "-c", "/etc/supervisord.conf"]\n`,
+        'docker/supervisord.conf':
+          "[supervisord]\nnodaemon=true\n\n[program:php-fpm]\ncommand=/usr/local/sbin/php-fpm -F\n\n[program:nginx]\ncommand=/usr/sbin/nginx -g 'daemon off;'\n",
+        'docker/www.conf': pool,
+        'nginx.conf': `events {}\nhttp {\n    server {\n        listen 80;\n        location ~ \\.php$ { fastcgi_pass ${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const pool = '[www]\nuser = nginx\nlisten = 127.0.0.1:9000\npm = ondemand\n';
+    expect(await findingsWith(pool, '127.0.0.1:9000')).toEqual([]);
+    expect(await findingsWith(pool, '127.0.0.1:9001')).toEqual([
+      'fastcgi_pass to 127.0.0.1:9001, but 127.0.0.1 (service php-fpm) listens on 9000 (docker/supervisord.conf:5 docker/www.conf:3 listen = 127.0.0.1:9000): every request gets 502; use 127.0.0.1:9000',
+    ]);
+    // A pool that listens on a variable the environment fills in: not known.
+    expect(await findingsWith('[www]\nlisten = ${FPM_LISTEN}\n', '127.0.0.1:9001')).toEqual([]);
+    // A pool file the build edits in place is not the repository's copy.
+    expect(await findingsWith(pool, '127.0.0.1:9001', 'RUN sed -i -e "s/127.0.0.1:9000/127.0.0.1:9001/" /usr/local/etc/php-fpm.conf\n')).toEqual([]);
+  });
+
+  it("reads the pool file an Alpine image COPYs over its package's www.conf, its destination written with the image's ENV (TrafeX/docker-php-nginx)", async () => {
+    const findingsWith = async (pass: string) => {
+      const root = tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        Dockerfile:
+          'FROM alpine:3.23\nRUN apk add --no-cache nginx php85-fpm supervisor\nCOPY config/nginx.conf /etc/nginx/nginx.conf\nENV PHP_VERSION=85\nENV PHP_INI_DIR="/etc/php${PHP_VERSION}"\nCOPY config/fpm-pool.conf ${PHP_INI_DIR}/php-fpm.d/www.conf\nCOPY config/supervisord.conf /etc/supervisor/conf.d/supervisord.conf\nCMD ["/usr/bin/supervisord", "-c", "/etc/supervisor/conf.d/supervisord.conf"]\n',
+        'config/supervisord.conf':
+          "[supervisord]\nnodaemon=true\n\n[program:php-fpm]\ncommand=php-fpm85 -F\n\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n",
+        'config/fpm-pool.conf': '[global]\nerror_log = /dev/stderr\n\n[www]\nlisten = 127.0.0.1:9000\npm = ondemand\n',
+        'config/nginx.conf': `events {}\nhttp {\n    server {\n        listen 8080;\n        location ~ \\.php$ { fastcgi_pass ${pass}; }\n    }\n}\n`,
+      });
+      return (await lintIn(root, ['.'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    expect(await findingsWith('127.0.0.1:9000')).toEqual([]);
+    expect(await findingsWith('127.0.0.1:9001')).toEqual([
+      'fastcgi_pass to 127.0.0.1:9001, but 127.0.0.1 (service php-fpm) listens on 9000 (config/supervisord.conf:5 config/fpm-pool.conf:5 listen = 127.0.0.1:9000): every request gets 502; use 127.0.0.1:9000',
+    ]);
+  });
+
   it('takes no nginx version from the tag of an nginx-* image that versions itself (nginxproxy/nginx-proxy:1.5 is no nginx 1.5)', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
@@ -907,6 +982,47 @@ describe('the server a start script of the repository runs', () => {
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
       ['docker-compose.yml', 6, 'compose-depends-on-unhealthy'],
     ]);
+  });
+
+  it("a script that execs uWSGI: the ports of every socket of the ini file it names, read where the image's COPY puts it", async () => {
+    const portFindings = async (ini: string) => {
+      const files = { ...ctfd('#!/bin/sh\nset -e\nexec uwsgi --ini /opt/app/uwsgi.ini\n'), 'uwsgi.ini': ini };
+      return (await lintIn(tree(files), ['conf/nginx.conf'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    expect(await portFindings('[uwsgi]\nhttp-socket = :8080\nsocket = :3031\n')).toEqual([
+      'server app:8000 in upstream app_servers, but app listens on 8080 (../docker-entrypoint.sh:3 ../uwsgi.ini:2 http-socket = :8080) or 3031 (../docker-entrypoint.sh:3 ../uwsgi.ini:3 socket = :3031): every request gets 502; use one of these ports',
+    ]);
+    expect(await portFindings('[uwsgi]\nhttp-socket = :8080\nsocket = :8000\n')).toEqual([]);
+    // Placeholders say nothing certain about where it listens.
+    expect(await portFindings('[uwsgi]\nhttp-socket = :%(port)\n')).toEqual([]);
+    // Nor does an ini file the start script edits in place.
+    const edited = {
+      ...ctfd('#!/bin/sh\nsed -i "s/:8080/:8000/" /opt/app/uwsgi.ini\nexec uwsgi --ini /opt/app/uwsgi.ini\n'),
+      'uwsgi.ini': '[uwsgi]\nhttp-socket = :8080\n',
+    };
+    expect((await lintIn(tree(edited), ['conf/nginx.conf'])).findings.filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')).toEqual([]);
+  });
+
+  it('an ENTRYPOINT through tini runs the script: its `umask 0 && exec gunicorn` is the server, unless the script also starts a daemon', async () => {
+    const portFindings = async (script: string) => {
+      const files = {
+        ...ctfd(script),
+        Dockerfile: 'FROM python:3.13-alpine\nWORKDIR /opt/app\nCOPY . ./\nENTRYPOINT ["/sbin/tini", "--", "/opt/app/boot.sh"]\n',
+        'boot.sh': script,
+      };
+      return (await lintIn(tree(files), ['conf/nginx.conf'])).findings
+        .filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch')
+        .map((finding) => finding.message);
+    };
+    const boot = (before: string) =>
+      `#!/bin/sh\nTHREADS="\${THREADS:-2}"\n${before}\numask 0 && exec gunicorn --bind 0.0.0.0:8080 --threads $THREADS app.wsgi\n`;
+    expect(await portFindings(boot('python manage.py migrate'))).toEqual([
+      'server app:8000 in upstream app_servers, but app listens on 8080 (../boot.sh:4 --bind 0.0.0.0:8080): every request gets 502; use app:8080',
+    ]);
+    // Its own nginx, started before gunicorn, listens too, where nginx-lint does not read: no port is claimed.
+    expect(await portFindings(boot("nginx -g 'pid /tmp/nginx.pid;'"))).toEqual([]);
   });
 
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {

@@ -304,6 +304,32 @@ describe('Kubernetes: ports of a headless Service come from its pods', () => {
     expect(catalog.match({ host: 'api', port: 80 })).toMatchObject({ portMismatch: true });
   });
 
+  it('takes every address the container command binds, not only the first', () => {
+    const twoBinds = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: { name: web }',
+      'spec: { clusterIP: None, selector: { app: web } }',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web }',
+      'spec:',
+      '  template:',
+      '    metadata: { labels: { app: web } }',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: python:3.12',
+      '          command: ["gunicorn", "-b", "0.0.0.0:8000", "-b", "0.0.0.0:8001", "app:app"]',
+      '',
+    ].join('\n');
+    const dir = tree({ '.git/': '', 'k8s.yaml': twoBinds });
+    const web = loadServiceCatalog({ nginxConfigDir: dir, repoRoot: dir, configDir: dir, serviceFiles: ['k8s.yaml'] });
+    expect(service(web, 'web').ports.map(located)).toEqual(['8000 @ k8s.yaml:16 -b 0.0.0.0:8000', '8001 @ k8s.yaml:16 -b 0.0.0.0:8001']);
+    expect(web.match({ host: 'web', port: 8001 })).toMatchObject({ portKnown: true, portMismatch: false });
+  });
+
   it("prefers the containers' containerPorts over what the command says", () => {
     expect(service(catalog, 'worker').ports.map(located)).toEqual(['5001 @ k8s.yaml:83']);
   });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isShellScript } from '../src/context/repository-scripts.js';
-import { readSupervisedPrograms, shlexSplit, supervisedProgramsIn } from '../src/context/supervisord.js';
+import { readSupervisedPrograms, shlexSplit, supervisedProgramsIn, supervisordEnvironment } from '../src/context/supervisord.js';
 import { supervisedServiceFacts } from '../src/context/supervised-services.js';
 import { temporaryTrees } from './helpers/files.js';
 
@@ -151,5 +151,29 @@ describe('supervisedServiceFacts', () => {
     expect(facts('gunicorn app:app').ports).toEqual([]);
     const cron = facts('/usr/sbin/cron -f');
     expect([cron.server, cron.ports, cron.keepAliveTimeout]).toEqual([undefined, [], null]);
+  });
+});
+
+describe("supervisord's environment=", () => {
+  it('is read as supervisor reads KEY=value pairs, and what the command reads from it (PORT, GUNICORN_CMD_ARGS) counts', () => {
+    expect(supervisordEnvironment('PORT="8001",GUNICORN_CMD_ARGS="--bind=127.0.0.1:8002 --workers 2", HOME=/home/app')).toEqual({
+      PORT: '8001',
+      GUNICORN_CMD_ARGS: '--bind=127.0.0.1:8002 --workers 2',
+      HOME: '/home/app',
+    });
+    // supervisord refuses a value with a character shlex splits off (here `*`): nothing is known of it.
+    expect(supervisordEnvironment('A=x*y')).toBeNull();
+    // An expansion of supervisord's own environment is not known: the variable is left out.
+    expect(supervisordEnvironment('PORT=%(ENV_PORT)s,B=1')).toEqual({ B: '1' });
+
+    const [program] = supervisedProgramsIn(
+      lines(
+        ['[program:app]', 'command=gunicorn app:app', 'environment=PORT="8001",', '  DEBUG=0', '[program:other]', 'command=gunicorn b:b'].join('\n'),
+      ),
+    );
+    expect(program?.environment).toEqual({ PORT: '8001', DEBUG: '0' });
+    const facts = supervisedServiceFacts({ ...program!, file: '/repo/supervisord.conf' });
+    // gunicorn binds 0.0.0.0:$PORT when no --bind says otherwise (gunicorn/config.py, Bind).
+    expect(facts.ports.map((port) => [port.value, port.origin.label])).toEqual([[8001, 'supervisord.conf:2 PORT=8001']]);
   });
 });

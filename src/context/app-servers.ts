@@ -4,6 +4,7 @@
  * Each value says whether it was read from a flag or environment variable, or assumed from the server's documented
  * default (docs/services.md lists every server, value and source). Rules treat assumed values as less certain.
  */
+import path from 'node:path';
 import { parse as parseShellWords } from 'shell-quote';
 
 /** How a fact was established: stated for nginx-lint, read from the service's command or environment, or assumed. */
@@ -31,6 +32,13 @@ export interface InferredServer {
    * for an image that sets the port in its own configuration and is run as it is (PHP-FPM in `php:*-fpm`).
    */
   readonly port: InferredValue | null;
+  /** Ports it listens on besides `port` (uWSGI's several sockets), each with its evidence. */
+  readonly otherPorts?: readonly InferredValue[];
+  /**
+   * The unix-domain sockets it listens on (absolute paths) that the server's own reading found (uWSGI's `--socket
+   * /tmp/uwsgi.sock`); gunicorn's, uvicorn's and hypercorn's are read by `unixSocketOf`.
+   */
+  readonly sockets?: readonly { readonly path: string; readonly evidence: string }[];
 }
 
 /**
@@ -61,6 +69,13 @@ export interface ProcessSpec {
    * timeout default changed in 7.0.0. `origin` is where it was read, for messages (`Gemfile.lock:42`).
    */
   readonly pumaVersion?: { readonly version: string; readonly origin: string } | null;
+  /**
+   * Reads a file of the container, when the repository holds it there (a COPY or bind mount): a server's own
+   * configuration file named on its command line (uWSGI's `--ini /app/uwsgi.ini`). `name` labels it in evidence.
+   */
+  readonly readFile?: (containerPath: string) => { readonly text: string; readonly name: string } | null;
+  /** The names of the files the repository puts in a container folder (PHP-FPM's pool folder), when `readFile` is given. */
+  readonly listFiles?: (containerDir: string) => readonly string[];
 }
 
 const SECOND = 1000;
@@ -95,22 +110,31 @@ const SCRIPT_ASSIGNMENT = /^(?:export\s+)?([A-Za-z_]\w*)=(.*)$/;
 const DEFAULTED = /^\$\{([A-Za-z_]\w*):?-([^}]*)\}$/;
 
 /**
+ * A command of a start script that leaves a process running beside the server it execs, which may listen too: a
+ * background job (`cmd &`), a daemon's own launcher (nginx, which daemonizes unless told `daemon off`, PHP-FPM
+ * without `-F`, supervisord, `service x start`, init scripts), or a daemonizing flag (`gunicorn -D`, `uwsgi
+ * --daemonize`, `redis-server --daemonize yes`).
+ */
+const STARTS_DAEMON =
+  /(?:^|[;&|(]\s*|\b(?:then|do|else)\s+)(?:sudo\s+|nohup\s+|setsid\s+)?(?:\S*\/)?(?:nginx|openresty|php-fpm[\d.]*|supervisord|service\s+\S+\s+(?:start|restart)|rc-service|start-stop-daemon|sshd|cron|crond|rsyslogd|memcached|redis-server|httpd|apache2ctl|apachectl|nohup|setsid)(?=\s|$|;)(?![^;&|]*\s-(?:[tTvV]|s\s+\w+)(?:\s|$))|\s(?:-D|--daemon|--daemonize\S*)(?:\s|$)|\/etc\/init\.d\/\S+\s+(?:start|restart)|(?:^|[^&])&\s*$/;
+
+/**
  * The server a start script runs in the end: its one `exec` line (`exec gunicorn 'app:create_app()' --bind …`,
- * continuation lines joined) as words, `$NAME` expanded from the script's own assignments above it
- * (`WORKER_CLASS=${WORKER_CLASS:-gevent}`) over the environment. `line` is the 1-based line the exec starts on. Null
- * when the script execs its arguments (`exec "$@"`: the command is the CMD) or several commands (branches), or
+ * continuation lines joined, or the last command of a list: `umask 0 && exec gunicorn …`) as words, `$NAME` expanded
+ * from the script's own assignments above it (`WORKER_CLASS=${WORKER_CLASS:-gevent}`) over the environment. `line`
+ * is the 1-based line the exec starts on. `besides` says where the script leaves another process running (a
+ * background job, a daemon it starts: see STARTS_DAEMON), which may listen where the server does not. Null when the
+ * script execs its arguments (`exec "$@"`: the command is the CMD) or several commands (branches, `a || exec b`), or
  * nothing.
  */
-export function scriptExec(text: string, environment: Readonly<Record<string, string>>): { words: string[]; line: number } | null {
+export function scriptExec(
+  text: string,
+  environment: Readonly<Record<string, string>>,
+): { words: string[]; line: number; besides?: { line: number; text: string } } | null {
   const variables: Record<string, string> = { ...environment };
   const lookup = (name: string) => variables[name] ?? `$${name}`;
   const execs: { words: string[]; line: number }[] = [];
-  const physical = text.split(/\r?\n/);
-  for (let index = 0; index < physical.length; index++) {
-    const start = index;
-    let logical = physical[index]!;
-    while (/\\\s*$/.test(logical) && index + 1 < physical.length) logical = logical.replace(/\\\s*$/, ' ') + physical[++index]!;
-    const trimmed = logical.trim();
+  for (const { line, text: trimmed } of logicalLines(text)) {
     if (trimmed.startsWith('#')) continue;
     const assignment = SCRIPT_ASSIGNMENT.exec(trimmed);
     if (assignment) {
@@ -122,14 +146,63 @@ export function scriptExec(text: string, environment: Readonly<Record<string, st
       else delete variables[name];
       continue;
     }
-    if (/^exec\s/.test(trimmed)) {
-      const words = parseShellWords(trimmed.slice(4), lookup).flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
-      execs.push({ words, line: start + 1 });
+    // `exec cmd`, or a list whose last command is (`umask 0 && exec cmd`, `cd /app; exec cmd`); an exec that runs only
+    // when something fails (`a || exec b`) is a branch, counted so that the script says nothing.
+    if (/(?:^|[\s;&|(])exec\s/.test(trimmed)) {
+      const list = /^(?:(.*?)(?:&&|;)\s*)?exec\s+(.*)$/.exec(trimmed);
+      const clean = list !== null && !/\|\||\bexec\s|\b(?:if|then|else|elif|do|while|until|case)\b|[{(]/.test(list[1] ?? '');
+      const entries = clean ? parseShellWords(list[2]!, lookup) : [];
+      // `exec >>/var/log/app.log 2>&1` only redirects the script's own output: no program.
+      if (clean && entries.length > 0 && typeof entries[0] !== 'string') continue;
+      const words = entries.flatMap((entry) => (typeof entry === 'string' ? [entry] : []));
+      if (clean) execs.push({ words, line });
+      else execs.push({ words: [], line }, { words: [], line });
+      continue;
     }
   }
   if (execs.length !== 1) return null;
   const [only] = execs as [{ words: string[]; line: number }];
-  return only.words.length === 0 || only.words[0]!.startsWith('$') ? null : only;
+  if (only.words.length === 0 || only.words[0]!.startsWith('$')) return null;
+  const besides = daemonStarted(text);
+  return besides ? { ...only, besides } : only;
+}
+
+/** A script's commands with their continued lines joined, trimmed, each with the 1-based line it starts on. */
+function logicalLines(text: string): { line: number; text: string }[] {
+  const physical = text.split(/\r?\n/);
+  const lines: { line: number; text: string }[] = [];
+  for (let index = 0; index < physical.length; index++) {
+    const start = index;
+    let logical = physical[index]!;
+    while (/\\\s*$/.test(logical) && index + 1 < physical.length) logical = logical.replace(/\\\s*$/, ' ') + physical[++index]!;
+    lines.push({ line: start + 1, text: logical.trim() });
+  }
+  return lines;
+}
+
+/** The first command of a start script that leaves another process running (STARTS_DAEMON), with its 1-based line. */
+export function daemonStarted(text: string): { line: number; text: string } | null {
+  for (const { line, text: trimmed } of logicalLines(text)) {
+    if (trimmed === '' || trimmed.startsWith('#') || SCRIPT_ASSIGNMENT.test(trimmed) || /^exec\s/.test(trimmed)) continue;
+    if (STARTS_DAEMON.test(trimmed)) return { line, text: trimmed };
+  }
+  return null;
+}
+
+/**
+ * An init that runs the program after its options (tini's and dumb-init's `--`, catatonit), or a shell given a
+ * script file (`sh /app/start.sh`): the words of the program it starts. Other words are returned as they are.
+ */
+export function unwrapInit(words: readonly string[]): readonly string[] {
+  const program = words[0]?.split('/').pop() ?? '';
+  if (program === 'tini' || program === 'dumb-init' || program === 'catatonit' || program === 'tini-static') {
+    const separator = words.indexOf('--');
+    if (separator !== -1) return words.slice(separator + 1);
+    const first = words.findIndex((word, index) => index > 0 && !word.startsWith('-'));
+    return first === -1 ? [] : words.slice(first);
+  }
+  if (/^(?:ba|da|a)?sh$/.test(program) && words[1] !== undefined && words[1].startsWith('/')) return words.slice(1);
+  return words;
 }
 
 /** `sh -c "…"` and `bash -lc '…'`: the words of the script they run. */
@@ -154,6 +227,29 @@ function flagValue(words: readonly string[], names: readonly string[]): { value:
     }
   });
   return found;
+}
+
+/** Every `--name VALUE`, `--name=VALUE` or `-n VALUE` in words, in order: the options a server takes several of. */
+function flagValues(words: readonly string[], names: readonly string[]): { value: string; written: string }[] {
+  return words.flatMap((_, index) => {
+    const found = flagValue(words.slice(index, index + 2), names);
+    // Only an occurrence that starts at this word: `flagValue` of the pair finds a value-taking flag in its first word.
+    return found && (found.written === words[index] || found.written === `${words[index]} ${words[index + 1]}`) ? [found] : [];
+  });
+}
+
+/**
+ * The TCP ports of every address `-b`/`--bind` names (gunicorn and hypercorn bind each one given; a `unix:` path is a
+ * socket, not a port); null when one of them is neither, as a variable or `fd://3` is: where it listens is not known.
+ */
+function bindPorts(binds: readonly { value: string; written: string }[]): InferredValue[] | null {
+  const ports: InferredValue[] = [];
+  for (const bind of binds) {
+    const port = portOf(bind.value);
+    if (port !== null) ports.push({ value: port, evidence: bind.written, basis: 'flag' });
+    else if (!bind.value.startsWith('unix:')) return null;
+  }
+  return ports;
 }
 
 function seconds(text: string): number | null {
@@ -220,13 +316,25 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
   const all = [...commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ...words];
   const workerClass = flagValue(all, ['-k', '--worker-class'])?.value ?? 'sync';
   const threads = Number(flagValue(all, ['--threads'])?.value ?? '1');
-  const port = fromFlag(all, ['-b', '--bind'], portOf) ?? envPort(environment);
+  // Every --bind is bound; those of the command line replace those of GUNICORN_CMD_ARGS, and PORT is only the default
+  // when neither gives one (gunicorn/config.py, Bind).
+  const commandBinds = flagValues(words, ['-b', '--bind']);
+  const binds = commandBinds.length > 0 ? commandBinds : flagValues(commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ['-b', '--bind']);
+  const ports = binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
+  const port = ports?.[0] ?? null;
+  const otherPorts = ports?.slice(1) ?? [];
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
   if (sync && !(threads > 1)) {
     const how = flagValue(all, ['-k', '--worker-class']) ? `-k ${workerClass}` : "gunicorn's default sync worker";
-    return { server: 'gunicorn (sync worker)', keepAliveTimeout: null, closesConnections: `${how} closes every connection after its response`, port };
+    return {
+      server: 'gunicorn (sync worker)',
+      keepAliveTimeout: null,
+      closesConnections: `${how} closes every connection after its response`,
+      port,
+      otherPorts,
+    };
   }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
   // for --keep-alive seconds.
@@ -234,6 +342,7 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
     server: `gunicorn (${sync ? 'gthread' : workerClass.split('.').pop()} worker)`,
     keepAliveTimeout: fromFlag(all, ['--keep-alive'], seconds) ?? assumed('gunicorn', SERVER_DEFAULTS.gunicorn),
     port,
+    otherPorts,
   };
 }
 
@@ -241,8 +350,14 @@ function hypercorn(words: readonly string[]): InferredServer {
   return {
     server: 'hypercorn',
     keepAliveTimeout: fromFlag(words, ['--keep-alive'], seconds) ?? assumed('hypercorn', SERVER_DEFAULTS.hypercorn),
-    port: fromFlag(words, ['-b', '--bind'], portOf),
+    ...hypercornPorts(words),
   };
+}
+
+/** hypercorn binds every `--bind` and `--insecure-bind` given (`--quic-bind` is UDP). */
+function hypercornPorts(words: readonly string[]): Pick<InferredServer, 'port' | 'otherPorts'> {
+  const ports = bindPorts(flagValues(words, ['-b', '--bind', '--insecure-bind'])) ?? [];
+  return { port: ports[0] ?? null, otherPorts: ports.slice(1) };
 }
 
 /**
@@ -266,6 +381,133 @@ function minio(words: readonly string[], environment: Readonly<Record<string, st
       assumed('MinIO', SERVER_DEFAULTS.minio),
     port: null,
   };
+}
+
+/**
+ * uWSGI's options that bind a socket (`uwsgi --help`: "bind to the specified UNIX/TCP socket using … protocol"), its
+ * HTTP/HTTPS routers (`--http :8000` starts a router process listening there; `--https ADDR,CERT,KEY`) and its stats
+ * server. `-s` is `--socket`'s short form.
+ */
+const UWSGI_BINDS = new Set([
+  'socket',
+  's',
+  'uwsgi-socket',
+  'suwsgi-socket',
+  'ssl-socket',
+  'http-socket',
+  'http11-socket',
+  'https-socket',
+  'fastcgi-socket',
+  'fastcgi-nph-socket',
+  'scgi-socket',
+  'scgi-nph-socket',
+  'raw-socket',
+  'puwsgi-socket',
+  'http',
+  'https',
+  'stats',
+  'stats-server',
+]);
+/**
+ * Options after which the addresses uWSGI listens on are not all on its command line or in one ini file: other
+ * configuration sources (uWSGI loads `--yaml`, `--json`, `--xml`, `--include`d and inherited files, and an Emperor's
+ * vassals), other listeners (its routers and subscription servers, `--shared-socket` handed on by number), and
+ * conditional blocks of an ini file (`if-env`, `for-readline`).
+ */
+const UWSGI_UNKNOWN_LISTENERS =
+  /^(?:ini|yaml|yml|json|js|xml|sqlite3?|ldap|include|inherit|emperor.*|.*router.*|.*-server|subscribe.*|zerg.*|shared-socket|if-.*|for-.*|config)$/;
+/** A configuration file uWSGI recognises by its name when it is an argument of its own (`uwsgi app.ini`). */
+const UWSGI_CONFIG_NAME = /\.(?:ini|xml|ya?ml|json|js)(?::[\w-]+)?$/;
+
+/**
+ * The options an ini file of uWSGI sets in its `[uwsgi]` section (or the `:section` named), each with its line, or
+ * null when the file uses what nginx-lint does not follow: placeholders and magic variables (`%(name)`, `%d`),
+ * environment and command expansions (`$(HOST)`, `@(file)`).
+ */
+function uwsgiIniOptions(text: string, section: string): { name: string; value: string; line: number }[] | null {
+  const options: { name: string; value: string; line: number }[] = [];
+  let current: string | null = null;
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || /^[;#]/.test(line)) continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const pair = /^([\w.-]+)\s*(?:=\s*(.*))?$/.exec(line);
+    if (!pair) return null;
+    const value = (pair[2] ?? 'true').trim();
+    if (/[%$@]\(|%[a-zA-Z]/.test(value)) return null;
+    options.push({ name: pair[1]!.toLowerCase(), value, line: index + 1 });
+  }
+  return options;
+}
+
+/** `:8000`, `0.0.0.0:8000`, `[::]:8000`, `/tmp/uwsgi.sock`: a port, a socket path, or null (abstract, fd, unknown). */
+function uwsgiAddress(value: string): { port: number } | { socket: string } | null {
+  const address = value.split(',')[0]!.trim();
+  if (address.startsWith('/')) return { socket: address };
+  const tcp = /^(?:\[[0-9a-fA-F:.]*\]|[\w.-]*):(\d{1,5})$/.exec(address);
+  const port = tcp ? Number(tcp[1]) : NaN;
+  return port >= 1 && port <= 65535 ? { port } : null;
+}
+
+/**
+ * uWSGI (`uwsgi …`, `uwsgi --ini /app/uwsgi.ini`): the addresses of all its binding options, from its command line
+ * and the ini file it names (read through `spec.readFile`). The ports are known only when every listener is: any
+ * `UWSGI_*` variable of the environment (uWSGI reads every option from one), another configuration source, a
+ * router, a value it cannot read, or an ini file the repository does not hold leaves them unknown. No idle timeout is
+ * inferred: uWSGI's keep-alive depends on the socket type and its options.
+ */
+function uwsgi(words: readonly string[], spec: ProcessSpec): InferredServer {
+  const unknown: InferredServer = { server: 'uWSGI', keepAliveTimeout: null, port: null };
+  if (Object.keys(spec.environment).some((name) => name.startsWith('UWSGI_'))) return unknown;
+  const options: { name: string; value: string; evidence: string }[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]!;
+    const flag = /^--?([\w.-]+)(?:=(.*))?$/.exec(word);
+    // A configuration file by its name, which uWSGI loads when it is an argument of its own (a flag without a value
+    // may stand before it): any such word but the value of --ini leaves the listeners unknown.
+    if (!flag) {
+      if (UWSGI_CONFIG_NAME.test(word)) return unknown;
+      continue;
+    }
+    const name = flag[1]!.toLowerCase().replace(/_/g, '-');
+    const value = flag[2] ?? (words[index + 1] !== undefined && !words[index + 1]!.startsWith('-') ? words[index + 1] : undefined);
+    if (name === 'ini' && value !== undefined) {
+      const [file, section = 'uwsgi'] = value.split(/:(?=[\w-]+$)/) as [string, string?];
+      const read = file.startsWith('/') ? (spec.readFile?.(file) ?? null) : null;
+      const fromIni = read ? uwsgiIniOptions(read.text, section) : null;
+      if (fromIni === null) return unknown;
+      for (const option of fromIni) {
+        options.push({
+          name: option.name.replace(/_/g, '-'),
+          value: option.value,
+          evidence: `${read!.name}:${option.line} ${option.name} = ${option.value}`,
+        });
+      }
+    } else if (value !== undefined) {
+      if (UWSGI_CONFIG_NAME.test(value)) return unknown;
+      options.push({ name, value, evidence: flag[2] === undefined ? `${word} ${value}` : word });
+    }
+    if (flag[2] === undefined && value !== undefined) index++;
+  }
+  const ports: InferredValue[] = [];
+  const sockets: { path: string; evidence: string }[] = [];
+  for (const option of options) {
+    if (UWSGI_UNKNOWN_LISTENERS.test(option.name)) return unknown;
+    if (!UWSGI_BINDS.has(option.name)) continue;
+    const address = uwsgiAddress(option.value);
+    if (address === null) return unknown;
+    const evidence = option.evidence.replace(/,.*$/, '');
+    if ('port' in address) ports.push({ value: address.port, evidence, basis: 'flag' });
+    else sockets.push({ path: address.socket, evidence });
+  }
+  // Nothing bound: uWSGI would refuse to start without a socket, unless a source nginx-lint does not read gives one.
+  if (ports.length === 0 && sockets.length === 0) return unknown;
+  return { ...unknown, port: ports[0] ?? null, otherPorts: ports.slice(1), sockets };
 }
 
 /** `7.0.1` → [7, 0, 1]. */
@@ -476,6 +718,117 @@ function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | n
   };
 }
 
+/**
+ * Where a PHP-FPM binary reads its configuration, by the name packages give it, and the pool files the package puts
+ * in the folder that configuration includes: Alpine's `php-fpm83` (`/etc/php83/php-fpm.conf`, including
+ * `php-fpm.d/*.conf`, which holds `www.conf`), Debian's and Ubuntu's `php-fpm8.2` (`/etc/php/8.2/fpm/php-fpm.conf`,
+ * `pool.d/*.conf`), the official image's `php-fpm` (`/usr/local/etc/php-fpm.conf`, `php-fpm.d/*.conf`: `www.conf`,
+ * `docker.conf`, `zz-docker.conf`).
+ */
+function phpFpmLayout(binary: string): { config: string; prefix: string; poolDir: string; stockPools: readonly string[] } | null {
+  const alpine = /^php-fpm(\d{1,2})$/.exec(binary);
+  if (alpine)
+    return { config: `/etc/php${alpine[1]}/php-fpm.conf`, prefix: '/usr', poolDir: `/etc/php${alpine[1]}/php-fpm.d`, stockPools: ['www.conf'] };
+  const debian = /^php-fpm(\d+\.\d+)$/.exec(binary);
+  if (debian)
+    return {
+      config: `/etc/php/${debian[1]}/fpm/php-fpm.conf`,
+      prefix: '/usr',
+      poolDir: `/etc/php/${debian[1]}/fpm/pool.d`,
+      stockPools: ['www.conf'],
+    };
+  if (binary === 'php-fpm') {
+    return {
+      config: '/usr/local/etc/php-fpm.conf',
+      prefix: '/usr/local',
+      poolDir: '/usr/local/etc/php-fpm.d',
+      stockPools: ['docker.conf', 'www.conf', 'zz-docker.conf'],
+    };
+  }
+  return null;
+}
+
+/** A PHP-FPM configuration's sections and `include`s in order; null for what nginx-lint does not follow (`${VAR}`). */
+function phpFpmIni(text: string): { section: string; name: string; value: string; line: number }[] | null {
+  const entries: { section: string; name: string; value: string; line: number }[] = [];
+  let section = 'global';
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/^\s*;.*$/, '').trim();
+    if (line === '') continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim();
+      continue;
+    }
+    const pair = /^([\w.[\]-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!pair) continue;
+    const value = pair[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    if (value.includes('$')) return null;
+    entries.push({ section, name: pair[1]!.toLowerCase(), value, line: index + 1 });
+  }
+  return entries;
+}
+
+/**
+ * PHP-FPM started as a program of its own (`php-fpm83 -F`, `/usr/local/sbin/php-fpm --nodaemonize`), its pools read
+ * from the configuration files the repository puts where it reads them (`-y`/`--fpm-config`, else its package's
+ * `php-fpm.conf`, and the files that includes): every pool's `listen`, the last one given for a pool winning, as
+ * PHP-FPM reads included files in order. Unknown (null) when a file it reads is not the repository's (a package's own
+ * pool file left in place, which nginx-lint does not read), when a pool has no listen, or a value holds a variable.
+ * `listen = 9000` (a port alone) binds every address.
+ */
+function phpFpmPools(words: readonly string[], spec: ProcessSpec): InferredServer | null {
+  const binary = words[0]?.split('/').pop() ?? '';
+  const layout = phpFpmLayout(binary);
+  if (!layout || !spec.readFile || !spec.listFiles) return null;
+  const given = flagValue(words, ['-y', '--fpm-config'])?.value;
+  const listens = new Map<string, { value: string; evidence: string }>();
+  const read = (containerPath: string, depth: number): boolean => {
+    const file = spec.readFile!(containerPath);
+    // The package's own php-fpm.conf, which the repository does not replace, only includes its pool folder.
+    const stock = file === null && given === undefined && containerPath === layout.config;
+    const entries = stock
+      ? [{ section: 'global', name: 'include', value: `${layout.poolDir}/*.conf`, line: 0 }]
+      : file && depth < 4
+        ? phpFpmIni(file.text)
+        : null;
+    if (!entries) return false;
+    for (const entry of entries) {
+      if (entry.section !== 'global' && entry.name === 'listen') {
+        listens.set(entry.section, { value: entry.value, evidence: `${file!.name}:${entry.line} listen = ${entry.value}` });
+      } else if (entry.section !== 'global' && !listens.has(entry.section)) {
+        listens.set(entry.section, { value: '', evidence: '' });
+      }
+      if (entry.name !== 'include') continue;
+      const target = entry.value.startsWith('/') ? entry.value : path.posix.join(layout.prefix, entry.value);
+      const glob = /^(.*)\/\*\.conf$/.exec(target);
+      if (!glob) {
+        if (!read(target, depth + 1)) return false;
+        continue;
+      }
+      const folder = glob[1]!;
+      const names = spec.listFiles!(folder).filter((name) => name.endsWith('.conf'));
+      // A package's own pool file there that the repository does not replace is read too, and nginx-lint does not read it.
+      if (folder === layout.poolDir && layout.stockPools.some((stock) => !names.includes(stock))) return false;
+      for (const name of names) if (!read(`${folder}/${name}`, depth + 1)) return false;
+    }
+    return true;
+  };
+  if (!read(given ?? layout.config, 0) || listens.size === 0) return null;
+  const ports: InferredValue[] = [];
+  const sockets: { path: string; evidence: string }[] = [];
+  for (const { value, evidence } of listens.values()) {
+    if (value.startsWith('/')) {
+      sockets.push({ path: value, evidence });
+      continue;
+    }
+    const port = /^(?:(?:\[[0-9a-fA-F:.]*\]|[\w.-]+):)?(\d{1,5})$/.exec(value);
+    if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) return null;
+    ports.push({ value: Number(port[1]), evidence, basis: 'flag' });
+  }
+  return { server: 'PHP-FPM', keepAliveTimeout: null, port: ports[0] ?? null, otherPorts: ports.slice(1), sockets };
+}
+
 /** An image of Puma itself tagged with its version (`…/puma:7.0.1`); any other image says nothing about Puma's. */
 function pumaImageVersion(image: string | null): ProcessSpec['pumaVersion'] {
   const tag = imageTag(image);
@@ -504,6 +857,7 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
   if (runs('uvicorn')) return uvicorn(after('uvicorn'), spec.environment);
   if (runs('hypercorn')) return hypercorn(after('hypercorn'));
+  if (runs('uwsgi')) return uwsgi(after('uwsgi'), spec);
   if (runs('puma') || (runs('rails') && /^(s|server)$/.test(after('rails')[0] ?? ''))) {
     const version = spec.pumaVersion ?? pumaImageVersion(spec.image);
     return puma(runs('puma') ? after('puma') : after('rails'), spec.environment, version);
@@ -518,5 +872,5 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (words.length === 0 && (name === 'httpd' || (name === 'php' && imageTag(spec.image).includes('apache')))) {
     return { server: 'Apache httpd', keepAliveTimeout: assumed('Apache httpd', SERVER_DEFAULTS.apache), port: null };
   }
-  return phpFpm(spec, words);
+  return (/^php-fpm[\d.]*$/.test(first) ? phpFpmPools(words, spec) : null) ?? phpFpm(spec, words);
 }

@@ -8,11 +8,14 @@ import {
   commandWords,
   inferAppServer,
   lockedGemVersion,
+  daemonStarted,
   scriptExec,
+  unwrapInit,
   type InferredValue,
   type ProcessSpec,
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
+import { containerFileReader, containerFolderLister, inPlaceEdits } from './container-files.js';
 import type { OriginFactory } from './origin.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
 import { isShellScript } from './repository-scripts.js';
@@ -121,16 +124,32 @@ export function composeServices(
     const environment = { ...built?.environment, ...composeEnvironment(document, service) };
     // A start script of the repository that the container runs first and that execs the server in the end says what
     // the server is (CTFd's docker-entrypoint.sh: `exec gunicorn … --worker-class "$WORKER_CLASS"`).
-    const started = startScriptExec(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const script = startScript(document, service, built, entrypoint ?? given, environment, origins, repoRoot);
+    const started = script?.exec ?? null;
     const command = started ?? given;
-    const inferred = inferAppServer({
-      image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
-      words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
-      environment,
-      builds: built !== null || document.at(service, 'build') !== null,
-      mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
-      pumaVersion: pumaVersionOf(document, service),
-    });
+    const composeDir = path.dirname(document.file);
+    const mounted = document.items(document.at(service, 'volumes')).flatMap((item) => volumeMapping(document, item, composeDir, origins) ?? []);
+    // A script that also leaves another process running (its own nginx, a daemon, a background job) listens where
+    // the server it execs does not: nothing is inferred, so that no port or idle timeout of another process is claimed.
+    const inferred = script?.besides
+      ? null
+      : inferAppServer({
+          // A server's own configuration file (uWSGI's --ini) where the service's volumes or its image's COPYs put it.
+          readFile: containerFileReader(
+            [...mounted, ...(built?.copies ?? [])],
+            repoRoot ?? composeDir,
+            (file) => origins.file(file).label,
+            // What the image's build and the start script edit in place (`sed -i … www.conf`) is not the repository's copy.
+            () => [built?.dockerfile, script?.file].flatMap((file) => (file ? inPlaceEdits(readOrEmpty(file)) : [])),
+          ),
+          listFiles: containerFolderLister([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir),
+          image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
+          words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
+          environment,
+          builds: built !== null || document.at(service, 'build') !== null,
+          mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
+          pumaVersion: pumaVersionOf(document, service),
+        });
     const imageNode = document.at(service, 'image');
     const evidence = command?.origin ?? entrypoint?.origin ?? document.origin(imageNode ?? keyNode);
     const inferredFact = (inferredValue: InferredValue, text: string) => ({
@@ -142,16 +161,23 @@ export function composeServices(
     const keepAliveTimeout =
       facts.keepAliveTimeout ??
       (inferred?.keepAliveTimeout ? inferredFact(inferred.keepAliveTimeout, `${inferred.keepAliveTimeout.value / 1000}s`) : null);
-    const inferredPort = ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? inferred.port : null;
+    const inferredPorts =
+      ports.ports.length === 0 && ports.unresolved.length === 0 && inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])] : [];
 
     return {
       name,
       origin,
       definitions: [origin],
       hosts,
-      ports: inferredPort
-        ? [{ ...inferredFact(inferredPort, String(inferredPort.value)), lastPort: inferredPort.value, protocol: 'tcp', published: null }]
-        : ports.ports,
+      ports:
+        inferredPorts.length > 0
+          ? inferredPorts.map((port) => ({
+              ...inferredFact(port, String(port.value)),
+              lastPort: port.value,
+              protocol: 'tcp' as const,
+              published: null,
+            }))
+          : ports.ports,
       unresolvedPorts: ports.unresolved,
       ...facts,
       keepAliveTimeout,
@@ -169,11 +195,14 @@ export function composeServices(
 const MAX_START_SCRIPT_BYTES = 256 * 1024;
 
 /**
- * What the service's first program execs when it is a shell script of the repository: an absolute path the
- * Dockerfile's COPY or a bind mount of the service puts there (the most specific wins), read when it is inside the
- * project root (else the Compose file's folder), and `exec`s one command that is not its arguments (see `scriptExec`). Its words are then the process.
+ * The service's first program when it is a shell script of the repository — run directly, through an init (`tini
+ * --`, `dumb-init`) or a shell (`sh /app/start.sh`) — at an absolute path the Dockerfile's COPY or a bind mount of the
+ * service puts there (the most specific wins), read when it is inside the project root (else the Compose file's
+ * folder): the one command it `exec`s that is not its arguments (see `scriptExec`), whose words are then the process,
+ * and the first command that leaves another process running beside it (`daemonStarted`). Null when the first program
+ * is no such script.
  */
-function startScriptExec(
+function startScript(
   document: YamlDocument,
   service: Node | null,
   built: BuiltImage | null,
@@ -181,8 +210,8 @@ function startScriptExec(
   environment: Readonly<Record<string, string>>,
   origins: OriginFactory,
   repoRoot: string | undefined,
-): DockerCommand | null {
-  const program = first?.words[0];
+): { file: string; exec: DockerCommand | null; besides: { line: number; text: string } | null } | null {
+  const program = unwrapInit(first?.words ?? [])[0];
   if (program === undefined || !program.startsWith('/')) return null;
   const composeDir = path.dirname(document.file);
   const boundary = repoRoot ?? composeDir;
@@ -198,7 +227,16 @@ function startScriptExec(
   }
   if (!isShellScript(script, text)) return null;
   const exec = scriptExec(text, environment);
-  return exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null;
+  return { file: script, exec: exec ? { words: exec.words, origin: origins.yaml(script, exec.line) } : null, besides: daemonStarted(text) };
+}
+
+/** A Dockerfile's or script's text, or nothing when it cannot be read. */
+function readOrEmpty(file: string): string {
+  try {
+    return readRegularTextFile(file, MAX_START_SCRIPT_BYTES);
+  } catch {
+    return '';
+  }
 }
 
 /**

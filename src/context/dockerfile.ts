@@ -168,15 +168,20 @@ function fromImage(operand: string | null, globalArguments: ReadonlyMap<string, 
   return expandVariables(/^(["'])(.*)\1$/.exec(operand)?.[2] ?? operand, globalArguments);
 }
 
-/** `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`. */
-function environmentOf(body: string): Record<string, string> {
+/**
+ * `ENV A=1 B="two words"` or the legacy `ENV NAME value with spaces`, the values of ARGs and ENVs set before it
+ * expanded as Docker expands them (`GITLAB_RUNTIME_DIR="${GITLAB_CACHE_DIR}/runtime"`); single quotes keep a value
+ * as written.
+ */
+function environmentOf(body: string, variables: ReadonlyMap<string, string> = new Map()): Record<string, string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(body)) {
     const [name, ...value] = body.split(/\s+/);
-    return name ? { [name]: value.join(' ') } : {};
+    return name ? { [name]: expandVariables(value.join(' '), variables) } : {};
   }
   const environment: Record<string, string> = {};
   for (const match of body.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))/g)) {
-    environment[match[1]!] = match[2]?.replace(/\\(.)/g, '$1') ?? match[3] ?? match[4] ?? '';
+    const expanded = (text: string) => expandVariables(text, variables);
+    environment[match[1]!] = match[2] !== undefined ? expanded(match[2].replace(/\\(.)/g, '$1')) : (match[3] ?? expanded(match[4] ?? ''));
   }
   return environment;
 }
@@ -319,11 +324,11 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     } else if (keyword === 'HEALTHCHECK') {
       healthcheck = !/^NONE\b/i.test(body);
     } else if (keyword === 'ENV') {
-      const declared = environmentOf(body);
+      const declared = environmentOf(body, variables);
       Object.assign(environment, declared);
       for (const [name, value] of Object.entries(declared)) variables.set(name, value);
     } else if (keyword === 'WORKDIR' && words[0]) {
-      workdir = path.posix.resolve(workdir, words[0]);
+      workdir = path.posix.resolve(workdir, expandVariables(words[0], variables));
     } else if (keyword === 'ENTRYPOINT') {
       entrypoint = { words: commandOf(body), origin: origins.yaml(dockerfile, line) };
     } else if (keyword === 'CMD') {
@@ -336,8 +341,10 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
         .toLowerCase();
       sourceBuild ??= stagesInstallingNginx.get(from)?.sourceBuild ?? null;
     } else if ((keyword === 'COPY' || keyword === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
-      // Multi-stage copies (`--from`), URLs and globs name nothing in the repository one to one.
-      const operands = words.filter((word) => !word.startsWith('--'));
+      // Multi-stage copies (`--from`), URLs and globs name nothing in the repository one to one. Docker expands the
+      // stage's ARG and ENV values in both (`COPY config/fpm-pool.conf ${PHP_INI_DIR}/php-fpm.d/www.conf`); a variable
+      // nothing here sets stays as written.
+      const operands = words.filter((word) => !word.startsWith('--')).map((word) => expandVariables(word, variables));
       const target = operands.pop();
       if (!target || operands.length === 0) continue;
       const destination = path.posix.resolve(workdir, target);

@@ -228,10 +228,16 @@ function withPodPorts(service: ServiceFacts, containers: Workload['containers'])
     ports = declared.map((port) => portFact({ first: port.port, last: port.port, protocol: port.protocol }, String(port.port), port.origin));
     if (ports.length === 0) {
       for (const { process, origin } of containers) {
-        const inferred = inferAppServer(process)?.port;
-        if (!inferred) continue;
-        const range = { first: inferred.value, last: inferred.value, protocol: 'tcp' as const };
-        ports = [{ ...portFact(range, String(inferred.value), { ...origin, label: `${origin.label} ${inferred.evidence}` }), basis: inferred.basis }];
+        const inferred = inferAppServer(process);
+        if (!inferred?.port) continue;
+        // Every address the server binds (gunicorn's several --bind, uWSGI's sockets), not only the first.
+        ports = [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => ({
+          ...portFact({ first: port.value, last: port.value, protocol: 'tcp' }, String(port.value), {
+            ...origin,
+            label: `${origin.label} ${port.evidence}`,
+          }),
+          basis: port.basis,
+        }));
         break;
       }
     }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { readRegularTextFile } from '../files.js';
 import type { DirectiveRewrite, RepositoryScripts, SedSubstitution, WrittenPath } from '../load/container-view.js';
 import { BARE_SED_PLACEHOLDER, SED_PLACEHOLDER, variableDefaultsIn } from '../load/templates.js';
+import { inPlaceEdits } from './container-files.js';
 
 /** Scripts larger than this are not read. */
 const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -238,6 +239,7 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
   const substitutions = new Map<string, SedSubstitution[]>();
   const written = new Map<string, WrittenPath>();
   const directiveRewrites = new Map<string, DirectiveRewrite[]>();
+  const editsInPlace: string[] = [];
   for (const file of files) {
     if (!isScript(file)) continue;
     let text: string;
@@ -252,6 +254,7 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     const joined = expanded.text.replace(/\\\r?\n/g, '  ');
     const defaults = variableDefaultsIn(text);
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
+      editsInPlace.push(...inPlaceEdits(line[0]));
       // `'s#NAME#'"${VALUE}"'#'`: the shell joins the quoted pieces into one word, the variable in double quotes.
       const command = line[0].replace(/'"((?:[^"\\]|\\.)*)"'/g, '$1');
       for (const match of command.matchAll(SED_SUBSTITUTE)) {
@@ -301,5 +304,5 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
       written.set(target, source === null ? { origin } : { origin, copyOf: source });
     }
   }
-  return { substitutions, written, directiveRewrites };
+  return { substitutions, written, directiveRewrites, editsInPlace };
 }

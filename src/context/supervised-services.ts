@@ -4,7 +4,7 @@
  * and line as the origin of every fact. Such a program has no host name: nginx reaches it on a loopback address of its
  * own container, or on a unix socket, which src/model/services-behind.ts matches by port or path.
  */
-import { closesConnectionsFact, inferAppServer, unixSocketOf, type InferredValue } from './app-servers.js';
+import { closesConnectionsFact, inferAppServer, unixSocketOf, type InferredValue, type ProcessSpec } from './app-servers.js';
 import type { SupervisedProgram } from './supervisord.js';
 import type { FactOrigin, ServiceFacts } from './types.js';
 
@@ -21,34 +21,42 @@ function reachableOverLoopback(port: InferredValue): boolean {
 }
 
 /**
- * Facts for every program: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
+ * Facts for every program, its command read with the container's environment (what supervisord itself runs with: the
+ * image's ENV, the Compose service's environment) under its own `environment=`: one whose server nginx-lint does not know has none, and no port, which keeps a pass to
  * another loopback port from being called a mismatch. Its port is only the one a flag names (`--bind 127.0.0.1:8000`),
  * its socket the absolute path a flag names (`--bind unix:/run/gunicorn.sock`).
  */
-export function supervisedServiceFacts(program: SupervisedProgram): ServiceFacts {
+export function supervisedServiceFacts(
+  program: SupervisedProgram,
+  files: Pick<ProcessSpec, 'readFile' | 'listFiles'> = {},
+  containerEnvironment: Readonly<Record<string, string>> = {},
+): ServiceFacts {
   const line = Number(/:(\d+)$/.exec(program.origin)?.[1] ?? NaN);
   const origin: FactOrigin = { file: program.file ?? program.origin, line: Number.isNaN(line) ? null : line, keyPath: null, label: program.origin };
-  const inferred = inferAppServer({ image: null, words: program.words, environment: {} });
+  const inferred = inferAppServer({ image: null, words: program.words, environment: { ...containerEnvironment, ...program.environment }, ...files });
   const fact = (value: InferredValue, text: string) => ({
     value: value.value,
     text,
     basis: value.basis,
     origin: { ...origin, label: `${origin.label} ${value.evidence}` },
   });
-  const port = inferred?.port && reachableOverLoopback(inferred.port) ? inferred.port : null;
-  const socket = inferred ? unixSocketOf(program.words) : null;
+  const ports = (inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])] : []).filter(reachableOverLoopback);
+  const sockets = [...(inferred ? [unixSocketOf(program.words)].flatMap((socket) => socket ?? []) : []), ...(inferred?.sockets ?? [])];
   return {
     name: program.name,
     origin,
     definitions: [origin],
     hosts: [],
-    ports: port ? [{ ...fact(port, String(port.value)), lastPort: port.value, protocol: 'tcp', published: null }] : [],
+    ports: ports.map((port) => ({ ...fact(port, String(port.value)), lastPort: port.value, protocol: 'tcp' as const, published: null })),
     unresolvedPorts: [],
-    ...(socket
+    ...(sockets.length > 0
       ? {
-          sockets: [
-            { value: socket.path, text: socket.path, basis: 'flag' as const, origin: { ...origin, label: `${origin.label} ${socket.evidence}` } },
-          ],
+          sockets: sockets.map((socket) => ({
+            value: socket.path,
+            text: socket.path,
+            basis: 'flag' as const,
+            origin: { ...origin, label: `${origin.label} ${socket.evidence}` },
+          })),
         }
       : {}),
     p99: null,

@@ -62,6 +62,33 @@ export interface SupervisedProgram {
   readonly origin: string;
   /** The absolute path of the file `command=` is written in, when read from the repository. */
   readonly file?: string;
+  /**
+   * The variables its `environment=` sets (`KEY="value",KEY2=value2`), which the command sees over supervisord's own
+   * environment; absent when the section has none. A value holding `%(ENV_X)s` is not known and left out.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `environment=KEY="val",KEY2=val2` as supervisor's `dict_of_key_value_pairs` reads it: Python's non-POSIX
+ * `shlex.shlex` with `/.+-():` added to the word characters, so a value is a word of those characters or a quoted
+ * string (quotes removed), and pairs are separated by commas. Null when supervisord would refuse the value (it then
+ * does not start). A value holding an expansion nginx-lint cannot make (`%(ENV_HOME)s`) is left out.
+ */
+export function supervisordEnvironment(value: string): Record<string, string> | null {
+  const environment: Record<string, string> = {};
+  // supervisord expands `%(ENV_X)s` before it splits the value: such an expansion is (part of) a word.
+  const pair = /\s*([\w/.+\-():]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|((?:[\w/.+\-():]|%\(\w+\)s)+))\s*(?:,|$)/y;
+  let at = 0;
+  while (at < value.length && value.slice(at).trim() !== '') {
+    pair.lastIndex = at;
+    const match = pair.exec(value);
+    if (!match || match[0] === '') return null;
+    const text = match[2] ?? match[3] ?? match[4]!;
+    if (!/%\(/.test(text)) environment[match[1]!] = text;
+    at = pair.lastIndex;
+  }
+  return environment;
 }
 
 /** A line of a supervisord config and where it is written (`file:line`). */
@@ -89,11 +116,28 @@ export function supervisedProgramsIn(lines: readonly SourceLine[]): SupervisedPr
   const programs: SupervisedProgram[] = [];
   let program: string | null = null;
   let option: { name: string; indent: number; value: string; origin: string } | null = null;
-  const close = () => {
-    if (program !== null && option?.name === 'command' && option.value.trim() !== '') {
-      programs.push({ name: program, words: shlexSplit(expand(option.value, program)), origin: option.origin });
-    }
+  // The options of the current section that make a program: its command and its environment.
+  let command: { value: string; origin: string } | null = null;
+  let environment: string | null = null;
+  const closeOption = () => {
+    if (program !== null && option?.name === 'command') command = { value: option.value, origin: option.origin };
+    if (program !== null && option?.name === 'environment') environment = option.value;
     option = null;
+  };
+  const closeSection = () => {
+    closeOption();
+    const written = command as { value: string; origin: string } | null;
+    if (program !== null && written !== null && written.value.trim() !== '') {
+      const variables = environment === null ? null : supervisordEnvironment(expand(environment, program).replace(/\n/g, ' '));
+      programs.push({
+        name: program,
+        words: shlexSplit(expand(written.value, program)),
+        origin: written.origin,
+        ...(variables ? { environment: variables } : {}),
+      });
+    }
+    command = null;
+    environment = null;
   };
   for (const line of lines) {
     const stripped = line.text.trim();
@@ -106,16 +150,17 @@ export function supervisedProgramsIn(lines: readonly SourceLine[]): SupervisedPr
       option.value += `\n${text.trim()}`;
       continue;
     }
-    close();
+    closeOption();
     const section = SECTION.exec(text.trim());
     if (section) {
+      closeSection();
       program = /^program:(.+)$/.exec(section[1]!.trim())?.[1]!.trim() ?? null;
       continue;
     }
     const pair = OPTION.exec(text.trim());
     if (pair) option = { name: pair[1]!.toLowerCase(), indent, value: pair[2]!, origin: line.origin };
   }
-  close();
+  closeSection();
   return programs;
 }
 

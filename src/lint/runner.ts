@@ -33,6 +33,7 @@ import { inHelmChart } from '../context/helm.js';
 import { inKustomization } from '../context/kustomize.js';
 import type { SupervisedProgram } from '../context/supervisord.js';
 import { supervisedServiceFacts } from '../context/supervised-services.js';
+import { containerFileReader, containerFolderLister } from '../context/container-files.js';
 import { configsNginxReads } from '../context/mounted-configs.js';
 import type { ContainerView, PathMapping } from '../load/container-view.js';
 import { versionFromDistributionImage, versionFromImageTag, type ImageVersion, type ResolvedNginxVersion } from '../nginx/version.js';
@@ -277,7 +278,23 @@ export class Linter {
       services,
       composeService: deployment.service,
       programsBesideNginx: deployment.besideNginx,
-      servicesBesideNginx: () => deployment.besideNginx().map(supervisedServiceFacts),
+      servicesBesideNginx: () => {
+        // A program's own configuration files (uWSGI's --ini, PHP-FPM's pools) are read where nginx's container has them
+        // from the repository.
+        const { mappings, repoRoot } = deployment.container;
+        const files = repoRoot
+          ? {
+              readFile: containerFileReader(
+                mappings,
+                repoRoot,
+                (file) => path.relative(repoRoot, file).split(path.sep).join('/'),
+                () => deployment.container.scripts?.().editsInPlace ?? [],
+              ),
+              listFiles: containerFolderLister(mappings, repoRoot),
+            }
+          : {};
+        return deployment.besideNginx().map((program) => supervisedServiceFacts(program, files, deployment.environment));
+      },
       modules: config.modules,
     });
 

@@ -85,6 +85,11 @@ export interface RepositoryScripts {
   readonly written: ReadonlyMap<string, WrittenPath>;
   /** By directive name (`server_name`, `listen`): the sed commands that rewrite a whole statement of it. */
   readonly directiveRewrites: ReadonlyMap<string, readonly DirectiveRewrite[]>;
+  /**
+   * The commands that edit files in place (`sed -i …`, continued lines joined), as written: a file of the repository
+   * one of them names may not hold, in the container, what the repository's copy says.
+   */
+  readonly editsInPlace?: readonly string[];
 }
 
 export interface ContainerView {
