@@ -623,6 +623,24 @@ describe('bad YAML', () => {
     expect(error?.column).toBe(3);
   });
 
+  it.each([
+    [
+      'an alias of no anchor',
+      'x-defaults: &defaults {restart: always}\nservices:\n  web:\n    <<: *default\n    image: nginx\n',
+      4,
+      9,
+      'no anchor &default for the alias *default',
+    ],
+    ['a merge of a scalar', 'services:\n  web:\n    <<: 5\n    image: nginx\n', 3, 5, 'a merge key (<<) of something other than a map'],
+  ])(
+    'is an error for %s, which YAML parses but Compose refuses (found by fuzzing: an internal error before)',
+    (_, compose, line, column, message) => {
+      const root = tree({ '.git/': '', 'compose.yaml': compose });
+      const { errors } = loadServiceCatalog({ nginxConfigDir: root });
+      expect(errors.map((error) => [error.message, error.column])).toEqual([[`compose.yaml:${line}:${column}: invalid YAML: ${message}`, column]]);
+    },
+  );
+
   it('is an error when a file cannot be read', () => {
     const root = tree({ '.git/': '', 'compose.yaml/': '' });
     const [error] = loadServiceCatalog({ nginxConfigDir: root }).errors;

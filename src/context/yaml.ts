@@ -141,6 +141,30 @@ function assertIndentDepth(source: string, file: string): void {
  * Reads every document of a YAML file. Throws a ServiceFactsError naming the file, line and column of the first
  * syntax error, or saying why the file cannot be read; a file with any error yields no facts at all.
  */
+/** The first alias of a document that names no anchor, or merge key (`<<`) whose value is not a map or maps. */
+function aliasProblem(document: Document.Parsed): { readonly message: string; readonly at: number } | null {
+  let problem: { message: string; at: number } | null = null;
+  const resolved = (node: unknown): unknown => (yaml().isAlias(node) ? node.resolve(document) : node);
+  yaml().visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) !== undefined) return undefined;
+      problem = { message: `no anchor &${alias.source} for the alias *${alias.source}`, at: alias.range?.[0] ?? 0 };
+      return yaml().visit.BREAK;
+    },
+    Pair(_, pair) {
+      if (!yaml().isScalar(pair.key) || pair.key.source !== '<<' || typeof pair.key.value !== 'symbol') return undefined;
+      // An alias of no anchor is said as such, by the visitor of aliases.
+      if (yaml().isAlias(pair.value) && pair.value.resolve(document) === undefined) return undefined;
+      const value = resolved(pair.value);
+      const sources = yaml().isSeq(value) ? value.items.map(resolved) : [value];
+      if (sources.every((merged) => yaml().isMap(merged))) return undefined;
+      problem = { message: 'a merge key (<<) of something other than a map', at: pair.key.range?.[0] ?? 0 };
+      return yaml().visit.BREAK;
+    },
+  });
+  return problem;
+}
+
 export function readYamlFile(file: string, origins: OriginFactory): YamlDocument[] {
   let source: string;
   let placeholders: RenderedTemplate['placeholders'] = [];
@@ -182,6 +206,15 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     // `- - - - …` nests without indenting; the library reports the stack it ran out of as a syntax error.
     const message = /call stack/i.test(error.message) ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `invalid YAML: ${error.message}`;
     throw new ServiceFactsError(origins.yaml(file, position.line), message, position.col);
+  }
+  // An alias of an anchor the file does not define, or a `<<` of no map, parses but fails where the value is read
+  // (`docker compose` refuses the file too): said here, as a syntax error is.
+  for (const document of source.includes('*') || source.includes('<<') ? documents : []) {
+    const problem = aliasProblem(document);
+    if (problem) {
+      const position = lines.linePos(problem.at);
+      throw new ServiceFactsError(origins.yaml(file, position.line), `invalid YAML: ${problem.message}`, position.col);
+    }
   }
   return documents.map((document) => new YamlDocument(file, document, lines, origins, source, placeholders, writtenSpans, helm));
 }
