@@ -30,7 +30,7 @@ export interface HelmChart {
 
 function readYamlValue(file: string): unknown {
   try {
-    return yaml().parse(readRegularTextFile(file)) as unknown;
+    return yaml().parse(readRegularTextFile(file), { logLevel: 'error' }) as unknown;
   } catch {
     return undefined;
   }

@@ -189,8 +189,9 @@ export function readYamlFile(file: string, origins: OriginFactory): YamlDocument
     throw new ServiceFactsError(origins.file(file), `cannot be read: ${(error as Error).message.replace(`${file} `, '')}`);
   }
   let lines = new (yaml().LineCounter)();
-  // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves.
-  const parse = (text: string) => yaml().parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: false });
+  // merge: Compose files are YAML 1.1 in spirit and use `<<` merge keys; prettyErrors off, we place errors ourselves;
+  // logLevel error: the library's warnings (an unknown `!!tag`) would be printed on stderr as Node warnings.
+  const parse = (text: string) => yaml().parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: false, logLevel: 'error' });
   let documents = parse(source);
   const firstError = () => documents.flatMap((document) => document.errors).sort((a, b) => a.pos[0] - b.pos[0])[0];
   // A Jinja template whatever its name (an Ansible role's templates/docker-compose.yml, lemmy-ansible's), which is no
