@@ -4,8 +4,20 @@ import rule from './header-inheritance-lost.js';
 const PROXY_HEADERS = '    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n';
 const FORWARDING = '    proxy_set_header X-Real-IP $remote_addr;\n    proxy_set_header X-Forwarded-Proto $scheme;\n';
 
+/** bookwyrm's Anubis location: its own list drops the server's X-Forwarded-Proto. */
+const ANUBIS_NGINX =
+  'events {}\nhttp {\n    upstream anubis {\n        server anubis:8000;\n    }\n    server {\n        listen 443 ssl;\n        proxy_set_header X-Forwarded-Proto https;\n        location /.within.website/ {\n            proxy_pass http://anubis;\n            proxy_set_header X-Real-IP $remote_addr;\n        }\n    }\n}\n';
+
+function anubisCompose(environment: string): string {
+  return `services:\n  nginx:\n    image: nginx:1.30.1\n    depends_on: [anubis]\n  anubis:\n    image: ghcr.io/techarohq/anubis:latest\n    environment:\n${environment}`;
+}
+
 testRule(rule, {
   valid: [
+    {
+      name: 'a lost X-Forwarded-Proto behind Anubis answering only auth_request checks (TARGET blank, no PUBLIC_URL), which never reads it (bookwyrm)',
+      files: { 'nginx.conf': ANUBIS_NGINX, 'compose.yaml': anubisCompose('      TARGET: " "\n      BIND: ":8000"\n') },
+    },
     {
       name: 'a location with none of its own inherits them all',
       files: `events {}\nhttp {\n${PROXY_HEADERS}    server {\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n`,
@@ -51,6 +63,19 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'the same location behind Anubis with PUBLIC_URL, which builds redirect URLs from X-Forwarded-Proto',
+      files: {
+        'nginx.conf': ANUBIS_NGINX,
+        'compose.yaml': anubisCompose('      TARGET: " "\n      PUBLIC_URL: https://anubis.example.com\n'),
+      },
+      errors: [{ line: 11, messageId: 'lost', data: { lost: 'X-Forwarded-Proto' } }],
+    },
+    {
+      name: 'and behind an Anubis that proxies to a target, which it passes the header on to',
+      files: { 'nginx.conf': ANUBIS_NGINX, 'compose.yaml': anubisCompose('      TARGET: http://web:8000\n') },
+      errors: [{ line: 11, messageId: 'lost', data: { lost: 'X-Forwarded-Proto' } }],
+    },
     {
       name: 'a Permissions-Policy that also restricts a live feature (camera) is a loss, interest-cohort or not',
       files:

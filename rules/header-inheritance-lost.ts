@@ -108,6 +108,30 @@ function mayBeInherited(statement: ConfigNode): boolean {
   return block.directive.name !== 'location' || block.children.some((child) => child.directive.name === 'location');
 }
 
+/**
+ * The headers no backend that `block`'s own `proxy_set_header` list reaches ever reads: those every service behind
+ * every proxy pass using this list is known not to read (Anubis answering only auth_request checks reads no
+ * X-Forwarded-Proto). A pass in a nested block with a list of its own does not use this one. Empty as soon as one
+ * pass leads to no known service, or to one not known to ignore a header: losing it there may matter.
+ */
+function unreadBehind(model: Model, block: ConfigNode): Set<string> {
+  const sets: Set<string>[] = [];
+  for (const pass of model.proxyPasses) {
+    if (pass.module !== 'proxy' || !liesWithin(pass.node, block)) continue;
+    const owner = model.enclosing(pass.node, LEVELS);
+    let listOwner = owner;
+    while (listOwner && listOwner !== block && !listOwner.children.some((child) => child.directive.name === 'proxy_set_header')) {
+      listOwner = model.enclosing(listOwner, LEVELS);
+    }
+    if (listOwner !== block) continue;
+    const services = model.servicesBehind(pass);
+    if (services.length === 0) return new Set();
+    for (const { service } of services) sets.push(new Set(service.unreadHeaders?.value ?? []));
+  }
+  const [first, ...others] = sets;
+  return new Set([...(first ?? [])].filter((name) => others.every((set) => set.has(name))));
+}
+
 /** The levels that may set these directives, innermost first. */
 const LEVELS = ['location', 'server', 'http'] as const;
 
@@ -168,11 +192,13 @@ export default defineRule({
           if (directive === 'proxy_set_header' && !(proxying ??= blocksProxying(model)).has(block)) continue;
           const ownNames = new Set(own.map(headerName));
           const withheld = directive === 'proxy_set_header' && addressesAnotherSite(own);
+          const unread = directive === 'proxy_set_header' ? unreadBehind(model, block) : new Set<string>();
           const lost = inherited.filter(
             (node) =>
               !ownNames.has(headerName(node)) &&
               !(directive === 'proxy_set_header' && headerName(node) === 'connection') &&
               !(withheld && FORWARDING_HEADERS.has(headerName(node))) &&
+              !unread.has(headerName(node)) &&
               !(directive === 'proxy_set_header' && node.directive.args[1]?.value === '$scheme' && !servesTls(model, block)) &&
               !(directive === 'proxy_set_header' && removesAcceptEncoding(node) && !filtersBodies(model, block)) &&
               !(directive === 'add_header' && (addsNothing(node) || onlyObsoleteFeature(node))),

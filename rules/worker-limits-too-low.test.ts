@@ -33,6 +33,16 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a config that passes nothing to a backend runs out on the files it serves: open() failed, not socket() (ArchiveBox)',
+      files: config('worker_rlimit_nofile 40000;', 'worker_connections 40000;', '    server { location /archive { root /var/www/archive; } }\n'),
+      errors: [{ line: 1, severity: 2, messageId: 'rlimitBelowConnectionsFiles', data: { needed: '80000' } }],
+    },
+    {
+      name: 'but a wildcard include may bring passes nginx-lint cannot see (laradock mounts its sites from a path a variable names)',
+      files: config('worker_rlimit_nofile 4096;', 'worker_connections 4096;', '    include /etc/nginx/sites-available/*.conf;\n'),
+      errors: [{ line: 1, severity: 2, messageId: 'rlimitBelowConnections' }],
+    },
+    {
       name: 'below worker_connections: an error, fixed (unsafely) to twice',
       files: config('worker_rlimit_nofile 1024;', 'worker_connections 4096;'),
       fixUnsafe: true,
@@ -77,7 +87,8 @@ testRule(rule, {
     {
       name: 'in included files: the main context and the events block each from their own file',
       files: {
-        'nginx.conf': 'include main.d/*.conf;\nevents {\n    include events.conf;\n}\nhttp {\n}\n',
+        'nginx.conf':
+          'include main.d/*.conf;\nevents {\n    include events.conf;\n}\nhttp {\n    server { location / { proxy_pass http://127.0.0.1:3000; } }\n}\n',
         'main.d/limits.conf': 'worker_processes auto;\nworker_rlimit_nofile 100;\n',
         'events.conf': 'worker_connections 200;\n',
       },

@@ -36,6 +36,17 @@ function pools(model: Model): { upstream: Upstream; connections: number }[] {
     .map((upstream) => ({ upstream, connections: upstream.keepalive?.connections ?? DEFAULT_KEEPALIVE_CONNECTIONS }));
 }
 
+/**
+ * Whether the whole configuration is seen and passes nothing to a backend: no `*_pass`, no include nginx-lint could
+ * not read, and no wildcard include, whose files may be mounted or written where the repository does not show
+ * (laradock mounts its sites from a path a variable names). Then nginx opens no upstream socket().
+ */
+function passesNothing(model: Model): boolean {
+  if (model.proxyPasses.length > 0) return false;
+  if (model.tree.problems.some((problem) => problem.kind === 'include-not-found')) return false;
+  return !model.nodes('include').some((node) => /[*?[]/.test(node.directive.args[0]?.value ?? ''));
+}
+
 export default defineRule({
   meta: {
     id: 'worker-limits-too-low',
@@ -50,6 +61,8 @@ export default defineRule({
     messages: {
       rlimitBelowConnections:
         'worker_rlimit_nofile {{rlimit}} is not above worker_connections {{connections}}: descriptors run out first, 500 "socket() failed (24: Too many open files)"; use worker_rlimit_nofile {{needed}}',
+      rlimitBelowConnectionsFiles:
+        'worker_rlimit_nofile {{rlimit}} is not above worker_connections {{connections}}: descriptors run out first, 500 "open() failed (24: Too many open files)" for the files it serves; use worker_rlimit_nofile {{needed}}',
       rlimitBelowTwiceConnections:
         'worker_rlimit_nofile {{rlimit}} is below twice worker_connections {{connections}}: proxied requests and files can run out of descriptors, 500 "Too many open files"; use worker_rlimit_nofile {{needed}}',
       poolsFillConnections:
@@ -58,6 +71,8 @@ export default defineRule({
     details: {
       rlimitBelowConnections:
         'worker_rlimit_nofile {{rlimit}} lets each worker open {{rlimit}} descriptors, no more than its {{connections}} worker_connections, and the worker also holds its logs, listening sockets and event descriptors. Under load it runs out of descriptors before connections: nginx answers 500 and logs "socket() failed (24: Too many open files) while connecting to upstream" and "accept4() failed (24: Too many open files)" (measured: worker_rlimit_nofile 16 with worker_connections 16 served 3 requests at a time and answered 42 of 60 with 500). A proxied request holds two descriptors and a buffered response or a static file one more: use worker_rlimit_nofile {{needed}}',
+      rlimitBelowConnectionsFiles:
+        'worker_rlimit_nofile {{rlimit}} lets each worker open {{rlimit}} descriptors, no more than its {{connections}} worker_connections, and the worker also holds its logs, listening sockets and event descriptors. This configuration passes nothing to a backend, so each request holds its client connection and the file it serves: under load nginx answers 500 and logs "open() … failed (24: Too many open files)", and "accept4() failed (24: Too many open files)" for new connections (measured with nginx 1.22.1: worker_rlimit_nofile 16 with worker_connections 16 answered 54 of 60 concurrent requests for a static file with 500). Use worker_rlimit_nofile {{needed}}',
       rlimitBelowTwiceConnections:
         'worker_rlimit_nofile {{rlimit}} is below twice the {{connections}} worker_connections. A proxied request holds two descriptors (client and upstream), and a response buffered to a temporary file or a static file holds one more, so at full load the worker can run out of descriptors before connections: 500 with "socket() failed (24: Too many open files) while connecting to upstream" (measured with worker_rlimit_nofile 24: 21 of 60 requests). Use worker_rlimit_nofile {{needed}}',
       poolsFillConnections:
@@ -76,7 +91,8 @@ export default defineRule({
       const below = rlimit <= connections;
       report({
         node: rlimitNode,
-        messageId: below ? 'rlimitBelowConnections' : 'rlimitBelowTwiceConnections',
+        // With no *_pass anywhere nginx opens no upstream socket(): the descriptor that fails is a served file's.
+        messageId: below ? (passesNothing(model) ? 'rlimitBelowConnectionsFiles' : 'rlimitBelowConnections') : 'rlimitBelowTwiceConnections',
         data: { rlimit, connections, needed },
         fix: replaceArgs(rlimitNode, [needed]),
         // Below worker_connections the 500s come at a load the config accepts; between one and two times, only

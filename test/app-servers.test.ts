@@ -296,6 +296,19 @@ describe('inferAppServer', () => {
     });
   });
 
+  it('knows Anubis answering only auth_request checks (TARGET blank, no PUBLIC_URL) reads no X-Forwarded-Proto', () => {
+    const image = 'ghcr.io/techarohq/anubis:latest';
+    expect(inferAppServer(spec('', image, { TARGET: ' ', BIND: ':8000' }))?.unreadHeaders?.headers).toEqual(['x-forwarded-proto']);
+    expect(inferAppServer(spec('', image, { TARGET: '' }))?.unreadHeaders?.headers).toEqual(['x-forwarded-proto']);
+    // It proxies (TARGET unset: http://localhost:3923; or a target) and passes the header on; PUBLIC_URL builds
+    // redirect URLs from it; a command or a build of its own may run anything.
+    expect(inferAppServer(spec('', image, {}))?.unreadHeaders).toBeUndefined();
+    expect(inferAppServer(spec('', image, { TARGET: 'http://web:8000' }))?.unreadHeaders).toBeUndefined();
+    expect(inferAppServer(spec('', image, { TARGET: ' ', PUBLIC_URL: 'https://anubis.example.com' }))?.unreadHeaders).toBeUndefined();
+    expect(inferAppServer({ ...spec('', image, { TARGET: ' ' }), builds: true })).toBeNull();
+    expect(inferAppServer(spec('sh -c ./start.sh', image, { TARGET: ' ' }))).toBeNull();
+  });
+
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();

@@ -39,6 +39,11 @@ export interface InferredServer {
    * /tmp/uwsgi.sock`); gunicorn's, uvicorn's and hypercorn's are read by `unixSocketOf`.
    */
   readonly sockets?: readonly { readonly path: string; readonly evidence: string }[];
+  /**
+   * Request headers the application never reads, lower case, with what says so (evidence for messages): a header
+   * nginx stops sending it changes nothing there.
+   */
+  readonly unreadHeaders?: { readonly headers: readonly string[]; readonly evidence: string };
 }
 
 /**
@@ -847,6 +852,35 @@ export function lockedGemVersion(lockText: string, gem: string): { version: stri
 }
 
 /**
+ * Anubis (`ghcr.io/techarohq/anubis`), run as its image runs it, with `TARGET` blank: it proxies to nothing and only
+ * answers nginx's `auth_request` checks and serves its challenge pages (its `-target` flag, read from `TARGET` by
+ * flagenv: "set to an empty string to disable proxying when only using auth request"; cmd/anubis/main.go trims it).
+ * It reads `X-Forwarded-Proto` in one place, `constructRedirectURL` (lib/http.go), which runs only with `PUBLIC_URL`
+ * set; when it proxies, it passes the header on to its target, which may read it. So with `TARGET` blank and no
+ * `PUBLIC_URL`, nothing reads `X-Forwarded-Proto` (it needs `X-Real-IP`, which stays read).
+ */
+function anubis(spec: ProcessSpec, words: readonly string[]): InferredServer | null {
+  if (imageName(spec.image) !== 'anubis' || spec.builds || words.length > 0) return null;
+  const target = spec.environment['TARGET'];
+  const authOnly = target !== undefined && target.trim() === '';
+  const publicUrl = (spec.environment['PUBLIC_URL'] ?? '').trim();
+  return {
+    server: 'Anubis',
+    keepAliveTimeout: null,
+    port: null,
+    ...(authOnly && publicUrl === ''
+      ? {
+          unreadHeaders: {
+            headers: ['x-forwarded-proto'],
+            evidence:
+              'TARGET blank and no PUBLIC_URL: Anubis only answers auth_request checks and builds no redirect URL, the one place it reads X-Forwarded-Proto',
+          },
+        }
+      : {}),
+  };
+}
+
+/**
  * The application server a process runs, read from its command first and its image second; null when neither is
  * one nginx-lint knows (a custom binary, a script whose contents we cannot see).
  */
@@ -872,5 +906,5 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   if (words.length === 0 && (name === 'httpd' || (name === 'php' && imageTag(spec.image).includes('apache')))) {
     return { server: 'Apache httpd', keepAliveTimeout: assumed('Apache httpd', SERVER_DEFAULTS.apache), port: null };
   }
-  return (/^php-fpm[\d.]*$/.test(first) ? phpFpmPools(words, spec) : null) ?? phpFpm(spec, words);
+  return (/^php-fpm[\d.]*$/.test(first) ? phpFpmPools(words, spec) : null) ?? anubis(spec, words) ?? phpFpm(spec, words);
 }

@@ -82,6 +82,9 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     ...(firstFact(group, 'keepAliveTimeout') === null && group.some((definition) => definition.closesConnections)
       ? { closesConnections: group.find((definition) => definition.closesConnections)!.closesConnections! }
       : {}),
+    ...(group.some((definition) => definition.unreadHeaders)
+      ? { unreadHeaders: group.find((definition) => definition.unreadHeaders)!.unreadHeaders! }
+      : {}),
     // From the first file that defines the service: the linter config says nothing about either.
     ...(group.some((definition) => definition.selector) ? { selector: group.find((definition) => definition.selector)!.selector } : {}),
     ...(group.some((definition) => definition.addressing) ? { addressing: group.find((definition) => definition.addressing)!.addressing } : {}),

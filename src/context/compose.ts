@@ -186,6 +186,16 @@ export function composeServices(
       ...(inferred?.closesConnections && !facts.keepAliveTimeout
         ? { closesConnections: closesConnectionsFact(inferred.closesConnections, evidence) }
         : {}),
+      ...(inferred?.unreadHeaders
+        ? {
+            unreadHeaders: {
+              value: inferred.unreadHeaders.headers,
+              text: inferred.unreadHeaders.headers.join(', '),
+              basis: 'flag' as const,
+              origin: { ...evidence, label: `${evidence.label} ${inferred.unreadHeaders.evidence}` },
+            },
+          }
+        : {}),
       addressing,
     };
   });

@@ -79,6 +79,11 @@ export interface ServiceFacts {
    * keep-alive pool to it would stay empty. Absent when not known to.
    */
   readonly closesConnections?: Fact<true>;
+  /**
+   * Request headers the application never reads, lower case (Anubis answering only `auth_request` checks reads no
+   * `X-Forwarded-Proto`), read from its image and environment. Absent when not known.
+   */
+  readonly unreadHeaders?: Fact<readonly string[]>;
   /** What the service's names resolve to, for a service read from a Compose file or a manifest. */
   readonly addressing?: ServiceAddressing;
   /**
