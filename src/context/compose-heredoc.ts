@@ -10,7 +10,7 @@
  * text linted is the Compose file with everything outside the body blanked, line breaks kept, and only the columns
  * after an expansion on its line shift. Other scalar styles rewrap the text and are not read.
  */
-import { WrittenSpans, type RenderedTemplate } from '../load/templates.js';
+import { blanked, WrittenSpans, type RenderedTemplate } from '../load/templates.js';
 
 /** One here-document that writes a file. Offsets are the Compose file's. */
 export interface HeredocFile {
@@ -83,11 +83,10 @@ const ENVIRONMENT_NAME = /^[A-Z_][A-Za-z0-9_]*$/;
  * is unset in the container and expands to nothing, as it does there.
  */
 export function renderHeredoc(source: string, file: HeredocFile, variables: HeredocVariables): RenderedHeredoc {
-  const blank = (text: string) => text.replace(/[^\r\n]/g, ' ');
   const body = source.slice(file.bodyStart, file.bodyEnd);
   const placeholders: { start: number; end: number }[] = [];
   const expandedAway: { start: number; written: string }[] = [];
-  let rendered = blank(source.slice(0, file.bodyStart));
+  let rendered = blanked(source.slice(0, file.bodyStart));
   const spans = new WrittenSpans(source);
   const expand = (reference: RegExpExecArray, known: Readonly<Record<string, string>>, written: string) => {
     const name = (reference[1] ?? reference[4])!;
@@ -104,7 +103,7 @@ export function renderHeredoc(source: string, file: HeredocFile, variables: Here
     at = expandOne(at);
     spans.add(rendered, renderedStart, writtenStart, file.bodyStart + at);
   }
-  return { text: rendered + blank(source.slice(file.bodyEnd)), placeholders, expandedAway, writtenSpans: spans.spans };
+  return { text: rendered + blanked(source.slice(file.bodyEnd)), placeholders, expandedAway, writtenSpans: spans.spans };
 
   /** Renders what starts at `at` in the body: a character, an escape or a variable. Returns where the next starts. */
   function expandOne(at: number): number {

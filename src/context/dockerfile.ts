@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
 import type { PathMapping } from '../load/container-view.js';
-import { WrittenSpans } from '../load/templates.js';
+import { blanked, WrittenSpans } from '../load/templates.js';
 import type { WrittenSpan } from '../syntax/ast.js';
 import { commandWords } from './app-servers.js';
 import type { OriginFactory } from './origin.js';
@@ -433,7 +433,7 @@ export function echoedFiles(text: string): EchoedFile[] {
     if (!inRunStep(text, echo.index)) continue;
     const placeholders: { start: number; end: number }[] = [];
     const spans = new WrittenSpans(text);
-    const blankPrefix = text.slice(0, bodyStart).replace(/[^\r\n]/g, ' ');
+    const blankPrefix = blanked(text.slice(0, bodyStart));
     let body = '';
     let at = bodyStart;
     let closed = false;
@@ -441,11 +441,11 @@ export function echoedFiles(text: string): EchoedFile[] {
       const rest = text.slice(at);
       const continuation = rest[0] === '\\' ? CONTINUATION.exec(rest) : null;
       if (continuation) {
-        body += continuation[0].replace(/[^\r\n]/g, ' ');
+        body += blanked(continuation[0]);
         at += continuation[0].length;
         // The comment lines Docker drops from a continued instruction.
         for (let comment = /^[ \t]*#[^\n]*\n/.exec(text.slice(at)); comment; comment = /^[ \t]*#[^\n]*\n/.exec(text.slice(at))) {
-          body += comment[0].replace(/[^\r\n]/g, ' ');
+          body += blanked(comment[0]);
           at += comment[0].length;
         }
         continue;
@@ -483,11 +483,10 @@ export function echoedFiles(text: string): EchoedFile[] {
     const target = ECHO_REDIRECT.exec(after)?.[2];
     if (!target) continue;
     const visible = withoutTrailingComment(body);
-    const blank = (part: string) => part.replace(/[^\r\n]/g, ' ');
     files.push({
       target,
       // The closing quote and what follows are blanked from the original text: its line breaks are the body's too.
-      text: blankPrefix + visible + blank(text.slice(at)),
+      text: blankPrefix + visible + blanked(text.slice(at)),
       // Those in a comment are gone.
       placeholders: placeholders.filter((placeholder) => visible.slice(placeholder.start - bodyStart, placeholder.end - bodyStart).trim() !== ''),
       writtenSpans: spans.spans,
@@ -529,7 +528,7 @@ function withoutTrailingComment(body: string): string {
       else if (char === quote) quote = null;
       continue;
     }
-    if (char === '#' && wordStart) return body.slice(0, at) + body.slice(at).replace(/[^\r\n]/g, ' ');
+    if (char === '#' && wordStart) return body.slice(0, at) + blanked(body.slice(at));
     if ((char === '"' || char === "'") && wordStart) quote = char;
     wordStart = /[\s;{}]/.test(char);
   }

@@ -16,6 +16,7 @@ import type { Node } from 'yaml';
 import { readRegularTextFile } from '../files.js';
 import { repositoryFiles } from './discovery.js';
 import { IMAGE_CONF_DIR, OPENRESTY_CONF_DIR, orderMappings, type PathMapping } from '../load/container-view.js';
+import { blanked } from '../load/templates.js';
 import { isNginxImage } from './app-servers.js';
 import type { EmbeddedConfig, NginxService } from './nginx-service.js';
 import { helmChartOf, renderHelmTemplate, type ChartFileWritten, type HelmChart } from './helm.js';
@@ -91,8 +92,7 @@ function generatedFileConfig(file: string, service: NginxService): EmbeddedConfi
 
 /** The manifest with everything outside [start, end) blanked to spaces, line breaks kept. */
 function blankOutside(source: string, start: number, end: number): string {
-  const blank = (text: string) => text.replace(/[^\r\n]/g, ' ');
-  return blank(source.slice(0, start)) + source.slice(start, end) + blank(source.slice(end));
+  return blanked(source.slice(0, start)) + source.slice(start, end) + blanked(source.slice(end));
 }
 
 /** The block's lines without the block's indentation: what the container's file holds (trailing newlines aside). */

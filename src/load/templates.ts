@@ -148,6 +148,11 @@ function aloneOnItsLine(text: string, start: number, end: number): boolean {
   return /^[ \t]*$/.test(text.slice(lineStart, start)) && /^[ \t\r]*$/.test(text.slice(end, lineEnd === -1 ? text.length : lineEnd));
 }
 
+/** A text with every character but its line breaks made a space: its offsets and lines kept, nothing of it read. */
+export function blanked(text: string): string {
+  return text.replace(/[^\r\n]/g, ' ');
+}
+
 /** A template's text reduced to its line breaks: dropped parts keep every later line where it was. */
 function lineBreaksOf(piece: string): string {
   return piece.replace(/[^\n]/g, '');
@@ -441,7 +446,7 @@ const EMPTY_STATEMENT = /^[ \t]*([a-z_][a-z0-9_]*)([ \t]+);/gm;
 
 /** Whether a text holds a statement written without arguments, a blank before its `;` (`EMPTY_STATEMENT`). */
 export function holdsEmptyStatement(text: string): boolean {
-  return /^[ \t]*[a-z_][a-z0-9_]*[ \t]+;/m.test(text);
+  return new RegExp(EMPTY_STATEMENT.source, 'm').test(text);
 }
 /** `${NAME}`, `${NAME:-default}`, `${NAME-default}` or `$NAME` in a script's replacement, as the shell expands it. */
 const SHELL_REFERENCE = /\$\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|\$([A-Za-z_]\w*)/g;
