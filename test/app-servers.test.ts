@@ -128,7 +128,7 @@ describe('inferAppServer', () => {
     expect(inferAppServer({ image: 'php:8.3-apache', words: [], environment: {} })?.server).toBe('Apache httpd');
   });
 
-  it("knows PHP-FPM's port 9000 in the php:*-fpm image only while the image runs as it is", () => {
+  it("knows PHP-FPM's port 9000 in the php:*-fpm image and the official fpm images built on it, only while the image runs as it is", () => {
     const fpm = { image: 'php:8.3-fpm-alpine', words: [], environment: {} };
     expect(inferAppServer(fpm)).toEqual({
       server: 'PHP-FPM',
@@ -145,6 +145,14 @@ describe('inferAppServer', () => {
     expect(inferAppServer({ ...fpm, builds: true })).toBeNull();
     expect(inferAppServer({ ...fpm, words: ['sh', '-c', 'sed -i s/9000/8000/ /usr/local/etc/php-fpm.d/zz-docker.conf && php-fpm'] })).toBeNull();
     expect(inferAppServer({ ...fpm, words: ['docker-php-entrypoint', 'sh', '/start.sh'] })).toBeNull();
+    // The official images' fpm variants of PHP applications are built FROM php:*-fpm and keep its zz-docker.conf.
+    expect(inferAppServer({ image: 'nextcloud:29-fpm-alpine', words: [], environment: {} })?.port).toEqual({
+      value: 9000,
+      evidence: "PHP-FPM's listen = 9000 in the nextcloud:*fpm* image, built FROM php:*-fpm",
+      basis: 'default',
+    });
+    expect(inferAppServer({ image: 'docker.io/library/wordpress:6-fpm', words: [], environment: {} })?.port?.value).toBe(9000);
+    expect(inferAppServer({ image: 'nextcloud:29-apache', words: [], environment: {} })).toBeNull();
     // Other PHP images run other servers.
     expect(inferAppServer({ image: 'php:8.3-cli', words: [], environment: {} })).toBeNull();
     expect(inferAppServer({ image: 'bitnami/php-fpm:8.3', words: [], environment: {} })).toBeNull();

@@ -632,8 +632,13 @@ function isOfficialImage(image: string): boolean {
  * reaches it over `::1` and `127.0.0.1` alike.
  */
 export function dualStackPortsOf(image: string | null): readonly number[] {
-  if (image === null || !imageTag(image).includes('fpm')) return [];
-  return imageName(image) === 'php' || isOfficialImage(image) ? [PHP_FPM_IMAGE_PORT] : [];
+  return isOfficialPhpFpmImage(image) ? [PHP_FPM_IMAGE_PORT] : [];
+}
+
+/** `php:*-fpm`, or an official image's `fpm` variant of a PHP application, built `FROM php:*-fpm` (`nextcloud:fpm`). */
+function isOfficialPhpFpmImage(image: string | null): image is string {
+  if (image === null || !imageTag(image).includes('fpm')) return false;
+  return imageName(image) === 'php' || isOfficialImage(image);
 }
 
 /**
@@ -705,13 +710,14 @@ export function unixSocketOf(words: readonly string[]): { readonly path: string;
 const PHP_FPM_CONFIG = /^\/usr\/local\/etc(\/php-fpm(\.d|\.conf)?)?\/?$|^\/usr\/local\/etc\/php-fpm/;
 
 /**
- * PHP-FPM from the official `php:*-fpm` image (`php:8.3-fpm`, `php:8.2-fpm-alpine`, `php:fpm`) run as the image runs
+ * PHP-FPM from the official `php:*-fpm` image (`php:8.3-fpm`, `php:8.2-fpm-alpine`, `php:fpm`), or an official image's
+ * `fpm` variant built on it (`nextcloud:fpm-alpine`, `wordpress:6-fpm`, `monica:fpm`), run as the image runs
  * it: no build of its own, no configuration mounted over the image's, and no command but `php-fpm` (a script could
  * rewrite `listen`, as some do with sed). PHP-FPM has no HTTP keep-alive of its own: nginx keeps FastCGI connections
  * only with `fastcgi_keep_conn on`, so no idle timeout is inferred.
  */
 function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | null {
-  if (imageName(spec.image) !== 'php' || !imageTag(spec.image).includes('fpm') || spec.builds) return null;
+  if (!isOfficialPhpFpmImage(spec.image) || spec.builds) return null;
   if ((spec.mountTargets ?? []).some((target) => PHP_FPM_CONFIG.test(target))) return null;
   const program = words[0]?.split('/').pop();
   if (words.length > 0 && program !== 'php-fpm' && program !== 'docker-php-entrypoint') return null;
@@ -719,7 +725,11 @@ function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | n
   return {
     server: 'PHP-FPM',
     keepAliveTimeout: null,
-    port: { value: PHP_FPM_IMAGE_PORT, evidence: `PHP-FPM's listen = ${PHP_FPM_IMAGE_PORT} in the php:*-fpm image`, basis: 'default' },
+    port: {
+      value: PHP_FPM_IMAGE_PORT,
+      evidence: `PHP-FPM's listen = ${PHP_FPM_IMAGE_PORT} in the ${imageName(spec.image) === 'php' ? 'php:*-fpm image' : `${imageRepository(spec.image)}:*fpm* image, built FROM php:*-fpm`}`,
+      basis: 'default',
+    },
   };
 }
 
