@@ -199,6 +199,43 @@ describe('Puma behind Compose: the Gemfile.lock of its build context says which 
   });
 });
 
+describe("A service built from a Dockerfile: the stage Compose's build.target names, with what it keeps of the stages it is built on", () => {
+  // awesome-compose's nginx-flask-mysql: `flask run` whose host and port an earlier stage's ENV sets.
+  const DOCKERFILE = [
+    'FROM python:3.10-alpine AS builder',
+    'WORKDIR /code',
+    'ENV FLASK_RUN_PORT 8000',
+    'ENV FLASK_RUN_HOST 0.0.0.0',
+    'CMD ["flask", "run"]',
+    'FROM builder AS dev-envs',
+    'RUN apk add git',
+    'FROM builder AS local',
+    'ENV FLASK_RUN_HOST 127.0.0.1',
+    '',
+  ].join('\n');
+  const built = (target: string | null) =>
+    service(
+      loadServiceCatalog({
+        nginxConfigDir: tree({
+          '.git/': '',
+          'backend/Dockerfile': DOCKERFILE,
+          'compose.yaml': `services:\n  backend:\n    build:\n      context: backend\n${target ? `      target: ${target}\n` : ''}`,
+        }),
+      }),
+      'backend',
+    );
+
+  it('a stage built on another keeps its ENV and CMD', () => {
+    expect(built('dev-envs').loopbackOnly).toBeUndefined();
+    expect(built('dev-envs').ports.map((port) => located(port))).toEqual(['8000 @ backend/Dockerfile:5 FLASK_RUN_PORT=8000']);
+  });
+
+  it('the target stage is the one that runs, not the last', () => {
+    expect(built('builder').loopbackOnly).toBeUndefined();
+    expect(located(built(null).loopbackOnly ?? null)).toBe('true @ backend/Dockerfile:5 FLASK_RUN_HOST=127.0.0.1');
+  });
+});
+
 describe('Kubernetes: ports of a headless Service come from its pods', () => {
   const manifests = [
     'apiVersion: v1', //  1
