@@ -1027,9 +1027,10 @@ describe('the server a start script of the repository runs', () => {
 
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
     const files = ctfd('#!/bin/sh\nset -e\nexec "$@"\n');
-    const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]\n` }), [
-      'conf/nginx.conf',
-    ]);
+    const { findings } = await lintIn(
+      tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]\n` }),
+      ['conf/nginx.conf'],
+    );
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
       [3, 'upstream-keepalive-timeout-race'],
       [4, 'compose-depends-on-unhealthy'],
