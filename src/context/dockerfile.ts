@@ -301,7 +301,8 @@ export function readDockerfile(
   const stageImages = new Map<string, BuiltImage>();
   const produced = (): BuiltImage => ({
     dockerfile,
-    baseImage,
+    // A stage built on an earlier one runs on the image at the root of its chain.
+    baseImage: rootImage,
     origin: `${label}:${fromLine}`,
     copies,
     environment,
