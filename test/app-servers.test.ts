@@ -122,6 +122,32 @@ describe('inferAppServer', () => {
     });
   });
 
+  it("knows which servers listen on their container's 127.0.0.1 only, by default or as written", () => {
+    const loopback = (command: string, environment: Record<string, string> = {}) =>
+      inferAppServer({ image: 'python:3.12', words: command.split(' '), environment })?.loopbackOnly;
+    expect(loopback('uvicorn app:app')).toBe("uvicorn's default --host 127.0.0.1");
+    expect(loopback('uvicorn app:app --host localhost')).toBe('--host localhost');
+    expect(loopback('uvicorn app:app', { UVICORN_HOST: '127.0.0.1' })).toBe('UVICORN_HOST=127.0.0.1');
+    expect(loopback('uvicorn app:app --host 0.0.0.0')).toBeUndefined();
+    expect(loopback('uvicorn app:app --fd 3')).toBeUndefined();
+    expect(loopback('python manage.py runserver')).toBe("runserver's default address 127.0.0.1");
+    expect(loopback('python manage.py runserver -6')).toBe("runserver's default address ::1");
+    expect(loopback('./manage.py runserver [::1]:8000')).toBe('runserver [::1]:8000');
+    expect(loopback('django-admin runserver 0.0.0.0:8000')).toBeUndefined();
+    expect(loopback('flask run')).toBe("flask run's default --host 127.0.0.1");
+    expect(loopback('flask run -h 0.0.0.0')).toBeUndefined();
+    expect(loopback('flask run', { FLASK_RUN_HOST: '0.0.0.0' })).toBeUndefined();
+    expect(loopback('php artisan serve --host=0.0.0.0')).toBeUndefined();
+    expect(loopback('hypercorn app:app')).toBe("hypercorn's default --bind 127.0.0.1:8000");
+    expect(loopback('hypercorn -b 127.0.0.1:8000 -b [::1]:8000 app:app')).toBe('-b 127.0.0.1:8000 -b [::1]:8000');
+    expect(loopback('hypercorn -b 127.0.0.1:8000 -b 0.0.0.0:8001 app:app')).toBeUndefined();
+    expect(loopback('gunicorn app:app')).toBeUndefined();
+    expect(loopback('gunicorn -b unix:/run/app.sock -b 127.0.0.1:8000 app:app')).toBe('-b 127.0.0.1:8000');
+    // The development servers' ports, where written.
+    expect(inferAppServer({ image: null, words: ['python', 'manage.py', 'runserver', '0:8001'], environment: {} })?.port?.value).toBe(8001);
+    expect(inferAppServer({ image: null, words: ['flask', 'run'], environment: { FLASK_RUN_PORT: '5001' } })?.port?.value).toBe(5001);
+  });
+
   it('knows images that run a server with no command: node, httpd, php:*-apache', () => {
     expect(inferAppServer({ image: 'node:22', words: [], environment: {} })?.server).toBe('Node.js');
     expect(inferAppServer({ image: 'httpd:2.4-alpine', words: [], environment: {} })?.keepAliveTimeout?.value).toBe(5000);

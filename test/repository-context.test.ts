@@ -1027,9 +1027,10 @@ describe('the server a start script of the repository runs', () => {
 
   it('a script that execs its arguments says nothing of its own: the CMD is the server', async () => {
     const files = ctfd('#!/bin/sh\nset -e\nexec "$@"\n');
-    const { findings } = await lintIn(tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--port", "8000"]\n` }), [
-      'conf/nginx.conf',
-    ]);
+    const { findings } = await lintIn(
+      tree({ ...files, Dockerfile: `${files.Dockerfile}CMD ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "8000"]\n` }),
+      ['conf/nginx.conf'],
+    );
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([
       [3, 'upstream-keepalive-timeout-race'],
       [4, 'compose-depends-on-unhealthy'],
@@ -1373,7 +1374,7 @@ describe('templates', () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
       'compose.yaml':
-        'services:\n  web:\n    build:\n      context: images\n      dockerfile: web/Dockerfile\n    env_file: [.env]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --port 8000\n    healthcheck:\n      test: ["CMD", "true"]\n',
+        'services:\n  web:\n    build:\n      context: images\n      dockerfile: web/Dockerfile\n    env_file: [.env]\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8000\n    healthcheck:\n      test: ["CMD", "true"]\n',
       '.env': 'API_PORT=8000\n',
       'images/web/Dockerfile':
         'FROM nginx:1.27-alpine\nENV GZIP_SWITCH=on \\\n    # a comment inside a continued instruction\n    API_HOST=api \\\n    API_PORT=9000\nCOPY web/site.template.conf /etc/nginx/conf.d/site.conf\n',
@@ -1390,7 +1391,7 @@ describe('templates', () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',
       '{{cookiecutter.project_slug}}/docker-compose.yml':
-        'services:\n  nginx:\n    image: nginx:1.25\n    ports:\n      - {{cookiecutter.port}}:80\n    volumes: ["./nginx/site.conf:/etc/nginx/conf.d/default.conf"]\n  backend:\n    image: python:3.12\n    command: uvicorn main:app --port 8888\n    healthcheck:\n      test: ["CMD", "true"]\n',
+        'services:\n  nginx:\n    image: nginx:1.25\n    ports:\n      - {{cookiecutter.port}}:80\n    volumes: ["./nginx/site.conf:/etc/nginx/conf.d/default.conf"]\n  backend:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8888\n    healthcheck:\n      test: ["CMD", "true"]\n',
       '{{cookiecutter.project_slug}}/nginx/site.conf':
         'server {\n    listen 80;\n    server_name {{cookiecutter.domain}};\n    {% if cookiecutter.tls %}# tls{% endif %}\n    location /api {\n        proxy_pass http://backend:9000;\n    }\n}\n',
     });

@@ -199,6 +199,71 @@ describe('Puma behind Compose: the Gemfile.lock of its build context says which 
   });
 });
 
+describe("A service built from a Dockerfile: the stage Compose's build.target names, with what it keeps of the stages it is built on", () => {
+  // awesome-compose's nginx-flask-mysql: `flask run` whose host and port an earlier stage's ENV sets.
+  const DOCKERFILE = [
+    'FROM python:3.10-alpine AS builder',
+    'WORKDIR /code',
+    'ENV FLASK_RUN_PORT 8000',
+    'ENV FLASK_RUN_HOST 0.0.0.0',
+    'CMD ["flask", "run"]',
+    'FROM builder AS dev-envs',
+    'RUN apk add git',
+    'FROM builder AS local',
+    'ENV FLASK_RUN_HOST 127.0.0.1',
+    '',
+  ].join('\n');
+  const built = (target: string | null) =>
+    service(
+      loadServiceCatalog({
+        nginxConfigDir: tree({
+          '.git/': '',
+          'backend/Dockerfile': DOCKERFILE,
+          'compose.yaml': `services:\n  backend:\n    build:\n      context: backend\n${target ? `      target: ${target}\n` : ''}`,
+        }),
+      }),
+      'backend',
+    );
+
+  it('a stage built on another keeps its ENV and CMD', () => {
+    expect(built('dev-envs').loopbackOnly).toBeUndefined();
+    expect(built('dev-envs').ports.map((port) => located(port))).toEqual(['8000 @ backend/Dockerfile:5 FLASK_RUN_PORT=8000']);
+  });
+
+  it('a stage built on an earlier one runs on the image at the root of the chain', () => {
+    const root = tree({
+      '.git/': '',
+      'web/Dockerfile': 'FROM node:22-alpine AS base\nWORKDIR /app\nFROM base AS production\nCOPY . .\n',
+      'compose.yaml': 'services:\n  web:\n    build: ./web\n',
+    });
+    // The node image's own command is node: Node.js, with its 5 s keep-alive.
+    expect(service(loadServiceCatalog({ nginxConfigDir: root }), 'web').keepAliveTimeout?.value).toBe(5000);
+  });
+
+  it("Compose's build args replace an ARG's default; one Compose interpolates is unknown", () => {
+    const portOf = (args: string) =>
+      service(
+        loadServiceCatalog({
+          nginxConfigDir: tree({
+            '.git/': '',
+            'app/Dockerfile': 'ARG APP_PORT=8000\nFROM python:3.12-slim\nARG APP_PORT\nENV PORT=$APP_PORT\nCMD ["gunicorn", "app:app"]\n',
+            'compose.yaml': `services:\n  app:\n    build:\n      context: app\n${args}`,
+          }),
+        }),
+        'app',
+      ).ports.map((port) => port.value);
+    expect(portOf('')).toEqual([8000]);
+    expect(portOf('      args:\n        APP_PORT: "9000"\n')).toEqual([9000]);
+    expect(portOf('      args: ["APP_PORT=9100"]\n')).toEqual([9100]);
+    expect(portOf('      args:\n        APP_PORT: ${PORT_FROM_HOST}\n')).toEqual([]);
+  });
+
+  it('the target stage is the one that runs, not the last', () => {
+    expect(built('builder').loopbackOnly).toBeUndefined();
+    expect(located(built(null).loopbackOnly ?? null)).toBe('true @ backend/Dockerfile:5 FLASK_RUN_HOST=127.0.0.1');
+  });
+});
+
 describe('Kubernetes: ports of a headless Service come from its pods', () => {
   const manifests = [
     'apiVersion: v1', //  1

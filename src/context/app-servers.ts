@@ -44,6 +44,11 @@ export interface InferredServer {
    * nginx stops sending it changes nothing there.
    */
   readonly unreadHeaders?: { readonly headers: readonly string[]; readonly evidence: string };
+  /**
+   * The server listens on its container's loopback address only (`127.0.0.1`, by a flag or by its default): a
+   * connection from another container or pod is refused. What says so, as evidence for messages.
+   */
+  readonly loopbackOnly?: string;
 }
 
 /**
@@ -51,12 +56,16 @@ export interface InferredServer {
  * service or a Kubernetes container states: the evidence is added to where it was read.
  */
 export function closesConnectionsFact<Origin extends { readonly label: string }>(evidence: string, origin: Origin) {
-  return {
-    value: true as const,
-    text: 'closes every connection',
-    basis: 'flag' as const,
-    origin: { ...origin, label: `${origin.label} ${evidence}` },
-  };
+  return commandFact('closes every connection', evidence, origin);
+}
+
+/** The service fact for a server that listens on its container's loopback only (InferredServer.loopbackOnly). */
+export function loopbackOnlyFact<Origin extends { readonly label: string }>(evidence: string, origin: Origin) {
+  return commandFact('listens on 127.0.0.1 only', evidence, origin);
+}
+
+function commandFact<Origin extends { readonly label: string }>(text: string, evidence: string, origin: Origin) {
+  return { value: true as const, text, basis: 'flag' as const, origin: { ...origin, label: `${origin.label} ${evidence}` } };
 }
 
 /** What a Compose service or Kubernetes container states about its process. */
@@ -292,6 +301,24 @@ function envPort(environment: Readonly<Record<string, string>>): InferredValue |
   return port === null ? null : { value: port, evidence: `PORT=${text}`, basis: 'flag' };
 }
 
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/** The host of `host:port`, `[::1]:port` or `tcp://host:port`; '' when only a port is written. */
+function hostOf(address: string): string {
+  const bare = address.replace(/^tcp:\/\//, '');
+  const colon = bare.lastIndexOf(':');
+  return colon === -1 ? (/^\d+$/.test(bare) ? '' : bare) : bare.slice(0, colon);
+}
+
+/**
+ * The evidence that every TCP address of `binds` is a loopback one (`--bind 127.0.0.1:8000`), or undefined when any
+ * is not, or is a variable, or when there are none.
+ */
+function loopbackBinds(binds: readonly { value: string; written: string }[]): string | undefined {
+  const tcp = binds.filter((bind) => !bind.value.startsWith('unix:'));
+  return tcp.length > 0 && tcp.every((bind) => LOOPBACK_HOST.test(hostOf(bind.value))) ? tcp.map((bind) => bind.written).join(' ') : undefined;
+}
+
 /** The index of the word that runs `program` (`uvicorn`, `python -m uvicorn`, `/usr/local/bin/uvicorn`). */
 function programIndex(words: readonly string[], program: string): number {
   return words.findIndex((word, index) => word.split('/').pop() === program || (word === '-m' && words[index + 1] === program && index > 0));
@@ -313,7 +340,23 @@ function uvicorn(words: readonly string[], environment: Readonly<Record<string, 
       assumed('uvicorn', SERVER_DEFAULTS.uvicorn),
     // uvicorn does not read PORT, only its own UVICORN_PORT (uvicorn/main.py, auto_envvar_prefix="UVICORN").
     port: fromFlag(words, ['--port'], portOf) ?? fromEnvironment(environment, 'UVICORN_PORT', portOf),
+    ...optional('loopbackOnly', uvicornLoopback(words, environment)),
   };
+}
+
+/** uvicorn binds `--host`, else `UVICORN_HOST`, else 127.0.0.1 (uvicorn/main.py); `--uds` and `--fd` bind no TCP port. */
+function uvicornLoopback(words: readonly string[], environment: Readonly<Record<string, string>>): string | undefined {
+  if (flagValue(words, ['--uds', '--fd'])) return undefined;
+  const flag = flagValue(words, ['--host']);
+  if (flag) return LOOPBACK_HOST.test(flag.value) ? flag.written : undefined;
+  const fromEnvironment = environment['UVICORN_HOST'];
+  if (fromEnvironment !== undefined) return LOOPBACK_HOST.test(fromEnvironment) ? `UVICORN_HOST=${fromEnvironment}` : undefined;
+  return "uvicorn's default --host 127.0.0.1";
+}
+
+/** `{ [key]: value }` when value is defined, else nothing: an optional field left out rather than set to undefined. */
+function optional<Key extends string, Value>(key: Key, value: Value | undefined): { [K in Key]?: Value } {
+  return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
 }
 
 function gunicorn(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
@@ -328,6 +371,9 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
   const ports = binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
   const port = ports?.[0] ?? null;
   const otherPorts = ports?.slice(1) ?? [];
+  // Only binds written out: without one gunicorn binds 127.0.0.1:8000 unless PORT is set, but a gunicorn.conf.py in
+  // its working directory, read by default, may bind elsewhere where nginx-lint does not look.
+  const loopbackOnly = optional('loopbackOnly', loopbackBinds(binds));
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
@@ -339,6 +385,7 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
       closesConnections: `${how} closes every connection after its response`,
       port,
       otherPorts,
+      ...loopbackOnly,
     };
   }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
@@ -348,14 +395,19 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
     keepAliveTimeout: fromFlag(all, ['--keep-alive'], seconds) ?? assumed('gunicorn', SERVER_DEFAULTS.gunicorn),
     port,
     otherPorts,
+    ...loopbackOnly,
   };
 }
 
 function hypercorn(words: readonly string[]): InferredServer {
+  const binds = flagValues(words, ['-b', '--bind', '--insecure-bind']);
+  // Without a bind (and without a --config file that may give one) hypercorn binds 127.0.0.1:8000 (hypercorn/config.py).
+  const unbound = binds.length === 0 && !flagValue(words, ['-c', '--config']) ? "hypercorn's default --bind 127.0.0.1:8000" : undefined;
   return {
     server: 'hypercorn',
     keepAliveTimeout: fromFlag(words, ['--keep-alive'], seconds) ?? assumed('hypercorn', SERVER_DEFAULTS.hypercorn),
     ...hypercornPorts(words),
+    ...optional('loopbackOnly', unbound ?? loopbackBinds(binds)),
   };
 }
 
@@ -363,6 +415,71 @@ function hypercorn(words: readonly string[]): InferredServer {
 function hypercornPorts(words: readonly string[]): Pick<InferredServer, 'port' | 'otherPorts'> {
   const ports = bindPorts(flagValues(words, ['-b', '--bind', '--insecure-bind'])) ?? [];
   return { port: ports[0] ?? null, otherPorts: ports.slice(1) };
+}
+
+/**
+ * The development servers of web frameworks, which listen on 127.0.0.1 unless told otherwise (the classic "works on
+ * my machine, 502 in Compose"): Django's `manage.py runserver [addrport]` (127.0.0.1:8000; a port alone keeps
+ * 127.0.0.1; `-6` makes it ::1), Flask's `flask run` (`--host`/`-h`, else `FLASK_RUN_HOST`, else 127.0.0.1; port
+ * `--port`/`-p`, else `FLASK_RUN_PORT`), Laravel's `php artisan serve` (`--host`, else 127.0.0.1; `--port`). Their
+ * idle keep-alive is not inferred. A port is taken only where it is written, as for the other servers.
+ */
+function developmentServer(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer | null {
+  const django = words.findIndex(
+    (word, index) => word === 'runserver' && index > 0 && /(?:^|\/)(?:manage\.py|django-admin)$/.test(words[index - 1]!),
+  );
+  if (django !== -1) {
+    const rest = words.slice(django + 1);
+    const addrport = rest.find((word) => !word.startsWith('-'));
+    const ipv6 = rest.some((word) => word === '-6' || word === '--ipv6');
+    const port = addrport === undefined ? null : portOf(addrport);
+    const host = addrport === undefined ? '' : hostOf(addrport);
+    return {
+      server: 'Django runserver',
+      keepAliveTimeout: null,
+      port: port === null ? null : { value: port, evidence: `runserver ${addrport}`, basis: 'flag' },
+      ...optional(
+        'loopbackOnly',
+        host === '' ? `runserver's default address ${ipv6 ? '::1' : '127.0.0.1'}` : LOOPBACK_HOST.test(host) ? `runserver ${addrport}` : undefined,
+      ),
+    };
+  }
+  const flask = programIndex(words, 'flask');
+  const flaskCommand = flask + (words[flask] === '-m' ? 2 : 1);
+  if (flask !== -1 && words[flaskCommand] === 'run') {
+    const rest = words.slice(flaskCommand + 1);
+    const host = flagValue(rest, ['--host', '-h']);
+    const hostFromEnvironment = environment['FLASK_RUN_HOST'];
+    const listensOn = host?.value ?? hostFromEnvironment;
+    return {
+      server: 'Flask development server',
+      keepAliveTimeout: null,
+      port: fromFlag(rest, ['--port', '-p'], portOf) ?? fromEnvironment(environment, 'FLASK_RUN_PORT', portOf),
+      ...optional(
+        'loopbackOnly',
+        listensOn === undefined
+          ? "flask run's default --host 127.0.0.1"
+          : LOOPBACK_HOST.test(listensOn)
+            ? (host?.written ?? `FLASK_RUN_HOST=${hostFromEnvironment}`)
+            : undefined,
+      ),
+    };
+  }
+  const artisan = words.findIndex((word, index) => word === 'serve' && index > 0 && words[index - 1]!.split('/').pop() === 'artisan');
+  if (artisan !== -1) {
+    const rest = words.slice(artisan + 1);
+    const host = flagValue(rest, ['--host']);
+    return {
+      server: 'Laravel artisan serve',
+      keepAliveTimeout: null,
+      port: fromFlag(rest, ['--port'], portOf),
+      ...optional(
+        'loopbackOnly',
+        host === null ? "artisan serve's default --host 127.0.0.1" : LOOPBACK_HOST.test(host.value) ? host.written : undefined,
+      ),
+    };
+  }
+  return null;
 }
 
 /**
@@ -898,6 +1015,8 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   const words = unwrapShell(spec.words);
   const runs = (program: string) => programIndex(words, program) !== -1;
   const after = (program: string) => words.slice(programIndex(words, program) + 1);
+  const development = developmentServer(words, spec.environment);
+  if (development) return development;
   if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
   if (runs('uvicorn')) return uvicorn(after('uvicorn'), spec.environment);
   if (runs('hypercorn')) return hypercorn(after('hypercorn'));

@@ -5,6 +5,7 @@ import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
 import {
   closesConnectionsFact,
+  loopbackOnlyFact,
   commandWords,
   inferAppServer,
   lockedGemVersion,
@@ -59,7 +60,11 @@ export function composeServices(
   origins: OriginFactory,
   repoRoot: string | undefined,
 ): ServiceFacts[] {
-  return document.entries(document.at(document.root, 'services')).map(({ key: name, keyNode, value: service }) => {
+  const services = document.entries(document.at(document.root, 'services'));
+  const sharedNamespaces = new Set(
+    services.flatMap(({ value }) => /^service:(.+)$/.exec(document.text(document.at(value, 'network_mode')) ?? '')?.[1] ?? []),
+  );
+  return services.map(({ key: name, keyNode, value: service }) => {
     const origin = document.origin(keyNode);
     const hosts: Fact<string>[] = [{ value: name.toLowerCase(), text: name, origin }];
     const addHost = (node: Node | null): void => {
@@ -186,6 +191,8 @@ export function composeServices(
       ...(inferred?.closesConnections && !facts.keepAliveTimeout
         ? { closesConnections: closesConnectionsFact(inferred.closesConnections, evidence) }
         : {}),
+      // Unless another service shares its network namespace (`network_mode: service:NAME`) and may listen for it.
+      ...(inferred?.loopbackOnly && !sharedNamespaces.has(name) ? { loopbackOnly: loopbackOnlyFact(inferred.loopbackOnly, evidence) } : {}),
       ...(inferred?.unreadHeaders
         ? {
             unreadHeaders: {

@@ -2,7 +2,8 @@
  * What the Dockerfile of a Compose service with `build:` says: the image it builds FROM (whose tag is the nginx
  * version, or whose name is the app server), the files it COPYs in (container paths mapped to the repository, as
  * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
- * the app server when Compose states no command). Only the last stage counts: it is the one that runs.
+ * the app server when Compose states no command). Only the stage that runs counts: the one Compose's `build.target`
+ * names, else the last, with what it keeps of the stages it is built on.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ export interface DockerCommand {
 export interface BuiltImage {
   readonly dockerfile: string;
   readonly baseImage: string | null;
-  /** `Dockerfile:1`, where the last stage's FROM is. */
+  /** `Dockerfile:1`, where the FROM of the stage built is (Compose's `target`, else the last). */
   readonly origin: string;
   readonly copies: PathMapping[];
   readonly environment: Record<string, string>;
@@ -205,19 +206,56 @@ function commandOf(body: string): string[] {
  */
 export function builtImageOf(document: YamlDocument, service: Node | null, origins: OriginFactory, boundary: string): BuiltImage | null {
   const build = buildOf(document, service);
-  return build && readDockerfile(build.dockerfile, build.context, origins, boundary);
+  return build && readDockerfile(build.dockerfile, build.context, origins, boundary, build);
 }
 
-/** The build context and Dockerfile of a service with `build:` (a string context or `{ context, dockerfile }`). */
-export function buildOf(document: YamlDocument, service: Node | null): { readonly context: string; readonly dockerfile: string } | null {
+/**
+ * The build context and Dockerfile of a service with `build:` (a string context or `{ context, dockerfile }`), with
+ * the stage it builds (`target`) and its build `args` (a map or a list of `NAME=value`). An argument whose value
+ * Compose would interpolate is null: its value is not known here.
+ */
+export function buildOf(
+  document: YamlDocument,
+  service: Node | null,
+): {
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly target: string | null;
+  readonly args: ReadonlyMap<string, string | null>;
+} | null {
   const build = document.at(service, 'build');
   if (build === null) return null;
   const context = path.resolve(path.dirname(document.file), document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
-  return { context, dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile') };
+  const args = new Map<string, string | null>();
+  const known = (value: string) => (value.includes('$') ? null : value);
+  const argsNode = document.at(build, 'args');
+  for (const { key, value } of document.entries(argsNode)) args.set(key, known(document.text(value) ?? ''));
+  for (const item of document.items(argsNode)) {
+    const [name, ...rest] = (document.text(item) ?? '').split('=');
+    if (name) args.set(name, rest.length > 0 ? known(rest.join('=')) : null);
+  }
+  return {
+    context,
+    dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile'),
+    target: document.text(document.at(build, 'target'))?.toLowerCase() ?? null,
+    args,
+  };
+}
+
+/** What a build chooses: the stage it produces (`--target`, else the last) and its `--build-arg` values (null: unknown). */
+export interface BuildChoice {
+  readonly target?: string | null;
+  readonly args?: ReadonlyMap<string, string | null>;
 }
 
 /** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */
-export function readDockerfile(dockerfile: string, context: string, origins: OriginFactory, boundary: string): BuiltImage | null {
+export function readDockerfile(
+  dockerfile: string,
+  context: string,
+  origins: OriginFactory,
+  boundary: string,
+  build: BuildChoice = {},
+): BuiltImage | null {
   let text: string;
   try {
     if (!isInside(dockerfile, boundary)) return null;
@@ -259,13 +297,35 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let otherSource = false;
   let nginxOrg = false;
   let pinned: BuiltImage['nginxPinnedPackage'] = null;
+  // What each named stage produces, for a stage built on it (`FROM base AS web`) and for Compose's `target`.
+  const stageImages = new Map<string, BuiltImage>();
+  const produced = (): BuiltImage => ({
+    dockerfile,
+    // A stage built on an earlier one runs on the image at the root of its chain.
+    baseImage: rootImage,
+    origin: `${label}:${fromLine}`,
+    copies,
+    environment,
+    entrypoint,
+    command,
+    healthcheck,
+    installsNginx,
+    installsDebianNginx: installsDebianNginx && !nginxOrg,
+    nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
+    workdir,
+    nginxSourceBuild: sourceBuild,
+    nginxPinnedPackage: pinned,
+  });
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
     if (keyword === 'ARG' && baseImage === null && stageName === null) {
-      // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`).
-      const declared = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/.exec(body);
-      if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
+      // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`,
+      // `FROM ${TARGET}`), a build argument replacing its default; one whose value is unknown stays as written.
+      const declared = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(?:"([^"]*)"|'([^']*)'|(\S*)))?/.exec(body);
+      const value = declared && (build.args?.has(declared[1]!) ? build.args.get(declared[1]!) : (declared[2] ?? declared[3] ?? declared[4]));
+      if (declared && typeof value === 'string') globalArguments.set(declared[1]!, value);
     } else if (keyword === 'FROM') {
+      if (stageName !== null) stageImages.set(stageName, produced());
       if (stageName !== null) {
         stagesInstallingNginx.set(stageName, {
           any: installsNginx,
@@ -280,11 +340,14 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
-      copies = [];
-      environment = {};
-      entrypoint = null;
-      command = null;
-      healthcheck = false;
+      // A stage built on an earlier one starts with its files, environment, working folder and commands.
+      const parent = stageImages.get(baseImage?.toLowerCase() ?? '');
+      copies = [...(parent?.copies ?? [])];
+      environment = { ...parent?.environment };
+      entrypoint = parent?.entrypoint ?? null;
+      command = parent?.command ?? null;
+      healthcheck = parent?.healthcheck ?? false;
+      workdir = parent?.workdir ?? '/';
       // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has it.
       const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
       installsNginx = earlier?.any ?? false;
@@ -294,14 +357,17 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       nginxOrg = earlier?.nginxOrg ?? false;
       sourceBuild = earlier?.sourceBuild ?? null;
       pinned = earlier?.pinned ?? null;
-      variables = new Map();
+      variables = new Map(Object.entries(environment));
       stageDownloads = [];
     } else if (keyword === 'ARG') {
-      // `ARG NAME` in a stage takes the default declared before the first FROM; `ARG NAME=value` its own.
+      // `ARG NAME` in a stage takes the build argument, else its own default, else the one declared before the first
+      // FROM (`ARG NAME=value`).
       const declared = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(?:"([^"]*)"|'([^']*)'|(\S*)))?/.exec(body);
       if (declared) {
-        const value = declared[2] ?? declared[3] ?? declared[4] ?? globalArguments.get(declared[1]!);
-        if (value !== undefined) variables.set(declared[1]!, value);
+        const given = build.args?.has(declared[1]!) ? build.args.get(declared[1]!) : undefined;
+        const value = given !== undefined ? given : (declared[2] ?? declared[3] ?? declared[4] ?? globalArguments.get(declared[1]!));
+        if (typeof value === 'string') variables.set(declared[1]!, value);
+        else variables.delete(declared[1]!);
       }
     } else if (keyword === 'RUN') {
       installsNginx ||= INSTALLS_NGINX.test(body);
@@ -361,22 +427,9 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       }
     }
   }
-  return {
-    dockerfile,
-    baseImage,
-    origin: `${label}:${fromLine}`,
-    copies,
-    environment,
-    entrypoint,
-    command,
-    healthcheck,
-    installsNginx,
-    installsDebianNginx: installsDebianNginx && !nginxOrg,
-    nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
-    workdir,
-    nginxSourceBuild: sourceBuild,
-    nginxPinnedPackage: pinned,
-  };
+  const last = produced();
+  // Compose's `target` builds that stage and stops (a target the file does not have fails the build).
+  return build.target ? (stageImages.get(build.target) ?? (stageName === build.target ? last : null)) : last;
 }
 
 /** `$NAME` and `${NAME}` replaced by the values known; others left as written. */

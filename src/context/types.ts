@@ -80,6 +80,12 @@ export interface ServiceFacts {
    */
   readonly closesConnections?: Fact<true>;
   /**
+   * The application listens on its container's loopback address only (uvicorn's default `--host 127.0.0.1`, `manage.py
+   * runserver` without an address): nginx in another container is refused. Read from a Compose service's command;
+   * absent when not known to.
+   */
+  readonly loopbackOnly?: Fact<true>;
+  /**
    * Request headers the application never reads, lower case (Anubis answering only `auth_request` checks reads no
    * `X-Forwarded-Proto`), read from its image and environment. Absent when not known.
    */
