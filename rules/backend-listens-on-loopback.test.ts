@@ -3,6 +3,9 @@ import rule from './backend-listens-on-loopback.js';
 
 const location = (pass: string) => `http {\n    server {\n        listen 80;\n        location / {\n            ${pass}\n        }\n    }\n}\n`;
 const compose = (command: string, extra = '') => `services:\n  api:\n    image: python:3.12-slim\n    command: ${command}\n${extra}`;
+/** gunicorn with no bind, in an image built on python whose working directory holds what the build copies. */
+const BUILT_GUNICORN = 'services:\n  api:\n    build: ./api\n    command: gunicorn app:app\n';
+const GUNICORN_DOCKERFILE = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n';
 const UPSTREAM = 'http {\n    upstream api {\n        server api:8000;\n        server api-2:8000;\n    }\n}\n';
 
 testRule(rule, {
@@ -35,8 +38,33 @@ testRule(rule, {
       files: { 'nginx.conf': location('proxy_pass http://api:5000;'), 'compose.yaml': compose('flask run --host=0.0.0.0') },
     },
     {
-      name: 'gunicorn without --bind: a gunicorn.conf.py in its working directory may bind elsewhere',
+      name: 'gunicorn without --bind in an image nginx-lint does not know: a gunicorn.conf.py in its working directory may bind elsewhere',
       files: { 'nginx.conf': location('proxy_pass http://api:8000;'), 'compose.yaml': compose('gunicorn app:app') },
+    },
+    {
+      name: 'gunicorn without --bind, built on python: the gunicorn.conf.py the build copies into its working directory binds',
+      files: {
+        'nginx.conf': location('proxy_pass http://api:8000;'),
+        'compose.yaml': BUILT_GUNICORN,
+        'api/Dockerfile': GUNICORN_DOCKERFILE,
+        'api/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\n',
+      },
+    },
+    {
+      name: 'gunicorn without --bind but with PORT: it binds 0.0.0.0:$PORT',
+      files: {
+        'nginx.conf': location('proxy_pass http://api:8000;'),
+        'compose.yaml': `${BUILT_GUNICORN}    environment:\n      PORT: "8000"\n`,
+        'api/Dockerfile': GUNICORN_DOCKERFILE,
+      },
+    },
+    {
+      name: 'gunicorn without --bind, the working directory in a named volume whose files nginx-lint cannot see',
+      files: {
+        'nginx.conf': location('proxy_pass http://api:8000;'),
+        'compose.yaml': `${BUILT_GUNICORN}    volumes:\n      - code:/app\nvolumes:\n  code:\n`,
+        'api/Dockerfile': GUNICORN_DOCKERFILE,
+      },
     },
     {
       name: 'gunicorn bound to every address',
@@ -106,6 +134,12 @@ testRule(rule, {
           data: { subject: 'server api:8000 in upstream api', evidence: "compose.yaml:4 hypercorn's default --bind 127.0.0.1:8000" },
         },
       ],
+      output: null,
+    },
+    {
+      name: "gunicorn without --bind, built on python with no gunicorn.conf.py: gunicorn's default 127.0.0.1:8000",
+      files: { 'nginx.conf': location('proxy_pass http://api:8000;'), 'compose.yaml': BUILT_GUNICORN, 'api/Dockerfile': GUNICORN_DOCKERFILE },
+      errors: [{ line: 5, messageId: 'loopback', data: { evidence: "compose.yaml:4 gunicorn's default --bind 127.0.0.1:8000" } }],
       output: null,
     },
     {

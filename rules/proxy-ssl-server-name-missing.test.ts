@@ -66,6 +66,11 @@ const valid: RuleTestCase[] = [
     files: proxying([], ['grpc_pass grpc://orders.internal:50051;']),
   },
   { name: 'a variable holding an IP address', files: proxying([], ['set $b https://10.0.0.5;', 'proxy_pass $b;']) },
+  {
+    name: "a neighbour named by a single label (Harbor's internal TLS to its core service): an application with its own certificate",
+    files: proxying(['upstream core { server core:8443; }'], ['proxy_pass https://core/api/;', 'proxy_ssl_verify on;']),
+  },
+  { name: 'a Compose service or localhost in the pass itself', files: proxying([], ['proxy_pass https://metrics:8070;']) },
 ];
 
 const labScenario8: InvalidCase = {
@@ -105,7 +110,7 @@ const labScenario8OneLine: InvalidCase = {
 
 const upstreamOfOneName: InvalidCase = {
   name: "an upstream block whose servers share another name: the fix sends theirs, not the block's",
-  files: proxying(['upstream backend {', '    server localhost:8443;', '    keepalive 8;', '}'], ['proxy_pass https://backend;']),
+  files: proxying(['upstream backend.example {', '    server localhost:8443;', '    keepalive 8;', '}'], ['proxy_pass https://backend.example;']),
   errors: [
     {
       line: 9,
@@ -113,8 +118,8 @@ const upstreamOfOneName: InvalidCase = {
     },
   ],
   output: proxying(
-    ['upstream backend {', '    server localhost:8443;', '    keepalive 8;', '}'],
-    ['proxy_pass https://backend;', 'proxy_ssl_server_name on;', 'proxy_ssl_name localhost;'],
+    ['upstream backend.example {', '    server localhost:8443;', '    keepalive 8;', '}'],
+    ['proxy_pass https://backend.example;', 'proxy_ssl_server_name on;', 'proxy_ssl_name localhost;'],
   ),
 };
 
@@ -187,6 +192,21 @@ const invalid: InvalidCase[] = [
     output: null,
   },
   sslNameOnIpAddress,
+  {
+    name: 'a single-label name with a *_ssl_name naming the host to send: SNI was meant to be sent',
+    files: proxying([], ['proxy_pass https://gateway:8443;', 'proxy_ssl_name api.example.com;']),
+    errors: [{ line: 5, messageId: 'noSni' }],
+    output: proxying([], ['proxy_pass https://gateway:8443;', 'proxy_ssl_server_name on;', 'proxy_ssl_name api.example.com;']),
+  },
+  {
+    name: 'an upstream block named by a single label whose servers are hosts elsewhere',
+    files: proxying(['upstream cdn { server static.example.net:443; }'], ['proxy_pass https://cdn;']),
+    errors: [{ line: 6, messageId: 'noSni' }],
+    output: proxying(
+      ['upstream cdn { server static.example.net:443; }'],
+      ['proxy_pass https://cdn;', 'proxy_ssl_server_name on;', 'proxy_ssl_name static.example.net;'],
+    ),
+  },
   passInIf,
   grpcs,
   {

@@ -87,6 +87,26 @@ function upstreamAdvice(module: PassModule, upstream: Upstream, enable: string):
   };
 }
 
+/** `core`, `portal`, `localhost`: a name without a dot. */
+function isSingleLabel(host: string): boolean {
+  return !host.includes('.') && !isIpAddress(host);
+}
+
+/**
+ * Whether every backend the pass reaches is named by a single label (a Compose service, a Kubernetes Service of the
+ * same namespace, localhost) or an IP address, with no `*_ssl_name` naming one: an application of the same network
+ * with a certificate of its own, not the shared host, CDN or SNI router that needs a name to choose a certificate.
+ * Harbor's internal TLS (`proxy_pass https://core/` with `proxy_ssl_verify on`) works without SNI.
+ */
+function reachesOnlyNeighbours(pass: ProxyPass, hosts: readonly string[], sslName: EffectiveValue): boolean {
+  if (sslName.nodes.length > 0 || !hosts.every((host) => isSingleLabel(host) || isIpAddress(host))) return false;
+  const { target } = pass;
+  return (
+    target.kind !== 'upstream' ||
+    target.upstream.servers.every((server) => server.host === null || !server.host.includes('.') || isIpAddress(server.host))
+  );
+}
+
 /** Null when nginx would send no name even with the directive on: every host is an IP address. */
 function adviceFor(model: Model, pass: ProxyPass, hosts: readonly string[], sslName: EffectiveValue): Advice | null {
   const enable = `${pass.module}_ssl_server_name on`;
@@ -148,7 +168,9 @@ export default defineRule({
       const serverName = `${pass.module}_ssl_server_name`;
       // Set at any level, even to `off`, it is a choice: some backends mishandle SNI.
       if (model.effective(pass.node, serverName).source !== 'default') continue;
-      const advice = adviceFor(model, pass, hosts, model.effective(pass.node, `${pass.module}_ssl_name`));
+      const sslName = model.effective(pass.node, `${pass.module}_ssl_name`);
+      if (reachesOnlyNeighbours(pass, hosts, sslName)) continue;
+      const advice = adviceFor(model, pass, hosts, sslName);
       if (!advice) continue;
 
       const location = model.enclosing(pass.node, ['location']);

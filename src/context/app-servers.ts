@@ -90,6 +90,11 @@ export interface ProcessSpec {
   readonly readFile?: (containerPath: string) => { readonly text: string; readonly name: string } | null;
   /** The names of the files the repository puts in a container folder (PHP-FPM's pool folder), when `readFile` is given. */
   readonly listFiles?: (containerDir: string) => readonly string[];
+  /**
+   * The folder the process starts in, when every file there is one the repository puts there (`listFiles`): an image
+   * built on a language runtime or distribution image. Absent when the image may hold files of its own there.
+   */
+  readonly knownWorkingDir?: string;
 }
 
 const SECOND = 1000;
@@ -359,7 +364,8 @@ function optional<Key extends string, Value>(key: Key, value: Value | undefined)
   return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
 }
 
-function gunicorn(words: readonly string[], environment: Readonly<Record<string, string>>): InferredServer {
+function gunicorn(words: readonly string[], spec: ProcessSpec): InferredServer {
+  const { environment } = spec;
   // GUNICORN_CMD_ARGS is read before the command line, which wins (gunicorn/config.py).
   const all = [...commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ...words];
   const workerClass = flagValue(all, ['-k', '--worker-class'])?.value ?? 'sync';
@@ -371,9 +377,7 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
   const ports = binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
   const port = ports?.[0] ?? null;
   const otherPorts = ports?.slice(1) ?? [];
-  // Only binds written out: without one gunicorn binds 127.0.0.1:8000 unless PORT is set, but a gunicorn.conf.py in
-  // its working directory, read by default, may bind elsewhere where nginx-lint does not look.
-  const loopbackOnly = optional('loopbackOnly', loopbackBinds(binds));
+  const loopbackOnly = optional('loopbackOnly', binds.length > 0 ? loopbackBinds(binds) : gunicornDefaultBind(all, spec));
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
@@ -397,6 +401,20 @@ function gunicorn(words: readonly string[], environment: Readonly<Record<string,
     otherPorts,
     ...loopbackOnly,
   };
+}
+
+/**
+ * Without a bind gunicorn binds 127.0.0.1:8000 unless `PORT` is set (gunicorn/config.py, Bind) — or unless a
+ * configuration file says otherwise: `-c`/`--config`, `--paste`, or the `gunicorn.conf.py` it reads by default from
+ * the folder it starts in. So the default is claimed only where that folder's files are all known, none is
+ * `gunicorn.conf.py`, and no `--chdir` moves it.
+ */
+function gunicornDefaultBind(words: readonly string[], spec: ProcessSpec): string | undefined {
+  if (envPort(spec.environment) || flagValue(words, ['-c', '--config', '--paste', '--chdir'])) return undefined;
+  if (spec.knownWorkingDir === undefined || !spec.listFiles || spec.listFiles(spec.knownWorkingDir).includes('gunicorn.conf.py')) return undefined;
+  // `sh -c "cd src && gunicorn app:app"` starts it elsewhere.
+  if (spec.words.some((word) => /(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)/.test(word))) return undefined;
+  return "gunicorn's default --bind 127.0.0.1:8000";
 }
 
 function hypercorn(words: readonly string[]): InferredServer {
@@ -1017,7 +1035,7 @@ export function inferAppServer(spec: ProcessSpec): InferredServer | null {
   const after = (program: string) => words.slice(programIndex(words, program) + 1);
   const development = developmentServer(words, spec.environment);
   if (development) return development;
-  if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec.environment);
+  if (runs('gunicorn')) return gunicorn(after('gunicorn'), spec);
   if (runs('uvicorn')) return uvicorn(after('uvicorn'), spec.environment);
   if (runs('hypercorn')) return hypercorn(after('hypercorn'));
   if (runs('uwsgi')) return uwsgi(after('uwsgi'), spec);

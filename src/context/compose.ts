@@ -148,6 +148,8 @@ export function composeServices(
             () => [built?.dockerfile, script?.file].flatMap((file) => (file ? inPlaceEdits(readOrEmpty(file)) : [])),
           ),
           listFiles: containerFolderLister([...mounted, ...(built?.copies ?? [])], repoRoot ?? composeDir),
+          // A start script may `cd` before it execs the server.
+          ...(started ? {} : knownWorkingDir(document, service, built, mounted)),
           image: document.text(document.at(service, 'image')) ?? built?.baseImage ?? null,
           words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
           environment,
@@ -206,6 +208,27 @@ export function composeServices(
       addressing,
     };
   });
+}
+
+/**
+ * The folder a service's process starts in (`working_dir`, else the image's `WORKDIR`), when its files are all the
+ * repository's: an image built on a runtime or distribution image, with no volume over that folder other than a
+ * folder of the repository (`mounted`).
+ */
+function knownWorkingDir(
+  document: YamlDocument,
+  service: Node | null,
+  built: BuiltImage | null,
+  mounted: readonly PathMapping[],
+): { knownWorkingDir?: string } {
+  if (!built?.onBareImage) return {};
+  const folder = path.posix.resolve(built.workdir, document.text(document.at(service, 'working_dir')) ?? '.');
+  const unknownOver = document.items(document.at(service, 'volumes')).some((item) => {
+    const target = volumeTarget(document, item);
+    const covers = target !== null && (folder === target || folder.startsWith(`${target.replace(/\/$/, '')}/`));
+    return covers && !mounted.some((mapping) => mapping.container === target);
+  });
+  return unknownOver ? {} : { knownWorkingDir: folder };
 }
 
 /** Start scripts larger than this are not read. */

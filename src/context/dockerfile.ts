@@ -12,7 +12,7 @@ import { isInside, readRegularTextFile } from '../files.js';
 import type { PathMapping } from '../load/container-view.js';
 import { blanked, WrittenSpans } from '../load/templates.js';
 import type { WrittenSpan } from '../syntax/ast.js';
-import { commandWords } from './app-servers.js';
+import { commandWords, imageRepository } from './app-servers.js';
 import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 import type { YamlDocument } from './yaml.js';
@@ -51,6 +51,12 @@ export interface BuiltImage {
   readonly nginxPackageImage: string | null;
   /** The last stage's `WORKDIR`: where its programs start, and what their relative paths mean. */
   readonly workdir: string;
+  /**
+   * The stage is built on an official language runtime or distribution image (`python:3.12-slim`, `node:22`,
+   * `debian:bookworm`), which holds no application files: what its folders hold besides the system is what the
+   * Dockerfile puts there.
+   */
+  readonly onBareImage: boolean;
   /** nginx compiled from nginx.org's source in this image (or a stage it copies from), null otherwise. */
   readonly nginxSourceBuild: NginxSourceBuild | null;
   /**
@@ -313,6 +319,7 @@ export function readDockerfile(
     installsDebianNginx: installsDebianNginx && !nginxOrg,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
     workdir,
+    onBareImage: rootImage !== null && isBareImage(rootImage),
     nginxSourceBuild: sourceBuild,
     nginxPinnedPackage: pinned,
   });
@@ -430,6 +437,16 @@ export function readDockerfile(
   const last = produced();
   // Compose's `target` builds that stage and stops (a target the file does not have fails the build).
   return build.target ? (stageImages.get(build.target) ?? (stageName === build.target ? last : null)) : last;
+}
+
+/** Official images of language runtimes and distributions (docker-library), and Google's distroless images. */
+const BARE_IMAGES = new Set(
+  'alpine debian ubuntu busybox scratch python node ruby golang rust openjdk eclipse-temurin amazoncorretto elixir erlang php'.split(' '),
+);
+
+function isBareImage(image: string): boolean {
+  const repository = imageRepository(image).toLowerCase();
+  return BARE_IMAGES.has(repository) || repository.startsWith('gcr.io/distroless/');
 }
 
 /** `$NAME` and `${NAME}` replaced by the values known; others left as written. */
