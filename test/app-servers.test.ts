@@ -201,6 +201,51 @@ describe('inferAppServer', () => {
     expect(inferAppServer(spec('server /data', 'alpine:3.23'))).toBeNull();
   });
 
+  describe("gunicorn's config file (-c/--config): its literal settings, the environment's values filled in", () => {
+    // archivematica's dashboard.gunicorn-config.py, the image's ENV AM_GUNICORN_BIND=0.0.0.0:8000 filling in the bind.
+    const config = [
+      'import os',
+      'bind = os.environ.get("AM_GUNICORN_BIND", "127.0.0.1:8002")',
+      'workers = os.environ.get("AM_GUNICORN_WORKERS", "3")',
+      'worker_class = os.environ.get("AM_GUNICORN_WORKER_CLASS", "gevent")  # a comment',
+      'timeout = os.environ.get("AM_GUNICORN_TIMEOUT", "172800")',
+    ].join('\n');
+    const readFile = (text: string) => (file: string) => (file === '/src/gunicorn-config.py' ? { text, name: 'install/gunicorn-config.py' } : null);
+    const gunicorn = (command: string, text: string, environment: Record<string, string> = {}) =>
+      inferAppServer({ ...spec(command, null, environment), readFile: readFile(text) });
+
+    it('reads bind, worker_class and keepalive from the file the command names', () => {
+      const inferred = gunicorn('python3 -m gunicorn --config=/src/gunicorn-config.py wsgi:application', config, {
+        AM_GUNICORN_BIND: '0.0.0.0:8000',
+      });
+      expect(inferred?.server).toBe('gunicorn (gevent worker)');
+      expect(inferred?.port).toMatchObject({ value: 8000, evidence: 'install/gunicorn-config.py:2 bind = 0.0.0.0:8000' });
+      expect(inferred?.keepAliveTimeout).toMatchObject({ value: 2000, basis: 'default' });
+      expect(inferred?.closesConnections).toBeUndefined();
+      // The default of os.environ.get when the container does not set the variable; a list binds each address.
+      expect(gunicorn('gunicorn -c /src/gunicorn-config.py app', config)?.port?.value).toBe(8002);
+      const listed = gunicorn('gunicorn -c /src/gunicorn-config.py app', 'bind = ["0.0.0.0:8000", "[::]:8001"]\nkeepalive = 30');
+      expect([listed?.port?.value, ...(listed?.otherPorts ?? []).map((port) => port.value)]).toEqual([8000, 8001]);
+      expect(listed?.closesConnections).toMatch(/sync/);
+    });
+
+    it('lets the command line win over the file', () => {
+      const inferred = gunicorn('gunicorn -c /src/gunicorn-config.py -b :9000 -k gthread --keep-alive 7 app', config);
+      expect(inferred?.port?.value).toBe(9000);
+      expect(inferred?.server).toBe('gunicorn (gthread worker)');
+      expect(inferred?.keepAliveTimeout).toMatchObject({ value: 7000, basis: 'flag' });
+    });
+
+    it('claims nothing the file sets in a way not read here, nor anything from a file it cannot read', () => {
+      const computed = gunicorn('gunicorn -c /src/gunicorn-config.py app', 'bind = f"0.0.0.0:{PORT}"\nworker_class = pick()');
+      expect(computed?.port).toBeNull();
+      expect(computed?.closesConnections).toBeUndefined();
+      expect(computed?.keepAliveTimeout).toBeNull();
+      const unread = gunicorn('gunicorn -c python:settings.gunicorn app', config);
+      expect([unread?.port, unread?.keepAliveTimeout, unread?.closesConnections]).toEqual([null, null, undefined]);
+    });
+  });
+
   describe('uWSGI: every address it binds, or none when one may come from where nginx-lint does not look', () => {
     const ports = (inferred: ReturnType<typeof inferAppServer>) =>
       inferred?.port ? [inferred.port, ...(inferred.otherPorts ?? [])].map((port) => [port.value, port.evidence]) : [];

@@ -1756,3 +1756,19 @@ describe('Compose variants: the deployment in docker-compose.prod.yml', () => {
     ]);
   });
 });
+
+describe("the repository's root bounds what a Compose file leads to, not the Compose file's own folder", () => {
+  it('reads a server config file a service mounts from above the Compose folder (`../:/src`)', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'hack/compose.yaml':
+        'services:\n  dashboard:\n    image: python:3.12\n    command: gunicorn -c /src/install/gunicorn.py wsgi\n    volumes:\n      - "../:/src"\n  nginx:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n    depends_on:\n      dashboard:\n        condition: service_healthy\n',
+      'hack/nginx.conf': 'server {\n    listen 80;\n    location / {\n        proxy_pass http://dashboard:8001;\n    }\n}\n',
+      'install/gunicorn.py': 'bind = "0.0.0.0:8000"\n',
+    });
+    const { findings } = await lintIn(root, ['.']);
+    expect(findings.filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch').map((finding) => finding.message)).toEqual([
+      expect.stringContaining('dashboard listens on 8000 (compose.yaml:4 ../install/gunicorn.py:1 bind = 0.0.0.0:8000)'),
+    ]);
+  });
+});

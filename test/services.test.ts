@@ -264,6 +264,51 @@ describe("A service built from a Dockerfile: the stage Compose's build.target na
   });
 });
 
+describe('Compose builds: the stage built (target, or a FROM a build argument names) and what it inherits', () => {
+  // archivematica's hack/Dockerfile: the last stage is `FROM ${TARGET}`, each service picking its stage with
+  // `args: { TARGET: … }`; the dashboard's stage builds on `base`, and its gunicorn reads a config file the Compose
+  // file mounts from above its own folder (`../:/src`).
+  const dockerfile = [
+    'ARG TARGET=worker',
+    'FROM ubuntu:22.04 AS base',
+    'WORKDIR /src',
+    'ENV PYTHONUNBUFFERED=1',
+    'FROM base AS worker',
+    'ENTRYPOINT ["python3", "/src/worker.py"]',
+    'FROM base AS dashboard',
+    'ENV AM_GUNICORN_BIND=0.0.0.0:8000',
+    'ENTRYPOINT ["python3", "-m", "gunicorn", "--config=/src/install/gunicorn-config.py", "wsgi:application"]',
+    'FROM base AS tests',
+    'FROM ${TARGET}',
+  ].join('\n');
+  const files = (build: string) => ({
+    '.git/': '',
+    'hack/Dockerfile': dockerfile,
+    'hack/compose.yaml': `services:\n  dashboard:\n    build:\n      context: "../"\n      dockerfile: "hack/Dockerfile"\n${build}    volumes:\n      - "../:/src"\n`,
+    'install/gunicorn-config.py': 'bind = os.environ.get("AM_GUNICORN_BIND", "127.0.0.1:8002")\nworker_class = "gevent"\n',
+  });
+
+  it.each([
+    ['a build argument', '      args:\n        TARGET: "dashboard"\n'],
+    ['target', '      target: dashboard\n'],
+  ])('reads the entrypoint and environment of the stage %s picks', (_, build) => {
+    const root = tree(files(build));
+    const dashboard = service(loadServiceCatalog({ nginxConfigDir: path.join(root, 'hack'), repoRoot: root }), 'dashboard');
+    expect(dashboard.server).toBe('gunicorn (gevent worker)');
+    expect(dashboard.ports.map((port) => port.value)).toEqual([8000]);
+    expect(dashboard.ports[0]!.origin.label).toContain('gunicorn-config.py:1 bind = 0.0.0.0:8000');
+  });
+
+  it('builds the default stage when no argument is given, and nothing for a target the file does not have', () => {
+    const defaultRoot = tree(files(''));
+    const worker = service(loadServiceCatalog({ nginxConfigDir: path.join(defaultRoot, 'hack'), repoRoot: defaultRoot }), 'dashboard');
+    expect(worker.server).toBeUndefined();
+    const missingRoot = tree(files('      target: nope\n'));
+    const missing = service(loadServiceCatalog({ nginxConfigDir: path.join(missingRoot, 'hack'), repoRoot: missingRoot }), 'dashboard');
+    expect(missing.ports).toEqual([]);
+  });
+});
+
 describe('Kubernetes: ports of a headless Service come from its pods', () => {
   const manifests = [
     'apiVersion: v1', //  1

@@ -364,25 +364,114 @@ function optional<Key extends string, Value>(key: Key, value: Value | undefined)
   return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
 }
 
+/** A setting of a gunicorn config file as gunicorn would see it (a string, or a list's strings); null when unreadable. */
+interface GunicornSetting {
+  readonly value: string | readonly string[] | null;
+  readonly evidence: string;
+}
+
+/**
+ * The settings a gunicorn config file assigns (a Python file gunicorn executes at start: `-c FILE`, `--config
+ * file:FILE`), read where they are literal: `bind = "0.0.0.0:8000"`, `bind = ["0.0.0.0:8000"]`, `keepalive = 5`, or
+ * the environment's value with a default (`os.environ.get("AM_GUNICORN_BIND", "127.0.0.1:8002")`, `os.getenv(…)`,
+ * wrapped in `int(…)` or `str(…)`). A setting assigned more than once, inside a block or to anything else is unreadable.
+ * Null when the file cannot be read (`python:MODULE`, a relative path, a file the repository does not put there).
+ */
+function gunicornConfig(flag: { value: string }, spec: ProcessSpec): Map<string, GunicornSetting> | null {
+  const file = flag.value.replace(/^file:/, '');
+  const read = file.startsWith('/') && !flag.value.startsWith('python:') ? (spec.readFile?.(file) ?? null) : null;
+  if (read === null) return null;
+  const settings = new Map<string, GunicornSetting>();
+  read.text.split(/\r?\n/).forEach((line, index) => {
+    const assignment = /^(\s*)([A-Za-z_]\w*)\s*(?:=(?!=)|[-+*/|]=)\s*(.*)$/.exec(line);
+    if (!assignment) return;
+    const [, indent, name, expression] = assignment as unknown as [string, string, string, string];
+    const value = indent === '' && !settings.has(name) ? pythonValue(withoutComment(expression), spec.environment) : null;
+    settings.set(name, { value, evidence: `${read.name}:${index + 1} ${name} = ${Array.isArray(value) ? value.join(', ') : (value ?? '?')}` });
+  });
+  return settings;
+}
+
+/** A Python expression without the comment after it (a `#` outside quotes). */
+function withoutComment(expression: string): string {
+  let quote: string | null = null;
+  for (let index = 0; index < expression.length; index++) {
+    const char = expression[index]!;
+    if (quote !== null) {
+      if (char === '\\') index++;
+      else if (char === quote) quote = null;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '#') return expression.slice(0, index).trim();
+  }
+  return expression.trim();
+}
+
+/** A literal Python value of a config file (see gunicornConfig), the environment's variables filled in; else null. */
+function pythonValue(expression: string, environment: Readonly<Record<string, string>>): string | readonly string[] | null {
+  const wrapped = /^(?:int|str|float)\((.*)\)$/s.exec(expression);
+  if (wrapped) return pythonValue(wrapped[1]!.trim(), environment);
+  const string = /^(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(expression);
+  if (string) return string[1] ?? string[2]!;
+  if (/^\d+(\.\d+)?$/.test(expression)) return expression;
+  const list = /^\[(.*)\]$/s.exec(expression);
+  if (list) {
+    const items = list[1]!
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const values = items.map((item) => pythonValue(item, environment));
+    return values.every((value) => typeof value === 'string') ? (values as string[]) : null;
+  }
+  const fromEnvironment = /^os\.(?:environ\.get|getenv)\(\s*(["'])(\w+)\1\s*(?:,\s*(.+?))?\s*\)$/s.exec(expression);
+  if (fromEnvironment) {
+    const set = environment[fromEnvironment[2]!];
+    if (set !== undefined) return set;
+    return fromEnvironment[3] === undefined ? null : pythonValue(fromEnvironment[3], environment);
+  }
+  const indexed = /^os\.environ\[(["'])(\w+)\1\]$/.exec(expression);
+  return indexed ? (environment[indexed[2]!] ?? null) : null;
+}
+
 function gunicorn(words: readonly string[], spec: ProcessSpec): InferredServer {
-  const { environment } = spec;
-  // GUNICORN_CMD_ARGS is read before the command line, which wins (gunicorn/config.py).
-  const all = [...commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ...words];
-  const workerClass = flagValue(all, ['-k', '--worker-class'])?.value ?? 'sync';
-  const threads = Number(flagValue(all, ['--threads'])?.value ?? '1');
-  // Every --bind is bound; those of the command line replace those of GUNICORN_CMD_ARGS, and PORT is only the default
-  // when neither gives one (gunicorn/config.py, Bind).
+  const environment = spec.environment;
+  // GUNICORN_CMD_ARGS is read before the command line, which wins (gunicorn/config.py); a config file is read before
+  // both, the command line's -c replacing the one GUNICORN_CMD_ARGS names (gunicorn's "Configuration Overview").
+  const fromEnv = commandWords(environment['GUNICORN_CMD_ARGS'] ?? '');
+  const all = [...fromEnv, ...words];
+  const configFlag = flagValue(words, ['-c', '--config']) ?? flagValue(fromEnv, ['-c', '--config']);
+  const config = configFlag ? gunicornConfig(configFlag, spec) : new Map<string, GunicornSetting>();
+  /** A setting of the config file: undefined when it sets none, null when it (or the file) cannot be read. */
+  const setting = (name: string): GunicornSetting | null | undefined => (config === null ? null : config.get(name));
+  const unreadable = (name: string) => setting(name) === null || setting(name)?.value === null;
+  const workerFlag = flagValue(all, ['-k', '--worker-class']);
+  const workerSetting = setting('worker_class');
+  const workerClass = workerFlag?.value ?? (typeof workerSetting?.value === 'string' ? workerSetting.value : 'sync');
+  const threadsFlag = flagValue(all, ['--threads']);
+  const threadsSetting = setting('threads');
+  const threads = Number(threadsFlag?.value ?? (typeof threadsSetting?.value === 'string' ? threadsSetting.value : '1'));
+  // Every --bind is bound; those of the command line replace those of GUNICORN_CMD_ARGS, which replace the config
+  // file's, and PORT is only the default when none gives one (gunicorn/config.py, Bind).
   const commandBinds = flagValues(words, ['-b', '--bind']);
-  const binds = commandBinds.length > 0 ? commandBinds : flagValues(commandWords(environment['GUNICORN_CMD_ARGS'] ?? ''), ['-b', '--bind']);
-  const ports = binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
+  const envBinds = flagValues(fromEnv, ['-b', '--bind']);
+  const bindSetting = setting('bind');
+  const fileBinds = bindSetting?.value
+    ? [bindSetting.value].flat().map((value) => ({ value, written: bindSetting.evidence.replace(/ = .*$/, ` = ${value}`) }))
+    : [];
+  const binds = commandBinds.length > 0 ? commandBinds : envBinds.length > 0 ? envBinds : fileBinds;
+  const bindsKnown = binds.length > 0 || !unreadable('bind');
+  const ports = !bindsKnown ? null : binds.length > 0 ? bindPorts(binds) : [envPort(environment)].flatMap((port) => port ?? []);
   const port = ports?.[0] ?? null;
   const otherPorts = ports?.slice(1) ?? [];
   const loopbackOnly = optional('loopbackOnly', binds.length > 0 ? loopbackBinds(binds) : gunicornDefaultBind(all, spec));
+  // A worker class or thread count the config file sets in a way not read here: how connections are kept is unknown.
+  if ((!workerFlag && unreadable('worker_class')) || (!threadsFlag && unreadable('threads'))) {
+    return { server: 'gunicorn', keepAliveTimeout: null, port, otherPorts, ...loopbackOnly };
+  }
   // The sync worker closes every connection after its response: "sync worker does not support persistent
   // connections" (gunicorn settings, keepalive). With --threads above 1 gunicorn runs the gthread worker instead.
   const sync = workerClass === 'sync' || workerClass.endsWith('SyncWorker');
   if (sync && !(threads > 1)) {
-    const how = flagValue(all, ['-k', '--worker-class']) ? `-k ${workerClass}` : "gunicorn's default sync worker";
+    const how = workerFlag ? `-k ${workerClass}` : workerSetting ? workerSetting.evidence : "gunicorn's default sync worker";
     return {
       server: 'gunicorn (sync worker)',
       keepAliveTimeout: null,
@@ -394,9 +483,17 @@ function gunicorn(words: readonly string[], spec: ProcessSpec): InferredServer {
   }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
   // for --keep-alive seconds.
+  const keepaliveSetting = setting('keepalive');
+  const keepAliveFromFile =
+    typeof keepaliveSetting?.value === 'string' && seconds(keepaliveSetting.value) !== null
+      ? { value: seconds(keepaliveSetting.value)!, evidence: keepaliveSetting.evidence, basis: 'flag' as const }
+      : null;
   return {
     server: `gunicorn (${sync ? 'gthread' : workerClass.split('.').pop()} worker)`,
-    keepAliveTimeout: fromFlag(all, ['--keep-alive'], seconds) ?? assumed('gunicorn', SERVER_DEFAULTS.gunicorn),
+    keepAliveTimeout:
+      fromFlag(all, ['--keep-alive'], seconds) ??
+      keepAliveFromFile ??
+      (keepaliveSetting === undefined ? assumed('gunicorn', SERVER_DEFAULTS.gunicorn) : null),
     port,
     otherPorts,
     ...loopbackOnly,

@@ -192,8 +192,12 @@ export class Linter {
     const key = `${config.filePath ?? ''}\0${nginxConfigDir}\0${manifests.join('\0')}\0${composeFiles?.join('\0') ?? ''}`;
     let catalog = this.catalogs.get(key);
     if (!catalog) {
+      // The project root bounds what the repository's deployment files may lead to (a start script, a server's own
+      // config file in a folder the Compose file mounts from above its own: `../:/src`).
+      const repoRoot = this.rootFor(nginxConfigDir);
       catalog = loadServiceCatalog({
         nginxConfigDir,
+        ...(repoRoot !== null ? { repoRoot } : {}),
         ...(composeFiles ? { composeFiles } : {}),
         canRead: (file) => this.accessFor(nginxConfigDir).canRead(file),
         declared: config.services,
