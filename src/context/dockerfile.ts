@@ -4,7 +4,7 @@
  * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
  * the app server when Compose states no command). Only the last stage counts: it is the one that runs.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
@@ -214,6 +214,24 @@ export function buildOf(document: YamlDocument, service: Node | null): { readonl
   if (build === null) return null;
   const context = path.resolve(path.dirname(document.file), document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
   return { context, dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile') };
+}
+
+/**
+ * A Dockerfile no Compose file builds, whose build context nothing here names: its own folder, as `docker build` in
+ * that folder takes it, unless none of its COPY sources is there; then the nearest folder above, up to `boundary`,
+ * that has one (bitwarden/server builds util/Nginx/Dockerfile from the repository root: `COPY util/Nginx/nginx.conf`).
+ */
+export function readDockerfileInItsContext(dockerfile: string, origins: OriginFactory, boundary: string): BuiltImage | null {
+  const own = readDockerfile(dockerfile, path.dirname(dockerfile), origins, boundary);
+  const copiesSomething = (built: BuiltImage) => built.copies.some((copy) => existsSync(copy.repo));
+  if (!own || own.copies.length === 0 || copiesSomething(own)) return own;
+  let context = path.dirname(dockerfile);
+  while (context !== path.dirname(context) && isInside(path.dirname(context), boundary)) {
+    context = path.dirname(context);
+    const built = readDockerfile(dockerfile, context, origins, boundary);
+    if (built && copiesSomething(built)) return built;
+  }
+  return own;
 }
 
 /** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */
