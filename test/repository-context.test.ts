@@ -455,6 +455,18 @@ describe('what a folder holds', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[6, 'unknown-directive']]);
   });
 
+  it('a Dockerfile built from the repository root copies its config by the path from there (bitwarden/server: util/Nginx)', async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // Its workflow builds with `context: .`: no source is under util/Nginx/util/Nginx.
+      'util/Nginx/Dockerfile': 'FROM nginx:1.22-alpine\nCOPY util/Nginx/nginx.conf /etc/nginx/nginx.conf\n',
+      'util/Nginx/nginx.conf': 'events {}\nhttp {\n    server {\n        listen 80;\n        http2 on;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['.']);
+    expect(run.results[0]?.nginxVersion?.origin).toBe('Dockerfile:1 image nginx:1.22-alpine');
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[5, 'unknown-directive']]);
+  });
+
   it('nginx installed from the distribution in an earlier stage, the config copied as a folder: its includes resolve', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

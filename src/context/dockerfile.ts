@@ -5,7 +5,7 @@
  * the app server when Compose states no command). Only the stage that runs counts: the one Compose's `build.target`
  * names, else the last, with what it keeps of the stages it is built on.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
@@ -252,6 +252,24 @@ export function buildOf(
 export interface BuildChoice {
   readonly target?: string | null;
   readonly args?: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * A Dockerfile no Compose file builds, whose build context nothing here names: its own folder, as `docker build` in
+ * that folder takes it, unless none of its COPY sources is there; then the nearest folder above, up to `boundary`,
+ * that has one (bitwarden/server builds util/Nginx/Dockerfile from the repository root: `COPY util/Nginx/nginx.conf`).
+ */
+export function readDockerfileInItsContext(dockerfile: string, origins: OriginFactory, boundary: string): BuiltImage | null {
+  const own = readDockerfile(dockerfile, path.dirname(dockerfile), origins, boundary);
+  const copiesSomething = (built: BuiltImage) => built.copies.some((copy) => existsSync(copy.repo));
+  if (!own || own.copies.length === 0 || copiesSomething(own)) return own;
+  let context = path.dirname(dockerfile);
+  while (context !== path.dirname(context) && isInside(path.dirname(context), boundary)) {
+    context = path.dirname(context);
+    const built = readDockerfile(dockerfile, context, origins, boundary);
+    if (built && copiesSomething(built)) return built;
+  }
+  return own;
 }
 
 /** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */

@@ -15,7 +15,7 @@ import { isNginxImage } from './app-servers.js';
 import { volumeMapping } from './compose.js';
 import { repositoryFiles } from './discovery.js';
 import { repositoryDockerRuns } from './docker-run.js';
-import { builtImageOf, readDockerfile, type BuiltImage } from './dockerfile.js';
+import { builtImageOf, readDockerfileInItsContext, type BuiltImage } from './dockerfile.js';
 import { COMPOSE_FILE_GLOBS, composeDocuments } from './nginx-service.js';
 import { OriginFactory } from './origin.js';
 
@@ -94,7 +94,7 @@ export function configsNginxReads(repoRoot: string): string[] {
     }
   }
   for (const dockerfile of repositoryFiles(repoRoot, DOCKERFILES, MAX_FILES)) {
-    const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
+    const built = readDockerfileInItsContext(dockerfile, origins, repoRoot);
     if (built && runsNginx(null, built)) mappings.push(...built.copies);
   }
   for (const run of repositoryDockerRuns(repoRoot)) {

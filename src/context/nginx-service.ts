@@ -29,7 +29,7 @@ import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import { textReadsAsNginx } from '../load/inputs.js';
 import type { SourceFile } from '../syntax/ast.js';
-import { buildOf, builtImageOf, echoedFiles, readDockerfile, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
+import { buildOf, builtImageOf, echoedFiles, readDockerfileInItsContext, type BuiltImage, type NginxSourceBuild } from './dockerfile.js';
 import { dockerRunsAbove, type BindMount, type DockerRun } from './docker-run.js';
 import { unorderedStart, type UnorderedStart } from './compose-start-order.js';
 import {
@@ -772,7 +772,7 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
   const dockerfiles = dockerfilesAbove(path.dirname(entryPath), repoRoot);
   const origins = new OriginFactory(path.dirname(entryPath));
   for (const dockerfile of dockerfiles) {
-    const built = readDockerfile(dockerfile, path.dirname(dockerfile), origins, repoRoot);
+    const built = readDockerfileInItsContext(dockerfile, origins, repoRoot);
     if (!built || !(isNginxImage(built.baseImage) || built.installsNginx || built.nginxSourceBuild)) continue;
     const copy = built.copies.find((mapping) => mapsRepoPath(mapping, entryPath));
     if (!copy) continue;
