@@ -23,6 +23,7 @@ import proxyPassStaleDns from './proxy-pass-stale-dns.js';
 import proxyPassVariableWithoutResolver from './proxy-pass-variable-without-resolver.js';
 import proxySslServerNameMissing from './proxy-ssl-server-name-missing.js';
 import proxySslVerifyUntrusted from './proxy-ssl-verify-untrusted.js';
+import proxyTimeoutAboveAppTimeout from './proxy-timeout-above-app-timeout.js';
 import proxyTimeoutBelowP99 from './proxy-timeout-below-p99.js';
 import proxyTimeoutExcessive from './proxy-timeout-excessive.js';
 import syntaxError from './syntax-error.js';
@@ -60,6 +61,7 @@ export const builtinRules: readonly Rule<any>[] = [
   proxyPassVariableWithoutResolver,
   proxySslServerNameMissing,
   proxySslVerifyUntrusted,
+  proxyTimeoutAboveAppTimeout,
   proxyTimeoutBelowP99,
   proxyTimeoutExcessive,
   syntaxError,

@@ -45,6 +45,11 @@ export interface InferredServer {
    */
   readonly unreadHeaders?: { readonly headers: readonly string[]; readonly evidence: string };
   /**
+   * How long the server lets one request run before it kills the process handling it (gunicorn's sync worker
+   * `--timeout`): a slower request ends with a closed connection, which nginx answers with 502.
+   */
+  readonly requestTimeout?: InferredValue;
+  /**
    * The server listens on its container's loopback address only (`127.0.0.1`, by a flag or by its default): a
    * connection from another container or pod is refused. What says so, as evidence for messages.
    */
@@ -103,6 +108,8 @@ const SECOND = 1000;
 export const SERVER_DEFAULTS = {
   uvicorn: 5 * SECOND,
   gunicorn: 2 * SECOND,
+  /** The sync worker's `--timeout`: how long one request may run before the worker is killed. */
+  gunicornTimeout: 30 * SECOND,
   hypercorn: 5 * SECOND,
   node: 5 * SECOND,
   /** Puma up to 6.x; Puma 7.0.0 raised `persistent_timeout` to PUMA_7_PERSISTENT_TIMEOUT. */
@@ -479,6 +486,7 @@ function gunicorn(words: readonly string[], spec: ProcessSpec): InferredServer {
       port,
       otherPorts,
       ...loopbackOnly,
+      ...optional('requestTimeout', syncWorkerTimeout(all, configFlag !== null, setting('timeout'), spec)),
     };
   }
   // Other workers, uvicorn's among them (it passes gunicorn's keepalive as timeout_keep_alive), keep connections
@@ -507,11 +515,39 @@ function gunicorn(words: readonly string[], spec: ProcessSpec): InferredServer {
  * `gunicorn.conf.py`, and no `--chdir` moves it.
  */
 function gunicornDefaultBind(words: readonly string[], spec: ProcessSpec): string | undefined {
-  if (envPort(spec.environment) || flagValue(words, ['-c', '--config', '--paste', '--chdir'])) return undefined;
-  if (spec.knownWorkingDir === undefined || !spec.listFiles || spec.listFiles(spec.knownWorkingDir).includes('gunicorn.conf.py')) return undefined;
-  // `sh -c "cd src && gunicorn app:app"` starts it elsewhere.
-  if (spec.words.some((word) => /(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)/.test(word))) return undefined;
+  if (envPort(spec.environment) || !readsNoConfigFile(words, spec)) return undefined;
   return "gunicorn's default --bind 127.0.0.1:8000";
+}
+
+/**
+ * Whether gunicorn reads no configuration file: none named (`-c`, `--config`, `--paste`), and no `gunicorn.conf.py`
+ * in the folder it starts in, whose files are all known (no `--chdir`, no `cd` before it).
+ */
+function readsNoConfigFile(words: readonly string[], spec: ProcessSpec): boolean {
+  if (flagValue(words, ['-c', '--config', '--paste', '--chdir'])) return false;
+  if (spec.knownWorkingDir === undefined || !spec.listFiles || spec.listFiles(spec.knownWorkingDir).includes('gunicorn.conf.py')) return false;
+  // `sh -c "cd src && gunicorn app:app"` starts it elsewhere.
+  return !spec.words.some((word) => /(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)/.test(word));
+}
+
+/**
+ * How long gunicorn's sync worker may work on one request before the arbiter kills it ("Workers silent for more than
+ * this many seconds are killed and restarted"; the other workers send heartbeats while a request runs): `-t`/
+ * `--timeout`, else the `timeout` of the configuration file named, else 30 s when no file is read. 0 disables it.
+ */
+function syncWorkerTimeout(
+  words: readonly string[],
+  namesConfigFile: boolean,
+  fromFile: GunicornSetting | null | undefined,
+  spec: ProcessSpec,
+): InferredValue | undefined {
+  const flag = fromFlag(words, ['-t', '--timeout'], seconds);
+  if (flag) return flag.value > 0 ? flag : undefined;
+  if (fromFile !== undefined) {
+    const value = typeof fromFile?.value === 'string' ? seconds(fromFile.value) : null;
+    return value !== null && value > 0 ? { value, evidence: fromFile!.evidence, basis: 'flag' } : undefined;
+  }
+  return namesConfigFile || readsNoConfigFile(words, spec) ? assumed('gunicorn', SERVER_DEFAULTS.gunicornTimeout) : undefined;
 }
 
 function hypercorn(words: readonly string[]): InferredServer {

@@ -82,6 +82,9 @@ function mergeDefinitions(group: readonly [ServiceFacts, ...ServiceFacts[]]): Se
     ...(firstFact(group, 'keepAliveTimeout') === null && group.some((definition) => definition.closesConnections)
       ? { closesConnections: group.find((definition) => definition.closesConnections)!.closesConnections! }
       : {}),
+    ...(group.some((definition) => definition.requestTimeout)
+      ? { requestTimeout: group.find((definition) => definition.requestTimeout)!.requestTimeout! }
+      : {}),
     ...(group.some((definition) => definition.loopbackOnly)
       ? { loopbackOnly: group.find((definition) => definition.loopbackOnly)!.loopbackOnly! }
       : {}),

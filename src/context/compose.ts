@@ -193,6 +193,7 @@ export function composeServices(
       ...(inferred?.closesConnections && !facts.keepAliveTimeout
         ? { closesConnections: closesConnectionsFact(inferred.closesConnections, evidence) }
         : {}),
+      ...(inferred?.requestTimeout ? { requestTimeout: inferredFact(inferred.requestTimeout, `${inferred.requestTimeout.value / 1000}s`) } : {}),
       // Unless another service shares its network namespace (`network_mode: service:NAME`) and may listen for it.
       ...(inferred?.loopbackOnly && !sharedNamespaces.has(name) ? { loopbackOnly: loopbackOnlyFact(inferred.loopbackOnly, evidence) } : {}),
       ...(inferred?.unreadHeaders

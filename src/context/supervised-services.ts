@@ -65,5 +65,6 @@ export function supervisedServiceFacts(
     restartInterval: null,
     ...(inferred ? { server: inferred.server } : {}),
     ...(inferred?.closesConnections ? { closesConnections: closesConnectionsFact(inferred.closesConnections, origin) } : {}),
+    ...(inferred?.requestTimeout ? { requestTimeout: fact(inferred.requestTimeout, `${inferred.requestTimeout.value / 1000}s`) } : {}),
   };
 }

@@ -80,6 +80,12 @@ export interface ServiceFacts {
    */
   readonly closesConnections?: Fact<true>;
   /**
+   * How long the application lets one request run before it kills the process handling it (gunicorn's sync worker
+   * `--timeout`, 30 s by default): the connection closes without a response, and nginx answers 502. Absent when not
+   * known.
+   */
+  readonly requestTimeout?: Fact<number>;
+  /**
    * The application listens on its container's loopback address only (uvicorn's default `--host 127.0.0.1`, `manage.py
    * runserver` without an address): nginx in another container is refused. Read from a Compose service's command;
    * absent when not known to.

@@ -1,0 +1,64 @@
+import { testRule } from '../test/rule-tester.js';
+import rule from './proxy-timeout-above-app-timeout.js';
+
+const location = (lines: string) => `http {\n    server {\n        listen 80;\n        location / {\n${lines}        }\n    }\n}\n`;
+const pass = (timeout: string) => location(`            proxy_pass http://web:8000;\n${timeout ? `            ${timeout}\n` : ''}`);
+/** gunicorn with a bind, built on python: the sync worker, whose files nginx-lint sees (no gunicorn.conf.py). */
+const compose = (command: string, extra = '') => `services:\n  web:\n    build: ./web\n    command: ${command}\n${extra}`;
+const DOCKERFILE = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n';
+const files = (nginx: string, command: string, more: Record<string, string> = {}) => ({
+  'nginx.conf': nginx,
+  'compose.yaml': compose(command),
+  'web/Dockerfile': DOCKERFILE,
+  ...more,
+});
+
+testRule(rule, {
+  valid: [
+    { name: "nginx's default read timeout: every stock deployment", files: files(pass(''), 'gunicorn --bind 0.0.0.0:8000 app:app') },
+    {
+      name: 'a raised timeout with a gunicorn timeout raised to match',
+      files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 --timeout 300 app:app'),
+    },
+    { name: '--timeout 0 disables the kill', files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 -t 0 app:app') },
+    {
+      name: 'the gthread worker sends heartbeats while a request runs: no kill',
+      files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 --threads 4 app:app'),
+    },
+    {
+      name: 'a gunicorn.conf.py in its working directory may set the timeout',
+      files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 app:app', { 'web/gunicorn.conf.py': 'timeout = 300\n' }),
+    },
+    { name: "a timeout below the app's", files: files(pass('proxy_read_timeout 20s;'), 'gunicorn --bind 0.0.0.0:8000 app:app') },
+  ],
+  invalid: [
+    {
+      name: "proxy_read_timeout 300s to gunicorn's sync worker and its default 30 s",
+      files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 app:app'),
+      errors: [
+        {
+          line: 6,
+          column: 13,
+          messageId: 'appKillsFirst',
+          data: { timeout: 'proxy_read_timeout 300s', service: 'web', appTimeout: '30s', evidence: "compose.yaml:4 gunicorn's default (30s)" },
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'a timeout set for the whole server, to a --timeout written',
+      files: files(
+        'http {\n    server {\n        listen 80;\n        proxy_read_timeout 2m;\n        location / {\n            proxy_pass http://web:8000;\n        }\n    }\n}\n',
+        'gunicorn --bind 0.0.0.0:8000 --timeout 60 app:app',
+      ),
+      errors: [
+        {
+          line: 4,
+          messageId: 'appKillsFirst',
+          data: { timeout: 'proxy_read_timeout 2m', appTimeout: '1m', evidence: 'compose.yaml:4 --timeout 60' },
+        },
+      ],
+      output: null,
+    },
+  ],
+});
