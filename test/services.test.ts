@@ -117,6 +117,47 @@ describe('Compose files', () => {
   });
 });
 
+describe('a Compose service built from a Dockerfile', () => {
+  it("inherits what the stages it is built on leave in the image: PHP-FPM's port of php:*-fpm under `FROM base`", () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  app:\n    build:\n      context: .\n      dockerfile: ./php/Dockerfile\n',
+      'php/Dockerfile': [
+        'FROM php:8.4-fpm-bullseye AS base',
+        'WORKDIR /workspace',
+        'ENV TZ=UTC',
+        'RUN docker-php-ext-install intl pdo_mysql',
+        'FROM base AS development',
+        'COPY ./php/php.ini /usr/local/etc/php/php.ini',
+        '',
+      ].join('\n'),
+    });
+    const app = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'app');
+    expect(app.server).toBe('PHP-FPM');
+    expect(app.ports.map((port) => port.value)).toEqual([9000]);
+  });
+
+  it('runs the CMD a stage it is built on sets', () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  api:\n    build: .\n',
+      Dockerfile: 'FROM python:3.13-slim AS base\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\nFROM base AS production\nCOPY . /app\n',
+    });
+    const api = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'api');
+    expect(api.ports.map((port) => port.value)).toEqual([8000]);
+    expect(api.server).toBe('gunicorn (sync worker)');
+  });
+
+  it("knows no port when a step of the build may change PHP-FPM's listen", () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  app:\n    build: .\n',
+      Dockerfile: 'FROM php:8.4-fpm AS base\nRUN sed -i "s/9000/9001/" /usr/local/etc/php-fpm.d/zz-docker.conf\nFROM base\n',
+    });
+    expect(service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'app').ports).toEqual([]);
+  });
+});
+
 describe('Kubernetes manifests', () => {
   const catalog = fixtureCatalog('k8s', ['*.yaml']);
 

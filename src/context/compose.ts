@@ -147,6 +147,7 @@ export function composeServices(
           words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
           environment,
           builds: built !== null || document.at(service, 'build') !== null,
+          ...(built ? { buildSteps: { runs: built.runs, copiedTo: built.copiedTo } } : {}),
           mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
           pumaVersion: pumaVersionOf(document, service),
         });

@@ -2,7 +2,8 @@
  * What the Dockerfile of a Compose service with `build:` says: the image it builds FROM (whose tag is the nginx
  * version, or whose name is the app server), the files it COPYs in (container paths mapped to the repository, as
  * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
- * the app server when Compose states no command). Only the last stage counts: it is the one that runs.
+ * the app server when Compose states no command). Only the last stage counts: it is the one that runs, with what
+ * the stages it is built on (`FROM base`) left in the image: their files, ENV, ENTRYPOINT, CMD and RUN steps.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ export interface DockerCommand {
 
 export interface BuiltImage {
   readonly dockerfile: string;
+  /** The image the last stage is built on, at the root of its chain of stages: `php:8.4-fpm` for `FROM base` after `FROM php:8.4-fpm AS base`. */
   readonly baseImage: string | null;
   /** `Dockerfile:1`, where the last stage's FROM is. */
   readonly origin: string;
@@ -33,6 +35,10 @@ export interface BuiltImage {
   readonly command: DockerCommand | null;
   /** The last stage has a `HEALTHCHECK` (not `HEALTHCHECK NONE`): Compose's `service_healthy` can wait for it. */
   readonly healthcheck: boolean;
+  /** The bodies of the `RUN` steps of the last stage and the stages it is built on, in order. */
+  readonly runs: readonly string[];
+  /** Every container path a `COPY` or `ADD` of those stages writes to, `--from` and globs included. */
+  readonly copiedTo: readonly string[];
   /**
    * The last stage installs nginx from the distribution (`apt-get install nginx`, `apk add nginx`, …): an image that
    * runs nginx though its base image is not nginx's own.
@@ -238,7 +244,10 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let installsDebianNginx = false;
   let stageName: string | null = null;
   const globalArguments = new Map<string, string>();
-  const stagesInstallingNginx = new Map<
+  let runs: string[] = [];
+  let copiedTo: string[] = [];
+  // What each named stage leaves in its image, for the stages built on it (`FROM base`).
+  const stages = new Map<
     string,
     {
       any: boolean;
@@ -248,6 +257,14 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       nginxOrg: boolean;
       sourceBuild: NginxSourceBuild | null;
       pinned: BuiltImage['nginxPinnedPackage'];
+      copies: PathMapping[];
+      environment: Record<string, string>;
+      entrypoint: DockerCommand | null;
+      command: DockerCommand | null;
+      healthcheck: boolean;
+      workdir: string;
+      runs: string[];
+      copiedTo: string[];
     }
   >();
   // ARG and ENV values of the current stage, for the version and module names in its RUN steps.
@@ -261,13 +278,19 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let pinned: BuiltImage['nginxPinnedPackage'] = null;
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
+    if (keyword === 'COPY' || keyword === 'ADD') {
+      // Where it writes, whatever it copies: `COPY --from=… src dest`, `COPY ["src", "dest"]` (the exec form).
+      const operands = body.includes('[') ? commandOf(body.replace(/^(?:--\S+\s+)*/, '')) : words.filter((word) => !word.startsWith('--'));
+      const destination = operands.pop();
+      if (destination) copiedTo.push(path.posix.resolve(workdir, expandVariables(destination, variables)));
+    }
     if (keyword === 'ARG' && baseImage === null && stageName === null) {
       // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`).
       const declared = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/.exec(body);
       if (declared) globalArguments.set(declared[1]!, declared[2] ?? declared[3] ?? declared[4] ?? '');
     } else if (keyword === 'FROM') {
       if (stageName !== null) {
-        stagesInstallingNginx.set(stageName, {
+        stages.set(stageName, {
           any: installsNginx,
           debian: installsDebianNginx,
           root: rootImage,
@@ -275,18 +298,30 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
           nginxOrg,
           sourceBuild,
           pinned,
+          copies,
+          environment,
+          entrypoint,
+          command,
+          healthcheck,
+          workdir,
+          runs,
+          copiedTo,
         });
       }
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
       stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
       fromLine = line;
-      copies = [];
-      environment = {};
-      entrypoint = null;
-      command = null;
-      healthcheck = false;
-      // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has it.
-      const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
+      // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has
+      // what that stage installed, copied, set and runs.
+      const earlier = stages.get(baseImage?.toLowerCase() ?? '');
+      copies = [...(earlier?.copies ?? [])];
+      environment = { ...earlier?.environment };
+      entrypoint = earlier?.entrypoint ?? null;
+      command = earlier?.command ?? null;
+      healthcheck = earlier?.healthcheck ?? false;
+      workdir = earlier?.workdir ?? '/';
+      runs = [...(earlier?.runs ?? [])];
+      copiedTo = [...(earlier?.copiedTo ?? [])];
       installsNginx = earlier?.any ?? false;
       installsDebianNginx = earlier?.debian ?? false;
       rootImage = earlier ? earlier.root : baseImage;
@@ -294,7 +329,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
       nginxOrg = earlier?.nginxOrg ?? false;
       sourceBuild = earlier?.sourceBuild ?? null;
       pinned = earlier?.pinned ?? null;
-      variables = new Map();
+      variables = new Map(Object.entries(environment));
       stageDownloads = [];
     } else if (keyword === 'ARG') {
       // `ARG NAME` in a stage takes the default declared before the first FROM; `ARG NAME=value` its own.
@@ -304,6 +339,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
         if (value !== undefined) variables.set(declared[1]!, value);
       }
     } else if (keyword === 'RUN') {
+      runs.push(body);
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
       otherSource ||= OTHER_NGINX_SOURCE.test(body);
@@ -339,7 +375,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
         .find((word) => word.startsWith('--from='))!
         .slice('--from='.length)
         .toLowerCase();
-      sourceBuild ??= stagesInstallingNginx.get(from)?.sourceBuild ?? null;
+      sourceBuild ??= stages.get(from)?.sourceBuild ?? null;
     } else if ((keyword === 'COPY' || keyword === 'ADD') && !words.some((word) => word.startsWith('--from'))) {
       // Multi-stage copies (`--from`), URLs and globs name nothing in the repository one to one. Docker expands the
       // stage's ARG and ENV values in both (`COPY config/fpm-pool.conf ${PHP_INI_DIR}/php-fpm.d/www.conf`); a variable
@@ -363,13 +399,15 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   }
   return {
     dockerfile,
-    baseImage,
+    baseImage: rootImage,
     origin: `${label}:${fromLine}`,
     copies,
     environment,
     entrypoint,
     command,
     healthcheck,
+    runs,
+    copiedTo,
     installsNginx,
     installsDebianNginx: installsDebianNginx && !nginxOrg,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
