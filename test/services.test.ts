@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { interpolate } from '../src/context/compose.js';
+import { interpolate } from '../src/context/compose-variables.js';
 import { findComposeVariants, isProductionVariant } from '../src/context/discovery.js';
 import { loadServiceCatalog, ServiceFactsError } from '../src/context/index.js';
 import type { Fact, ServiceCatalog, ServiceFacts } from '../src/context/index.js';
@@ -146,6 +146,18 @@ describe('a Compose service built from a Dockerfile', () => {
     const api = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'api');
     expect(api.ports.map((port) => port.value)).toEqual([8000]);
     expect(api.server).toBe('gunicorn (sync worker)');
+  });
+
+  it('reads the stage `build.target` names, interpolated as Compose does, not the last one', () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml':
+        'services:\n  php:\n    build:\n      context: .\n      target: ${PHP_TARGET:-app_php}\n  web:\n    build:\n      context: .\n      target: app_web\n',
+      Dockerfile: 'FROM php:8.3-fpm-alpine AS app_php\nCMD ["php-fpm"]\nFROM nginx:1.27-alpine AS app_web\nCOPY default.conf /etc/nginx/conf.d/\n',
+    });
+    const catalog = loadServiceCatalog({ nginxConfigDir: root, repoRoot: root });
+    expect(service(catalog, 'php').ports.map((port) => port.value)).toEqual([9000]);
+    expect(service(catalog, 'web').server).toBeUndefined();
   });
 
   it("knows no port when a step of the build may change PHP-FPM's listen", () => {

@@ -2,7 +2,8 @@
  * What the Dockerfile of a Compose service with `build:` says: the image it builds FROM (whose tag is the nginx
  * version, or whose name is the app server), the files it COPYs in (container paths mapped to the repository, as
  * volumes are), its `ENV` (what an entrypoint's envsubst sees) and the command it runs (`ENTRYPOINT` and `CMD`, for
- * the app server when Compose states no command). Only the last stage counts: it is the one that runs, with what
+ * the app server when Compose states no command). Only the last stage counts (or the one Compose's `build.target`
+ * names): it is the one that runs, with what
  * the stages it is built on (`FROM base`) left in the image: their files, ENV, ENTRYPOINT, CMD and RUN steps.
  */
 import { statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 import type { YamlDocument } from './yaml.js';
 import { HEREDOC } from './compose-heredoc.js';
+import { interpolate, projectVariables } from './compose-variables.js';
 
 export interface DockerCommand {
   readonly words: readonly string[];
@@ -211,19 +213,38 @@ function commandOf(body: string): string[] {
  */
 export function builtImageOf(document: YamlDocument, service: Node | null, origins: OriginFactory, boundary: string): BuiltImage | null {
   const build = buildOf(document, service);
-  return build && readDockerfile(build.dockerfile, build.context, origins, boundary);
+  return build && readDockerfile(build.dockerfile, build.context, origins, boundary, build.target);
 }
 
-/** The build context and Dockerfile of a service with `build:` (a string context or `{ context, dockerfile }`). */
-export function buildOf(document: YamlDocument, service: Node | null): { readonly context: string; readonly dockerfile: string } | null {
+/**
+ * The build context, Dockerfile and target stage of a service with `build:` (a string context or `{ context,
+ * dockerfile, target }`); the target interpolated from the project's `.env` (`${APP_BUILD_TARGET:-development}`),
+ * null when it names none or a variable only the shell sets.
+ */
+export function buildOf(
+  document: YamlDocument,
+  service: Node | null,
+): { readonly context: string; readonly dockerfile: string; readonly target: string | null } | null {
   const build = document.at(service, 'build');
   if (build === null) return null;
-  const context = path.resolve(path.dirname(document.file), document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
-  return { context, dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile') };
+  const composeDir = path.dirname(document.file);
+  const context = path.resolve(composeDir, document.text(build) ?? document.text(document.at(build, 'context')) ?? '.');
+  const written = document.text(document.at(build, 'target'));
+  const target = written === null ? null : interpolate(written, written.includes('$') ? projectVariables(composeDir) : {});
+  return { context, dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile'), target: target || null };
 }
 
-/** A Dockerfile built with `context` as its build context; null when it is outside `boundary` or unreadable. */
-export function readDockerfile(dockerfile: string, context: string, origins: OriginFactory, boundary: string): BuiltImage | null {
+/**
+ * A Dockerfile built with `context` as its build context, up to the stage `target` names (`--target`; the last stage
+ * when it names none of them); null when it is outside `boundary` or unreadable.
+ */
+export function readDockerfile(
+  dockerfile: string,
+  context: string,
+  origins: OriginFactory,
+  boundary: string,
+  target: string | null = null,
+): BuiltImage | null {
   let text: string;
   try {
     if (!isInside(dockerfile, boundary)) return null;
@@ -276,8 +297,13 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
   let otherSource = false;
   let nginxOrg = false;
   let pinned: BuiltImage['nginxPinnedPackage'] = null;
-  for (const { keyword, body, line } of instructionsOf(text)) {
+  const instructions = instructionsOf(text);
+  const stageNames = instructions.flatMap(({ keyword, body }) => (keyword === 'FROM' ? [stageNameOf(body.split(/\s+/))] : []));
+  const lastStage = target !== null && stageNames.includes(target.toLowerCase()) ? target.toLowerCase() : null;
+  for (const { keyword, body, line } of instructions) {
     const words = body.split(/\s+/);
+    // The stage a build targets is the last one it builds.
+    if (keyword === 'FROM' && lastStage !== null && stageName === lastStage) break;
     if (keyword === 'COPY' || keyword === 'ADD') {
       // Where it writes, whatever it copies: `COPY --from=… src dest`, `COPY ["src", "dest"]` (the exec form).
       const operands = body.includes('[') ? commandOf(body.replace(/^(?:--\S+\s+)*/, '')) : words.filter((word) => !word.startsWith('--'));
@@ -309,7 +335,7 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
         });
       }
       baseImage = fromImage(words.find((word) => !word.startsWith('--')) ?? null, globalArguments);
-      stageName = /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
+      stageName = stageNameOf(words);
       fromLine = line;
       // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has
       // what that stage installed, copied, set and runs.
@@ -415,6 +441,11 @@ export function readDockerfile(dockerfile: string, context: string, origins: Ori
     nginxSourceBuild: sourceBuild,
     nginxPinnedPackage: pinned,
   };
+}
+
+/** The name `FROM image AS name` gives its stage, lower-cased as Docker matches it; null for an unnamed stage. */
+function stageNameOf(words: readonly string[]): string | null {
+  return /^as$/i.test(words[words.length - 2] ?? '') ? words[words.length - 1]!.toLowerCase() : null;
 }
 
 /** `$NAME` and `${NAME}` replaced by the values known; others left as written. */
