@@ -169,6 +169,14 @@ describe('inferAppServer', () => {
     expect(inferAppServer({ ...fpm, mountTargets: ['/usr/local/etc/php-fpm.d'] })).toBeNull();
     expect(inferAppServer({ ...fpm, mountTargets: ['/usr/local/etc/'] })).toBeNull();
     expect(inferAppServer({ ...fpm, builds: true })).toBeNull();
+    // A build whose Dockerfile is read keeps the port unless a step may touch PHP-FPM's configuration.
+    const built = (runs: string[], copiedTo: string[]) => inferAppServer({ ...fpm, builds: true, buildSteps: { runs, copiedTo } })?.port?.value;
+    expect(built(['docker-php-ext-install intl pdo_mysql'], ['/usr/bin/composer', '/usr/local/etc/php/php.ini', '/workspace'])).toBe(9000);
+    expect(built(['sed -i "s/user = www-data/user = app/g" /usr/local/etc/php-fpm.d/www.conf'], [])).toBeUndefined();
+    expect(built(["echo 'listen = 9001' >> /usr/local/etc/zz.conf"], [])).toBeUndefined();
+    expect(built([], ['/usr/local/etc/php-fpm.d/zz-app.conf'])).toBeUndefined();
+    expect(built([], ['/'])).toBeUndefined();
+    expect(built([], ['/usr/local'])).toBeUndefined();
     expect(inferAppServer({ ...fpm, words: ['sh', '-c', 'sed -i s/9000/8000/ /usr/local/etc/php-fpm.d/zz-docker.conf && php-fpm'] })).toBeNull();
     expect(inferAppServer({ ...fpm, words: ['docker-php-entrypoint', 'sh', '/start.sh'] })).toBeNull();
     // The official images' fpm variants of PHP applications are built FROM php:*-fpm and keep its zz-docker.conf.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { interpolate } from '../src/context/compose.js';
+import { interpolate } from '../src/context/compose-variables.js';
 import { findComposeVariants, isProductionVariant } from '../src/context/discovery.js';
 import { loadServiceCatalog, ServiceFactsError } from '../src/context/index.js';
 import type { Fact, ServiceCatalog, ServiceFacts } from '../src/context/index.js';
@@ -114,6 +114,59 @@ describe('Compose files', () => {
       'compose.yaml:43: "not-a-port" is not a port mapping such as "8080:80" or "3000"',
       'compose.yaml:45: x-nginx-lint.p99 "slow" is not a duration with a unit, such as "2.5s" or "800ms"',
     ]);
+  });
+});
+
+describe('a Compose service built from a Dockerfile', () => {
+  it("inherits what the stages it is built on leave in the image: PHP-FPM's port of php:*-fpm under `FROM base`", () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  app:\n    build:\n      context: .\n      dockerfile: ./php/Dockerfile\n',
+      'php/Dockerfile': [
+        'FROM php:8.4-fpm-bullseye AS base',
+        'WORKDIR /workspace',
+        'ENV TZ=UTC',
+        'RUN docker-php-ext-install intl pdo_mysql',
+        'FROM base AS development',
+        'COPY ./php/php.ini /usr/local/etc/php/php.ini',
+        '',
+      ].join('\n'),
+    });
+    const app = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'app');
+    expect(app.server).toBe('PHP-FPM');
+    expect(app.ports.map((port) => port.value)).toEqual([9000]);
+  });
+
+  it('runs the CMD a stage it is built on sets', () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  api:\n    build: .\n',
+      Dockerfile: 'FROM python:3.13-slim AS base\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\nFROM base AS production\nCOPY . /app\n',
+    });
+    const api = service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'api');
+    expect(api.ports.map((port) => port.value)).toEqual([8000]);
+    expect(api.server).toBe('gunicorn (sync worker)');
+  });
+
+  it('reads the stage `build.target` names, interpolated as Compose does, not the last one', () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml':
+        'services:\n  php:\n    build:\n      context: .\n      target: ${PHP_TARGET:-app_php}\n  web:\n    build:\n      context: .\n      target: app_web\n',
+      Dockerfile: 'FROM php:8.3-fpm-alpine AS app_php\nCMD ["php-fpm"]\nFROM nginx:1.27-alpine AS app_web\nCOPY default.conf /etc/nginx/conf.d/\n',
+    });
+    const catalog = loadServiceCatalog({ nginxConfigDir: root, repoRoot: root });
+    expect(service(catalog, 'php').ports.map((port) => port.value)).toEqual([9000]);
+    expect(service(catalog, 'web').server).toBeUndefined();
+  });
+
+  it("knows no port when a step of the build may change PHP-FPM's listen", () => {
+    const root = tree({
+      '.git/': '',
+      'compose.yaml': 'services:\n  app:\n    build: .\n',
+      Dockerfile: 'FROM php:8.4-fpm AS base\nRUN sed -i "s/9000/9001/" /usr/local/etc/php-fpm.d/zz-docker.conf\nFROM base\n',
+    });
+    expect(service(loadServiceCatalog({ nginxConfigDir: root, repoRoot: root }), 'app').ports).toEqual([]);
   });
 });
 

@@ -81,6 +81,11 @@ export interface ProcessSpec {
   readonly environment: Readonly<Record<string, string>>;
   /** The service builds its own image (Compose `build`), which may change anything the base image configures. */
   readonly builds?: boolean;
+  /**
+   * What that build does, when its Dockerfile is read: the `RUN` steps and the container paths `COPY`/`ADD` write
+   * to, of its stage and the stages it is built on.
+   */
+  readonly buildSteps?: { readonly runs: readonly string[]; readonly copiedTo: readonly string[] };
   /** The container paths volumes are mounted at: a mounted configuration may change what the image configures. */
   readonly mountTargets?: readonly string[];
   /**
@@ -976,16 +981,29 @@ export function unixSocketOf(words: readonly string[]): { readonly path: string;
 
 /** The directory of PHP-FPM's configuration in the official images; a volume there may change `listen`. */
 const PHP_FPM_CONFIG = /^\/usr\/local\/etc(\/php-fpm(\.d|\.conf)?)?\/?$|^\/usr\/local\/etc\/php-fpm/;
+/** A build step that may edit PHP-FPM's pool files (`sed -i … php-fpm.d/www.conf`, `echo 'listen = …' >> …`). */
+const EDITS_PHP_FPM_CONFIG = /php-fpm|zz-docker|www\.conf|\blisten\b/i;
+
+/**
+ * A build that leaves the official image's PHP-FPM configuration as it is: no step names its files or a `listen`,
+ * and nothing is copied there or into a folder above it (`COPY rootfs /` may hold `usr/local/etc/php-fpm.d/`).
+ */
+function buildKeepsPhpFpmConfig(steps: NonNullable<ProcessSpec['buildSteps']>): boolean {
+  const above = (target: string) => '/usr/local/etc/php-fpm.d/'.startsWith(target.endsWith('/') ? target : `${target}/`);
+  return !steps.runs.some((run) => EDITS_PHP_FPM_CONFIG.test(run)) && !steps.copiedTo.some((target) => PHP_FPM_CONFIG.test(target) || above(target));
+}
 
 /**
  * PHP-FPM from the official `php:*-fpm` image (`php:8.3-fpm`, `php:8.2-fpm-alpine`, `php:fpm`), or an official image's
  * `fpm` variant built on it (`nextcloud:fpm-alpine`, `wordpress:6-fpm`, `monica:fpm`), run as the image runs
- * it: no build of its own, no configuration mounted over the image's, and no command but `php-fpm` (a script could
+ * it: no build but one whose Dockerfile leaves PHP-FPM's configuration alone (ucan-lab/docker-laravel's, which adds
+ * extensions and a php.ini), no configuration mounted over the image's, and no command but `php-fpm` (a script could
  * rewrite `listen`, as some do with sed). PHP-FPM has no HTTP keep-alive of its own: nginx keeps FastCGI connections
  * only with `fastcgi_keep_conn on`, so no idle timeout is inferred.
  */
 function phpFpm(spec: ProcessSpec, words: readonly string[]): InferredServer | null {
-  if (!isOfficialPhpFpmImage(spec.image) || spec.builds) return null;
+  if (!isOfficialPhpFpmImage(spec.image)) return null;
+  if (spec.builds && !(spec.buildSteps && buildKeepsPhpFpmConfig(spec.buildSteps))) return null;
   if ((spec.mountTargets ?? []).some((target) => PHP_FPM_CONFIG.test(target))) return null;
   const program = words[0]?.split('/').pop();
   if (words.length > 0 && program !== 'php-fpm' && program !== 'docker-php-entrypoint') return null;

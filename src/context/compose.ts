@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { isInside, readRegularTextFile } from '../files.js';
-import { lazyRequire } from '../lazy-require.js';
 import { ServiceFactsError } from './errors.js';
 import {
   closesConnectionsFact,
@@ -16,6 +15,7 @@ import {
   type ProcessSpec,
 } from './app-servers.js';
 import { builtImageOf, type BuiltImage, type DockerCommand } from './dockerfile.js';
+import { dotenv, interpolate, MAX_ENV_FILE_BYTES, projectVariables } from './compose-variables.js';
 import { containerFileReader, containerFolderLister, inPlaceEdits } from './container-files.js';
 import type { OriginFactory } from './origin.js';
 import { repoPathOf, type PathMapping } from '../load/container-view.js';
@@ -25,8 +25,6 @@ import { parsePortMapping, parsePortRange, UNRESOLVED } from './ports.js';
 import type { PortMapping, PortRange } from './ports.js';
 import type { Fact, PortFact, ServiceAddressing, ServiceFacts } from './types.js';
 import type { YamlDocument } from './yaml.js';
-
-const dotenv = lazyRequire<typeof import('dotenv')>('dotenv');
 
 /** The per-service extension key under which users state application facts in a Compose file. */
 export const COMPOSE_EXTENSION_KEY = 'x-nginx-lint';
@@ -154,6 +152,7 @@ export function composeServices(
           words: started ? started.words : [...(entrypoint?.words ?? []), ...(command?.words ?? [])],
           environment,
           builds: built !== null || document.at(service, 'build') !== null,
+          ...(built ? { buildSteps: { runs: built.runs, copiedTo: built.copiedTo } } : {}),
           mountTargets: document.items(document.at(service, 'volumes')).flatMap((item) => volumeTarget(document, item) ?? []),
           pumaVersion: pumaVersionOf(document, service),
         });
@@ -360,9 +359,6 @@ function valueOf(document: YamlDocument, node: Node | null): unknown {
   return node === null ? null : document.value(node);
 }
 
-/** Env files larger than this are not read. */
-const MAX_ENV_FILE_BYTES = 256 * 1024;
-
 /**
  * A service's container environment: its `env_file`s (in order, later ones win), then its `environment` (a map or a
  * list of `NAME=value`), which wins over them, as Compose does, each value interpolated as Compose does; a value that
@@ -401,39 +397,4 @@ export function composeEnvironment(document: YamlDocument, service: Node | null)
     for (const [name, item] of Object.entries(value)) if (item !== null && item !== undefined) set(name, String(item));
   }
   return environment;
-}
-
-/** `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, `$NAME` and `$$`, as Compose interpolates them. */
-const COMPOSE_VARIABLE = /\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_]\w*)/g;
-
-/**
- * A value of the Compose file as Compose interpolates it from the project's `.env` (`MAX_UPLOAD_MiB:
- * ${DATA_UPLOAD_MAX_MEMORY_MiB:-100}` is `100` when nothing sets the variable); null when it depends on a variable
- * only the shell can set, which nginx-lint cannot know.
- */
-export function interpolate(written: string, variables: Readonly<Record<string, string>>): string | null {
-  let unknown = false;
-  const value = written.replace(
-    COMPOSE_VARIABLE,
-    (whole, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
-      if (whole === '$$') return '$';
-      const name = (braced ?? bare)!;
-      const known = variables[name];
-      const empty = known === undefined || (operator?.startsWith(':') === true && known === '');
-      if (operator?.endsWith('-')) return empty ? operand! : known!;
-      if (operator?.endsWith('+')) return empty ? '' : operand!;
-      if (known === undefined) unknown = true;
-      return known ?? '';
-    },
-  );
-  return unknown ? null : value;
-}
-
-/** The variables of the project's `.env` beside the Compose file, which Compose reads for interpolation. */
-export function projectVariables(composeDir: string): Record<string, string> {
-  try {
-    return dotenv().parse(readRegularTextFile(path.join(composeDir, '.env'), MAX_ENV_FILE_BYTES));
-  } catch {
-    return {};
-  }
 }

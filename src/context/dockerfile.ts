@@ -17,6 +17,7 @@ import type { OriginFactory } from './origin.js';
 import type { FactOrigin } from './types.js';
 import type { YamlDocument } from './yaml.js';
 import { HEREDOC } from './compose-heredoc.js';
+import { interpolate, projectVariables } from './compose-variables.js';
 
 export interface DockerCommand {
   readonly words: readonly string[];
@@ -34,6 +35,10 @@ export interface BuiltImage {
   readonly command: DockerCommand | null;
   /** The last stage has a `HEALTHCHECK` (not `HEALTHCHECK NONE`): Compose's `service_healthy` can wait for it. */
   readonly healthcheck: boolean;
+  /** The bodies of the `RUN` steps of the stage and the stages it is built on, in order. */
+  readonly runs: readonly string[];
+  /** Every container path a `COPY` or `ADD` of those stages writes to, `--from` and globs included. */
+  readonly copiedTo: readonly string[];
   /**
    * The last stage installs nginx from the distribution (`apt-get install nginx`, `apk add nginx`, …): an image that
    * runs nginx though its base image is not nginx's own.
@@ -243,9 +248,20 @@ export function buildOf(
   return {
     context,
     dockerfile: path.resolve(context, document.text(document.at(build, 'dockerfile')) ?? 'Dockerfile'),
-    target: document.text(document.at(build, 'target'))?.toLowerCase() ?? null,
+    target: targetOf(document, build),
     args,
   };
+}
+
+/**
+ * The stage `build.target` names, interpolated from the project's `.env` as Compose does
+ * (`${APP_BUILD_TARGET:-development}`); null when none is named or a variable nothing here sets names it.
+ */
+function targetOf(document: YamlDocument, build: Node): string | null {
+  const written = document.text(document.at(build, 'target'));
+  if (written === null) return null;
+  const target = interpolate(written, written.includes('$') ? projectVariables(path.dirname(document.file)) : {});
+  return target ? target.toLowerCase() : null;
 }
 
 /** What a build chooses: the stage it produces (`--target`, else the last) and its `--build-arg` values (null: unknown). */
@@ -296,6 +312,8 @@ export function readDockerfile(
   let entrypoint: DockerCommand | null = null;
   let command: DockerCommand | null = null;
   let healthcheck = false;
+  let runs: string[] = [];
+  let copiedTo: string[] = [];
   let installsNginx = false;
   let installsDebianNginx = false;
   let stageName: string | null = null;
@@ -333,6 +351,8 @@ export function readDockerfile(
     entrypoint,
     command,
     healthcheck,
+    runs,
+    copiedTo,
     installsNginx,
     installsDebianNginx: installsDebianNginx && !nginxOrg,
     nginxPackageImage: installsNginx && !otherSource ? rootImage : null,
@@ -343,6 +363,12 @@ export function readDockerfile(
   });
   for (const { keyword, body, line } of instructionsOf(text)) {
     const words = body.split(/\s+/);
+    if (keyword === 'COPY' || keyword === 'ADD') {
+      // Where it writes, whatever it copies: `COPY --from=… src dest`, `COPY ["src", "dest"]` (the exec form).
+      const operands = body.includes('[') ? commandOf(body.replace(/^(?:--\S+\s+)*/, '')) : words.filter((word) => !word.startsWith('--'));
+      const destination = operands.pop();
+      if (destination) copiedTo.push(path.posix.resolve(workdir, expandVariables(destination, variables)));
+    }
     if (keyword === 'ARG' && baseImage === null && stageName === null) {
       // An ARG before the first FROM may be used in FROM lines (`FROM "${DOCKER_HUB_PROXY}python:3.14-slim-trixie"`,
       // `FROM ${TARGET}`), a build argument replacing its default; one whose value is unknown stays as written.
@@ -372,6 +398,8 @@ export function readDockerfile(
       entrypoint = parent?.entrypoint ?? null;
       command = parent?.command ?? null;
       healthcheck = parent?.healthcheck ?? false;
+      runs = [...(parent?.runs ?? [])];
+      copiedTo = [...(parent?.copiedTo ?? [])];
       workdir = parent?.workdir ?? '/';
       // `FROM base AS production` after `FROM debian AS base` + `apt-get install nginx`: built on that stage, it has it.
       const earlier = stagesInstallingNginx.get(baseImage?.toLowerCase() ?? '');
@@ -395,6 +423,7 @@ export function readDockerfile(
         else variables.delete(declared[1]!);
       }
     } else if (keyword === 'RUN') {
+      runs.push(body);
       installsNginx ||= INSTALLS_NGINX.test(body);
       installsDebianNginx ||= APT_INSTALLS_NGINX.test(body);
       otherSource ||= OTHER_NGINX_SOURCE.test(body);

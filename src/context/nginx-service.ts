@@ -24,7 +24,8 @@ import {
 import { isShellScript, readRepositoryScripts, sedRegExp, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
 import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
-import { composeEnvironment, namedVolumeTarget, projectVariables, volumeMapping } from './compose.js';
+import { composeEnvironment, namedVolumeTarget, volumeMapping } from './compose.js';
+import { projectVariables } from './compose-variables.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
 import type { RenderedTemplate } from '../load/templates.js';
 import { textReadsAsNginx } from '../load/inputs.js';
