@@ -320,6 +320,11 @@ function envPort(environment: Readonly<Record<string, string>>): InferredValue |
 
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
 
+/** `localhost`, any `127.x.y.z`, `::1` or `[::1]`: an address of the host's (or container's) own loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOST.test(host);
+}
+
 /** The host of `host:port`, `[::1]:port` or `tcp://host:port`; '' when only a port is written. */
 function hostOf(address: string): string {
   const bare = address.replace(/^tcp:\/\//, '');
@@ -333,7 +338,7 @@ function hostOf(address: string): string {
  */
 function loopbackBinds(binds: readonly { value: string; written: string }[]): string | undefined {
   const tcp = binds.filter((bind) => !bind.value.startsWith('unix:'));
-  return tcp.length > 0 && tcp.every((bind) => LOOPBACK_HOST.test(hostOf(bind.value))) ? tcp.map((bind) => bind.written).join(' ') : undefined;
+  return tcp.length > 0 && tcp.every((bind) => isLoopbackHost(hostOf(bind.value))) ? tcp.map((bind) => bind.written).join(' ') : undefined;
 }
 
 /** The index of the word that runs `program` (`uvicorn`, `python -m uvicorn`, `/usr/local/bin/uvicorn`). */
@@ -365,9 +370,9 @@ function uvicorn(words: readonly string[], environment: Readonly<Record<string, 
 function uvicornLoopback(words: readonly string[], environment: Readonly<Record<string, string>>): string | undefined {
   if (flagValue(words, ['--uds', '--fd'])) return undefined;
   const flag = flagValue(words, ['--host']);
-  if (flag) return LOOPBACK_HOST.test(flag.value) ? flag.written : undefined;
+  if (flag) return isLoopbackHost(flag.value) ? flag.written : undefined;
   const fromEnvironment = environment['UVICORN_HOST'];
-  if (fromEnvironment !== undefined) return LOOPBACK_HOST.test(fromEnvironment) ? `UVICORN_HOST=${fromEnvironment}` : undefined;
+  if (fromEnvironment !== undefined) return isLoopbackHost(fromEnvironment) ? `UVICORN_HOST=${fromEnvironment}` : undefined;
   return "uvicorn's default --host 127.0.0.1";
 }
 
@@ -596,7 +601,7 @@ function developmentServer(words: readonly string[], environment: Readonly<Recor
       port: port === null ? null : { value: port, evidence: `runserver ${addrport}`, basis: 'flag' },
       ...optional(
         'loopbackOnly',
-        host === '' ? `runserver's default address ${ipv6 ? '::1' : '127.0.0.1'}` : LOOPBACK_HOST.test(host) ? `runserver ${addrport}` : undefined,
+        host === '' ? `runserver's default address ${ipv6 ? '::1' : '127.0.0.1'}` : isLoopbackHost(host) ? `runserver ${addrport}` : undefined,
       ),
     };
   }
@@ -615,7 +620,7 @@ function developmentServer(words: readonly string[], environment: Readonly<Recor
         'loopbackOnly',
         listensOn === undefined
           ? "flask run's default --host 127.0.0.1"
-          : LOOPBACK_HOST.test(listensOn)
+          : isLoopbackHost(listensOn)
             ? (host?.written ?? `FLASK_RUN_HOST=${hostFromEnvironment}`)
             : undefined,
       ),
@@ -629,10 +634,7 @@ function developmentServer(words: readonly string[], environment: Readonly<Recor
       server: 'Laravel artisan serve',
       keepAliveTimeout: null,
       port: fromFlag(rest, ['--port'], portOf),
-      ...optional(
-        'loopbackOnly',
-        host === null ? "artisan serve's default --host 127.0.0.1" : LOOPBACK_HOST.test(host.value) ? host.written : undefined,
-      ),
+      ...optional('loopbackOnly', host === null ? "artisan serve's default --host 127.0.0.1" : isLoopbackHost(host.value) ? host.written : undefined),
     };
   }
   return null;

@@ -1,5 +1,5 @@
 /** The application side of the 502 rules: which services nginx proxies to, where they listen, how slow they are. */
-export { dualStackPortsOf, everyAddressPortsOf } from './app-servers.js';
+export { dualStackPortsOf, everyAddressPortsOf, isLoopbackHost } from './app-servers.js';
 export { loadServiceCatalog, ServiceCatalog } from './catalog.js';
 export type { ServiceCatalogOptions } from './catalog.js';
 export { COMPOSE_EXTENSION_KEY } from './compose.js';

@@ -4,6 +4,7 @@
  * settings with the facts of these services (P99, idle timeout, header size, ports), so they all read them here.
  */
 import type { ProxyTarget, ServiceCatalog, ServiceFacts, ServiceMatch } from '../context/index.js';
+import { isLoopbackHost } from '../context/index.js';
 import type { ProxyPass } from './passes.js';
 import type { Upstream, UpstreamServer } from './upstreams.js';
 import { type DestinationLookup, variableDestinations } from './variable-destinations.js';
@@ -24,9 +25,6 @@ export interface ServiceBehindServer extends ServiceBehind {
 /** The programs supervisord starts in nginx's own container, as service facts (read only when asked). */
 export type ServicesBesideNginx = () => readonly ServiceFacts[];
 
-/** `127.0.0.1`, any `127.x.y.z`, `localhost`, `[::1]`: an address of nginx's own container. */
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * The program beside nginx a loopback address reaches: the one whose port is the address's. When none is, a mismatch
  * only when supervisord starts one program beside nginx and its port is known: a program whose port nginx-lint cannot
@@ -34,7 +32,7 @@ const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * matched here (see matchSocket).
  */
 function matchBesideNginx(address: ProxyTarget, beside: ServicesBesideNginx): ServiceMatch | null {
-  if ((address.protocol ?? 'tcp') !== 'tcp' || !LOOPBACK.test(address.host)) return null;
+  if ((address.protocol ?? 'tcp') !== 'tcp' || !isLoopbackHost(address.host)) return null;
   const programs = beside();
   if (programs.length === 0) return null;
   const onPort = programs.find((program) => program.ports.some((port) => port.value <= address.port && address.port <= port.lastPort));
