@@ -13,6 +13,10 @@ const files = (nginx: string, command: string, more: Record<string, string> = {}
   ...more,
 });
 
+/** A Service and the Deployment behind it, running gunicorn with these arguments. */
+const kubernetes = (args: string) =>
+  `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n    - port: 8000\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/web:1\n          args: [${args}]\n`;
+
 testRule(rule, {
   valid: [
     { name: "nginx's default read timeout: every stock deployment", files: files(pass(''), 'gunicorn --bind 0.0.0.0:8000 app:app') },
@@ -30,6 +34,11 @@ testRule(rule, {
       files: files(pass('proxy_read_timeout 300s;'), 'gunicorn --bind 0.0.0.0:8000 app:app', { 'web/gunicorn.conf.py': 'timeout = 300\n' }),
     },
     { name: "a timeout below the app's", files: files(pass('proxy_read_timeout 20s;'), 'gunicorn --bind 0.0.0.0:8000 app:app') },
+    {
+      name: "Kubernetes: gunicorn's default 30 s is not assumed, since nothing lists the image's files (a gunicorn.conf.py may set another)",
+      files: { 'nginx.conf': pass('proxy_read_timeout 300s;'), 'k8s.yaml': kubernetes('"gunicorn", "--bind", "0.0.0.0:8000", "app:app"') },
+      config: { serviceFiles: ['k8s.yaml'] },
+    },
   ],
   invalid: [
     {
@@ -58,6 +67,16 @@ testRule(rule, {
           data: { timeout: 'proxy_read_timeout 2m', appTimeout: '1m', evidence: 'compose.yaml:4 --timeout 60' },
         },
       ],
+      output: null,
+    },
+    {
+      name: 'Kubernetes: the --timeout of the Deployment behind the Service',
+      files: {
+        'nginx.conf': pass('proxy_read_timeout 300s;'),
+        'k8s.yaml': kubernetes('"gunicorn", "--bind", "0.0.0.0:8000", "--timeout", "60", "app:app"'),
+      },
+      config: { serviceFiles: ['k8s.yaml'] },
+      errors: [{ line: 6, messageId: 'appKillsFirst', data: { service: 'web', appTimeout: '1m', evidence: 'k8s.yaml:24 --timeout 60' } }],
       output: null,
     },
   ],

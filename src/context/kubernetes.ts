@@ -257,8 +257,25 @@ export function withWorkloadFacts(service: ServiceFacts, workloads: readonly Wor
   for (const { process, origin } of containers) {
     const inferred = inferAppServer(process);
     if (inferred?.closesConnections) {
-      // gunicorn's sync worker: it keeps no connection, so there is no idle timeout to race, and no pool to fill.
-      return { ...withPorts, server: inferred.server, closesConnections: closesConnectionsFact(inferred.closesConnections, origin) };
+      // gunicorn's sync worker: it keeps no connection, so there is no idle timeout to race, and no pool to fill; its
+      // arbiter kills a request that runs past --timeout (the default 30 s is not assumed here: nothing lists the
+      // image's files, among which a gunicorn.conf.py may set another).
+      const timeout = inferred.requestTimeout;
+      return {
+        ...withPorts,
+        server: inferred.server,
+        closesConnections: closesConnectionsFact(inferred.closesConnections, origin),
+        ...(timeout
+          ? {
+              requestTimeout: {
+                value: timeout.value,
+                text: `${timeout.value / 1000}s`,
+                basis: timeout.basis,
+                origin: { ...origin, label: `${origin.label} ${timeout.evidence}` },
+              },
+            }
+          : {}),
+      };
     }
     if (!inferred?.keepAliveTimeout) continue;
     const { value, evidence, basis } = inferred.keepAliveTimeout;
