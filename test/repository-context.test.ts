@@ -1658,6 +1658,21 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([['core/nginx/conf/proxy.conf', 5, 'unknown-directive']]);
   });
 
+  it("an include's only namesake is another program's file: the template nginx's copy is rendered from is read instead", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      // serversideup/docker-php: the nginx variation renders site-opts.d/http.conf from http.conf.template at start.
+      'fpm-nginx/etc/nginx/sites-available/ssl-off': 'server {\n    include /etc/nginx/site-opts.d/http.conf;\n}\n',
+      'fpm-nginx/etc/nginx/site-opts.d/http.conf.template': 'listen ${NGINX_HTTP_PORT};\nlocation / {\n    proxy_buferring off;\n}\n',
+      // The Apache variation's vhost of the same name.
+      'fpm-apache/etc/apache2/vhost-templates/http.conf': '# Apache\n<Directory ${APACHE_DOCUMENT_ROOT}>\n    AllowOverride All\n</Directory>\n',
+    });
+    const { findings } = await lintIn(root, ['fpm-nginx/etc/nginx/sites-available/ssl-off']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['fpm-nginx/etc/nginx/site-opts.d/http.conf.template', 3, 'unknown-directive'],
+    ]);
+  });
+
   it('never fixes a template: the fix would be written over its placeholders', async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

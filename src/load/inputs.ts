@@ -78,14 +78,18 @@ const MAX_SNIFFED_BYTES = 1024 * 1024;
  * must have the directive's shape: Sphinx's `index name {` opens a block, which nginx's `index` never does. A file named on the command line is always linted.
  */
 export function readsAsNginx(file: string): boolean {
-  let text: string;
+  const text = sniffedText(file);
+  // Too large to sniff, or unreadable (the lint says why): linted.
+  return text === null || textReadsAsNginx(text, file);
+}
+
+/** The text of a file small enough to sniff, or null when it is larger or cannot be read. */
+function sniffedText(file: string): string | null {
   try {
-    if (statSync(file).size > MAX_SNIFFED_BYTES) return true;
-    text = readRegularTextFile(file);
+    return statSync(file).size > MAX_SNIFFED_BYTES ? null : readRegularTextFile(file);
   } catch {
-    return true; // Unreadable: the lint says why.
+    return null;
   }
-  return textReadsAsNginx(text, file);
 }
 
 /** Whether `text`, the content of `file`, reads as nginx configuration (`readsAsNginx`). */
@@ -117,6 +121,17 @@ export function textReadsAsNginx(text: string, file: string): boolean {
       return directive.terminator === ';' || children.length === 0 || !holdsStatements(directive.name) || known(children);
     });
   return known(directives);
+}
+
+/**
+ * Whether `file` holds another program's configuration: something that is not nginx's, where an empty or comment-only
+ * file says nothing either way. An include's namesake elsewhere in the repository is read in its place only when it is
+ * not (serversideup/docker-php's Apache `vhost-templates/http.conf` is not nginx's `site-opts.d/http.conf`).
+ */
+export function readsAsAnotherFormat(file: string): boolean {
+  const text = sniffedText(file);
+  // Too large to sniff, or unreadable (the include's resolution says why): not known to be another program's.
+  return text !== null && text.replace(/^\s*#.*$/gm, '').trim() !== '' && !textReadsAsNginx(text, file);
 }
 
 /** Whether a block directive's body is nginx statements (not `map`/`geo`/`types` entries or Lua code). */

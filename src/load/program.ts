@@ -11,6 +11,7 @@ import type { FileAccess } from './file-access.js';
 import picomatch from 'picomatch';
 import type { Directive, SourceFile } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
+import { readsAsAnotherFormat } from './inputs.js';
 import { builtinVariable } from '../nginx/variables.js';
 import {
   isJinjaTemplate,
@@ -439,7 +440,9 @@ function resolveInContainer(
     const besideIncluder = path.dirname(directive.file.path) + path.sep;
     if (!found?.inFolderOfThatName.some((file) => file.startsWith(besideIncluder))) return { directive, pattern, files: [], error: null };
   }
-  const sameName = GLOB_CHARS.test(pattern) ? [] : (view.filesNamed?.(path.posix.basename(pattern)) ?? []);
+  const sameName = GLOB_CHARS.test(pattern)
+    ? []
+    : (view.filesNamed?.(path.posix.basename(pattern)) ?? []).filter((file) => !readsAsAnotherFormat(file));
   // No file of that name: the template a start script renders it from (mailcow's bootstrap.py writes
   // /etc/nginx/includes/sites-default.conf from the repository's sites-default.conf.j2), read rendered.
   const candidates =
