@@ -120,14 +120,6 @@ testRule(rule, {
       files: { 'nginx.conf': PASS_TO('http://api:8000'), 'compose.yaml': TWO('    extra_hosts: ["api:10.0.0.5"]\n') },
     },
     {
-      name: 'the override file adds depends_on: [api], and docker compose reads both files',
-      files: {
-        'nginx.conf': PASS_TO('http://api:8000'),
-        'compose.yaml': TWO(),
-        'compose.override.yaml': 'services:\n  proxy:\n    depends_on: [api]\n',
-      },
-    },
-    {
       name: 'a service nginx does not proxy to (db) has no depends_on: nothing to claim',
       files: {
         'nginx.conf': PASS_TO('http://api:8000'),
@@ -257,6 +249,15 @@ testRule(rule, {
           data: { service: 'read', remedy: 'read has a healthcheck already: write depends_on: read: condition: service_healthy.' },
         },
       ],
+    },
+    {
+      name: 'the override file adds depends_on: [api], read over the main file as docker compose does: ordered, but only until api starts',
+      files: {
+        'nginx.conf': PASS_TO('http://api:8000'),
+        'compose.yaml': TWO(),
+        'compose.override.yaml': 'services:\n  proxy:\n    depends_on: [api]\n',
+      },
+      errors: [{ file: 'compose.override.yaml', line: 3, messageId: 'notHealthy', data: { service: 'api' } }],
     },
     {
       name: 'the short form waits for the start only, although api has a healthcheck: reported at the compose line',

@@ -1685,6 +1685,61 @@ describe('templates', () => {
   });
 });
 
+describe("a host's config beside a Compose deployment (libretime's installer)", () => {
+  // The Compose nginx runs docker/nginx.conf; installer/nginx/libretime.conf is what the install script writes into a
+  // Debian or Ubuntu host's sites-available, its @@NAME@@ placeholders filled in with sed.
+  const SITE =
+    'server {\n    listen @@LISTEN_PORT@@;\n    listen [::]:@@LISTEN_PORT@@;\n    location /api {\n        include proxy_params;\n        proxy_pass http://127.0.0.1:9001;\n    }\n}\n';
+  const INSTALL =
+    '#!/usr/bin/env bash\ntemplate_file cp_if_different installer/nginx/libretime.conf /etc/nginx/sites-available/libretime.conf \\\n  sed -e "s|@@LISTEN_PORT@@|${LIBRETIME_LISTEN_PORT}|g"\n';
+  const repository = (extra: Record<string, string> = {}) =>
+    tree({ '.git/HEAD': 'ref: refs/heads/main\n', 'installer/nginx/libretime.conf': SITE, install: INSTALL, ...extra });
+  const COMPOSE = {
+    'docker-compose.yml': 'services:\n  nginx:\n    image: nginx:1.18\n    volumes:\n      - ./docker/nginx.conf:/etc/nginx/conf.d/default.conf:ro\n',
+    'docker/nginx.conf': 'server {\n    listen 8080;\n}\n',
+  };
+  const site = async (root: string) => {
+    const { findings, run } = await lintIn(root, ['installer/nginx/libretime.conf']);
+    const result = run.results.find((each) => each.filePath.endsWith('libretime.conf'));
+    return { rules: findings.map((finding) => [finding.line, finding.ruleId]), version: result?.nginxVersion?.source };
+  };
+
+  it("an @@NAME@@ placeholder the install script's sed replaces is not judged as the port it stands for", async () => {
+    expect((await site(repository())).rules).toEqual([]);
+    // Without the script nothing replaces it: nginx would read it as written.
+    const unreplaced = await site(repository({ install: '#!/usr/bin/env bash\necho done\n' }));
+    expect(unreplaced.rules).toEqual([[3, 'invalid-value']]);
+  });
+
+  it("a config nothing in the repository runs or places includes its host's Debian proxy_params; another missing file is still missing", async () => {
+    expect((await site(repository())).rules).not.toContainEqual([5, 'include-not-found']);
+    const other = await site(repository({ 'installer/nginx/libretime.conf': SITE.replace('proxy_params', 'proxy_settings') }));
+    expect(other.rules).toContainEqual([5, 'include-not-found']);
+  });
+
+  it("an override file's nginx service keeps what the main file says of it: its depends_on, its image", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'docker-compose.yml': 'services:\n  legacy:\n    image: php:8.3-fpm\n  nginx:\n    image: nginx:1.27\n    depends_on:\n      - legacy\n',
+      'docker-compose.override.yml': 'services:\n  nginx:\n    volumes:\n      - ./docker/nginx.conf:/etc/nginx/conf.d/default.conf:ro\n',
+      'docker/nginx.conf': 'server {\n    listen 8080;\n    location ~ \\.php$ {\n        fastcgi_pass legacy:9000;\n    }\n}\n',
+    });
+    const { findings, run } = await lintIn(root, ['docker/nginx.conf']);
+    expect(findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['docker-compose.yml', 7, 'compose-depends-on-unhealthy'],
+    ]);
+    expect(run.results.find((result) => result.filePath.endsWith('nginx.conf'))?.nginxVersion?.source).toBe('image');
+  });
+
+  it('the only nginx service, which runs its own mounted config, is not taken to run a config it does not mount', async () => {
+    const beside = await site(repository(COMPOSE));
+    expect(beside).toEqual({ rules: [], version: 'default' });
+    // A sole nginx service that mounts no config of the repository may still run this one, some way not seen here.
+    const bare = await site(repository({ 'docker-compose.yml': 'services:\n  nginx:\n    image: nginx:1.18\n' }));
+    expect(bare.version).toBe('image');
+  });
+});
+
 describe('Compose variants: the deployment in docker-compose.prod.yml', () => {
   const NGINX_CONF =
     'events {}\nhttp {\n    include mime.types;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://api:8000;\n        }\n    }\n}\n';

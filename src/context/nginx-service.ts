@@ -3,7 +3,7 @@
  * holding it, into the container. Its volumes say where every repository path is in the container (so includes
  * resolve as they do there), and its image tag says which nginx runs.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { isInside, readRegularTextFile } from '../files.js';
 import path from 'node:path';
 import type { Node } from 'yaml';
@@ -379,11 +379,12 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
   const imagesBuilt = imagesBuiltIn(repoRoot, origins);
   for (const file of findComposeFiles(path.dirname(entryPath), repoRoot)) {
     if (repoRoot !== undefined && !isInside(file, repoRoot)) continue;
+    const baseOf = overriddenServices(file, origins);
     for (const document of composeDocuments(file, origins)) {
       const rendering = dockerGenRendering(file, document, entryPath, repoRoot, origins, imagesBuilt);
       if (rendering) return rendering;
       for (const { key: name, value: service } of document.entries(document.at(document.root, 'services'))) {
-        const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins, imagesBuilt);
+        const candidate = candidateOf(file, document, name, service, entryPath, repoRoot, origins, imagesBuilt, baseOf(name));
         if (candidate) candidates.push(candidate);
       }
     }
@@ -395,8 +396,41 @@ export function findNginxService(entryPath: string, repoRoot?: string): NginxSer
     (repoRoot !== undefined ? dockerRunService(entryPath, dockerRunsAbove(path.dirname(entryPath), repoRoot), repoRoot, origins) : null) ??
     composeVariantService(entryPath, repoRoot, origins, imagesBuilt) ??
     (repoRoot !== undefined ? builtByDockerfile(entryPath, repoRoot) : null) ??
-    (candidates.length === 1 ? candidates[0]! : null)
+    (candidates.length === 1 && !runsOtherConfigs(candidates[0]!) ? candidates[0]! : null)
   );
+}
+
+/**
+ * Whether a service runs configs of the repository other than the one being placed: a file of the repository is
+ * mounted or copied, on its own, where nginx reads its configuration (nginx.conf, conf.d, sites-enabled, http.d). A
+ * config it does not map is then another deployment's (libretime's installer/nginx site for a host, beside the
+ * Compose nginx that runs docker/nginx.conf as conf.d/default.conf), not one that reaches this service some way
+ * nginx-lint cannot see. A mounted folder says less: a config beside it may include the files it holds.
+ */
+function runsOtherConfigs(service: NginxService): boolean {
+  return service.mappings.some(
+    (mapping) => NGINX_READS_CONFIG_AT.test(mapping.container) && statSync(mapping.repo, { throwIfNoEntry: false })?.isFile() === true,
+  );
+}
+
+const NGINX_READS_CONFIG_AT = /^\/etc\/nginx\/(?:nginx\.conf$|(?:conf\.d|sites-enabled|http\.d)(?:\/|$))/;
+
+/**
+ * For an override file (`docker-compose.override.yml`, which `docker compose` applies over the main file of its
+ * folder), the main file's service of a name: the one it overrides, whose depends_on, volumes and healthchecks still
+ * hold (libretime's override mounts docker/nginx.conf into the nginx service whose depends_on the main file has).
+ */
+function overriddenServices(file: string, origins: OriginFactory): (name: string) => BaseService | undefined {
+  const project = composeProjectFiles(file);
+  const mainFile = project.length === 2 && project[1] === file ? project[0]! : undefined;
+  const mainDocuments = mainFile ? composeDocuments(mainFile, origins) : [];
+  return (name) => {
+    for (const document of mainDocuments) {
+      const service = document.get(document.at(document.root, 'services'), name);
+      if (service) return { file: mainFile!, document, service: service.value };
+    }
+    return undefined;
+  };
 }
 
 /**
@@ -925,7 +959,12 @@ export function containerViewFor(
     openRestyFiles:
       (service !== null && isOpenRestyImage(service.image)) || (service === null && (entryContainerPath ?? '').startsWith(`${OPENRESTY_CONF_DIR}/`)),
     // sites-available/sites-enabled is Debian's packaging: a copy of such a host's /etc/nginx has its package's files.
-    debianFiles: service?.debianPackage === true || (service === null && /^\/etc\/nginx\/sites-(available|enabled)\//.test(entryContainerPath ?? '')),
+    // So has the host of a config that nothing in the repository runs or places (libretime's installer/nginx site,
+    // which its install script copies into a Debian or Ubuntu host's sites-available): its `include proxy_params;`
+    // names Debian's file, not one beside it in the repository.
+    debianFiles:
+      service?.debianPackage === true ||
+      (service === null && (entryContainerPath === null || /^\/etc\/nginx\/sites-(available|enabled)\//.test(entryContainerPath))),
     ...(repoRoot !== null ? (options.repositoryIndex ?? repositoryFilesIndex(repoRoot)) : {}),
     hostReadable: repoRoot === null,
     repoRoot,

@@ -374,11 +374,12 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
 
 /**
  * A placeholder nginx cannot mean itself, as a start script's sed replaces it: `{NAME}`, `{{NAME}}`, `@NAME@`,
- * `__NAME__`, `%NAME%`, the name upper case with at least three characters (sed's basic expressions read `{` and `@`
- * literally). A file holding none (nor, for a template, a `BARE_SED_PLACEHOLDER`) is not rendered, and the
+ * `@@NAME@@` (libretime's installer), `__NAME__`, `%NAME%`, the name upper case with at least three characters (sed's
+ * basic expressions read `{` and `@` literally). A file holding none (nor, for a template, a `BARE_SED_PLACEHOLDER`) is not rendered, and the
  * repository's scripts are not read for it.
  */
-export const SED_PLACEHOLDER = /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%/;
+export const SED_PLACEHOLDER =
+  /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@@[A-Z][A-Z0-9_]{2,}@@|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%/;
 /**
  * A bare upper-case word of two parts or more a start script's sed replaces (`PROXY_SSL_CONFIG`, alone on its line in
  * coreruleset/modsecurity-crs-docker's template, which an entrypoint.d script replaces with an include or nothing):
