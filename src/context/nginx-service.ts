@@ -423,11 +423,15 @@ const NGINX_READS_CONFIG_AT = /^\/etc\/nginx\/(?:nginx\.conf$|(?:conf\.d|sites-e
 function overriddenServices(file: string, origins: OriginFactory): (name: string) => BaseService | undefined {
   const project = composeProjectFiles(file);
   const mainFile = project.length === 2 && project[1] === file ? project[0]! : undefined;
-  const mainDocuments = mainFile ? composeDocuments(mainFile, origins) : [];
+  return servicesOf(mainFile, mainFile ? composeDocuments(mainFile, origins) : []);
+}
+
+/** The services of a Compose file's documents by name: what an overlay of it builds on. */
+function servicesOf(file: string | undefined, documents: readonly YamlDocument[]): (name: string) => BaseService | undefined {
   return (name) => {
-    for (const document of mainDocuments) {
+    for (const document of documents) {
       const service = document.get(document.at(document.root, 'services'), name);
-      if (service) return { file: mainFile!, document, service: service.value };
+      if (service) return { file: file!, document, service: service.value };
     }
     return undefined;
   };
@@ -641,15 +645,10 @@ function composeVariantService(
     if (services.length === 0) continue;
     // `docker compose` refuses a service with neither image nor build (nor `extends`): a file holding one is an overlay.
     const overlay = services.some(({ document, value }) => ['image', 'build', 'extends'].every((key) => document.at(value, key) === null));
-    const mainFile = overlay ? mainComposeFile(path.dirname(file)) : undefined;
-    const mainDocuments = mainFile && (repoRoot === undefined || isInside(mainFile, repoRoot)) ? composeDocuments(mainFile, origins) : [];
-    const baseOf = (name: string): BaseService | undefined => {
-      for (const document of mainDocuments) {
-        const service = document.get(document.at(document.root, 'services'), name);
-        if (service) return { file: mainFile!, document, service: service.value };
-      }
-      return undefined;
-    };
+    const overlaid = overlay ? mainComposeFile(path.dirname(file)) : undefined;
+    const mainFile = overlaid && (repoRoot === undefined || isInside(overlaid, repoRoot)) ? overlaid : undefined;
+    const mainDocuments = mainFile ? composeDocuments(mainFile, origins) : [];
+    const baseOf = servicesOf(mainFile, mainDocuments);
     const candidates = services.flatMap(
       ({ document, key, value }) => candidateOf(file, document, key, value, entryPath, repoRoot, origins, imagesBuilt, baseOf(key)) ?? [],
     );
