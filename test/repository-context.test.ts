@@ -1177,6 +1177,46 @@ describe('what the image build and its start scripts do to files', () => {
     ]);
   });
 
+  // webdevops/Dockerfile's php-nginx images: nginx from the distribution through the base image's `apt-install` wrapper,
+  // the configs COPYed under /opt/docker, `<NAME>` placeholders filled in by go-replace from the image's ENV.
+  const webdevopsLike = (timeout: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'php-nginx/Dockerfile': `FROM webdevops/php:8.2\nENV WEB_PHP_TIMEOUT=${timeout}\nENV WEB_PHP_SOCKET=""\nCOPY conf/ /opt/docker/\nRUN set -x && apt-install nginx && docker-run-bootstrap\n`,
+      'php-nginx/conf/provision/entrypoint.d/20-nginx.sh':
+        '# Replace markers\ngo-replace \\\n    -s "<PHP_TIMEOUT>" -r "$WEB_PHP_TIMEOUT" \\\n    -s "<PHP_SOCKET>" -r "$WEB_PHP_SOCKET" \\\n    --path=/opt/docker/etc/nginx/ \\\n    --path-pattern=\'*.conf\' \\\n    --ignore-empty\n' +
+        'if [[ -z "$WEB_PHP_SOCKET" ]]; then\n    rm -f -- /opt/docker/etc/nginx/conf.d/10-php.conf\nfi\n',
+      // Left as `<PHP_SOCKET>` by --ignore-empty when the image sets no socket, and then deleted.
+      'php-nginx/conf/etc/nginx/conf.d/10-php.conf': 'upstream php {\n    server <PHP_SOCKET>;\n}\n',
+      'php-nginx/conf/etc/nginx/vhost.conf': 'server {\n    listen 80;\n    include /opt/docker/etc/nginx/vhost.common.d/*.conf;\n}\n',
+      'php-nginx/conf/etc/nginx/vhost.common.d/10-php.conf':
+        'location ~ \\.php$ {\n    fastcgi_pass 127.0.0.1:9000;\n    fastcgi_read_timeout <PHP_TIMEOUT>;\n}\n',
+    });
+
+  it("reads a distribution's nginx installed through a base image's wrapper, and fills in go-replace's <NAME> placeholders", async () => {
+    // Unrendered, nginx refuses `fastcgi_read_timeout <PHP_TIMEOUT>;`; the include resolves through the COPY.
+    expect((await lintIn(webdevopsLike('600'), ['.'])).findings).toEqual([]);
+    const bad = await lintIn(webdevopsLike('10x'), ['.']);
+    expect(bad.findings.map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([
+      ['php-nginx/conf/etc/nginx/vhost.common.d/10-php.conf', 3, 'invalid-value'],
+    ]);
+  });
+
+  it('a conf.d beside nginx.conf that the image COPYs elsewhere is not the mount /etc/nginx/conf.d/*.conf lacks', async () => {
+    // webdevops' variants each COPY conf/ to /opt/docker; the image's bootstrap links into nginx's own conf.d.
+    const variant = (folder: string) => ({
+      [`${folder}/Dockerfile`]: 'FROM webdevops/base:alpine\nCOPY conf/ /opt/docker/\nRUN set -x && apk-install nginx\n',
+      [`${folder}/conf/etc/nginx/conf.d/10-php.conf`]: 'upstream php {\n    server 127.0.0.1:9000;\n}\n',
+    });
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      ...variant('docker/nginx/alpine'),
+      ...variant('docker/php-nginx/8.2'),
+      'docker/nginx/alpine/conf/etc/nginx/nginx.conf': 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n',
+    });
+    expect((await lintIn(root, ['.'])).findings).toEqual([]);
+  });
+
   // coreruleset/modsecurity-crs-docker: the image renders the template, then an entrypoint.d script replaces the bare
   // word PROXY_SSL_CONFIG (alone on its line) with an include or nothing, its sed command quoted in pieces.
   const coreRuleSetLike = (directive: string) =>

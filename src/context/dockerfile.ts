@@ -98,11 +98,12 @@ function isDirectory(candidate: string): boolean {
 
 /**
  * One command of a RUN line that installs packages (`apt-get install`, `apt install`, `apk add`, `yum`/`dnf`/
- * `microdnf`/`zypper install`) naming nginx or a distribution's nginx flavour (`nginx-full`, `nginx-extras`, …),
- * pinned or not (`nginx=${NGINX_VERSION}*`, `nginx-1.24.0`, apk's `nginx=1.24.0-r1`).
+ * `microdnf`/`zypper install`, and the wrappers base images ship: webdevops' `apt-install`/`apk-install`, bitnami's
+ * `install_packages`) naming nginx or a distribution's nginx flavour (`nginx-full`, `nginx-extras`, …), pinned or
+ * not (`nginx=${NGINX_VERSION}*`, `nginx-1.24.0`, apk's `nginx=1.24.0-r1`).
  */
 const INSTALLS_NGINX =
-  /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)/m;
+  /\b(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:[^&|;]*\s)?install\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?:[=-][\d$]\S*)?(?=\s|$)|\bapk\s+(?:[^&|;]*\s)?add\s+(?:[^&|;]*\s)?nginx(?:[=~<>]\S*)?(?=\s|$)|(?:^|[\s;&|])(?:apt-install|apk-install|install_packages)\s+(?:[^&|;]*\s)?nginx(?:-[a-z]+)?(?=\s|$)/m;
 /** A package source other than the distribution's: nginx.org's own packages, a PPA, OpenResty's repository. */
 const OTHER_NGINX_SOURCE = /nginx\.org\/packages|packages\.nginx\.org|ppa:[\w.-]+\/nginx|openresty\.org/i;
 /**

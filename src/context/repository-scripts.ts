@@ -28,6 +28,15 @@ const SED_SUBSTITUTE = new RegExp(
   'g',
 );
 
+/**
+ * One search-and-replace pair of webdevops' `go-replace` (`go-replace -s "<PHP_TIMEOUT>" -r "$WEB_PHP_TIMEOUT"
+ * --path=/opt/docker/etc/nginx/`), which its images' entrypoints run over their nginx configs as others run sed.
+ */
+const GO_REPLACE_PAIR = new RegExp(
+  String.raw`(?:^|\s)(?:-s|--search)[=\s]\s*(["']?)(${SED_PLACEHOLDER.source})\1\s+(?:-r|--replace)[=\s]\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']*))`,
+  'g',
+);
+
 /** Any sed `s` command: its delimiter, pattern, replacement and flags. */
 const SED_S_COMMAND = /(?:^|[\s'"])s([/#|!,:@])((?:\\.|(?!\1)[^\\\n])*)\1((?:\\.|(?!\1)[^\\\n])*)\1[gIi0-9]*(?=['"\s;]|$)/g;
 /**
@@ -253,6 +262,14 @@ export function readRepositoryScripts(repoRoot: string, files: readonly string[]
     const expanded = withFunctionCallsExpanded(text);
     const joined = expanded.text.replace(/\\\r?\n/g, '  ');
     const defaults = variableDefaultsIn(text);
+    for (const line of joined.matchAll(/^.*\bgo-replace\b.*$/gm)) {
+      for (const pair of line[0].matchAll(GO_REPLACE_PAIR)) {
+        const origin = `${name}:${expanded.lineOf(line.index + pair.index)}`;
+        const list = substitutions.get(pair[2]!) ?? [];
+        list.push({ replacement: pair[3] ?? pair[4] ?? pair[5] ?? '', defaults, origin, keepsOnEmpty: /\s--ignore-empty\b/.test(line[0]) });
+        substitutions.set(pair[2]!, list);
+      }
+    }
     for (const line of joined.matchAll(/^.*\bsed\b.*$/gm)) {
       editsInPlace.push(...inPlaceEdits(line[0]));
       // `'s#NAME#'"${VALUE}"'#'`: the shell joins the quoted pieces into one word, the variable in double quotes.

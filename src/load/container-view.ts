@@ -46,6 +46,8 @@ export interface SedSubstitution {
   readonly defaults: Readonly<Record<string, string>>;
   /** `docker-entrypoint.sh:252`. */
   readonly origin: string;
+  /** An empty value leaves the placeholder as it is (go-replace's `--ignore-empty`). */
+  readonly keepsOnEmpty?: boolean;
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   expandContainerGlob,
   globNameMatcher,
   IMAGE_CONF_DIR,
+  mapsRepoPath,
   resolveContainerPath,
   type ContainerResolution,
   type ContainerView,
@@ -437,8 +438,12 @@ function resolveInContainer(
     // nginx accepts a glob that matches nothing, and what this one matches comes from the image or from run time.
     // Unless matching files sit in a folder of that name beside the including file (nginx/conf.d/*.conf next to
     // nginx/nginx.conf): a mount is then likely missing, say so. One elsewhere in the repository belongs to another thing.
+    // A file the container view already puts elsewhere (webdevops' conf/etc/nginx/conf.d, COPYed under /opt/docker) is
+    // not the one missing here.
     const besideIncluder = path.dirname(directive.file.path) + path.sep;
-    if (!found?.inFolderOfThatName.some((file) => file.startsWith(besideIncluder))) return { directive, pattern, files: [], error: null };
+    const unplaced = (file: string) => !view.mappings.some((mapping) => mapsRepoPath(mapping, file));
+    if (!found?.inFolderOfThatName.some((file) => file.startsWith(besideIncluder) && unplaced(file)))
+      return { directive, pattern, files: [], error: null };
   }
   const sameName = GLOB_CHARS.test(pattern)
     ? []

@@ -374,12 +374,12 @@ export function scriptDefaults(templatePath: string, canRead: (file: string) => 
 
 /**
  * A placeholder nginx cannot mean itself, as a start script's sed replaces it: `{NAME}`, `{{NAME}}`, `@NAME@`,
- * `@@NAME@@` (libretime's installer), `__NAME__`, `%NAME%`, the name upper case with at least three characters (sed's
- * basic expressions read `{` and `@` literally). A file holding none (nor, for a template, a `BARE_SED_PLACEHOLDER`) is not rendered, and the
+ * `@@NAME@@` (libretime's installer), `__NAME__`, `%NAME%`, `<NAME>` (webdevops' images, which fill them in with
+ * go-replace), the name upper case with at least three characters (sed's basic expressions read `{` and `@` literally). A file holding none (nor, for a template, a `BARE_SED_PLACEHOLDER`) is not rendered, and the
  * repository's scripts are not read for it.
  */
 export const SED_PLACEHOLDER =
-  /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@@[A-Z][A-Z0-9_]{2,}@@|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%/;
+  /\{\{[A-Z][A-Z0-9_]{2,}\}\}|\{[A-Z][A-Z0-9_]{2,}\}|@@[A-Z][A-Z0-9_]{2,}@@|@[A-Z][A-Z0-9_]{2,}@|__[A-Z][A-Z0-9_]{2,}__|%[A-Z][A-Z0-9_]{2,}%|<[A-Z][A-Z0-9_]{2,}>/;
 /**
  * A bare upper-case word of two parts or more a start script's sed replaces (`PROXY_SSL_CONFIG`, alone on its line in
  * coreruleset/modsecurity-crs-docker's template, which an entrypoint.d script replaces with an include or nothing):
@@ -401,7 +401,9 @@ function sedValue(substitutions: readonly SedSubstitution[], environment: Readon
       if (known === undefined) unknown = true;
       return known ?? whole;
     });
-    values.add(unknown || value.includes('$') || value.includes('`') ? null : value);
+    // Left as it is, the placeholder's line is one a later step of the script deals with (webdevops' entrypoint deletes
+    // conf.d/10-php.conf when WEB_PHP_SOCKET is empty): not known.
+    values.add(unknown || value.includes('$') || value.includes('`') || (value === '' && substitution.keepsOnEmpty) ? null : value);
   }
   return values.size === 1 ? [...values][0]! : null;
 }
