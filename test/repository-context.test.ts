@@ -1665,6 +1665,20 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[9, 'unknown-directive']]);
   });
 
+  it("a Jinja template that names a Lua file (YunoHost's server.tpl.conf) is rendered; one with inline Lua code is not", async () => {
+    const site = (lua: string) =>
+      tree({
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        'conf/nginx/server.tpl.conf': `server {\n    listen 80;\n    server_name {{ domain }};\n    ${lua}\n    location / {\n        proxy_buferring off;\n    }\n}\n`,
+      });
+    const rules = async (lua: string) =>
+      (await lintIn(site(lua), ['conf/nginx/server.tpl.conf'])).findings.map((finding) => [finding.line, finding.ruleId]);
+    // Rendered: the typo at line 6 is found, no syntax error at {{ domain }}.
+    expect(await rules('access_by_lua_file /usr/share/ssowat/access.lua;')).toEqual([[6, 'unknown-directive']]);
+    // lua-resty-template's tags inside Lua code look the same: the file is read as it is (nginx would refuse it).
+    expect((await rules("content_by_lua_block { ngx.say('{{ x }}') }")).map(([, rule]) => rule)).toContain('syntax-error');
+  });
+
   it("a Jinja template whatever its name (Mailu's conf/nginx.conf): first branch of an if, lines kept; its include's namesake beside it", async () => {
     const root = tree({
       '.git/HEAD': 'ref: refs/heads/main\n',

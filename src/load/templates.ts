@@ -52,9 +52,13 @@ const JINJA_ONLY_TAG =
  * config.py): nginx refuses `{%` and `{{` at once, so the file can only be meant rendered.
  */
 export function looksLikeJinjaTemplate(text: string): boolean {
-  // Lua code in a config may hold its own templates (lua-resty-template's `{% if %}` in an init_by_lua_block).
-  return (text.includes('{%') || text.includes('{{')) && !text.includes('_by_lua') && JINJA_ONLY_TAG.test(text);
+  // Lua code in a config may hold its own templates (lua-resty-template's `{% if %}` in an init_by_lua_block); a Lua
+  // file it names (YunoHost's `access_by_lua_file`) holds no code here.
+  return (text.includes('{%') || text.includes('{{')) && !INLINE_LUA.test(text) && JINJA_ONLY_TAG.test(text);
 }
+
+/** A directive with inline Lua code: `*_by_lua_block { … }`, or the older string form `*_by_lua '…'`. */
+const INLINE_LUA = /_by_lua(?:_block)?\b/;
 
 /**
  * A Jinja template rendered without its context, keeping every line where it was: `{{ cookiecutter.port }}` becomes a
