@@ -1665,6 +1665,28 @@ describe('templates', () => {
     expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[9, 'unknown-directive']]);
   });
 
+  it("a template expression alone on its line inside a statement is a word of it (frappe/bench's server_name, one name a line)", async () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'templates/nginx.conf': [
+        'server {',
+        '    listen 80;',
+        '    server_name',
+        '        {% for name in server_names -%}',
+        '        {{ name }}',
+        '        {% endfor -%}',
+        '        ;',
+        '    locaton / {',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { findings } = await lintIn(root, ['templates/nginx.conf']);
+    // Not a server_name without names (invalid-arguments at line 3); the typo after it is found at its own line.
+    expect(findings.map((finding) => [finding.line, finding.ruleId])).toEqual([[8, 'unknown-directive']]);
+  });
+
   it("a Jinja template that names a Lua file (YunoHost's server.tpl.conf) is rendered; one with inline Lua code is not", async () => {
     const site = (lua: string) =>
       tree({

@@ -99,9 +99,9 @@ export function textReadsAsNginx(text: string, file: string): boolean {
   // A template is judged as it will be rendered: a Go action's `{{` would otherwise open blocks nginx never sees.
   const rendered =
     !isJinjaTemplate(file) && looksLikeGoTemplate(text)
-      ? renderGoTemplate(text).text
+      ? renderGoTemplate(text, undefined, { nginx: true }).text
       : isJinjaTemplate(file) || looksLikeJinjaTemplate(text)
-        ? renderJinja(text).text
+        ? renderJinja(text, { nginx: true }).text
         : text;
   const { directives } = parse(rendered, file);
   // `reject = 15;`, `add_header = 8;`: the `key = value;` of rspamd's UCL and similar formats, never nginx's own.

@@ -216,7 +216,7 @@ export function loadProgram(entryPath: string, options: LoadOptions = {}): Progr
     const file = text === undefined ? readConfigFile(filePath) : parse(text, filePath);
     const go = !isJinjaTemplate(filePath) && looksLikeGoTemplate(file.text);
     if (go || isJinjaTemplate(filePath) || looksLikeJinjaTemplate(file.text)) {
-      const template = go ? renderGoTemplate(file.text) : renderJinja(file.text);
+      const template = go ? renderGoTemplate(file.text, undefined, { nginx: true }) : renderJinja(file.text, { nginx: true });
       const rendered = parse(template.text, filePath);
       rendered.virtual = true;
       rendered.placeholders = template.placeholders;

@@ -60,14 +60,19 @@ export function looksLikeJinjaTemplate(text: string): boolean {
 /** A directive with inline Lua code: `*_by_lua_block { … }`, or the older string form `*_by_lua '…'`. */
 const INLINE_LUA = /_by_lua(?:_block)?\b/;
 
+/** What a template renders to: nginx configuration (whose statements a tag may sit inside), or YAML (the default). */
+export interface TemplateText {
+  readonly nginx?: boolean;
+}
+
 /**
  * A Jinja template rendered without its context, keeping every line where it was: `{{ cookiecutter.port }}` becomes a
  * neutral word (`cookiecutter_port`) marked as a placeholder; of an `if` the first branch stays and `elif`/`else`
  * branches are dropped (both would define things twice, as in Go templates), a `for` body stays once; other
  * statements and comments leave nothing but their line breaks.
  */
-export function renderJinja(text: string): RenderedTemplate {
-  return renderTags(text, JINJA_TAG, (match) => {
+export function renderJinja(text: string, options: TemplateText = {}): RenderedTemplate {
+  return renderTags(text, JINJA_TAG, options, (match) => {
     const [, expression, statement] = match;
     const keyword = statement === undefined ? undefined : /^[a-z]+/.exec(statement)?.[0];
     if (keyword === 'if' || keyword === 'for') return 'open';
@@ -90,9 +95,10 @@ type TagEffect =
  * whole, one opened 'open-at-else' keeps its first `else` branch instead (an 'else-dropped' branch before it is
  * dropped too), a placeholder becomes a neutral word whose span is recorded, and each tag leaves its line breaks. A
  * placeholder alone on its line renders nothing: there it stands for whole statements (Ansible's
- * `{{ item.extra_parameters|indent(4) }}`, `{{ v }}` in a `for`), which a word would turn into a syntax error.
+ * `{{ item.extra_parameters|indent(4) }}`, `{{ v }}` in a `for`), which a word would turn into a syntax error —
+ * unless, in nginx text, it stands inside a statement not ended yet, of which it is a word.
  */
-function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
+function renderTags(text: string, pattern: RegExp, options: TemplateText, effectOf: (match: RegExpExecArray) => TagEffect): RenderedTemplate {
   const placeholders: { start: number; end: number }[] = [];
   /** For each open block: whether its current branch is dropped, and whether its first `else` starts the one kept. */
   const branches: boolean[] = [];
@@ -124,7 +130,9 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
       keptAtElse.pop();
     } else if (effect !== null && !dropping()) {
       if ('text' in effect) rendered += effect.text;
-      else if (!aloneOnItsLine(text, match.index, last)) {
+      // Alone on its line where a statement starts, it renders whole statements (`{{ extra_config }}`); inside an nginx
+      // statement (frappe's `server_name` with a `{% for %}` of names, one a line) it is a word of it.
+      else if (!(aloneOnItsLine(text, match.index, last) && (!options.nginx || atStatementStart(rendered)))) {
         const word = placeholderWord(effect.placeholder);
         placeholders.push({ start: rendered.length, end: rendered.length + word.length });
         rendered += word;
@@ -139,11 +147,19 @@ function renderTags(text: string, pattern: RegExp, effectOf: (match: RegExpExecA
   return { text: rendered, placeholders, writtenSpans: spans.spans };
 }
 
-/** Whether a statement starts after `before`: it ends, past comments and blanks, with `;`, `{` or `}`, or is empty. */
+/**
+ * Whether a statement starts after `before`: it ends, past comments and blanks, with `;`, `{` or `}`, or is empty. Only
+ * its last few kilobytes are read (a statement's words are never that long), so a template of many tags stays linear.
+ */
 function atStatementStart(before: string): boolean {
-  const code = before.replace(/#[^\n]*/g, '').trimEnd();
+  const code = before
+    .slice(-STATEMENT_LOOKBACK)
+    .replace(/#[^\n]*/g, '')
+    .trimEnd();
   return code === '' || /[;{}]$/.test(code);
 }
+
+const STATEMENT_LOOKBACK = 4096;
 
 /** Whether only blanks stand beside `[start, end)` on its line(s) of `text`. */
 function aloneOnItsLine(text: string, start: number, end: number): boolean {
@@ -205,8 +221,9 @@ export function renderGoTemplate(
   text: string,
   /** The value a value action gives, when the caller knows it (a Helm chart's `.Values`); null when it does not. */
   valueOf: (action: string) => string | null = () => null,
+  options: TemplateText = {},
 ): RenderedTemplate {
-  return renderTags(text, GO_ACTION, (match) => {
+  return renderTags(text, GO_ACTION, options, (match) => {
     const action = match[1]!;
     const keyword = /^[a-z]+\b/.exec(action)?.[0];
     if (keyword === 'define') return 'open-dropped';
@@ -439,7 +456,7 @@ export function renderSedPlaceholders(
 ): RenderedTemplate | null {
   const pattern = placeholderPattern(text, substitutions);
   if (pattern === null) return null;
-  return renderTags(text, pattern, (match) => {
+  return renderTags(text, pattern, { nginx: true }, (match) => {
     const value = sedValue(substitutions.get(match[0])!, environment);
     return value === null ? { placeholder: match[0] } : { text: value };
   });
