@@ -10,6 +10,7 @@ import {
   everyAddressPortsOf,
   inferAppServer,
   lockedGemVersion,
+  programsStartedBesideNginx,
   scriptExec,
   unwrapInit,
   type ProcessSpec,
@@ -399,6 +400,47 @@ describe('inferAppServer', () => {
   it('says nothing about a program it does not know', () => {
     expect(inferAppServer(spec('./bin/server --port 8080', 'golang:1.22'))).toBeNull();
     expect(inferAppServer(spec('java -jar app.jar'))).toBeNull();
+  });
+});
+
+describe('programsStartedBesideNginx: what a start script runs beside the nginx it starts', () => {
+  const run = (script: string, environment: Record<string, string> = {}) =>
+    programsStartedBesideNginx(script, environment).map((program) => [program.line, program.words.join(' ')]);
+
+  it.each([
+    [
+      'nginx daemonizes, then the script execs the app',
+      '#!/bin/sh\nnginx\nexec gunicorn -b 127.0.0.1:8000 app:app\n',
+      [[3, 'gunicorn -b 127.0.0.1:8000 app:app']],
+    ],
+    [
+      'the app in the background, nginx in the foreground',
+      '#!/bin/sh\nuvicorn main:app --port 9000 &\nexec nginx -g "daemon off;"\n',
+      [[2, 'uvicorn main:app --port 9000']],
+    ],
+    ['service nginx start, then the app', 'service nginx start\nexec node server.js\n', [[2, 'node server.js']]],
+    [
+      "Tube Archivist's run.sh: background jobs, the server last without exec",
+      'nginx &\ncelery -A task.celery worker \\\n    --loglevel=$LOGLEVEL &\n./beat_auto_spawn.sh &\npython backend_start.py\n',
+      [
+        [2, 'celery -A task.celery worker --loglevel=$LOGLEVEL'],
+        [4, './beat_auto_spawn.sh'],
+        [5, 'python backend_start.py'],
+      ],
+    ],
+    ['the last command a block: its branches run something', 'nginx\nif [ -z "$X" ]; then\n  java -jar app.jar\nfi\n', [[4, 'fi']]],
+    ['a background job waited for: nothing else', 'nginx\ngunicorn app:app &\nwait\n', [[2, 'gunicorn app:app']]],
+  ])('%s', (_name, script, expected) => {
+    expect(run(script)).toEqual(expected);
+  });
+
+  it('a script that never starts nginx runs nothing beside it; nginx -t is no start', () => {
+    expect(run('#!/bin/sh\nexec gunicorn app:app\n')).toEqual([]);
+    expect(run('#!/bin/sh\nnginx -t\nexec gunicorn app:app\n')).toEqual([]);
+  });
+
+  it("expands the script's own assignments and the environment in the exec'd command", () => {
+    expect(run('PORT=${PORT:-8000}\nnginx\nexec gunicorn -b 127.0.0.1:$PORT app:app\n', {})).toEqual([[3, 'gunicorn -b 127.0.0.1:8000 app:app']]);
   });
 });
 

@@ -967,6 +967,27 @@ describe('what a folder holds', () => {
 });
 
 describe('the server a start script of the repository runs', () => {
+  // An image that runs nginx and its app from one start script, nothing declared.
+  const oneContainer = (script: string, pass: string) =>
+    tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      Dockerfile:
+        'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y nginx\nCOPY site.conf /etc/nginx/conf.d/default.conf\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n',
+      'start.sh': `#!/bin/sh\n${script}`,
+      'site.conf': `server {\n    listen 80;\n    location / {\n        proxy_pass http://${pass};\n    }\n}\n`,
+    });
+  const mismatches = async (root: string) =>
+    (await lintIn(root, ['.'])).findings.filter((finding) => finding.ruleId === 'proxy-pass-port-mismatch').map((finding) => finding.message);
+
+  it('the app a start script runs beside the nginx it starts is where nginx proxies on loopback', async () => {
+    expect(await mismatches(oneContainer('nginx\nexec gunicorn -b 127.0.0.1:8000 app:app\n', '127.0.0.1:8080'))).toEqual([
+      expect.stringContaining('start.sh:3 -b 127.0.0.1:8000'),
+    ]);
+    expect(await mismatches(oneContainer('gunicorn -b 127.0.0.1:8000 app:app &\nexec nginx -g "daemon off;"\n', '127.0.0.1:8000'))).toEqual([]);
+    // Another program in the foreground, whose port is not known, may be the one on 3000.
+    expect(await mismatches(oneContainer('nginx\ngunicorn -b 127.0.0.1:8000 app:app &\nnode other.js\n', '127.0.0.1:3000'))).toEqual([]);
+  });
+
   const ctfd = (script: string, environment = '') => ({
     '.git/HEAD': 'ref: refs/heads/main\n',
     'docker-compose.yml': `services:\n  app:\n    build: .\n${environment}  nginx:\n    image: nginx:1.30.0\n    volumes:\n      - ./conf/nginx.conf:/etc/nginx/nginx.conf\n`,

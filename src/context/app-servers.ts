@@ -220,6 +220,48 @@ export function daemonStarted(text: string): { line: number; text: string } | nu
   return null;
 }
 
+/** A command that starts nginx: `nginx`, `openresty`, `service nginx start`, `/etc/init.d/nginx start` (not `nginx -t`). */
+const STARTS_NGINX =
+  /^(?:exec\s+)?(?:sudo\s+|nohup\s+)?(?:(?:\S*\/)?(?:nginx|openresty)(?![^;&|]*\s-(?:[tTvV]|s\s+\w+)(?:\s|$))(?=\s|$|;|&)|service\s+nginx\s+(?:start|restart)|\/etc\/init\.d\/nginx\s+(?:start|restart))/;
+
+/** A program a start script leaves running: its words and the 1-based line it is started on. */
+export interface ScriptProgram {
+  readonly words: readonly string[];
+  readonly line: number;
+}
+
+/**
+ * The programs a container's start script runs beside nginx, when it starts nginx itself: the command it execs in
+ * the end (`nginx` daemonizes first, then `exec gunicorn -b 127.0.0.1:8000 app:app`) and those it leaves running in
+ * the background (`gunicorn … &` before `exec nginx -g 'daemon off;'`), `$NAME` expanded as for `scriptExec`. A
+ * script that does not start nginx runs none beside it; neither does one whose exec is ambiguous (see `scriptExec`).
+ */
+export function programsStartedBesideNginx(text: string, environment: Readonly<Record<string, string>>): ScriptProgram[] {
+  const lines = logicalLines(text).filter(({ text: command }) => command !== '' && !command.startsWith('#'));
+  if (!lines.some(({ text: command }) => STARTS_NGINX.test(command))) return [];
+  const programs: ScriptProgram[] = [];
+  for (const { line, text: command } of lines) {
+    const background = /^(.*?[^&\s])\s*&$/.exec(command);
+    if (!background || STARTS_NGINX.test(background[1]!) || /&&|\|\||[;|]/.test(background[1]!)) continue;
+    const words = commandWords(background[1]!).map((word) => word.replace(/^\$\{?(\w+)\}?$/, (whole, name: string) => environment[name] ?? whole));
+    if (words.length > 0 && !words[0]!.startsWith('$')) programs.push({ words, line });
+  }
+  const exec = scriptExec(text, environment);
+  if (exec) {
+    if (!STARTS_NGINX.test(exec.words.join(' '))) programs.push({ words: exec.words, line: exec.line });
+    return programs;
+  }
+  // No one exec known: the script's last command runs in the foreground until the container stops (Tube Archivist's
+  // `python backend_start.py`), or an exec runs what cannot be told (`exec "$@"`, branches). Kept as a program even
+  // when nginx-lint does not know its server, so that no port of the others is taken for all there is.
+  // A block's end (`fi`, `done`) stands for whatever its branches run: a program of unknown words.
+  const last = lines[lines.length - 1];
+  if (last && !STARTS_NGINX.test(last.text) && !/^(?:wait|sleep|tail)\b/.test(last.text) && !/&$/.test(last.text)) {
+    programs.push({ words: commandWords(last.text.replace(/^exec\s+/, '')), line: last.line });
+  }
+  return programs;
+}
+
 /**
  * An init that runs the program after its options (tini's and dumb-init's `--`, catatonit), or a shell given a
  * script file (`sh /app/start.sh`): the words of the program it starts. Other words are returned as they are.

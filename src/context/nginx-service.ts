@@ -23,7 +23,15 @@ import {
 } from '../load/container-view.js';
 import { isShellScript, readRepositoryScripts, sedRegExp, withFunctionCallsExpanded } from './repository-scripts.js';
 import { readSupervisedPrograms, runsNginx, type SupervisedProgram } from './supervisord.js';
-import { commandWords, imageRepository, isModSecurityNginxImage, isNginxImage, isOpenRestyImage } from './app-servers.js';
+import {
+  commandWords,
+  imageRepository,
+  isModSecurityNginxImage,
+  isNginxImage,
+  isOpenRestyImage,
+  programsStartedBesideNginx,
+  unwrapInit,
+} from './app-servers.js';
 import { composeEnvironment, namedVolumeTarget, volumeMapping } from './compose.js';
 import { projectVariables } from './compose-variables.js';
 import { heredocFiles, renderHeredoc } from './compose-heredoc.js';
@@ -91,6 +99,11 @@ export interface NginxService {
   readonly namedVolumes?: () => readonly string[];
   /** The service's `environment`, for rendering `*.template` files as the image's entrypoint does. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * What the container starts with (the Compose service's `entrypoint` and `command`, else the image's `ENTRYPOINT`
+   * and `CMD`) and the folder it starts in: a start script there may run programs beside nginx.
+   */
+  readonly startCommand?: { readonly words: readonly string[]; readonly workdir: string };
   /**
    * `depends_on` of the nginx service: each service, the condition it waits for, and the Compose file and 1-based line
    * that say so (an overlay variant's entries merged over its main file's, as Compose merges them).
@@ -327,6 +340,7 @@ function candidateOf(
       ...(base ? composeEnvironment(base.document, base.service) : {}),
       ...composeEnvironment(document, service),
     },
+    ...startCommandOf(built, [base, { file, document, service }]),
     // Compose merges depends_on in its long form, a mapping: the variant's entry for a service wins over the main file's.
     dependsOn: mergedDependsOn(dependsOnOf(file, document, service, name), base ? dependsOnOf(base.file, base.document, base.service, name) : []),
     healthchecked,
@@ -823,12 +837,33 @@ function builtByDockerfile(entryPath: string, repoRoot: string): NginxService | 
       mountedFrom: copy.repo,
       ...nginxOfImage(built),
       environment: built.environment,
+      ...startCommandOf(built, []),
       dependsOn: [],
       healthchecked: new Set(),
       healthcheckUnknown: new Set(),
     };
   }
   return null;
+}
+
+/**
+ * The command a container starts with: the Compose service's `entrypoint`, else the image's `ENTRYPOINT`, followed by
+ * its `command`, else the image's `CMD` (dropped when Compose sets an `entrypoint`, as Compose drops it), the later
+ * of a main file and its overlay winning.
+ */
+function startCommandOf(built: BuiltImage | null, layers: readonly (BaseService | undefined)[]): Pick<NginxService, 'startCommand'> {
+  const written = (key: 'entrypoint' | 'command'): string[] | null => {
+    let words: string[] | null = null;
+    for (const layer of layers) {
+      const node = layer ? layer.document.at(layer.service, key) : null;
+      if (layer && node !== null) words = commandWords(layer.document.value(node));
+    }
+    return words;
+  };
+  const entrypoint = written('entrypoint');
+  const command = written('command') ?? (entrypoint === null ? (built?.command?.words ?? []) : []);
+  const words = [...(entrypoint ?? built?.entrypoint?.words ?? []), ...command];
+  return words.length > 0 ? { startCommand: { words, workdir: built?.workdir ?? '/' } } : {};
 }
 
 /**
@@ -971,12 +1006,42 @@ export function containerViewFor(
 }
 
 /**
- * The programs supervisord starts beside nginx, in nginx's own container: those of the repository's supervisord
- * configs when one of them runs nginx (an image that runs nginx and its app under supervisord, as sameersbn/gitlab
- * does), nginx's own program left out. None for a container of nginx's official image, which runs nginx alone.
+ * The programs started beside nginx, in nginx's own container: those of the repository's supervisord configs when one
+ * of them runs nginx (an image that runs nginx and its app under supervisord, as sameersbn/gitlab does), nginx's own
+ * program left out; else those the container's start script runs beside the nginx it starts (`nginx` then `exec
+ * gunicorn …`, or `gunicorn … &` then `exec nginx -g 'daemon off;'`). None for a container of nginx's official image,
+ * which runs nginx alone.
  */
-export function programsBesideNginx(index: RepositoryIndex | undefined, container: ContainerView): readonly SupervisedProgram[] {
-  if (container.runsInImage || !index?.supervisedPrograms) return [];
-  const programs = index.supervisedPrograms();
-  return programs.some(runsNginx) ? programs.filter((program) => !runsNginx(program)) : [];
+export function programsBesideNginx(
+  index: RepositoryIndex | undefined,
+  container: ContainerView,
+  service: NginxService | null,
+): readonly SupervisedProgram[] {
+  if (container.runsInImage) return [];
+  const supervised = index?.supervisedPrograms?.() ?? [];
+  if (supervised.some(runsNginx)) return supervised.filter((program) => !runsNginx(program));
+  return service ? programsOfStartScript(service, container) : [];
+}
+
+/** The programs the start script of nginx's container runs beside it (`programsStartedBesideNginx`). */
+function programsOfStartScript(service: NginxService, container: ContainerView): SupervisedProgram[] {
+  const start = service.startCommand;
+  const script = start ? unwrapInit(start.words)[0] : undefined;
+  if (!start || script === undefined || script.includes('$') || container.repoRoot === null || container.repoRoot === undefined) return [];
+  const repo = repoPathOf(container.mappings, path.posix.resolve(start.workdir, script));
+  if (repo === null || !isInside(repo, container.repoRoot)) return [];
+  let text: string;
+  try {
+    text = readRegularTextFile(repo, MAX_SCRIPT_BYTES);
+  } catch {
+    return [];
+  }
+  if (!isShellScript(repo, text)) return [];
+  const name = path.relative(container.repoRoot, repo).split(path.sep).join('/');
+  return programsStartedBesideNginx(text, service.environment).map((program) => ({
+    name: path.posix.basename(program.words[0]!),
+    words: program.words,
+    origin: `${name}:${program.line}`,
+    file: repo,
+  }));
 }

@@ -547,7 +547,7 @@ export class Linter {
     // Reading them lists the repository's files: only a rule that needs them (a pass to localhost) does, and only for
     // nginx whose container the repository builds or runs (an image of its own may run supervisord); with nothing
     // known of the container, a loopback pass of a lone config does not search the repository for supervisord.
-    const besideNginx = () => (service === null ? [] : programsBesideNginx(repositoryIndex, container));
+    const besideNginx = () => (service === null ? [] : programsBesideNginx(repositoryIndex, container, service));
     const deployment = { container, service, besideNginx, imageVersion, environment: service?.environment ?? {} };
     this.deployments.set(entryPath, deployment);
     return deployment;
