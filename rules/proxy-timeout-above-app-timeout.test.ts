@@ -35,6 +35,13 @@ testRule(rule, {
     },
     { name: "a timeout below the app's", files: files(pass('proxy_read_timeout 20s;'), 'gunicorn --bind 0.0.0.0:8000 app:app') },
     {
+      name: 'uWSGI without harakiri lets a request run as long as it takes',
+      files: {
+        'nginx.conf': location('            include uwsgi_params;\n            uwsgi_pass web:8001;\n            uwsgi_read_timeout 600;\n'),
+        'compose.yaml': 'services:\n  web:\n    image: python:3.12\n    command: uwsgi --socket 0.0.0.0:8001 --module app\n',
+      },
+    },
+    {
       name: "Kubernetes: gunicorn's default 30 s is not assumed, since nothing lists the image's files (a gunicorn.conf.py may set another)",
       files: { 'nginx.conf': pass('proxy_read_timeout 300s;'), 'k8s.yaml': kubernetes('"gunicorn", "--bind", "0.0.0.0:8000", "app:app"') },
       config: { serviceFiles: ['k8s.yaml'] },
@@ -77,6 +84,23 @@ testRule(rule, {
       },
       config: { serviceFiles: ['k8s.yaml'] },
       errors: [{ line: 6, messageId: 'appKillsFirst', data: { service: 'web', appTimeout: '1m', evidence: 'k8s.yaml:24 --timeout 60' } }],
+      output: null,
+    },
+    {
+      name: "uWSGI's harakiri, from the ini file the Compose service mounts, below uwsgi_read_timeout",
+      files: {
+        'nginx.conf': location('            include uwsgi_params;\n            uwsgi_pass web:8001;\n            uwsgi_read_timeout 600;\n'),
+        'compose.yaml':
+          'services:\n  web:\n    image: python:3.12\n    command: uwsgi --ini /etc/uwsgi/app.ini\n    volumes:\n      - ./app.ini:/etc/uwsgi/app.ini\n',
+        'app.ini': '[uwsgi]\nbase = /opt/app\nchdir = %(base)\nsocket = 0.0.0.0:8001\nharakiri = 300\n',
+      },
+      errors: [
+        {
+          line: 7,
+          messageId: 'appKillsFirst',
+          data: { service: 'web', server: 'uWSGI', appTimeout: '5m', evidence: 'compose.yaml:4 app.ini:5 harakiri = 300' },
+        },
+      ],
       output: null,
     },
   ],

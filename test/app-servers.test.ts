@@ -320,15 +320,25 @@ describe('inferAppServer', () => {
       expect(inferred?.port).toBeNull();
     });
 
-    it('knows no port of an ini file with placeholders, magic variables or conditional blocks', () => {
+    it('knows no port of an ini file whose listeners use placeholders, magic variables or conditional blocks', () => {
       for (const text of [
         '[uwsgi]\nhttp-socket = :%(port)\n',
-        '[uwsgi]\nchdir = %d\nhttp = :8000\n',
+        '[uwsgi]\nchdir = %d\nhttp = :8000\nsocket = /run/%n.sock\n',
         '[uwsgi]\nif-env = PORT\nhttp = :%(_)\nendif =\n',
       ]) {
         const readFile = () => ({ name: 'uwsgi.ini', text });
         expect(inferAppServer({ ...spec('uwsgi --ini /app/uwsgi.ini'), readFile })?.port).toBeNull();
       }
+    });
+
+    it("reads an ini file's literal options beside ones with placeholders (IntelOwl's chdir = %(base)), harakiri among them", () => {
+      const text = '[uwsgi]\nbase = /opt/app\nchdir = %(base)\nsocket = 0.0.0.0:8001\nharakiri = 300\n';
+      const inferred = inferAppServer({ ...spec('uwsgi --ini /etc/uwsgi/app.ini'), readFile: () => ({ name: 'app.ini', text }) });
+      expect(inferred?.port).toEqual({ value: 8001, evidence: 'app.ini:4 socket = 0.0.0.0:8001', basis: 'flag' });
+      expect(inferred?.requestTimeout).toEqual({ value: 300_000, evidence: 'app.ini:5 harakiri = 300', basis: 'flag' });
+      // The last harakiri given wins; 0 turns it off.
+      expect(inferAppServer(spec('uwsgi --socket :8001 --harakiri 60 --harakiri 0'))?.requestTimeout).toBeUndefined();
+      expect(inferAppServer(spec('uwsgi --socket :8001 --harakiri=45'))?.requestTimeout?.value).toBe(45_000);
     });
   });
 
