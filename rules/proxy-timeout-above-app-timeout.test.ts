@@ -103,5 +103,24 @@ testRule(rule, {
       ],
       output: null,
     },
+    {
+      name: "PHP-FPM's request_terminate_timeout, from the pool file the image puts in place of the package's",
+      files: {
+        'nginx.conf': location('            include fastcgi_params;\n            fastcgi_pass app:9000;\n            fastcgi_read_timeout 300s;\n'),
+        'compose.yaml': 'services:\n  app:\n    build: ./app\n',
+        'app/Dockerfile':
+          'FROM alpine:3.20\nRUN apk add --no-cache php83-fpm\nCOPY www.conf /etc/php83/php-fpm.d/www.conf\nCMD ["php-fpm83", "-F"]\n',
+        'app/www.conf': '[www]\nlisten = 9000\nrequest_terminate_timeout = 60\n',
+      },
+      errors: [
+        {
+          line: 7,
+          messageId: 'appKillsFirst',
+          data: { service: 'app', server: 'PHP-FPM', appTimeout: '1m' },
+          detail: /502 "recv\(\) failed \(104: Connection reset by peer\)/,
+        },
+      ],
+      output: null,
+    },
   ],
 });

@@ -1,7 +1,7 @@
 /**
  * A read timeout raised above the time the application lets one request run: gunicorn's sync worker is killed by its
- * arbiter after `--timeout` (30 s by default), uWSGI's worker after `harakiri`, which closes the connection without a
- * response, and nginx answers 502 `upstream prematurely closed connection` — the slow requests the raised timeout was
+ * arbiter after `--timeout` (30 s by default), uWSGI's worker after `harakiri`, PHP-FPM's child after
+ * `request_terminate_timeout`, which closes the connection without a response, and nginx answers 502 `upstream prematurely closed connection` — the slow requests the raised timeout was
  * meant for fail anyway (measured: test/reality/proxy-timeout-above-app-timeout.test.ts, and uWSGI by hand).
  *
  * Only a timeout written in the configuration is compared: nginx's default (60 s) above gunicorn's default (30 s) is
@@ -13,12 +13,14 @@ import { statementText } from '../src/load/tree.js';
 import { formatNginxTime, parseNginxTime } from '../src/nginx/units.js';
 
 const PREMATURELY_CLOSED = '"upstream prematurely closed connection while reading response header from upstream"';
+/** What nginx logs when PHP-FPM's master kills a child at request_terminate_timeout (measured: the connection is reset). */
+const RESET = '"recv() failed (104: Connection reset by peer) while reading response header from upstream"';
 
 export default defineRule({
   meta: {
     id: 'proxy-timeout-above-app-timeout',
     description:
-      'A read timeout raised above the time the application lets a request run (gunicorn --timeout, uWSGI harakiri): requests slower than that get 502 anyway.',
+      'A read timeout raised above the time the application lets a request run (gunicorn --timeout, uWSGI harakiri, PHP-FPM request_terminate_timeout): requests slower than that get 502 anyway.',
     category: 'reliability',
     severity: 'warn',
     presets: ['recommended'],
@@ -29,7 +31,7 @@ export default defineRule({
     },
     details: {
       appKillsFirst:
-        "{{timeout}} lets nginx wait {{nginxTimeout}} for a response, but {{service}}'s {{server}} kills the process handling a request after {{appTimeout}} ({{evidence}}): a request slower than that ends with a closed connection and 502 {{closed}}, not the response the longer timeout was raised for. Raise the application's own limit as well (gunicorn's --timeout, uWSGI's harakiri), or move the slow work out of the request",
+        "{{timeout}} lets nginx wait {{nginxTimeout}} for a response, but {{service}}'s {{server}} kills the process handling a request after {{appTimeout}} ({{evidence}}): a request slower than that ends with a closed connection and 502 {{closed}}, not the response the longer timeout was raised for. Raise the application's own limit as well (gunicorn's --timeout, uWSGI's harakiri, PHP-FPM's request_terminate_timeout), or move the slow work out of the request",
     },
   },
   check({ model, report }) {
@@ -57,7 +59,7 @@ export default defineRule({
           server: shortest.service.server ?? 'server',
           appTimeout: formatNginxTime(appTimeout.value),
           evidence: appTimeout.origin.label,
-          closed: PREMATURELY_CLOSED,
+          closed: shortest.service.server === 'PHP-FPM' ? RESET : PREMATURELY_CLOSED,
         },
       });
     }

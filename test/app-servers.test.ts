@@ -383,6 +383,22 @@ describe('inferAppServer', () => {
       expect(listening('php-fpm83 -F -y /app/fpm.conf', custom)?.ports).toEqual([[9002, 'a.conf:2 listen = [::]:9002']]);
     });
 
+    it("reads a lone pool's request_terminate_timeout, the time a child may work on one request", () => {
+      const terminated = (files: Record<string, string>) => inferAppServer({ ...spec('php-fpm83 -F'), ...container(files) })?.requestTimeout;
+      expect(terminated({ '/etc/php83/php-fpm.d/www.conf': '[www]\nlisten = 9000\nrequest_terminate_timeout = 2m\n' })).toEqual({
+        value: 120_000,
+        evidence: 'www.conf:3 request_terminate_timeout = 2m',
+        basis: 'flag',
+      });
+      // 0 (the default) turns it off; with several pools, which one nginx reaches is the port's.
+      expect(terminated({ '/etc/php83/php-fpm.d/www.conf': '[www]\nlisten = 9000\nrequest_terminate_timeout = 0\n' })).toBeUndefined();
+      const twoPools = {
+        '/etc/php83/php-fpm.d/www.conf': '[www]\nlisten = 9000\nrequest_terminate_timeout = 30\n',
+        '/etc/php83/php-fpm.d/slow.conf': '[slow]\nlisten = 9001\n',
+      };
+      expect(terminated(twoPools)).toBeUndefined();
+    });
+
     it("knows nothing when a file it reads is not the repository's, a pool has no listen, or a value holds a variable", () => {
       // The package's www.conf is left in place beside the repository's pool: PHP-FPM reads it too.
       expect(listening('php-fpm83 -F', { '/etc/php83/php-fpm.d/app.conf': '[app]\nlisten = 9001\n' })).toBeNull();

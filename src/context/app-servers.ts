@@ -1142,6 +1142,7 @@ function phpFpmPools(words: readonly string[], spec: ProcessSpec): InferredServe
   if (!layout || !spec.readFile || !spec.listFiles) return null;
   const given = flagValue(words, ['-y', '--fpm-config'])?.value;
   const listens = new Map<string, { value: string; evidence: string }>();
+  const terminations = new Map<string, { value: string; evidence: string }>();
   const read = (containerPath: string, depth: number): boolean => {
     const file = spec.readFile!(containerPath);
     // The package's own php-fpm.conf, which the repository does not replace, only includes its pool folder.
@@ -1153,6 +1154,9 @@ function phpFpmPools(words: readonly string[], spec: ProcessSpec): InferredServe
         : null;
     if (!entries) return false;
     for (const entry of entries) {
+      if (entry.section !== 'global' && entry.name === 'request_terminate_timeout') {
+        terminations.set(entry.section, { value: entry.value, evidence: `${file!.name}:${entry.line} request_terminate_timeout = ${entry.value}` });
+      }
       if (entry.section !== 'global' && entry.name === 'listen') {
         listens.set(entry.section, { value: entry.value, evidence: `${file!.name}:${entry.line} listen = ${entry.value}` });
       } else if (entry.section !== 'global' && !listens.has(entry.section)) {
@@ -1185,7 +1189,30 @@ function phpFpmPools(words: readonly string[], spec: ProcessSpec): InferredServe
     if (!port || Number(port[1]) < 1 || Number(port[1]) > 65535) return null;
     ports.push({ value: Number(port[1]), evidence, basis: 'flag' });
   }
-  return { server: 'PHP-FPM', keepAliveTimeout: null, port: ports[0] ?? null, otherPorts: ports.slice(1), sockets };
+  // With one pool, what nginx reaches is that pool; with several, which one is the port's.
+  const [only] = listens.keys();
+  const termination = listens.size === 1 ? terminations.get(only!) : undefined;
+  return {
+    server: 'PHP-FPM',
+    keepAliveTimeout: null,
+    port: ports[0] ?? null,
+    otherPorts: ports.slice(1),
+    sockets,
+    ...optional('requestTimeout', termination && phpFpmTime(termination.value, termination.evidence)),
+  };
+}
+
+/**
+ * A pool's `request_terminate_timeout` (seconds, or with an `s`, `m`, `h` or `d` suffix; 0, the default, is off): the
+ * master kills a child still working on a request after it, and nginx reads a reset connection (measured with PHP-FPM
+ * 8.2 and nginx 1.22.1: `request_terminate_timeout = 2` before a 5 s script gave 502 "recv() failed (104: Connection
+ * reset by peer) while reading response header from upstream" 3 times of 3, each after about 2.5 s).
+ */
+function phpFpmTime(value: string, evidence: string): InferredValue | undefined {
+  const time = /^(\d+)([smhd]?)$/.exec(value);
+  const unit = { '': SECOND, s: SECOND, m: 60 * SECOND, h: 3600 * SECOND, d: 86_400 * SECOND }[time?.[2] ?? ''] ?? SECOND;
+  const milliseconds = time ? Number(time[1]) * unit : 0;
+  return milliseconds > 0 ? { value: milliseconds, evidence, basis: 'flag' } : undefined;
 }
 
 /** An image of Puma itself tagged with its version (`…/puma:7.0.1`); any other image says nothing about Puma's. */
