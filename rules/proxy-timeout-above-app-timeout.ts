@@ -2,7 +2,7 @@
  * A read timeout raised above the time the application lets one request run: gunicorn's sync worker is killed by its
  * arbiter after `--timeout` (30 s by default), uWSGI's worker after `harakiri`, PHP-FPM's child after
  * `request_terminate_timeout`, which closes the connection without a response, and nginx answers 502 `upstream prematurely closed connection` — the slow requests the raised timeout was
- * meant for fail anyway (measured: test/reality/proxy-timeout-above-app-timeout.test.ts, and uWSGI by hand).
+ * meant for fail anyway (measured: test/reality/proxy-timeout-above-app-timeout.test.ts, with real uWSGI and PHP-FPM).
  *
  * Only a timeout written in the configuration is compared: nginx's default (60 s) above gunicorn's default (30 s) is
  * every stock deployment, while a timeout someone raised says that slow requests are expected.

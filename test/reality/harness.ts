@@ -37,6 +37,23 @@ export function findNginx(): string | null {
   return nginxBinary;
 }
 
+/**
+ * A backend program the reality suite runs for real (uWSGI, PHP-FPM): the first of `names` on PATH or in /usr/sbin.
+ * Without it the test is skipped with one line saying how to install it, except in CI, which must install it
+ * (.ci/run does), where its absence fails the run.
+ */
+export function findProgram(names: readonly string[], debianPackages: string): string | null {
+  for (const name of names) {
+    const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (onPath) return onPath;
+    if (existsSync(`/usr/sbin/${name}`)) return `/usr/sbin/${name}`;
+  }
+  const why = `${names.join(' or ')} is not installed`;
+  if (process.env.CI === 'true') throw new Error(`reality suite: ${why}; CI must install it (apt-get install -y ${debianPackages})`);
+  console.log(`reality test skipped: ${why}; install it with: apt-get install -y ${debianPackages}`);
+  return null;
+}
+
 function requireNginx(): string {
   const binary = findNginx();
   if (binary === null) throw new Error('nginx is not installed');
@@ -115,6 +132,36 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Starts a backend program in the foreground, in its own process group, and waits until it accepts connections on
+ * 127.0.0.1:`port`. Stopping it ends the whole group (SIGTERM, then SIGKILL after 5 s): uWSGI and PHP-FPM fork workers.
+ */
+export async function startProgram(command: string, args: readonly string[], port: number, cwd: string): Promise<Stoppable & { output(): string }> {
+  let output = '';
+  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(-child.pid!, 'SIGTERM');
+      if (!(await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]))) process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    }
+    running.delete(child);
+  };
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${command} did not start on port ${port}:\n${output}`);
+    }
+    await sleep(20);
+  }
+  return { stop, output: () => output };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
